@@ -1,0 +1,102 @@
+# driftd — GNU Makefile. Sources are found by wildcard so that a new module
+# or test suite needs no Makefile edit: lib/*.c and lib/resources/*.c form
+# libdriftd.a, daemon/*.c the driftd binary, tests/test_*.c one Check suite
+# each, tests/tools/*.c one tool each.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+PYTHON     ?= /usr/bin/python3
+PKGS        = libcurl libcrypto libcjson libuv libsystemd expat libpq
+TEST_PKGS   = check
+
+OPT        ?= -O2
+SAN        ?=
+CFLAGS_ALL  = -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) \
+              -Ilib -MMD -MP -D_GNU_SOURCE $(CFLAGS) \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+LIB_SRC    := $(sort $(wildcard lib/*.c lib/resources/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
+
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
+LIBDRIFTD  := $(BUILD)/libdriftd.a
+DRIFTD     := $(BUILD)/driftd
+
+.SECONDARY:
+.PHONY: all check test asan valgrind bench demo install clean deps
+all: $(DRIFTD) $(TOOL_BIN)
+
+deps:
+	@sh contrib/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -c $< -o $@
+
+$(LIBDRIFTD): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DRIFTD): $(DAEMON_OBJ) $(LIBDRIFTD)
+	$(CC) $(SAN) -o $@ $(DAEMON_OBJ) $(LIBDRIFTD) $(LDLIBS_ALL)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIBDRIFTD)
+	$(CC) $(SAN) -o $@ $< $(LIBDRIFTD) $(TEST_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBDRIFTD)
+	$(CC) $(SAN) -o $@ $< $(LIBDRIFTD) $(LDLIBS_ALL)
+
+$(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBDRIFTD)
+	$(CC) $(SAN) -o $@ $< $(LIBDRIFTD) $(LDLIBS_ALL)
+
+# check: unit suites, then the Python suites (fake AWS, oracle, end to end).
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: $(DRIFTD) $(TOOL_BIN) $(TEST_BIN)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) tests/run-tests $(TEST_BIN)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" test
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@VALGRIND=1 BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) tests/run-tests --unit-only $(TEST_BIN)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(DRIFTD) $(TOOL_BIN) $(BENCH_BIN)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/bench/run-bench
+
+demo: deps
+	@$(MAKE) --no-print-directory $(DRIFTD)
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh contrib/demo
+
+install: $(DRIFTD)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/lib/systemd/system
+	install -m 0755 $(DRIFTD) $(DESTDIR)$(PREFIX)/bin/driftd
+	for m in contrib/man/*.1; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in contrib/man/*.5; do [ -f "$$m" ] && install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	for u in systemd/*.service; do [ -f "$$u" ] && install -m 0644 $$u $(DESTDIR)/lib/systemd/system/; done; true
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "err.h"
+
+START_TEST(config_error_names_file_line_column)
+{
+	err_t e;
+	char buf[600];
+
+	ck_assert_int_eq(err_set_at(&e, -EINVAL, "net.json", 12, 7,
+				    "unknown property \"CidrBlok\""), -EINVAL);
+	ck_assert_str_eq(err_format(&e, buf, sizeof(buf)),
+			 "net.json:12:7: unknown property \"CidrBlok\"");
+}
+END_TEST
+
+START_TEST(aws_error_names_code_and_request_id)
+{
+	err_t e;
+	char buf[600];
+
+	err_set_aws(&e, -EREMOTEIO, 403, "AccessDenied", "req-1",
+		    "ec2 DescribeVpcs failed");
+	ck_assert_str_eq(err_format(&e, buf, sizeof(buf)),
+			 "ec2 DescribeVpcs failed (AWS AccessDenied, request id req-1, HTTP 403)");
+}
+END_TEST
+
+START_TEST(null_error_record_is_accepted)
+{
+	ck_assert_int_eq(err_set(NULL, -ENOMEM, "x"), -ENOMEM);
+	err_clear(NULL);
+}
+END_TEST
+
+START_TEST(long_message_is_truncated_not_overflowed)
+{
+	err_t e;
+	char big[2000];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	err_set(&e, -EINVAL, "%s", big);
+	ck_assert_uint_eq(strlen(e.message), ERR_MSG_MAX - 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("err");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, config_error_names_file_line_column);
+	tcase_add_test(tc, aws_error_names_code_and_request_id);
+	tcase_add_test(tc, null_error_record_is_accepted);
+	tcase_add_test(tc, long_message_is_truncated_not_overflowed);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
