@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "testutil.h"
 
 START_TEST(config_error_names_file_line_column)
 {
@@ -47,21 +48,8 @@ START_TEST(long_message_is_truncated_not_overflowed)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("err");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, config_error_names_file_line_column);
-	tcase_add_test(tc, aws_error_names_code_and_request_id);
-	tcase_add_test(tc, null_error_record_is_accepted);
-	tcase_add_test(tc, long_message_is_truncated_not_overflowed);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+TESTUTIL_MAIN("err",
+	config_error_names_file_line_column,
+	aws_error_names_code_and_request_id,
+	null_error_record_is_accepted,
+	long_message_is_truncated_not_overflowed)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "testutil.h"
 
 static char captured[4096];
 static int captured_prio;
@@ -72,19 +73,6 @@ START_TEST(stderr_line_carries_fields)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("log");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, sink_receives_message_and_structured_fields);
-	tcase_add_test(tc, stderr_line_carries_fields);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+TESTUTIL_MAIN("log",
+	sink_receives_message_and_structured_fields,
+	stderr_line_carries_fields)
