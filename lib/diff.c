@@ -178,14 +178,25 @@ static int normalize(const res_attr_t *a, cJSON **v, err_t *err)
 	return 0;
 }
 
+static void free_values(cJSON *a, cJSON *b, cJSON *c, cJSON *d)
+{
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	cJSON_Delete(c);
+	cJSON_Delete(d);
+}
+
+/* Records a change, taking ownership of the four values either way. */
 static int add_change(diff_t *d, const res_attr_t *a, cJSON *desired,
 		      cJSON *live, cJSON *added, cJSON *removed)
 {
 	diff_change_t *c, *grown;
 
 	grown = realloc(d->changes, (d->n_changes + 1) * sizeof(*grown));
-	if (!grown)
+	if (!grown) {
+		free_values(desired, live, added, removed);
 		return -ENOMEM;
+	}
 	d->changes = grown;
 	c = &d->changes[d->n_changes++];
 	c->attr = a;
@@ -230,16 +241,11 @@ static int diff_tags(diff_t *d, const res_attr_t *a, const cJSON *desired,
 	}
 	if (o)
 		drop_ignored_subpaths(o, "Tags", added, NULL);
+	if (added->child)
+		return add_change(d, a, want, have, added, NULL);
 	rc = 0;
-	if (added->child) {
-		rc = add_change(d, a, want, have, added, NULL);
-		if (!rc)
-			return 0;
-	}
 out:
-	cJSON_Delete(want);
-	cJSON_Delete(have);
-	cJSON_Delete(added);
+	free_values(want, have, added, NULL);
 	return rc;
 }
 
@@ -298,17 +304,11 @@ static int diff_attr(diff_t *d, const res_attr_t *a, const cJSON *desired_v,
 		differ = !have || !scalar_equal(want, have);
 		break;
 	}
+	if (differ)
+		return add_change(d, a, want, have, added, removed);
 	rc = 0;
-	if (differ) {
-		rc = add_change(d, a, want, have, added, removed);
-		if (!rc)
-			return 0;
-	}
 out:
-	cJSON_Delete(want);
-	cJSON_Delete(have);
-	cJSON_Delete(added);
-	cJSON_Delete(removed);
+	free_values(want, have, added, removed);
 	return rc;
 }
 
