@@ -6,7 +6,8 @@
  *               --signed-request) [--presign]
  *
  * Prints only the requested text; on bad input exits 1 with one line on
- * stderr. */
+ * stderr. Besides the suite's context keys, "signed_body_value" (e.g.
+ * "UNSIGNED-PAYLOAD") replaces the body hash. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +342,9 @@ int main(int argc, char **argv)
 	sreq.n_headers = r.n_headers;
 	sreq.body = r.body;
 	sreq.body_len = r.body_len;
+	/* Optional, as in aws-c-auth's signing config: a fixed payload hash
+	 * such as UNSIGNED-PAYLOAD instead of hashing the body. */
+	sreq.payload_hash = json_str(ctx, "signed_body_value");
 
 	signer = sigv4_signer_new();
 	if (!signer) {
