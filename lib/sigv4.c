@@ -1,0 +1,973 @@
+/* sigv4 — AWS Signature Version 4 (see sigv4.h). */
+#include "sigv4.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#define KEY_CACHE_SLOTS 8
+#define SCOPE_PART_MAX  64
+
+/* Growable byte buffer with a sticky failure flag, so a sequence of
+ * appends needs one check at the end instead of one per append. */
+typedef struct buf {
+	char  *p;
+	size_t len, cap;
+	int    failed;
+} buf_t;
+
+typedef struct query_param {
+	size_t name_off, name_len, value_off, value_len; /* into enc buf */
+} query_param_t;
+
+typedef struct canon_header {
+	size_t      name_off, name_len;     /* lowercased, into lname buf */
+	size_t      order;                  /* position in input: stable sort */
+	const char *value;
+	size_t      value_len;
+} canon_header_t;
+
+typedef struct key_slot {
+	unsigned char secret_id[32];  /* HMAC(salt, secret): never the secret */
+	char          date[9];
+	char          region[SCOPE_PART_MAX];
+	char          service[SCOPE_PART_MAX];
+	EVP_MAC_CTX  *mac;             /* keyed with the derived signing key */
+	uint64_t      used;            /* LRU clock */
+} key_slot_t;
+
+struct sigv4_signer {
+	EVP_MD       *sha256;
+	EVP_MAC      *hmac;
+	EVP_MD_CTX   *md;
+	EVP_MAC_CTX  *derive;          /* rekeyed for each derivation step */
+	EVP_MAC_CTX  *secret_id;       /* keyed with a random per-signer salt */
+	key_slot_t    slots[KEY_CACHE_SLOTS];
+	uint64_t      clock, derivations;
+	buf_t         cr, sts, auth, query, scratch, enc, lname, hblock;
+	query_param_t *params;
+	size_t        params_cap;
+	canon_header_t *hdrs;
+	size_t        hdrs_cap;
+};
+
+/* Services whose canonical URI is the path as sent: no normalization and no
+ * second round of encoding, and which want x-amz-content-sha256 on every
+ * request ("Signature Calculations for the Authorization Header", S3 API
+ * reference). Presigned S3 URLs carry UNSIGNED-PAYLOAD. */
+static const char *const s3_like_services[] = {
+	"s3", "s3-object-lambda", "s3-outposts", NULL,
+};
+
+/* Headers never signed: they are changed by proxies and HTTP clients
+ * (botocore's SIGNED_HEADERS_BLACKLIST) or are the signature itself. */
+static const char *const unsigned_headers[] = {
+	"authorization", "expect", "user-agent", "x-amzn-trace-id", NULL,
+};
+
+static const char hexdigits[] = "0123456789abcdef";
+static const char HEXDIGITS[] = "0123456789ABCDEF";
+
+static int buf_grow(buf_t *b, size_t extra)
+{
+	size_t want;
+	char *np;
+
+	if (b->failed)
+		return -1;
+	if (b->len + extra + 1 <= b->cap)
+		return 0;
+	want = b->cap ? b->cap : 256;
+	while (want < b->len + extra + 1) {
+		if (want > SIZE_MAX / 2) {
+			b->failed = 1;
+			return -1;
+		}
+		want *= 2;
+	}
+	np = realloc(b->p, want);
+	if (!np) {
+		b->failed = 1;
+		return -1;
+	}
+	b->p = np;
+	b->cap = want;
+	return 0;
+}
+
+static void buf_put(buf_t *b, const void *s, size_t n)
+{
+	if (buf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Appends b's own bytes [off, off+n): copied after growing, since growing
+ * may move them. */
+static void buf_put_self(buf_t *b, size_t off, size_t n)
+{
+	if (buf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, b->p + off, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_puts(buf_t *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static void buf_putc(buf_t *b, char c)
+{
+	buf_put(b, &c, 1);
+}
+
+static void buf_reset(buf_t *b)
+{
+	b->len = 0;
+	b->failed = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static inline int is_unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+	       c == '~';
+}
+
+static inline int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
+	       c == '\f';
+}
+
+static void buf_uri_encode(buf_t *b, const char *in, size_t len, int keep_slash)
+{
+	size_t i;
+	char *o;
+
+	if (buf_grow(b, 3 * len))
+		return;
+	o = b->p + b->len;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (is_unreserved(c) || (keep_slash && c == '/')) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = HEXDIGITS[c >> 4];
+			*o++ = HEXDIGITS[c & 15];
+		}
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+}
+
+size_t sigv4_uri_encode(const char *in, size_t len, int keep_slash,
+			char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		char enc[3];
+		size_t k, m;
+
+		if (is_unreserved(c) || (keep_slash && c == '/')) {
+			enc[0] = (char)c;
+			m = 1;
+		} else {
+			enc[0] = '%';
+			enc[1] = HEXDIGITS[c >> 4];
+			enc[2] = HEXDIGITS[c & 15];
+			m = 3;
+		}
+		for (k = 0; k < m; k++, n++)
+			if (cap && n < cap - 1)
+				out[n] = enc[k];
+	}
+	if (cap)
+		out[n < cap ? n : cap - 1] = '\0';
+	return n;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Appends the percent-decoding of in; a '%' not followed by two hex digits
+ * stays literal. '+' is a literal plus, not a space: AWS decodes query
+ * strings per RFC 3986, not as HTML forms. */
+static void buf_uri_decode(buf_t *b, const char *in, size_t len)
+{
+	size_t i;
+	char *o;
+
+	if (buf_grow(b, len))
+		return;
+	o = b->p + b->len;
+	for (i = 0; i < len; i++) {
+		int hi, lo;
+
+		if (in[i] == '%' && i + 2 < len &&
+		    (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)in[i + 2])) >= 0) {
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			*o++ = in[i];
+		}
+	}
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+}
+
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[in[i] >> 4];
+		out[2 * i + 1] = hexdigits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int sha256_hex(sigv4_signer_t *s, const void *data, size_t len,
+		      char out[65])
+{
+	unsigned char d[32];
+	unsigned int n = 0;
+
+	if (!EVP_DigestInit_ex(s->md, s->sha256, NULL) ||
+	    !EVP_DigestUpdate(s->md, data, len) ||
+	    !EVP_DigestFinal_ex(s->md, d, &n) || n != 32)
+		return -EIO;
+	hex_encode(d, 32, out);
+	return 0;
+}
+
+static int mac_run(EVP_MAC_CTX *ctx, const void *key, size_t key_len,
+		   const void *msg, size_t msg_len, unsigned char out[32])
+{
+	size_t n = 0;
+
+	if (!EVP_MAC_init(ctx, key, key_len, NULL) ||
+	    !EVP_MAC_update(ctx, msg, msg_len) ||
+	    !EVP_MAC_final(ctx, out, &n, 32) || n != 32)
+		return -EIO;
+	return 0;
+}
+
+static EVP_MAC_CTX *mac_new(sigv4_signer_t *s, const void *key, size_t len)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s->hmac);
+
+	if (!ctx)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_init(ctx, key, len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+sigv4_signer_t *sigv4_signer_new(void)
+{
+	unsigned char salt[32];
+	sigv4_signer_t *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	s->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	s->md = EVP_MD_CTX_new();
+	if (!s->sha256 || !s->hmac || !s->md || RAND_bytes(salt, 32) != 1)
+		goto fail;
+	s->derive = mac_new(s, salt, sizeof(salt));
+	s->secret_id = mac_new(s, salt, sizeof(salt));
+	if (!s->derive || !s->secret_id)
+		goto fail;
+	return s;
+fail:
+	sigv4_signer_free(s);
+	return NULL;
+}
+
+void sigv4_signer_free(sigv4_signer_t *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < KEY_CACHE_SLOTS; i++)
+		EVP_MAC_CTX_free(s->slots[i].mac);
+	EVP_MAC_CTX_free(s->derive);
+	EVP_MAC_CTX_free(s->secret_id);
+	EVP_MD_CTX_free(s->md);
+	EVP_MAC_free(s->hmac);
+	EVP_MD_free(s->sha256);
+	free(s->cr.p);
+	free(s->sts.p);
+	free(s->auth.p);
+	free(s->query.p);
+	free(s->scratch.p);
+	free(s->enc.p);
+	free(s->lname.p);
+	free(s->hblock.p);
+	free(s->params);
+	free(s->hdrs);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+}
+
+uint64_t sigv4_signer_key_derivations(const sigv4_signer_t *s)
+{
+	return s ? s->derivations : 0;
+}
+
+/* Returns the MAC context keyed with the signing key for this scope,
+ * deriving it on a miss (kSecret -> kDate -> kRegion -> kService ->
+ * kSigning, "Derive a signing key", IAM user guide). */
+static EVP_MAC_CTX *signing_mac(sigv4_signer_t *s, const char *secret,
+				const char *date, const char *region,
+				const char *service)
+{
+	unsigned char id[32], k[32];
+	unsigned char *kinit = NULL;
+	size_t secret_len = strlen(secret), i;
+	key_slot_t *slot = NULL, *victim = &s->slots[0];
+	EVP_MAC_CTX *mac = NULL;
+
+	if (mac_run(s->secret_id, NULL, 0, secret, secret_len, id))
+		return NULL;
+	for (i = 0; i < KEY_CACHE_SLOTS; i++) {
+		key_slot_t *c = &s->slots[i];
+
+		if (c->mac && !memcmp(c->secret_id, id, 32) &&
+		    !strcmp(c->date, date) && !strcmp(c->region, region) &&
+		    !strcmp(c->service, service)) {
+			slot = c;
+			break;
+		}
+		if (!c->mac || c->used < victim->used)
+			victim = c;
+		if (!c->mac)
+			victim = c;
+	}
+	if (slot) {
+		slot->used = ++s->clock;
+		return slot->mac;
+	}
+
+	kinit = malloc(secret_len + 4);
+	if (!kinit)
+		return NULL;
+	memcpy(kinit, "AWS4", 4);
+	memcpy(kinit + 4, secret, secret_len);
+	if (mac_run(s->derive, kinit, secret_len + 4, date, strlen(date), k) ||
+	    mac_run(s->derive, k, 32, region, strlen(region), k) ||
+	    mac_run(s->derive, k, 32, service, strlen(service), k) ||
+	    mac_run(s->derive, k, 32, "aws4_request", 12, k))
+		goto out;
+	mac = mac_new(s, k, 32);
+	if (!mac)
+		goto out;
+	EVP_MAC_CTX_free(victim->mac);
+	victim->mac = mac;
+	memcpy(victim->secret_id, id, 32);
+	strcpy(victim->date, date);
+	strcpy(victim->region, region);
+	strcpy(victim->service, service);
+	victim->used = ++s->clock;
+	s->derivations++;
+out:
+	OPENSSL_cleanse(kinit, secret_len + 4);
+	OPENSSL_cleanse(k, sizeof(k));
+	free(kinit);
+	return mac;
+}
+
+static int in_table(const char *const *table, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; table[i]; i++)
+		if (strlen(table[i]) == n && !memcmp(table[i], s, n))
+			return 1;
+	return 0;
+}
+
+/* Canonical URI. With normalization, "." and empty segments go and ".."
+ * removes the previous segment (RFC 3986 5.2.4, plus AWS's merging of
+ * duplicate slashes); a trailing slash survives. */
+static void canonical_path(sigv4_signer_t *s, const char *path, size_t len,
+			   int s3_like, int normalize)
+{
+	buf_t *np = &s->scratch;
+	size_t i = 0;
+
+	if (len == 0) {
+		buf_putc(&s->cr, '/');
+		return;
+	}
+	if (s3_like) {
+		buf_put(&s->cr, path, len);
+		return;
+	}
+	if (!normalize) {
+		buf_uri_encode(&s->cr, path, len, 1);
+		return;
+	}
+	buf_reset(np);
+	while (i < len) {
+		size_t start = i, seg;
+
+		while (i < len && path[i] != '/')
+			i++;
+		seg = i - start;
+		if (i < len)
+			i++;
+		if (seg == 0 || (seg == 1 && path[start] == '.'))
+			continue;
+		if (seg == 2 && path[start] == '.' && path[start + 1] == '.') {
+			while (np->len > 0 && np->p[np->len - 1] != '/')
+				np->len--;
+			if (np->len > 0)
+				np->len--;
+			continue;
+		}
+		buf_putc(np, '/');
+		buf_put(np, path + start, seg);
+	}
+	if (np->len == 0) {
+		buf_putc(&s->cr, '/');
+		return;
+	}
+	if (path[len - 1] == '/')
+		buf_putc(np, '/');
+	if (np->failed) {
+		s->cr.failed = 1;
+		return;
+	}
+	buf_uri_encode(&s->cr, np->p, np->len, 1);
+}
+
+static int param_cmp(const void *a, const void *b, void *arg)
+{
+	const query_param_t *x = a, *y = b;
+	const char *base = arg;
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(base + x->name_off, base + y->name_off, n);
+
+	if (c || x->name_len != y->name_len)
+		return c ? c : (x->name_len < y->name_len ? -1 : 1);
+	n = x->value_len < y->value_len ? x->value_len : y->value_len;
+	c = memcmp(base + x->value_off, base + y->value_off, n);
+	if (c || x->value_len == y->value_len)
+		return c;
+	return x->value_len < y->value_len ? -1 : 1;
+}
+
+static int param_push(sigv4_signer_t *s, size_t *n)
+{
+	if (*n == s->params_cap) {
+		size_t cap = s->params_cap ? 2 * s->params_cap : 16;
+		query_param_t *np = realloc(s->params, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->params = np;
+		s->params_cap = cap;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* Adds one already-decoded name/value, encoded, to the parameter list. */
+static int param_add(sigv4_signer_t *s, size_t *n, const char *name,
+		     size_t name_len, const char *value, size_t value_len)
+{
+	query_param_t *q;
+
+	if (param_push(s, n))
+		return -ENOMEM;
+	q = &s->params[*n - 1];
+	q->name_off = s->enc.len;
+	buf_uri_encode(&s->enc, name, name_len, 0);
+	q->name_len = s->enc.len - q->name_off;
+	q->value_off = s->enc.len;
+	buf_uri_encode(&s->enc, value, value_len, 0);
+	q->value_len = s->enc.len - q->value_off;
+	return s->enc.failed ? -ENOMEM : 0;
+}
+
+/* Splits the raw query on '&', decodes each name and value and queues it
+ * for re-encoding. Empty pieces ("a=1&&b=2") carry nothing and are
+ * dropped; a key without '=' has an empty value. */
+static int query_collect(sigv4_signer_t *s, const char *q, size_t len,
+			 size_t *n)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start = i, eq = (size_t)-1, dn, dv;
+
+		while (i < len && q[i] != '&') {
+			if (q[i] == '=' && eq == (size_t)-1)
+				eq = i;
+			i++;
+		}
+		if (i > start) {
+			size_t name_end = eq == (size_t)-1 ? i : eq;
+			size_t val_start = eq == (size_t)-1 ? i : eq + 1;
+
+			buf_reset(&s->scratch);
+			buf_uri_decode(&s->scratch, q + start, name_end - start);
+			dn = s->scratch.len;
+			buf_uri_decode(&s->scratch, q + val_start, i - val_start);
+			dv = s->scratch.len - dn;
+			if (s->scratch.failed ||
+			    param_add(s, n, s->scratch.p, dn, s->scratch.p + dn, dv))
+				return -ENOMEM;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static void query_emit(sigv4_signer_t *s, buf_t *out, size_t n)
+{
+	size_t i;
+
+	qsort_r(s->params, n, sizeof(*s->params), param_cmp, s->enc.p);
+	for (i = 0; i < n; i++) {
+		const query_param_t *q = &s->params[i];
+
+		if (i)
+			buf_putc(out, '&');
+		buf_put(out, s->enc.p + q->name_off, q->name_len);
+		buf_putc(out, '=');
+		buf_put(out, s->enc.p + q->value_off, q->value_len);
+	}
+}
+
+static int header_cmp(const void *a, const void *b, void *arg)
+{
+	const canon_header_t *x = a, *y = b;
+	const char *base = arg;
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(base + x->name_off, base + y->name_off, n);
+
+	if (c)
+		return c;
+	if (x->name_len != y->name_len)
+		return x->name_len < y->name_len ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int header_add(sigv4_signer_t *s, size_t *n, const char *lname,
+		      size_t lname_len, const char *value, size_t value_len)
+{
+	canon_header_t *h;
+
+	if (*n == s->hdrs_cap) {
+		size_t cap = s->hdrs_cap ? 2 * s->hdrs_cap : 16;
+		canon_header_t *nh = realloc(s->hdrs, cap * sizeof(*nh));
+
+		if (!nh)
+			return -ENOMEM;
+		s->hdrs = nh;
+		s->hdrs_cap = cap;
+	}
+	h = &s->hdrs[(*n)++];
+	h->name_off = s->lname.len;
+	buf_put(&s->lname, lname, lname_len);
+	h->name_len = lname_len;
+	h->order = *n;
+	h->value = value;
+	h->value_len = value_len;
+	return s->lname.failed ? -ENOMEM : 0;
+}
+
+/* Trimall from the SigV4 spec: strip the ends and fold every run of
+ * whitespace (including the line breaks of folded values) to one space. */
+static void put_trimmed(buf_t *b, const char *v, size_t len)
+{
+	size_t i = 0;
+	int pending = 0;
+
+	if (buf_grow(b, len))
+		return;
+	while (i < len && is_space((unsigned char)v[i]))
+		i++;
+	for (; i < len; i++) {
+		if (is_space((unsigned char)v[i])) {
+			pending = 1;
+			continue;
+		}
+		if (pending)
+			b->p[b->len++] = ' ';
+		pending = 0;
+		b->p[b->len++] = v[i];
+	}
+	b->p[b->len] = '\0';
+}
+
+/* Lowercases and trims the input header names, drops the ones we never
+ * sign or replace with our own, and adds ours. */
+static int headers_collect(sigv4_signer_t *s, const sigv4_request_t *req,
+			   const char *const *replaced, const sigv4_header_t *extra,
+			   size_t n_extra, size_t *n)
+{
+	char lower[128];
+	size_t i, j;
+
+	for (i = 0; i < req->n_headers; i++) {
+		const sigv4_header_t *h = &req->headers[i];
+		const char *nm = h->name;
+		size_t len = h->name_len;
+		char *l;
+
+		while (len && is_space((unsigned char)*nm))
+			nm++, len--;
+		while (len && is_space((unsigned char)nm[len - 1]))
+			len--;
+		if (len == 0)
+			continue;
+		l = len <= sizeof(lower) ? lower : NULL;
+		if (!l) {
+			/* No header worth skipping is that long. */
+			if (header_add(s, n, nm, len, h->value, h->value_len))
+				return -ENOMEM;
+			l = s->lname.p + s->hdrs[*n - 1].name_off;
+			for (j = 0; j < len; j++)
+				if (l[j] >= 'A' && l[j] <= 'Z')
+					l[j] = (char)(l[j] + 32);
+			continue;
+		}
+		for (j = 0; j < len; j++)
+			l[j] = (nm[j] >= 'A' && nm[j] <= 'Z') ? (char)(nm[j] + 32)
+							      : nm[j];
+		if (in_table(unsigned_headers, l, len) ||
+		    in_table(replaced, l, len))
+			continue;
+		if (header_add(s, n, l, len, h->value, h->value_len))
+			return -ENOMEM;
+	}
+	for (i = 0; i < n_extra; i++)
+		if (header_add(s, n, extra[i].name, extra[i].name_len,
+			       extra[i].value, extra[i].value_len))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Writes "name:v1,v2\n" lines into lines and "name;name" into names. */
+static void headers_emit(sigv4_signer_t *s, size_t n, buf_t *lines,
+			 buf_t *signed_names)
+{
+	size_t i = 0;
+
+	qsort_r(s->hdrs, n, sizeof(*s->hdrs), header_cmp, s->lname.p);
+	while (i < n) {
+		const canon_header_t *h = &s->hdrs[i];
+		const char *name = s->lname.p + h->name_off;
+		size_t j = i;
+
+		buf_put(lines, name, h->name_len);
+		buf_putc(lines, ':');
+		if (signed_names->len)
+			buf_putc(signed_names, ';');
+		buf_put(signed_names, name, h->name_len);
+		for (; j < n && s->hdrs[j].name_len == h->name_len &&
+		       !memcmp(s->lname.p + s->hdrs[j].name_off, name,
+			       h->name_len); j++) {
+			if (j > i)
+				buf_putc(lines, ',');
+			put_trimmed(lines, s->hdrs[j].value, s->hdrs[j].value_len);
+		}
+		buf_putc(lines, '\n');
+		i = j;
+	}
+}
+
+static int is_s3_like(const char *service)
+{
+	return in_table(s3_like_services, service, strlen(service));
+}
+
+static int check_params(const sigv4_request_t *req, const sigv4_params_t *p,
+			err_t *e)
+{
+	size_t rl, sl;
+
+	if (!req || !p || !req->method || !*req->method)
+		return err_set(e, -EINVAL, "sigv4: request has no method");
+	if (!p->creds.access_key_id || !*p->creds.access_key_id ||
+	    !p->creds.secret_access_key)
+		return err_set(e, -EINVAL, "sigv4: credentials are incomplete");
+	if (!p->region || !p->service)
+		return err_set(e, -EINVAL, "sigv4: region or service missing");
+	rl = strlen(p->region);
+	sl = strlen(p->service);
+	if (!rl || rl >= SCOPE_PART_MAX || !sl || sl >= SCOPE_PART_MAX ||
+	    strpbrk(p->region, "/ \t\r\n") || strpbrk(p->service, "/ \t\r\n"))
+		return err_set(e, -EINVAL,
+			       "sigv4: region or service is empty, too long or has '/' or spaces");
+	if ((req->path_len && !req->path) || (req->query_len && !req->query) ||
+	    (req->n_headers && !req->headers) || (req->body_len && !req->body))
+		return err_set(e, -EINVAL, "sigv4: request field length without data");
+	if ((p->flags & SIGV4_PRESIGN) &&
+	    (p->expires < 1 || p->expires > SIGV4_MAX_EXPIRES))
+		return err_set(e, -EINVAL,
+			       "sigv4: X-Amz-Expires must be 1..%d seconds, not %u",
+			       SIGV4_MAX_EXPIRES, (unsigned)p->expires);
+	return 0;
+}
+
+static int format_date(int64_t t, char out[17], err_t *e)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t < 0 || t > 253402300799LL /* 9999-12-31 */ || !gmtime_r(&tt, &tm))
+		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
+			       (long long)t);
+	if (strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
+		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
+			       (long long)t);
+	return 0;
+}
+
+#define HDR(n, v) { n, sizeof(n) - 1, v, strlen(v) }
+
+int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
+	       const sigv4_params_t *p, sigv4_result_t *out, err_t *e)
+{
+	static const char *const replaced_hdr[] = {
+		"x-amz-date", "x-amz-security-token", "x-amz-content-sha256",
+		NULL,
+	};
+	static const char *const replaced_presign[] = { NULL };
+	const char *token, *payload;
+	char payload_buf[65], cr_hash[65], date[9];
+	sigv4_header_t extra[3];
+	size_t n_extra = 0, n_params = 0, n_hdrs = 0, scope_off;
+	unsigned char sig[32];
+	EVP_MAC_CTX *mac;
+	int rc, presign, s3, sign_token, content_hdr;
+	size_t sig_len = 0;
+
+	if (!s || !out)
+		return err_set(e, -EINVAL, "sigv4: no signer or result");
+	rc = check_params(req, p, e);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	rc = format_date(p->time, out->amz_date, e);
+	if (rc)
+		return rc;
+	memcpy(date, out->amz_date, 8);
+	date[8] = '\0';
+
+	presign = !!(p->flags & SIGV4_PRESIGN);
+	s3 = is_s3_like(p->service);
+	token = p->creds.session_token && *p->creds.session_token
+			? p->creds.session_token : NULL;
+	sign_token = token && !(p->flags & SIGV4_OMIT_SESSION_TOKEN);
+	content_hdr = !presign && ((p->flags & SIGV4_SIGN_BODY) || s3);
+
+	if (req->payload_hash) {
+		payload = req->payload_hash;
+	} else if ((p->flags & SIGV4_UNSIGNED_PAYLOAD) || (presign && s3)) {
+		payload = SIGV4_UNSIGNED_PAYLOAD_HASH;
+	} else {
+		if (sha256_hex(s, req->body ? req->body : "", req->body_len,
+			       payload_buf))
+			return err_set(e, -EIO, "sigv4: SHA-256 failed");
+		payload = payload_buf;
+	}
+
+	buf_reset(&s->cr);
+	buf_reset(&s->sts);
+	buf_reset(&s->auth);
+	buf_reset(&s->query);
+	buf_reset(&s->enc);
+	buf_reset(&s->lname);
+
+	if (!presign) {
+		extra[n_extra++] = (sigv4_header_t)HDR("x-amz-date", out->amz_date);
+		if (sign_token)
+			extra[n_extra++] =
+				(sigv4_header_t)HDR("x-amz-security-token", token);
+		if (content_hdr)
+			extra[n_extra++] =
+				(sigv4_header_t)HDR("x-amz-content-sha256", payload);
+	}
+	rc = headers_collect(s, req, presign ? replaced_presign : replaced_hdr,
+			     extra, n_extra, &n_hdrs);
+	if (rc)
+		goto nomem;
+
+	/* Method and path. */
+	buf_puts(&s->cr, req->method);
+	buf_putc(&s->cr, '\n');
+	canonical_path(s, req->path, req->path_len, s3,
+		       !(p->flags & SIGV4_NO_NORMALIZE));
+	buf_putc(&s->cr, '\n');
+
+	/* Headers before the query: a presigned query carries the list of
+	 * signed header names. */
+	buf_reset(&s->hblock);
+	headers_emit(s, n_hdrs, &s->hblock, &s->auth);
+
+	rc = query_collect(s, req->query, req->query_len, &n_params);
+	if (rc)
+		goto nomem;
+	if (presign) {
+		char expires[16];
+		buf_t *cred = &s->query;   /* free until the end */
+
+		buf_puts(cred, p->creds.access_key_id);
+		buf_putc(cred, '/');
+		buf_puts(cred, date);
+		buf_putc(cred, '/');
+		buf_puts(cred, p->region);
+		buf_putc(cred, '/');
+		buf_puts(cred, p->service);
+		buf_puts(cred, "/aws4_request");
+		snprintf(expires, sizeof(expires), "%u", (unsigned)p->expires);
+		if (cred->failed || s->auth.failed ||
+		    param_add(s, &n_params, "X-Amz-Algorithm", 15,
+			      "AWS4-HMAC-SHA256", 16) ||
+		    param_add(s, &n_params, "X-Amz-Credential", 16, cred->p,
+			      cred->len) ||
+		    param_add(s, &n_params, "X-Amz-Date", 10, out->amz_date, 16) ||
+		    param_add(s, &n_params, "X-Amz-Expires", 13, expires,
+			      strlen(expires)) ||
+		    param_add(s, &n_params, "X-Amz-SignedHeaders", 19, s->auth.p,
+			      s->auth.len) ||
+		    (sign_token && param_add(s, &n_params, "X-Amz-Security-Token",
+					     20, token, strlen(token))))
+			goto nomem;
+		buf_reset(cred);
+	}
+	scope_off = s->cr.len;
+	query_emit(s, &s->cr, n_params);
+	if (presign)
+		buf_put(&s->query, s->cr.p + scope_off, s->cr.len - scope_off);
+	buf_putc(&s->cr, '\n');
+	buf_put(&s->cr, s->hblock.p, s->hblock.len);
+	buf_putc(&s->cr, '\n');
+	buf_put(&s->cr, s->auth.p, s->auth.len);
+	buf_putc(&s->cr, '\n');
+	buf_puts(&s->cr, payload);
+	if (s->cr.failed || s->hblock.failed || s->auth.failed)
+		goto nomem;
+
+	if (sha256_hex(s, s->cr.p, s->cr.len, cr_hash))
+		return err_set(e, -EIO, "sigv4: SHA-256 failed");
+	buf_puts(&s->sts, "AWS4-HMAC-SHA256\n");
+	buf_put(&s->sts, out->amz_date, 16);
+	buf_putc(&s->sts, '\n');
+	scope_off = s->sts.len;
+	buf_puts(&s->sts, date);
+	buf_putc(&s->sts, '/');
+	buf_puts(&s->sts, p->region);
+	buf_putc(&s->sts, '/');
+	buf_puts(&s->sts, p->service);
+	buf_puts(&s->sts, "/aws4_request\n");
+	buf_put(&s->sts, cr_hash, 64);
+	if (s->sts.failed)
+		goto nomem;
+
+	mac = signing_mac(s, p->creds.secret_access_key, date, p->region,
+			  p->service);
+	if (!mac)
+		return err_set(e, -ENOMEM, "sigv4: deriving the signing key failed");
+	if (!EVP_MAC_init(mac, NULL, 0, NULL) ||
+	    !EVP_MAC_update(mac, (const unsigned char *)s->sts.p, s->sts.len) ||
+	    !EVP_MAC_final(mac, sig, &sig_len, sizeof(sig)) || sig_len != 32)
+		return err_set(e, -EIO, "sigv4: HMAC-SHA256 failed");
+	hex_encode(sig, 32, out->signature);
+
+	out->canonical_request = s->cr.p;
+	out->canonical_request_len = s->cr.len;
+	out->string_to_sign = s->sts.p;
+	out->string_to_sign_len = s->sts.len;
+
+	if (presign) {
+		buf_puts(&s->query, "&X-Amz-Signature=");
+		buf_put(&s->query, out->signature, 64);
+		if (token && !sign_token) {
+			buf_puts(&s->query, "&X-Amz-Security-Token=");
+			buf_uri_encode(&s->query, token, strlen(token), 0);
+		}
+		if (s->query.failed)
+			goto nomem;
+		out->query = s->query.p;
+		out->query_len = s->query.len;
+		return 0;
+	}
+
+	{
+		/* auth holds the signed header names; build the value after
+		 * them and point past them. */
+		size_t names_len = s->auth.len;
+
+		buf_puts(&s->auth, "AWS4-HMAC-SHA256 Credential=");
+		buf_puts(&s->auth, p->creds.access_key_id);
+		buf_putc(&s->auth, '/');
+		buf_put(&s->auth, s->sts.p + scope_off,
+			s->sts.len - scope_off - 65);
+		buf_puts(&s->auth, ", SignedHeaders=");
+		buf_put_self(&s->auth, 0, names_len);
+		buf_puts(&s->auth, ", Signature=");
+		buf_put(&s->auth, out->signature, 64);
+		if (s->auth.failed)
+			goto nomem;
+		out->add[out->n_add++] = (sigv4_header_t){
+			"Authorization", 13, s->auth.p + names_len,
+			s->auth.len - names_len };
+	}
+	out->add[out->n_add++] =
+		(sigv4_header_t){ "X-Amz-Date", 10, out->amz_date, 16 };
+	if (token)
+		out->add[out->n_add++] = (sigv4_header_t)HDR("X-Amz-Security-Token",
+							     token);
+	if (content_hdr) {
+		/* The canonical request ends with the payload hash, which
+		 * outlives payload_buf on our stack. */
+		size_t pl = strlen(payload);
+
+		out->add[out->n_add++] = (sigv4_header_t){
+			"X-Amz-Content-SHA256", 20, s->cr.p + s->cr.len - pl, pl };
+	}
+	return 0;
+nomem:
+	return err_set(e, -ENOMEM, "sigv4: out of memory");
+}
