@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
-#define DRIFTD_VERSION "0.1.0"
 
 static int cmd_version(int argc, char **argv)
 {
