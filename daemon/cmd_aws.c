@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: driftd aws SERVICE OPERATION [NAME=VALUE ...] "
 		"[--json BODY] [--region REGION] [--all-pages]\n"
+		"       [--timeout SECONDS]\n"
 		"  NAME=VALUE sets one top-level parameter; VALUE is read as "
 		"JSON when it is\n"
 		"  valid JSON (7, true, [\"a\"], {\"k\":1}), else as a string.\n"
@@ -35,7 +36,7 @@ static int add_param(cJSON *params, const char *arg)
 	name = strndup(arg, (size_t)(eq - arg));
 	if (!name)
 		return -1;
-	value = cJSON_Parse(eq + 1);
+	value = cJSON_ParseWithOpts(eq + 1, NULL, 1);
 	if (!value)
 		value = cJSON_CreateString(eq + 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(params, name);
@@ -56,6 +57,8 @@ int cmd_aws(int argc, char **argv)
 	aws_options_t opts;
 	aws_client_t *client = NULL;
 	unsigned flags = 0;
+	double timeout_s = 0;
+	char *end;
 	char msg[1024], *text;
 	uv_loop_t loop;
 	err_t e;
@@ -75,6 +78,13 @@ int cmd_aws(int argc, char **argv)
 			params = body;
 		} else if (!strcmp(argv[i], "--region") && i + 1 < argc) {
 			region = argv[++i];
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			timeout_s = strtod(argv[++i], &end);
+			if (*end || timeout_s <= 0 || timeout_s > 3600) {
+				fprintf(stderr, "driftd aws: --timeout takes "
+					"seconds, more than 0 and at most 3600\n");
+				goto out;
+			}
 		} else if (!strcmp(argv[i], "--all-pages")) {
 			flags |= AWS_ALL_PAGES;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -98,6 +108,7 @@ int cmd_aws(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.loop = &loop;
 	opts.region = region;
+	opts.timeout_ms = (long)(timeout_s * 1000);
 	rc = 1;
 	if (aws_client_new(&opts, &client, &e) ||
 	    aws_call_sync(client, service, region, operation, params, flags,

@@ -204,7 +204,7 @@ static void send_signed(aws_req_t *r, const cred_t *cred)
 		return;
 	}
 	if (asprintf(&path, "%s%s", r->base_path, p->path) < 0 ||
-	    asprintf(&url, "%.*s%s%s%s", (int)(strstr(r->ep.url, "://") + 3 -
+	    asprintf(&url, "%.*s%s%s%s%s", (int)(strstr(r->ep.url, "://") + 3 -
 						  r->ep.url), r->ep.url,
 		     r->host, path, p->query[0] ? "?" : "", p->query) < 0) {
 		free(path);

@@ -74,6 +74,8 @@ const char *err_format(const err_t *e, char *buf, size_t len)
 		return buf;
 	if (!e || !e->code) {
 		snprintf(buf, len, "no error");
+	} else if (e->file[0] && !e->line) {
+		snprintf(buf, len, "%s: %s", e->file, e->message);
 	} else if (e->file[0]) {
 		snprintf(buf, len, "%s:%d:%d: %s", e->file, e->line, e->column,
 			 e->message);
