@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define INCLUDE_MAX_DEPTH 32
 
@@ -408,7 +409,11 @@ static void load_includes(loader_t *L, const jsonc_doc_t *doc, int depth)
 				L->oom = 1;
 				return;
 			}
-			load_path(L, target, depth + 1, &p);
+			if (access(target, R_OK) < 0)
+				add_error(L, &p, "cannot include \"%s\" (%s): %s",
+					  item->valuestring, target, strerror(errno));
+			else
+				load_path(L, target, depth + 1, &p);
 			free(target);
 		}
 	}
@@ -1393,6 +1398,28 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	interp_tree(&ip, obj);
 }
 
+static void free_resource(config_resource_t *r)
+{
+	size_t k;
+
+	free(r->address);
+	free(r->service);
+	free(r->type);
+	free(r->name);
+	free(r->region);
+	for (k = 0; k < r->policy.nignore; k++)
+		free(r->policy.ignore[k]);
+	free(r->policy.ignore);
+	for (k = 0; k < r->ndepends_on; k++)
+		free(r->depends_on[k]);
+	free(r->depends_on);
+	for (k = 0; k < r->nrefs; k++) {
+		free(r->refs[k].address);
+		free(r->refs[k].attribute);
+	}
+	free(r->refs);
+}
+
 static int cmp_resource(const void *a, const void *b)
 {
 	return strcmp(((const config_resource_t *)a)->address,
@@ -1425,9 +1452,15 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 			if (!strcmp(cfg->res[k].address, v->string))
 				break;
 		if (k < cfg->nres) {
+			config_resource_t dup = { .pos = p };
+
 			add_error(L, &p, "resource \"%s\" is already defined at %s:%d:%d",
 				  v->string, cfg->res[k].pos.file, cfg->res[k].pos.line,
 				  cfg->res[k].pos.column);
+			/* still check it, so one run shows every error */
+			if (cJSON_IsObject(v))
+				parse_resource(L, f, v, &dup);
+			free_resource(&dup);
 			continue;
 		}
 		if (!cJSON_IsObject(v)) {
@@ -1699,28 +1732,12 @@ static void free_ref(config_ref_t *ref)
 void config_free(config_t *cfg)
 {
 	config_settings_t *s;
-	size_t i, k;
+	size_t i;
 
 	if (!cfg)
 		return;
-	for (i = 0; i < cfg->nres; i++) {
-		config_resource_t *r = &cfg->res[i];
-
-		free(r->address);
-		free(r->service);
-		free(r->type);
-		free(r->name);
-		free(r->region);
-		for (k = 0; k < r->policy.nignore; k++)
-			free(r->policy.ignore[k]);
-		free(r->policy.ignore);
-		for (k = 0; k < r->ndepends_on; k++)
-			free(r->depends_on[k]);
-		free(r->depends_on);
-		for (k = 0; k < r->nrefs; k++)
-			free_ref(&r->refs[k]);
-		free(r->refs);
-	}
+	for (i = 0; i < cfg->nres; i++)
+		free_resource(&cfg->res[i]);
 	free(cfg->res);
 	for (i = 0; i < cfg->nfiles; i++) {
 		jsonc_free(cfg->files[i].doc);
