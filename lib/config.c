@@ -1700,8 +1700,7 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 	if (L.cfg->nres)
 		qsort(L.cfg->res, L.cfg->nres, sizeof(*L.cfg->res), cmp_resource);
 	check_graph(&L);
-	if (!L.errs->count)
-		run_schema(&L, schema);
+	run_schema(&L, schema);
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
 out:
 	if (L.errs && L.errs->count)
