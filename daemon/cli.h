@@ -10,9 +10,11 @@ typedef struct cli_command {
 } cli_command_t;
 
 int cmd_aws(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Add one line per command; keep alphabetical. */
 #define CLI_COMMANDS \
-	{ "aws", "make one signed AWS API call and print the result", cmd_aws },
+	{ "aws", "make one signed AWS API call and print the result", cmd_aws }, \
+	{ "validate", "check a config directory", cmd_validate },
 
 #endif
