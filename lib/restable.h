@@ -20,6 +20,9 @@
  *   "$tags"        tags in the type's tag style (see res_tag_style_t)
  *   "$tag_keys"    tag keys to remove (array of strings)
  *   "$token"       a fresh idempotency token, recorded in the journal
+ *   "$env"         the environment's name (settings.environment)
+ *   "$address"     the resource's address ("ec2.vpc.main")
+ *   "$name"        the resource's name, the address's last part
  *   "$attr:Name"   the desired value of another attribute of this resource
  *   "$live:Path"   a value from this resource's live state
  * A member whose name is "*" and whose value is "$element" or "$value"
@@ -142,7 +145,12 @@ typedef struct res_type {
 	const char *const *name_attrs;  /* RES_ID_NAME: identifying attributes */
 	const char        *id_path;     /* live path of the AWS id: "VpcId"   */
 	const char        *arn_path;    /* live path of the ARN, if any        */
-	res_op_t           read;        /* batched, paginated list/describe    */
+	res_op_t           read;        /* batched, paginated list/describe;
+					   for RES_ID_TAGS types the template
+					   should filter on tag driftd:env =
+					   "$env" where the API can           */
+	res_op_t           read_one;    /* the same item by "$id": readiness
+					   polls and the refresh after a write */
 	res_op_t           create;
 	res_op_t           remove;      /* delete */
 	res_op_t           tag;         /* add/overwrite tags                  */
