@@ -65,20 +65,28 @@ struct sigv4_signer {
  * second round of encoding, and which want x-amz-content-sha256 on every
  * request ("Signature Calculations for the Authorization Header", S3 API
  * reference). Presigned S3 URLs carry UNSIGNED-PAYLOAD. */
-static const char *const s3_like_services[] = {
-	"s3", "s3-object-lambda", "s3-outposts", NULL,
+typedef struct name_entry {
+	const char *name;
+	size_t      len;
+} name_entry_t;
+
+#define NAME(s) { s, sizeof(s) - 1 }
+
+static const name_entry_t s3_like_services[] = {
+	NAME("s3"), NAME("s3-object-lambda"), NAME("s3-outposts"), { NULL, 0 },
 };
 
 /* Headers never signed: they are changed by proxies and HTTP clients
  * (botocore's SIGNED_HEADERS_BLACKLIST) or are the signature itself. */
-static const char *const unsigned_headers[] = {
-	"authorization", "expect", "user-agent", "x-amzn-trace-id", NULL,
+static const name_entry_t unsigned_headers[] = {
+	NAME("authorization"), NAME("expect"), NAME("user-agent"),
+	NAME("x-amzn-trace-id"), { NULL, 0 },
 };
 
 static const char hexdigits[] = "0123456789abcdef";
 static const char HEXDIGITS[] = "0123456789ABCDEF";
 
-static int buf_grow(buf_t *b, size_t extra)
+static int buf_grow_slow(buf_t *b, size_t extra)
 {
 	size_t want;
 	char *np;
@@ -105,7 +113,14 @@ static int buf_grow(buf_t *b, size_t extra)
 	return 0;
 }
 
-static void buf_put(buf_t *b, const void *s, size_t n)
+static inline int buf_grow(buf_t *b, size_t extra)
+{
+	if (__builtin_expect(!b->failed && b->len + extra + 1 <= b->cap, 1))
+		return 0;
+	return buf_grow_slow(b, extra);
+}
+
+static inline void buf_put(buf_t *b, const void *s, size_t n)
 {
 	if (buf_grow(b, n))
 		return;
@@ -125,14 +140,19 @@ static void buf_put_self(buf_t *b, size_t off, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void buf_puts(buf_t *b, const char *s)
+#define buf_lit(b, lit) buf_put(b, lit, sizeof(lit) - 1)
+
+static inline void buf_puts(buf_t *b, const char *s)
 {
 	buf_put(b, s, strlen(s));
 }
 
-static void buf_putc(buf_t *b, char c)
+static inline void buf_putc(buf_t *b, char c)
 {
-	buf_put(b, &c, 1);
+	if (buf_grow(b, 1))
+		return;
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
 }
 
 static void buf_reset(buf_t *b)
@@ -250,10 +270,13 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[in[i] >> 4];
-		out[2 * i + 1] = hexdigits[in[i] & 15];
+		unsigned char c = in[i];
+
+		*out++ = hexdigits[c >> 4];
+		*out++ = hexdigits[c & 15];
 	}
-	out[2 * n] = '\0';
+	*out = '\0';
+	return;
 }
 
 static int sha256_hex(sigv4_signer_t *s, const void *data, size_t len,
@@ -436,12 +459,10 @@ out:
 	return found;
 }
 
-static int in_table(const char *const *table, const char *s, size_t n)
+static int in_table(const name_entry_t *table, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; table[i]; i++)
-		if (strlen(table[i]) == n && !memcmp(table[i], s, n))
+	for (; table->name; table++)
+		if (table->len == n && !memcmp(table->name, s, n))
 			return 1;
 	return 0;
 }
@@ -517,6 +538,26 @@ static int param_cmp(const void *a, const void *b, void *arg)
 	return x->value_len < y->value_len ? -1 : 1;
 }
 
+/* Stable insertion sort for the handful of elements a request has; qsort_r
+ * (glibc's merge sort) for the rest. */
+static void sort_items(void *base, size_t n, size_t size,
+		       int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	char *a = base, tmp[64];
+	size_t i, j;
+
+	if (n > 16 || size > sizeof(tmp)) {
+		qsort_r(base, n, size, cmp, arg);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		memcpy(tmp, a + i * size, size);
+		for (j = i; j > 0 && cmp(a + (j - 1) * size, tmp, arg) > 0; j--)
+			memcpy(a + j * size, a + (j - 1) * size, size);
+		memcpy(a + j * size, tmp, size);
+	}
+}
+
 static int param_push(sigv4_signer_t *s, size_t *n)
 {
 	if (*n == s->params_cap) {
@@ -588,7 +629,7 @@ static void query_emit(sigv4_signer_t *s, buf_t *out, size_t n)
 {
 	size_t i;
 
-	qsort_r(s->params, n, sizeof(*s->params), param_cmp, s->enc.p);
+	sort_items(s->params, n, sizeof(*s->params), param_cmp, s->enc.p);
 	for (i = 0; i < n; i++) {
 		const query_param_t *q = &s->params[i];
 
@@ -642,30 +683,32 @@ static int header_add(sigv4_signer_t *s, size_t *n, const char *lname,
  * whitespace (including the line breaks of folded values) to one space. */
 static void put_trimmed(buf_t *b, const char *v, size_t len)
 {
-	size_t i = 0;
-	int pending = 0;
+	const char *end = v + len;
+	char *o;
 
 	if (buf_grow(b, len))
 		return;
-	while (i < len && is_space((unsigned char)v[i]))
-		i++;
-	for (; i < len; i++) {
-		if (is_space((unsigned char)v[i])) {
-			pending = 1;
-			continue;
+	o = b->p + b->len;
+	while (v < end && is_space((unsigned char)*v))
+		v++;
+	while (end > v && is_space((unsigned char)end[-1]))
+		end--;
+	while (v < end) {
+		if (is_space((unsigned char)*v)) {
+			while (is_space((unsigned char)*v))
+				v++;
+			*o++ = ' ';
 		}
-		if (pending)
-			b->p[b->len++] = ' ';
-		pending = 0;
-		b->p[b->len++] = v[i];
+		*o++ = *v++;
 	}
-	b->p[b->len] = '\0';
+	*o = '\0';
+	b->len = (size_t)(o - b->p);
 }
 
 /* Lowercases and trims the input header names, drops the ones we never
  * sign or replace with our own, and adds ours. */
 static int headers_collect(sigv4_signer_t *s, const sigv4_request_t *req,
-			   const char *const *replaced, const sigv4_header_t *extra,
+			   const name_entry_t *replaced, const sigv4_header_t *extra,
 			   size_t n_extra, size_t *n)
 {
 	char lower[128];
@@ -716,7 +759,7 @@ static void headers_emit(sigv4_signer_t *s, size_t n, buf_t *lines,
 {
 	size_t i = 0;
 
-	qsort_r(s->hdrs, n, sizeof(*s->hdrs), header_cmp, s->lname.p);
+	sort_items(s->hdrs, n, sizeof(*s->hdrs), header_cmp, s->lname.p);
 	while (i < n) {
 		const canon_header_t *h = &s->hdrs[i];
 		const char *name = s->lname.p + h->name_off;
@@ -792,11 +835,12 @@ static int format_date(int64_t t, char out[17], err_t *e)
 int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	       const sigv4_params_t *p, sigv4_result_t *out, err_t *e)
 {
-	static const char *const replaced_hdr[] = {
-		"x-amz-date", "x-amz-security-token", "x-amz-content-sha256",
-		NULL,
+	/* Input headers the signer sets itself (botocore replaces them too). */
+	static const name_entry_t replaced_hdr[] = {
+		NAME("x-amz-date"), NAME("x-amz-security-token"),
+		NAME("x-amz-content-sha256"), { NULL, 0 },
 	};
-	static const char *const replaced_presign[] = { NULL };
+	static const name_entry_t replaced_presign[] = { { NULL, 0 } };
 	const char *token, *payload;
 	char payload_buf[65], cr_hash[65], date[9];
 	sigv4_header_t extra[3];
@@ -810,7 +854,9 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	rc = check_params(req, p, e);
 	if (rc)
 		return rc;
-	memset(out, 0, sizeof(*out));
+	out->n_add = 0;
+	out->query = NULL;
+	out->query_len = 0;
 	if (p->time != s->last_time) {
 		rc = format_date(p->time, s->last_date, e);
 		if (rc)
@@ -886,7 +932,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 		buf_puts(cred, p->region);
 		buf_putc(cred, '/');
 		buf_puts(cred, p->service);
-		buf_puts(cred, "/aws4_request");
+		buf_lit(cred, "/aws4_request");
 		snprintf(expires, sizeof(expires), "%u", (unsigned)p->expires);
 		if (cred->failed || s->auth.failed ||
 		    param_add(s, &n_params, "X-Amz-Algorithm", 15,
@@ -918,7 +964,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 
 	if (sha256_hex(s, s->cr.p, s->cr.len, cr_hash))
 		return err_set(e, -EIO, "sigv4: SHA-256 failed");
-	buf_puts(&s->sts, "AWS4-HMAC-SHA256\n");
+	buf_lit(&s->sts, "AWS4-HMAC-SHA256\n");
 	buf_put(&s->sts, out->amz_date, 16);
 	buf_putc(&s->sts, '\n');
 	scope_off = s->sts.len;
@@ -927,7 +973,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	buf_puts(&s->sts, p->region);
 	buf_putc(&s->sts, '/');
 	buf_puts(&s->sts, p->service);
-	buf_puts(&s->sts, "/aws4_request\n");
+	buf_lit(&s->sts, "/aws4_request\n");
 	buf_put(&s->sts, cr_hash, 64);
 	if (s->sts.failed)
 		goto nomem;
@@ -946,10 +992,10 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	out->string_to_sign_len = s->sts.len;
 
 	if (presign) {
-		buf_puts(&s->query, "&X-Amz-Signature=");
+		buf_lit(&s->query, "&X-Amz-Signature=");
 		buf_put(&s->query, out->signature, 64);
 		if (token && !sign_token) {
-			buf_puts(&s->query, "&X-Amz-Security-Token=");
+			buf_lit(&s->query, "&X-Amz-Security-Token=");
 			buf_uri_encode(&s->query, token, strlen(token), 0);
 		}
 		if (s->query.failed)
@@ -964,14 +1010,14 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 		 * them and point past them. */
 		size_t names_len = s->auth.len;
 
-		buf_puts(&s->auth, "AWS4-HMAC-SHA256 Credential=");
+		buf_lit(&s->auth, "AWS4-HMAC-SHA256 Credential=");
 		buf_puts(&s->auth, p->creds.access_key_id);
 		buf_putc(&s->auth, '/');
 		buf_put(&s->auth, s->sts.p + scope_off,
 			s->sts.len - scope_off - 65);
-		buf_puts(&s->auth, ", SignedHeaders=");
+		buf_lit(&s->auth, ", SignedHeaders=");
 		buf_put_self(&s->auth, 0, names_len);
-		buf_puts(&s->auth, ", Signature=");
+		buf_lit(&s->auth, ", Signature=");
 		buf_put(&s->auth, out->signature, 64);
 		if (s->auth.failed)
 			goto nomem;
