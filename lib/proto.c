@@ -1278,7 +1278,7 @@ static int parse_error(const service_def_t *svc, const char *opname, int status,
 		       const proto_header_t *h, size_t n, const char *body,
 		       size_t len, err_t *e)
 {
-	char code[ERR_CODE_MAX] = "", msgbuf[ERR_MSG_MAX] = "";
+	char code[ERR_CODE_MAX] = "", msgbuf[ERR_MSG_MAX] = "", idbuf[ERR_CODE_MAX] = "";
 	const char *reqid = resp_header(h, n, "x-amzn-RequestId");
 	const char *hdr_type = resp_header(h, n, "x-amzn-ErrorType");
 	const char *raw = NULL, *msg = NULL;
@@ -1299,10 +1299,18 @@ static int parse_error(const service_def_t *svc, const char *opname, int status,
 			raw = xml_path_text(el, "Code");
 			msg = xml_path_text(el, "Message");
 		}
-		if (xml_path_text(root, "RequestId"))
+		/* The header, when sent, names the same request (S3 sends both). */
+		if (reqid)
+			;
+		else if (xml_path_text(root, "RequestId"))
 			reqid = xml_path_text(root, "RequestId");
 		else if (xml_path_text(root, "RequestID"))
 			reqid = xml_path_text(root, "RequestID");
+		/* The tree is freed below: keep copies. */
+		if (reqid) {
+			snprintf(idbuf, sizeof(idbuf), "%s", reqid);
+			reqid = idbuf;
+		}
 		snprintf(msgbuf, sizeof(msgbuf), "%s", msg ? msg : "");
 		if (raw)
 			clean_code(raw, code, sizeof(code));
