@@ -1300,11 +1300,9 @@ static int parse_error(const service_def_t *svc, const char *opname, int status,
 			msg = xml_path_text(el, "Message");
 		}
 		/* The header, when sent, names the same request (S3 sends both). */
-		if (reqid)
-			;
-		else if (xml_path_text(root, "RequestId"))
+		if (!reqid)
 			reqid = xml_path_text(root, "RequestId");
-		else if (xml_path_text(root, "RequestID"))
+		if (!reqid)
 			reqid = xml_path_text(root, "RequestID");
 		/* The tree is freed below: keep copies. */
 		if (reqid) {
