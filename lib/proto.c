@@ -297,11 +297,10 @@ static void render_number(const cJSON *v, int integral, buf_t *b)
 	char tmp[64];
 	double d = v->valuedouble;
 
+	/* cJSON keeps no int/float distinction: whole numbers go out without
+	 * a fraction ("80"), others in the shortest form that reads back. */
 	if (integral || (d == floor(d) && fabs(d) < 1e15)) {
-		if (integral)
-			buf_printf(b, "%lld", (long long)d);
-		else
-			buf_printf(b, "%.1f", d);   /* Python's str(1.0) == "1.0" */
+		buf_printf(b, "%lld", (long long)d);
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%.15g", d);
@@ -635,6 +634,19 @@ const char *proto_request_header(const proto_request_t *r, const char *name)
 	return NULL;
 }
 
+/* S3 rejects PutBucketLifecycleConfiguration and friends without a body
+ * checksum ("httpChecksumRequired"; Amazon S3 API reference, Content-MD5). */
+static int add_content_md5(proto_request_t *r, const char *body, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+	unsigned int n = 0;
+
+	if (EVP_Digest(body, len, md, &n, EVP_md5(), NULL) != 1)
+		return -EIO;
+	EVP_EncodeBlock(b64, md, (int)n);
+	return req_header(r, "Content-MD5", (char *)b64);
+}
+
 static int fill_idempotency(cJSON *params, const model_shape_t *in)
 {
 	const model_member_t *m;
@@ -945,6 +957,10 @@ int proto_build_request(const service_def_t *svc, const char *opname,
 		rc = err_set(e, -ENOMEM, "out of memory building %s", opname);
 		goto out;
 	}
+	if ((c.op->flags & MODEL_OP_CHECKSUM_REQUIRED) && !rc)
+		rc = add_content_md5(r, body.data ? body.data : "", body.len);
+	if (rc)
+		goto out;
 	r->body = body.data ? body.data : strdup("");
 	r->body_len = body.len;
 	body.data = NULL;
@@ -1278,8 +1294,7 @@ static int parse_error(const service_def_t *svc, const char *opname, int status,
 		       const proto_header_t *h, size_t n, const char *body,
 		       size_t len, err_t *e)
 {
-	char code[ERR_CODE_MAX] = "", msgbuf[ERR_MSG_MAX] = "";
-	char idbuf[ERR_CODE_MAX] = "";
+	char code[ERR_CODE_MAX] = "", msgbuf[ERR_MSG_MAX] = "", idbuf[ERR_CODE_MAX] = "";
 	const char *reqid = resp_header(h, n, "x-amzn-RequestId");
 	const char *hdr_type = resp_header(h, n, "x-amzn-ErrorType");
 	const char *raw = NULL, *msg = NULL;
@@ -1300,11 +1315,12 @@ static int parse_error(const service_def_t *svc, const char *opname, int status,
 			raw = xml_path_text(el, "Code");
 			msg = xml_path_text(el, "Message");
 		}
-		/* The id is copied: root is freed below. */
-		if (xml_path_text(root, "RequestId"))
+		/* The header, when sent, names the same request (S3 sends both). */
+		if (!reqid)
 			reqid = xml_path_text(root, "RequestId");
-		else if (xml_path_text(root, "RequestID"))
+		if (!reqid)
 			reqid = xml_path_text(root, "RequestID");
+		/* The tree is freed below: keep copies. */
 		if (reqid) {
 			snprintf(idbuf, sizeof(idbuf), "%s", reqid);
 			reqid = idbuf;
