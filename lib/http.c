@@ -783,10 +783,12 @@ void http_client_close(http_client_t *c, http_close_cb cb, void *data)
 
 	if (!c || c->closing)
 		return;
-	http_cancel_all(c);
+	/* Closing first: callbacks of cancelled requests cannot submit
+	 * anew or close again. */
 	c->closing = true;
 	c->close_cb = cb;
 	c->close_data = data;
+	http_cancel_all(c);
 	/* Cleaning up the multi handle closes cached connections; sockets
 	 * it does not report removed are closed below. */
 	curl_multi_cleanup(c->multi);

@@ -53,7 +53,9 @@ static const char *fixture_path(void)
 	return "../../tests/tools/httpfixture.py";
 }
 
-static void fixture_start(void)
+/* tls_dir: NULL for plain HTTP, else where the fixture writes its
+ * self-signed cert.pem. */
+static void fixture_start(const char *tls_dir)
 {
 	int fds[2];
 	char line[32] = { 0 };
@@ -66,8 +68,12 @@ static void fixture_start(void)
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
-		execl("/usr/bin/python3", "python3", fixture_path(),
-		      (char *)NULL);
+		if (tls_dir)
+			execl("/usr/bin/python3", "python3", fixture_path(),
+			      "--tls", tls_dir, (char *)NULL);
+		else
+			execl("/usr/bin/python3", "python3", fixture_path(),
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -95,7 +101,7 @@ static void fixture_stop(void)
 static void setup(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	fixture_start();
+	fixture_start(NULL);
 	ck_assert_int_eq(uv_loop_init(&loop), 0);
 	n_done = 0;
 	client = NULL;
@@ -192,6 +198,15 @@ static void make_client(const http_options_t *opts)
 
 	client = http_client_new(&loop, opts, &e);
 	ck_assert_ptr_nonnull(client);
+}
+
+static void submit_url(const char *url, result_t *res)
+{
+	http_request_t req = { .method = "GET", .url = url };
+	err_t e;
+
+	ck_assert_msg(http_submit(client, &req, on_done, res, &e) == 0, "%s",
+		      e.message);
 }
 
 static void submit(const char *method, const char *path, const char *pool,
@@ -496,6 +511,43 @@ START_TEST(close_with_requests_in_flight_cancels_and_frees)
 }
 END_TEST
 
+START_TEST(https_verifies_the_peer_and_takes_a_ca_bundle)
+{
+	char dir[] = "/tmp/driftd-http-XXXXXX", ca[64], url[64];
+	http_options_t with_ca = { .ca_bundle = ca };
+	result_t trusted = { 0 }, untrusted = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fixture_stop();
+	fixture_start(dir);
+	snprintf(ca, sizeof(ca), "%s/cert.pem", dir);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/ok", fixture_port);
+
+	make_client(&with_ca);
+	submit_url(url, &trusted);
+	run_until(1, 10000);
+	ck_assert_msg(trusted.err == 0, "%s", trusted.message);
+	ck_assert_int_eq(trusted.status, 200);
+	free(trusted.body);
+	close_client();
+
+	/* The system store does not know the self-signed certificate. */
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	n_done = 0;
+	make_client(NULL);
+	submit_url(url, &untrusted);
+	run_until(1, 10000);
+	ck_assert_int_eq(untrusted.err, -EPROTO);
+	ck_assert_ptr_nonnull(strstr(untrusted.message, "TLS"));
+	close_client();
+
+	unlink(ca);
+	snprintf(ca, sizeof(ca), "%s/key.pem", dir);
+	unlink(ca);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http");
@@ -515,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, oversized_body_is_rejected);
 	tcase_add_test(tc, header_with_crlf_is_refused_before_sending);
 	tcase_add_test(tc, close_with_requests_in_flight_cancels_and_frees);
+	tcase_add_test(tc, https_verifies_the_peer_and_takes_a_ca_bundle);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
