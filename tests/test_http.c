@@ -450,7 +450,7 @@ END_TEST
 START_TEST(oversized_body_is_rejected)
 {
 	http_options_t o = { .max_body = 10000 };
-	result_t fits = { 0 }, big = { 0 }, unannounced = { 0 };
+	result_t fits = { 0 }, big = { 0 }, unannounced = { 0 }, head = { 0 };
 
 	make_client(&o);
 	submit("GET", "/big?bytes=10000", NULL, NULL, 0, NULL, 0, &fits);
@@ -458,13 +458,19 @@ START_TEST(oversized_body_is_rejected)
 	/* No Content-Length: caught while the body streams in. */
 	submit("GET", "/big?bytes=200000&nolength=1", NULL, NULL, 0, NULL, 0,
 	       &unannounced);
-	run_until(3, 10000);
+	/* HEAD announces the length of a body it does not send. */
+	submit("HEAD", "/big?bytes=200000", NULL, NULL, 0, NULL, 0, &head);
+	run_until(4, 10000);
+	ck_assert_int_eq(head.err, 0);
+	ck_assert_int_eq(head.status, 200);
+	ck_assert_uint_eq(head.body_len, 0);
 	ck_assert_int_eq(fits.err, 0);
 	ck_assert_uint_eq(fits.body_len, 10000);
 	ck_assert_int_eq(big.err, -EFBIG);
 	ck_assert_ptr_nonnull(strstr(big.message, "10000 byte limit"));
 	ck_assert_int_eq(unannounced.err, -EFBIG);
 	free(fits.body);
+	free(head.body);
 	close_client();
 }
 END_TEST
@@ -508,6 +514,64 @@ START_TEST(close_with_requests_in_flight_cancels_and_frees)
 		ck_assert(r[i].done);
 		ck_assert_int_eq(r[i].err, -ECANCELED);
 	}
+}
+END_TEST
+
+static bool closed_from_callback;
+
+static void on_done_then_close(const http_response_t *r, const err_t *e,
+			       void *data)
+{
+	on_done(r, e, data);
+	http_client_close(client, on_closed, &closed_from_callback);
+}
+
+START_TEST(close_from_a_completion_callback_is_safe)
+{
+	http_request_t req = { .method = "GET", .url = NULL };
+	result_t first = { 0 }, r[3] = { { 0 } };
+	char url[64];
+	err_t e;
+	int i;
+
+	make_client(NULL);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ok", fixture_port);
+	req.url = url;
+	closed_from_callback = false;
+	ck_assert_int_eq(http_submit(client, &req, on_done_then_close, &first,
+				     &e), 0);
+	for (i = 0; i < 3; i++)
+		submit("GET", "/slow?ms=3000", NULL, NULL, 0, NULL, 0, &r[i]);
+	while (!closed_from_callback)
+		uv_run(&loop, UV_RUN_ONCE);
+	client = NULL;
+	uv_run(&loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	ck_assert_int_eq(first.status, 200);
+	free(first.body);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(r[i].err, -ECANCELED);
+}
+END_TEST
+
+START_TEST(cancel_all_leaves_the_client_usable)
+{
+	result_t slow[3] = { { 0 } }, after = { 0 };
+	int i;
+
+	make_client(NULL);
+	for (i = 0; i < 3; i++)
+		submit("GET", "/slow?ms=3000", NULL, NULL, 0, NULL, 0, &slow[i]);
+	run_for(100);
+	http_cancel_all(client);
+	ck_assert_int_eq(n_done, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(slow[i].err, -ECANCELED);
+	submit("GET", "/ok", NULL, NULL, 0, NULL, 0, &after);
+	run_until(4, 10000);
+	ck_assert_int_eq(after.status, 200);
+	free(after.body);
+	close_client();
 }
 END_TEST
 
@@ -555,6 +619,9 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	/* A proxy from the environment must not see loopback traffic. */
+	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+	setenv("no_proxy", "127.0.0.1,localhost", 1);
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, get_and_post_round_trip_headers_and_body);
@@ -567,6 +634,8 @@ int main(void)
 	tcase_add_test(tc, oversized_body_is_rejected);
 	tcase_add_test(tc, header_with_crlf_is_refused_before_sending);
 	tcase_add_test(tc, close_with_requests_in_flight_cancels_and_frees);
+	tcase_add_test(tc, close_from_a_completion_callback_is_safe);
+	tcase_add_test(tc, cancel_all_leaves_the_client_usable);
 	tcase_add_test(tc, https_verifies_the_peer_and_takes_a_ca_bundle);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -94,6 +94,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", str(n))
             self.end_headers()
             chunk = b"x" * 65536
+            if self.command == "HEAD":
+                n = 0
             try:
                 while n > 0:
                     self.wfile.write(chunk[:min(n, len(chunk))])
