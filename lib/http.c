@@ -136,6 +136,8 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *userp)
 		want = x->body_cap ? x->body_cap : 4096;
 		while (want < x->body_len + len + 1)
 			want *= 2;
+		if (want > x->client->opts.max_body + 1)
+			want = x->client->opts.max_body + 1;
 		grown = realloc(x->body, want);
 		if (!grown)
 			return 0;
@@ -664,8 +666,11 @@ static int xfer_setup(http_client_t *c, http_xfer_t *x,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
 			 req->timeout_ms > 0 ? req->timeout_ms
 					     : c->opts.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)c->opts.max_body);
+	/* Rejects an announced Content-Length early; libcurl applies it to
+	 * HEAD too, where the length describes a body never sent. */
+	if (strcmp(req->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+				 (curl_off_t)c->opts.max_body);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
@@ -783,10 +788,12 @@ void http_client_close(http_client_t *c, http_close_cb cb, void *data)
 
 	if (!c || c->closing)
 		return;
-	http_cancel_all(c);
+	/* Closing first: callbacks of cancelled requests cannot submit
+	 * anew or close again. */
 	c->closing = true;
 	c->close_cb = cb;
 	c->close_data = data;
+	http_cancel_all(c);
 	/* Cleaning up the multi handle closes cached connections; sockets
 	 * it does not report removed are closed below. */
 	curl_multi_cleanup(c->multi);

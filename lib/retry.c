@@ -1,6 +1,7 @@
 #include "retry.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,19 +169,25 @@ void retry_quota_release(retry_state_t *s, int cost)
 		s->quota = RETRY_QUOTA_MAX;
 }
 
-/* Full jitter over a window doubling per attempt (attempt 1: up to 1 s). */
+/* "Retry behavior" in the AWS SDKs and Tools reference guide gives
+ * sleep = min(b * r^i, MAX_BACKOFF) with b uniform in [0, 1), r = 2 and
+ * i the 0-based retry: the jitter is applied before the 20 s cap, so late
+ * retries mostly wait the full 20 s (botocore's ExponentialBackoff does
+ * the same). The exponent stops at 60, where the cap always wins unless
+ * rand01 is below 1e-17. */
 static unsigned backoff_ms(int attempt, double rand01)
 {
-	double window = RETRY_BASE_MS;
-	int i;
+	int i = attempt - 1;
+	double ms;
 
 	if (!(rand01 >= 0.0) || rand01 >= 1.0)  /* also catches NaN */
 		rand01 = 0.0;
-	for (i = 1; i < attempt && window < RETRY_MAX_BACKOFF_MS; i++)
-		window *= 2;
-	if (window > RETRY_MAX_BACKOFF_MS)
-		window = RETRY_MAX_BACKOFF_MS;
-	return (unsigned)(rand01 * window);
+	if (i < 0)
+		i = 0;
+	if (i > 60)
+		i = 60;
+	ms = rand01 * ldexp(RETRY_BASE_MS, i);
+	return ms > RETRY_MAX_BACKOFF_MS ? RETRY_MAX_BACKOFF_MS : (unsigned)ms;
 }
 
 retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,

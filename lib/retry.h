@@ -6,8 +6,9 @@
  * without AWS_NEW_RETRIES_2026), with botocore's retries/standard.py as the
  * reference implementation:
  *   - max attempts (AWS_MAX_ATTEMPTS) default 3, including the first try;
- *   - truncated exponential backoff with full jitter:
- *     delay = rand(0,1) * min(20 s, 1 s * 2^(attempt-1));
+ *   - truncated binary exponential backoff with jitter:
+ *     delay = min(20 s, rand(0,1) * 1 s * 2^(attempt-1)), the jitter
+ *     applied before the cap as the guide's min(b*r^i, MAX_BACKOFF) says;
  *   - a retry quota of 500 tokens shared by one client: a retry costs 5,
  *     a retry after a timeout 10; with too few tokens no retry happens; a
  *     success gives back what its retry took, or 1 when it needed none.

@@ -53,7 +53,9 @@ static const char *fixture_path(void)
 	return "../../tests/tools/httpfixture.py";
 }
 
-static void fixture_start(void)
+/* tls_dir: NULL for plain HTTP, else where the fixture writes its
+ * self-signed cert.pem. */
+static void fixture_start(const char *tls_dir)
 {
 	int fds[2];
 	char line[32] = { 0 };
@@ -66,8 +68,12 @@ static void fixture_start(void)
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
-		execl("/usr/bin/python3", "python3", fixture_path(),
-		      (char *)NULL);
+		if (tls_dir)
+			execl("/usr/bin/python3", "python3", fixture_path(),
+			      "--tls", tls_dir, (char *)NULL);
+		else
+			execl("/usr/bin/python3", "python3", fixture_path(),
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -95,7 +101,7 @@ static void fixture_stop(void)
 static void setup(void)
 {
 	signal(SIGPIPE, SIG_IGN);
-	fixture_start();
+	fixture_start(NULL);
 	ck_assert_int_eq(uv_loop_init(&loop), 0);
 	n_done = 0;
 	client = NULL;
@@ -192,6 +198,15 @@ static void make_client(const http_options_t *opts)
 
 	client = http_client_new(&loop, opts, &e);
 	ck_assert_ptr_nonnull(client);
+}
+
+static void submit_url(const char *url, result_t *res)
+{
+	http_request_t req = { .method = "GET", .url = url };
+	err_t e;
+
+	ck_assert_msg(http_submit(client, &req, on_done, res, &e) == 0, "%s",
+		      e.message);
 }
 
 static void submit(const char *method, const char *path, const char *pool,
@@ -435,7 +450,7 @@ END_TEST
 START_TEST(oversized_body_is_rejected)
 {
 	http_options_t o = { .max_body = 10000 };
-	result_t fits = { 0 }, big = { 0 }, unannounced = { 0 };
+	result_t fits = { 0 }, big = { 0 }, unannounced = { 0 }, head = { 0 };
 
 	make_client(&o);
 	submit("GET", "/big?bytes=10000", NULL, NULL, 0, NULL, 0, &fits);
@@ -443,13 +458,19 @@ START_TEST(oversized_body_is_rejected)
 	/* No Content-Length: caught while the body streams in. */
 	submit("GET", "/big?bytes=200000&nolength=1", NULL, NULL, 0, NULL, 0,
 	       &unannounced);
-	run_until(3, 10000);
+	/* HEAD announces the length of a body it does not send. */
+	submit("HEAD", "/big?bytes=200000", NULL, NULL, 0, NULL, 0, &head);
+	run_until(4, 10000);
+	ck_assert_int_eq(head.err, 0);
+	ck_assert_int_eq(head.status, 200);
+	ck_assert_uint_eq(head.body_len, 0);
 	ck_assert_int_eq(fits.err, 0);
 	ck_assert_uint_eq(fits.body_len, 10000);
 	ck_assert_int_eq(big.err, -EFBIG);
 	ck_assert_ptr_nonnull(strstr(big.message, "10000 byte limit"));
 	ck_assert_int_eq(unannounced.err, -EFBIG);
 	free(fits.body);
+	free(head.body);
 	close_client();
 }
 END_TEST
@@ -496,6 +517,101 @@ START_TEST(close_with_requests_in_flight_cancels_and_frees)
 }
 END_TEST
 
+static bool closed_from_callback;
+
+static void on_done_then_close(const http_response_t *r, const err_t *e,
+			       void *data)
+{
+	on_done(r, e, data);
+	http_client_close(client, on_closed, &closed_from_callback);
+}
+
+START_TEST(close_from_a_completion_callback_is_safe)
+{
+	http_request_t req = { .method = "GET", .url = NULL };
+	result_t first = { 0 }, r[3] = { { 0 } };
+	char url[64];
+	err_t e;
+	int i;
+
+	make_client(NULL);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ok", fixture_port);
+	req.url = url;
+	closed_from_callback = false;
+	ck_assert_int_eq(http_submit(client, &req, on_done_then_close, &first,
+				     &e), 0);
+	for (i = 0; i < 3; i++)
+		submit("GET", "/slow?ms=3000", NULL, NULL, 0, NULL, 0, &r[i]);
+	while (!closed_from_callback)
+		uv_run(&loop, UV_RUN_ONCE);
+	client = NULL;
+	uv_run(&loop, UV_RUN_NOWAIT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	ck_assert_int_eq(first.status, 200);
+	free(first.body);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(r[i].err, -ECANCELED);
+}
+END_TEST
+
+START_TEST(cancel_all_leaves_the_client_usable)
+{
+	result_t slow[3] = { { 0 } }, after = { 0 };
+	int i;
+
+	make_client(NULL);
+	for (i = 0; i < 3; i++)
+		submit("GET", "/slow?ms=3000", NULL, NULL, 0, NULL, 0, &slow[i]);
+	run_for(100);
+	http_cancel_all(client);
+	ck_assert_int_eq(n_done, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(slow[i].err, -ECANCELED);
+	submit("GET", "/ok", NULL, NULL, 0, NULL, 0, &after);
+	run_until(4, 10000);
+	ck_assert_int_eq(after.status, 200);
+	free(after.body);
+	close_client();
+}
+END_TEST
+
+START_TEST(https_verifies_the_peer_and_takes_a_ca_bundle)
+{
+	char dir[] = "/tmp/driftd-http-XXXXXX", ca[64], url[64];
+	http_options_t with_ca = { .ca_bundle = ca };
+	result_t trusted = { 0 }, untrusted = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fixture_stop();
+	fixture_start(dir);
+	snprintf(ca, sizeof(ca), "%s/cert.pem", dir);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/ok", fixture_port);
+
+	make_client(&with_ca);
+	submit_url(url, &trusted);
+	run_until(1, 10000);
+	ck_assert_msg(trusted.err == 0, "%s", trusted.message);
+	ck_assert_int_eq(trusted.status, 200);
+	free(trusted.body);
+	close_client();
+
+	/* The system store does not know the self-signed certificate. */
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	n_done = 0;
+	make_client(NULL);
+	submit_url(url, &untrusted);
+	run_until(1, 10000);
+	ck_assert_int_eq(untrusted.err, -EPROTO);
+	ck_assert_ptr_nonnull(strstr(untrusted.message, "TLS"));
+	close_client();
+
+	unlink(ca);
+	snprintf(ca, sizeof(ca), "%s/key.pem", dir);
+	unlink(ca);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http");
@@ -503,6 +619,9 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	/* A proxy from the environment must not see loopback traffic. */
+	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+	setenv("no_proxy", "127.0.0.1,localhost", 1);
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, get_and_post_round_trip_headers_and_body);
@@ -515,6 +634,9 @@ int main(void)
 	tcase_add_test(tc, oversized_body_is_rejected);
 	tcase_add_test(tc, header_with_crlf_is_refused_before_sending);
 	tcase_add_test(tc, close_with_requests_in_flight_cancels_and_frees);
+	tcase_add_test(tc, close_from_a_completion_callback_is_safe);
+	tcase_add_test(tc, cancel_all_leaves_the_client_usable);
+	tcase_add_test(tc, https_verifies_the_peer_and_takes_a_ca_bundle);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -90,11 +90,14 @@ START_TEST(validation_error_400_is_not_retried)
 }
 END_TEST
 
-START_TEST(backoff_window_doubles_per_attempt_up_to_20s)
+START_TEST(backoff_doubles_per_attempt_and_caps_at_20s)
 {
 	retry_state_t s = standard_state(50);
-	static const unsigned window[] = { 1000, 2000, 4000, 8000, 16000,
-					   20000, 20000, 20000 };
+	/* rand * 1 s * 2^(attempt-1), then the 20 s cap. */
+	static const unsigned top[] = { 1000, 2000, 4000, 8000, 16000,
+					20000, 20000, 20000 };
+	static const unsigned half[] = { 500, 1000, 2000, 4000, 8000,
+					 16000, 20000, 20000 };
 	retry_decision_t d;
 	int attempt;
 
@@ -104,15 +107,17 @@ START_TEST(backoff_window_doubles_per_attempt_up_to_20s)
 		ck_assert_uint_eq(d.delay_ms, 0);
 		d = retry_decide(&s, RETRY_KIND_THROTTLING, attempt, 0.999999);
 		ck_assert(d.retry);
-		ck_assert_uint_le(d.delay_ms, window[attempt - 1]);
-		ck_assert_uint_ge(d.delay_ms, window[attempt - 1] - 1);
+		ck_assert_uint_le(d.delay_ms, top[attempt - 1]);
+		ck_assert_uint_ge(d.delay_ms, top[attempt - 1] - 1);
 		d = retry_decide(&s, RETRY_KIND_TRANSIENT, attempt, 0.5);
-		ck_assert_uint_eq(d.delay_ms, window[attempt - 1] / 2);
+		ck_assert_uint_eq(d.delay_ms, half[attempt - 1]);
 	}
-	/* Far attempts stay capped, no overflow. */
+	/* Far attempts stay capped, no overflow; tiny rand still jitters. */
 	s = standard_state(100000);
 	d = retry_decide(&s, RETRY_KIND_TRANSIENT, 5000, 0.75);
-	ck_assert_uint_eq(d.delay_ms, 15000);
+	ck_assert_uint_eq(d.delay_ms, RETRY_MAX_BACKOFF_MS);
+	d = retry_decide(&s, RETRY_KIND_TRANSIENT, 7, 0.001);
+	ck_assert_uint_eq(d.delay_ms, 64);
 }
 END_TEST
 
@@ -299,7 +304,7 @@ int main(void)
 	tcase_add_test(tc, transient_codes_and_5xx_classify_as_transient);
 	tcase_add_test(tc, transport_errors_classify_by_cause);
 	tcase_add_test(tc, validation_error_400_is_not_retried);
-	tcase_add_test(tc, backoff_window_doubles_per_attempt_up_to_20s);
+	tcase_add_test(tc, backoff_doubles_per_attempt_and_caps_at_20s);
 	tcase_add_test(tc, quota_drains_by_5_and_10_and_stops_retries_when_empty);
 	tcase_add_test(tc, quota_refills_on_success);
 	tcase_add_test(tc, max_attempts_is_honoured);

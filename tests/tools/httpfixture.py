@@ -13,8 +13,15 @@ killed. Keep-alive is on (HTTP/1.1, Content-Length on every reply).
                     the body ends when the connection closes)
   /echo             200 with JSON {method, path, headers, body}
   /count            200 with JSON {connections, max_concurrent}
+
+With --tls DIR it serves HTTPS with a fresh self-signed certificate for
+127.0.0.1, written to DIR/cert.pem (the test's CA bundle) and DIR/key.pem.
 """
+import argparse
 import json
+import os
+import ssl
+import subprocess
 import socket
 import struct
 import sys
@@ -87,6 +94,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", str(n))
             self.end_headers()
             chunk = b"x" * 65536
+            if self.command == "HEAD":
+                n = 0
             try:
                 while n > 0:
                     self.wfile.write(chunk[:min(n, len(chunk))])
@@ -112,9 +121,37 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = route
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients that time out, cancel or reject our certificate hang up
+        # mid-request on purpose; anything else is a fixture bug.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
+def make_cert(d):
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=driftd test", "-days", "2",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tls", metavar="DIR")
+    args = ap.parse_args()
+    server = Server(("127.0.0.1", 0), Handler)
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*make_cert(args.tls))
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     sys.stdout.write("%d\n" % server.server_address[1])
     sys.stdout.flush()
     server.serve_forever()
