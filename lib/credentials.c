@@ -239,8 +239,8 @@ int cred_from_json(const char *body, size_t len, int process_format,
 		goto out;
 	}
 	if (exp && cred_parse_time(exp, &cred->expiration)) {
-		rc = err_set(e, -EPROTO, "%s: Expiration \"%.40s\" is not an ISO 8601 time",
-			     what, exp);
+		rc = err_set(e, -EPROTO, "%s: Expiration is not an ISO 8601 time",
+			     what);
 		goto out;
 	}
 	if (!exp && !process_format) {

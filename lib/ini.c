@@ -101,11 +101,10 @@ static int add_entry(ini_t *ini, const char *key, size_t keylen,
 		free(en->value);
 		return -ENOMEM;
 	}
-	/* botocore's configparser lower-cases option names. */
-	for (i = 0; en->key[i]; i++)
+	/* botocore's configparser lower-cases option names, but not the
+	 * keys of a nested block, which it splits itself. */
+	for (i = 0; !parent && en->key[i]; i++)
 		en->key[i] = (char)tolower((unsigned char)en->key[i]);
-	for (i = 0; en->subkey && en->subkey[i]; i++)
-		en->subkey[i] = (char)tolower((unsigned char)en->subkey[i]);
 	ini->nentries++;
 	return 0;
 }
@@ -139,7 +138,15 @@ static int parse_line(ini_t *ini, const char *s, size_t n, int line,
 	if (!ini->nsections)
 		return err_set_at(e, -EINVAL, ini->file, line, 1,
 				  "setting outside of any [section]");
+	/* configparser also accepts ':' as the delimiter, except in a nested
+	 * block, which botocore splits on '=' alone. */
 	eq = memchr(s, '=', n);
+	if (!(indented && *parent)) {
+		const char *colon = memchr(s, ':', n);
+
+		if (colon && (!eq || colon < eq))
+			eq = colon;
+	}
 	if (!eq)
 		return err_set_at(e, -EINVAL, ini->file, line, 1,
 				  "expected \"key = value\"");
@@ -321,6 +328,28 @@ static const char *lookup(const ini_t *ini, const char *section,
 		return en->value;
 	}
 	return NULL;
+}
+
+const char *ini_section_at(const ini_t *ini, int index)
+{
+	if (!ini || index < 0 || index >= ini->nsections)
+		return NULL;
+	return ini->sections[index];
+}
+
+int ini_foreach(const ini_t *ini, ini_visit_fn fn, void *ctx)
+{
+	int i, rc;
+
+	for (i = 0; ini && i < ini->nentries; i++) {
+		const ini_entry_t *en = &ini->entries[i];
+
+		rc = fn(ctx, ini->sections[en->section], en->key, en->subkey,
+			en->value, en->line);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 const char *ini_get(const ini_t *ini, const char *section, const char *key,

@@ -1,7 +1,8 @@
 /* ini — the AWS shared config and credentials file format.
  *
  * Sections are "[name]" headers kept verbatim ("default", "profile dev",
- * "services local"). Keys are lower-cased like botocore's configparser; values
+ * "services local"). "key = value" or "key: value"; keys are lower-cased like
+ * botocore's configparser (lookups ignore case); values
  * are trimmed and taken verbatim (no inline comments). A key with an empty
  * value followed by indented "key = value" lines is a nested sub-section, as
  * the config file uses for "s3 =" settings and "[services name]" sections:
@@ -41,6 +42,16 @@ const char *ini_file(const ini_t *ini);
 
 /* Non-zero when a "[section]" header with that exact name appears. */
 int ini_has_section(const ini_t *ini, const char *section);
+
+/* Section headers in file order (a repeated header appears again);
+ * NULL past the end. */
+const char *ini_section_at(const ini_t *ini, int index);
+
+/* Calls fn for every setting in file order; subkey is NULL for a top-level
+ * key. Stops at the first non-zero return of fn and returns it. */
+typedef int (*ini_visit_fn)(void *ctx, const char *section, const char *key,
+			    const char *subkey, const char *value, int line);
+int ini_foreach(const ini_t *ini, ini_visit_fn fn, void *ctx);
 
 /* The value of key in section, or NULL. Later duplicates win. When line is
  * not NULL it receives the 1-based line the value was set on. The string
