@@ -1,0 +1,46 @@
+/* journal — driftd's record of creates in progress, so that an interrupted
+ * run never makes a resource twice.
+ *
+ * Before a create, an intent (address, type, idempotency token) is written;
+ * after AWS answers, the new id; when the resource is ready, the entry is
+ * removed. Every change rewrites the whole file atomically: written to a
+ * temporary file in the same directory, fsynced, renamed over the journal,
+ * and the directory fsynced, so a crash leaves either the old or the new
+ * journal, never half of one. Only addresses, ids and tokens are written:
+ * no attribute values, so nothing secret. Losing the journal loses nothing:
+ * the ownership tags on every resource driftd creates rebuild it. */
+#ifndef DRIFTD_JOURNAL_H
+#define DRIFTD_JOURNAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+typedef struct journal journal_t;
+
+typedef struct journal_entry {
+	char  *address;
+	char  *type;
+	char  *token;      /* the create's idempotency token */
+	char  *id;         /* NULL until AWS returned it     */
+	time_t started;
+} journal_entry_t;
+
+/* Opens (and reads, when it exists) the journal at path. A journal that
+ * does not parse is an error naming the file: driftd does not guess. */
+int journal_open(const char *path, journal_t **out, err_t *err);
+void journal_free(journal_t *j);
+
+int journal_intent(journal_t *j, const char *address, const char *type,
+		   const char *token, err_t *err);
+int journal_created(journal_t *j, const char *address, const char *id,
+		    err_t *err);
+int journal_done(journal_t *j, const char *address, err_t *err);
+
+size_t journal_count(const journal_t *j);
+const journal_entry_t *journal_at(const journal_t *j, size_t i);
+const journal_entry_t *journal_find(const journal_t *j, const char *address);
+const char *journal_path(const journal_t *j);
+
+#endif

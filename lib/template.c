@@ -1,0 +1,134 @@
+#include "template.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+#define MAX_DEPTH 16
+
+/* The value a placeholder stands for: *found 0 for an unknown name, 1 for
+ * a known one (whose value may still be absent: NULL). */
+static cJSON *lookup(const char *ph, const tmpl_values_t *v, int *found)
+{
+	static const struct { const char *name; size_t off; } strs[] = {
+		{ "$id", offsetof(tmpl_values_t, id) },
+		{ "$arn", offsetof(tmpl_values_t, arn) },
+		{ "$env", offsetof(tmpl_values_t, env) },
+		{ "$address", offsetof(tmpl_values_t, address) },
+		{ "$name", offsetof(tmpl_values_t, name) },
+		{ "$token", offsetof(tmpl_values_t, token) },
+	};
+	static const struct { const char *name; size_t off; } trees[] = {
+		{ "$value", offsetof(tmpl_values_t, value) },
+		{ "$added", offsetof(tmpl_values_t, added) },
+		{ "$removed", offsetof(tmpl_values_t, removed) },
+		{ "$element", offsetof(tmpl_values_t, element) },
+		{ "$tags", offsetof(tmpl_values_t, tags) },
+		{ "$tag_keys", offsetof(tmpl_values_t, tag_keys) },
+	};
+	const char *s;
+	const cJSON *t;
+	size_t i;
+
+	*found = 1;
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(ph, strs[i].name)) {
+			s = *(const char *const *)((const char *)v + strs[i].off);
+			return s ? cJSON_CreateString(s) : NULL;
+		}
+	for (i = 0; i < sizeof(trees) / sizeof(trees[0]); i++)
+		if (!strcmp(ph, trees[i].name)) {
+			t = *(const cJSON *const *)((const char *)v + trees[i].off);
+			return t ? cJSON_Duplicate(t, 1) : NULL;
+		}
+	if (!strncmp(ph, "$attr:", 6)) {
+		t = json_get_path(v->desired, ph + 6);
+		return t ? cJSON_Duplicate(t, 1) : NULL;
+	}
+	if (!strncmp(ph, "$live:", 6)) {
+		t = json_get_path(v->live, ph + 6);
+		return t ? cJSON_Duplicate(t, 1) : NULL;
+	}
+	*found = 0;
+	return NULL;
+}
+
+static int is_placeholder(const cJSON *n)
+{
+	return cJSON_IsString(n) && n->valuestring[0] == '$' &&
+	       n->valuestring[1] && n->valuestring[1] != '$';
+}
+
+static int fill(cJSON *node, const tmpl_values_t *v, int depth, err_t *err)
+{
+	cJSON *c, *next, *val, *m;
+	int found, rc;
+
+	if (depth > MAX_DEPTH)
+		return err_set(err, -EINVAL, "template nested too deeply");
+	for (c = node->child; c; c = next) {
+		next = c->next;
+		if (!is_placeholder(c)) {
+			if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+				rc = fill(c, v, depth + 1, err);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		val = lookup(c->valuestring, v, &found);
+		if (!found)
+			return err_set(err, -EINVAL, "template placeholder "
+				       "\"%s\" is unknown", c->valuestring);
+		if (c->string && !strcmp(c->string, "*")) {
+			/* Merge: the named object's members join this one. */
+			cJSON_Delete(cJSON_DetachItemViaPointer(node, c));
+			if (cJSON_IsObject(val))
+				while ((m = val->child)) {
+					cJSON_DetachItemViaPointer(val, m);
+					cJSON_DeleteItemFromObjectCaseSensitive(
+						node, m->string);
+					cJSON_AddItemToObject(node, m->string, m);
+				}
+			cJSON_Delete(val);
+			continue;
+		}
+		if (!val) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(node, c));
+			continue;
+		}
+		/* By key in objects: replacing via pointer drops the key. */
+		if (c->string)
+			cJSON_ReplaceItemInObjectCaseSensitive(node, c->string,
+							       val);
+		else
+			cJSON_ReplaceItemViaPointer(node, c, val);
+	}
+	return 0;
+}
+
+int tmpl_fill(const char *template_json, const tmpl_values_t *v, cJSON **out,
+	      err_t *err)
+{
+	cJSON *t;
+	int rc;
+
+	*out = NULL;
+	if (!template_json || !*template_json)
+		t = cJSON_CreateObject();
+	else
+		t = cJSON_ParseWithOpts(template_json, NULL, 1);
+	if (!cJSON_IsObject(t)) {
+		cJSON_Delete(t);
+		return err_set(err, -EINVAL, "template is not a JSON object: %s",
+			       template_json);
+	}
+	rc = fill(t, v, 0, err);
+	if (rc) {
+		cJSON_Delete(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
