@@ -9,12 +9,23 @@ typedef struct cli_command {
 	int (*run)(int argc, char **argv);   /* argv[0] is the command name */
 } cli_command_t;
 
+#include "config.h"
+
+int cmd_apply(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+
+/* Prints every config error as file:line:column: message, on stderr. */
+void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 
 /* Add one line per command; keep alphabetical. */
 #define CLI_COMMANDS \
+	{ "apply", "converge AWS to the config", cmd_apply }, \
 	{ "aws", "make one signed AWS API call and print the result", cmd_aws }, \
+	{ "graph", "print the dependency graph as Graphviz DOT", cmd_graph }, \
+	{ "plan", "show what converging would change", cmd_plan }, \
 	{ "validate", "check a config directory", cmd_validate },
 
 #endif

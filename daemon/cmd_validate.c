@@ -11,8 +11,6 @@ int cmd_validate(int argc, char **argv)
 	config_errors_t *errs = NULL;
 	config_t *cfg = NULL;
 	const char *dir = NULL;
-	char line[ERR_MSG_MAX + ERR_FILE_MAX + 64];
-	size_t i;
 	int rc, a;
 
 	for (a = 1; a < argc; a++) {
@@ -26,13 +24,8 @@ int cmd_validate(int argc, char **argv)
 	if (!dir)
 		goto usage;
 	rc = config_load(dir, &cfg, &errs);
-	if (errs) {
-		for (i = 0; i < errs->count; i++)
-			fprintf(stderr, "%s\n", err_format(&errs->items[i], line, sizeof(line)));
-		if (errs->truncated)
-			fprintf(stderr, "%s: too many errors; stopped after %d\n", dir,
-				CONFIG_MAX_ERRORS);
-	}
+	if (errs)
+		cli_print_config_errors(dir, errs);
 	if (rc == 0)
 		printf("%zu files, %zu resources, OK\n", config_file_count(cfg),
 		       config_resource_count(cfg));

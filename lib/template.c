@@ -42,6 +42,24 @@ static cJSON *lookup(const char *ph, const tmpl_values_t *v, int *found)
 			t = *(const cJSON *const *)((const char *)v + trees[i].off);
 			return t ? cJSON_Duplicate(t, 1) : NULL;
 		}
+	if (!strcmp(ph, "$tag_key_objects")) {
+		cJSON *arr, *o;
+
+		if (!v->tag_keys)
+			return NULL;
+		arr = cJSON_CreateArray();
+		cJSON_ArrayForEach(t, v->tag_keys) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "Key", cJSON_IsString(t) ?
+						t->valuestring : "");
+			cJSON_AddItemToArray(arr, o);
+		}
+		return arr;
+	}
+	if (!strncmp(ph, "$element:", 9)) {
+		t = json_get_path(v->element, ph + 9);
+		return t ? cJSON_Duplicate(t, 1) : NULL;
+	}
 	if (!strncmp(ph, "$attr:", 6)) {
 		t = json_get_path(v->desired, ph + 6);
 		return t ? cJSON_Duplicate(t, 1) : NULL;
@@ -108,11 +126,23 @@ static int fill(cJSON *node, const tmpl_values_t *v, int depth, err_t *err)
 	return 0;
 }
 
+static int fill_owned(cJSON *t, const tmpl_values_t *v, cJSON **out,
+		      err_t *err)
+{
+	int rc = fill(t, v, 0, err);
+
+	if (rc) {
+		cJSON_Delete(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
 int tmpl_fill(const char *template_json, const tmpl_values_t *v, cJSON **out,
 	      err_t *err)
 {
 	cJSON *t;
-	int rc;
 
 	*out = NULL;
 	if (!template_json || !*template_json)
@@ -124,11 +154,14 @@ int tmpl_fill(const char *template_json, const tmpl_values_t *v, cJSON **out,
 		return err_set(err, -EINVAL, "template is not a JSON object: %s",
 			       template_json);
 	}
-	rc = fill(t, v, 0, err);
-	if (rc) {
-		cJSON_Delete(t);
-		return rc;
-	}
-	*out = t;
-	return 0;
+	return fill_owned(t, v, out, err);
+}
+
+int tmpl_fill_tree(const cJSON *tmpl, const tmpl_values_t *v, cJSON **out,
+		   err_t *err)
+{
+	*out = NULL;
+	if (!cJSON_IsObject(tmpl))
+		return err_set(err, -EINVAL, "template is not a JSON object");
+	return fill_owned(cJSON_Duplicate(tmpl, 1), v, out, err);
 }

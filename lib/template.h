@@ -14,7 +14,8 @@ typedef struct tmpl_values {
 	const cJSON *removed;   /* $removed  */
 	const cJSON *element;   /* $element  */
 	const cJSON *tags;      /* $tags     */
-	const cJSON *tag_keys;  /* $tag_keys */
+	const cJSON *tag_keys;  /* $tag_keys, and as [{"Key":k}] for
+				   $tag_key_objects */
 	const cJSON *desired;   /* $attr:Name looks here  */
 	const cJSON *live;      /* $live:Path looks here  */
 } tmpl_values_t;
@@ -26,5 +27,9 @@ typedef struct tmpl_values {
  * placeholder (a table bug, so the message names the template). */
 int tmpl_fill(const char *template_json, const tmpl_values_t *v, cJSON **out,
 	      err_t *err);
+/* The same for a template already parsed (a hook's plan); tmpl is not
+ * changed. */
+int tmpl_fill_tree(const cJSON *tmpl, const tmpl_values_t *v, cJSON **out,
+		   err_t *err);
 
 #endif

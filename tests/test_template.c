@@ -87,9 +87,47 @@ START_TEST(literal_dollar_strings_and_unknown_placeholders)
 }
 END_TEST
 
+START_TEST(element_members_and_tag_key_objects)
+{
+	cJSON *el = cJSON_Parse("{\"AssociationId\":\"rtbassoc-1\",\"SubnetId\":\"s-1\"}");
+	cJSON *keys = cJSON_Parse("[\"team\",\"owner\"]");
+	tmpl_values_t v = { .element = el, .tag_keys = keys, .id = "vpc-1" };
+	char *t = filled("{\"AssociationId\":\"$element:AssociationId\","
+			 "\"Resources\":[\"$id\"],\"Tags\":\"$tag_key_objects\"}", &v);
+
+	ck_assert_str_eq(t, "{\"AssociationId\":\"rtbassoc-1\",\"Resources\":[\"vpc-1\"],"
+			    "\"Tags\":[{\"Key\":\"team\"},{\"Key\":\"owner\"}]}");
+	free(t);
+	cJSON_Delete(el);
+	cJSON_Delete(keys);
+}
+END_TEST
+
+START_TEST(parsed_templates_are_filled_without_change)
+{
+	cJSON *tmpl = cJSON_Parse("{\"RoleName\":\"$id\",\"PolicyName\":\"p\"}");
+	tmpl_values_t v = { .id = "app" };
+	cJSON *out = NULL;
+	char *a, *b;
+	err_t e;
+
+	ck_assert_int_eq(tmpl_fill_tree(tmpl, &v, &out, &e), 0);
+	a = json_canonical(out);
+	b = json_canonical(tmpl);
+	ck_assert_str_eq(a, "{\"PolicyName\":\"p\",\"RoleName\":\"app\"}");
+	ck_assert_str_eq(b, "{\"PolicyName\":\"p\",\"RoleName\":\"$id\"}");
+	free(a);
+	free(b);
+	cJSON_Delete(out);
+	cJSON_Delete(tmpl);
+}
+END_TEST
+
 TESTUTIL_MAIN("template",
 	string_and_tree_placeholders_are_substituted,
 	absent_values_remove_their_member,
 	star_member_merges_an_element,
 	attr_live_and_nested_placeholders,
-	literal_dollar_strings_and_unknown_placeholders)
+	literal_dollar_strings_and_unknown_placeholders,
+	element_members_and_tag_key_objects,
+	parsed_templates_are_filled_without_change)

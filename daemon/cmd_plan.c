@@ -1,0 +1,267 @@
+/* driftd plan | apply | graph — the one-shot commands on a config
+ * directory. plan shows what converging would change; apply changes it;
+ * graph prints the dependency graph as Graphviz DOT. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "cli.h"
+#include "config.h"
+#include "planfmt.h"
+#include "reconcile.h"
+#include "session.h"
+
+typedef struct plan_args {
+	const char *config_dir, *state_dir, *environment;
+	int json, detailed_exitcode, auto_approve, no_color;
+} plan_args_t;
+
+static int parse_args(int argc, char **argv, plan_args_t *a, const char *cmd)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			a->config_dir = argv[++i];
+		else if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
+			a->state_dir = argv[++i];
+		else if (!strcmp(argv[i], "--env") && i + 1 < argc)
+			a->environment = argv[++i];
+		else if (!strcmp(argv[i], "--json"))
+			a->json = 1;
+		else if (!strcmp(argv[i], "--detailed-exitcode"))
+			a->detailed_exitcode = 1;
+		else if (!strcmp(argv[i], "--auto-approve"))
+			a->auto_approve = 1;
+		else if (!strcmp(argv[i], "--no-color"))
+			a->no_color = 1;
+		else if (argv[i][0] != '-' && !a->config_dir)
+			a->config_dir = argv[i];
+		else {
+			fprintf(stderr, "driftd %s: unknown argument \"%s\"\n",
+				cmd, argv[i]);
+			return -1;
+		}
+	}
+	if (!a->config_dir) {
+		fprintf(stderr, "usage: driftd %s --config DIR [--state-dir DIR] "
+			"[--env NAME] [--json] [--no-color]%s\n", cmd,
+			!strcmp(cmd, "plan") ? " [--detailed-exitcode]" :
+			!strcmp(cmd, "apply") ? " [--auto-approve]" : "");
+		return -1;
+	}
+	return 0;
+}
+
+static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
+{
+	session_opts_t so = { loop, a->config_dir, a->state_dir, a->environment };
+	config_errors_t *errs = NULL;
+	session_t *s = NULL;
+	char line[ERR_MSG_MAX + ERR_FILE_MAX + 64];
+	err_t e;
+
+	if (session_open(&so, &s, &errs, &e)) {
+		if (errs && errs->count)
+			cli_print_config_errors(a->config_dir, errs);
+		else
+			fprintf(stderr, "driftd: %s\n", err_format(&e, line,
+								     sizeof(line)));
+		config_errors_free(errs);
+		return NULL;
+	}
+	config_errors_free(errs);
+	return s;
+}
+
+static void on_event(void *ctx, rec_event_t ev, const rec_item_t *item,
+		     const char *message)
+{
+	FILE *out = ev == REC_EVENT_FAILED ? stderr : stdout;
+
+	(void)ctx;
+	fprintf(out, "%s%s: %s\n", ev == REC_EVENT_FAILED ? "Error: " : "",
+		item->address, message);
+	fflush(out);
+}
+
+static int run_plan(session_t *s, uv_loop_t *loop, int apply,
+		    rec_result_t **res)
+{
+	rec_opts_t o;
+	char line[ERR_MSG_MAX + 256];
+	err_t e;
+
+	memset(&o, 0, sizeof(o));
+	o.loop = loop;
+	o.config = session_config(s);
+	o.environment = session_environment(s);
+	o.apply = apply;
+	o.event = apply ? on_event : NULL;
+	if (!(o.aws = session_aws(s, &e)) ||
+	    (apply && !(o.journal = session_journal(s, &e))) ||
+	    rec_run_sync(&o, res, &e)) {
+		fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_result(const rec_result_t *r, const plan_args_t *a)
+{
+	planfmt_opts_t po = { !a->no_color && isatty(STDOUT_FILENO) };
+	char *text;
+	cJSON *doc;
+
+	if (a->json) {
+		doc = planfmt_json(r);
+		text = cJSON_Print(doc);
+		cJSON_Delete(doc);
+	} else {
+		text = planfmt_text(r, &po);
+	}
+	if (text)
+		printf("%s\n", text);
+	free(text);
+}
+
+static int plan_failed(const rec_result_t *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++)
+		if (r->items[i].action == REC_READ_FAILED)
+			return 1;
+	return 0;
+}
+
+static int has_changes(const rec_result_t *r)
+{
+	return r->n_create || r->n_update || r->n_replace || r->n_delete ||
+	       r->n_refused;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	rec_result_t *r = NULL;
+	plan_args_t a;
+	session_t *s;
+	uv_loop_t loop;
+	int rc = 1;
+
+	if (parse_args(argc, argv, &a, "plan"))
+		return 2;
+	uv_loop_init(&loop);
+	s = open_session(&loop, &a);
+	if (s && !run_plan(s, &loop, 0, &r)) {
+		print_result(r, &a);
+		rc = plan_failed(r) ? 1 :
+		     a.detailed_exitcode && has_changes(r) ? 2 : 0;
+	}
+	rec_result_free(r);
+	session_close(s);
+	uv_loop_close(&loop);
+	return rc;
+}
+
+/* Without --auto-approve, a person confirms on a terminal; anything else
+ * (a pipe, CI) must say --auto-approve. */
+static int approved(const plan_args_t *a)
+{
+	char answer[16];
+
+	if (a->auto_approve)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "driftd apply: stdin is not a terminal; run "
+			"with --auto-approve to apply without asking\n");
+		return 0;
+	}
+	printf("\nDo you want driftd to make these changes? Only 'yes' will "
+	       "be accepted: ");
+	fflush(stdout);
+	if (!fgets(answer, sizeof(answer), stdin) || strcmp(answer, "yes\n")) {
+		printf("Apply cancelled.\n");
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	rec_result_t *r = NULL;
+	plan_args_t a;
+	session_t *s;
+	uv_loop_t loop;
+	size_t i, failed = 0;
+	int rc = 1;
+
+	if (parse_args(argc, argv, &a, "apply"))
+		return 2;
+	uv_loop_init(&loop);
+	s = open_session(&loop, &a);
+	if (!s || run_plan(s, &loop, 0, &r))
+		goto out;
+	print_result(r, &a);
+	if (plan_failed(r))
+		goto out;
+	if (!has_changes(r) && !journal_count(session_journal(s, NULL))) {
+		rc = 0;
+		goto out;
+	}
+	if (!approved(&a))
+		goto out;
+	rec_result_free(r);
+	r = NULL;
+	if (run_plan(s, &loop, 1, &r))
+		goto out;
+	for (i = 0; i < r->n_items; i++)
+		if (r->items[i].status == REC_STATUS_FAILED ||
+		    r->items[i].status == REC_STATUS_BLOCKED) {
+			fprintf(stderr, "Error: %s: %s\n", r->items[i].address,
+				r->items[i].err.message);
+			failed++;
+		}
+	printf("\nApply %s. Resources: %zu added, %zu changed, %zu replaced, "
+	       "%zu destroyed, %zu failed.\n", failed ? "finished with errors"
+						    : "complete",
+	       r->n_create, r->n_update, r->n_replace, r->n_delete, failed);
+	rc = failed ? 1 : 0;
+out:
+	rec_result_free(r);
+	session_close(s);
+	uv_loop_close(&loop);
+	return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	plan_args_t a;
+	session_t *s;
+	uv_loop_t loop;
+	graph_t *g;
+	char *dot;
+	int rc = 1;
+
+	if (parse_args(argc, argv, &a, "graph"))
+		return 2;
+	uv_loop_init(&loop);
+	s = open_session(&loop, &a);
+	if (s && (g = config_graph(session_config(s)))) {
+		dot = graph_to_dot(g);
+		if (dot) {
+			fputs(dot, stdout);
+			rc = 0;
+		}
+		free(dot);
+		graph_free(g);
+	}
+	session_close(s);
+	uv_loop_close(&loop);
+	return rc;
+}

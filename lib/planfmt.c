@@ -1,0 +1,310 @@
+#include "planfmt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+
+typedef struct out {
+	char  *buf;
+	size_t len, cap;
+	int    failed;
+	int    color;
+} out_t;
+
+static void put(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(out_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	if (o->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(o->buf ? o->buf + o->len : NULL,
+			      o->buf ? o->cap - o->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->failed = 1;
+			return;
+		}
+		if (o->buf && o->len + (size_t)n < o->cap) {
+			o->len += (size_t)n;
+			return;
+		}
+		p = realloc(o->buf, o->cap * 2 + (size_t)n + 64);
+		if (!p) {
+			o->failed = 1;
+			return;
+		}
+		o->buf = p;
+		o->cap = o->cap * 2 + (size_t)n + 64;
+	}
+}
+
+static const char *col(const out_t *o, const char *code)
+{
+	return o->color ? code : "";
+}
+
+#define GREEN  "\033[32m"
+#define YELLOW "\033[33m"
+#define RED    "\033[31m"
+#define BOLD   "\033[1m"
+#define RESET  "\033[0m"
+
+char *planfmt_value(const res_attr_t *a, const cJSON *v)
+{
+	char *s;
+
+	if (a && (a->flags & RES_SENSITIVE))
+		return strdup(PLANFMT_MASK);
+	if (!v)
+		return strdup("(none)");
+	s = cJSON_PrintUnformatted(v);
+	return s ? s : strdup("?");
+}
+
+/* The properties of a resource to be created, as configured. Values not
+ * known before apply show the reference they come from. */
+static void put_create(out_t *o, const rec_item_t *it)
+{
+	const cJSON *body = it->desired ? it->desired : it->res->body, *p;
+	const res_attr_t *a;
+	char *v;
+
+	cJSON_ArrayForEach(p, body) {
+		a = res_type_attr(it->type, p->string);
+		v = planfmt_value(a, p);
+		put(o, "      %s+%s %s = %s\n", col(o, GREEN), col(o, RESET),
+		    p->string, v);
+		free(v);
+	}
+}
+
+static void put_elements(out_t *o, const res_attr_t *a, const cJSON *els,
+			 const char *sign, const char *color)
+{
+	const cJSON *el;
+	char *v;
+
+	cJSON_ArrayForEach(el, els) {
+		v = planfmt_value(a, el);
+		put(o, "          %s%s%s %s\n", col(o, color), sign,
+		    col(o, RESET), v);
+		free(v);
+	}
+}
+
+static void put_changes(out_t *o, const rec_item_t *it)
+{
+	const diff_change_t *c;
+	const char *note;
+	char *old, *new;
+	size_t i;
+
+	for (i = 0; it->diff && i < it->diff->n_changes; i++) {
+		c = &it->diff->changes[i];
+		note = c->kind == DIFF_REPLACE ? " # forces replacement" :
+		       c->kind == DIFF_CREATE_ONLY ?
+				" # set at create; driftd does not change it" : "";
+		if (c->attr->kind == RES_SET) {
+			put(o, "      %s~%s %s:%s\n", col(o, YELLOW), col(o, RESET),
+			    c->attr->name, note);
+			put_elements(o, c->attr, c->added, "+", GREEN);
+			put_elements(o, c->attr, c->removed, "-", RED);
+			continue;
+		}
+		if (c->attr->kind == RES_TAGS) {
+			old = planfmt_value(c->attr, c->live);
+			new = planfmt_value(c->attr, c->added);
+			put(o, "      %s~%s %s: set %s (now %s)%s\n",
+			    col(o, YELLOW), col(o, RESET), c->attr->name, new,
+			    old, note);
+			free(old);
+			free(new);
+			continue;
+		}
+		old = planfmt_value(c->attr, c->live);
+		new = planfmt_value(c->attr, c->desired);
+		put(o, "      %s~%s %s = %s -> %s%s\n", col(o, YELLOW),
+		    col(o, RESET), c->attr->name, old, new, note);
+		free(old);
+		free(new);
+	}
+}
+
+static void put_item(out_t *o, const rec_item_t *it)
+{
+	const char *id = it->id ? it->id : "";
+	const char *obs = it->observe ?
+		" (observe only: driftd reports it and changes nothing)" : "";
+
+	switch (it->action) {
+	case REC_CREATE:
+		put(o, "  # %s will be created%s\n", it->address, obs);
+		put(o, "  %s+%s %s {\n", col(o, GREEN), col(o, RESET), it->address);
+		put_create(o, it);
+		put(o, "    }\n\n");
+		break;
+	case REC_UPDATE:
+		put(o, "  # %s will be updated in place [id=%s]%s\n",
+		    it->address, id, obs);
+		put(o, "  %s~%s %s {\n", col(o, YELLOW), col(o, RESET), it->address);
+		if (it->unknown)
+			put(o, "      (values known once its dependencies are "
+			    "applied)\n");
+		put_changes(o, it);
+		put(o, "    }\n\n");
+		break;
+	case REC_REPLACE:
+	case REC_REPLACE_REFUSED:
+		put(o, "  # %s must be replaced [id=%s]%s%s\n", it->address, id,
+		    it->action == REC_REPLACE_REFUSED ?
+			"; refused: set policy.allow_replace to allow it" : "",
+		    obs);
+		put(o, "%s-/+%s %s {\n", col(o, RED), col(o, RESET), it->address);
+		put_changes(o, it);
+		put(o, "    }\n\n");
+		break;
+	case REC_DELETE:
+		put(o, "  # %s will be destroyed (\"ensure\": \"absent\") "
+		    "[id=%s]%s\n", it->address, id, obs);
+		put(o, "  %s-%s %s\n\n", col(o, RED), col(o, RESET), it->address);
+		break;
+	case REC_DELETE_REFUSED:
+		put(o, "  # %s is configured absent but policy.prevent_destroy "
+		    "keeps it [id=%s]\n\n", it->address, id);
+		break;
+	case REC_ORPHAN:
+		put(o, "  # %s [id=%s] is tagged for this environment but is "
+		    "no longer in the config: an orphan, left alone\n\n",
+		    it->address, id);
+		break;
+	case REC_READ_FAILED:
+		put(o, "  # %s could not be planned: %s\n\n", it->address,
+		    it->err.message);
+		break;
+	default:
+		break;
+	}
+}
+
+char *planfmt_summary(const rec_result_t *r)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "Plan: %zu to add, %zu to change, %zu to replace, "
+		     "%zu to destroy.", r->n_create, r->n_update,
+		     r->n_replace, r->n_delete) < 0)
+		return NULL;
+	return s;
+}
+
+char *planfmt_text(const rec_result_t *r, const planfmt_opts_t *opts)
+{
+	out_t o = { 0 };
+	char *summary;
+	size_t i, shown = 0;
+
+	o.color = opts && opts->color;
+	for (i = 0; i < r->n_items; i++)
+		if (r->items[i].action != REC_NOOP &&
+		    r->items[i].action != REC_ABSENT)
+			shown++;
+	if (!shown) {
+		put(&o, "No changes. %zu resources match the config.\n",
+		    r->n_items);
+		return o.failed ? (free(o.buf), NULL) : o.buf;
+	}
+	put(&o, "driftd will perform the following actions:\n\n");
+	for (i = 0; i < r->n_items; i++)
+		put_item(&o, &r->items[i]);
+	summary = planfmt_summary(r);
+	put(&o, "%s%s%s", col(&o, BOLD), summary ? summary : "", col(&o, RESET));
+	free(summary);
+	if (r->n_refused)
+		put(&o, " %zu refused.", r->n_refused);
+	if (r->n_orphan)
+		put(&o, " %zu orphaned.", r->n_orphan);
+	if (r->n_failed)
+		put(&o, " %zu could not be planned.", r->n_failed);
+	put(&o, "\n");
+	return o.failed ? (free(o.buf), NULL) : o.buf;
+}
+
+static cJSON *masked(const res_attr_t *a, const cJSON *v)
+{
+	if (!v)
+		return cJSON_CreateNull();
+	if (a && (a->flags & RES_SENSITIVE))
+		return cJSON_CreateString(PLANFMT_MASK);
+	return cJSON_Duplicate(v, 1);
+}
+
+cJSON *planfmt_json(const rec_result_t *r)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr, *o, *ch, *c, *after, *p;
+	const diff_change_t *dc;
+	const rec_item_t *it;
+	size_t i, j;
+
+	cJSON_AddNumberToObject(doc, "format_version", 1);
+	o = cJSON_AddObjectToObject(doc, "summary");
+	cJSON_AddNumberToObject(o, "create", (double)r->n_create);
+	cJSON_AddNumberToObject(o, "update", (double)r->n_update);
+	cJSON_AddNumberToObject(o, "replace", (double)r->n_replace);
+	cJSON_AddNumberToObject(o, "delete", (double)r->n_delete);
+	cJSON_AddNumberToObject(o, "refused", (double)r->n_refused);
+	cJSON_AddNumberToObject(o, "orphan", (double)r->n_orphan);
+	cJSON_AddNumberToObject(o, "failed", (double)r->n_failed);
+	cJSON_AddNumberToObject(o, "in_sync", (double)r->n_in_sync);
+	arr = cJSON_AddArrayToObject(doc, "resources");
+	for (i = 0; i < r->n_items; i++) {
+		it = &r->items[i];
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "address", it->address);
+		cJSON_AddStringToObject(o, "type", it->type->name);
+		cJSON_AddStringToObject(o, "action", rec_action_name(it->action));
+		if (it->id)
+			cJSON_AddStringToObject(o, "id", it->id);
+		cJSON_AddBoolToObject(o, "observe", it->observe);
+		if (it->err.code)
+			cJSON_AddStringToObject(o, "error", it->err.message);
+		if (it->action == REC_CREATE) {
+			const cJSON *body = it->desired ? it->desired
+							: it->res->body;
+
+			after = cJSON_AddObjectToObject(o, "after");
+			cJSON_ArrayForEach(p, body)
+				cJSON_AddItemToObject(after, p->string,
+					masked(res_type_attr(it->type, p->string), p));
+		}
+		ch = cJSON_AddArrayToObject(o, "changes");
+		for (j = 0; it->diff && j < it->diff->n_changes; j++) {
+			dc = &it->diff->changes[j];
+			c = cJSON_CreateObject();
+			cJSON_AddItemToArray(ch, c);
+			cJSON_AddStringToObject(c, "attribute", dc->attr->name);
+			cJSON_AddStringToObject(c, "kind",
+				dc->kind == DIFF_REPLACE ? "replace" :
+				dc->kind == DIFF_CREATE_ONLY ? "create_only" :
+							       "update");
+			cJSON_AddItemToObject(c, "before", masked(dc->attr, dc->live));
+			cJSON_AddItemToObject(c, "after", masked(dc->attr, dc->desired));
+			if (dc->added)
+				cJSON_AddItemToObject(c, "added",
+						      masked(dc->attr, dc->added));
+			if (dc->removed)
+				cJSON_AddItemToObject(c, "removed",
+						      masked(dc->attr, dc->removed));
+		}
+	}
+	return doc;
+}

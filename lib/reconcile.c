@@ -1,0 +1,1498 @@
+#include "reconcile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "graph.h"
+#include "jsonutil.h"
+#include "services.h"
+#include "template.h"
+
+/* One batched read: every live item of one type in one region. */
+typedef struct rec_read {
+	struct rec_run   *run;
+	const res_type_t *type;
+	char              region[64];
+	cJSON            *items;      /* array; NULL until read */
+	err_t             err;
+} rec_read_t;
+
+/* An operation the apply of one resource still has to make. */
+typedef struct rec_op {
+	char  *op;
+	cJSON *params;
+} rec_op_t;
+
+/* What a task does once its queued operations are done. */
+typedef enum task_then {
+	THEN_REFRESH,    /* read it again (and wait for readiness), then end */
+	THEN_CREATE,     /* replace: the old one is deleted, create anew     */
+	THEN_END,
+} task_then_t;
+
+/* The apply of one resource. */
+typedef struct rec_task {
+	struct rec_run *run;
+	rec_item_t     *item;
+	rec_op_t       *ops;
+	size_t          n_ops, next_op;
+	task_then_t     then;
+	int             created;      /* the create succeeded in this task */
+	int             converged;    /* its update pass was made          */
+	int             waiting;      /* polling for readiness             */
+	uv_timer_t      timer;
+	double          poll_delay_s;
+	double          wait_started;
+	double          started;
+	char            token[40];
+} rec_task_t;
+
+typedef struct rec_run {
+	rec_opts_t    o;
+	rec_done_fn   done;
+	void         *ctx;
+	const char   *env;
+	rec_read_t   *reads;
+	size_t        n_reads, reads_pending;
+	rec_result_t *res;
+	graph_t      *graph;
+	size_t        tasks_running;
+	size_t        live_reads_pending;
+	int           delivered;
+	uv_timer_t    finish_timer;
+	double        started;
+} rec_run_t;
+
+static double now_s(rec_run_t *run)
+{
+	return (double)uv_now(run->o.loop) / 1000.0;
+}
+
+const char *rec_action_name(rec_action_t a)
+{
+	static const char *const names[] = {
+		"in sync", "create", "update", "replace", "replace refused",
+		"delete", "delete refused", "absent", "orphan", "read failed",
+	};
+
+	return a <= REC_READ_FAILED ? names[a] : "?";
+}
+
+int rec_action_changes(rec_action_t a)
+{
+	return a == REC_CREATE || a == REC_UPDATE || a == REC_REPLACE ||
+	       a == REC_DELETE;
+}
+
+static void emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
+		 const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!run->o.event)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	run->o.event(run->o.event_ctx, ev, item, msg);
+}
+
+/* ---- identity and live state ------------------------------------------ */
+
+static const res_attr_t *tags_attr(const res_type_t *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_attrs; i++)
+		if (t->attrs[i].kind == RES_TAGS)
+			return &t->attrs[i];
+	return NULL;
+}
+
+/* The value of tag key on a live item, or NULL. Caller frees. */
+static char *live_tag(const res_type_t *t, const cJSON *live, const char *key)
+{
+	const res_attr_t *a = tags_attr(t);
+	cJSON *map, *v;
+	char *out = NULL;
+
+	if (!a || !live)
+		return NULL;
+	map = diff_tags_to_map(json_get_path(live, a->live_path ? a->live_path
+								  : a->name));
+	v = cJSON_GetObjectItemCaseSensitive(map, key);
+	if (cJSON_IsString(v))
+		out = strdup(v->valuestring);
+	cJSON_Delete(map);
+	return out;
+}
+
+static const char *attr_live_path(const res_type_t *t, const char *name)
+{
+	const res_attr_t *a = res_type_attr(t, name);
+
+	return a && a->live_path ? a->live_path : name;
+}
+
+static int identity_matches(rec_run_t *run, const rec_item_t *item,
+			    const cJSON *desired, const cJSON *live)
+{
+	const res_type_t *t = item->type;
+	const cJSON *want, *have;
+	char *a, *b;
+	size_t i;
+	int eq;
+
+	if (t->identity == RES_ID_TAGS) {
+		a = live_tag(t, live, REC_TAG_ADDRESS);
+		b = live_tag(t, live, REC_TAG_ENV);
+		eq = a && b && !strcmp(a, item->address) && !strcmp(b, run->env);
+		free(a);
+		free(b);
+		return eq;
+	}
+	for (i = 0; t->name_attrs && t->name_attrs[i]; i++) {
+		want = cJSON_GetObjectItemCaseSensitive(desired, t->name_attrs[i]);
+		have = json_get_path(live, attr_live_path(t, t->name_attrs[i]));
+		a = json_scalar_text(want);
+		b = json_scalar_text(have);
+		eq = want && have && a && b && !strcmp(a, b);
+		free(a);
+		free(b);
+		if (!eq)
+			return 0;
+	}
+	return i > 0;
+}
+
+static rec_read_t *read_for(rec_run_t *run, const res_type_t *t,
+			    const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_reads; i++)
+		if (run->reads[i].type == t &&
+		    !strcmp(run->reads[i].region, region))
+			return &run->reads[i];
+	return NULL;
+}
+
+static void set_live(rec_item_t *item, cJSON *live)
+{
+	const cJSON *id;
+
+	cJSON_Delete(item->live);
+	item->live = live;
+	free(item->id);
+	item->id = NULL;
+	id = json_get_path(live, item->type->id_path);
+	if (cJSON_IsString(id))
+		item->id = strdup(id->valuestring);
+}
+
+/* Finds item's live counterpart in its read; desired may be the raw body
+ * when references are not resolved yet (names are usually literals). */
+static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
+{
+	rec_read_t *rd = read_for(run, item->type, item->region);
+	cJSON *it;
+
+	if (!rd || !rd->items)
+		return;
+	cJSON_ArrayForEach(it, rd->items)
+		if (identity_matches(run, item, desired, it)) {
+			set_live(item, cJSON_Duplicate(it, 1));
+			return;
+		}
+}
+
+static rec_item_t *item_find(rec_run_t *run, const char *address)
+{
+	size_t i;
+
+	for (i = 0; i < run->res->n_items; i++)
+		if (!strcmp(run->res->items[i].address, address))
+			return &run->res->items[i];
+	return NULL;
+}
+
+/* References resolve from live state: ${ec2.vpc.main.VpcId} is VpcId in
+ * the VPC's live item. Unknown until the VPC exists. */
+static const cJSON *lookup_ref(const char *address, const char *attribute,
+			       void *ctx)
+{
+	rec_item_t *item = item_find(ctx, address);
+
+	if (!item || !item->live || item->action == REC_REPLACE)
+		return NULL;
+	return json_get_path(item->live, attribute);
+}
+
+/* ---- evaluation: what would converging do ------------------------------ */
+
+static void evaluate(rec_run_t *run, rec_item_t *item)
+{
+	const config_resource_t *res = item->res;
+	diff_opts_t dopts;
+	cJSON *extra = NULL;
+	err_t e;
+	int rc;
+
+	diff_free(item->diff);
+	item->diff = NULL;
+	cJSON_Delete(item->desired);
+	item->desired = NULL;
+	item->unknown = 0;
+	if (!res)
+		return;
+	if (item->read_failed) {
+		item->action = REC_READ_FAILED;
+		return;
+	}
+	if (read_for(run, item->type, item->region)->err.code) {
+		item->action = REC_READ_FAILED;
+		item->err = read_for(run, item->type, item->region)->err;
+		return;
+	}
+	rc = config_resolve(run->o.config, res, lookup_ref, run,
+			    &item->desired, &e);
+	if (rc == -EAGAIN)
+		item->unknown = 1;
+	else if (rc) {
+		item->action = REC_READ_FAILED;
+		item->err = e;
+		return;
+	}
+	if (!item->live)
+		match_live(run, item, item->desired ? item->desired : res->body);
+	if (res->ensure == CONFIG_ENSURE_ABSENT) {
+		item->action = !item->live ? REC_ABSENT :
+			       res->policy.prevent_destroy ? REC_DELETE_REFUSED :
+							      REC_DELETE;
+		return;
+	}
+	if (!item->live) {
+		item->action = REC_CREATE;
+		return;
+	}
+	if (item->unknown) {
+		/* Its dependencies are being made: evaluated again then. */
+		item->action = REC_UPDATE;
+		return;
+	}
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.ignore = (const char *const *)res->policy.ignore;
+	extra = cJSON_Duplicate(config_settings(run->o.config)->default_tags, 1);
+	if (extra && tags_attr(item->type)) {
+		cJSON_AddStringToObject(extra, REC_TAG_ADDRESS, item->address);
+		cJSON_AddStringToObject(extra, REC_TAG_ENV, run->env);
+		dopts.extra_tags = extra;
+	}
+	rc = diff_resource(item->type, item->desired, item->live, &dopts,
+			   &item->diff, &e);
+	cJSON_Delete(extra);
+	if (rc) {
+		item->action = REC_READ_FAILED;
+		err_set(&item->err, rc, "%s: %s", item->address, e.message);
+		return;
+	}
+	if (!item->diff->n_changes)
+		item->action = REC_NOOP;
+	else if (item->diff->replace)
+		item->action = res->policy.allow_replace ? REC_REPLACE
+							 : REC_REPLACE_REFUSED;
+	else
+		item->action = REC_UPDATE;
+}
+
+static void count(rec_result_t *r)
+{
+	size_t i;
+
+	r->n_create = r->n_update = r->n_replace = r->n_delete = 0;
+	r->n_refused = r->n_orphan = r->n_failed = r->n_in_sync = 0;
+	for (i = 0; i < r->n_items; i++) {
+		switch (r->items[i].action) {
+		case REC_CREATE: r->n_create++; break;
+		case REC_UPDATE: r->n_update++; break;
+		case REC_REPLACE: r->n_replace++; break;
+		case REC_DELETE: r->n_delete++; break;
+		case REC_REPLACE_REFUSED:
+		case REC_DELETE_REFUSED: r->n_refused++; break;
+		case REC_ORPHAN: r->n_orphan++; break;
+		case REC_READ_FAILED: r->n_failed++; break;
+		default: r->n_in_sync++; break;
+		}
+		if (r->items[i].status == REC_STATUS_FAILED &&
+		    r->items[i].action != REC_READ_FAILED)
+			r->n_failed++;
+	}
+}
+
+static void add_orphans(rec_run_t *run)
+{
+	rec_item_t *grown, *item;
+	const cJSON *it;
+	char *addr, *env;
+	size_t i;
+
+	for (i = 0; i < run->n_reads; i++) {
+		if (!run->reads[i].items)
+			continue;
+		cJSON_ArrayForEach(it, run->reads[i].items) {
+			env = live_tag(run->reads[i].type, it, REC_TAG_ENV);
+			addr = live_tag(run->reads[i].type, it, REC_TAG_ADDRESS);
+			if (!env || !addr || strcmp(env, run->env) ||
+			    config_resource_find(run->o.config, addr)) {
+				free(env);
+				free(addr);
+				continue;
+			}
+			free(env);
+			grown = realloc(run->res->items, (run->res->n_items + 1) *
+					sizeof(*grown));
+			if (!grown) {
+				free(addr);
+				return;
+			}
+			run->res->items = grown;
+			item = &run->res->items[run->res->n_items++];
+			memset(item, 0, sizeof(*item));
+			item->address = addr;
+			item->type = run->reads[i].type;
+			snprintf(item->region, sizeof(item->region), "%s",
+				 run->reads[i].region);
+			item->action = REC_ORPHAN;
+			set_live(item, cJSON_Duplicate(it, 1));
+		}
+	}
+}
+
+/* ---- finishing -------------------------------------------------------- */
+
+static void run_free(rec_run_t *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_reads; i++)
+		cJSON_Delete(run->reads[i].items);
+	free(run->reads);
+	graph_free(run->graph);
+	rec_result_free(run->res);
+	free(run);
+}
+
+static void on_finish_closed(uv_handle_t *h)
+{
+	run_free(h->data);
+}
+
+static void deliver(uv_timer_t *t)
+{
+	rec_run_t *run = t->data;
+	rec_result_t *res = run->res;
+
+	run->res = NULL;
+	count(res);
+	res->total_seconds = now_s(run) - run->started;
+	run->done(run->ctx, res, NULL);
+	uv_close((uv_handle_t *)&run->finish_timer, on_finish_closed);
+}
+
+static void finish_run(rec_run_t *run)
+{
+	if (run->delivered)
+		return;
+	run->delivered = 1;
+	uv_timer_start(&run->finish_timer, deliver, 0, 0);
+}
+
+/* ---- apply ------------------------------------------------------------ */
+
+static void pump(rec_run_t *run);
+static void task_next(rec_task_t *task);
+
+static void task_closed(uv_handle_t *h)
+{
+	rec_task_t *task = h->data;
+	rec_run_t *run = task->run;
+	size_t i;
+
+	for (i = 0; i < task->n_ops; i++) {
+		free(task->ops[i].op);
+		cJSON_Delete(task->ops[i].params);
+	}
+	free(task->ops);
+	free(task);
+	run->tasks_running--;
+	pump(run);
+}
+
+static void task_end(rec_task_t *task, rec_status_t status)
+{
+	rec_run_t *run = task->run;
+	rec_item_t *item = task->item;
+	err_t e;
+
+	item->status = status;
+	item->seconds = now_s(run) - task->started;
+	if (status == REC_STATUS_FAILED) {
+		graph_mark_failed(run->graph, item->address);
+		emit(run, REC_EVENT_FAILED, item, "%s", item->err.message);
+	} else {
+		graph_mark_done(run->graph, item->address);
+		if (run->o.journal &&
+		    journal_done(run->o.journal, item->address, &e))
+			emit(run, REC_EVENT_FAILED, item, "journal: %s",
+			     e.message);
+	}
+	uv_close((uv_handle_t *)&task->timer, task_closed);
+}
+
+static void task_fail(rec_task_t *task, const err_t *e)
+{
+	task->item->err = *e;
+	task_end(task, REC_STATUS_FAILED);
+}
+
+static int queue_op(rec_task_t *task, const char *op, cJSON *params)
+{
+	rec_op_t *grown = realloc(task->ops, (task->n_ops + 1) * sizeof(*grown));
+	char *name = strdup(op);
+
+	if (!grown || !name) {
+		free(grown == task->ops ? NULL : grown);
+		free(name);
+		cJSON_Delete(params);
+		return -ENOMEM;
+	}
+	task->ops = grown;
+	task->ops[task->n_ops].op = name;
+	task->ops[task->n_ops].params = params;
+	task->n_ops++;
+	return 0;
+}
+
+/* Tags in the type's style: the map {"k":"v"} as the API wants it. EC2's
+ * create calls take them wrapped in TagSpecifications, its CreateTags the
+ * plain list (for_create 0). */
+static cJSON *tags_in_style(const res_type_t *t, const cJSON *map,
+			    int for_create)
+{
+	static const char *const kv[][2] = {
+		[RES_TAGS_LIST] = { "Key", "Value" },
+		[RES_TAGS_SPEC] = { "Key", "Value" },
+		[RES_TAGS_LIST_LC] = { "key", "value" },
+		[RES_TAGS_TAGKEY] = { "TagKey", "TagValue" },
+	};
+	cJSON *list, *el, *spec, *tag;
+
+	if (t->tag_style == RES_TAGS_NONE)
+		return NULL;
+	if (t->tag_style == RES_TAGS_MAP)
+		return cJSON_Duplicate(map, 1);
+	list = cJSON_CreateArray();
+	cJSON_ArrayForEach(tag, map) {
+		el = cJSON_CreateObject();
+		cJSON_AddStringToObject(el, kv[t->tag_style][0], tag->string);
+		cJSON_AddStringToObject(el, kv[t->tag_style][1],
+					cJSON_IsString(tag) ? tag->valuestring : "");
+		cJSON_AddItemToArray(list, el);
+	}
+	if (t->tag_style != RES_TAGS_SPEC || !for_create)
+		return list;
+	spec = cJSON_CreateArray();
+	el = cJSON_CreateObject();
+	cJSON_AddStringToObject(el, "ResourceType", t->tag_resource_type);
+	cJSON_AddItemToObject(el, "Tags", list);
+	cJSON_AddItemToArray(spec, el);
+	return spec;
+}
+
+/* default_tags + the config's Tags + ownership, as a map. */
+static cJSON *create_tags(rec_run_t *run, const rec_item_t *item)
+{
+	const res_attr_t *a = tags_attr(item->type);
+	cJSON *map = cJSON_Duplicate(config_settings(run->o.config)->default_tags, 1);
+	cJSON *own = a ? diff_tags_to_map(cJSON_GetObjectItemCaseSensitive(
+					item->desired, a->name)) : NULL;
+	cJSON *t;
+
+	cJSON_ArrayForEach(t, own) {
+		cJSON_DeleteItemFromObjectCaseSensitive(map, t->string);
+		cJSON_AddItemToObject(map, t->string, cJSON_Duplicate(t, 1));
+	}
+	cJSON_Delete(own);
+	cJSON_DeleteItemFromObjectCaseSensitive(map, REC_TAG_ADDRESS);
+	cJSON_DeleteItemFromObjectCaseSensitive(map, REC_TAG_ENV);
+	cJSON_AddStringToObject(map, REC_TAG_ADDRESS, item->address);
+	cJSON_AddStringToObject(map, REC_TAG_ENV, run->env);
+	return map;
+}
+
+static void base_values(rec_task_t *task, tmpl_values_t *v)
+{
+	rec_item_t *item = task->item;
+	const cJSON *arn = json_get_path(item->live, item->type->arn_path);
+
+	memset(v, 0, sizeof(*v));
+	v->id = item->id;
+	v->arn = cJSON_IsString(arn) ? arn->valuestring : NULL;
+	v->env = task->run->env;
+	v->address = item->address;
+	v->name = item->res ? item->res->name : NULL;
+	v->token = task->token;
+	v->desired = item->desired;
+	v->live = item->live;
+}
+
+/* A value as the request takes it: AWS takes policy documents and
+ * dashboard bodies as JSON text, the config may write them as objects. */
+static cJSON *request_value(const res_attr_t *a, const cJSON *v)
+{
+	char *text;
+	cJSON *s;
+
+	if (!v)
+		return NULL;
+	if (a->kind != RES_DOCUMENT || cJSON_IsString(v))
+		return cJSON_Duplicate(v, 1);
+	text = cJSON_PrintUnformatted(v);
+	s = text ? cJSON_CreateString(text) : NULL;
+	free(text);
+	return s;
+}
+
+static int queue_template(rec_task_t *task, const char *op, const char *tmpl,
+			  const tmpl_values_t *v, err_t *e)
+{
+	cJSON *params;
+	int rc = tmpl_fill(tmpl, v, &params, e);
+
+	if (rc)
+		return rc;
+	rc = queue_op(task, op, params);
+	return rc ? err_set(e, rc, "out of memory") : 0;
+}
+
+/* Set attributes: removals first, so a changed element (a route to a new
+ * target) never collides with its old self. */
+static int queue_set_change(rec_task_t *task, const res_attr_t *a,
+			    const diff_change_t *c, err_t *e)
+{
+	struct { const char *op, *tmpl; const cJSON *els; int add; } steps[] = {
+		{ a->remove_op, a->remove_params, c->removed, 0 },
+		{ a->update_op, a->update_params, c->added, 1 },
+	};
+	tmpl_values_t v;
+	const cJSON *el;
+	size_t s;
+	int rc;
+
+	for (s = 0; s < 2; s++) {
+		if (!steps[s].op || !cJSON_GetArraySize(steps[s].els))
+			continue;
+		base_values(task, &v);
+		if (!a->per_element) {
+			if (steps[s].add)
+				v.added = steps[s].els;
+			else
+				v.removed = steps[s].els;
+			rc = queue_template(task, steps[s].op, steps[s].tmpl,
+					    &v, e);
+			if (rc)
+				return rc;
+			continue;
+		}
+		cJSON_ArrayForEach(el, steps[s].els) {
+			v.element = el;
+			rc = queue_template(task, steps[s].op, steps[s].tmpl,
+					    &v, e);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* A hook's calls, [{"op": NAME, "params": TEMPLATE}], queued in order. */
+static int queue_planned(rec_task_t *task, const cJSON *calls, err_t *e)
+{
+	const cJSON *call, *op;
+	tmpl_values_t v;
+	cJSON *params;
+	int rc;
+
+	cJSON_ArrayForEach(call, calls) {
+		op = cJSON_GetObjectItemCaseSensitive(call, "op");
+		if (!cJSON_IsString(op))
+			return err_set(e, -EINVAL, "%s: a plan hook returned a "
+				       "call without an op", task->item->address);
+		base_values(task, &v);
+		rc = tmpl_fill_tree(cJSON_GetObjectItemCaseSensitive(call,
+								     "params"),
+				    &v, &params, e);
+		if (!rc)
+			rc = queue_op(task, op->valuestring, params);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* One changed attribute, as restable.h's update rules say. */
+static int queue_change(rec_task_t *task, const diff_change_t *c, err_t *e)
+{
+	rec_item_t *item = task->item;
+	const res_attr_t *a = c->attr;
+	const cJSON *want = cJSON_GetObjectItemCaseSensitive(item->desired,
+							     a->name);
+	tmpl_values_t v;
+	cJSON *calls, *value, *tags;
+	int rc;
+
+	base_values(task, &v);
+	if (a->plan) {
+		calls = a->plan(a, want, c->added, c->removed, item->live, e);
+		if (!calls)
+			return e && e->code ? e->code : -EINVAL;
+		rc = queue_planned(task, calls, e);
+		cJSON_Delete(calls);
+		return rc;
+	}
+	if (a->kind == RES_SET && (a->remove_op || a->update_op))
+		return queue_set_change(task, a, c, e);
+	if (a->kind == RES_TAGS) {
+		if (!item->type->tag.op)
+			return 0;
+		tags = tags_in_style(item->type, c->added, 0);
+		v.tags = tags;
+		rc = queue_template(task, item->type->tag.op,
+				    item->type->tag.params, &v, e);
+		cJSON_Delete(tags);
+		return rc;
+	}
+	if (!a->update_op && !a->remove_op)
+		return err_set(e, -ENOTSUP, "%s: %s cannot be changed in place "
+			       "(no update operation)", item->address, a->name);
+	/* Detach the old value first (an internet gateway's VPC). */
+	if (a->remove_op && c->live && !cJSON_IsNull(c->live)) {
+		rc = queue_template(task, a->remove_op, a->remove_params, &v, e);
+		if (rc)
+			return rc;
+	}
+	if (!a->update_op || !want)
+		return 0;
+	/* The operator's own value, not its normalized form. */
+	value = request_value(a, want);
+	v.value = value;
+	rc = queue_template(task, a->update_op, a->update_params, &v, e);
+	cJSON_Delete(value);
+	return rc;
+}
+
+static int queue_updates(rec_task_t *task, err_t *e)
+{
+	rec_item_t *item = task->item;
+	size_t i;
+	int rc;
+
+	for (i = 0; item->diff && i < item->diff->n_changes; i++) {
+		if (item->diff->changes[i].kind != DIFF_UPDATE)
+			continue;
+		rc = queue_change(task, &item->diff->changes[i], e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void on_read_one(void *data, cJSON *result, const err_t *e);
+
+static void start_read_one(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	tmpl_values_t v;
+	cJSON *params;
+	err_t e;
+
+	base_values(task, &v);
+	if (tmpl_fill(item->type->read_one.params, &v, &params, &e) ||
+	    aws_call(task->run->o.aws, item->type->service, item->region,
+		     item->type->read_one.op, params, 0, on_read_one, task, &e)) {
+		cJSON_Delete(params);
+		task_fail(task, &e);
+		return;
+	}
+	cJSON_Delete(params);
+}
+
+static void on_poll_timer(uv_timer_t *t)
+{
+	start_read_one(t->data);
+}
+
+static int status_in(const char *status, const char *list)
+{
+	size_t n = strlen(status);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncasecmp(p, status, n) && (p[n] == '|' || !p[n]))
+			return 1;
+		p = strchr(p, '|');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void after_fresh_state(rec_task_t *task);
+
+static void on_read_one(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	rec_item_t *item = task->item;
+	const res_type_t *t = item->type;
+	cJSON *found = NULL, *live;
+	const cJSON *st;
+	err_t err;
+
+	if (e) {
+		task_fail(task, e);
+		return;
+	}
+	found = t->read_one.result && *t->read_one.result ?
+		json_get_path(result, t->read_one.result) : result;
+	if (cJSON_IsArray(found))
+		found = cJSON_GetArrayItem(found, 0);
+	if (!found) {
+		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
+			"written", item->address, item->id ? item->id : "?");
+		cJSON_Delete(result);
+		task_fail(task, &err);
+		return;
+	}
+	live = cJSON_Duplicate(found, 1);
+	cJSON_Delete(result);
+	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, &err)) {
+		cJSON_Delete(live);
+		task_fail(task, &err);
+		return;
+	}
+	set_live(item, live);
+	st = json_get_path(live, t->status_path);
+	if (task->waiting && cJSON_IsString(st)) {
+		if (t->failed && status_in(st->valuestring, t->failed)) {
+			err_set(&err, -EIO, "%s entered state %s", item->address,
+				st->valuestring);
+			task_fail(task, &err);
+			return;
+		}
+		if (t->ready && !status_in(st->valuestring, t->ready)) {
+			if (now_s(task->run) - task->wait_started >
+			    task->run->o.wait_timeout_s) {
+				err_set(&err, -ETIMEDOUT, "%s is still %s after "
+					"%.0f s", item->address, st->valuestring,
+					task->run->o.wait_timeout_s);
+				task_fail(task, &err);
+				return;
+			}
+			emit(task->run, REC_EVENT_WAITING, item, "Still %s...",
+			     st->valuestring);
+			uv_timer_start(&task->timer, on_poll_timer,
+				       (uint64_t)(task->poll_delay_s * 1000), 0);
+			task->poll_delay_s *= 2;
+			if (task->poll_delay_s > task->run->o.poll_max_s)
+				task->poll_delay_s = task->run->o.poll_max_s;
+			return;
+		}
+	}
+	after_fresh_state(task);
+}
+
+/* Reads the resource again: for readiness (status_path) and so that what
+ * dependants resolve and what is diffed next is what AWS now has. */
+static void refresh(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+
+	if (!item->type->read_one.op || !item->id) {
+		after_fresh_state(task);
+		return;
+	}
+	task->waiting = item->type->status_path != NULL;
+	task->wait_started = now_s(task->run);
+	task->poll_delay_s = 0.2;
+	start_read_one(task);
+}
+
+static void task_next(rec_task_t *task);
+
+/* After a create and its readiness, the same update pass as for drift
+ * converges what is set after create (RES_NOT_IN_CREATE) and whatever AWS
+ * set otherwise. */
+static void after_fresh_state(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	rec_action_t planned;
+	int todo;
+	err_t e;
+
+	task->waiting = 0;
+	if (!task->created || task->converged) {
+		task_end(task, REC_STATUS_OK);
+		return;
+	}
+	task->converged = 1;
+	/* The item keeps the action it was applied for (create, replace)
+	 * for the summary; the evaluation only finds what is left to set. */
+	planned = item->action;
+	evaluate(task->run, item);
+	todo = item->action == REC_UPDATE && !item->unknown;
+	item->action = planned;
+	if (!todo) {
+		task_end(task, REC_STATUS_OK);
+		return;
+	}
+	emit(task->run, REC_EVENT_START, item, "Setting %zu attribute(s) "
+	     "after create...", item->diff->n_changes);
+	if (queue_updates(task, &e)) {
+		task_fail(task, &e);
+		return;
+	}
+	task->then = THEN_REFRESH;
+	task_next(task);
+}
+
+static void on_op(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	err_t err;
+
+	cJSON_Delete(result);
+	if (e) {
+		err = *e;
+		err_set_aws(&err, e->code, e->http_status, e->aws_code,
+			    e->request_id, "%s: %s", task->item->address,
+			    e->message);
+		task_fail(task, &err);
+		return;
+	}
+	task->next_op++;
+	task_next(task);
+}
+
+static void start_create(rec_task_t *task);
+
+static void task_next(rec_task_t *task)
+{
+	rec_op_t *op;
+	err_t e;
+
+	if (task->next_op < task->n_ops) {
+		op = &task->ops[task->next_op];
+		if (aws_call(task->run->o.aws, task->item->type->service,
+			     task->item->region, op->op, op->params, 0, on_op,
+			     task, &e))
+			task_fail(task, &e);
+		return;
+	}
+	switch (task->then) {
+	case THEN_REFRESH:
+		refresh(task);
+		break;
+	case THEN_CREATE:
+		set_live(task->item, NULL);
+		start_create(task);
+		break;
+	default:
+		task_end(task, REC_STATUS_OK);
+		break;
+	}
+}
+
+static void on_create(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	rec_item_t *item = task->item;
+	const res_type_t *t = item->type;
+	cJSON *made, *tags;
+	tmpl_values_t v;
+	err_t err;
+
+	if (e) {
+		on_op(data, result, e);
+		return;
+	}
+	made = t->create.result && *t->create.result ?
+	       json_get_path(result, t->create.result) : result;
+	if (cJSON_IsArray(made))
+		made = cJSON_GetArrayItem(made, 0);
+	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
+	cJSON_Delete(result);
+	if (!item->id) {
+		err_set(&err, -EPROTO, "%s: %s returned no %s", item->address,
+			t->create.op, t->id_path);
+		task_fail(task, &err);
+		return;
+	}
+	task->created = 1;
+	if (task->run->o.journal &&
+	    journal_created(task->run->o.journal, item->address, item->id, &err))
+		emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
+		     err.message);
+	emit(task->run, REC_EVENT_DONE, item, "Created [id=%s]", item->id);
+	/* Types that cannot tag in the create call are tagged right after. */
+	if (t->tag.op && (!t->create.params ||
+			  !strstr(t->create.params, "\"$tags\""))) {
+		base_values(task, &v);
+		tags = create_tags(task->run, item);
+		v.tags = tags_in_style(t, tags, 0);
+		cJSON_Delete(tags);
+		if (queue_template(task, t->tag.op, t->tag.params, &v, &err)) {
+			cJSON_Delete((cJSON *)v.tags);
+			task_fail(task, &err);
+			return;
+		}
+		cJSON_Delete((cJSON *)v.tags);
+	}
+	task->then = THEN_REFRESH;
+	task_next(task);
+}
+
+/* The create request: the template, then every configured attribute that
+ * is set at create and that the template does not place itself, under its
+ * own name (restable.h). */
+static int create_params(rec_task_t *task, cJSON **out, err_t *e)
+{
+	rec_item_t *item = task->item;
+	const res_type_t *t = item->type;
+	const res_attr_t *a;
+	const cJSON *want;
+	cJSON *tags, *params;
+	tmpl_values_t v;
+	size_t i;
+	int rc;
+
+	base_values(task, &v);
+	tags = create_tags(task->run, item);
+	v.tags = tags_in_style(t, tags, 1);
+	cJSON_Delete(tags);
+	rc = tmpl_fill(t->create.params, &v, &params, e);
+	cJSON_Delete((cJSON *)v.tags);
+	if (rc)
+		return rc;
+	for (i = 0; i < t->n_attrs; i++) {
+		a = &t->attrs[i];
+		if (a->kind == RES_TAGS || a->mutability == RES_READ_ONLY ||
+		    (a->flags & RES_NOT_IN_CREATE))
+			continue;
+		want = cJSON_GetObjectItemCaseSensitive(item->desired, a->name);
+		if (want && !cJSON_GetObjectItemCaseSensitive(params, a->name))
+			cJSON_AddItemToObject(params, a->name,
+					      request_value(a, want));
+	}
+	if (t->hooks && t->hooks->fix_create &&
+	    (rc = t->hooks->fix_create(t, item->desired, params, e))) {
+		cJSON_Delete(params);
+		return rc;
+	}
+	*out = params;
+	return 0;
+}
+
+static void start_create(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	rec_run_t *run = task->run;
+	const journal_entry_t *je;
+	unsigned char raw[16];
+	cJSON *params = NULL;
+	err_t e;
+	int i;
+
+	if (item->unknown || !item->desired) {
+		evaluate(run, item);
+		if (!item->desired) {
+			if (!item->err.code)
+				err_set(&item->err, -EAGAIN, "%s: references "
+					"could not be resolved", item->address);
+			task_end(task, REC_STATUS_FAILED);
+			return;
+		}
+	}
+	/* An interrupted run's token is used again: where the API is
+	 * idempotent on it, AWS returns what that run made. */
+	je = run->o.journal ? journal_find(run->o.journal, item->address) : NULL;
+	if (je) {
+		snprintf(task->token, sizeof(task->token), "%s", je->token);
+	} else {
+		if (RAND_bytes(raw, sizeof(raw)) != 1)
+			memset(raw, 0, sizeof(raw));
+		for (i = 0; i < 16; i++)
+			snprintf(task->token + 2 * i, 3, "%02x", raw[i]);
+	}
+	if (create_params(task, &params, &e)) {
+		task_fail(task, &e);
+		return;
+	}
+	if (run->o.journal && journal_intent(run->o.journal, item->address,
+					     item->type->name, task->token, &e)) {
+		cJSON_Delete(params);
+		task_fail(task, &e);
+		return;
+	}
+	emit(run, REC_EVENT_START, item, "Creating...");
+	if (aws_call(run->o.aws, item->type->service, item->region,
+		     item->type->create.op, params, 0, on_create, task, &e))
+		task_fail(task, &e);
+	cJSON_Delete(params);
+}
+
+static void start_task(rec_run_t *run, rec_item_t *item)
+{
+	rec_task_t *task = calloc(1, sizeof(*task));
+	tmpl_values_t v;
+	err_t e;
+
+	if (!task) {
+		err_set(&item->err, -ENOMEM, "out of memory");
+		item->status = REC_STATUS_FAILED;
+		graph_mark_failed(run->graph, item->address);
+		return;
+	}
+	task->run = run;
+	task->item = item;
+	task->started = now_s(run);
+	uv_timer_init(run->o.loop, &task->timer);
+	task->timer.data = task;
+	run->tasks_running++;
+	/* Dependencies may have just been made: their values resolve now. */
+	if (item->res)
+		evaluate(run, item);
+	if (item->res && item->observe && rec_action_changes(item->action)) {
+		task_end(task, REC_STATUS_OBSERVED);
+		return;
+	}
+	switch (item->action) {
+	case REC_CREATE:
+		start_create(task);
+		return;
+	case REC_UPDATE:
+		if (item->unknown) {
+			err_set(&e, -EAGAIN, "%s: references could not be "
+				"resolved", item->address);
+			task_fail(task, &e);
+			return;
+		}
+		emit(run, REC_EVENT_START, item, "Modifying [id=%s]...",
+		     item->id ? item->id : "?");
+		if (queue_updates(task, &e)) {
+			task_fail(task, &e);
+			return;
+		}
+		task->then = THEN_REFRESH;
+		task_next(task);
+		return;
+	case REC_REPLACE:
+	case REC_DELETE:
+		emit(run, REC_EVENT_START, item, "Destroying [id=%s]...",
+		     item->id ? item->id : "?");
+		base_values(task, &v);
+		if (queue_template(task, item->type->remove.op,
+				   item->type->remove.params, &v, &e)) {
+			task_fail(task, &e);
+			return;
+		}
+		task->then = item->action == REC_REPLACE ? THEN_CREATE : THEN_END;
+		task_next(task);
+		return;
+	case REC_READ_FAILED:
+		task_end(task, REC_STATUS_FAILED);
+		return;
+	default:
+		task_end(task, REC_STATUS_OK);
+		return;
+	}
+}
+
+static void pump(rec_run_t *run)
+{
+	const char *name;
+	rec_item_t *item;
+	size_t i;
+
+	if (run->delivered)
+		return;
+	while ((name = graph_next_ready(run->graph))) {
+		item = item_find(run, name);
+		if (item)
+			start_task(run, item);
+		else
+			graph_mark_done(run->graph, name);
+	}
+	if (!graph_finished(run->graph) || run->tasks_running)
+		return;
+	for (i = 0; i < run->res->n_items; i++) {
+		item = &run->res->items[i];
+		if (item->res && graph_state_of(run->graph, item->address) ==
+				 GRAPH_BLOCKED) {
+			item->status = REC_STATUS_BLOCKED;
+			err_set(&item->err, -EAGAIN, "%s was not applied: a "
+				"resource it depends on failed", item->address);
+		}
+	}
+	finish_run(run);
+}
+
+/* ---- the read pass ---------------------------------------------------- */
+
+/* Interrupted creates: the read pass found what they made (by tag or
+ * name), or they made nothing and the create runs again with the same
+ * token. */
+static void recover_journal(rec_run_t *run)
+{
+	const journal_entry_t *je;
+	rec_item_t *item;
+	size_t i;
+	err_t e;
+
+	for (i = 0; i < journal_count(run->o.journal);) {
+		je = journal_at(run->o.journal, i);
+		item = item_find(run, je->address);
+		if (item && item->live) {
+			emit(run, REC_EVENT_RECOVERED, item, "An interrupted run "
+			     "created %s [id=%s]; driftd adopts it.",
+			     je->address, item->id ? item->id : "?");
+			if (journal_done(run->o.journal, je->address, &e))
+				return;
+			continue;
+		}
+		if (item)
+			emit(run, REC_EVENT_RECOVERED, item, "An interrupted run "
+			     "did not finish creating %s; driftd creates it "
+			     "with the same idempotency token.", je->address);
+		else if (journal_done(run->o.journal, je->address, &e))
+			return;
+		else
+			continue;
+		i++;
+	}
+}
+
+static void after_live_reads(rec_run_t *run);
+
+/* One attribute the batched read leaves out, read for one resource. */
+typedef struct live_read_call {
+	rec_run_t        *run;
+	rec_item_t       *item;
+	const res_attr_t *attr;
+} live_read_call_t;
+
+static void on_live_read(void *data, cJSON *result, const err_t *e)
+{
+	live_read_call_t *c = data;
+	rec_run_t *run = c->run;
+	const cJSON *v;
+
+	if (e) {
+		c->item->err = *e;
+		c->item->read_failed = 1;
+	} else if (c->item->live) {
+		v = json_get_path(result, c->attr->live_read.result);
+		if (v)
+			json_set_path(c->item->live, c->attr->live_path ?
+				      c->attr->live_path : c->attr->name,
+				      cJSON_Duplicate(v, 1));
+	}
+	cJSON_Delete(result);
+	free(c);
+	if (--run->live_reads_pending == 0)
+		after_live_reads(run);
+}
+
+/* Attributes with a live_read are read for each configured resource that
+ * exists and sets them: one call per resource, as the API has no batch. */
+static void start_live_reads(rec_run_t *run)
+{
+	live_read_call_t *c;
+	const res_attr_t *a;
+	rec_item_t *item;
+	tmpl_values_t v;
+	cJSON *params;
+	size_t i, j;
+	err_t e;
+
+	run->live_reads_pending = 1;
+	for (i = 0; i < run->res->n_items; i++) {
+		item = &run->res->items[i];
+		if (!item->res || read_for(run, item->type, item->region)->err.code)
+			continue;
+		match_live(run, item, item->res->body);
+		for (j = 0; item->live && j < item->type->n_attrs; j++) {
+			a = &item->type->attrs[j];
+			if (!a->live_read.op ||
+			    !cJSON_GetObjectItemCaseSensitive(item->res->body,
+							      a->name))
+				continue;
+			memset(&v, 0, sizeof(v));
+			v.id = item->id;
+			v.env = run->env;
+			v.address = item->address;
+			v.live = item->live;
+			c = calloc(1, sizeof(*c));
+			if (!c || tmpl_fill(a->live_read.params, &v, &params, &e)) {
+				free(c);
+				continue;
+			}
+			c->run = run;
+			c->item = item;
+			c->attr = a;
+			if (aws_call(run->o.aws, item->type->service, item->region,
+				     a->live_read.op, params, 0, on_live_read, c,
+				     &e)) {
+				item->err = e;
+				item->read_failed = 1;
+				free(c);
+			} else {
+				run->live_reads_pending++;
+			}
+			cJSON_Delete(params);
+		}
+	}
+	if (--run->live_reads_pending == 0)
+		after_live_reads(run);
+}
+
+static void after_reads(rec_run_t *run)
+{
+	run->res->read_seconds = now_s(run) - run->started;
+	start_live_reads(run);
+}
+
+static void after_live_reads(rec_run_t *run)
+{
+	const char **order = NULL;
+	rec_item_t *item;
+	size_t i, n;
+	err_t e;
+
+	/* Evaluate in dependency order, so references to resources that
+	 * exist resolve. */
+	if (graph_topo_order(run->graph, &order, &e) == 0) {
+		n = graph_node_count(run->graph);
+		for (i = 0; i < n; i++)
+			if ((item = item_find(run, order[i])))
+				evaluate(run, item);
+		free(order);
+	}
+	add_orphans(run);
+	if (!run->o.apply) {
+		finish_run(run);
+		return;
+	}
+	recover_journal(run);
+	pump(run);
+}
+
+static void on_read(void *data, cJSON *result, const err_t *e)
+{
+	rec_read_t *rd = data;
+	rec_run_t *run = rd->run;
+	const res_type_t *t = rd->type;
+	cJSON *items, *it;
+	err_t err;
+
+	if (e) {
+		rd->err = *e;
+	} else {
+		items = json_get_path(result, t->read.result);
+		rd->items = cJSON_IsArray(items) ? cJSON_Duplicate(items, 1)
+						 : cJSON_CreateArray();
+		cJSON_ArrayForEach(it, rd->items)
+			if (t->hooks && t->hooks->fix_live &&
+			    t->hooks->fix_live(t, it, &err) && !rd->err.code)
+				rd->err = err;
+	}
+	cJSON_Delete(result);
+	if (--run->reads_pending == 0)
+		after_reads(run);
+}
+
+static const char *region_of(rec_run_t *run, const config_resource_t *res,
+			     const res_type_t *t)
+{
+	const service_def_t *svc = service_find(t->service);
+	const char *r;
+
+	if (svc && svc->global_region)
+		return svc->global_region;
+	r = res->region ? res->region : config_settings(run->o.config)->region;
+	return r && *r ? r : aws_client_region(run->o.aws);
+}
+
+static int plan_items(rec_run_t *run, err_t *e)
+{
+	const config_t *cfg = run->o.config;
+	size_t n = config_resource_count(cfg), i;
+	const config_resource_t *res;
+	rec_item_t *item;
+	rec_read_t *rd;
+
+	run->res->items = calloc(n ? n : 1, sizeof(rec_item_t));
+	run->reads = calloc(n ? n : 1, sizeof(rec_read_t));
+	if (!run->res->items || !run->reads)
+		return err_set(e, -ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		res = config_resource_at(cfg, i);
+		item = &run->res->items[run->res->n_items++];
+		item->res = res;
+		item->address = strdup(res->address);
+		item->type = res_table_find(res->address);
+		if (!item->type) {
+			char type[128];
+
+			snprintf(type, sizeof(type), "%s.%s", res->service,
+				 res->type);
+			item->type = res_table_find(type);
+		}
+		if (!item->address || !item->type)
+			return err_set(e, -EINVAL, "%s: unknown resource type",
+				       res->address);
+		item->observe = res->policy.mode == CONFIG_MODE_OBSERVE;
+		snprintf(item->region, sizeof(item->region), "%s",
+			 region_of(run, res, item->type));
+		if (read_for(run, item->type, item->region))
+			continue;
+		rd = &run->reads[run->n_reads++];
+		rd->run = run;
+		rd->type = item->type;
+		snprintf(rd->region, sizeof(rd->region), "%s", item->region);
+	}
+	return 0;
+}
+
+static int start_reads(rec_run_t *run, err_t *e)
+{
+	tmpl_values_t v;
+	cJSON *params;
+	rec_read_t *rd;
+	size_t i;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	v.env = run->env;
+	for (i = 0; i < run->n_reads; i++) {
+		rd = &run->reads[i];
+		rc = tmpl_fill(rd->type->read.params, &v, &params, e);
+		if (!rc)
+			rc = aws_call(run->o.aws, rd->type->service, rd->region,
+				      rd->type->read.op, params, AWS_ALL_PAGES,
+				      on_read, rd, e);
+		cJSON_Delete(params);
+		if (rc) {
+			/* This type's resources fail; the rest go on. */
+			rd->err = *e;
+			continue;
+		}
+		run->reads_pending++;
+	}
+	return 0;
+}
+
+int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err)
+{
+	rec_run_t *run = calloc(1, sizeof(*run));
+	const config_settings_t *s;
+	int rc;
+
+	if (!run)
+		return err_set(err, -ENOMEM, "out of memory");
+	run->o = *opts;
+	if (run->o.wait_timeout_s <= 0)
+		run->o.wait_timeout_s = 3600;
+	if (run->o.poll_max_s <= 0)
+		run->o.poll_max_s = 15;
+	run->done = done;
+	run->ctx = ctx;
+	s = config_settings(opts->config);
+	run->env = opts->environment ? opts->environment :
+		   s->environment ? s->environment : "default";
+	run->res = calloc(1, sizeof(*run->res));
+	run->graph = config_graph(opts->config);
+	if (!run->res || !run->graph) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (opts->apply && !opts->journal) {
+		rc = err_set(err, -EINVAL, "applying needs a journal");
+		goto fail;
+	}
+	rc = plan_items(run, err);
+	if (rc)
+		goto fail;
+	uv_timer_init(opts->loop, &run->finish_timer);
+	run->finish_timer.data = run;
+	run->started = now_s(run);
+	start_reads(run, err);
+	if (!run->reads_pending)
+		after_reads(run);
+	return 0;
+fail:
+	run_free(run);
+	return rc;
+}
+
+typedef struct sync_run {
+	int           done;
+	rec_result_t *result;
+} sync_run_t;
+
+static void sync_done(void *ctx, rec_result_t *result, const err_t *err)
+{
+	sync_run_t *s = ctx;
+
+	(void)err;
+	s->done = 1;
+	s->result = result;
+}
+
+int rec_run_sync(const rec_opts_t *opts, rec_result_t **result, err_t *err)
+{
+	sync_run_t s = { 0, NULL };
+	int rc = rec_run(opts, sync_done, &s, err);
+
+	*result = NULL;
+	if (rc)
+		return rc;
+	while (!s.done)
+		uv_run(opts->loop, UV_RUN_ONCE);
+	*result = s.result;
+	return 0;
+}
+
+void rec_result_free(rec_result_t *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n_items; i++) {
+		free(r->items[i].address);
+		free(r->items[i].id);
+		diff_free(r->items[i].diff);
+		cJSON_Delete(r->items[i].desired);
+		cJSON_Delete(r->items[i].live);
+	}
+	free(r->items);
+	free(r);
+}

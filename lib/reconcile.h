@@ -1,0 +1,131 @@
+/* reconcile — driftd's engine: read what AWS has, compare it with what the
+ * config wants, and (when applying) converge it, in dependency order.
+ *
+ * One run:
+ *   1. read: one batched, paginated call per (type, region) in the config,
+ *      all in parallel (the HTTP layer caps each service's concurrency);
+ *   2. match every configured resource to its live item by identity (name
+ *      attributes, or the ownership tags driftd:address + driftd:env), and
+ *      find orphans: live items tagged for this environment whose address
+ *      is no longer in the config (reported, never deleted);
+ *   3. evaluate each resource in dependency order: resolve references
+ *      from live state, diff, and classify (in sync, create, update,
+ *      replace, delete, ...);
+ *   4. apply (only when asked): walk the dependency graph; a resource
+ *      starts when everything it depends on is done, is evaluated again
+ *      with its dependencies' fresh state, changes what differs, and waits
+ *      for readiness before its dependants start. A failure blocks only
+ *      the resources that depend on it.
+ * Before every create the journal records an intent; after a crash, the
+ * next run finds what the create made by its ownership tags or name, so
+ * nothing is made twice. Nothing is deleted unless the config says
+ * "ensure": "absent" (and the policy does not prevent_destroy). */
+#ifndef DRIFTD_RECONCILE_H
+#define DRIFTD_RECONCILE_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "aws.h"
+#include "config.h"
+#include "diff.h"
+#include "err.h"
+#include "journal.h"
+#include "restable.h"
+
+typedef enum rec_action {
+	REC_NOOP,             /* in sync                                     */
+	REC_CREATE,
+	REC_UPDATE,           /* in place                                    */
+	REC_REPLACE,          /* allow_replace: delete, then create          */
+	REC_REPLACE_REFUSED,  /* needs a new resource; allow_replace not set */
+	REC_DELETE,           /* "ensure": "absent", and it exists           */
+	REC_DELETE_REFUSED,   /* ... but policy.prevent_destroy              */
+	REC_ABSENT,           /* "ensure": "absent", and it is               */
+	REC_ORPHAN,           /* tagged for this environment, not in config  */
+	REC_READ_FAILED,      /* AWS could not be read for this type         */
+} rec_action_t;
+
+typedef enum rec_status {
+	REC_STATUS_PLANNED,   /* plan only, or not reached yet               */
+	REC_STATUS_OK,        /* applied, or nothing to apply                */
+	REC_STATUS_FAILED,    /* err says why                                */
+	REC_STATUS_BLOCKED,   /* a dependency failed                         */
+	REC_STATUS_OBSERVED,  /* observe mode: drift reported, not changed   */
+} rec_status_t;
+
+typedef struct rec_item {
+	char                    *address;
+	const res_type_t        *type;
+	const config_resource_t *res;      /* NULL for orphans              */
+	char                     region[64];
+	rec_action_t             action;
+	int                      observe;  /* policy mode observe           */
+	int                      unknown;  /* depends on values not known
+					      until dependencies are applied */
+	int                      read_failed; /* its own read failed: err */
+	diff_t                  *diff;     /* REC_UPDATE / REC_REPLACE*     */
+	cJSON                   *desired;  /* references resolved; NULL when
+					      not all are known yet         */
+	cJSON                   *live;     /* NULL when absent              */
+	char                    *id;
+	rec_status_t             status;
+	err_t                    err;
+	double                   seconds;  /* time spent applying           */
+} rec_item_t;
+
+typedef struct rec_result {
+	rec_item_t *items;                 /* config order, then orphans   */
+	size_t      n_items;
+	size_t      n_create, n_update, n_replace, n_delete, n_refused,
+		    n_orphan, n_failed, n_in_sync;
+	double      read_seconds, total_seconds;
+} rec_result_t;
+
+typedef enum rec_event {
+	REC_EVENT_START,      /* an action begins: "Creating..."             */
+	REC_EVENT_WAITING,    /* waiting for readiness                        */
+	REC_EVENT_DONE,       /* an action finished                           */
+	REC_EVENT_FAILED,     /* item->err says why                           */
+	REC_EVENT_RECOVERED,  /* a journal intent from an interrupted run     */
+} rec_event_t;
+
+typedef void (*rec_event_fn)(void *ctx, rec_event_t event,
+			     const rec_item_t *item, const char *message);
+
+typedef struct rec_opts {
+	uv_loop_t      *loop;
+	aws_client_t   *aws;
+	const config_t *config;
+	const char     *environment;  /* NULL: settings.environment      */
+	int             apply;        /* 0: plan only                    */
+	journal_t      *journal;      /* required when applying          */
+	rec_event_fn    event;        /* may be NULL                     */
+	void           *event_ctx;
+	double          wait_timeout_s; /* readiness; 0: 3600            */
+	double          poll_max_s;     /* longest wait between polls; 0: 15 */
+} rec_opts_t;
+
+/* result is the receiver's: free with rec_result_free. err is set when the
+ * run as a whole could not proceed (the per-resource outcomes are in the
+ * items either way). */
+typedef void (*rec_done_fn)(void *ctx, rec_result_t *result, const err_t *err);
+
+/* Starts a run on opts->loop. Returns 0 (done will be called, never from
+ * inside rec_run) or a negative errno with err set. */
+int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err);
+/* Runs the loop until the run finishes. */
+int rec_run_sync(const rec_opts_t *opts, rec_result_t **result, err_t *err);
+void rec_result_free(rec_result_t *r);
+
+const char *rec_action_name(rec_action_t a);
+/* A change that converging would make (create, update, replace, delete). */
+int rec_action_changes(rec_action_t a);
+
+/* The ownership tags driftd puts on every resource it creates. */
+#define REC_TAG_ADDRESS "driftd:address"
+#define REC_TAG_ENV     "driftd:env"
+
+#endif
