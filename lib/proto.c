@@ -1400,6 +1400,12 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 			out = cJSON_CreateObject();   /* empty result */
 			break;
 		}
+		/* S3 GetBucketLocation answers with the bare member element as the
+		 * document root (<LocationConstraint>eu-west-1</LocationConstraint>,
+		 * Amazon S3 API reference, GetBucketLocation). */
+		if (!pm && svc->protocol == PROTO_REST_XML && (pm = model_member_find(
+			    out_sh, xml_name(el))) && model_shape(pm->shape)->type == MODEL_STRUCTURE)
+			pm = NULL;
 		if (pm) {
 			out = cJSON_CreateObject();
 			item = from_xml(el, model_shape(pm->shape), 0);

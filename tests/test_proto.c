@@ -172,6 +172,29 @@ START_TEST(s3_flattened_rules_come_out_as_an_array)
 }
 END_TEST
 
+START_TEST(header_bound_output_members_are_included)
+{
+	proto_header_t h[] = { { "location", "/bucket-1" } };
+	cJSON *out = NULL;
+
+	ck_assert_int_eq(proto_parse_response(service_find("s3"), "CreateBucket", 200, h, 1,
+					      "", 0, &out, NULL), 0);
+	assert_json(out, "{\"Location\":\"/bucket-1\"}");
+	cJSON_Delete(out);
+}
+END_TEST
+
+START_TEST(s3_bucket_location_root_element_is_the_member)
+{
+	cJSON *r = parse_200("s3", "GetBucketLocation",
+		"<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">eu-west-1"
+		"</LocationConstraint>");
+
+	assert_json(r, "{\"LocationConstraint\":\"eu-west-1\"}");
+	cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(json_epoch_timestamps_become_iso8601)
 {
 	cJSON *r = parse_200("kms", "DescribeKey",
@@ -523,6 +546,8 @@ static Suite *proto_suite(void)
 	tcase_add_test(parse, route53_record_sets_use_rest_xml_element_names);
 	tcase_add_test(parse, s3_flattened_rules_come_out_as_an_array);
 	tcase_add_test(parse, json_epoch_timestamps_become_iso8601);
+	tcase_add_test(parse, header_bound_output_members_are_included);
+	tcase_add_test(parse, s3_bucket_location_root_element_is_the_member);
 	tcase_add_test(parse, malformed_success_bodies_are_rejected_without_crash);
 	tcase_add_test(parse, deeply_nested_xml_response_is_rejected);
 	tcase_add_test(errs, query_error_gives_code_message_and_request_id);
