@@ -173,10 +173,8 @@ static void time_render(double t, int fmt, buf_t *b)
 
 	switch (fmt) {
 	case MODEL_TS_UNIX:
-		if (t == floor(t))
-			buf_printf(b, "%lld", (long long)t);
-		else
-			buf_printf(b, "%.3f", t);
+		/* Whole seconds, like the SDKs: sub-second input is truncated. */
+		buf_printf(b, "%lld", (long long)floor(t));
 		break;
 	case MODEL_TS_RFC822:
 		gmtime_r(&secs, &tm);
@@ -184,8 +182,22 @@ static void time_render(double t, int fmt, buf_t *b)
 		buf_str(b, tmp);
 		break;
 	default:
-		proto_time_format(t, tmp, sizeof(tmp));
-		buf_str(b, tmp);
+		/* Requests carry microseconds, as the SDKs send them. */
+		{
+			long us = lround((t - floor(t)) * 1e6);
+			secs = (time_t)floor(t);
+			if (us >= 1000000) {
+				secs++;
+				us = 0;
+			}
+			gmtime_r(&secs, &tm);
+			strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+			buf_str(b, tmp);
+			if (us)
+				buf_printf(b, ".%06ldZ", us);
+			else
+				buf_str(b, "Z");
+		}
 	}
 }
 

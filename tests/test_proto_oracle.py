@@ -67,7 +67,8 @@ BUILD_CASES = [
     ("cloudwatch", "PutMetricData", {"Namespace": "driftd", "MetricData": [
         {"MetricName": "drift", "Value": 1.5, "Timestamp": TS, "Unit": "Count",
          "Dimensions": [{"Name": "svc", "Value": "ec2"}]},
-        {"MetricName": "count", "Value": 80, "StorageResolution": 1}]}),
+        {"MetricName": "count", "Value": 80, "StorageResolution": 1,
+         "Timestamp": "2024-05-06T07:08:09.123456Z"}]}),
     ("cloudwatch", "PutMetricAlarm", {"AlarmName": "a", "EvaluationPeriods": 3, "Threshold": 0.25,
                                       "ComparisonOperator": "GreaterThanThreshold",
                                       "MetricName": "CPU", "Namespace": "AWS/EC2", "Period": 60,
@@ -88,7 +89,7 @@ BUILD_CASES = [
     ("budgets", "CreateBudget", {"AccountId": "123", "Budget": {
         "BudgetName": "b", "BudgetType": "COST", "TimeUnit": "MONTHLY",
         "BudgetLimit": {"Amount": "10", "Unit": "USD"},
-        "TimePeriod": {"Start": TS}}}),
+        "TimePeriod": {"Start": TS, "End": "2030-01-01T00:00:00.5Z"}}}),
     ("ce", "GetAnomalyMonitors", {"MonitorArnList": ["arn:m"], "MaxResults": 5}),
     # rest-json
     ("eks", "DescribeCluster", {"name": "my cluster"}),
