@@ -532,7 +532,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 {
 	const model_member_t *m;
 	const cJSON *kid;
-	int i;
 
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
@@ -575,7 +574,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 		return;
 	case MODEL_MAP:
 		buf_printf(b, "<%s>", name);
-		i = 0;
 		cJSON_ArrayForEach(kid, v) {
 			const model_member_t *km = model_member(sh, 0), *vm = model_member(sh, 1);
 			const char *kn = km->wire_name ? km->wire_name : "key";
@@ -585,7 +583,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 			xml_value(b, vm->wire_name ? vm->wire_name : "value", kid,
 				  model_shape(vm->shape), vm->ts_format, NULL);
 			buf_str(b, "</entry>");
-			i++;
 		}
 		buf_printf(b, "</%s>", name);
 		return;
