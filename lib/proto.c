@@ -465,64 +465,54 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 
 /* ---- JSON bodies ---------------------------------------------------------- */
 
+/* Params to the JSON wire form: locationName keys, epoch timestamps,
+ * base64 blobs. Only body members; NULL on ENOMEM. */
 static cJSON *json_value(const cJSON *v, const model_shape_t *sh, int ts_fmt)
 {
 	const model_member_t *m;
 	const cJSON *kid;
-	cJSON *out, *item;
+	cJSON *out = NULL, *item;
 	buf_t b = { 0 };
 
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
-		out = cJSON_CreateObject();
-		cJSON_ArrayForEach(kid, v) {
-			if (cJSON_IsNull(kid) || !(m = model_member_find(sh, kid->string)))
-				continue;
-			item = json_value(kid, model_shape(m->shape), m->ts_format);
-			if (!item || !out)
-				goto nomem;
-			cJSON_AddItemToObject(out, model_member_wire_name(m), item);
-		}
-		return out;
 	case MODEL_LIST:
 	case MODEL_MAP:
-		m = model_member(sh, sh->type == MODEL_LIST ? 0 : 1);
 		out = sh->type == MODEL_LIST ? cJSON_CreateArray() : cJSON_CreateObject();
+		if (!out)
+			return NULL;
 		cJSON_ArrayForEach(kid, v) {
-			item = json_value(kid, model_shape(m->shape), m->ts_format);
-			if (!item || !out)
-				goto nomem;
+			if (sh->type == MODEL_STRUCTURE) {
+				m = model_member_find(sh, kid->string);
+				if (!m || cJSON_IsNull(kid) || m->location != MODEL_LOC_BODY)
+					continue;
+			} else {
+				m = model_member(sh, sh->type == MODEL_LIST ? 0 : 1);
+			}
+			if (!(item = json_value(kid, model_shape(m->shape), m->ts_format))) {
+				cJSON_Delete(out);
+				return NULL;
+			}
 			if (sh->type == MODEL_LIST)
 				cJSON_AddItemToArray(out, item);
 			else
-				cJSON_AddItemToObject(out, kid->string, item);
+				cJSON_AddItemToObject(out, sh->type == MODEL_STRUCTURE ?
+						      model_member_wire_name(m) : kid->string, item);
 		}
 		return out;
 	case MODEL_TIMESTAMP:
-		render_scalar(v, sh, ts_fmt, MODEL_TS_UNIX, &b);
-		if (b.oom)
-			goto nomem_b;
-		if ((ts_fmt ? ts_fmt : MODEL_TS_UNIX) == MODEL_TS_UNIX)
-			out = cJSON_CreateNumber(strtod(b.data, NULL));
-		else
-			out = cJSON_CreateString(b.data);
-		free(b.data);
-		return out;
 	case MODEL_BLOB:
-		render_scalar(v, sh, ts_fmt, 0, &b);
-		out = b.oom ? NULL : cJSON_CreateString(b.data);
+		render_scalar(v, sh, ts_fmt, MODEL_TS_UNIX, &b);
+		if (!b.oom && sh->type == MODEL_TIMESTAMP &&
+		    (ts_fmt ? ts_fmt : MODEL_TS_UNIX) == MODEL_TS_UNIX)
+			out = cJSON_CreateNumber(strtod(b.data, NULL));
+		else if (!b.oom)
+			out = cJSON_CreateString(b.data ? b.data : "");
 		free(b.data);
 		return out;
 	default:
 		return cJSON_Duplicate(v, 1);
 	}
-nomem:
-	cJSON_Delete(item);
-	cJSON_Delete(out);
-	return NULL;
-nomem_b:
-	free(b.data);
-	return NULL;
 }
 
 /* ---- XML bodies ----------------------------------------------------------- */
@@ -844,12 +834,8 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 				any = 1;
 		if (json) {
 			cJSON *j = json_value(params, in, 0);
-			char *s = NULL;
-			/* json_value keeps only body members: drop bound ones. */
-			for (i = 0; j && (m = model_member(in, i)); i++)
-				if (m->location != MODEL_LOC_BODY)
-					cJSON_DeleteItemFromObjectCaseSensitive(j, model_member_wire_name(m));
-			s = j ? cJSON_PrintUnformatted(j) : NULL;
+			char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+
 			cJSON_Delete(j);
 			if (!s) {
 				rc = -ENOMEM;
