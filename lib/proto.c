@@ -1158,7 +1158,7 @@ static cJSON *from_json(const cJSON *v, const model_shape_t *sh, int depth)
 			if (m->location != MODEL_LOC_BODY)
 				continue;
 			kid = cJSON_GetObjectItemCaseSensitive(v, model_member_wire_name(m));
-			if (!kid)
+			if (!kid || cJSON_IsNull(kid))   /* null reads as absent */
 				continue;
 			if (!(item = from_json(kid, model_shape(m->shape), depth + 1)))
 				goto bad;

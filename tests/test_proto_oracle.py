@@ -377,7 +377,7 @@ PARSE_CASES = [
         "MultiRegion": False}})),
     ("logs", "DescribeLogGroups", {}, json.dumps({"logGroups": [
         {"logGroupName": "/a", "creationTime": 1393545600000, "retentionInDays": 14, "storedBytes": 0},
-        {"logGroupName": "/b"}], "nextToken": "n"})),
+        {"logGroupName": "/b", "kmsKeyId": None}], "nextToken": "n"})),
     ("secretsmanager", "DescribeSecret", {}, json.dumps({
         "ARN": "arn:s", "Name": "s", "RotationEnabled": True, "LastChangedDate": 1523477145.729,
         "RotationRules": {"AutomaticallyAfterDays": 30}, "Tags": [{"Key": "k", "Value": "v"}],
