@@ -362,6 +362,62 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 	}
 }
 
+static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node);
+
+typedef struct keyed {
+	const cJSON *node;
+	const pos_entry_t *pos;
+} keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed_t *a = x, *b = y;
+	int c = strcmp(a->node->string, b->node->string);
+
+	if (c)
+		return c;
+	if (a->pos->key_line != b->pos->key_line)
+		return a->pos->key_line < b->pos->key_line ? -1 : 1;
+	return (a->pos->key_column > b->pos->key_column) -
+	       (a->pos->key_column < b->pos->key_column);
+}
+
+/* cJSON keeps both members of {"a": 1, "a": 2} and lookups see only the
+ * first, so a repeated key would be silently ignored: refuse it. Sorting
+ * keeps this O(n log n) per object. */
+static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
+				err_t *err)
+{
+	const cJSON *child;
+	keyed_t *keys;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (child = node->child; child; child = child->next)
+		if ((rc = check_duplicate_keys(doc, child, err)))
+			return rc;
+	if (!cJSON_IsObject(node) || !node->child || !node->child->next)
+		return 0;
+	for (child = node->child; child; child = child->next)
+		n++;
+	if (!(keys = malloc(n * sizeof(*keys))))
+		return err_set(err, -ENOMEM, "out of memory");
+	for (i = 0, child = node->child; child; child = child->next, i++) {
+		keys[i].node = child;
+		keys[i].pos = lookup(doc, child);
+	}
+	qsort(keys, n, sizeof(*keys), cmp_keyed);
+	for (i = 1; i < n && !rc; i++)
+		if (!strcmp(keys[i].node->string, keys[i - 1].node->string))
+			rc = err_set_at(err, -EINVAL, doc->file, keys[i].pos->key_line,
+					keys[i].pos->key_column,
+					"duplicate key \"%s\" (first at line %d, column %d)",
+					keys[i].node->string, keys[i - 1].pos->key_line,
+					keys[i - 1].pos->key_column);
+	free(keys);
+	return rc;
+}
+
 int jsonc_parse(const char *file, const char *text, size_t len,
 		jsonc_doc_t **out, err_t *err)
 {
@@ -384,6 +440,10 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 	}
 	memcpy(sc.s, text, len);
 	sc.s[len] = 0;
+	/* a UTF-8 byte order mark from some editors; blanked, so columns
+	 * still count from the file's first byte */
+	if (len >= 3 && !memcmp(sc.s, "\xef\xbb\xbf", 3))
+		memset(sc.s, ' ', 3);
 	sc.n = len;
 	sc.file = file;
 	sc.err = err;
@@ -417,6 +477,8 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 	fill_positions(&sc, doc->index);
 	doc->count = sc.nrecs;
 	qsort(doc->index, doc->count, sizeof(*doc->index), cmp_entry);
+	if ((rc = check_duplicate_keys(doc, doc->root, err)))
+		goto out;
 	*out = doc;
 	doc = NULL;
 	rc = 0;

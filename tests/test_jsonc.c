@@ -169,6 +169,24 @@ START_TEST(load_file_uses_the_path_in_positions)
 }
 END_TEST
 
+START_TEST(duplicate_key_names_both_places)
+{
+	parse_fails("{\"a\": {\"x\": 1,\n  \"y\": 2, \"x\": 3}, \"b\": 1}", 2, 11,
+		    "duplicate key \"x\" (first at line 1, column 8)");
+}
+END_TEST
+
+START_TEST(byte_order_mark_is_skipped)
+{
+	jsonc_doc_t *doc = parse_ok("\xef\xbb\xbf{\"a\": 1}");
+	jsonc_pos_t p;
+
+	jsonc_key_pos(doc, cJSON_GetObjectItem(jsonc_root(doc), "a"), &p);
+	ck_assert_int_eq(p.column, 5);
+	jsonc_free(doc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("jsonc");
@@ -185,6 +203,8 @@ int main(void)
 	tcase_add_test(tc, nesting_depth_is_limited);
 	tcase_add_test(tc, oversized_input_is_refused);
 	tcase_add_test(tc, load_file_uses_the_path_in_positions);
+	tcase_add_test(tc, duplicate_key_names_both_places);
+	tcase_add_test(tc, byte_order_mark_is_skipped);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
