@@ -1781,15 +1781,20 @@ const config_resource_t *config_resource_at(const config_t *cfg, size_t i)
 	return i < cfg->nres ? &cfg->res[i] : NULL;
 }
 
+static int cmp_address_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const config_resource_t *)elem)->address);
+}
+
+/* Resources are sorted once all files are read; lookups before that point
+ * (duplicate detection) scan instead. */
 const config_resource_t *config_resource_find(const config_t *cfg,
 					      const char *address)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->nres; i++)
-		if (!strcmp(cfg->res[i].address, address))
-			return &cfg->res[i];
-	return NULL;
+	if (!cfg->nres)
+		return NULL;
+	return bsearch(address, cfg->res, cfg->nres, sizeof(*cfg->res),
+		       cmp_address_key);
 }
 
 const cJSON *config_variable(const config_t *cfg, const char *name)
