@@ -442,34 +442,27 @@ static void load_file(loader_t *L, const char *path, int depth,
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 							"%s -> ", L->stack[j].display);
 			add_error(L, from, "include cycle: %s%s", msg, path);
-			free(real);
-			return;
+			goto out;
 		}
 	}
-	for (k = 0; k < cfg->nfiles; k++) {
-		if (!strcmp(cfg->files[k].real, real)) {
-			free(real);
-			return;
-		}
-	}
+	/* a file reached twice without a cycle (a diamond) loads once */
+	for (k = 0; k < cfg->nfiles; k++)
+		if (!strcmp(cfg->files[k].real, real))
+			goto out;
 	if (L->nstack >= INCLUDE_MAX_DEPTH) {
 		add_error(L, from, "includes nested deeper than %d files",
 			  INCLUDE_MAX_DEPTH);
-		free(real);
-		return;
+		goto out;
 	}
 	if (jsonc_load_file(path, &doc, &e)) {
 		add_err_t(L, &e);
-		free(real);
-		return;
+		goto out;
 	}
 	if (!cJSON_IsObject(jsonc_root(doc))) {
 		config_pos_t p = value_pos(doc, jsonc_root(doc));
 
 		add_error(L, &p, "a config file must hold one JSON object");
-		jsonc_free(doc);
-		free(real);
-		return;
+		goto out;
 	}
 	L->stack[L->nstack].real = real;
 	L->stack[L->nstack++].display = path;
@@ -481,9 +474,7 @@ static void load_file(loader_t *L, const char *path, int depth,
 
 		if (!f) {
 			L->oom = 1;
-			jsonc_free(doc);
-			free(real);
-			return;
+			goto out;
 		}
 		cfg->files = f;
 		cfg->capfiles = cap;
@@ -491,6 +482,11 @@ static void load_file(loader_t *L, const char *path, int depth,
 	cfg->files[cfg->nfiles].doc = doc;
 	cfg->files[cfg->nfiles].real = real;
 	cfg->files[cfg->nfiles++].depth = depth;
+	doc = NULL;
+	real = NULL;
+out:
+	jsonc_free(doc);
+	free(real);
 }
 
 static void load_path(loader_t *L, const char *path, int depth,
