@@ -891,10 +891,11 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 	}
 }
 
-/* Interpolates one string node in place. pos is where the string starts;
- * columns inside it assume no escapes precede the expression. */
-static void interp_string(interp_t *ip, cJSON *node, const config_pos_t *pos)
+/* Interpolates one string node in place. written is the same string in
+ * the doc (node itself at load, its original at apply time): positions. */
+static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
+	config_pos_t start = value_pos(ip->doc, written), *pos = &start;
 	const char *s = node->valuestring;
 	strbuf_t out = { 0 };
 	const cJSON *whole_value = NULL;
@@ -906,9 +907,9 @@ static void interp_string(interp_t *ip, cJSON *node, const config_pos_t *pos)
 	ip->failed = 0;
 	sb_addn(&out, "", 0);
 	while (i < len) {
-		config_pos_t at = *pos;
+		config_pos_t at;
 
-		at.column += 1 + (int)i;
+		jsonc_string_pos(ip->doc, written, i, &at);
 		if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
 			sb_addn(&out, "${", 2);
 			i += 3;
@@ -963,9 +964,7 @@ static void interp_tree(interp_t *ip, cJSON *node)
 	cJSON *child;
 
 	if (cJSON_IsString(node)) {
-		config_pos_t p = value_pos(ip->doc, node);
-
-		interp_string(ip, node, &p);
+		interp_string(ip, node, node);
 		return;
 	}
 	for (child = node->child; child; child = child->next)
@@ -1819,9 +1818,7 @@ static void resolve_walk(interp_t *ip, const config_resource_t *res,
 	cJSON *cc;
 
 	if (cJSON_IsString(orig) && is_ref_node(res, orig)) {
-		config_pos_t p = value_pos(res->doc, orig);
-
-		interp_string(ip, copy, &p);
+		interp_string(ip, copy, orig);
 		return;
 	}
 	for (oc = orig->child, cc = copy->child; oc && cc; oc = oc->next, cc = cc->next)

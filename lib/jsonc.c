@@ -18,11 +18,14 @@ typedef struct scan_rec {
 
 typedef struct pos_entry {
 	const cJSON *node;
+	size_t offset;                   /* of the value in text */
 	int line, column, key_line, key_column;
 } pos_entry_t;
 
 struct jsonc_doc {
 	char *file;
+	char *text;                      /* as read, for positions in strings */
+	size_t len;
 	cJSON *root;
 	pos_entry_t *index;              /* sorted by node address */
 	size_t count;
@@ -355,6 +358,7 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 		advance(sc->s, koff, sc->recs[r].key_off, &kline, &kcol);
 		voff = sc->recs[r].value_off;
 		koff = sc->recs[r].key_off;
+		index[r].offset = voff;
 		index[r].line = vline;
 		index[r].column = vcol;
 		index[r].key_line = kline;
@@ -434,12 +438,16 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 				  "file is larger than %u bytes", JSONC_MAX_SIZE);
 	sc.s = malloc(len + 1);
 	doc = calloc(1, sizeof(*doc));
-	if (!sc.s || !doc || !(doc->file = strdup(file))) {
+	if (!sc.s || !doc || !(doc->file = strdup(file)) ||
+	    !(doc->text = malloc(len + 1))) {
 		rc = err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(sc.s, text, len);
 	sc.s[len] = 0;
+	memcpy(doc->text, text, len);
+	doc->text[len] = 0;
+	doc->len = len;
 	/* a UTF-8 byte order mark from some editors; blanked, so columns
 	 * still count from the file's first byte */
 	if (len >= 3 && !memcmp(sc.s, "\xef\xbb\xbf", 3))
@@ -546,6 +554,7 @@ void jsonc_free(jsonc_doc_t *doc)
 		return;
 	cJSON_Delete(doc->root);
 	free(doc->index);
+	free(doc->text);
 	free(doc->file);
 	free(doc);
 }
@@ -587,4 +596,52 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 	pos->line = p ? p->key_line : 1;
 	pos->column = p ? p->key_column : 1;
 	return p ? 0 : -ENOENT;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0, k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (isdigit((unsigned char)p[k]) ? p[k] - '0' :
+			      (tolower((unsigned char)p[k]) - 'a' + 10));
+	return v;
+}
+
+/* Walks the string as written, counting the bytes each escape decodes to
+ * (as cJSON decodes them: \uXXXX to 1-3 UTF-8 bytes, a surrogate pair to
+ * 4), until the decoded offset is reached. The scanner has validated the
+ * escapes, and a string never spans lines. */
+int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
+		     jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+	size_t raw, decoded = 0;
+
+	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
+	    doc->text[p->offset] != '"')
+		return -ENOENT;
+	raw = p->offset + 1;
+	while (decoded < offset && raw < doc->len && doc->text[raw] != '"') {
+		if (doc->text[raw] != '\\') {
+			raw++;
+			decoded++;
+		} else if (doc->text[raw + 1] != 'u') {
+			raw += 2;
+			decoded++;
+		} else {
+			int cp = hex4(doc->text + raw + 2);
+
+			raw += 6;
+			if (cp >= 0xd800 && cp < 0xdc00 && doc->text[raw] == '\\' &&
+			    doc->text[raw + 1] == 'u') {
+				raw += 6;
+				decoded += 4;
+			} else {
+				decoded += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			}
+		}
+	}
+	pos->column += (int)(raw - p->offset);
+	return 0;
 }
