@@ -138,6 +138,16 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static int hex4(const char *p)
+{
+	int v = 0, k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (isdigit((unsigned char)p[k]) ? p[k] - '0' :
+			      (tolower((unsigned char)p[k]) - 'a' + 10));
+	return v;
+}
+
 static int scan_string(scanner_t *sc)
 {
 	size_t start = sc->i++;
@@ -161,12 +171,36 @@ static int scan_string(scanner_t *sc)
 			char e = sc->i + 1 < sc->n ? sc->s[sc->i + 1] : 0;
 
 			if (e == 'u') {
-				int k;
+				int k, cp;
 
 				for (k = 2; k < 6; k++)
 					if (sc->i + k >= sc->n || !is_hex(sc->s[sc->i + k]))
 						return fail_at(sc, sc->i, -EINVAL,
 							       "expected four hex digits after '\\u'");
+				cp = hex4(sc->s + sc->i + 2);
+				/* cJSON would end the string at a NUL and
+				 * refuses a lone surrogate without saying so */
+				if (cp == 0)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "\\u0000 is not allowed in strings");
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "unpaired UTF-16 surrogate in '\\u' escape");
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					int lo = -1;
+
+					if (sc->i + 12 <= sc->n && sc->s[sc->i + 6] == '\\' &&
+					    sc->s[sc->i + 7] == 'u') {
+						for (k = 8; k < 12 && is_hex(sc->s[sc->i + k]); k++)
+							;
+						if (k == 12)
+							lo = hex4(sc->s + sc->i + 8);
+					}
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return fail_at(sc, sc->i, -EINVAL,
+							       "unpaired UTF-16 surrogate in '\\u' escape");
+					sc->i += 6;
+				}
 				sc->i += 6;
 				continue;
 			}
@@ -596,16 +630,6 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 	pos->line = p ? p->key_line : 1;
 	pos->column = p ? p->key_column : 1;
 	return p ? 0 : -ENOENT;
-}
-
-static int hex4(const char *p)
-{
-	int v = 0, k;
-
-	for (k = 0; k < 4; k++)
-		v = v * 16 + (isdigit((unsigned char)p[k]) ? p[k] - '0' :
-			      (tolower((unsigned char)p[k]) - 'a' + 10));
-	return v;
 }
 
 /* Walks the string as written, counting the bytes each escape decodes to

@@ -115,6 +115,10 @@ START_TEST(bad_escapes_are_rejected)
 	parse_fails("[\"a\\qb\"]", 1, 4, "invalid escape in string");
 	parse_fails("[\"\\u12G4\"]", 1, 3, "expected four hex digits after '\\u'");
 	parse_fails("[\"a\tb\"]", 1, 4, "control character in string (escape it)");
+	parse_fails("[\"x\\u0000\"]", 1, 4, "\\u0000 is not allowed in strings");
+	parse_fails("[\"\\ud83d\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
+	parse_fails("[\"\\ud83d\\u0041\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
+	parse_fails("[\"\\udc00\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
 }
 END_TEST
 
