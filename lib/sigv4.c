@@ -50,7 +50,7 @@ struct sigv4_signer {
 	EVP_MD_CTX   *md;
 	EVP_MAC_CTX  *derive;          /* rekeyed for each derivation step */
 	unsigned char salt[32];        /* random per signer */
-	int64_t       last_time;       /* amz_date caches formatting */
+	int64_t       last_time;       /* -1, or the time last_date shows */
 	char          last_date[17];
 	key_slot_t    slots[KEY_CACHE_SLOTS];
 	uint64_t      clock, derivations;
@@ -558,17 +558,28 @@ static void sort_items(void *base, size_t n, size_t size,
 	}
 }
 
+/* Makes room for element n in a signer-owned array; arrays only grow, so
+ * steady-state signing does not allocate. */
+static int array_room(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t want;
+	void *na;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? 2 * *cap : 16;
+	if (want > SIZE_MAX / size || !(na = realloc(*arr, want * size)))
+		return -ENOMEM;
+	*arr = na;
+	*cap = want;
+	return 0;
+}
+
 static int param_push(sigv4_signer_t *s, size_t *n)
 {
-	if (*n == s->params_cap) {
-		size_t cap = s->params_cap ? 2 * s->params_cap : 16;
-		query_param_t *np = realloc(s->params, cap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		s->params = np;
-		s->params_cap = cap;
-	}
+	if (array_room((void **)&s->params, &s->params_cap, *n,
+		       sizeof(*s->params)))
+		return -ENOMEM;
 	(*n)++;
 	return 0;
 }
@@ -660,15 +671,8 @@ static int header_add(sigv4_signer_t *s, size_t *n, const char *lname,
 {
 	canon_header_t *h;
 
-	if (*n == s->hdrs_cap) {
-		size_t cap = s->hdrs_cap ? 2 * s->hdrs_cap : 16;
-		canon_header_t *nh = realloc(s->hdrs, cap * sizeof(*nh));
-
-		if (!nh)
-			return -ENOMEM;
-		s->hdrs = nh;
-		s->hdrs_cap = cap;
-	}
+	if (array_room((void **)&s->hdrs, &s->hdrs_cap, *n, sizeof(*s->hdrs)))
+		return -ENOMEM;
 	h = &s->hdrs[(*n)++];
 	h->name_off = s->lname.len;
 	buf_put(&s->lname, lname, lname_len);
@@ -808,6 +812,9 @@ static int check_params(const sigv4_request_t *req, const sigv4_params_t *p,
 	if ((req->path_len && !req->path) || (req->query_len && !req->query) ||
 	    (req->n_headers && !req->headers) || (req->body_len && !req->body))
 		return err_set(e, -EINVAL, "sigv4: request field length without data");
+	if (p->time < 0 || p->time > 253402300799LL) /* 9999-12-31 */
+		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
+			       (long long)p->time);
 	if ((p->flags & SIGV4_PRESIGN) &&
 	    (p->expires < 1 || p->expires > SIGV4_MAX_EXPIRES))
 		return err_set(e, -EINVAL,
@@ -821,7 +828,7 @@ static int format_date(int64_t t, char out[17], err_t *e)
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t < 0 || t > 253402300799LL /* 9999-12-31 */ || !gmtime_r(&tt, &tm))
+	if (!gmtime_r(&tt, &tm))
 		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
 			       (long long)t);
 	if (strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
