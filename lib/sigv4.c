@@ -122,7 +122,7 @@ static inline int buf_grow(buf_t *b, size_t extra)
 
 static inline void buf_put(buf_t *b, const void *s, size_t n)
 {
-	if (buf_grow(b, n))
+	if (n == 0 || buf_grow(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;

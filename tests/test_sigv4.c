@@ -51,7 +51,8 @@ static int sign_hdrs(const char *method, const char *path, const char *query,
 		.n_headers = 1 + n_extra,
 	};
 
-	memcpy(h + 1, extra, n_extra * sizeof(*extra));
+	if (n_extra)
+		memcpy(h + 1, extra, n_extra * sizeof(*extra));
 	return sigv4_sign(signer, &req, p, &res, NULL);
 }
 
