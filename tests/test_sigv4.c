@@ -452,6 +452,12 @@ START_TEST(bad_input_is_rejected_with_einval)
 	p.creds.access_key_id = "";
 	ck_assert_int_eq(sigv4_sign(signer, &req, &p, &res, &e), -EINVAL);
 	p = params("service", 0);
+	req.method = "GET\nX";
+	ck_assert_int_eq(sigv4_sign(signer, &req, &p, &res, &e), -EINVAL);
+	req.method = "GET";
+	req.payload_hash = "abc def";
+	ck_assert_int_eq(sigv4_sign(signer, &req, &p, &res, &e), -EINVAL);
+	req.payload_hash = NULL;
 	p.time = -1;
 	ck_assert_int_eq(sigv4_sign(signer, &req, &p, &res, &e), -EINVAL);
 	sigv4_signer_free(NULL);
