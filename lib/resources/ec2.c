@@ -190,7 +190,7 @@ static cJSON *rt_routes(const cJSON *value, err_t *err)
 			c = cJSON_GetObjectItemCaseSensitive(route, cidrs[i]);
 			if (!cJSON_IsString(c) || !(canon = norm_cidr(c, NULL)))
 				continue;
-			cJSON_ReplaceItemViaPointer(route, c, canon);
+			cJSON_ReplaceItemInObjectCaseSensitive(route, cidrs[i], canon);
 		}
 	}
 	json_sort_array(out);

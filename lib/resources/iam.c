@@ -46,7 +46,7 @@ static int decode_document(cJSON *parent, const char *key, err_t *err)
 	curl_free(text);
 	if (!parsed)
 		return err_set(err, -ENOMEM, "out of memory");
-	cJSON_ReplaceItemViaPointer(parent, doc, parsed);
+	cJSON_ReplaceItemInObjectCaseSensitive(parent, key, parsed);
 	return 0;
 }
 
