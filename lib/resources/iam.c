@@ -343,7 +343,9 @@ static const res_attr_t policy_attrs[] = {
 	  .update_params = "{\"PolicyArn\":\"$id\",\"PolicyDocument\":\"$value\","
 			   "\"SetAsDefault\":true}",
 	  .plan = policy_plan_document },
-	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE },
+	/* ManagedPolicyDetail carries no tags; ListPolicyTags has them. */
+	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE,
+	  .live_read = { "ListPolicyTags", "{\"PolicyArn\":\"$id\"}", "Tags" } },
 	{ .name = "Arn", .mutability = RES_READ_ONLY },
 	{ .name = "PolicyId", .mutability = RES_READ_ONLY },
 	{ .name = "DefaultVersionId", .mutability = RES_READ_ONLY },
