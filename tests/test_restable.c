@@ -36,6 +36,22 @@ static cJSON *parse(const char *text)
 	return v;
 }
 
+/* Call index of a plan is op with params.member = value; returns it. */
+static cJSON *assert_call(const cJSON *calls, int index, const char *op,
+			  const char *member, const char *value)
+{
+	cJSON *c = cJSON_GetArrayItem(calls, index), *v;
+	char path[128];
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, op);
+	snprintf(path, sizeof(path), "params.%s", member);
+	v = json_get_path(c, path);
+	ck_assert_msg(cJSON_IsString(v), "call %d has no %s", index, path);
+	ck_assert_str_eq(v->valuestring, value);
+	return c;
+}
+
 /* ---- table shape ------------------------------------------------------ */
 
 static int known_placeholder(const char *s)
@@ -387,12 +403,8 @@ START_TEST(subnet_disassociation_uses_the_live_association_id)
 	calls = a->plan(a, cJSON_GetObjectItem(want, "SubnetIds"), d->changes[0].added,
 			d->changes[0].removed, live, NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(calls), 2);
-	c = cJSON_GetArrayItem(calls, 0);
-	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "DisassociateRouteTable");
-	ck_assert_str_eq(json_get_path(c, "params.AssociationId")->valuestring, "rtbassoc-b");
-	c = cJSON_GetArrayItem(calls, 1);
-	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "AssociateRouteTable");
-	ck_assert_str_eq(json_get_path(c, "params.SubnetId")->valuestring, "subnet-c");
+	c = assert_call(calls, 0, "DisassociateRouteTable", "AssociationId", "rtbassoc-b");
+	c = assert_call(calls, 1, "AssociateRouteTable", "SubnetId", "subnet-c");
 	ck_assert_str_eq(json_get_path(c, "params.RouteTableId")->valuestring, "$id");
 	cJSON_Delete(calls);
 	diff_free(d);
@@ -465,12 +477,8 @@ START_TEST(inline_policy_changes_put_changed_and_delete_dropped)
 	ck_assert_ptr_eq(d->changes[0].attr, a);
 	calls = a->plan(a, want, NULL, NULL, live, NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(calls), 2);
-	c = cJSON_GetArrayItem(calls, 0);
-	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "DeleteRolePolicy");
-	ck_assert_str_eq(json_get_path(c, "params.PolicyName")->valuestring, "logs");
-	c = cJSON_GetArrayItem(calls, 1);
-	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "PutRolePolicy");
-	ck_assert_str_eq(json_get_path(c, "params.PolicyName")->valuestring, "s3");
+	c = assert_call(calls, 0, "DeleteRolePolicy", "PolicyName", "logs");
+	c = assert_call(calls, 1, "PutRolePolicy", "PolicyName", "s3");
 	/* Sent as the operator wrote it, as text: s3:GetObject keeps its case. */
 	ck_assert_ptr_nonnull(strstr(json_get_path(c, "params.PolicyDocument")->valuestring,
 				     "s3:GetObject"));
@@ -523,9 +531,7 @@ START_TEST(fifth_policy_version_makes_room_by_deleting_the_oldest_non_default)
 	ck_assert_int_eq(t->hooks->fix_live(t, live, NULL), 0);
 	calls = a->plan(a, doc, NULL, NULL, live, NULL);
 	ck_assert_int_eq(cJSON_GetArraySize(calls), 2);
-	c = cJSON_GetArrayItem(calls, 0);
-	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "DeletePolicyVersion");
-	ck_assert_str_eq(json_get_path(c, "params.VersionId")->valuestring, "v2");
+	c = assert_call(calls, 0, "DeletePolicyVersion", "VersionId", "v2");
 	ck_assert_str_eq(json_get_path(c, "params.PolicyArn")->valuestring, "$id");
 	c = cJSON_GetArrayItem(calls, 1);
 	ck_assert_str_eq(cJSON_GetObjectItem(c, "op")->valuestring, "CreatePolicyVersion");

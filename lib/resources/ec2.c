@@ -215,21 +215,6 @@ static int rt_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 	return 0;
 }
 
-static int add_call(cJSON *calls, const char *op, cJSON *params)
-{
-	cJSON *call = cJSON_CreateObject();
-
-	if (!call || !params) {
-		cJSON_Delete(call);
-		cJSON_Delete(params);
-		return -ENOMEM;
-	}
-	cJSON_AddStringToObject(call, "op", op);
-	cJSON_AddItemToObject(call, "params", params);
-	cJSON_AddItemToArray(calls, call);
-	return 0;
-}
-
 static cJSON *member_params(const char *k1, const char *v1, const char *k2,
 			    const char *v2)
 {
@@ -258,14 +243,14 @@ static cJSON *rt_plan_subnets(const res_attr_t *a, const cJSON *desired,
 			id = cJSON_GetObjectItemCaseSensitive(assoc, "RouteTableAssociationId");
 			if (!rc && cJSON_IsString(s) && cJSON_IsString(subnet) &&
 			    cJSON_IsString(id) && !strcmp(subnet->valuestring, s->valuestring))
-				rc = add_call(calls, a->remove_op,
+				rc = res_plan_call(calls, a->remove_op,
 					      member_params("AssociationId", id->valuestring,
 							    NULL, NULL));
 		}
 	}
 	cJSON_ArrayForEach(s, added)
 		if (!rc && cJSON_IsString(s))
-			rc = add_call(calls, a->update_op,
+			rc = res_plan_call(calls, a->update_op,
 				      member_params("RouteTableId", "$id", "SubnetId",
 						    s->valuestring));
 	if (rc) {

@@ -149,21 +149,6 @@ static cJSON *policy_map(const cJSON *value, err_t *err)
 	return out;
 }
 
-static int add_call(cJSON *calls, const char *op, cJSON *params)
-{
-	cJSON *call = cJSON_CreateObject();
-
-	if (!call || !params) {
-		cJSON_Delete(call);
-		cJSON_Delete(params);
-		return -ENOMEM;
-	}
-	cJSON_AddStringToObject(call, "op", op);
-	cJSON_AddItemToObject(call, "params", params);
-	cJSON_AddItemToArray(calls, call);
-	return 0;
-}
-
 /* AWS takes a policy as text; the operator's own text or layout is sent,
  * not the normalized form. */
 static cJSON *document_text(const cJSON *doc)
@@ -220,13 +205,13 @@ static cJSON *role_plan_policies(const res_attr_t *a, const cJSON *desired,
 		rc = -EINVAL;
 	cJSON_ArrayForEach(p, live)
 		if (!rc && !cJSON_GetObjectItemCaseSensitive(want, p->string))
-			rc = add_call(calls, a->remove_op,
+			rc = res_plan_call(calls, a->remove_op,
 				      named_params("RoleName", "PolicyName", p->string,
 						   NULL, NULL));
 	cJSON_ArrayForEach(p, want) {
 		have = cJSON_GetObjectItemCaseSensitive(live, p->string);
 		if (!rc && (!have || !json_equal(have, p)))
-			rc = add_call(calls, a->update_op,
+			rc = res_plan_call(calls, a->update_op,
 				      named_params("RoleName", "PolicyName", p->string,
 						   "PolicyDocument",
 						   cJSON_GetObjectItemCaseSensitive(desired,
@@ -273,7 +258,7 @@ static cJSON *policy_plan_document(const res_attr_t *a, const cJSON *desired,
 		if (cJSON_IsString(v)) {
 			params = named_params("PolicyArn", "VersionId", v->valuestring,
 					      NULL, NULL);
-			rc = add_call(calls, "DeletePolicyVersion", params);
+			rc = res_plan_call(calls, "DeletePolicyVersion", params);
 		}
 	}
 	if (!rc) {
@@ -282,7 +267,7 @@ static cJSON *policy_plan_document(const res_attr_t *a, const cJSON *desired,
 			cJSON_Delete(params);
 			params = NULL;
 		}
-		rc = add_call(calls, a->update_op, params);
+		rc = res_plan_call(calls, a->update_op, params);
 	}
 	if (rc) {
 		cJSON_Delete(calls);
