@@ -209,13 +209,16 @@ static int prepare(graph_t *g)
 	}
 	for (i = 0; i < g->n; i++)
 		rank[i] = i;
-	qsort_r(rank, g->n, sizeof(*rank), cmp_by_name, g);
+	if (g->n > 1)
+		qsort_r(rank, g->n, sizeof(*rank), cmp_by_name, g);
 	for (i = 0; i < g->n; i++) {
 		pos[rank[i]] = i;
-		qsort_r(g->nodes[i].deps.v, g->nodes[i].deps.n, sizeof(size_t),
-			cmp_by_name, g);
-		qsort_r(g->nodes[i].dependants.v, g->nodes[i].dependants.n,
-			sizeof(size_t), cmp_by_name, g);
+		if (g->nodes[i].deps.n > 1)
+			qsort_r(g->nodes[i].deps.v, g->nodes[i].deps.n,
+				sizeof(size_t), cmp_by_name, g);
+		if (g->nodes[i].dependants.n > 1)
+			qsort_r(g->nodes[i].dependants.v, g->nodes[i].dependants.n,
+				sizeof(size_t), cmp_by_name, g);
 	}
 	free(g->rank);
 	free(g->pos);
