@@ -28,6 +28,18 @@ static int is_whole_reference(const config_resource_t *res, const cJSON *node)
 	return 0;
 }
 
+static int has_interpolation(const cJSON *v)
+{
+	const cJSON *c;
+
+	if (cJSON_IsString(v))
+		return strstr(v->valuestring, "${") != NULL;
+	cJSON_ArrayForEach(c, v)
+		if (has_interpolation(c))
+			return 1;
+	return 0;
+}
+
 static const char *json_kind(const cJSON *v)
 {
 	if (cJSON_IsArray(v))
@@ -132,6 +144,7 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 	const res_attr_t *a = res_type_attr(t, v->string);
 	const char *want, *s;
 	char alternatives[256];
+	cJSON *normal;
 	err_t e = { 0 };
 
 	if (!a) {
@@ -172,6 +185,14 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 	if (a->check && a->check(v, &e)) {
 		config_report(chk, v, 0, "%s: %s", a->name, e.message);
 		return 1;
+	}
+	/* What the normalizer cannot read would fail every diff at apply. */
+	if (a->normalize && !has_interpolation(v)) {
+		if (!(normal = a->normalize(v, &e))) {
+			config_report(chk, v, 0, "%s: %s", a->name, e.message);
+			return 1;
+		}
+		cJSON_Delete(normal);
 	}
 	return 0;
 }
