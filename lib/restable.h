@@ -71,7 +71,23 @@
  *   - otherwise: when remove_op is set and live has a value, remove_op
  *     first (detach the old), then update_op with "$value" when config
  *     sets a value (attach the new);
- * then a read_one refresh.
+ * then a read_one refresh. "$value" is the value as configured (references
+ * resolved); "$added", "$removed" and "$element" are elements as diff
+ * left them: normalized and cut to the attribute's fields, which the
+ * tables choose so that they are valid request members (an exploded
+ * security group rule is one IpPermission).
+ *
+ * Refresh. fix_live runs on the read_one item, which is merged over the
+ * item of the last read: members it has replace, members it lacks stay
+ * (GetRole carries no inline policies, GetPolicy no versions); live_read
+ * attributes are read again.
+ *
+ * Delete. First each RES_NOT_IN_CREATE attribute with a live value and a
+ * remove_op or plan hook is changed as if config had dropped it (desired
+ * NULL, removed = every live element): the internet gateway is detached,
+ * subnets disassociated, managed policies detached and inline policies
+ * deleted, roles taken out of an instance profile, as AWS requires before
+ * the delete. Then remove.op.
  */
 #ifndef DRIFTD_RESTABLE_H
 #define DRIFTD_RESTABLE_H
