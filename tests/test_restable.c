@@ -490,6 +490,22 @@ START_TEST(inline_policy_changes_put_changed_and_delete_dropped)
 }
 END_TEST
 
+START_TEST(dropping_all_inline_policies_deletes_each_one)
+{
+	const res_type_t *t = type("iam.role");
+	const res_attr_t *a = attr("iam.role", "Policies");
+	cJSON *live = parse(role_live), *calls;
+
+	ck_assert_int_eq(t->hooks->fix_live(t, live, NULL), 0);
+	calls = a->plan(a, NULL, NULL, NULL, live, NULL);
+	ck_assert_int_eq(cJSON_GetArraySize(calls), 1);
+	assert_call(calls, 0, "DeleteRolePolicy", "PolicyName", "logs");
+	assert_call(calls, 0, "DeleteRolePolicy", "RoleName", "$id");
+	cJSON_Delete(calls);
+	cJSON_Delete(live);
+}
+END_TEST
+
 static const char *policy_live(int versions)
 {
 	static char buf[4096];
@@ -670,6 +686,7 @@ TESTUTIL_MAIN("restable",
 	subnet_disassociation_uses_the_live_association_id,
 	role_documents_are_url_decoded_and_lists_flattened,
 	inline_policy_changes_put_changed_and_delete_dropped,
+	dropping_all_inline_policies_deletes_each_one,
 	policy_document_is_the_default_version_decoded,
 	fifth_policy_version_makes_room_by_deleting_the_oldest_non_default,
 	instance_profile_roles_are_role_names,
