@@ -3,8 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "cli.h"
+#include "config.h"
+#include "schema.h"
 
 int cmd_validate(int argc, char **argv)
 {
@@ -25,7 +26,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (!dir)
 		goto usage;
-	rc = config_load(dir, &cfg, &errs);
+	rc = config_load_with_schema(dir, schema_config(), &cfg, &errs);
 	if (errs) {
 		for (i = 0; i < errs->count; i++)
 			fprintf(stderr, "%s\n", err_format(&errs->items[i], line, sizeof(line)));

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suggest.h"
+
 #define INCLUDE_MAX_DEPTH 32
 
 typedef struct loaded_file {
@@ -138,50 +140,10 @@ static config_pos_t key_pos(const jsonc_doc_t *doc, const cJSON *node)
 
 /* ---- did you mean ---------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65], prev, tmp;
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 const char *config_suggest(const char *word, const char *const *candidates,
 			   size_t n)
 {
-	size_t i, best = SIZE_MAX, limit = strlen(word) / 3;
-	const char *pick = NULL;
-
-	if (limit < 2)
-		limit = 2;
-	for (i = 0; i < n; i++) {
-		size_t d = edit_distance(word, candidates[i]);
-
-		if (d < best) {
-			best = d;
-			pick = candidates[i];
-		}
-	}
-	return best <= limit && best < strlen(word) ? pick : NULL;
+	return suggest_nearest(word, candidates, n);
 }
 
 static void unknown_key(loader_t *L, const jsonc_doc_t *doc, const cJSON *node,
