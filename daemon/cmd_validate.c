@@ -3,8 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "cli.h"
+#include "config.h"
+#include "schema.h"
 
 int cmd_validate(int argc, char **argv)
 {
@@ -23,7 +24,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (!dir)
 		goto usage;
-	rc = config_load(dir, &cfg, &errs);
+	rc = config_load_with_schema(dir, schema_config(), &cfg, &errs);
 	if (errs)
 		cli_print_config_errors(dir, errs);
 	if (rc == 0)

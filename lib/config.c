@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suggest.h"
+
 #define INCLUDE_MAX_DEPTH 32
 
 typedef struct loaded_file {
@@ -138,50 +140,10 @@ static config_pos_t key_pos(const jsonc_doc_t *doc, const cJSON *node)
 
 /* ---- did you mean ---------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[65], prev, tmp;
-
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 const char *config_suggest(const char *word, const char *const *candidates,
 			   size_t n)
 {
-	size_t i, best = SIZE_MAX, limit = strlen(word) / 3;
-	const char *pick = NULL;
-
-	if (limit < 2)
-		limit = 2;
-	for (i = 0; i < n; i++) {
-		size_t d = edit_distance(word, candidates[i]);
-
-		if (d < best) {
-			best = d;
-			pick = candidates[i];
-		}
-	}
-	return best <= limit && best < strlen(word) ? pick : NULL;
+	return suggest_nearest(word, candidates, n);
 }
 
 static void unknown_key(loader_t *L, const jsonc_doc_t *doc, const cJSON *node,
@@ -442,34 +404,27 @@ static void load_file(loader_t *L, const char *path, int depth,
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
 							"%s -> ", L->stack[j].display);
 			add_error(L, from, "include cycle: %s%s", msg, path);
-			free(real);
-			return;
+			goto out;
 		}
 	}
-	for (k = 0; k < cfg->nfiles; k++) {
-		if (!strcmp(cfg->files[k].real, real)) {
-			free(real);
-			return;
-		}
-	}
+	/* a file reached twice without a cycle (a diamond) loads once */
+	for (k = 0; k < cfg->nfiles; k++)
+		if (!strcmp(cfg->files[k].real, real))
+			goto out;
 	if (L->nstack >= INCLUDE_MAX_DEPTH) {
 		add_error(L, from, "includes nested deeper than %d files",
 			  INCLUDE_MAX_DEPTH);
-		free(real);
-		return;
+		goto out;
 	}
 	if (jsonc_load_file(path, &doc, &e)) {
 		add_err_t(L, &e);
-		free(real);
-		return;
+		goto out;
 	}
 	if (!cJSON_IsObject(jsonc_root(doc))) {
 		config_pos_t p = value_pos(doc, jsonc_root(doc));
 
 		add_error(L, &p, "a config file must hold one JSON object");
-		jsonc_free(doc);
-		free(real);
-		return;
+		goto out;
 	}
 	L->stack[L->nstack].real = real;
 	L->stack[L->nstack++].display = path;
@@ -481,9 +436,7 @@ static void load_file(loader_t *L, const char *path, int depth,
 
 		if (!f) {
 			L->oom = 1;
-			jsonc_free(doc);
-			free(real);
-			return;
+			goto out;
 		}
 		cfg->files = f;
 		cfg->capfiles = cap;
@@ -491,6 +444,11 @@ static void load_file(loader_t *L, const char *path, int depth,
 	cfg->files[cfg->nfiles].doc = doc;
 	cfg->files[cfg->nfiles].real = real;
 	cfg->files[cfg->nfiles++].depth = depth;
+	doc = NULL;
+	real = NULL;
+out:
+	jsonc_free(doc);
+	free(real);
 }
 
 static void load_path(loader_t *L, const char *path, int depth,
@@ -895,10 +853,11 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 	}
 }
 
-/* Interpolates one string node in place. pos is where the string starts;
- * columns inside it assume no escapes precede the expression. */
-static void interp_string(interp_t *ip, cJSON *node, const config_pos_t *pos)
+/* Interpolates one string node in place. written is the same string in
+ * the doc (node itself at load, its original at apply time): positions. */
+static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
+	config_pos_t start = value_pos(ip->doc, written), *pos = &start;
 	const char *s = node->valuestring;
 	strbuf_t out = { 0 };
 	const cJSON *whole_value = NULL;
@@ -910,9 +869,9 @@ static void interp_string(interp_t *ip, cJSON *node, const config_pos_t *pos)
 	ip->failed = 0;
 	sb_addn(&out, "", 0);
 	while (i < len) {
-		config_pos_t at = *pos;
+		config_pos_t at;
 
-		at.column += 1 + (int)i;
+		jsonc_string_pos(ip->doc, written, i, &at);
 		if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
 			sb_addn(&out, "${", 2);
 			i += 3;
@@ -967,9 +926,7 @@ static void interp_tree(interp_t *ip, cJSON *node)
 	cJSON *child;
 
 	if (cJSON_IsString(node)) {
-		config_pos_t p = value_pos(ip->doc, node);
-
-		interp_string(ip, node, &p);
+		interp_string(ip, node, node);
 		return;
 	}
 	for (child = node->child; child; child = child->next)
@@ -1781,15 +1738,20 @@ const config_resource_t *config_resource_at(const config_t *cfg, size_t i)
 	return i < cfg->nres ? &cfg->res[i] : NULL;
 }
 
+static int cmp_address_key(const void *key, const void *elem)
+{
+	return strcmp(key, ((const config_resource_t *)elem)->address);
+}
+
+/* Resources are sorted once all files are read; lookups before that point
+ * (duplicate detection) scan instead. */
 const config_resource_t *config_resource_find(const config_t *cfg,
 					      const char *address)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->nres; i++)
-		if (!strcmp(cfg->res[i].address, address))
-			return &cfg->res[i];
-	return NULL;
+	if (!cfg->nres)
+		return NULL;
+	return bsearch(address, cfg->res, cfg->nres, sizeof(*cfg->res),
+		       cmp_address_key);
 }
 
 const cJSON *config_variable(const config_t *cfg, const char *name)
@@ -1818,9 +1780,7 @@ static void resolve_walk(interp_t *ip, const config_resource_t *res,
 	cJSON *cc;
 
 	if (cJSON_IsString(orig) && is_ref_node(res, orig)) {
-		config_pos_t p = value_pos(res->doc, orig);
-
-		interp_string(ip, copy, &p);
+		interp_string(ip, copy, orig);
 		return;
 	}
 	for (oc = orig->child, cc = copy->child; oc && cc; oc = oc->next, cc = cc->next)

@@ -41,7 +41,6 @@ struct http_xfer {
 	char              *what;         /* "GET http://host/path" for errors */
 	http_done_cb       cb;
 	void              *data;
-	bool               started;      /* added to the multi handle */
 	http_xfer_t       *next, *prev;  /* pool queue or client->active */
 	/* response being received */
 	http_header_t     *headers;
@@ -313,7 +312,6 @@ static void pool_pump(http_client_t *c, http_pool_t *p)
 			xfer_free(x);
 			continue;
 		}
-		x->started = true;
 		p->in_flight++;
 		c->stats.in_flight++;
 		list_push(&c->active, x);
@@ -325,7 +323,6 @@ static void xfer_stop(http_client_t *c, http_xfer_t *x)
 {
 	curl_multi_remove_handle(c->multi, x->easy);
 	list_unlink(&c->active, x);
-	x->started = false;
 	x->pool->in_flight--;
 	c->stats.in_flight--;
 }
@@ -517,7 +514,7 @@ http_client_t *http_client_new(uv_loop_t *loop, const http_options_t *opts,
 	curl_init_once();
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		goto oom;
+		goto out;
 	if (opts)
 		c->opts = *opts;
 	if (c->opts.pool_cap <= 0)
@@ -531,14 +528,14 @@ http_client_t *http_client_new(uv_loop_t *loop, const http_options_t *opts,
 	c->user_agent = strdup(c->opts.user_agent ? c->opts.user_agent
 						  : "driftd");
 	if (!c->user_agent)
-		goto oom;
+		goto out;
 	if (c->opts.ca_bundle && !(c->ca_bundle = strdup(c->opts.ca_bundle)))
-		goto oom;
+		goto out;
 	c->opts.ca_bundle = c->ca_bundle;
 	c->opts.user_agent = c->user_agent;
 	c->multi = curl_multi_init();
 	if (!c->multi)
-		goto oom;
+		goto out;
 	c->loop = loop;
 	uv_timer_init(loop, &c->timer);
 	c->timer.data = c;
@@ -547,7 +544,7 @@ http_client_t *http_client_new(uv_loop_t *loop, const http_options_t *opts,
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
 	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
 	return c;
-oom:
+out:
 	if (c) {
 		free(c->user_agent);
 		free(c->ca_bundle);

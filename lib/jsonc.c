@@ -18,11 +18,14 @@ typedef struct scan_rec {
 
 typedef struct pos_entry {
 	const cJSON *node;
+	size_t offset;                   /* of the value in text */
 	int line, column, key_line, key_column;
 } pos_entry_t;
 
 struct jsonc_doc {
 	char *file;
+	char *text;                      /* as read, for positions in strings */
+	size_t len;
 	cJSON *root;
 	pos_entry_t *index;              /* sorted by node address */
 	size_t count;
@@ -135,6 +138,16 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+static int hex4(const char *p)
+{
+	int v = 0, k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (isdigit((unsigned char)p[k]) ? p[k] - '0' :
+			      (tolower((unsigned char)p[k]) - 'a' + 10));
+	return v;
+}
+
 static int scan_string(scanner_t *sc)
 {
 	size_t start = sc->i++;
@@ -158,12 +171,36 @@ static int scan_string(scanner_t *sc)
 			char e = sc->i + 1 < sc->n ? sc->s[sc->i + 1] : 0;
 
 			if (e == 'u') {
-				int k;
+				int k, cp;
 
 				for (k = 2; k < 6; k++)
 					if (sc->i + k >= sc->n || !is_hex(sc->s[sc->i + k]))
 						return fail_at(sc, sc->i, -EINVAL,
 							       "expected four hex digits after '\\u'");
+				cp = hex4(sc->s + sc->i + 2);
+				/* cJSON would end the string at a NUL and
+				 * refuses a lone surrogate without saying so */
+				if (cp == 0)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "\\u0000 is not allowed in strings");
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "unpaired UTF-16 surrogate in '\\u' escape");
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					int lo = -1;
+
+					if (sc->i + 12 <= sc->n && sc->s[sc->i + 6] == '\\' &&
+					    sc->s[sc->i + 7] == 'u') {
+						for (k = 8; k < 12 && is_hex(sc->s[sc->i + k]); k++)
+							;
+						if (k == 12)
+							lo = hex4(sc->s + sc->i + 8);
+					}
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return fail_at(sc, sc->i, -EINVAL,
+							       "unpaired UTF-16 surrogate in '\\u' escape");
+					sc->i += 6;
+				}
 				sc->i += 6;
 				continue;
 			}
@@ -355,11 +392,68 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 		advance(sc->s, koff, sc->recs[r].key_off, &kline, &kcol);
 		voff = sc->recs[r].value_off;
 		koff = sc->recs[r].key_off;
+		index[r].offset = voff;
 		index[r].line = vline;
 		index[r].column = vcol;
 		index[r].key_line = kline;
 		index[r].key_column = kcol;
 	}
+}
+
+static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node);
+
+typedef struct keyed {
+	const cJSON *node;
+	const pos_entry_t *pos;
+} keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed_t *a = x, *b = y;
+	int c = strcmp(a->node->string, b->node->string);
+
+	if (c)
+		return c;
+	if (a->pos->key_line != b->pos->key_line)
+		return a->pos->key_line < b->pos->key_line ? -1 : 1;
+	return (a->pos->key_column > b->pos->key_column) -
+	       (a->pos->key_column < b->pos->key_column);
+}
+
+/* cJSON keeps both members of {"a": 1, "a": 2} and lookups see only the
+ * first, so a repeated key would be silently ignored: refuse it. Sorting
+ * keeps this O(n log n) per object. */
+static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
+				err_t *err)
+{
+	const cJSON *child;
+	keyed_t *keys;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (child = node->child; child; child = child->next)
+		if ((rc = check_duplicate_keys(doc, child, err)))
+			return rc;
+	if (!cJSON_IsObject(node) || !node->child || !node->child->next)
+		return 0;
+	for (child = node->child; child; child = child->next)
+		n++;
+	if (!(keys = malloc(n * sizeof(*keys))))
+		return err_set(err, -ENOMEM, "out of memory");
+	for (i = 0, child = node->child; child; child = child->next, i++) {
+		keys[i].node = child;
+		keys[i].pos = lookup(doc, child);
+	}
+	qsort(keys, n, sizeof(*keys), cmp_keyed);
+	for (i = 1; i < n && !rc; i++)
+		if (!strcmp(keys[i].node->string, keys[i - 1].node->string))
+			rc = err_set_at(err, -EINVAL, doc->file, keys[i].pos->key_line,
+					keys[i].pos->key_column,
+					"duplicate key \"%s\" (first at line %d, column %d)",
+					keys[i].node->string, keys[i - 1].pos->key_line,
+					keys[i - 1].pos->key_column);
+	free(keys);
+	return rc;
 }
 
 int jsonc_parse(const char *file, const char *text, size_t len,
@@ -378,12 +472,20 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 				  "file is larger than %u bytes", JSONC_MAX_SIZE);
 	sc.s = malloc(len + 1);
 	doc = calloc(1, sizeof(*doc));
-	if (!sc.s || !doc || !(doc->file = strdup(file))) {
+	if (!sc.s || !doc || !(doc->file = strdup(file)) ||
+	    !(doc->text = malloc(len + 1))) {
 		rc = err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(sc.s, text, len);
 	sc.s[len] = 0;
+	memcpy(doc->text, text, len);
+	doc->text[len] = 0;
+	doc->len = len;
+	/* a UTF-8 byte order mark from some editors; blanked, so columns
+	 * still count from the file's first byte */
+	if (len >= 3 && !memcmp(sc.s, "\xef\xbb\xbf", 3))
+		memset(sc.s, ' ', 3);
 	sc.n = len;
 	sc.file = file;
 	sc.err = err;
@@ -417,6 +519,8 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 	fill_positions(&sc, doc->index);
 	doc->count = sc.nrecs;
 	qsort(doc->index, doc->count, sizeof(*doc->index), cmp_entry);
+	if ((rc = check_duplicate_keys(doc, doc->root, err)))
+		goto out;
 	*out = doc;
 	doc = NULL;
 	rc = 0;
@@ -484,6 +588,7 @@ void jsonc_free(jsonc_doc_t *doc)
 		return;
 	cJSON_Delete(doc->root);
 	free(doc->index);
+	free(doc->text);
 	free(doc->file);
 	free(doc);
 }
@@ -525,4 +630,42 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 	pos->line = p ? p->key_line : 1;
 	pos->column = p ? p->key_column : 1;
 	return p ? 0 : -ENOENT;
+}
+
+/* Walks the string as written, counting the bytes each escape decodes to
+ * (as cJSON decodes them: \uXXXX to 1-3 UTF-8 bytes, a surrogate pair to
+ * 4), until the decoded offset is reached. The scanner has validated the
+ * escapes, and a string never spans lines. */
+int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
+		     jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+	size_t raw, decoded = 0;
+
+	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
+	    doc->text[p->offset] != '"')
+		return -ENOENT;
+	raw = p->offset + 1;
+	while (decoded < offset && raw < doc->len && doc->text[raw] != '"') {
+		if (doc->text[raw] != '\\') {
+			raw++;
+			decoded++;
+		} else if (doc->text[raw + 1] != 'u') {
+			raw += 2;
+			decoded++;
+		} else {
+			int cp = hex4(doc->text + raw + 2);
+
+			raw += 6;
+			if (cp >= 0xd800 && cp < 0xdc00 && doc->text[raw] == '\\' &&
+			    doc->text[raw + 1] == 'u') {
+				raw += 6;
+				decoded += 4;
+			} else {
+				decoded += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			}
+		}
+	}
+	pos->column += (int)(raw - p->offset);
+	return 0;
 }

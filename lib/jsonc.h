@@ -47,4 +47,11 @@ const char *jsonc_file(const jsonc_doc_t *doc);
 int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos);
 int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos);
 
+/* Position of byte offset (in the decoded valuestring) inside a string
+ * value as written, escapes accounted for: where a "${" inside the string
+ * sits in the file. -ENOENT for a foreign or non-string node (pos is then
+ * the value's or the file's start). */
+int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
+		     jsonc_pos_t *pos);
+
 #endif

@@ -173,10 +173,8 @@ static void time_render(double t, int fmt, buf_t *b)
 
 	switch (fmt) {
 	case MODEL_TS_UNIX:
-		if (t == floor(t))
-			buf_printf(b, "%lld", (long long)t);
-		else
-			buf_printf(b, "%.3f", t);
+		/* Whole seconds, like the SDKs: sub-second input is truncated. */
+		buf_printf(b, "%lld", (long long)floor(t));
 		break;
 	case MODEL_TS_RFC822:
 		gmtime_r(&secs, &tm);
@@ -184,8 +182,22 @@ static void time_render(double t, int fmt, buf_t *b)
 		buf_str(b, tmp);
 		break;
 	default:
-		proto_time_format(t, tmp, sizeof(tmp));
-		buf_str(b, tmp);
+		/* Requests carry microseconds, as the SDKs send them. */
+		{
+			long us = lround((t - floor(t)) * 1e6);
+			secs = (time_t)floor(t);
+			if (us >= 1000000) {
+				secs++;
+				us = 0;
+			}
+			gmtime_r(&secs, &tm);
+			strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+			buf_str(b, tmp);
+			if (us)
+				buf_printf(b, ".%06ldZ", us);
+			else
+				buf_str(b, "Z");
+		}
 	}
 }
 
@@ -453,64 +465,54 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 
 /* ---- JSON bodies ---------------------------------------------------------- */
 
+/* Params to the JSON wire form: locationName keys, epoch timestamps,
+ * base64 blobs. Only body members; NULL on ENOMEM. */
 static cJSON *json_value(const cJSON *v, const model_shape_t *sh, int ts_fmt)
 {
 	const model_member_t *m;
 	const cJSON *kid;
-	cJSON *out, *item;
+	cJSON *out = NULL, *item;
 	buf_t b = { 0 };
 
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
-		out = cJSON_CreateObject();
-		cJSON_ArrayForEach(kid, v) {
-			if (cJSON_IsNull(kid) || !(m = model_member_find(sh, kid->string)))
-				continue;
-			item = json_value(kid, model_shape(m->shape), m->ts_format);
-			if (!item || !out)
-				goto nomem;
-			cJSON_AddItemToObject(out, model_member_wire_name(m), item);
-		}
-		return out;
 	case MODEL_LIST:
 	case MODEL_MAP:
-		m = model_member(sh, sh->type == MODEL_LIST ? 0 : 1);
 		out = sh->type == MODEL_LIST ? cJSON_CreateArray() : cJSON_CreateObject();
+		if (!out)
+			return NULL;
 		cJSON_ArrayForEach(kid, v) {
-			item = json_value(kid, model_shape(m->shape), m->ts_format);
-			if (!item || !out)
-				goto nomem;
+			if (sh->type == MODEL_STRUCTURE) {
+				m = model_member_find(sh, kid->string);
+				if (!m || cJSON_IsNull(kid) || m->location != MODEL_LOC_BODY)
+					continue;
+			} else {
+				m = model_member(sh, sh->type == MODEL_LIST ? 0 : 1);
+			}
+			if (!(item = json_value(kid, model_shape(m->shape), m->ts_format))) {
+				cJSON_Delete(out);
+				return NULL;
+			}
 			if (sh->type == MODEL_LIST)
 				cJSON_AddItemToArray(out, item);
 			else
-				cJSON_AddItemToObject(out, kid->string, item);
+				cJSON_AddItemToObject(out, sh->type == MODEL_STRUCTURE ?
+						      model_member_wire_name(m) : kid->string, item);
 		}
 		return out;
 	case MODEL_TIMESTAMP:
-		render_scalar(v, sh, ts_fmt, MODEL_TS_UNIX, &b);
-		if (b.oom)
-			goto nomem_b;
-		if ((ts_fmt ? ts_fmt : MODEL_TS_UNIX) == MODEL_TS_UNIX)
-			out = cJSON_CreateNumber(strtod(b.data, NULL));
-		else
-			out = cJSON_CreateString(b.data);
-		free(b.data);
-		return out;
 	case MODEL_BLOB:
-		render_scalar(v, sh, ts_fmt, 0, &b);
-		out = b.oom ? NULL : cJSON_CreateString(b.data);
+		render_scalar(v, sh, ts_fmt, MODEL_TS_UNIX, &b);
+		if (!b.oom && sh->type == MODEL_TIMESTAMP &&
+		    (ts_fmt ? ts_fmt : MODEL_TS_UNIX) == MODEL_TS_UNIX)
+			out = cJSON_CreateNumber(strtod(b.data, NULL));
+		else if (!b.oom)
+			out = cJSON_CreateString(b.data ? b.data : "");
 		free(b.data);
 		return out;
 	default:
 		return cJSON_Duplicate(v, 1);
 	}
-nomem:
-	cJSON_Delete(item);
-	cJSON_Delete(out);
-	return NULL;
-nomem_b:
-	free(b.data);
-	return NULL;
 }
 
 /* ---- XML bodies ----------------------------------------------------------- */
@@ -520,7 +522,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 {
 	const model_member_t *m;
 	const cJSON *kid;
-	int i;
 
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
@@ -563,7 +564,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 		return;
 	case MODEL_MAP:
 		buf_printf(b, "<%s>", name);
-		i = 0;
 		cJSON_ArrayForEach(kid, v) {
 			const model_member_t *km = model_member(sh, 0), *vm = model_member(sh, 1);
 			const char *kn = km->wire_name ? km->wire_name : "key";
@@ -573,7 +573,6 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 			xml_value(b, vm->wire_name ? vm->wire_name : "value", kid,
 				  model_shape(vm->shape), vm->ts_format, NULL);
 			buf_str(b, "</entry>");
-			i++;
 		}
 		buf_printf(b, "</%s>", name);
 		return;
@@ -835,12 +834,8 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 				any = 1;
 		if (json) {
 			cJSON *j = json_value(params, in, 0);
-			char *s = NULL;
-			/* json_value keeps only body members: drop bound ones. */
-			for (i = 0; j && (m = model_member(in, i)); i++)
-				if (m->location != MODEL_LOC_BODY)
-					cJSON_DeleteItemFromObjectCaseSensitive(j, model_member_wire_name(m));
-			s = j ? cJSON_PrintUnformatted(j) : NULL;
+			char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+
 			cJSON_Delete(j);
 			if (!s) {
 				rc = -ENOMEM;
@@ -1163,7 +1158,7 @@ static cJSON *from_json(const cJSON *v, const model_shape_t *sh, int depth)
 			if (m->location != MODEL_LOC_BODY)
 				continue;
 			kid = cJSON_GetObjectItemCaseSensitive(v, model_member_wire_name(m));
-			if (!kid)
+			if (!kid || cJSON_IsNull(kid))   /* null reads as absent */
 				continue;
 			if (!(item = from_json(kid, model_shape(m->shape), depth + 1)))
 				goto bad;
@@ -1400,6 +1395,12 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 			out = cJSON_CreateObject();   /* empty result */
 			break;
 		}
+		/* S3 GetBucketLocation answers with the bare member element as the
+		 * document root (<LocationConstraint>eu-west-1</LocationConstraint>,
+		 * Amazon S3 API reference, GetBucketLocation). */
+		if (!pm && svc->protocol == PROTO_REST_XML && (pm = model_member_find(
+			    out_sh, xml_name(el))) && model_shape(pm->shape)->type == MODEL_STRUCTURE)
+			pm = NULL;
 		if (pm) {
 			out = cJSON_CreateObject();
 			item = from_xml(el, model_shape(pm->shape), 0);

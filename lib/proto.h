@@ -6,7 +6,8 @@
  * shapes, keyed by AWS member names ({"Filters":[{"Name":..}]}). Results
  * are uniform across protocols: lists are arrays, numbers and booleans
  * typed, timestamps ISO 8601 UTC strings, query resultWrapper stripped,
- * header- and status-bound output members included. */
+ * header- and status-bound output members included, JSON nulls dropped.
+ * Blobs stay base64 text both ways (params give the raw string). */
 #ifndef DRIFTD_PROTO_H
 #define DRIFTD_PROTO_H
 

@@ -17,7 +17,10 @@
  *   "$added"       set attributes: the elements to add (array)
  *   "$removed"     set attributes: the elements to remove (array)
  *   "$element"     per-element operations: the one element
- *   "$tags"        tags in the type's tag style (see res_tag_style_t)
+ *   "$tags"        tags in the type's tag style (see res_tag_style_t); for
+ *                  RES_TAGS_SPEC the create template gets the wrapped
+ *                  TagSpecifications list, tag/untag the plain
+ *                  [{"Key","Value"}] list EC2 CreateTags takes
  *   "$tag_keys"    tag keys to remove (array of strings)
  *   "$token"       a fresh idempotency token, recorded in the journal
  *   "$env"         the environment's name (settings.environment)
@@ -25,9 +28,66 @@
  *   "$name"        the resource's name, the address's last part
  *   "$attr:Name"   the desired value of another attribute of this resource
  *   "$live:Path"   a value from this resource's live state
+ *   "$element:Name" per-element operations: member Name of the element
+ *   "$tag_key_objects" tag keys to remove as [{"Key":k}] (EC2 DeleteTags)
  * A member whose name is "*" and whose value is "$element" or "$value"
  * merges that object's members into the enclosing object. A placeholder
- * whose value is absent removes its member.
+ * whose value is absent removes its member. Filled params are in the
+ * operation's botocore input shape; a RES_DOCUMENT value given as an
+ * object is sent as its compact JSON text (AWS takes policies as strings).
+ *
+ * The rules the engine follows (and the tables rely on):
+ *
+ * Read. read.op with read.params once per type and region, all pages
+ * concatenated; the items are at read.result. fix_live runs on each item
+ * (and on the read_one item), then every attribute with a live_read is
+ * filled in for the items driftd manages (see res_attr_t.live_read).
+ * RES_ID_NAME items match config by name_attrs; RES_ID_TAGS items by the
+ * tags driftd:address = "$address" and driftd:env = "$env".
+ *
+ * Create. The params are create.params with placeholders filled, plus each
+ * attribute set in config that is not RES_READ_ONLY, not RES_NOT_IN_CREATE
+ * and not RES_TAGS, at its own name, unless the template already has a
+ * member of that name. "$tags" is the configured tags plus the ownership
+ * tags, in the type's tag style (RES_TAGS_SPEC wraps them as
+ * [{"ResourceType": tag_resource_type, "Tags": [...]}]). Then fix_create.
+ * The new item is at create.result (NULL or "": the response itself).
+ *
+ * After create. The engine waits with read_one until status_path is in
+ * ready (when the type has one), then diffs the RES_NOT_IN_CREATE
+ * attributes set in config against the refreshed item and applies those
+ * changes like updates. A RES_SET therefore also loses what AWS added by
+ * itself (the default egress rule of a security group) exactly when the
+ * config sets the attribute.
+ *
+ * Update, per changed attribute, in table order:
+ *   - plan hook set: the calls it returns, in order (see res_plan_fn);
+ *   - RES_SET: remove_op with "$removed" first, then update_op with
+ *     "$added" (per_element: one call per element with "$element");
+ *     removing first lets a rule that changes only in a detail that is not
+ *     part of AWS's identity of it be re-added without a duplicate error;
+ *   - RES_TAGS: tag with "$tags" of the added/changed keys, untag with
+ *     "$tag_keys"/"$tag_key_objects" of keys driftd owned and dropped;
+ *   - otherwise: when remove_op is set and live has a value, remove_op
+ *     first (detach the old), then update_op with "$value" when config
+ *     sets a value (attach the new);
+ * then a read_one refresh. "$value" is the value as configured (references
+ * resolved); "$added", "$removed" and "$element" are elements as diff
+ * left them: normalized and cut to the attribute's fields, which the
+ * tables choose so that they are valid request members (an exploded
+ * security group rule is one IpPermission).
+ *
+ * Refresh. fix_live runs on the read_one item, which is merged over the
+ * item of the last read: members it has replace, members it lacks stay
+ * (GetRole carries no inline policies, GetPolicy no versions); live_read
+ * attributes are read again.
+ *
+ * Delete. First each RES_NOT_IN_CREATE attribute with a live value and a
+ * remove_op or plan hook is changed as if config had dropped it (desired
+ * NULL, removed = every live element): the internet gateway is detached,
+ * subnets disassociated, managed policies detached and inline policies
+ * deleted, roles taken out of an instance profile, as AWS requires before
+ * the delete. Then remove.op.
  */
 #ifndef DRIFTD_RESTABLE_H
 #define DRIFTD_RESTABLE_H
@@ -77,6 +137,28 @@ typedef cJSON *(*res_normalize_fn)(const cJSON *value, err_t *err);
  * (the caller adds file:line:column). */
 typedef int (*res_check_fn)(const cJSON *value, err_t *err);
 
+typedef struct res_op {
+	const char *op;         /* AWS operation name                        */
+	const char *params;     /* request template                          */
+	const char *result;     /* dotted path of the item(s) in the response */
+} res_op_t;
+
+struct res_attr;
+
+/* An attribute change the templates cannot say (a removal that needs an id
+ * only the live item holds, a version limit to make room under). Given the
+ * attribute's desired value as configured (references resolved; NULL when
+ * config drops it), the set difference diff computed (added/removed, NULL
+ * for other kinds) and the whole live item after fix_live (the refreshed
+ * item after create), returns a new array of calls to make in order:
+ *   [{"op": "DeleteRolePolicy", "params": {"RoleName": "$id", ...}}, ...]
+ * params may hold the placeholders above; the engine fills them as for
+ * templates. An empty array means nothing to do. NULL with err set on
+ * failure. */
+typedef cJSON *(*res_plan_fn)(const struct res_attr *a, const cJSON *desired,
+			      const cJSON *added, const cJSON *removed,
+			      const cJSON *item, err_t *err);
+
 typedef struct res_attr {
 	const char        *name;        /* config property = AWS member name    */
 	const char        *live_path;   /* dotted path in the read item; NULL =
@@ -98,6 +180,13 @@ typedef struct res_attr {
 	const char        *remove_op;
 	const char        *remove_params;  /* template */
 	int                per_element;    /* one call per added/removed element */
+	res_plan_fn        plan;           /* replaces the ops above, if set */
+	/* AWS leaves the attribute out of the read (VPC DNS settings, an IAM
+	 * role's Description under GetAccountAuthorizationDetails): for each
+	 * item driftd manages, the engine calls live_read.op with its params
+	 * ("$id" filled) and sets the response's value at live_read.result
+	 * into the item at live_path. One call per resource and poll. */
+	res_op_t           live_read;
 } res_attr_t;
 
 typedef enum res_tag_style {
@@ -114,12 +203,6 @@ typedef enum res_identity {
 	RES_ID_NAME,   /* natural, unique name attribute(s): name_attrs      */
 	RES_ID_TAGS,   /* ownership tags driftd:address + driftd:env           */
 } res_identity_t;
-
-typedef struct res_op {
-	const char *op;         /* AWS operation name                        */
-	const char *params;     /* request template                          */
-	const char *result;     /* dotted path of the item(s) in the response */
-} res_op_t;
 
 struct res_type;
 struct res_ctx;

@@ -50,7 +50,7 @@ struct sigv4_signer {
 	EVP_MD_CTX   *md;
 	EVP_MAC_CTX  *derive;          /* rekeyed for each derivation step */
 	unsigned char salt[32];        /* random per signer */
-	int64_t       last_time;       /* amz_date caches formatting */
+	int64_t       last_time;       /* -1, or the time last_date shows */
 	char          last_date[17];
 	key_slot_t    slots[KEY_CACHE_SLOTS];
 	uint64_t      clock, derivations;
@@ -122,7 +122,7 @@ static inline int buf_grow(buf_t *b, size_t extra)
 
 static inline void buf_put(buf_t *b, const void *s, size_t n)
 {
-	if (buf_grow(b, n))
+	if (n == 0 || buf_grow(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
@@ -558,17 +558,28 @@ static void sort_items(void *base, size_t n, size_t size,
 	}
 }
 
+/* Makes room for element n in a signer-owned array; arrays only grow, so
+ * steady-state signing does not allocate. */
+static int array_room(void **arr, size_t *cap, size_t n, size_t size)
+{
+	size_t want;
+	void *na;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? 2 * *cap : 16;
+	if (want > SIZE_MAX / size || !(na = realloc(*arr, want * size)))
+		return -ENOMEM;
+	*arr = na;
+	*cap = want;
+	return 0;
+}
+
 static int param_push(sigv4_signer_t *s, size_t *n)
 {
-	if (*n == s->params_cap) {
-		size_t cap = s->params_cap ? 2 * s->params_cap : 16;
-		query_param_t *np = realloc(s->params, cap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		s->params = np;
-		s->params_cap = cap;
-	}
+	if (array_room((void **)&s->params, &s->params_cap, *n,
+		       sizeof(*s->params)))
+		return -ENOMEM;
 	(*n)++;
 	return 0;
 }
@@ -660,15 +671,8 @@ static int header_add(sigv4_signer_t *s, size_t *n, const char *lname,
 {
 	canon_header_t *h;
 
-	if (*n == s->hdrs_cap) {
-		size_t cap = s->hdrs_cap ? 2 * s->hdrs_cap : 16;
-		canon_header_t *nh = realloc(s->hdrs, cap * sizeof(*nh));
-
-		if (!nh)
-			return -ENOMEM;
-		s->hdrs = nh;
-		s->hdrs_cap = cap;
-	}
+	if (array_room((void **)&s->hdrs, &s->hdrs_cap, *n, sizeof(*s->hdrs)))
+		return -ENOMEM;
 	h = &s->hdrs[(*n)++];
 	h->name_off = s->lname.len;
 	buf_put(&s->lname, lname, lname_len);
@@ -787,6 +791,16 @@ static int is_s3_like(const char *service)
 	return in_table(s3_like_services, service, strlen(service));
 }
 
+/* A field that becomes one line of the canonical request: printable,
+ * no spaces. */
+static int is_token(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int check_params(const sigv4_request_t *req, const sigv4_params_t *p,
 			err_t *e)
 {
@@ -794,6 +808,11 @@ static int check_params(const sigv4_request_t *req, const sigv4_params_t *p,
 
 	if (!req || !p || !req->method || !*req->method)
 		return err_set(e, -EINVAL, "sigv4: request has no method");
+	if (!is_token(req->method) ||
+	    (req->payload_hash && (!*req->payload_hash ||
+				   !is_token(req->payload_hash))))
+		return err_set(e, -EINVAL,
+			       "sigv4: method or payload hash has spaces or control characters");
 	if (!p->creds.access_key_id || !*p->creds.access_key_id ||
 	    !p->creds.secret_access_key)
 		return err_set(e, -EINVAL, "sigv4: credentials are incomplete");
@@ -808,6 +827,9 @@ static int check_params(const sigv4_request_t *req, const sigv4_params_t *p,
 	if ((req->path_len && !req->path) || (req->query_len && !req->query) ||
 	    (req->n_headers && !req->headers) || (req->body_len && !req->body))
 		return err_set(e, -EINVAL, "sigv4: request field length without data");
+	if (p->time < 0 || p->time > 253402300799LL) /* 9999-12-31 */
+		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
+			       (long long)p->time);
 	if ((p->flags & SIGV4_PRESIGN) &&
 	    (p->expires < 1 || p->expires > SIGV4_MAX_EXPIRES))
 		return err_set(e, -EINVAL,
@@ -821,7 +843,7 @@ static int format_date(int64_t t, char out[17], err_t *e)
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t < 0 || t > 253402300799LL /* 9999-12-31 */ || !gmtime_r(&tt, &tm))
+	if (!gmtime_r(&tt, &tm))
 		return err_set(e, -EINVAL, "sigv4: time %lld is out of range",
 			       (long long)t);
 	if (strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
@@ -831,6 +853,100 @@ static int format_date(int64_t t, char out[17], err_t *e)
 }
 
 #define HDR(n, v) { n, sizeof(n) - 1, v, strlen(v) }
+
+/* "20150830/us-east-1/iam/aws4_request", the credential scope. */
+static void put_scope(buf_t *b, const char *amz_date, const sigv4_params_t *p)
+{
+	buf_put(b, amz_date, 8);
+	buf_putc(b, '/');
+	buf_puts(b, p->region);
+	buf_putc(b, '/');
+	buf_puts(b, p->service);
+	buf_lit(b, "/aws4_request");
+}
+
+/* The X-Amz-* parameters a presigned URL signs ("Authenticating Requests:
+ * Using Query Parameters", S3 API reference). s->auth already holds the
+ * signed header names. token is NULL when it is not signed. */
+static int presign_params(sigv4_signer_t *s, const sigv4_params_t *p,
+			  const char *amz_date, const char *token, size_t *n)
+{
+	char expires[16];
+	buf_t *cred = &s->query;   /* unused until the query is emitted */
+	int rc;
+
+	buf_puts(cred, p->creds.access_key_id);
+	buf_putc(cred, '/');
+	put_scope(cred, amz_date, p);
+	snprintf(expires, sizeof(expires), "%u", (unsigned)p->expires);
+	rc = cred->failed || s->auth.failed ||
+	     param_add(s, n, "X-Amz-Algorithm", 15, "AWS4-HMAC-SHA256", 16) ||
+	     param_add(s, n, "X-Amz-Credential", 16, cred->p, cred->len) ||
+	     param_add(s, n, "X-Amz-Date", 10, amz_date, 16) ||
+	     param_add(s, n, "X-Amz-Expires", 13, expires, strlen(expires)) ||
+	     param_add(s, n, "X-Amz-SignedHeaders", 19, s->auth.p, s->auth.len) ||
+	     (token && param_add(s, n, "X-Amz-Security-Token", 20, token,
+				 strlen(token)));
+	buf_reset(cred);
+	return rc ? -ENOMEM : 0;
+}
+
+/* Appends the signature, and an unsigned session token after it, to the
+ * presigned query. */
+static int finish_presign(sigv4_signer_t *s, sigv4_result_t *out,
+			  const char *unsigned_token)
+{
+	buf_lit(&s->query, "&X-Amz-Signature=");
+	buf_put(&s->query, out->signature, 64);
+	if (unsigned_token) {
+		buf_lit(&s->query, "&X-Amz-Security-Token=");
+		buf_uri_encode(&s->query, unsigned_token, strlen(unsigned_token),
+			       0);
+	}
+	if (s->query.failed)
+		return -ENOMEM;
+	out->query = s->query.p;
+	out->query_len = s->query.len;
+	return 0;
+}
+
+/* Fills out->add. s->auth holds the signed header names; the
+ * Authorization value is built after them. content_hash is NULL when no
+ * x-amz-content-sha256 header is sent; otherwise it is the tail of the
+ * canonical request, which outlives the caller's stack. */
+static int finish_headers(sigv4_signer_t *s, sigv4_result_t *out,
+			  const sigv4_params_t *p, const char *token,
+			  const char *content_hash)
+{
+	size_t names_len = s->auth.len;
+
+	buf_lit(&s->auth, "AWS4-HMAC-SHA256 Credential=");
+	buf_puts(&s->auth, p->creds.access_key_id);
+	buf_putc(&s->auth, '/');
+	put_scope(&s->auth, out->amz_date, p);
+	buf_lit(&s->auth, ", SignedHeaders=");
+	buf_put_self(&s->auth, 0, names_len);
+	buf_lit(&s->auth, ", Signature=");
+	buf_put(&s->auth, out->signature, 64);
+	if (s->auth.failed)
+		return -ENOMEM;
+	out->add[out->n_add++] = (sigv4_header_t){
+		"Authorization", 13, s->auth.p + names_len,
+		s->auth.len - names_len };
+	out->add[out->n_add++] =
+		(sigv4_header_t){ "X-Amz-Date", 10, out->amz_date, 16 };
+	if (token)
+		out->add[out->n_add++] =
+			(sigv4_header_t)HDR("X-Amz-Security-Token", token);
+	if (content_hash) {
+		size_t len = strlen(content_hash);
+
+		out->add[out->n_add++] = (sigv4_header_t){
+			"X-Amz-Content-SHA256", 20,
+			s->cr.p + s->cr.len - len, len };
+	}
+	return 0;
+}
 
 int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	       const sigv4_params_t *p, sigv4_result_t *out, err_t *e)
@@ -844,7 +960,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	const char *token, *payload;
 	char payload_buf[65], cr_hash[65], date[9];
 	sigv4_header_t extra[3];
-	size_t n_extra = 0, n_params = 0, n_hdrs = 0, scope_off;
+	size_t n_extra = 0, n_params = 0, n_hdrs = 0, mark;
 	unsigned char sig[32];
 	const key_slot_t *key;
 	int rc, presign, s3, sign_token, content_hdr;
@@ -919,40 +1035,14 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	headers_emit(s, n_hdrs, &s->hblock, &s->auth);
 
 	rc = query_collect(s, req->query, req->query_len, &n_params);
-	if (rc)
+	if (rc || (presign && presign_params(s, p, out->amz_date,
+					     sign_token ? token : NULL,
+					     &n_params)))
 		goto nomem;
-	if (presign) {
-		char expires[16];
-		buf_t *cred = &s->query;   /* free until the end */
-
-		buf_puts(cred, p->creds.access_key_id);
-		buf_putc(cred, '/');
-		buf_puts(cred, date);
-		buf_putc(cred, '/');
-		buf_puts(cred, p->region);
-		buf_putc(cred, '/');
-		buf_puts(cred, p->service);
-		buf_lit(cred, "/aws4_request");
-		snprintf(expires, sizeof(expires), "%u", (unsigned)p->expires);
-		if (cred->failed || s->auth.failed ||
-		    param_add(s, &n_params, "X-Amz-Algorithm", 15,
-			      "AWS4-HMAC-SHA256", 16) ||
-		    param_add(s, &n_params, "X-Amz-Credential", 16, cred->p,
-			      cred->len) ||
-		    param_add(s, &n_params, "X-Amz-Date", 10, out->amz_date, 16) ||
-		    param_add(s, &n_params, "X-Amz-Expires", 13, expires,
-			      strlen(expires)) ||
-		    param_add(s, &n_params, "X-Amz-SignedHeaders", 19, s->auth.p,
-			      s->auth.len) ||
-		    (sign_token && param_add(s, &n_params, "X-Amz-Security-Token",
-					     20, token, strlen(token))))
-			goto nomem;
-		buf_reset(cred);
-	}
-	scope_off = s->cr.len;
+	mark = s->cr.len;
 	query_emit(s, &s->cr, n_params);
 	if (presign)
-		buf_put(&s->query, s->cr.p + scope_off, s->cr.len - scope_off);
+		buf_put(&s->query, s->cr.p + mark, s->cr.len - mark);
 	buf_putc(&s->cr, '\n');
 	buf_put(&s->cr, s->hblock.p, s->hblock.len);
 	buf_putc(&s->cr, '\n');
@@ -967,13 +1057,8 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	buf_lit(&s->sts, "AWS4-HMAC-SHA256\n");
 	buf_put(&s->sts, out->amz_date, 16);
 	buf_putc(&s->sts, '\n');
-	scope_off = s->sts.len;
-	buf_puts(&s->sts, date);
-	buf_putc(&s->sts, '/');
-	buf_puts(&s->sts, p->region);
-	buf_putc(&s->sts, '/');
-	buf_puts(&s->sts, p->service);
-	buf_lit(&s->sts, "/aws4_request\n");
+	put_scope(&s->sts, out->amz_date, p);
+	buf_putc(&s->sts, '\n');
 	buf_put(&s->sts, cr_hash, 64);
 	if (s->sts.failed)
 		goto nomem;
@@ -990,54 +1075,9 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	out->canonical_request_len = s->cr.len;
 	out->string_to_sign = s->sts.p;
 	out->string_to_sign_len = s->sts.len;
-
-	if (presign) {
-		buf_lit(&s->query, "&X-Amz-Signature=");
-		buf_put(&s->query, out->signature, 64);
-		if (token && !sign_token) {
-			buf_lit(&s->query, "&X-Amz-Security-Token=");
-			buf_uri_encode(&s->query, token, strlen(token), 0);
-		}
-		if (s->query.failed)
-			goto nomem;
-		out->query = s->query.p;
-		out->query_len = s->query.len;
-		return 0;
-	}
-
-	{
-		/* auth holds the signed header names; build the value after
-		 * them and point past them. */
-		size_t names_len = s->auth.len;
-
-		buf_lit(&s->auth, "AWS4-HMAC-SHA256 Credential=");
-		buf_puts(&s->auth, p->creds.access_key_id);
-		buf_putc(&s->auth, '/');
-		buf_put(&s->auth, s->sts.p + scope_off,
-			s->sts.len - scope_off - 65);
-		buf_lit(&s->auth, ", SignedHeaders=");
-		buf_put_self(&s->auth, 0, names_len);
-		buf_lit(&s->auth, ", Signature=");
-		buf_put(&s->auth, out->signature, 64);
-		if (s->auth.failed)
-			goto nomem;
-		out->add[out->n_add++] = (sigv4_header_t){
-			"Authorization", 13, s->auth.p + names_len,
-			s->auth.len - names_len };
-	}
-	out->add[out->n_add++] =
-		(sigv4_header_t){ "X-Amz-Date", 10, out->amz_date, 16 };
-	if (token)
-		out->add[out->n_add++] = (sigv4_header_t)HDR("X-Amz-Security-Token",
-							     token);
-	if (content_hdr) {
-		/* The canonical request ends with the payload hash, which
-		 * outlives payload_buf on our stack. */
-		size_t pl = strlen(payload);
-
-		out->add[out->n_add++] = (sigv4_header_t){
-			"X-Amz-Content-SHA256", 20, s->cr.p + s->cr.len - pl, pl };
-	}
+	if (presign ? finish_presign(s, out, sign_token ? NULL : token)
+		    : finish_headers(s, out, p, token, content_hdr ? payload : NULL))
+		goto nomem;
 	return 0;
 nomem:
 	return err_set(e, -ENOMEM, "sigv4: out of memory");

@@ -1,8 +1,10 @@
 /* sigv4 — AWS Signature Version 4 for every request driftd sends.
  *
  * A signer owns its scratch buffers and a small cache of derived signing
- * keys, so that signing on the hot path reuses memory instead of
- * allocating. A signer is not thread safe: use one per libuv loop.
+ * keys (8 scopes, keyed by a salted SHA-256 of the secret, never the
+ * secret itself), so that once warm, signing allocates nothing of its own
+ * (OpenSSL 3.0's EVP digest init still does one small malloc per hash). A
+ * signer is not thread safe: use one per libuv loop.
  *
  * Reference: "Create a signed AWS API request" and "Authenticating
  * Requests: Using Query Parameters (AWS Signature Version 4)" in the IAM

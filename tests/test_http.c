@@ -120,6 +120,10 @@ static void on_done(const http_response_t *r, const err_t *e, void *data)
 
 	res->done = true;
 	res->order = ++n_done;
+	/* A request can finish inside a timer callback at the start of a
+	 * UV_RUN_ONCE iteration; without this the poll phase that follows
+	 * would block until the next timer. */
+	uv_stop(&loop);
 	http_client_stats(client, &st);
 	res->in_flight_at_done = st.in_flight;
 	if (e) {
@@ -178,6 +182,7 @@ static void run_for(unsigned ms)
 static void on_closed(void *data)
 {
 	*(bool *)data = true;
+	uv_stop(&loop);
 }
 
 static void close_client(void)

@@ -115,6 +115,10 @@ START_TEST(bad_escapes_are_rejected)
 	parse_fails("[\"a\\qb\"]", 1, 4, "invalid escape in string");
 	parse_fails("[\"\\u12G4\"]", 1, 3, "expected four hex digits after '\\u'");
 	parse_fails("[\"a\tb\"]", 1, 4, "control character in string (escape it)");
+	parse_fails("[\"x\\u0000\"]", 1, 4, "\\u0000 is not allowed in strings");
+	parse_fails("[\"\\ud83d\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
+	parse_fails("[\"\\ud83d\\u0041\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
+	parse_fails("[\"\\udc00\"]", 1, 3, "unpaired UTF-16 surrogate in '\\u' escape");
 }
 END_TEST
 
@@ -169,6 +173,47 @@ START_TEST(load_file_uses_the_path_in_positions)
 }
 END_TEST
 
+START_TEST(duplicate_key_names_both_places)
+{
+	parse_fails("{\"a\": {\"x\": 1,\n  \"y\": 2, \"x\": 3}, \"b\": 1}", 2, 11,
+		    "duplicate key \"x\" (first at line 1, column 8)");
+}
+END_TEST
+
+START_TEST(byte_order_mark_is_skipped)
+{
+	jsonc_doc_t *doc = parse_ok("\xef\xbb\xbf{\"a\": 1}");
+	jsonc_pos_t p;
+
+	jsonc_key_pos(doc, cJSON_GetObjectItem(jsonc_root(doc), "a"), &p);
+	ck_assert_int_eq(p.column, 5);
+	jsonc_free(doc);
+}
+END_TEST
+
+START_TEST(offsets_inside_strings_account_for_escapes)
+{
+	/* decoded: a " é 😀 x  -> offsets a=0 "=1 é=2..3 😀=4..7 x=8 */
+	jsonc_doc_t *doc = parse_ok("{\"k\": \"a\\\"\\u00e9\\ud83d\\ude00x\"}");
+	cJSON *k = cJSON_GetObjectItem(jsonc_root(doc), "k");
+	jsonc_pos_t p;
+
+	ck_assert_str_eq(k->valuestring, "a\"\xc3\xa9\xf0\x9f\x98\x80x");
+	ck_assert_int_eq(jsonc_string_pos(doc, k, 0, &p), 0);
+	ck_assert_int_eq(p.column, 8);
+	jsonc_string_pos(doc, k, 1, &p);
+	ck_assert_int_eq(p.column, 9);
+	jsonc_string_pos(doc, k, 2, &p);
+	ck_assert_int_eq(p.column, 11);
+	jsonc_string_pos(doc, k, 4, &p);
+	ck_assert_int_eq(p.column, 17);
+	jsonc_string_pos(doc, k, 8, &p);
+	ck_assert_int_eq(p.column, 29);
+	ck_assert_int_eq(jsonc_string_pos(doc, jsonc_root(doc), 0, &p), -ENOENT);
+	jsonc_free(doc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("jsonc");
@@ -185,6 +230,9 @@ int main(void)
 	tcase_add_test(tc, nesting_depth_is_limited);
 	tcase_add_test(tc, oversized_input_is_refused);
 	tcase_add_test(tc, load_file_uses_the_path_in_positions);
+	tcase_add_test(tc, duplicate_key_names_both_places);
+	tcase_add_test(tc, byte_order_mark_is_skipped);
+	tcase_add_test(tc, offsets_inside_strings_account_for_escapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

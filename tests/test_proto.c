@@ -172,6 +172,29 @@ START_TEST(s3_flattened_rules_come_out_as_an_array)
 }
 END_TEST
 
+START_TEST(header_bound_output_members_are_included)
+{
+	proto_header_t h[] = { { "location", "/bucket-1" } };
+	cJSON *out = NULL;
+
+	ck_assert_int_eq(proto_parse_response(service_find("s3"), "CreateBucket", 200, h, 1,
+					      "", 0, &out, NULL), 0);
+	assert_json(out, "{\"Location\":\"/bucket-1\"}");
+	cJSON_Delete(out);
+}
+END_TEST
+
+START_TEST(s3_bucket_location_root_element_is_the_member)
+{
+	cJSON *r = parse_200("s3", "GetBucketLocation",
+		"<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">eu-west-1"
+		"</LocationConstraint>");
+
+	assert_json(r, "{\"LocationConstraint\":\"eu-west-1\"}");
+	cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(json_epoch_timestamps_become_iso8601)
 {
 	cJSON *r = parse_200("kms", "DescribeKey",
@@ -298,6 +321,51 @@ START_TEST(malformed_success_bodies_are_rejected_without_crash)
 						      0, bad[i].body, strlen(bad[i].body), &out, &e), 0);
 		ck_assert_ptr_null(out);
 		ck_assert_str_ne(e.message, "");
+	}
+}
+END_TEST
+
+/* Every truncation and a hostile byte at every offset of real responses:
+ * parsing may fail, but must not crash, leak, or return both error and
+ * result (ASan/valgrind runs make this bite). */
+START_TEST(mutated_responses_never_crash)
+{
+	static const struct { const char *svc, *op, *body; } base[] = {
+		{ "ec2", "DescribeSecurityGroups",
+		  "<R><securityGroupInfo><item><groupId>sg-1</groupId><ipPermissions><item>"
+		  "<fromPort>1</fromPort><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item>"
+		  "</ipRanges></item></ipPermissions></item></securityGroupInfo></R>" },
+		{ "kms", "DescribeKey",
+		  "{\"KeyMetadata\":{\"KeyId\":\"k\",\"CreationDate\":1.5e9,\"Enabled\":true,"
+		  "\"EncryptionAlgorithms\":[\"A\"]}}" },
+		{ "sns", "GetTopicAttributes",
+		  "<R><GetTopicAttributesResult><Attributes><entry><key>a</key><value>b</value>"
+		  "</entry></Attributes></GetTopicAttributesResult></R>" },
+	};
+	static const char hostile[] = { '<', '>', '"', '{', '&', '\0', '\xff' };
+	char buf[512];
+	size_t i, n, len, h;
+	cJSON *out;
+	int rc, status;
+
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+		len = strlen(base[i].body);
+		ck_assert_uint_lt(len, sizeof(buf));
+		for (n = 0; n < len; n++) {
+			for (h = 0; h <= sizeof(hostile); h++) {
+				memcpy(buf, base[i].body, len);
+				if (h < sizeof(hostile))
+					buf[n] = hostile[h];
+				for (status = 200; status <= 400; status += 200) {
+					out = NULL;
+					rc = proto_parse_response(service_find(base[i].svc), base[i].op,
+								  status, NULL, 0, buf,
+								  h < sizeof(hostile) ? len : n, &out, NULL);
+					ck_assert(rc == 0 ? out != NULL : out == NULL);
+					cJSON_Delete(out);
+				}
+			}
+		}
 	}
 }
 END_TEST
@@ -523,8 +591,11 @@ static Suite *proto_suite(void)
 	tcase_add_test(parse, route53_record_sets_use_rest_xml_element_names);
 	tcase_add_test(parse, s3_flattened_rules_come_out_as_an_array);
 	tcase_add_test(parse, json_epoch_timestamps_become_iso8601);
+	tcase_add_test(parse, header_bound_output_members_are_included);
+	tcase_add_test(parse, s3_bucket_location_root_element_is_the_member);
 	tcase_add_test(parse, malformed_success_bodies_are_rejected_without_crash);
 	tcase_add_test(parse, deeply_nested_xml_response_is_rejected);
+	tcase_add_test(parse, mutated_responses_never_crash);
 	tcase_add_test(errs, query_error_gives_code_message_and_request_id);
 	tcase_add_test(errs, ec2_error_reads_errors_list_and_request_id_spelling);
 	tcase_add_test(errs, json_error_type_prefix_is_stripped);

@@ -36,6 +36,7 @@ STATE = {"connections": 0, "concurrent": 0, "max_concurrent": 0}
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # headers and body go in separate writes
 
     def log_message(self, fmt, *args):
         pass

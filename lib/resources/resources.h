@@ -1,0 +1,20 @@
+/* resources — the per-service tables restable.c registers. Private to
+ * lib/: the public face is restable.h. One pair per lib/resources/<svc>.c. */
+#ifndef DRIFTD_RESOURCES_H
+#define DRIFTD_RESOURCES_H
+
+#include <stddef.h>
+
+#include "restable.h"
+
+extern const res_type_t res_ec2_types[];
+extern const size_t res_ec2_n_types;
+extern const res_type_t res_iam_types[];
+extern const size_t res_iam_n_types;
+
+/* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
+ * calls, taking params (which may be NULL after a failed allocation).
+ * 0 or -ENOMEM. */
+int res_plan_call(cJSON *calls, const char *op, cJSON *params);
+
+#endif

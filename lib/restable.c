@@ -1,0 +1,73 @@
+#include "restable.h"
+
+#include <string.h>
+
+#include "resources/resources.h"
+#include "suggest.h"
+
+/* Every service file's table, in the order types are listed. */
+static const struct {
+	const res_type_t *types;
+	const size_t *n;
+} services[] = {
+	{ res_ec2_types, &res_ec2_n_types },
+	{ res_iam_types, &res_iam_n_types },
+};
+
+#define N_SERVICES (sizeof(services) / sizeof(services[0]))
+/* Enough for every type and every attribute of the largest type. */
+#define NAMES_MAX 256
+
+const res_type_t *res_table_at(size_t index)
+{
+	size_t s;
+
+	for (s = 0; s < N_SERVICES; s++) {
+		if (index < *services[s].n)
+			return &services[s].types[index];
+		index -= *services[s].n;
+	}
+	return NULL;
+}
+
+const res_type_t *res_table_find(const char *type_name)
+{
+	const res_type_t *t;
+	size_t i;
+
+	for (i = 0; type_name && (t = res_table_at(i)); i++)
+		if (!strcmp(t->name, type_name))
+			return t;
+	return NULL;
+}
+
+const res_attr_t *res_type_attr(const res_type_t *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; t && name && i < t->n_attrs; i++)
+		if (!strcmp(t->attrs[i].name, name))
+			return &t->attrs[i];
+	return NULL;
+}
+
+const char *res_table_suggest_type(const char *type_name)
+{
+	const char *names[NAMES_MAX];
+	const res_type_t *t;
+	size_t n;
+
+	for (n = 0; n < NAMES_MAX && (t = res_table_at(n)); n++)
+		names[n] = t->name;
+	return suggest_nearest(type_name, names, n);
+}
+
+const char *res_type_suggest_attr(const res_type_t *t, const char *name)
+{
+	const char *names[NAMES_MAX];
+	size_t n;
+
+	for (n = 0; n < NAMES_MAX && n < t->n_attrs; n++)
+		names[n] = t->attrs[n].name;
+	return suggest_nearest(name, names, n);
+}

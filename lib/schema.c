@@ -1,0 +1,239 @@
+#include "schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "restable.h"
+
+#define TYPE_NAME_MAX 128
+
+static int is_reference(const config_resource_t *res, const cJSON *node)
+{
+	size_t i;
+
+	for (i = 0; i < res->nrefs; i++)
+		if (res->refs[i].node == node)
+			return 1;
+	return 0;
+}
+
+static int is_whole_reference(const config_resource_t *res, const cJSON *node)
+{
+	size_t i;
+
+	for (i = 0; i < res->nrefs; i++)
+		if (res->refs[i].node == node && res->refs[i].whole)
+			return 1;
+	return 0;
+}
+
+static int has_interpolation(const cJSON *v)
+{
+	const cJSON *c;
+
+	if (cJSON_IsString(v))
+		return strstr(v->valuestring, "${") != NULL;
+	cJSON_ArrayForEach(c, v)
+		if (has_interpolation(c))
+			return 1;
+	return 0;
+}
+
+static const char *json_kind(const cJSON *v)
+{
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsObject(v))
+		return "an object";
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	return "null";
+}
+
+/* What the attribute's kind needs, or NULL when v is acceptable. */
+static const char *kind_mismatch(const res_attr_t *a, const cJSON *v)
+{
+	cJSON *doc;
+
+	switch (a->kind) {
+	case RES_SCALAR:
+		return cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v) ?
+		       NULL : "a string, number or boolean";
+	case RES_SET:
+	case RES_LIST:
+		return cJSON_IsArray(v) ? NULL : "an array";
+	case RES_MAP:
+	case RES_OBJECT:
+		return cJSON_IsObject(v) ? NULL : "an object";
+	case RES_TAGS:
+		return cJSON_IsObject(v) ? NULL : "an object of tag names to values";
+	case RES_DOCUMENT:
+		if (cJSON_IsObject(v))
+			return NULL;
+		if (cJSON_IsString(v) && (doc = cJSON_Parse(v->valuestring))) {
+			int ok = cJSON_IsObject(doc);
+
+			cJSON_Delete(doc);
+			return ok ? NULL : "a JSON object or the text of one";
+		}
+		return "a JSON object or the text of one";
+	}
+	return NULL;
+}
+
+/* "a|b|c" holds text as a whole alternative? */
+static int enum_has(const char *alternatives, const char *text)
+{
+	size_t n = strlen(text);
+	const char *p = alternatives, *bar;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		if ((size_t)((bar ? bar : p + strlen(p)) - p) == n && !strncmp(p, text, n))
+			return 1;
+		if (!bar)
+			return 0;
+		p = bar + 1;
+	}
+}
+
+static int check_tags(const config_resource_t *res, const cJSON *tags,
+		      config_check_t *chk)
+{
+	const cJSON *t;
+	int bad = 0;
+
+	cJSON_ArrayForEach(t, tags)
+		if (!cJSON_IsString(t) && !is_reference(res, t)) {
+			config_report(chk, t, 0, "tag \"%s\" must be a string, not %s",
+				      t->string, json_kind(t));
+			bad = 1;
+		}
+	return bad;
+}
+
+/* "a|b" as "\"a\", \"b\"" for a message. */
+static const char *enum_list(const char *alternatives, char *buf, size_t len)
+{
+	size_t used = 0;
+	const char *p = alternatives, *bar;
+	int n;
+
+	buf[0] = 0;
+	do {
+		bar = strchr(p, '|');
+		n = snprintf(buf + used, len - used, "%s\"%.*s\"", used ? ", " : "",
+			     (int)(bar ? bar - p : (long)strlen(p)), p);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+		p = bar + 1;
+	} while (bar);
+	return buf;
+}
+
+/* Reports what is wrong with one property; 1 when something was. */
+static int check_property(const res_type_t *t, const config_resource_t *res,
+			   const cJSON *v, config_check_t *chk)
+{
+	const res_attr_t *a = res_type_attr(t, v->string);
+	const char *want, *s;
+	char alternatives[256];
+	cJSON *normal;
+	err_t e = { 0 };
+
+	if (!a) {
+		s = res_type_suggest_attr(t, v->string);
+		if (s)
+			config_report(chk, v, 1, "unknown property \"%s\" of %s; did you mean \"%s\"?",
+				      v->string, t->name, s);
+		else
+			config_report(chk, v, 1, "unknown property \"%s\" of %s",
+				      v->string, t->name);
+		return 1;
+	}
+	if (a->mutability == RES_READ_ONLY) {
+		config_report(chk, v, 1, "%s of %s is read-only: AWS sets it; "
+			      "reference it as ${%s.%s} instead", v->string, t->name,
+			      res->address, v->string);
+		return 1;
+	}
+	if (is_whole_reference(res, v))
+		return 0;
+	if ((want = kind_mismatch(a, v))) {
+		config_report(chk, v, 0, "%s must be %s, not %s", a->name, want,
+			      json_kind(v));
+		return 1;
+	}
+	if (a->kind == RES_TAGS)
+		return check_tags(res, v, chk);
+	/* A reference is known at apply; an interpolation left as written
+	 * was already reported by the config loader. */
+	if (is_reference(res, v) || (cJSON_IsString(v) && strstr(v->valuestring, "${")))
+		return 0;
+	if (a->enum_values && cJSON_IsString(v) && !enum_has(a->enum_values, v->valuestring)) {
+		config_report(chk, v, 0, "%s must be one of %s; not \"%s\"", a->name,
+			      enum_list(a->enum_values, alternatives, sizeof(alternatives)),
+			      v->valuestring);
+		return 1;
+	}
+	if (a->check && a->check(v, &e)) {
+		config_report(chk, v, 0, "%s: %s", a->name, e.message);
+		return 1;
+	}
+	/* What the normalizer cannot read would fail every diff at apply. */
+	if (a->normalize && !has_interpolation(v)) {
+		if (!(normal = a->normalize(v, &e))) {
+			config_report(chk, v, 0, "%s: %s", a->name, e.message);
+			return 1;
+		}
+		cJSON_Delete(normal);
+	}
+	return 0;
+}
+
+static int validate_resource(void *ctx, const config_resource_t *res,
+			     config_check_t *chk)
+{
+	char name[TYPE_NAME_MAX];
+	const res_type_t *t;
+	const cJSON *v;
+	const char *s;
+	err_t e = { 0 };
+	size_t i;
+	int bad = 0;
+
+	(void)ctx;
+	snprintf(name, sizeof(name), "%s.%s", res->service, res->type);
+	if (!(t = res_table_find(name))) {
+		if ((s = res_table_suggest_type(name)))
+			config_report(chk, NULL, 0, "unknown resource type \"%s\"; did you mean \"%s\"?",
+				      name, s);
+		else
+			config_report(chk, NULL, 0, "unknown resource type \"%s\"", name);
+		return 0;
+	}
+	cJSON_ArrayForEach(v, res->body)
+		bad |= check_property(t, res, v, chk);
+	for (i = 0; i < t->n_attrs; i++)
+		if ((t->attrs[i].flags & RES_REQUIRED) &&
+		    !cJSON_GetObjectItemCaseSensitive(res->body, t->attrs[i].name))
+			config_report(chk, NULL, 0, "%s needs property \"%s\"", t->name,
+				      t->attrs[i].name);
+	/* The type's own rules assume well-formed properties. */
+	if (!bad && t->hooks && t->hooks->check && t->hooks->check(t, NULL, res->body, &e))
+		config_report(chk, NULL, 0, "%s", e.message);
+	return 0;
+}
+
+static const config_schema_t schema = { NULL, validate_resource };
+
+const config_schema_t *schema_config(void)
+{
+	return &schema;
+}

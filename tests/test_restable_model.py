@@ -1,0 +1,245 @@
+"""Checks driftd's resource tables against botocore's service models.
+
+tests/tools/restable-dump prints every table as JSON. botocore (Debian's,
+under /usr/bin/python3) is the independent oracle for what AWS accepts and
+returns: every operation must exist in the type's service, every member a
+request template or a create merge sends must be an input member of that
+operation (nested members included), every path the tables read must exist
+in the operation's output, and enum values must be AWS's own. This catches
+typos in the tables before they become ValidationErrors at run time.
+"""
+import json
+import os
+import subprocess
+import unittest
+
+import botocore.session
+
+BUILD = os.environ.get("DRIFTD_BUILD", os.path.join(os.path.dirname(__file__), "..", "build"))
+DUMP = os.path.join(BUILD, "tests", "tools", "restable-dump")
+
+# Members fix_live builds from other members of the read item; they are
+# not in AWS's output shape by design (see the hooks in lib/resources/).
+SYNTHESIZED = {
+    "iam.role": {"Policies", "ManagedPolicyArns"},
+    "iam.policy": {"PolicyDocument"},
+    "ec2.route_table": {"SubnetIds"},
+}
+
+
+def load_tables():
+    out = subprocess.run([DUMP], check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out)
+
+
+TABLES = load_tables()
+SESSION = botocore.session.get_session()
+MODELS = {}
+
+
+def model(service):
+    if service not in MODELS:
+        MODELS[service] = SESSION.get_service_model(service)
+    return MODELS[service]
+
+
+def operation(service, name):
+    return model(service).operation_model(name)
+
+
+def walk(shape, path):
+    """The shape at a dotted path ("NatGatewayAddresses.0.AllocationId"),
+    or None when some segment is not a member."""
+    for seg in path.split("."):
+        if shape is None:
+            return None
+        if shape.type_name == "list":
+            if not seg.isdigit():
+                return None
+            shape = shape.member
+        elif shape.type_name == "structure":
+            shape = shape.members.get(seg)
+        else:
+            return None
+    return shape
+
+
+def item_shape(service, op_name, result):
+    """The shape of one item at result in op's output: lists give their
+    member."""
+    shape = operation(service, op_name).output_shape
+    if result:
+        shape = walk(shape, result)
+    if shape is not None and shape.type_name == "list":
+        shape = shape.member
+    return shape
+
+
+def template_problems(shape, value, where, merged_fields=None):
+    """Members of value that shape does not have, as messages."""
+    if shape is None:
+        return [f"{where}: no such member"]
+    if isinstance(value, str) and value.startswith("$"):
+        return []
+    problems = []
+    if isinstance(value, dict):
+        if shape.type_name != "structure":
+            return [f"{where}: an object where AWS takes {shape.type_name}"]
+        for key, sub in value.items():
+            if key == "*":
+                for field in merged_fields or []:
+                    if field not in shape.members:
+                        problems.append(f"{where}.*: merged field {field} is not a member")
+                continue
+            problems += template_problems(shape.members.get(key), sub, f"{where}.{key}",
+                                          merged_fields)
+    elif isinstance(value, list):
+        if shape.type_name != "list":
+            return [f"{where}: an array where AWS takes {shape.type_name}"]
+        for i, sub in enumerate(value):
+            problems += template_problems(shape.member, sub, f"{where}.{i}", merged_fields)
+    return problems
+
+
+def all_ops(table):
+    """(role, op, params, fields merged by "*") of the type and its attributes."""
+    for op in table["ops"]:
+        yield op["role"], op["op"], op["params"], None
+    for a in table["attrs"]:
+        for role in ("update", "remove"):
+            if a[f"{role}_op"]:
+                yield f"{a['name']}.{role}", a[f"{role}_op"], a[f"{role}_params"], a["fields"]
+        if a.get("live_read"):
+            lr = a["live_read"]
+            yield f"{a['name']}.live_read", lr["op"], lr["params"], None
+
+
+def creatable(a):
+    return (a["mutability"] != "read_only" and "not_in_create" not in a["flags"]
+            and a["kind"] != "tags")
+
+
+class TablesAgainstBotocore(unittest.TestCase):
+    def test_dump_lists_every_type(self):
+        names = [t["name"] for t in TABLES]
+        for want in ("ec2.vpc", "ec2.subnet", "ec2.internet_gateway", "ec2.eip",
+                     "ec2.nat_gateway", "ec2.route_table", "ec2.security_group",
+                     "iam.role", "iam.policy", "iam.instance_profile"):
+            self.assertIn(want, names)
+
+    def test_every_operation_exists_in_its_service(self):
+        for t in TABLES:
+            ops = model(t["service"]).operation_names
+            for role, op, _, _ in all_ops(t):
+                with self.subTest(type=t["name"], role=role):
+                    self.assertIn(op, ops)
+
+    def test_template_members_are_input_members(self):
+        for t in TABLES:
+            for role, op, params, fields in all_ops(t):
+                if params is None:
+                    continue
+                with self.subTest(type=t["name"], role=role):
+                    self.assertIsInstance(params, dict, "template does not parse")
+                    shape = operation(t["service"], op).input_shape
+                    self.assertEqual(template_problems(shape, params, op, fields), [])
+
+    def test_element_placeholders_name_element_fields(self):
+        for t in TABLES:
+            for role, _, params, fields in all_ops(t):
+                for v in (params or {}).values():
+                    if isinstance(v, str) and v.startswith("$element:"):
+                        with self.subTest(type=t["name"], role=role, placeholder=v):
+                            self.assertIn(v.split(":", 1)[1], fields or [])
+
+    def test_created_attributes_are_create_input_members(self):
+        for t in TABLES:
+            create = next(o for o in t["ops"] if o["role"] == "create")
+            members = operation(t["service"], create["op"]).input_shape.members
+            for a in t["attrs"]:
+                if creatable(a):
+                    with self.subTest(type=t["name"], attr=a["name"]):
+                        self.assertIn(a["name"], members)
+
+    def test_required_input_members_are_required_attributes_or_templated(self):
+        for t in TABLES:
+            create = next(o for o in t["ops"] if o["role"] == "create")
+            shape = operation(t["service"], create["op"]).input_shape
+            required = {a["name"] for a in t["attrs"] if "required" in a["flags"]}
+            for member in shape.required_members:
+                with self.subTest(type=t["name"], member=member):
+                    self.assertTrue(member in required or member in create["params"])
+
+    def test_results_are_output_members(self):
+        for t in TABLES:
+            for op in t["ops"]:
+                if op["result"]:
+                    with self.subTest(type=t["name"], role=op["role"]):
+                        shape = operation(t["service"], op["op"]).output_shape
+                        self.assertIsNotNone(walk(shape, op["result"]))
+
+    def test_live_paths_are_members_of_the_read_item(self):
+        for t in TABLES:
+            read = t["ops"][0]
+            self.assertEqual(read["role"], "read")
+            item = item_shape(t["service"], read["op"], read["result"])
+            self.assertEqual(item.type_name, "structure")
+            made = SYNTHESIZED.get(t["name"], set())
+            paths = [("id_path", t["id_path"]), ("arn_path", t["arn_path"]),
+                     ("status_path", t["status_path"])]
+            paths += [(a["name"], a["live_path"]) for a in t["attrs"]
+                      if not a.get("live_read") and a["name"] not in made]
+            for what, path in paths:
+                if path:
+                    with self.subTest(type=t["name"], path=what):
+                        self.assertIsNotNone(walk(item, path), path)
+
+    def test_read_one_returns_the_same_item_shape_as_read(self):
+        for t in TABLES:
+            read, read_one = t["ops"][0], t["ops"][1]
+            a = item_shape(t["service"], read["op"], read["result"])
+            b = item_shape(t["service"], read_one["op"], read_one["result"])
+            with self.subTest(type=t["name"]):
+                self.assertIsNotNone(walk(b, t["id_path"]))
+                if read["op"] == read_one["op"]:
+                    self.assertEqual(a.name, b.name)
+
+    def test_live_reads_name_output_members(self):
+        for t in TABLES:
+            for a in t["attrs"]:
+                lr = a.get("live_read")
+                if lr:
+                    with self.subTest(type=t["name"], attr=a["name"]):
+                        shape = operation(t["service"], lr["op"]).output_shape
+                        self.assertIsNotNone(walk(shape, lr["result"]))
+
+    def test_enum_values_are_aws_enum_values(self):
+        for t in TABLES:
+            create = next(o for o in t["ops"] if o["role"] == "create")
+            members = operation(t["service"], create["op"]).input_shape.members
+            for a in t["attrs"]:
+                if a["enum_values"]:
+                    with self.subTest(type=t["name"], attr=a["name"]):
+                        enum = members[a["name"]].enum
+                        self.assertTrue(enum)
+                        for v in a["enum_values"].split("|"):
+                            self.assertIn(v, enum)
+
+    def test_tag_resource_types_are_ec2_resource_types(self):
+        enum = model("ec2").shape_for("ResourceType").enum
+        for t in TABLES:
+            if t["tag_resource_type"]:
+                with self.subTest(type=t["name"]):
+                    self.assertIn(t["tag_resource_type"], enum)
+
+    def test_oracle_rejects_a_misspelt_member(self):
+        shape = operation("ec2", "CreateRoute").input_shape
+        self.assertEqual(template_problems(shape, {"RouteTableId": "$id"}, "CreateRoute"), [])
+        self.assertNotEqual(
+            template_problems(shape, {"RouteTableID": "$id"}, "CreateRoute"), [])
+        self.assertNotEqual(
+            template_problems(shape, {"*": "$element"}, "CreateRoute", ["Origin"]), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
