@@ -479,6 +479,7 @@ static void run_sts(cred_op_t *op, const cred_step_t *s)
 		params[n++] = s->duration;
 	}
 	params[n] = NULL;
+	err_clear(&e);
 	rc = p->transport.sts(p->transport.ctx, p->sts_region,
 			      s->kind == STEP_ASSUME_ROLE ? "AssumeRole"
 					: "AssumeRoleWithWebIdentity",
@@ -550,6 +551,7 @@ static void run_ecs(cred_op_t *op, const cred_step_t *s)
 		}
 		headers[0] = hdr;
 	}
+	err_clear(&e);
 	rc = p->transport.http(p->transport.ctx, "GET", s->url, headers, NULL,
 			       ECS_TIMEOUT_MS, ecs_cb, op, &e);
 	if (rc)
@@ -684,6 +686,7 @@ static void imds_request(cred_op_t *op)
 		break;
 	}
 	headers[0] = hdr;
+	err_clear(&e);
 	rc = p->transport.http(p->transport.ctx, method, url, headers, NULL,
 			       IMDS_TIMEOUT_MS, imds_cb, op, &e);
 	explicit_bzero(hdr, sizeof(hdr));
@@ -969,16 +972,19 @@ static int static_step(cred_provider_t *p, const char *source,
 	return 0;
 }
 
-/* Static keys of a profile: 1 found, 0 none, <0 error (half a pair). */
-static int profile_static(cred_provider_t *p, const char *name, err_t *e)
+/* Static keys of a profile from one file (or either): 1 found, 0 none,
+ * <0 error (half a pair). */
+static int profile_static(cred_provider_t *p, const char *name,
+			  profile_file_t which, err_t *e)
 {
 	const char *ak, *sk, *file = NULL;
 	char label[300];
 	int line = 0;
 
-	ak = profile_get(p->profile, name, "aws_access_key_id", &file, &line);
-	sk = profile_get(p->profile, name, "aws_secret_access_key",
-			 ak ? NULL : &file, ak ? NULL : &line);
+	ak = profile_get_in(p->profile, which, name, "aws_access_key_id", &file,
+			    &line);
+	sk = profile_get_in(p->profile, which, name, "aws_secret_access_key",
+			    ak ? NULL : &file, ak ? NULL : &line);
 	if (!ak && !sk)
 		return 0;
 	if (!ak || !sk)
@@ -989,8 +995,9 @@ static int profile_static(cred_provider_t *p, const char *name, err_t *e)
 	snprintf(label, sizeof(label), "profile \"%s\" (%s:%d)", name, file,
 		 line);
 	return static_step(p, "shared-files", label, ak, sk,
-			   profile_get(p->profile, name, "aws_session_token",
-				       NULL, NULL), e) ?: 1;
+			   profile_get_in(p->profile, which, name,
+					  "aws_session_token", NULL, NULL),
+			   e) ?: 1;
 }
 
 static int role_step(cred_provider_t *p, step_kind_t kind, const char *name,
@@ -1058,7 +1065,7 @@ static int plan_profile(cred_provider_t *p, const char *name,
 
 	if (as_source) {
 		/* botocore: a source profile's own keys beat its role_arn. */
-		rc = profile_static(p, name, e);
+		rc = profile_static(p, name, PROFILE_ANY, e);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -1068,7 +1075,7 @@ static int plan_profile(cred_provider_t *p, const char *name,
 				  &sline);
 		if (src && !strcmp(src, name)) {
 			/* Only a profile with its own keys may name itself. */
-			rc = profile_static(p, name, e);
+			rc = profile_static(p, name, PROFILE_ANY, e);
 			if (rc < 0)
 				return rc;
 			if (!rc)
@@ -1112,7 +1119,9 @@ static int plan_profile(cred_provider_t *p, const char *name,
 				  "profile \"%s\" sets role_arn without source_profile or web_identity_token_file",
 				  name);
 	}
-	rc = profile_static(p, name, e);
+	/* botocore's order: credentials-file keys, then credential_process,
+	 * then config-file keys. */
+	rc = profile_static(p, name, PROFILE_CREDENTIALS, e);
 	if (rc)
 		return rc < 0 ? rc : 0;
 	proc = profile_get(p->profile, name, "credential_process", &file, &line);
@@ -1125,6 +1134,9 @@ static int plan_profile(cred_provider_t *p, const char *name,
 			return err_set(e, -ENOMEM, "out of memory");
 		return 0;
 	}
+	rc = profile_static(p, name, PROFILE_CONFIG, e);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	return -ENOENT;
 }
 

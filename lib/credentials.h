@@ -8,9 +8,13 @@
  *   2. the profile in the shared files (see profile.h), in this order:
  *      role_arn + source_profile (STS AssumeRole, chained, loops detected),
  *      role_arn + web_identity_token_file (AssumeRoleWithWebIdentity),
- *      aws_access_key_id/aws_secret_access_key(/aws_session_token),
- *      credential_process
- *   3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME)
+ *      aws_access_key_id/aws_secret_access_key(/aws_session_token) in the
+ *      credentials file, credential_process (run as /bin/sh -c COMMAND with
+ *      the daemon's real environment), the same keys in the config file —
+ *      botocore's order
+ *   3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME);
+ *      botocore checks this before the profile's static keys, driftd after
+ *      (as its design asks)
  *   4. ECS container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
  *      AWS_CONTAINER_CREDENTIALS_FULL_URI, with
  *      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE / _TOKEN
