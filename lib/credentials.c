@@ -369,8 +369,12 @@ static void op_done(cred_op_t *op, const cred_t *cred, const err_t *e)
 		p->cached = *cred;
 		p->have_cached = 1;
 		p->no_retry_before = 0;
+		/* Credentials that arrive already inside the window (a short
+		 * credential_process lifetime) must not respawn every second. */
 		if (cred->expiration)
-			schedule_refresh(p, cred->expiration - p->window_s);
+			schedule_refresh(p, cred->expiration - p->window_s > now ?
+					 cred->expiration - p->window_s :
+					 now + RETRY_AFTER_FAIL_S);
 	} else if (p->have_cached && p->cached.expiration > now) {
 		/* Keep serving what we have; try again shortly. */
 		p->no_retry_before = now + RETRY_AFTER_FAIL_S;

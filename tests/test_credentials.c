@@ -890,6 +890,116 @@ START_TEST(json_errors_never_echo_the_body)
 }
 END_TEST
 
+START_TEST(web_identity_in_profile_uses_default_session_name)
+{
+	char cfg[1024];
+	got_t g;
+
+	setup();
+	snprintf(cfg, sizeof(cfg),
+		 "[profile wi]\nrole_arn = arn:aws:iam::1:role/wi\n"
+		 "web_identity_token_file = %s\nregion = ap-south-1\n",
+		 testenv_file(&env, "tok", "jwt-from-profile"));
+	set_config(cfg);
+	testenv_set(&env, "AWS_PROFILE", "wi");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].action, "AssumeRoleWithWebIdentity");
+	ck_assert_str_eq(calls[0].region, "ap-south-1");
+	ck_assert_str_eq(calls[0].source_key, "");
+	ck_assert_str_eq(calls[0].params,
+			 "RoleArn=arn:aws:iam::1:role/wi\n"
+			 "RoleSessionName=driftd-1700000000\n"
+			 "WebIdentityToken=jwt-from-profile\n");
+	answer_sts(0, "ASIAWI", T0 + 3600);
+	ck_assert(g.ok);
+	ck_assert_str_eq(g.cred.source, "web-identity");
+	teardown();
+}
+END_TEST
+
+START_TEST(ecs_token_with_newline_is_refused_before_any_request)
+{
+	got_t g;
+
+	setup();
+	testenv_set(&env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+	testenv_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+		    "tok\r\nX-Injected: 1");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(g.calls, 1);
+	ck_assert(!g.ok);
+	ck_assert_ptr_nonnull(strstr(g.err.message, "control characters"));
+	ck_assert_ptr_null(strstr(g.err.message, "Injected"));
+	ck_assert_int_eq(ncalls, 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(imds_role_name_with_path_characters_is_refused)
+{
+	got_t g;
+
+	setup();
+	provider();
+	get_now(&g);
+	answer_http(0, 200, "tok");
+	answer_http(1, 200, "../../latest/user-data");
+	ck_assert(!g.ok);
+	ck_assert_ptr_nonnull(strstr(g.err.message, "no valid IAM role"));
+	ck_assert_int_eq(ncalls, 2);
+	teardown();
+}
+END_TEST
+
+START_TEST(free_during_credential_process_waits_for_the_child)
+{
+	got_t g;
+
+	setup();
+	set_config("[default]\ncredential_process = sleep 0.2\n");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(g.calls, 0);
+	cred_provider_free(prov);
+	prov = NULL;
+	ck_assert_int_eq(g.calls, 1);
+	ck_assert_int_eq(g.err.code, -ECANCELED);
+	teardown();                     /* runs the loop until the child exits */
+	ck_assert_int_eq(g.calls, 1);
+}
+END_TEST
+
+START_TEST(sts_region_option_overrides_configured_region)
+{
+	cred_provider_opts_t o;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_credentials("[default]\naws_access_key_id = AKIAB\n"
+			"aws_secret_access_key = " SECRET "\n"
+			"role_arn = arn:aws:iam::1:role/r\nsource_profile = default\n");
+	testenv_set(&env, "AWS_REGION", "eu-west-1");
+	memset(&o, 0, sizeof(o));
+	o.loop = &loop;
+	o.env.getenv = testenv_get;
+	o.env.ctx = &env;
+	o.transport.http = fake_http;
+	o.transport.sts = fake_sts;
+	o.sts_region = "us-west-2";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].region, "us-west-2");
+	answer_sts(0, "ASIAR", T0 + 3600);
+	ck_assert(g.ok);
+	teardown();
+}
+END_TEST
+
 TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      half_an_environment_pair_is_an_error,
 	      static_profile_credentials_file_beats_config,
@@ -917,4 +1027,9 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      malformed_config_fails_provider_with_file_and_line,
 	      describe_shows_key_id_and_source_only,
 	      iso8601_times_parse_with_fraction_and_offset,
-	      json_errors_never_echo_the_body)
+	      json_errors_never_echo_the_body,
+	      web_identity_in_profile_uses_default_session_name,
+	      ecs_token_with_newline_is_refused_before_any_request,
+	      imds_role_name_with_path_characters_is_refused,
+	      free_during_credential_process_waits_for_the_child,
+	      sts_region_option_overrides_configured_region)
