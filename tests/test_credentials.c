@@ -144,18 +144,24 @@ static void setup(void)
 	prov = NULL;
 }
 
+/* Options wired to the fake environment, transport and clock. */
+static void fake_opts(cred_provider_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->loop = &loop;
+	o->env.getenv = testenv_get;
+	o->env.ctx = &env;
+	o->transport.http = fake_http;
+	o->transport.sts = fake_sts;
+	o->now = fake_clock;
+}
+
 static cred_provider_t *provider(void)
 {
 	cred_provider_opts_t o;
 	err_t e;
 
-	memset(&o, 0, sizeof(o));
-	o.loop = &loop;
-	o.env.getenv = testenv_get;
-	o.env.ctx = &env;
-	o.transport.http = fake_http;
-	o.transport.sts = fake_sts;
-	o.now = fake_clock;
+	fake_opts(&o);
 	ck_assert_msg(cred_provider_new(&o, &prov, &e) == 0, "%s", e.message);
 	return prov;
 }
@@ -827,12 +833,7 @@ START_TEST(malformed_config_fails_provider_with_file_and_line)
 	setup();
 	path = testenv_file(&env, "config", "[default]\nregion = x\n[profile broken\n");
 	testenv_set(&env, "AWS_CONFIG_FILE", path);
-	memset(&o, 0, sizeof(o));
-	o.loop = &loop;
-	o.env.getenv = testenv_get;
-	o.env.ctx = &env;
-	o.transport.http = fake_http;
-	o.transport.sts = fake_sts;
+	fake_opts(&o);
 	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), -EINVAL);
 	ck_assert_ptr_null(prov);
 	ck_assert_str_eq(e.file, path);
@@ -983,12 +984,7 @@ START_TEST(sts_region_option_overrides_configured_region)
 			"aws_secret_access_key = " SECRET "\n"
 			"role_arn = arn:aws:iam::1:role/r\nsource_profile = default\n");
 	testenv_set(&env, "AWS_REGION", "eu-west-1");
-	memset(&o, 0, sizeof(o));
-	o.loop = &loop;
-	o.env.getenv = testenv_get;
-	o.env.ctx = &env;
-	o.transport.http = fake_http;
-	o.transport.sts = fake_sts;
+	fake_opts(&o);
 	o.sts_region = "us-west-2";
 	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
 	get_now(&g);
