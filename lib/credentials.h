@@ -4,9 +4,12 @@
  * Chain, first source that is configured wins (a configured source that
  * then fails is an error; the chain does not fall through past it):
  *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- *      AWS_SESSION_TOKEN
+ *      AWS_SESSION_TOKEN — skipped when the caller names a profile in
+ *      cred_provider_opts_t.profile, as the CLI's --profile does
  *   2. the profile in the shared files (see profile.h), in this order:
- *      role_arn + source_profile (STS AssumeRole, chained, loops detected),
+ *      role_arn + source_profile (STS AssumeRole, chained, loops detected)
+ *      or + credential_source (Environment, Ec2InstanceMetadata,
+ *      EcsContainer),
  *      role_arn + web_identity_token_file (AssumeRoleWithWebIdentity),
  *      aws_access_key_id/aws_secret_access_key(/aws_session_token) in the
  *      credentials file, credential_process (run as /bin/sh -c COMMAND with
@@ -73,7 +76,8 @@ typedef struct cred_transport {
 typedef struct cred_provider_opts {
 	uv_loop_t        *loop;
 	profile_env_t     env;            /* getenv NULL: process environment */
-	const char       *profile;        /* NULL: AWS_PROFILE or "default"   */
+	const char       *profile;        /* NULL: AWS_PROFILE or "default";
+					     set: environment keys ignored   */
 	const char       *sts_region;     /* NULL: configured region, else
 					     us-east-1                       */
 	cred_transport_t  transport;

@@ -996,6 +996,60 @@ START_TEST(sts_region_option_overrides_configured_region)
 }
 END_TEST
 
+START_TEST(credential_source_imds_feeds_assume_role)
+{
+	got_t g;
+
+	setup();
+	set_config("[default]\nrole_arn = arn:aws:iam::1:role/ec2\n"
+		   "credential_source = Ec2InstanceMetadata\n");
+	provider();
+	get_now(&g);
+	answer_http(0, 200, "tok");
+	answer_http(1, 200, "instance-role");
+	answer_http(2, 200, ecs_json("ASIAINSTANCE", iso(T0 + 3600)));
+	ck_assert_int_eq(ncalls, 4);
+	ck_assert_str_eq(calls[3].action, "AssumeRole");
+	ck_assert_str_eq(calls[3].source_key, "ASIAINSTANCE");
+	answer_sts(3, "ASIAROLE", T0 + 3600);
+	ck_assert(g.ok);
+	ck_assert_str_eq(g.cred.access_key_id, "ASIAROLE");
+	teardown();
+}
+END_TEST
+
+START_TEST(named_profile_beats_environment_keys_and_sources_them)
+{
+	cred_provider_opts_t o;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_config("[profile r]\nrole_arn = arn:aws:iam::1:role/r\n"
+		   "credential_source = Environment\n"
+		   "[profile bad]\nrole_arn = arn:aws:iam::1:role/r\n"
+		   "credential_source = Bogus\n");
+	testenv_set(&env, "AWS_ACCESS_KEY_ID", "AKIAENV");
+	testenv_set(&env, "AWS_SECRET_ACCESS_KEY", SECRET);
+	fake_opts(&o);
+	o.profile = "r";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].source_key, "AKIAENV");
+	answer_sts(0, "ASIAR", T0 + 3600);
+	ck_assert_str_eq(g.cred.access_key_id, "ASIAR");
+	cred_provider_free(prov);
+	o.profile = "bad";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	e = get_error();
+	ck_assert_int_eq(e.code, -EINVAL);
+	ck_assert_int_eq(e.line, 6);
+	ck_assert_ptr_nonnull(strstr(e.message, "credential_source must be"));
+	teardown();
+}
+END_TEST
+
 TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      half_an_environment_pair_is_an_error,
 	      static_profile_credentials_file_beats_config,
@@ -1028,4 +1082,6 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      ecs_token_with_newline_is_refused_before_any_request,
 	      imds_role_name_with_path_characters_is_refused,
 	      free_during_credential_process_waits_for_the_child,
-	      sts_region_option_overrides_configured_region)
+	      sts_region_option_overrides_configured_region,
+	      credential_source_imds_feeds_assume_role,
+	      named_profile_beats_environment_keys_and_sources_them)
