@@ -1371,6 +1371,9 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
 				 sizeof(p->sts_region), NULL))
 		snprintf(p->sts_region, sizeof(p->sts_region), "us-east-1");
 	uv_timer_init(p->loop, &p->timer);
+	/* A pending refresh alone must not keep a one-shot command's loop
+	 * running. */
+	uv_unref((uv_handle_t *)&p->timer);
 	p->timer.data = p;
 	p->timer_open = 1;
 	*out = p;

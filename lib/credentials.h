@@ -107,7 +107,8 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
  * still handed out at once, while a background refresh starts; a timer
  * also starts that refresh on its own. Gets made while a refresh is under
  * way and nothing valid is cached are queued and all completed once, in
- * order, when it ends. Returns 0 (cb will have been or will be called). */
+ * order, when it ends. Returns 0 (cb will have been or will be called).
+ * The refresh timer is unreferenced: it never keeps the loop alive alone. */
 int cred_provider_get(cred_provider_t *p, cred_get_cb cb, void *data);
 
 /* Cancels queued gets (their callbacks run now with -ECANCELED) and stops

@@ -785,6 +785,14 @@ START_TEST(failed_refresh_keeps_valid_credentials)
 }
 END_TEST
 
+static uv_timer_t keepalive;
+
+static void keepalive_cb(uv_timer_t *t)
+{
+	(void)t;
+	ck_abort_msg("the refresh timer never fired");
+}
+
 START_TEST(timer_refreshes_before_window_without_a_get)
 {
 	got_t g;
@@ -796,8 +804,12 @@ START_TEST(timer_refreshes_before_window_without_a_get)
 	answer_http(0, 200, ecs_json("ASIAONE", iso(T0 + 301)));
 	ck_assert(g.ok);
 	ck_assert_int_eq(ncalls, 1);
+	/* The provider's timer is unreferenced; hold the loop open. */
+	uv_timer_init(&loop, &keepalive);
+	uv_timer_start(&keepalive, keepalive_cb, 10000, 0);
 	while (ncalls < 2)
 		uv_run(&loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&keepalive, NULL);
 	ck_assert_str_eq(calls[1].url, "http://169.254.170.2/c");
 	answer_http(1, 200, ecs_json("ASIATWO", iso(T0 + 3600)));
 	get_now(&g);
