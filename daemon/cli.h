@@ -9,7 +9,10 @@ typedef struct cli_command {
 	int (*run)(int argc, char **argv);   /* argv[0] is the command name */
 } cli_command_t;
 
+int cmd_validate(int argc, char **argv);
+
 /* Add one line per command; keep alphabetical. */
-#define CLI_COMMANDS
+#define CLI_COMMANDS \
+	{ "validate", "check a config directory", cmd_validate },
 
 #endif

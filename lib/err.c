@@ -4,6 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The message is formatted before the record is cleared: a caller may
+ * pass the record's own message as an argument ("%s", e->message). */
+#define FORMAT_MESSAGE(e, fmt) do { \
+		char msg_[ERR_MSG_MAX]; \
+		va_list ap_; \
+		va_start(ap_, fmt); \
+		vsnprintf(msg_, sizeof(msg_), fmt, ap_); \
+		va_end(ap_); \
+		err_clear(e); \
+		memcpy((e)->message, msg_, sizeof(msg_)); \
+	} while (0)
+
 static void copy(char *dst, size_t n, const char *src)
 {
 	if (!src)
@@ -19,51 +31,40 @@ void err_clear(err_t *e)
 
 int err_set(err_t *e, int code, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (!e)
 		return code;
-	err_clear(e);
+	FORMAT_MESSAGE(e, fmt);
 	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
 	return code;
 }
 
 int err_set_at(err_t *e, int code, const char *file, int line, int column,
 	       const char *fmt, ...)
 {
-	va_list ap;
-
 	if (!e)
 		return code;
-	err_clear(e);
+	FORMAT_MESSAGE(e, fmt);
 	e->code = code;
 	copy(e->file, sizeof(e->file), file);
 	e->line = line;
 	e->column = column;
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
 	return code;
 }
 
 int err_set_aws(err_t *e, int code, int http_status, const char *aws_code,
 		const char *request_id, const char *fmt, ...)
 {
-	va_list ap;
+	char code_copy[ERR_CODE_MAX], id_copy[ERR_CODE_MAX];
 
 	if (!e)
 		return code;
-	err_clear(e);
+	copy(code_copy, sizeof(code_copy), aws_code);
+	copy(id_copy, sizeof(id_copy), request_id);
+	FORMAT_MESSAGE(e, fmt);
 	e->code = code;
 	e->http_status = http_status;
-	copy(e->aws_code, sizeof(e->aws_code), aws_code);
-	copy(e->request_id, sizeof(e->request_id), request_id);
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
+	memcpy(e->aws_code, code_copy, sizeof(code_copy));
+	memcpy(e->request_id, id_copy, sizeof(id_copy));
 	return code;
 }
 

@@ -48,8 +48,25 @@ START_TEST(long_message_is_truncated_not_overflowed)
 }
 END_TEST
 
+START_TEST(message_may_quote_the_previous_message)
+{
+	err_t e;
+
+	err_set_at(&e, -EINVAL, "a.json", 1, 2, "bad CIDR");
+	err_set(&e, e.code, "cannot compare CidrBlock: %s", e.message);
+	ck_assert_str_eq(e.message, "cannot compare CidrBlock: bad CIDR");
+	ck_assert_str_eq(e.file, "");
+	err_set_aws(&e, -EIO, 500, "InternalError", "r-1", "first");
+	err_set_aws(&e, -EIO, 503, e.aws_code, e.request_id, "again: %s", e.message);
+	ck_assert_str_eq(e.message, "again: first");
+	ck_assert_str_eq(e.aws_code, "InternalError");
+	ck_assert_str_eq(e.request_id, "r-1");
+}
+END_TEST
+
 TESTUTIL_MAIN("err",
 	config_error_names_file_line_column,
 	aws_error_names_code_and_request_id,
 	null_error_record_is_accepted,
-	long_message_is_truncated_not_overflowed)
+	long_message_is_truncated_not_overflowed,
+	message_may_quote_the_previous_message)

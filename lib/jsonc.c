@@ -1,0 +1,671 @@
+#include "jsonc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One scanned value in document order: where it starts and where its key
+ * starts (the value offset again for keyless values). Document order is
+ * cJSON's pre-order, which is how records are matched to nodes. */
+typedef struct scan_rec {
+	size_t value_off, key_off;
+} scan_rec_t;
+
+typedef struct pos_entry {
+	const cJSON *node;
+	size_t offset;                   /* of the value in text */
+	int line, column, key_line, key_column;
+} pos_entry_t;
+
+struct jsonc_doc {
+	char *file;
+	char *text;                      /* as read, for positions in strings */
+	size_t len;
+	cJSON *root;
+	pos_entry_t *index;              /* sorted by node address */
+	size_t count;
+};
+
+typedef struct scanner {
+	char *s;                         /* comments get blanked in place */
+	size_t n, i;
+	const char *file;
+	err_t *err;
+	scan_rec_t *recs;
+	size_t nrecs, caprecs;
+	int failed;
+} scanner_t;
+
+static void advance(const char *s, size_t from, size_t to, int *line,
+		    int *column)
+{
+	for (; from < to; from++) {
+		if (s[from] == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}
+
+static void offset_to_line_col(const char *s, size_t n, size_t off,
+			       int *line, int *column)
+{
+	*line = 1;
+	*column = 1;
+	advance(s, 0, off < n ? off : n, line, column);
+}
+
+static int fail_at(scanner_t *sc, size_t off, int code, const char *msg)
+{
+	int line, column;
+
+	if (!sc->failed) {
+		offset_to_line_col(sc->s, sc->n, off, &line, &column);
+		err_set_at(sc->err, code, sc->file, line, column, "%s", msg);
+		sc->failed = 1;
+	}
+	return code;
+}
+
+/* Skips whitespace and comments, overwriting comment bytes (but not
+ * newlines) with spaces so that cJSON sees plain JSON at the same offsets. */
+static int skip_space(scanner_t *sc)
+{
+	while (sc->i < sc->n) {
+		char c = sc->s[sc->i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			sc->i++;
+		} else if (c == '/' && sc->i + 1 < sc->n && sc->s[sc->i + 1] == '/') {
+			while (sc->i < sc->n && sc->s[sc->i] != '\n')
+				sc->s[sc->i++] = ' ';
+		} else if (c == '/' && sc->i + 1 < sc->n && sc->s[sc->i + 1] == '*') {
+			size_t start = sc->i;
+
+			sc->s[sc->i++] = ' ';
+			sc->s[sc->i++] = ' ';
+			for (;;) {
+				if (sc->i + 1 >= sc->n)
+					return fail_at(sc, start, -EINVAL,
+						       "unterminated comment");
+				if (sc->s[sc->i] == '*' && sc->s[sc->i + 1] == '/')
+					break;
+				if (sc->s[sc->i] != '\n')
+					sc->s[sc->i] = ' ';
+				sc->i++;
+			}
+			sc->s[sc->i++] = ' ';
+			sc->s[sc->i++] = ' ';
+		} else {
+			break;
+		}
+	}
+	return 0;
+}
+
+static int record(scanner_t *sc, size_t value_off, size_t key_off)
+{
+	if (sc->nrecs == sc->caprecs) {
+		size_t cap = sc->caprecs ? sc->caprecs * 2 : 64;
+		scan_rec_t *r = realloc(sc->recs, cap * sizeof(*r));
+
+		if (!r)
+			return fail_at(sc, value_off, -ENOMEM, "out of memory");
+		sc->recs = r;
+		sc->caprecs = cap;
+	}
+	sc->recs[sc->nrecs].value_off = value_off;
+	sc->recs[sc->nrecs].key_off = key_off;
+	sc->nrecs++;
+	return 0;
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex4(const char *p)
+{
+	int v = 0, k;
+
+	for (k = 0; k < 4; k++)
+		v = v * 16 + (isdigit((unsigned char)p[k]) ? p[k] - '0' :
+			      (tolower((unsigned char)p[k]) - 'a' + 10));
+	return v;
+}
+
+static int scan_string(scanner_t *sc)
+{
+	size_t start = sc->i++;
+
+	for (;;) {
+		unsigned char c;
+
+		if (sc->i >= sc->n)
+			return fail_at(sc, start, -EINVAL, "unterminated string");
+		c = (unsigned char)sc->s[sc->i];
+		if (c == '"') {
+			sc->i++;
+			return 0;
+		}
+		if (c == '\n')
+			return fail_at(sc, start, -EINVAL, "unterminated string");
+		if (c < 0x20)
+			return fail_at(sc, sc->i, -EINVAL,
+				       "control character in string (escape it)");
+		if (c == '\\') {
+			char e = sc->i + 1 < sc->n ? sc->s[sc->i + 1] : 0;
+
+			if (e == 'u') {
+				int k, cp;
+
+				for (k = 2; k < 6; k++)
+					if (sc->i + k >= sc->n || !is_hex(sc->s[sc->i + k]))
+						return fail_at(sc, sc->i, -EINVAL,
+							       "expected four hex digits after '\\u'");
+				cp = hex4(sc->s + sc->i + 2);
+				/* cJSON would end the string at a NUL and
+				 * refuses a lone surrogate without saying so */
+				if (cp == 0)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "\\u0000 is not allowed in strings");
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return fail_at(sc, sc->i, -EINVAL,
+						       "unpaired UTF-16 surrogate in '\\u' escape");
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					int lo = -1;
+
+					if (sc->i + 12 <= sc->n && sc->s[sc->i + 6] == '\\' &&
+					    sc->s[sc->i + 7] == 'u') {
+						for (k = 8; k < 12 && is_hex(sc->s[sc->i + k]); k++)
+							;
+						if (k == 12)
+							lo = hex4(sc->s + sc->i + 8);
+					}
+					if (lo < 0xdc00 || lo > 0xdfff)
+						return fail_at(sc, sc->i, -EINVAL,
+							       "unpaired UTF-16 surrogate in '\\u' escape");
+					sc->i += 6;
+				}
+				sc->i += 6;
+				continue;
+			}
+			if (!e || !strchr("\"\\/bfnrt", e))
+				return fail_at(sc, sc->i, -EINVAL,
+					       "invalid escape in string");
+			sc->i += 2;
+			continue;
+		}
+		sc->i++;
+	}
+}
+
+static int scan_number(scanner_t *sc)
+{
+	size_t start = sc->i;
+	const char *s = sc->s;
+	size_t n = sc->n;
+
+	if (sc->i < n && s[sc->i] == '-')
+		sc->i++;
+	if (sc->i < n && s[sc->i] == '0') {
+		sc->i++;
+	} else if (sc->i < n && is_digit(s[sc->i])) {
+		while (sc->i < n && is_digit(s[sc->i]))
+			sc->i++;
+	} else {
+		return fail_at(sc, start, -EINVAL, "invalid number");
+	}
+	if (sc->i < n && s[sc->i] == '.') {
+		sc->i++;
+		if (sc->i >= n || !is_digit(s[sc->i]))
+			return fail_at(sc, start, -EINVAL, "invalid number");
+		while (sc->i < n && is_digit(s[sc->i]))
+			sc->i++;
+	}
+	if (sc->i < n && (s[sc->i] == 'e' || s[sc->i] == 'E')) {
+		sc->i++;
+		if (sc->i < n && (s[sc->i] == '+' || s[sc->i] == '-'))
+			sc->i++;
+		if (sc->i >= n || !is_digit(s[sc->i]))
+			return fail_at(sc, start, -EINVAL, "invalid number");
+		while (sc->i < n && is_digit(s[sc->i]))
+			sc->i++;
+	}
+	if (sc->i < n && (isalnum((unsigned char)s[sc->i]) || s[sc->i] == '.'))
+		return fail_at(sc, start, -EINVAL, "invalid number");
+	return 0;
+}
+
+static int scan_value(scanner_t *sc, int depth, size_t key_off);
+
+static int scan_container(scanner_t *sc, int depth, int object)
+{
+	char close = object ? '}' : ']';
+	size_t comma = 0;
+	int have_comma = 0;
+	int rc;
+
+	if (depth >= JSONC_MAX_DEPTH)
+		return fail_at(sc, sc->i, -EINVAL, "nesting deeper than 64 levels");
+	sc->i++;
+	if ((rc = skip_space(sc)))
+		return rc;
+	if (sc->i < sc->n && sc->s[sc->i] == close) {
+		sc->i++;
+		return 0;
+	}
+	for (;;) {
+		size_t key_off = SIZE_MAX;
+
+		if (sc->i < sc->n && sc->s[sc->i] == close && have_comma)
+			return fail_at(sc, comma, -EINVAL, object ?
+				       "trailing comma before '}'" :
+				       "trailing comma before ']'");
+		if (object) {
+			if (sc->i >= sc->n || sc->s[sc->i] != '"')
+				return fail_at(sc, sc->i, -EINVAL,
+					       "expected '\"' to start an object key");
+			key_off = sc->i;
+			if ((rc = scan_string(sc)) || (rc = skip_space(sc)))
+				return rc;
+			if (sc->i >= sc->n || sc->s[sc->i] != ':')
+				return fail_at(sc, sc->i, -EINVAL,
+					       "expected ':' after object key");
+			sc->i++;
+			if ((rc = skip_space(sc)))
+				return rc;
+		}
+		if ((rc = scan_value(sc, depth + 1, key_off)) || (rc = skip_space(sc)))
+			return rc;
+		if (sc->i < sc->n && sc->s[sc->i] == close) {
+			sc->i++;
+			return 0;
+		}
+		if (sc->i >= sc->n || sc->s[sc->i] != ',')
+			return fail_at(sc, sc->i, -EINVAL, object ?
+				       "expected ',' or '}' after object member" :
+				       "expected ',' or ']' after array element");
+		comma = sc->i++;
+		have_comma = 1;
+		if ((rc = skip_space(sc)))
+			return rc;
+	}
+}
+
+static int scan_literal(scanner_t *sc, const char *word)
+{
+	size_t len = strlen(word);
+
+	if (sc->n - sc->i < len || memcmp(sc->s + sc->i, word, len) ||
+	    (sc->n - sc->i > len && isalnum((unsigned char)sc->s[sc->i + len])))
+		return fail_at(sc, sc->i, -EINVAL, "expected a value");
+	sc->i += len;
+	return 0;
+}
+
+static int scan_value(scanner_t *sc, int depth, size_t key_off)
+{
+	size_t at = sc->i;
+	int rc;
+
+	if (sc->i >= sc->n)
+		return fail_at(sc, sc->i, -EINVAL,
+			       "unexpected end of file, expected a value");
+	if ((rc = record(sc, at, key_off == SIZE_MAX ? at : key_off)))
+		return rc;
+	switch (sc->s[sc->i]) {
+	case '{':
+		return scan_container(sc, depth, 1);
+	case '[':
+		return scan_container(sc, depth, 0);
+	case '"':
+		return scan_string(sc);
+	case 't':
+		return scan_literal(sc, "true");
+	case 'f':
+		return scan_literal(sc, "false");
+	case 'n':
+		return scan_literal(sc, "null");
+	case '\'':
+		return fail_at(sc, at, -EINVAL,
+			       "expected a value (strings use double quotes)");
+	default:
+		if (sc->s[sc->i] == '-' || is_digit(sc->s[sc->i]))
+			return scan_number(sc);
+		return fail_at(sc, at, -EINVAL, "expected a value");
+	}
+}
+
+typedef struct assign {
+	const scanner_t *sc;
+	pos_entry_t *index;
+	size_t next;
+} assign_t;
+
+/* Pairs cJSON's nodes with the scanner's records, both in document order. */
+static int assign_positions(assign_t *a, const cJSON *node)
+{
+	const cJSON *child;
+
+	if (a->next >= a->sc->nrecs)
+		return -EINVAL;
+	a->index[a->next++].node = node;
+	for (child = node->child; child; child = child->next)
+		if (assign_positions(a, child))
+			return -EINVAL;
+	return 0;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	uintptr_t a = (uintptr_t)((const pos_entry_t *)x)->node;
+	uintptr_t b = (uintptr_t)((const pos_entry_t *)y)->node;
+
+	return a < b ? -1 : a > b;
+}
+
+/* One pass over the text per kind instead of offset_to_line_col per
+ * record, which would be quadratic in the file size. Both kinds of offset
+ * increase with the record index. */
+static void fill_positions(const scanner_t *sc, pos_entry_t *index)
+{
+	size_t r, voff = 0, koff = 0;
+	int vline = 1, vcol = 1, kline = 1, kcol = 1;
+
+	for (r = 0; r < sc->nrecs; r++) {
+		advance(sc->s, voff, sc->recs[r].value_off, &vline, &vcol);
+		advance(sc->s, koff, sc->recs[r].key_off, &kline, &kcol);
+		voff = sc->recs[r].value_off;
+		koff = sc->recs[r].key_off;
+		index[r].offset = voff;
+		index[r].line = vline;
+		index[r].column = vcol;
+		index[r].key_line = kline;
+		index[r].key_column = kcol;
+	}
+}
+
+static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node);
+
+typedef struct keyed {
+	const cJSON *node;
+	const pos_entry_t *pos;
+} keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed_t *a = x, *b = y;
+	int c = strcmp(a->node->string, b->node->string);
+
+	if (c)
+		return c;
+	if (a->pos->key_line != b->pos->key_line)
+		return a->pos->key_line < b->pos->key_line ? -1 : 1;
+	return (a->pos->key_column > b->pos->key_column) -
+	       (a->pos->key_column < b->pos->key_column);
+}
+
+/* cJSON keeps both members of {"a": 1, "a": 2} and lookups see only the
+ * first, so a repeated key would be silently ignored: refuse it. Sorting
+ * keeps this O(n log n) per object. */
+static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
+				err_t *err)
+{
+	const cJSON *child;
+	keyed_t *keys;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (child = node->child; child; child = child->next)
+		if ((rc = check_duplicate_keys(doc, child, err)))
+			return rc;
+	if (!cJSON_IsObject(node) || !node->child || !node->child->next)
+		return 0;
+	for (child = node->child; child; child = child->next)
+		n++;
+	if (!(keys = malloc(n * sizeof(*keys))))
+		return err_set(err, -ENOMEM, "out of memory");
+	for (i = 0, child = node->child; child; child = child->next, i++) {
+		keys[i].node = child;
+		keys[i].pos = lookup(doc, child);
+	}
+	qsort(keys, n, sizeof(*keys), cmp_keyed);
+	for (i = 1; i < n && !rc; i++)
+		if (!strcmp(keys[i].node->string, keys[i - 1].node->string))
+			rc = err_set_at(err, -EINVAL, doc->file, keys[i].pos->key_line,
+					keys[i].pos->key_column,
+					"duplicate key \"%s\" (first at line %d, column %d)",
+					keys[i].node->string, keys[i - 1].pos->key_line,
+					keys[i - 1].pos->key_column);
+	free(keys);
+	return rc;
+}
+
+int jsonc_parse(const char *file, const char *text, size_t len,
+		jsonc_doc_t **out, err_t *err)
+{
+	scanner_t sc = { 0 };
+	jsonc_doc_t *doc = NULL;
+	assign_t a;
+	int rc;
+
+	*out = NULL;
+	if (!file)
+		file = "<input>";
+	if (len > JSONC_MAX_SIZE)
+		return err_set_at(err, -EFBIG, file, 1, 1,
+				  "file is larger than %u bytes", JSONC_MAX_SIZE);
+	sc.s = malloc(len + 1);
+	doc = calloc(1, sizeof(*doc));
+	if (!sc.s || !doc || !(doc->file = strdup(file)) ||
+	    !(doc->text = malloc(len + 1))) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(sc.s, text, len);
+	sc.s[len] = 0;
+	memcpy(doc->text, text, len);
+	doc->text[len] = 0;
+	doc->len = len;
+	/* a UTF-8 byte order mark from some editors; blanked, so columns
+	 * still count from the file's first byte */
+	if (len >= 3 && !memcmp(sc.s, "\xef\xbb\xbf", 3))
+		memset(sc.s, ' ', 3);
+	sc.n = len;
+	sc.file = file;
+	sc.err = err;
+	if ((rc = skip_space(&sc)) || (rc = scan_value(&sc, 0, SIZE_MAX)) ||
+	    (rc = skip_space(&sc)))
+		goto out;
+	if (sc.i < sc.n) {
+		rc = fail_at(&sc, sc.i, -EINVAL,
+			     "unexpected content after the top-level value");
+		goto out;
+	}
+	doc->root = cJSON_ParseWithLengthOpts(sc.s, sc.n, NULL, 0);
+	if (!doc->root) {
+		/* The scanner accepts only what cJSON accepts; this is the
+		 * allocation failure path, or a disagreement worth a message. */
+		rc = fail_at(&sc, 0, -EINVAL, "JSON parser rejected the file");
+		goto out;
+	}
+	doc->index = calloc(sc.nrecs ? sc.nrecs : 1, sizeof(*doc->index));
+	if (!doc->index) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	a.sc = &sc;
+	a.index = doc->index;
+	a.next = 0;
+	if (assign_positions(&a, doc->root) || a.next != sc.nrecs) {
+		rc = fail_at(&sc, 0, -EINVAL, "JSON parser disagreed with the scanner");
+		goto out;
+	}
+	fill_positions(&sc, doc->index);
+	doc->count = sc.nrecs;
+	qsort(doc->index, doc->count, sizeof(*doc->index), cmp_entry);
+	if ((rc = check_duplicate_keys(doc, doc->root, err)))
+		goto out;
+	*out = doc;
+	doc = NULL;
+	rc = 0;
+out:
+	free(sc.s);
+	free(sc.recs);
+	jsonc_free(doc);
+	return rc;
+}
+
+int jsonc_load_file(const char *path, jsonc_doc_t **out, err_t *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd, rc;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, -errno, "%s: cannot open: %s", path,
+			       strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		rc = err_set(err, -errno, "%s: cannot stat: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = err_set(err, -EINVAL, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > JSONC_MAX_SIZE) {
+		rc = err_set_at(err, -EFBIG, path, 1, 1,
+				"file is larger than %u bytes", JSONC_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = err_set(err, -errno, "%s: cannot read: %s", path,
+				     strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	rc = jsonc_parse(path, buf, got, out, err);
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+void jsonc_free(jsonc_doc_t *doc)
+{
+	if (!doc)
+		return;
+	cJSON_Delete(doc->root);
+	free(doc->index);
+	free(doc->text);
+	free(doc->file);
+	free(doc);
+}
+
+cJSON *jsonc_root(const jsonc_doc_t *doc)
+{
+	return doc ? doc->root : NULL;
+}
+
+const char *jsonc_file(const jsonc_doc_t *doc)
+{
+	return doc ? doc->file : NULL;
+}
+
+static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node)
+{
+	pos_entry_t key = { .node = node };
+
+	if (!doc || !node || !doc->count)
+		return NULL;
+	return bsearch(&key, doc->index, doc->count, sizeof(key), cmp_entry);
+}
+
+int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+
+	pos->file = doc ? doc->file : NULL;
+	pos->line = p ? p->line : 1;
+	pos->column = p ? p->column : 1;
+	return p ? 0 : -ENOENT;
+}
+
+int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+
+	pos->file = doc ? doc->file : NULL;
+	pos->line = p ? p->key_line : 1;
+	pos->column = p ? p->key_column : 1;
+	return p ? 0 : -ENOENT;
+}
+
+/* Walks the string as written, counting the bytes each escape decodes to
+ * (as cJSON decodes them: \uXXXX to 1-3 UTF-8 bytes, a surrogate pair to
+ * 4), until the decoded offset is reached. The scanner has validated the
+ * escapes, and a string never spans lines. */
+int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
+		     jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+	size_t raw, decoded = 0;
+
+	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
+	    doc->text[p->offset] != '"')
+		return -ENOENT;
+	raw = p->offset + 1;
+	while (decoded < offset && raw < doc->len && doc->text[raw] != '"') {
+		if (doc->text[raw] != '\\') {
+			raw++;
+			decoded++;
+		} else if (doc->text[raw + 1] != 'u') {
+			raw += 2;
+			decoded++;
+		} else {
+			int cp = hex4(doc->text + raw + 2);
+
+			raw += 6;
+			if (cp >= 0xd800 && cp < 0xdc00 && doc->text[raw] == '\\' &&
+			    doc->text[raw + 1] == 'u') {
+				raw += 6;
+				decoded += 4;
+			} else {
+				decoded += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+			}
+		}
+	}
+	pos->column += (int)(raw - p->offset);
+	return 0;
+}

@@ -1,0 +1,85 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Defined in the generated lib/model_data.c. */
+extern const model_shape_t model_shapes[];
+extern const int model_n_shapes;
+extern const model_member_t model_members[];
+extern const int model_n_members;
+extern const model_paginator_t model_paginators[];
+extern const int model_n_paginators;
+extern const model_operation_t model_operations[];
+extern const int model_n_operations;
+
+typedef struct op_key {
+	const char *service, *name;
+} op_key_t;
+
+static int op_cmp(const void *k, const void *e)
+{
+	const op_key_t *key = k;
+	const model_operation_t *op = e;
+	int c = strcmp(key->service, op->service);
+
+	return c ? c : strcmp(key->name, op->name);
+}
+
+const model_operation_t *model_operation_find(const char *service,
+					      const char *name)
+{
+	op_key_t key = { service, name };
+
+	if (!service || !name)
+		return NULL;
+	return bsearch(&key, model_operations, (size_t)model_n_operations,
+		       sizeof(model_operations[0]), op_cmp);
+}
+
+const model_operation_t *model_operation_at(int index)
+{
+	if (index < 0 || index >= model_n_operations)
+		return NULL;
+	return &model_operations[index];
+}
+
+const model_shape_t *model_shape(int index)
+{
+	if (index < 0 || index >= model_n_shapes)
+		return NULL;
+	return &model_shapes[index];
+}
+
+const model_member_t *model_member(const model_shape_t *shape, int i)
+{
+	if (!shape || i < 0 || i >= shape->n_members)
+		return NULL;
+	return &model_members[shape->first_member + (unsigned)i];
+}
+
+const model_member_t *model_member_find(const model_shape_t *shape,
+					const char *name)
+{
+	const model_member_t *m;
+	int i;
+
+	if (!shape || shape->type != MODEL_STRUCTURE || !name)
+		return NULL;
+	for (i = 0; (m = model_member(shape, i)); i++)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+const model_paginator_t *model_paginator(const model_operation_t *op)
+{
+	if (!op || op->paginator < 0 || op->paginator >= model_n_paginators)
+		return NULL;
+	return &model_paginators[op->paginator];
+}
+
+const char *model_member_wire_name(const model_member_t *m)
+{
+	return m->wire_name ? m->wire_name : m->name;
+}

@@ -1,0 +1,181 @@
+/* restable — AWS resource types described as data.
+ *
+ * Each managed AWS resource type is one res_type_t in a table under
+ * lib/resources/<service>.c. The engine (diff, plan, apply) walks these
+ * tables and knows no service by name: which operation reads a type, which
+ * creates it, which attribute is changed by which operation, what AWS fills
+ * in by default, what is secret. A behaviour the table cannot say is a named
+ * hook next to the entry (res_hooks_t), never a strcmp on a type name in the
+ * engine.
+ *
+ * Request templates. Operations are given their parameters as a JSON
+ * template (a string in the table, parsed once) in which these string values
+ * are placeholders the engine substitutes:
+ *   "$id"          the resource's AWS id (the type's id_path in live state)
+ *   "$arn"         the resource's ARN (arn_path)
+ *   "$value"       the attribute's desired value (any JSON type)
+ *   "$added"       set attributes: the elements to add (array)
+ *   "$removed"     set attributes: the elements to remove (array)
+ *   "$element"     per-element operations: the one element
+ *   "$tags"        tags in the type's tag style (see res_tag_style_t)
+ *   "$tag_keys"    tag keys to remove (array of strings)
+ *   "$token"       a fresh idempotency token, recorded in the journal
+ *   "$env"         the environment's name (settings.environment)
+ *   "$address"     the resource's address ("ec2.vpc.main")
+ *   "$name"        the resource's name, the address's last part
+ *   "$attr:Name"   the desired value of another attribute of this resource
+ *   "$live:Path"   a value from this resource's live state
+ * A member whose name is "*" and whose value is "$element" or "$value"
+ * merges that object's members into the enclosing object. A placeholder
+ * whose value is absent removes its member.
+ */
+#ifndef DRIFTD_RESTABLE_H
+#define DRIFTD_RESTABLE_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "err.h"
+
+/* How an attribute's value is compared. */
+typedef enum res_kind {
+	RES_SCALAR,     /* string, number or bool, compared after normalizing  */
+	RES_SET,        /* array, order does not matter, no duplicates          */
+	RES_LIST,       /* array, order matters                                 */
+	RES_MAP,        /* object of string values, compared key by key         */
+	RES_OBJECT,     /* nested object: only members set in config compared   */
+	RES_DOCUMENT,   /* JSON document (policy, dashboard), compared semantically */
+	RES_TAGS,       /* AWS tags; aws: and driftd: keys handled by the engine */
+} res_kind_t;
+
+/* Whether and how a change is applied. */
+typedef enum res_mutability {
+	RES_IN_PLACE,     /* changed by the attribute's update operation      */
+	RES_REPLACE,      /* changing it means a new resource (allow_replace) */
+	RES_CREATE_ONLY,  /* set at create, changes are reported and ignored  */
+	RES_READ_ONLY,    /* exported for references, never in config         */
+} res_mutability_t;
+
+enum res_attr_flags {
+	RES_REQUIRED       = 1u << 0,  /* must be set in config                    */
+	RES_SENSITIVE      = 1u << 1,  /* never printed, journaled or alerted;
+					  compared by version or hash           */
+	RES_OWNED_ELSEWHERE = 1u << 2, /* another controller owns it (autoscaler's
+					  DesiredSize): read, never drift         */
+	RES_CASE_INSENSITIVE = 1u << 3,
+	RES_NOT_IN_CREATE  = 1u << 4,  /* not a create parameter: set afterwards
+					  by its update operation                 */
+	RES_WRITE_ONLY     = 1u << 5,  /* AWS never returns it: not diffed       */
+};
+
+/* Turns a value (desired or live) into the canonical form compared.
+ * Returns a new tree (caller frees) or NULL on error with err set. */
+typedef cJSON *(*res_normalize_fn)(const cJSON *value, err_t *err);
+
+/* Validates a desired value at config time; 0 or -EINVAL with err set
+ * (the caller adds file:line:column). */
+typedef int (*res_check_fn)(const cJSON *value, err_t *err);
+
+typedef struct res_attr {
+	const char        *name;        /* config property = AWS member name    */
+	const char        *live_path;   /* dotted path in the read item; NULL =
+					   same as name                          */
+	res_kind_t         kind;
+	res_mutability_t   mutability;
+	unsigned           flags;       /* enum res_attr_flags                 */
+	const char        *default_json;/* AWS's default: absent in config and
+					   equal to this live is not drift        */
+	const char        *enum_values; /* "a|b|c": config check               */
+	const char *const *fields;      /* set/list of objects: element members
+					   compared (others dropped); NULL = all  */
+	res_normalize_fn   normalize;
+	res_check_fn       check;
+	/* In-place change. For RES_SET with add/remove operations, update_op
+	 * is the add operation and remove_op the removal. */
+	const char        *update_op;
+	const char        *update_params;  /* template */
+	const char        *remove_op;
+	const char        *remove_params;  /* template */
+	int                per_element;    /* one call per added/removed element */
+} res_attr_t;
+
+typedef enum res_tag_style {
+	RES_TAGS_NONE,
+	RES_TAGS_LIST,      /* [{"Key":k,"Value":v}]                          */
+	RES_TAGS_SPEC,      /* EC2 TagSpecifications [{"ResourceType",Tags}]  */
+	RES_TAGS_MAP,       /* {"k":"v"} (rest-json services)                 */
+	RES_TAGS_LIST_LC,   /* [{"key":k,"value":v}] (some rest-json services) */
+	RES_TAGS_TAGKEY,    /* [{"TagKey":k,"TagValue":v}] (KMS)              */
+} res_tag_style_t;
+
+/* How driftd finds its resource among those AWS returns. */
+typedef enum res_identity {
+	RES_ID_NAME,   /* natural, unique name attribute(s): name_attrs      */
+	RES_ID_TAGS,   /* ownership tags driftd:address + driftd:env           */
+} res_identity_t;
+
+typedef struct res_op {
+	const char *op;         /* AWS operation name                        */
+	const char *params;     /* request template                          */
+	const char *result;     /* dotted path of the item(s) in the response */
+} res_op_t;
+
+struct res_type;
+struct res_ctx;
+
+/* Named hooks for what the table cannot say. Each is optional. */
+typedef struct res_hooks {
+	/* Adjust one live item after reading (e.g. URL-decode a policy). */
+	int (*fix_live)(const struct res_type *t, cJSON *item, err_t *err);
+	/* Adjust the create request after the template is filled. */
+	int (*fix_create)(const struct res_type *t, const cJSON *desired,
+			  cJSON *params, err_t *err);
+	/* Extra config checks for the whole resource (cross-attribute rules,
+	 * environment rules such as instance class minimums). */
+	int (*check)(const struct res_type *t, const char *environment,
+		     const cJSON *desired, err_t *err);
+} res_hooks_t;
+
+typedef struct res_type {
+	const char        *name;        /* "ec2.vpc": service.type              */
+	const char        *service;     /* services.h name: "ec2"              */
+	const char        *summary;     /* one line for docs and did-you-mean  */
+	res_identity_t     identity;
+	const char *const *name_attrs;  /* RES_ID_NAME: identifying attributes */
+	const char        *id_path;     /* live path of the AWS id: "VpcId"   */
+	const char        *arn_path;    /* live path of the ARN, if any        */
+	res_op_t           read;        /* batched, paginated list/describe;
+					   for RES_ID_TAGS types the template
+					   should filter on tag driftd:env =
+					   "$env" where the API can           */
+	res_op_t           read_one;    /* the same item by "$id": readiness
+					   polls and the refresh after a write */
+	res_op_t           create;
+	res_op_t           remove;      /* delete */
+	res_op_t           tag;         /* add/overwrite tags                  */
+	res_op_t           untag;
+	res_tag_style_t    tag_style;
+	const char        *tag_resource_type;  /* RES_TAGS_SPEC ResourceType */
+	/* Readiness after create/update: status at status_path must become one
+	 * of ready ("available|active"); one of failed stops waiting. */
+	const char        *status_path;
+	const char        *ready;
+	const char        *failed;
+	const char *const *depends_on_types; /* types that must exist first   */
+	const res_attr_t  *attrs;
+	size_t             n_attrs;
+	const res_hooks_t *hooks;
+} res_type_t;
+
+/* The registry: every type of every service file. */
+const res_type_t *res_table_find(const char *type_name);
+const res_type_t *res_table_at(size_t index);    /* NULL past the end */
+const res_attr_t *res_type_attr(const res_type_t *t, const char *name);
+
+/* The closest known type / attribute name, for "did you mean". NULL when
+ * nothing is close. */
+const char *res_table_suggest_type(const char *type_name);
+const char *res_type_suggest_attr(const res_type_t *t, const char *name);
+
+#endif

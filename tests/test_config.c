@@ -1,0 +1,523 @@
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char root[64];
+
+static void put(const char *name, const char *text)
+{
+	char path[512], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char *at(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	return path;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void setup(void)
+{
+	strcpy(root, "/tmp/cfgtestXXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	chmod(root, 0755);
+}
+
+static void teardown(void)
+{
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static config_t *load_ok(const char *dir)
+{
+	config_errors_t *errs;
+	config_t *cfg;
+	char buf[1024];
+	int rc = config_load(at(dir), &cfg, &errs);
+
+	ck_assert_msg(rc == 0, "first error: %s",
+		      errs->count ? err_format(&errs->items[0], buf, sizeof(buf)) : "none");
+	ck_assert_uint_eq(errs->count, 0);
+	config_errors_free(errs);
+	return cfg;
+}
+
+/* All errors formatted, one per line, paths relative to root. */
+static char *load_errors(const char *dir, const config_schema_t *schema)
+{
+	static char text[8192];
+	config_errors_t *errs;
+	config_t *cfg;
+	char line[1024];
+	size_t i, len = 0;
+
+	ck_assert_int_eq(config_load_with_schema(at(dir), schema, &cfg, &errs), -EINVAL);
+	ck_assert_ptr_null(cfg);
+	text[0] = 0;
+	for (i = 0; i < errs->count; i++) {
+		const char *f = err_format(&errs->items[i], line, sizeof(line));
+		const char *hit;
+
+		/* drop every "ROOT/" so expectations read as relative paths */
+		while ((hit = strstr(f, root))) {
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%.*s",
+						(int)(hit - f), f);
+			f = hit + strlen(root) + 1;
+		}
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", f);
+	}
+	config_errors_free(errs);
+	return text;
+}
+
+START_TEST(files_merge_in_sorted_order_with_positions)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+
+	put("env/b.json", "{\"resources\": {\n  \"sns.topic.b\": {\"TopicName\": \"b\"}}}");
+	put("env/a.json", "// first\n{\"resources\": {\"sns.topic.a\": {}}}");
+	put("env/notes.txt", "not json");
+	cfg = load_ok("env");
+	ck_assert_uint_eq(config_file_count(cfg), 2);
+	ck_assert_uint_eq(config_resource_count(cfg), 2);
+	r = config_resource_at(cfg, 1);
+	ck_assert_str_eq(r->address, "sns.topic.b");
+	ck_assert_str_eq(r->service, "sns");
+	ck_assert_str_eq(r->type, "topic");
+	ck_assert_str_eq(r->name, "b");
+	ck_assert_str_eq(r->pos.file, at("env/b.json"));
+	ck_assert_int_eq(r->pos.line, 2);
+	ck_assert_int_eq(r->pos.column, 3);
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "TopicName")->valuestring, "b");
+	ck_assert_ptr_null(config_resource_find(cfg, "sns.topic.c"));
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(environment_variables_override_included_defaults)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+
+	put("base/vars.json", "{\"variables\": {\"size\": 20, \"name\": \"base\", \"only_base\": true},"
+	    " \"settings\": {\"mode\": \"observe\", \"poll_interval\": 30}}");
+	put("base/more.json", "{\"include\": [\"vars.json\"]}");
+	put("env/main.json", "{\"include\": [\"../base\"], \"variables\": {\"size\": 100},"
+	    " \"settings\": {\"poll_interval\": \"5m\"},"
+	    " \"resources\": {\"rds.db_instance.main\": {\"AllocatedStorage\": \"${var.size}\","
+	    " \"DBName\": \"${var.name}\", \"Multi\": \"${var.only_base}\"}}}");
+	cfg = load_ok("env");
+	/* base/more.json includes vars.json which base also lists: loaded once */
+	ck_assert_uint_eq(config_file_count(cfg), 3);
+	ck_assert_int_eq(config_variable(cfg, "size")->valueint, 100);
+	ck_assert_str_eq(config_variable(cfg, "name")->valuestring, "base");
+	r = config_resource_find(cfg, "rds.db_instance.main");
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(r->body, "AllocatedStorage")));
+	ck_assert_int_eq(cJSON_GetObjectItem(r->body, "AllocatedStorage")->valueint, 100);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r->body, "Multi")));
+	ck_assert_int_eq(config_settings(cfg)->poll_interval, 300);
+	ck_assert_int_eq(config_settings(cfg)->mode, CONFIG_MODE_OBSERVE);
+	/* policy.mode follows settings.mode unless the resource sets it */
+	ck_assert_int_eq(r->policy.mode, CONFIG_MODE_OBSERVE);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(interpolation_keeps_whole_variable_type_and_formats_partial_ones)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+	cJSON *tags;
+
+	put("env/x.json", "{\"variables\": {\"tags\": [{\"Key\": \"a\", \"Value\": \"${var.n}\"}],"
+	    " \"n\": 3, \"f\": 1.5, \"s\": \"str\", \"b\": false},"
+	    " \"resources\": {\"ec2.vpc.main\": {\"Tags\": \"${var.tags}\","
+	    " \"Name\": \"n-${var.n}-${var.f}-${var.s}-${var.b}\", \"Lit\": \"$${var.n} costs $5\","
+	    " \"Body\": \"<${file(\\\"t/body.txt\\\")}>\"}}}");
+	put("env/t/body.txt", "hello ${x}\n");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "ec2.vpc.main");
+	tags = cJSON_GetObjectItem(r->body, "Tags");
+	ck_assert(cJSON_IsArray(tags));
+	/* variable values are literal: no interpolation inside them */
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(tags, 0), "Value")->valuestring,
+			 "${var.n}");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "Name")->valuestring, "n-3-1.5-str-false");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "Lit")->valuestring, "${var.n} costs $5");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "Body")->valuestring, "<hello ${x}\n>");
+	ck_assert_uint_eq(r->nrefs, 0);
+	config_free(cfg);
+}
+END_TEST
+
+static const cJSON *lookup(const char *address, const char *attribute, void *ctx)
+{
+	cJSON *known = ctx;
+	char key[256];
+
+	snprintf(key, sizeof(key), "%s.%s", address, attribute);
+	return cJSON_GetObjectItem(known, key);
+}
+
+START_TEST(references_are_recorded_and_resolved_at_apply_time)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+	cJSON *known, *out = NULL;
+	err_t e;
+	graph_t *g;
+	const char **order;
+
+	put("env/m.json", "{\"variables\": {\"p\": \"pre\"}, \"resources\": {\n"
+	    "\"ec2.vpc.main\": {},\n"
+	    "\"ec2.subnet.a\": {\"VpcId\": \"${ec2.vpc.main.VpcId}\",\n"
+	    "  \"Name\": \"${var.p}-${ec2.vpc.main.Cidr.Block}-$${x}\", \"depends_on\": [\"sns.topic.t\"]},\n"
+	    "\"sns.topic.t\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "ec2.subnet.a");
+	ck_assert_uint_eq(r->nrefs, 3);
+	ck_assert_str_eq(r->depends_on[0], "sns.topic.t");
+	ck_assert_ptr_null(r->refs[0].attribute);
+	ck_assert_str_eq(r->refs[1].address, "ec2.vpc.main");
+	ck_assert_str_eq(r->refs[1].attribute, "VpcId");
+	ck_assert(r->refs[1].whole);
+	ck_assert_int_eq(r->refs[1].pos.line, 3);
+	ck_assert_int_eq(r->refs[1].pos.column, 28);
+	ck_assert_str_eq(r->refs[2].attribute, "Cidr.Block");
+	ck_assert(!r->refs[2].whole);
+	ck_assert_int_eq(r->refs[2].pos.line, 4);
+	ck_assert_int_eq(r->refs[2].pos.column, 21);
+	/* kept as written until apply time */
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "VpcId")->valuestring,
+			 "${ec2.vpc.main.VpcId}");
+	ck_assert_ptr_null(cJSON_GetObjectItem(r->body, "depends_on"));
+
+	known = cJSON_Parse("{\"ec2.vpc.main.VpcId\": {\"id\": \"vpc-1\"}}");
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), -EAGAIN);
+	ck_assert_str_eq(e.message, "value of ec2.vpc.main.Cidr.Block is not known yet");
+	ck_assert_ptr_null(out);
+	cJSON_AddStringToObject(known, "ec2.vpc.main.Cidr.Block", "10.0.0.0/16");
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "VpcId"), "id")->valuestring,
+			 "vpc-1");
+	ck_assert_str_eq(cJSON_GetObjectItem(out, "Name")->valuestring, "pre-10.0.0.0/16-${x}");
+	cJSON_Delete(out);
+	cJSON_Delete(known);
+
+	g = config_graph(cfg);
+	ck_assert_int_eq(graph_topo_order(g, &order, &e), 0);
+	ck_assert_str_eq(order[0], "ec2.vpc.main");
+	ck_assert_str_eq(order[1], "sns.topic.t");
+	ck_assert_str_eq(order[2], "ec2.subnet.a");
+	free(order);
+	graph_free(g);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(settings_and_policy_are_parsed)
+{
+	config_t *cfg;
+	const config_settings_t *s;
+	const config_resource_t *r;
+
+	put("env/s.json", "{\"settings\": {\"environment\": \"prod\", \"region\": \"us-gov-west-1\","
+	    " \"default_tags\": {\"team\": \"infra\"}, \"alert_topic\": \"${sns.topic.a.TopicArn}\","
+	    " \"metrics_namespace\": \"Drift\", \"endpoints\": {\"sns\": \"http://127.0.0.1:1\"},"
+	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45},"
+	    " \"resources\": {\"sns.topic.a\": {\"ensure\": \"absent\", \"region\": \"eu-west-2\","
+	    " \"policy\": {\"mode\": \"observe\", \"ignore\": [\"Tags\", \"Policy.Statement\"],"
+	    " \"prevent_destroy\": true, \"allow_replace\": true}}}}");
+	cfg = load_ok("env");
+	s = config_settings(cfg);
+	ck_assert_str_eq(s->environment, "prod");
+	ck_assert_str_eq(s->region, "us-gov-west-1");
+	ck_assert_str_eq(cJSON_GetObjectItem(s->default_tags, "team")->valuestring, "infra");
+	ck_assert_str_eq(s->alert_topic, "${sns.topic.a.TopicArn}");
+	ck_assert_str_eq(s->alert_topic_ref->address, "sns.topic.a");
+	ck_assert_str_eq(s->alert_topic_ref->attribute, "TopicArn");
+	ck_assert_str_eq(s->metrics_namespace, "Drift");
+	ck_assert_str_eq(cJSON_GetObjectItem(s->endpoints, "sns")->valuestring, "http://127.0.0.1:1");
+	ck_assert_str_eq(s->state_dir, "/srv/driftd");
+	ck_assert_int_eq(s->poll_interval, 45);
+	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
+	r = config_resource_find(cfg, "sns.topic.a");
+	ck_assert_int_eq(r->ensure, CONFIG_ENSURE_ABSENT);
+	ck_assert_str_eq(r->region, "eu-west-2");
+	ck_assert_int_eq(r->policy.mode, CONFIG_MODE_OBSERVE);
+	ck_assert_uint_eq(r->policy.nignore, 2);
+	ck_assert_str_eq(r->policy.ignore[1], "Policy.Statement");
+	ck_assert(r->policy.prevent_destroy);
+	ck_assert(r->policy.allow_replace);
+	ck_assert_ptr_null(r->body->child);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(defaults_apply_when_settings_are_absent)
+{
+	config_t *cfg;
+	const config_settings_t *s;
+
+	put("env/e.json", "{}");
+	cfg = load_ok("env");
+	s = config_settings(cfg);
+	ck_assert_int_eq(s->poll_interval, 60);
+	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
+	ck_assert_str_eq(s->metrics_namespace, "driftd");
+	ck_assert_str_eq(s->state_dir, "/var/lib/driftd");
+	ck_assert_ptr_null(s->region);
+	ck_assert_ptr_null(s->alert_topic_ref);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(errors_from_every_file_are_collected_and_sorted)
+{
+	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1}}");
+	put("env/a.json", "{\n \"resources\": {\n  \"sns.topic.a\": {\"X\": \"${var.nope}\"}}}");
+	put("env/c.json", "{\"variables\": {\"x\": 1,}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/a.json:3:25: undefined variable \"nope\"\n"
+			 "env/b.json:1:16: resource \"sns.topic.a\" is already defined at "
+			 "env/a.json:3:3\n"
+			 "env/b.json:1:57: settings.mode must be \"enforce\" or \"observe\"\n"
+			 "env/c.json:1:22: trailing comma before '}'\n");
+}
+END_TEST
+
+START_TEST(cycle_is_reported_at_the_edge_that_starts_it)
+{
+	put("env/c.json", "{\"resources\": {\n"
+	    "\"a.b.c\": {\"depends_on\": [\"a.b.d\"]},\n"
+	    "\"a.b.d\": {\"X\": \"${a.b.c.Id}\"}}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/c.json:2:26: cycle: a.b.c -> a.b.d -> a.b.c\n");
+}
+END_TEST
+
+START_TEST(include_cycle_names_every_file)
+{
+	put("env/main.json", "{\"include\": [\"../lib/one.json\"]}");
+	put("lib/one.json", "{\"include\": [\"two.json\"]}");
+	put("lib/two.json", "{\n\"include\": [\"./one.json\"]}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "lib/two.json:2:13: include cycle: lib/one.json -> lib/two.json -> lib/one.json\n");
+}
+END_TEST
+
+START_TEST(same_distance_redefinition_is_an_error)
+{
+	put("env/a.json", "{\"settings\": {\"region\": \"eu-west-1\"}}");
+	put("env/b.json", "{\"settings\": {\"region\": \"eu-west-2\"}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/b.json:1:15: setting \"region\" is already defined at "
+			 "env/a.json:1:15\n");
+}
+END_TEST
+
+/* A tiny schema: the real one walks the resource tables the same way. */
+typedef struct prop {
+	const char *type, *name;
+	int kind;                        /* 0 string, 1 bool, 2 cidr, 3 enum */
+	const char *const *values;
+} prop_t;
+
+static const char *const tenancy[] = { "default", "dedicated", NULL };
+static const prop_t test_props[] = {
+	{ "vpc", "CidrBlock", 2, NULL },
+	{ "vpc", "EnableDnsSupport", 1, NULL },
+	{ "vpc", "InstanceTenancy", 3, tenancy },
+	{ "subnet", "VpcId", 0, NULL },
+};
+
+static int test_validate(void *ctx, const config_resource_t *res, config_check_t *chk)
+{
+	const char *names[8];
+	const cJSON *v;
+	size_t i, n = 0;
+
+	(*(int *)ctx)++;
+	for (i = 0; i < sizeof(test_props) / sizeof(test_props[0]); i++)
+		if (!strcmp(test_props[i].type, res->type))
+			names[n++] = test_props[i].name;
+	if (!n) {
+		config_report(chk, NULL, 0, "unknown resource type \"%s.%s\"", res->service,
+			      res->type);
+		return 0;
+	}
+	cJSON_ArrayForEach(v, res->body) {
+		const prop_t *p = NULL;
+		err_t e;
+
+		for (i = 0; i < sizeof(test_props) / sizeof(test_props[0]); i++)
+			if (!strcmp(test_props[i].type, res->type) &&
+			    !strcmp(test_props[i].name, v->string))
+				p = &test_props[i];
+		if (!p) {
+			const char *s = config_suggest(v->string, names, n);
+
+			config_report(chk, v, 1, "unknown property \"%s\"%s%s%s", v->string,
+				      s ? " (did you mean \"" : "", s ? s : "", s ? "\"?)" : "");
+		} else if (p->kind == 1 && !cJSON_IsBool(v)) {
+			config_report(chk, v, 0, "%s must be true or false", v->string);
+		} else if (p->kind == 2 && cJSON_IsString(v) &&
+			   config_check_cidr(v->valuestring, &e)) {
+			config_report(chk, v, 0, "%s", e.message);
+		} else if (p->kind == 3) {
+			for (i = 0; p->values[i] && strcmp(p->values[i], v->valuestring); i++)
+				;
+			if (!p->values[i])
+				config_report(chk, v, 0, "%s must be one of: default, dedicated",
+					      v->string);
+		}
+	}
+	return 0;
+}
+
+START_TEST(schema_plugin_reports_through_positions)
+{
+	int calls = 0;
+	config_schema_t schema = { &calls, test_validate };
+
+	put("env/s.json", "{\"resources\": {\n"
+	    "\"ec2.vpc.main\": {\"CidrBlok\": \"10.0.0.0/16\", \"EnableDnsSupport\": \"yes\",\n"
+	    "  \"InstanceTenancy\": \"shared\"},\n"
+	    "\"ec2.vpc.other\": {\"CidrBlock\": \"10.0.0.1/16\"},\n"
+	    "\"ec2.gateway.g\": {}}}");
+	ck_assert_str_eq(load_errors("env", &schema),
+			 "env/s.json:2:18: unknown property \"CidrBlok\" (did you mean \"CidrBlock\"?)\n"
+			 "env/s.json:2:65: EnableDnsSupport must be true or false\n"
+			 "env/s.json:3:22: InstanceTenancy must be one of: default, dedicated\n"
+			 "env/s.json:4:32: \"10.0.0.1/16\" has host bits set beyond /16\n"
+			 "env/s.json:5:1: unknown resource type \"ec2.gateway\"\n");
+	ck_assert_int_eq(calls, 3);
+}
+END_TEST
+
+START_TEST(cidr_check_accepts_networks_and_explains_rejections)
+{
+	err_t e;
+
+	ck_assert_int_eq(config_check_cidr("10.0.0.0/16", &e), 0);
+	ck_assert_int_eq(config_check_cidr("0.0.0.0/0", &e), 0);
+	ck_assert_int_eq(config_check_cidr("2001:db8::/56", &e), 0);
+	ck_assert_int_eq(config_check_cidr("10.0.0.0", &e), -EINVAL);
+	ck_assert_str_eq(e.message, "\"10.0.0.0\" is not a CIDR block (ADDRESS/PREFIX)");
+	ck_assert_int_eq(config_check_cidr("10.0.0.0/33", &e), -EINVAL);
+	ck_assert_str_eq(e.message, "\"10.0.0.0/33\" is not a CIDR block: prefix must be 0 to 32");
+	ck_assert_int_eq(config_check_cidr("10.0.300.0/24", &e), -EINVAL);
+	ck_assert_int_eq(config_check_cidr("10.0.0.0/ 8", &e), -EINVAL);
+	ck_assert_int_eq(config_check_cidr("2001:db8::1/64", &e), -EINVAL);
+	ck_assert_str_eq(e.message, "\"2001:db8::1/64\" has host bits set beyond /64");
+}
+END_TEST
+
+START_TEST(permissions_check_refuses_group_or_world_writable)
+{
+	char want[600];
+	err_t e;
+
+	put("env/a.json", "{}");
+	chmod(at("env"), 0755);
+	chmod(at("env/a.json"), 0644);
+	ck_assert_int_eq(config_check_permissions(at("env"), &e), 0);
+	chmod(at("env/a.json"), 0664);
+	ck_assert_int_eq(config_check_permissions(at("env"), &e), -EPERM);
+	snprintf(want, sizeof(want), "%s is writable by group or others (mode 0664); "
+		 "driftd will not load it until that is fixed", at("env/a.json"));
+	ck_assert_str_eq(e.message, want);
+	chmod(at("env/a.json"), 0644);
+	chmod(at("env"), 0757);
+	ck_assert_int_eq(config_check_permissions(at("env"), &e), -EPERM);
+	ck_assert_ptr_nonnull(strstr(e.message, "(mode 0757)"));
+}
+END_TEST
+
+START_TEST(suggestions_only_for_near_misses)
+{
+	static const char *const words[] = { "depends_on", "ensure", "policy", "region" };
+
+	ck_assert_str_eq(config_suggest("dependson", words, 4), "depends_on");
+	ck_assert_str_eq(config_suggest("polcy", words, 4), "policy");
+	ck_assert_ptr_null(config_suggest("count", words, 4));
+	ck_assert_ptr_null(config_suggest("x", words, 4));
+}
+END_TEST
+
+START_TEST(missing_directory_is_one_error_without_position)
+{
+	config_errors_t *errs;
+	config_t *cfg;
+
+	ck_assert_int_eq(config_load(at("nowhere"), &cfg, &errs), -EINVAL);
+	ck_assert_uint_eq(errs->count, 1);
+	ck_assert_int_eq(errs->items[0].line, 0);
+	ck_assert_ptr_nonnull(strstr(errs->items[0].message, "No such file or directory"));
+	config_errors_free(errs);
+	config_free(NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, files_merge_in_sorted_order_with_positions);
+	tcase_add_test(tc, environment_variables_override_included_defaults);
+	tcase_add_test(tc, interpolation_keeps_whole_variable_type_and_formats_partial_ones);
+	tcase_add_test(tc, references_are_recorded_and_resolved_at_apply_time);
+	tcase_add_test(tc, settings_and_policy_are_parsed);
+	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
+	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);
+	tcase_add_test(tc, cycle_is_reported_at_the_edge_that_starts_it);
+	tcase_add_test(tc, include_cycle_names_every_file);
+	tcase_add_test(tc, same_distance_redefinition_is_an_error);
+	tcase_add_test(tc, schema_plugin_reports_through_positions);
+	tcase_add_test(tc, cidr_check_accepts_networks_and_explains_rejections);
+	tcase_add_test(tc, permissions_check_refuses_group_or_world_writable);
+	tcase_add_test(tc, suggestions_only_for_near_misses);
+	tcase_add_test(tc, missing_directory_is_one_error_without_position);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+#include <check.h>
+#include <stdlib.h>
+
+#include "jsonutil.h"
+#include "testutil.h"
+
+START_TEST(path_lookup_walks_objects_and_array_indexes)
+{
+	cJSON *j = cJSON_Parse("{\"Endpoint\":{\"Address\":\"db.local\"},"
+			       "\"Items\":[{\"Name\":\"a\"},{\"Name\":\"b\"}]}");
+
+	ck_assert_str_eq(json_get_path(j, "Endpoint.Address")->valuestring,
+			 "db.local");
+	ck_assert_str_eq(json_get_path(j, "Items.1.Name")->valuestring, "b");
+	ck_assert_ptr_null(json_get_path(j, "Items.2.Name"));
+	ck_assert_ptr_null(json_get_path(j, "Endpoint.Port"));
+	ck_assert_ptr_null(json_get_path(j, "Items.x"));
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(set_path_creates_parents_and_replaces)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *txt;
+
+	ck_assert_int_eq(json_set_path(j, "A.B", cJSON_CreateNumber(1)), 0);
+	ck_assert_int_eq(json_set_path(j, "A.B", cJSON_CreateNumber(2)), 0);
+	ck_assert_int_eq(json_delete_path(j, "A.C"), -2);
+	txt = json_canonical(j);
+	ck_assert_str_eq(txt, "{\"A\":{\"B\":2}}");
+	free(txt);
+	ck_assert_int_eq(json_delete_path(j, "A.B"), 0);
+	txt = json_canonical(j);
+	ck_assert_str_eq(txt, "{\"A\":{}}");
+	free(txt);
+	cJSON_Delete(j);
+}
+END_TEST
+
+START_TEST(canonical_text_ignores_key_order_and_number_form)
+{
+	cJSON *a = cJSON_Parse("{\"b\":[1,2.5,{\"y\":true,\"x\":null}],\"a\":\"s\"}");
+	cJSON *b = cJSON_Parse("{ \"a\" : \"s\", \"b\" : [1.0, 2.5, {\"x\":null,\"y\":true}] }");
+	char *txt = json_canonical(a);
+
+	ck_assert_str_eq(txt, "{\"a\":\"s\",\"b\":[1,2.5,{\"x\":null,\"y\":true}]}");
+	ck_assert(json_equal(a, b));
+	free(txt);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+END_TEST
+
+START_TEST(array_order_matters_until_sorted)
+{
+	cJSON *a = cJSON_Parse("[\"b\",\"a\",\"b\"]");
+	cJSON *b = cJSON_Parse("[\"a\",\"b\"]");
+
+	ck_assert(!json_equal(a, b));
+	json_sort_array(a);
+	ck_assert(json_equal(a, b));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+END_TEST
+
+START_TEST(scalar_text_of_each_type)
+{
+	cJSON *j = cJSON_Parse("[\"x\",7,7.25,true,null,[1]]");
+	const char *want[] = { "x", "7", "7.25", "true", "null" };
+	char *t;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		t = json_scalar_text(cJSON_GetArrayItem(j, i));
+		ck_assert_str_eq(t, want[i]);
+		free(t);
+	}
+	ck_assert_ptr_null(json_scalar_text(cJSON_GetArrayItem(j, 5)));
+	cJSON_Delete(j);
+}
+END_TEST
+
+TESTUTIL_MAIN("jsonutil",
+	path_lookup_walks_objects_and_array_indexes,
+	set_path_creates_parents_and_replaces,
+	canonical_text_ignores_key_order_and_number_form,
+	array_order_matters_until_sorted,
+	scalar_text_of_each_type)
