@@ -60,6 +60,8 @@ static const struct partition_global {
 	{ "iam",     "us-gov-", "iam.us-gov.amazonaws.com",     "us-gov-west-1" },
 	{ "route53", "us-gov-", "route53.us-gov.amazonaws.com", "us-gov-west-1" },
 	{ "route53", "cn-",     "route53.amazonaws.com.cn",     "cn-northwest-1" },
+	{ "budgets", "cn-",     "budgets.amazonaws.com.cn",     "cn-northwest-1" },
+	{ "ce",      "cn-",     "ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1" },
 };
 
 static const struct partition_global *partition_global(const service_def_t *svc,

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
+import botocore.exceptions
 import botocore.session
 
 TOOL = os.path.join(os.environ.get("DRIFTD_BUILD", "../../build"),
@@ -68,6 +69,31 @@ class EndpointsAgainstBotocore(unittest.TestCase):
                     got = self.ours(svc)
                     self.assertEqual((got["url"], got["signing_region"]),
                                      (host, signing))
+
+    def test_services_table_endpoints_match(self):
+        """Every row of services.c that botocore 1.29 knows."""
+        names = subprocess.run([TOOL, "--list"], stdout=subprocess.PIPE,
+                               text=True, check=True).stdout.split()
+        self.env["AWS_S3_US_EAST_1_REGIONAL_ENDPOINT"] = "regional"
+        known = set(botocore.session.Session().get_available_services())
+        compared = 0
+        for region in REGIONS:
+            self.env["AWS_DEFAULT_REGION"] = region
+            for name in names:
+                if name not in known:
+                    continue
+                with self.subTest(svc=name, region=region):
+                    try:
+                        host, signing, _ = self.botocore(name)
+                    except botocore.exceptions.UnknownEndpointError:
+                        continue
+                    p = subprocess.run([TOOL, "--service", name], env=self.env,
+                                       stdout=subprocess.PIPE, text=True)
+                    got = json.loads(p.stdout)
+                    self.assertEqual((got["url"], got["signing_region"]),
+                                     (host, signing))
+                    compared += 1
+        self.assertGreater(compared, 40)
 
     def test_profile_region_and_ca_bundle_match(self):
         with open(self.env["AWS_CONFIG_FILE"], "w") as f:

@@ -1,10 +1,13 @@
 /* endpoint_resolve NAME PREFIX ENV_SUFFIX CONFIG_KEY [GLOBAL_HOST GLOBAL_REGION]
+ * endpoint_resolve --service NAME      (a row of services.c)
+ * endpoint_resolve --list              (services.c's names, one a line)
  * — resolves one service's endpoint from the real environment and shared
  * files and prints {url, signing_region, source, ca_bundle} as JSON, or
  * {error} — so tests can compare with botocore. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "endpoints.h"
 
@@ -18,18 +21,32 @@ int main(int argc, char **argv)
 	err_t e;
 	int rc;
 
-	if (argc != 5 && argc != 7) {
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		const service_def_t *row;
+
+		for (int i = 0; (row = service_at(i)); i++)
+			printf("%s\n", row->name);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--service")) {
+		if (!service_find(argv[2])) {
+			fprintf(stderr, "unknown service %s\n", argv[2]);
+			return 2;
+		}
+		svc = *service_find(argv[2]);
+	} else if (argc != 5 && argc != 7) {
 		fprintf(stderr, "usage: endpoint_resolve NAME PREFIX ENV_SUFFIX CONFIG_KEY [GLOBAL_HOST GLOBAL_REGION]\n");
 		return 2;
-	}
-	svc.name = argv[1];
-	svc.endpoint_prefix = argv[2];
-	svc.signing_name = argv[2];
-	svc.env_suffix = argv[3];
-	svc.config_key = argv[4];
-	if (argc == 7) {
-		svc.global_host = argv[5];
-		svc.global_region = argv[6];
+	} else {
+		svc.name = argv[1];
+		svc.endpoint_prefix = argv[2];
+		svc.signing_name = argv[2];
+		svc.env_suffix = argv[3];
+		svc.config_key = argv[4];
+		if (argc == 7) {
+			svc.global_host = argv[5];
+			svc.global_region = argv[6];
+		}
 	}
 	o = cJSON_CreateObject();
 	rc = profile_load(NULL, NULL, &p, &e);
