@@ -60,6 +60,7 @@ struct cred_provider {
 	time_t          (*now)(void *ctx);
 	void             *now_ctx;
 	int               window_s;
+	int               profile_given;   /* opts->profile was set */
 	char              sts_region[ENDPOINT_REGION_MAX];
 	cred_step_t      *steps;
 	int               nsteps;
@@ -369,8 +370,12 @@ static void op_done(cred_op_t *op, const cred_t *cred, const err_t *e)
 		p->cached = *cred;
 		p->have_cached = 1;
 		p->no_retry_before = 0;
+		/* Credentials that arrive already inside the window (a short
+		 * credential_process lifetime) must not respawn every second. */
 		if (cred->expiration)
-			schedule_refresh(p, cred->expiration - p->window_s);
+			schedule_refresh(p, cred->expiration - p->window_s > now ?
+					 cred->expiration - p->window_s :
+					 now + RETRY_AFTER_FAIL_S);
 	} else if (p->have_cached && p->cached.expiration > now) {
 		/* Keep serving what we have; try again shortly. */
 		p->no_retry_before = now + RETRY_AFTER_FAIL_S;
@@ -479,6 +484,7 @@ static void run_sts(cred_op_t *op, const cred_step_t *s)
 		params[n++] = s->duration;
 	}
 	params[n] = NULL;
+	err_clear(&e);
 	rc = p->transport.sts(p->transport.ctx, p->sts_region,
 			      s->kind == STEP_ASSUME_ROLE ? "AssumeRole"
 					: "AssumeRoleWithWebIdentity",
@@ -550,6 +556,7 @@ static void run_ecs(cred_op_t *op, const cred_step_t *s)
 		}
 		headers[0] = hdr;
 	}
+	err_clear(&e);
 	rc = p->transport.http(p->transport.ctx, "GET", s->url, headers, NULL,
 			       ECS_TIMEOUT_MS, ecs_cb, op, &e);
 	if (rc)
@@ -684,6 +691,7 @@ static void imds_request(cred_op_t *op)
 		break;
 	}
 	headers[0] = hdr;
+	err_clear(&e);
 	rc = p->transport.http(p->transport.ctx, method, url, headers, NULL,
 			       IMDS_TIMEOUT_MS, imds_cb, op, &e);
 	explicit_bzero(hdr, sizeof(hdr));
@@ -969,16 +977,19 @@ static int static_step(cred_provider_t *p, const char *source,
 	return 0;
 }
 
-/* Static keys of a profile: 1 found, 0 none, <0 error (half a pair). */
-static int profile_static(cred_provider_t *p, const char *name, err_t *e)
+/* Static keys of a profile from one file (or either): 1 found, 0 none,
+ * <0 error (half a pair). */
+static int profile_static(cred_provider_t *p, const char *name,
+			  profile_file_t which, err_t *e)
 {
 	const char *ak, *sk, *file = NULL;
 	char label[300];
 	int line = 0;
 
-	ak = profile_get(p->profile, name, "aws_access_key_id", &file, &line);
-	sk = profile_get(p->profile, name, "aws_secret_access_key",
-			 ak ? NULL : &file, ak ? NULL : &line);
+	ak = profile_get_in(p->profile, which, name, "aws_access_key_id", &file,
+			    &line);
+	sk = profile_get_in(p->profile, which, name, "aws_secret_access_key",
+			    ak ? NULL : &file, ak ? NULL : &line);
 	if (!ak && !sk)
 		return 0;
 	if (!ak || !sk)
@@ -989,8 +1000,9 @@ static int profile_static(cred_provider_t *p, const char *name, err_t *e)
 	snprintf(label, sizeof(label), "profile \"%s\" (%s:%d)", name, file,
 		 line);
 	return static_step(p, "shared-files", label, ak, sk,
-			   profile_get(p->profile, name, "aws_session_token",
-				       NULL, NULL), e) ?: 1;
+			   profile_get_in(p->profile, which, name,
+					  "aws_session_token", NULL, NULL),
+			   e) ?: 1;
 }
 
 static int role_step(cred_provider_t *p, step_kind_t kind, const char *name,
@@ -1030,6 +1042,61 @@ static int role_step(cred_provider_t *p, step_kind_t kind, const char *name,
 	return ok ? 0 : err_set(e, -ENOMEM, "out of memory");
 }
 
+/* AWS_ACCESS_KEY_ID and friends: 1 planned, 0 not set, <0 half a pair. */
+static int plan_env_keys(cred_provider_t *p, err_t *e)
+{
+	const char *ak = profile_getenv(p->profile, "AWS_ACCESS_KEY_ID");
+	const char *sk = profile_getenv(p->profile, "AWS_SECRET_ACCESS_KEY");
+
+	if (!ak && !sk)
+		return 0;
+	if (!ak || !sk)
+		return err_set(e, -EINVAL, "environment: %s is set but %s is not",
+			       ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+			       ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+	return static_step(p, "environment", "environment", ak, sk,
+			   profile_getenv(p->profile, "AWS_SESSION_TOKEN"), e) ?: 1;
+}
+
+static int plan_ecs(cred_provider_t *p, const char *rel, const char *full,
+		    err_t *e);
+static int plan_imds(cred_provider_t *p, err_t *e);
+
+/* credential_source names where a role's source credentials come from
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html). */
+static int plan_credential_source(cred_provider_t *p, const char *name,
+				  const char *source, const char *file,
+				  int line, err_t *e)
+{
+	const char *rel, *full;
+	int rc;
+
+	if (!strcmp(source, "Environment")) {
+		rc = plan_env_keys(p, e);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		return err_set_at(e, -ENOENT, file, line, 1,
+				  "profile \"%s\": credential_source Environment but AWS_ACCESS_KEY_ID is not set",
+				  name);
+	}
+	if (!strcmp(source, "Ec2InstanceMetadata"))
+		return plan_imds(p, e);
+	if (!strcmp(source, "EcsContainer")) {
+		rel = profile_getenv(p->profile,
+				     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+		full = profile_getenv(p->profile,
+				      "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+		if (rel || full)
+			return plan_ecs(p, rel, full, e);
+		return err_set_at(e, -ENOENT, file, line, 1,
+				  "profile \"%s\": credential_source EcsContainer but no AWS_CONTAINER_CREDENTIALS_*_URI is set",
+				  name);
+	}
+	return err_set_at(e, -EINVAL, file, line, 1,
+			  "profile \"%s\": credential_source must be Environment, Ec2InstanceMetadata or EcsContainer",
+			  name);
+}
+
 static int loop_error(const char *name, const char *src,
 		      const char **visited, int depth, const char *file,
 		      int line, err_t *e)
@@ -1058,7 +1125,7 @@ static int plan_profile(cred_provider_t *p, const char *name,
 
 	if (as_source) {
 		/* botocore: a source profile's own keys beat its role_arn. */
-		rc = profile_static(p, name, e);
+		rc = profile_static(p, name, PROFILE_ANY, e);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -1068,7 +1135,7 @@ static int plan_profile(cred_provider_t *p, const char *name,
 				  &sline);
 		if (src && !strcmp(src, name)) {
 			/* Only a profile with its own keys may name itself. */
-			rc = profile_static(p, name, e);
+			rc = profile_static(p, name, PROFILE_ANY, e);
 			if (rc < 0)
 				return rc;
 			if (!rc)
@@ -1103,16 +1170,22 @@ static int plan_profile(cred_provider_t *p, const char *name,
 				NULL, NULL))
 			return role_step(p, STEP_WEB_IDENTITY, name, role,
 					 file, line, e);
-		if (profile_get(p->profile, name, "credential_source", NULL,
-				NULL))
-			return err_set_at(e, -ENOTSUP, file, line, 1,
-					  "profile \"%s\": credential_source is not supported; use source_profile",
-					  name);
+		src = profile_get(p->profile, name, "credential_source", &sfile,
+				  &sline);
+		if (src) {
+			rc = plan_credential_source(p, name, src, sfile, sline,
+						    e);
+			return rc ? rc : role_step(p, STEP_ASSUME_ROLE, name,
+						   role, file, line, e);
+		}
 		return err_set_at(e, -EINVAL, file, line, 1,
-				  "profile \"%s\" sets role_arn without source_profile or web_identity_token_file",
+				  "profile \"%s\" sets role_arn without source_profile, "
+				  "credential_source or web_identity_token_file",
 				  name);
 	}
-	rc = profile_static(p, name, e);
+	/* botocore's order: credentials-file keys, then credential_process,
+	 * then config-file keys. */
+	rc = profile_static(p, name, PROFILE_CREDENTIALS, e);
 	if (rc)
 		return rc < 0 ? rc : 0;
 	proc = profile_get(p->profile, name, "credential_process", &file, &line);
@@ -1125,6 +1198,9 @@ static int plan_profile(cred_provider_t *p, const char *name,
 			return err_set(e, -ENOMEM, "out of memory");
 		return 0;
 	}
+	rc = profile_static(p, name, PROFILE_CONFIG, e);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	return -ENOENT;
 }
 
@@ -1217,23 +1293,17 @@ static int plan_imds(cred_provider_t *p, err_t *e)
 
 static int plan(cred_provider_t *p, err_t *e)
 {
-	const char *ak, *sk, *name, *wif, *arn, *rel, *full;
+	const char *name, *wif, *arn, *rel, *full;
 	const char *visited[MAX_PROFILE_DEPTH];
 	cred_step_t *s;
 	int rc, ok = 1;
 
 	err_clear(e);
-	ak = profile_getenv(p->profile, "AWS_ACCESS_KEY_ID");
-	sk = profile_getenv(p->profile, "AWS_SECRET_ACCESS_KEY");
-	if (ak || sk) {
-		if (!ak || !sk)
-			return err_set(e, -EINVAL, "environment: %s is set but %s is not",
-				       ak ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-				       ak ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-		return static_step(p, "environment", "environment", ak, sk,
-				   profile_getenv(p->profile, "AWS_SESSION_TOKEN"),
-				   e);
-	}
+	/* As in the AWS CLI, a profile the caller names (--profile) beats
+	 * keys in the environment; AWS_PROFILE does not. */
+	rc = p->profile_given ? 0 : plan_env_keys(p, e);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	name = profile_name(p->profile);
 	if (profile_exists(p->profile, name)) {
 		rc = plan_profile(p, name, visited, 0, 0, e);
@@ -1290,6 +1360,7 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
 	p->now_ctx = opts->now_ctx;
 	p->window_s = opts->refresh_window_s > 0 ? opts->refresh_window_s : 300;
 	p->waiters_tail = &p->waiters;
+	p->profile_given = opts->profile != NULL;
 	rc = profile_load(&opts->env, opts->profile, &p->profile, e);
 	if (rc)
 		goto out;
@@ -1300,6 +1371,9 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
 				 sizeof(p->sts_region), NULL))
 		snprintf(p->sts_region, sizeof(p->sts_region), "us-east-1");
 	uv_timer_init(p->loop, &p->timer);
+	/* A pending refresh alone must not keep a one-shot command's loop
+	 * running. */
+	uv_unref((uv_handle_t *)&p->timer);
 	p->timer.data = p;
 	p->timer_open = 1;
 	*out = p;

@@ -4,13 +4,20 @@
  * Chain, first source that is configured wins (a configured source that
  * then fails is an error; the chain does not fall through past it):
  *   1. environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
- *      AWS_SESSION_TOKEN
+ *      AWS_SESSION_TOKEN — skipped when the caller names a profile in
+ *      cred_provider_opts_t.profile, as the CLI's --profile does
  *   2. the profile in the shared files (see profile.h), in this order:
- *      role_arn + source_profile (STS AssumeRole, chained, loops detected),
+ *      role_arn + source_profile (STS AssumeRole, chained, loops detected)
+ *      or + credential_source (Environment, Ec2InstanceMetadata,
+ *      EcsContainer),
  *      role_arn + web_identity_token_file (AssumeRoleWithWebIdentity),
- *      aws_access_key_id/aws_secret_access_key(/aws_session_token),
- *      credential_process
- *   3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME)
+ *      aws_access_key_id/aws_secret_access_key(/aws_session_token) in the
+ *      credentials file, credential_process (run as /bin/sh -c COMMAND with
+ *      the daemon's real environment), the same keys in the config file —
+ *      botocore's order
+ *   3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME);
+ *      botocore checks this before the profile's static keys, driftd after
+ *      (as its design asks)
  *   4. ECS container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
  *      AWS_CONTAINER_CREDENTIALS_FULL_URI, with
  *      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE / _TOKEN
@@ -69,7 +76,8 @@ typedef struct cred_transport {
 typedef struct cred_provider_opts {
 	uv_loop_t        *loop;
 	profile_env_t     env;            /* getenv NULL: process environment */
-	const char       *profile;        /* NULL: AWS_PROFILE or "default"   */
+	const char       *profile;        /* NULL: AWS_PROFILE or "default";
+					     set: environment keys ignored   */
 	const char       *sts_region;     /* NULL: configured region, else
 					     us-east-1                       */
 	cred_transport_t  transport;
@@ -99,7 +107,8 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
  * still handed out at once, while a background refresh starts; a timer
  * also starts that refresh on its own. Gets made while a refresh is under
  * way and nothing valid is cached are queued and all completed once, in
- * order, when it ends. Returns 0 (cb will have been or will be called). */
+ * order, when it ends. Returns 0 (cb will have been or will be called).
+ * The refresh timer is unreferenced: it never keeps the loop alive alone. */
 int cred_provider_get(cred_provider_t *p, cred_get_cb cb, void *data);
 
 /* Cancels queued gets (their callbacks run now with -ECANCELED) and stops

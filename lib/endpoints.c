@@ -47,6 +47,39 @@ int endpoint_region(const profile_t *p, char *buf, size_t len, err_t *e)
 	return 0;
 }
 
+/* Outside the aws partition a global service either has its own global
+ * host (these rows) or is simply regional (everything else). From the
+ * partition data in botocore's endpoints.json. */
+static const struct partition_global {
+	const char *endpoint_prefix;
+	const char *region_prefix;
+	const char *host;
+	const char *signing_region;
+} partition_globals[] = {
+	{ "iam",     "cn-",     "iam.cn-north-1.amazonaws.com.cn", "cn-north-1" },
+	{ "iam",     "us-gov-", "iam.us-gov.amazonaws.com",     "us-gov-west-1" },
+	{ "route53", "us-gov-", "route53.us-gov.amazonaws.com", "us-gov-west-1" },
+	{ "route53", "cn-",     "route53.amazonaws.com.cn",     "cn-northwest-1" },
+	{ "budgets", "cn-",     "budgets.amazonaws.com.cn",     "cn-northwest-1" },
+	{ "ce",      "cn-",     "ce.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1" },
+};
+
+static const struct partition_global *partition_global(const service_def_t *svc,
+							const char *region)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(partition_globals) / sizeof(partition_globals[0]); i++) {
+		const struct partition_global *g = &partition_globals[i];
+
+		if (svc->endpoint_prefix && region &&
+		    !strcmp(g->endpoint_prefix, svc->endpoint_prefix) &&
+		    !strncmp(region, g->region_prefix, strlen(g->region_prefix)))
+			return g;
+	}
+	return NULL;
+}
+
 const char *endpoint_dns_suffix(const char *region)
 {
 	return region && !strncmp(region, "cn-", 3) ? "amazonaws.com.cn"
@@ -108,6 +141,7 @@ int endpoint_resolve(const profile_t *p, const service_def_t *svc,
 	char regbuf[ENDPOINT_REGION_MAX];
 	const char *url;
 	size_t n;
+	const struct partition_global *pg;
 	int rc, global;
 
 	memset(out, 0, sizeof(*out));
@@ -125,13 +159,14 @@ int endpoint_resolve(const profile_t *p, const service_def_t *svc,
 		region = rc ? NULL : regbuf;
 	}
 	/* Global services sign in their home region everywhere in the aws
-	 * partition; in aws-cn and aws-us-gov they are regional. */
-	global = svc->global_host &&
+	 * partition; elsewhere see partition_globals. */
+	pg = svc->global_host ? partition_global(svc, region) : NULL;
+	global = svc->global_host && !pg &&
 		 (!region || (strncmp(region, "cn-", 3) &&
 			      strncmp(region, "us-gov-", 7)));
 	snprintf(out->signing_region, sizeof(out->signing_region), "%s",
-		 !global ? region : svc->global_region ? svc->global_region
-						       : "us-east-1");
+		 pg ? pg->signing_region : !global ? region :
+		 svc->global_region ? svc->global_region : "us-east-1");
 
 	url = configured_url(p, svc, out->source, sizeof(out->source));
 	if (url) {
@@ -146,9 +181,9 @@ int endpoint_resolve(const profile_t *p, const service_def_t *svc,
 		snprintf(out->url, sizeof(out->url), "%s", url);
 	} else {
 		snprintf(out->source, sizeof(out->source), "default");
-		if (global)
+		if (global || pg)
 			snprintf(out->url, sizeof(out->url), "https://%s",
-				 svc->global_host);
+				 pg ? pg->host : svc->global_host);
 		else
 			snprintf(out->url, sizeof(out->url), "https://%s.%s.%s",
 				 svc->endpoint_prefix, region,

@@ -8,8 +8,12 @@
  *   3. endpoint_url under the service's config_key in the profile's
  *      "services" section
  *   4. endpoint_url in the profile
- *   5. https://<endpoint_prefix>.<region>.<partition suffix>, or a global
- *      service's global_host signed in global_region.
+ *   5. https://<endpoint_prefix>.<region>.<partition suffix>
+ *      (amazonaws.com, amazonaws.com.cn for cn-*), or a global service's
+ *      global_host signed in global_region. In aws-cn and aws-us-gov a
+ *      global service uses that partition's own global host where it has
+ *      one (a table in endpoints.c: IAM, Route 53, Budgets, Cost Explorer),
+ *      else it is regional.
  * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true, or the profile's
  * ignore_configured_endpoint_urls = true, skips 1-4.
  * Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region. */

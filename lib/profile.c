@@ -145,20 +145,31 @@ static const char *found(const ini_t *ini, const char *v, const char **file)
 	return v;
 }
 
-const char *profile_get(const profile_t *p, const char *name, const char *key,
-			const char **file, int *line)
+const char *profile_get_in(const profile_t *p, profile_file_t which,
+			   const char *name, const char *key,
+			   const char **file, int *line)
 {
 	const char *v;
 	char buf[512];
 
 	if (!name)
 		name = p->name;
-	v = ini_get(p->credentials, name, key, line);
-	if (v && *v)
-		return found(p->credentials, v, file);
+	if (which != PROFILE_CONFIG) {
+		v = ini_get(p->credentials, name, key, line);
+		if (v && *v)
+			return found(p->credentials, v, file);
+	}
+	if (which == PROFILE_CREDENTIALS)
+		return NULL;
 	v = ini_get(p->config, config_section(p, name, buf, sizeof(buf)), key,
 		    line);
 	return v && *v ? found(p->config, v, file) : NULL;
+}
+
+const char *profile_get(const profile_t *p, const char *name, const char *key,
+			const char **file, int *line)
+{
+	return profile_get_in(p, PROFILE_ANY, name, key, file, line);
 }
 
 const char *profile_services_get(const profile_t *p, const char *section,

@@ -48,6 +48,17 @@ int profile_exists(const profile_t *p, const char *name);
 const char *profile_get(const profile_t *p, const char *name, const char *key,
 			const char **file, int *line);
 
+typedef enum profile_file {
+	PROFILE_ANY,            /* credentials file, then config file */
+	PROFILE_CREDENTIALS,
+	PROFILE_CONFIG,
+} profile_file_t;
+
+/* profile_get restricted to one file. */
+const char *profile_get_in(const profile_t *p, profile_file_t which,
+			   const char *name, const char *key,
+			   const char **file, int *line);
+
 /* subkey under key in the config file's "[services SECTION]". */
 const char *profile_services_get(const profile_t *p, const char *section,
 				 const char *key, const char *subkey,

@@ -144,18 +144,24 @@ static void setup(void)
 	prov = NULL;
 }
 
+/* Options wired to the fake environment, transport and clock. */
+static void fake_opts(cred_provider_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->loop = &loop;
+	o->env.getenv = testenv_get;
+	o->env.ctx = &env;
+	o->transport.http = fake_http;
+	o->transport.sts = fake_sts;
+	o->now = fake_clock;
+}
+
 static cred_provider_t *provider(void)
 {
 	cred_provider_opts_t o;
 	err_t e;
 
-	memset(&o, 0, sizeof(o));
-	o.loop = &loop;
-	o.env.getenv = testenv_get;
-	o.env.ctx = &env;
-	o.transport.http = fake_http;
-	o.transport.sts = fake_sts;
-	o.now = fake_clock;
+	fake_opts(&o);
 	ck_assert_msg(cred_provider_new(&o, &prov, &e) == 0, "%s", e.message);
 	return prov;
 }
@@ -779,6 +785,14 @@ START_TEST(failed_refresh_keeps_valid_credentials)
 }
 END_TEST
 
+static uv_timer_t keepalive;
+
+static void keepalive_cb(uv_timer_t *t)
+{
+	(void)t;
+	ck_abort_msg("the refresh timer never fired");
+}
+
 START_TEST(timer_refreshes_before_window_without_a_get)
 {
 	got_t g;
@@ -790,8 +804,12 @@ START_TEST(timer_refreshes_before_window_without_a_get)
 	answer_http(0, 200, ecs_json("ASIAONE", iso(T0 + 301)));
 	ck_assert(g.ok);
 	ck_assert_int_eq(ncalls, 1);
+	/* The provider's timer is unreferenced; hold the loop open. */
+	uv_timer_init(&loop, &keepalive);
+	uv_timer_start(&keepalive, keepalive_cb, 10000, 0);
 	while (ncalls < 2)
 		uv_run(&loop, UV_RUN_ONCE);
+	uv_close((uv_handle_t *)&keepalive, NULL);
 	ck_assert_str_eq(calls[1].url, "http://169.254.170.2/c");
 	answer_http(1, 200, ecs_json("ASIATWO", iso(T0 + 3600)));
 	get_now(&g);
@@ -827,12 +845,7 @@ START_TEST(malformed_config_fails_provider_with_file_and_line)
 	setup();
 	path = testenv_file(&env, "config", "[default]\nregion = x\n[profile broken\n");
 	testenv_set(&env, "AWS_CONFIG_FILE", path);
-	memset(&o, 0, sizeof(o));
-	o.loop = &loop;
-	o.env.getenv = testenv_get;
-	o.env.ctx = &env;
-	o.transport.http = fake_http;
-	o.transport.sts = fake_sts;
+	fake_opts(&o);
 	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), -EINVAL);
 	ck_assert_ptr_null(prov);
 	ck_assert_str_eq(e.file, path);
@@ -890,6 +903,165 @@ START_TEST(json_errors_never_echo_the_body)
 }
 END_TEST
 
+START_TEST(web_identity_in_profile_uses_default_session_name)
+{
+	char cfg[1024];
+	got_t g;
+
+	setup();
+	snprintf(cfg, sizeof(cfg),
+		 "[profile wi]\nrole_arn = arn:aws:iam::1:role/wi\n"
+		 "web_identity_token_file = %s\nregion = ap-south-1\n",
+		 testenv_file(&env, "tok", "jwt-from-profile"));
+	set_config(cfg);
+	testenv_set(&env, "AWS_PROFILE", "wi");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].action, "AssumeRoleWithWebIdentity");
+	ck_assert_str_eq(calls[0].region, "ap-south-1");
+	ck_assert_str_eq(calls[0].source_key, "");
+	ck_assert_str_eq(calls[0].params,
+			 "RoleArn=arn:aws:iam::1:role/wi\n"
+			 "RoleSessionName=driftd-1700000000\n"
+			 "WebIdentityToken=jwt-from-profile\n");
+	answer_sts(0, "ASIAWI", T0 + 3600);
+	ck_assert(g.ok);
+	ck_assert_str_eq(g.cred.source, "web-identity");
+	teardown();
+}
+END_TEST
+
+START_TEST(ecs_token_with_newline_is_refused_before_any_request)
+{
+	got_t g;
+
+	setup();
+	testenv_set(&env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+	testenv_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+		    "tok\r\nX-Injected: 1");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(g.calls, 1);
+	ck_assert(!g.ok);
+	ck_assert_ptr_nonnull(strstr(g.err.message, "control characters"));
+	ck_assert_ptr_null(strstr(g.err.message, "Injected"));
+	ck_assert_int_eq(ncalls, 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(imds_role_name_with_path_characters_is_refused)
+{
+	got_t g;
+
+	setup();
+	provider();
+	get_now(&g);
+	answer_http(0, 200, "tok");
+	answer_http(1, 200, "../../latest/user-data");
+	ck_assert(!g.ok);
+	ck_assert_ptr_nonnull(strstr(g.err.message, "no valid IAM role"));
+	ck_assert_int_eq(ncalls, 2);
+	teardown();
+}
+END_TEST
+
+START_TEST(free_during_credential_process_waits_for_the_child)
+{
+	got_t g;
+
+	setup();
+	set_config("[default]\ncredential_process = sleep 0.2\n");
+	provider();
+	get_now(&g);
+	ck_assert_int_eq(g.calls, 0);
+	cred_provider_free(prov);
+	prov = NULL;
+	ck_assert_int_eq(g.calls, 1);
+	ck_assert_int_eq(g.err.code, -ECANCELED);
+	teardown();                     /* runs the loop until the child exits */
+	ck_assert_int_eq(g.calls, 1);
+}
+END_TEST
+
+START_TEST(sts_region_option_overrides_configured_region)
+{
+	cred_provider_opts_t o;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_credentials("[default]\naws_access_key_id = AKIAB\n"
+			"aws_secret_access_key = " SECRET "\n"
+			"role_arn = arn:aws:iam::1:role/r\nsource_profile = default\n");
+	testenv_set(&env, "AWS_REGION", "eu-west-1");
+	fake_opts(&o);
+	o.sts_region = "us-west-2";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].region, "us-west-2");
+	answer_sts(0, "ASIAR", T0 + 3600);
+	ck_assert(g.ok);
+	teardown();
+}
+END_TEST
+
+START_TEST(credential_source_imds_feeds_assume_role)
+{
+	got_t g;
+
+	setup();
+	set_config("[default]\nrole_arn = arn:aws:iam::1:role/ec2\n"
+		   "credential_source = Ec2InstanceMetadata\n");
+	provider();
+	get_now(&g);
+	answer_http(0, 200, "tok");
+	answer_http(1, 200, "instance-role");
+	answer_http(2, 200, ecs_json("ASIAINSTANCE", iso(T0 + 3600)));
+	ck_assert_int_eq(ncalls, 4);
+	ck_assert_str_eq(calls[3].action, "AssumeRole");
+	ck_assert_str_eq(calls[3].source_key, "ASIAINSTANCE");
+	answer_sts(3, "ASIAROLE", T0 + 3600);
+	ck_assert(g.ok);
+	ck_assert_str_eq(g.cred.access_key_id, "ASIAROLE");
+	teardown();
+}
+END_TEST
+
+START_TEST(named_profile_beats_environment_keys_and_sources_them)
+{
+	cred_provider_opts_t o;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_config("[profile r]\nrole_arn = arn:aws:iam::1:role/r\n"
+		   "credential_source = Environment\n"
+		   "[profile bad]\nrole_arn = arn:aws:iam::1:role/r\n"
+		   "credential_source = Bogus\n");
+	testenv_set(&env, "AWS_ACCESS_KEY_ID", "AKIAENV");
+	testenv_set(&env, "AWS_SECRET_ACCESS_KEY", SECRET);
+	fake_opts(&o);
+	o.profile = "r";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	get_now(&g);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_str_eq(calls[0].source_key, "AKIAENV");
+	answer_sts(0, "ASIAR", T0 + 3600);
+	ck_assert_str_eq(g.cred.access_key_id, "ASIAR");
+	cred_provider_free(prov);
+	o.profile = "bad";
+	ck_assert_int_eq(cred_provider_new(&o, &prov, &e), 0);
+	e = get_error();
+	ck_assert_int_eq(e.code, -EINVAL);
+	ck_assert_int_eq(e.line, 6);
+	ck_assert_ptr_nonnull(strstr(e.message, "credential_source must be"));
+	teardown();
+}
+END_TEST
+
 TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      half_an_environment_pair_is_an_error,
 	      static_profile_credentials_file_beats_config,
@@ -917,4 +1089,11 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      malformed_config_fails_provider_with_file_and_line,
 	      describe_shows_key_id_and_source_only,
 	      iso8601_times_parse_with_fraction_and_offset,
-	      json_errors_never_echo_the_body)
+	      json_errors_never_echo_the_body,
+	      web_identity_in_profile_uses_default_session_name,
+	      ecs_token_with_newline_is_refused_before_any_request,
+	      imds_role_name_with_path_characters_is_refused,
+	      free_during_credential_process_waits_for_the_child,
+	      sts_region_option_overrides_configured_region,
+	      credential_source_imds_feeds_assume_role,
+	      named_profile_beats_environment_keys_and_sources_them)

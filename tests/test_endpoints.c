@@ -22,6 +22,12 @@ static const service_def_t iam = {
 	.global_region = "us-east-1", .global_host = "iam.amazonaws.com",
 };
 
+static const service_def_t other_global = {
+	.name = "glob", .endpoint_prefix = "glob", .signing_name = "glob",
+	.env_suffix = "GLOB", .config_key = "glob",
+	.global_region = "us-east-1", .global_host = "glob.amazonaws.com",
+};
+
 static const char *config_all =
 	"[default]\n"
 	"region = eu-central-1\n"
@@ -152,13 +158,16 @@ START_TEST(global_service_signs_in_global_region)
 	ck_assert_str_eq(ep.url, "https://iam.amazonaws.com");
 	ck_assert_str_eq(ep.signing_region, "us-east-1");
 	testenv_set(&t, "AWS_REGION", "cn-northwest-1");
-	resolve(&t, &iam, &ep);
-	ck_assert_str_eq(ep.url, "https://iam.cn-northwest-1.amazonaws.com.cn");
+	resolve(&t, &iam, &ep);        /* aws-cn has its own global IAM */
+	ck_assert_str_eq(ep.url, "https://iam.cn-north-1.amazonaws.com.cn");
+	ck_assert_str_eq(ep.signing_region, "cn-north-1");
+	resolve(&t, &other_global, &ep);   /* no aws-cn row: regional */
+	ck_assert_str_eq(ep.url, "https://glob.cn-northwest-1.amazonaws.com.cn");
 	ck_assert_str_eq(ep.signing_region, "cn-northwest-1");
 	testenv_set(&t, "AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9");
 	resolve(&t, &iam, &ep);
 	ck_assert_str_eq(ep.url, "http://127.0.0.1:9");
-	ck_assert_str_eq(ep.signing_region, "cn-northwest-1");
+	ck_assert_str_eq(ep.signing_region, "cn-north-1");
 	testenv_done(&t);
 }
 END_TEST
