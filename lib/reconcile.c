@@ -12,6 +12,13 @@
 #include "services.h"
 #include "template.h"
 
+/* Calls in flight that something waits for; done runs when none is left. */
+typedef struct lr_batch {
+	size_t pending;
+	void (*done)(void *ctx);
+	void  *ctx;
+} lr_batch_t;
+
 /* One batched read: every live item of one type in one region. */
 typedef struct rec_read {
 	struct rec_run   *run;
@@ -44,6 +51,7 @@ typedef struct rec_task {
 	int             created;      /* the create succeeded in this task */
 	int             converged;    /* its update pass was made          */
 	int             waiting;      /* polling for readiness             */
+	lr_batch_t      batch;        /* the refresh's attribute reads     */
 	uv_timer_t      timer;
 	double          poll_delay_s;
 	double          wait_started;
@@ -61,7 +69,7 @@ typedef struct rec_run {
 	rec_result_t *res;
 	graph_t      *graph;
 	size_t        tasks_running;
-	size_t        live_reads_pending;
+	lr_batch_t    live_batch;
 	int           delivered;
 	uv_timer_t    finish_timer;
 	double        started;
@@ -185,17 +193,19 @@ static rec_read_t *read_for(rec_run_t *run, const res_type_t *t,
 	return NULL;
 }
 
+static void update_id(rec_item_t *item)
+{
+	const cJSON *id = json_get_path(item->live, item->type->id_path);
+
+	free(item->id);
+	item->id = cJSON_IsString(id) ? strdup(id->valuestring) : NULL;
+}
+
 static void set_live(rec_item_t *item, cJSON *live)
 {
-	const cJSON *id;
-
 	cJSON_Delete(item->live);
 	item->live = live;
-	free(item->id);
-	item->id = NULL;
-	id = json_get_path(live, item->type->id_path);
-	if (cJSON_IsString(id))
-		item->id = strdup(id->valuestring);
+	update_id(item);
 }
 
 /* Finds item's live counterpart in its read; desired may be the raw body
@@ -373,6 +383,84 @@ static void add_orphans(rec_run_t *run)
 			item->action = REC_ORPHAN;
 			set_live(item, cJSON_Duplicate(it, 1));
 		}
+	}
+}
+
+/* ---- per-resource attribute reads ------------------------------------- */
+
+/* Attributes with a live_read are read for each resource that exists and
+ * whose config sets them: one call per resource, as the API has no batch. */
+typedef struct live_read_call {
+	rec_run_t        *run;
+	rec_item_t       *item;
+	const res_attr_t *attr;
+	lr_batch_t       *batch;
+} live_read_call_t;
+
+static void batch_step(lr_batch_t *b)
+{
+	if (--b->pending == 0)
+		b->done(b->ctx);
+}
+
+static void on_live_read(void *data, cJSON *result, const err_t *e)
+{
+	live_read_call_t *c = data;
+	lr_batch_t *b = c->batch;
+	const cJSON *v;
+
+	if (e) {
+		c->item->err = *e;
+		c->item->read_failed = 1;
+	} else if (c->item->live) {
+		v = json_get_path(result, c->attr->live_read.result);
+		if (v)
+			json_set_path(c->item->live, c->attr->live_path ?
+				      c->attr->live_path : c->attr->name,
+				      cJSON_Duplicate(v, 1));
+	}
+	cJSON_Delete(result);
+	free(c);
+	batch_step(b);
+}
+
+static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
+{
+	live_read_call_t *c;
+	const res_attr_t *a;
+	tmpl_values_t v;
+	cJSON *params;
+	size_t j;
+	err_t e;
+
+	for (j = 0; item->live && j < item->type->n_attrs; j++) {
+		a = &item->type->attrs[j];
+		if (!a->live_read.op ||
+		    !cJSON_GetObjectItemCaseSensitive(item->res->body, a->name))
+			continue;
+		memset(&v, 0, sizeof(v));
+		v.id = item->id;
+		v.env = run->env;
+		v.address = item->address;
+		v.live = item->live;
+		c = calloc(1, sizeof(*c));
+		if (!c || tmpl_fill(a->live_read.params, &v, &params, &e)) {
+			free(c);
+			continue;
+		}
+		c->run = run;
+		c->item = item;
+		c->attr = a;
+		c->batch = b;
+		if (aws_call(run->o.aws, item->type->service, item->region,
+			     a->live_read.op, params, 0, on_live_read, c, &e)) {
+			item->err = e;
+			item->read_failed = 1;
+			free(c);
+		} else {
+			b->pending++;
+		}
+		cJSON_Delete(params);
 	}
 }
 
@@ -699,6 +787,61 @@ static int queue_change(rec_task_t *task, const diff_change_t *c, err_t *e)
 	return rc;
 }
 
+static int empty_value(const cJSON *v)
+{
+	return !v || cJSON_IsNull(v) ||
+	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
+}
+
+/* Before a delete, what was attached after create is taken off again
+ * (routes, associations, rules, inline policies, an attached VPC), as AWS
+ * refuses to delete what still holds them. The same update rules do it,
+ * against a desired state in which each such attribute is empty. */
+static int queue_clear(rec_task_t *task, err_t *e)
+{
+	rec_item_t *item = task->item;
+	const res_type_t *t = item->type;
+	cJSON *empty = cJSON_CreateObject(), *saved = item->desired;
+	const res_attr_t *a;
+	diff_t *d = NULL;
+	tmpl_values_t v;
+	size_t i;
+	int rc = 0;
+
+	if (!empty)
+		return err_set(e, -ENOMEM, "out of memory");
+	for (i = 0; i < t->n_attrs; i++) {
+		a = &t->attrs[i];
+		if (!(a->flags & RES_NOT_IN_CREATE) || a->kind == RES_TAGS ||
+		    empty_value(json_get_path(item->live, a->live_path ?
+					      a->live_path : a->name)))
+			continue;
+		if (a->kind == RES_SET || a->kind == RES_LIST)
+			cJSON_AddItemToObject(empty, a->name, cJSON_CreateArray());
+		else if (a->kind == RES_DOCUMENT || a->kind == RES_MAP)
+			cJSON_AddItemToObject(empty, a->name, cJSON_CreateObject());
+		else if (a->remove_op) {
+			base_values(task, &v);
+			rc = queue_template(task, a->remove_op, a->remove_params,
+					    &v, e);
+			if (rc)
+				goto out;
+		}
+	}
+	rc = diff_resource(t, empty, item->live, NULL, &d, e);
+	if (rc)
+		goto out;
+	item->desired = empty;
+	for (i = 0; i < d->n_changes && !rc; i++)
+		if (d->changes[i].attr->kind != RES_TAGS)
+			rc = queue_change(task, &d->changes[i], e);
+	item->desired = saved;
+out:
+	diff_free(d);
+	cJSON_Delete(empty);
+	return rc;
+}
+
 static int queue_updates(rec_task_t *task, err_t *e)
 {
 	rec_item_t *item = task->item;
@@ -757,13 +900,33 @@ static int status_in(const char *status, const char *list)
 
 static void after_fresh_state(rec_task_t *task);
 
+static void check_status(void *ctx);
+
+/* The single-item read is merged over what the batched read had: some
+ * types' read_one returns less (GetRole has no inline policies). */
+static void merge_live(rec_item_t *item, cJSON *fresh)
+{
+	cJSON *m;
+
+	if (!item->live) {
+		set_live(item, fresh);
+		return;
+	}
+	while ((m = fresh->child)) {
+		cJSON_DetachItemViaPointer(fresh, m);
+		cJSON_DeleteItemFromObjectCaseSensitive(item->live, m->string);
+		cJSON_AddItemToObject(item->live, m->string, m);
+	}
+	cJSON_Delete(fresh);
+	update_id(item);
+}
+
 static void on_read_one(void *data, cJSON *result, const err_t *e)
 {
 	rec_task_t *task = data;
 	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
 	cJSON *found = NULL, *live;
-	const cJSON *st;
 	err_t err;
 
 	if (e) {
@@ -788,8 +951,28 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 		task_fail(task, &err);
 		return;
 	}
-	set_live(item, live);
-	st = json_get_path(live, t->status_path);
+	merge_live(item, live);
+	task->batch.pending = 1;
+	task->batch.done = check_status;
+	task->batch.ctx = task;
+	if (item->res)
+		issue_live_reads(task->run, item, &task->batch);
+	batch_step(&task->batch);
+}
+
+static void check_status(void *ctx)
+{
+	rec_task_t *task = ctx;
+	rec_item_t *item = task->item;
+	const res_type_t *t = item->type;
+	const cJSON *st = json_get_path(item->live, t->status_path);
+	err_t err;
+
+	if (item->read_failed) {
+		item->read_failed = 0;
+		task_fail(task, &item->err);
+		return;
+	}
 	if (task->waiting && cJSON_IsString(st)) {
 		if (t->failed && status_in(st->valuestring, t->failed)) {
 			err_set(&err, -EIO, "%s entered state %s", item->address,
@@ -1108,7 +1291,8 @@ static void start_task(rec_run_t *run, rec_item_t *item)
 		emit(run, REC_EVENT_START, item, "Destroying [id=%s]...",
 		     item->id ? item->id : "?");
 		base_values(task, &v);
-		if (queue_template(task, item->type->remove.op,
+		if (queue_clear(task, &e) ||
+		    queue_template(task, item->type->remove.op,
 				   item->type->remove.params, &v, &e)) {
 			task_fail(task, &e);
 			return;
@@ -1189,98 +1373,32 @@ static void recover_journal(rec_run_t *run)
 	}
 }
 
-static void after_live_reads(rec_run_t *run);
+static void after_live_reads(void *ctx);
 
-/* One attribute the batched read leaves out, read for one resource. */
-typedef struct live_read_call {
-	rec_run_t        *run;
-	rec_item_t       *item;
-	const res_attr_t *attr;
-} live_read_call_t;
-
-static void on_live_read(void *data, cJSON *result, const err_t *e)
+/* The read pass: once every batched read is in, items are matched and
+ * their per-resource attribute reads made. */
+static void after_reads(rec_run_t *run)
 {
-	live_read_call_t *c = data;
-	rec_run_t *run = c->run;
-	const cJSON *v;
-
-	if (e) {
-		c->item->err = *e;
-		c->item->read_failed = 1;
-	} else if (c->item->live) {
-		v = json_get_path(result, c->attr->live_read.result);
-		if (v)
-			json_set_path(c->item->live, c->attr->live_path ?
-				      c->attr->live_path : c->attr->name,
-				      cJSON_Duplicate(v, 1));
-	}
-	cJSON_Delete(result);
-	free(c);
-	if (--run->live_reads_pending == 0)
-		after_live_reads(run);
-}
-
-/* Attributes with a live_read are read for each configured resource that
- * exists and sets them: one call per resource, as the API has no batch. */
-static void start_live_reads(rec_run_t *run)
-{
-	live_read_call_t *c;
-	const res_attr_t *a;
 	rec_item_t *item;
-	tmpl_values_t v;
-	cJSON *params;
-	size_t i, j;
-	err_t e;
+	size_t i;
 
-	run->live_reads_pending = 1;
+	run->res->read_seconds = now_s(run) - run->started;
+	run->live_batch.pending = 1;
+	run->live_batch.done = after_live_reads;
+	run->live_batch.ctx = run;
 	for (i = 0; i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		if (!item->res || read_for(run, item->type, item->region)->err.code)
 			continue;
 		match_live(run, item, item->res->body);
-		for (j = 0; item->live && j < item->type->n_attrs; j++) {
-			a = &item->type->attrs[j];
-			if (!a->live_read.op ||
-			    !cJSON_GetObjectItemCaseSensitive(item->res->body,
-							      a->name))
-				continue;
-			memset(&v, 0, sizeof(v));
-			v.id = item->id;
-			v.env = run->env;
-			v.address = item->address;
-			v.live = item->live;
-			c = calloc(1, sizeof(*c));
-			if (!c || tmpl_fill(a->live_read.params, &v, &params, &e)) {
-				free(c);
-				continue;
-			}
-			c->run = run;
-			c->item = item;
-			c->attr = a;
-			if (aws_call(run->o.aws, item->type->service, item->region,
-				     a->live_read.op, params, 0, on_live_read, c,
-				     &e)) {
-				item->err = e;
-				item->read_failed = 1;
-				free(c);
-			} else {
-				run->live_reads_pending++;
-			}
-			cJSON_Delete(params);
-		}
+		issue_live_reads(run, item, &run->live_batch);
 	}
-	if (--run->live_reads_pending == 0)
-		after_live_reads(run);
+	batch_step(&run->live_batch);
 }
 
-static void after_reads(rec_run_t *run)
+static void after_live_reads(void *ctx)
 {
-	run->res->read_seconds = now_s(run) - run->started;
-	start_live_reads(run);
-}
-
-static void after_live_reads(rec_run_t *run)
-{
+	rec_run_t *run = ctx;
 	const char **order = NULL;
 	rec_item_t *item;
 	size_t i, n;
