@@ -504,7 +504,8 @@ SUBNET = Res('subnet', 'SubnetId', create=('CreateSubnet', 'Subnet', _subnet_bui
              delete=('DeleteSubnet', 'SubnetId', _subnet_delete),
              not_found='InvalidSubnetID.NotFound', not_found_msg=_not_found('subnet'))
 IGW = Res('igw', 'InternetGatewayId', create=('CreateInternetGateway', 'InternetGateway', _igw_build),
-          describe=('DescribeInternetGateways', 'InternetGateways', 'InternetGatewayIds', {}),
+          describe=('DescribeInternetGateways', 'InternetGateways', 'InternetGatewayIds',
+                    {'attachment.vpc-id': 'Attachments.VpcId', 'attachment.state': 'Attachments.State'}),
           delete=('DeleteInternetGateway', 'InternetGatewayId', _igw_delete),
           not_found='InvalidInternetGatewayID.NotFound', not_found_msg=_not_found('internetGateway'))
 EIP = Res('eip', 'AllocationId', create=('AllocateAddress', 'Address', _eip_build),
