@@ -75,6 +75,7 @@ SERVICE_ERRORS = {'route53': dict(throttle=('Throttling', 400), validation='Inva
 CRED_RX = re.compile(r'Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request')
 SIGNED_RX = re.compile(r'SignedHeaders=([^,\s]+)')
 SIG_RX = re.compile(r'Signature=([0-9a-f]+)')
+SECRET_MEMBER_RX = re.compile(r'Password|Secret|SessionToken|WebIdentityToken|PrivateKey', re.I)
 MUTATING_PREFIXES = ('Describe', 'List', 'Get')
 
 
@@ -495,7 +496,9 @@ def _mask(value, shape):
         return '***'
     t = shape.type_name
     if t == 'structure' and isinstance(value, dict):
-        return {k: _mask(v, shape.members.get(k)) for k, v in value.items()}
+        # Some models (RDS) do not flag passwords as sensitive; names do.
+        return {k: '***' if SECRET_MEMBER_RX.search(k) else _mask(v, shape.members.get(k))
+                for k, v in value.items()}
     if t == 'list' and isinstance(value, list):
         return [_mask(v, shape.member) for v in value]
     if t == 'map' and isinstance(value, dict):
