@@ -160,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # --------------------------------------------------------------- io
     def _send(self, status, headers, body):
+        if status in (204, 304):
+            body = b''                      # these statuses never carry a body (RFC 9110)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
@@ -340,10 +342,10 @@ class Handler(BaseHTTPRequestHandler):
             op = model.operation_model(name)
             return op, wire.parse_json_body(body, op.input_shape)
         path = url.path
-        op, uri_vars = wire.match_rest(model, self.command, path, query)
+        headers = {k: v for k, v in self.headers.items()}
+        op, uri_vars = wire.match_rest(model, self.command, path, query, headers)
         if op is None:
             raise ApiError('UnknownOperationException', 'No operation matches %s %s' % (self.command, path), 404)
-        headers = {k: v for k, v in self.headers.items()}
         return op, wire.parse_rest(op, uri_vars, query, headers, body, protocol == 'rest-xml')
 
     def check_auth(self, service, cred, auth, query, body):
@@ -467,6 +469,7 @@ class Handler(BaseHTTPRequestHandler):
             headers['Content-Type'] = 'application/x-amz-json-%s' % model.metadata.get('jsonVersion', '1.1')
         else:
             status, extra, body = wire.serialize_rest(op, result, protocol == 'rest-xml', xmlns)
+            extra.pop('Content-Length', None)       # _send sets it from the body actually sent
             headers.update(extra)
             headers['x-amz-request-id'] = request_id
             headers.setdefault('Content-Type', 'application/xml' if protocol == 'rest-xml' else 'application/json')

@@ -191,20 +191,41 @@ def _uri_regex(template):
     return re.compile('^' + out + '/?$'), fixed
 
 
-def match_rest(model, method, path, query):
-    """Find the operation whose requestUri template matches; longest literal wins."""
+def _required_bindings(op):
+    """Required members bound to headers or the query string, as
+    ('header'|'querystring', name)."""
+    shape = op.input_shape
+    if shape is None:
+        return []
+    out = []
+    for n, m in shape.members.items():
+        loc = m.serialization.get('location')
+        if n in shape.required_members and loc in ('header', 'querystring'):
+            name = m.serialization.get('name', n)
+            out.append((loc, name.lower() if loc == 'header' else name))
+    return out
+
+
+def match_rest(model, method, path, query, headers=None):
+    """Find the operation whose requestUri template matches: an operation
+    whose required headers or query parameters are absent is out (S3
+    PutObject vs CopyObject, DeleteObject vs AbortMultipartUpload);
+    then the most fixed query keys and the longest literal path win."""
     best = None
+    have = {k.lower() for k in (headers or {})}
     for op_name in model.operation_names:
         op = model.operation_model(op_name)
         http = op.http
         if http.get('method') != method:
-            return_none = True
             continue
         rx, fixed = _uri_regex(http.get('requestUri', '/'))
         m = rx.match(path)
         if not m or any(k not in query for k in fixed):
             continue
-        score = (len(fixed), len(re.sub(r'\{[^}]+\}', '', http['requestUri'])))
+        needed = _required_bindings(op)
+        if any(name not in (have if loc == 'header' else query) for loc, name in needed):
+            continue
+        score = (len(fixed), len(needed), len(re.sub(r'\{[^}]+\}', '', http['requestUri'])))
         if best is None or score > best[0]:
             best = (score, op, m.groupdict())
     return (best[1], best[2]) if best else (None, None)
@@ -460,6 +481,8 @@ def serialize_rest(op, result, xml, xmlns=None):
             _xml_elem(member, member.serialization.get('name', payload), v or {}, False, out)
             return status, headers, ''.join(out).encode()
         return status, headers, json.dumps(_json_out(member, v or {})).encode()
+    if xml and not body_members:
+        return status, headers, b''
     if xml:
         root = shape.serialization.get('name', op.name + 'Response')
         out = ['<?xml version="1.0" encoding="UTF-8"?>', '<%s xmlns="%s">' % (root, xmlns or '')]
