@@ -6,6 +6,7 @@ their lifecycle.  The engine here does the generic CRUD for every row;
 anything a service does differently is a named hook on its row.
 """
 import base64
+import datetime
 import fnmatch
 import json
 import os
@@ -37,6 +38,14 @@ class Clock:
         self.base_real, self.base_fake = time.time(), max(fake_now, self.now())
 
 
+def _json_default(value):
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode('latin-1')
+    raise TypeError('cannot persist %r' % type(value))
+
+
 class Store:
     def __init__(self, state_dir, region, clock, page_size):
         self.lock = threading.RLock()
@@ -63,15 +72,17 @@ class Store:
         self.clock.restore(doc.get('clock', self.clock.now()))
 
     def save(self):
+        """Atomic snapshot: temp file, fsync, rename; under the lock so an
+        older snapshot can never replace a newer one."""
         with self.lock:
             doc = json.dumps({'resources': self.resources, 'tokens': self.tokens,
-                              'published': self.published, 'clock': self.clock.now()})
-        tmp = self._path() + '.tmp.%d' % threading.get_ident()
-        with open(tmp, 'w') as f:
-            f.write(doc)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, self._path())
+                              'published': self.published, 'clock': self.clock.now()}, default=_json_default)
+            tmp = self._path() + '.tmp'
+            with open(tmp, 'w') as f:
+                f.write(doc)
+                f.flush()
+                os.fsync(f.fileno())
+            os.rename(tmp, self._path())
 
     def reset(self):
         with self.lock:

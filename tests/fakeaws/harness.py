@@ -28,14 +28,19 @@ class FakeServer:
         self.clients = []
 
     def start(self):
-        self.proc = subprocess.Popen(
-            [PYTHON, os.path.join(HERE, 'server.py'), '--port', '0', '--state-dir', self.state_dir,
-             '--access-key', AKID, '--secret-key', SECRET] + self.extra,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # stderr goes to a file: a pipe nobody reads could fill and stall the fake
+        self.log_path = os.path.join(self.state_dir, 'server.log')
+        with open(self.log_path, 'a') as log:
+            self.proc = subprocess.Popen(
+                [PYTHON, os.path.join(HERE, 'server.py'), '--port', '0', '--state-dir', self.state_dir,
+                 '--access-key', AKID, '--secret-key', SECRET] + self.extra,
+                stdout=subprocess.PIPE, stderr=log, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith('listening on 127.0.0.1:'):
             self.proc.kill()
-            raise RuntimeError('fake did not start: %r %s' % (line, self.proc.stderr.read()))
+            self.proc.wait()
+            with open(self.log_path) as log:
+                raise RuntimeError('fake did not start: %r %s' % (line, log.read()))
         self.port = int(line.rsplit(':', 1)[1])
         self.url = 'http://127.0.0.1:%d' % self.port
         return self
@@ -49,7 +54,6 @@ class FakeServer:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 rc = self.proc.wait()
             self.proc.stdout.close()
-            self.proc.stderr.close()
             return rc
         return None
 

@@ -20,6 +20,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -320,7 +321,11 @@ class Handler(BaseHTTPRequestHandler):
                 fake.store.save()
             self.respond(model, protocol, op, result, request_id)
             self.log_call(state, 200, None)
-        except ApiError as e:
+        except Exception as e:                      # a bug in the fake must still answer like AWS
+            if not isinstance(e, ApiError):
+                traceback.print_exc(file=sys.stderr)
+                e = ApiError('InternalFailure' if protocol in ('json', 'rest-json') else 'InternalError',
+                             'The fake failed internally: %s' % type(e).__name__, 500, sender=False)
             status, headers, out = wire.serialize_error(protocol, service, e, request_id)
             headers['x-amzn-RequestId'] = request_id
             headers['x-amz-request-id'] = request_id
@@ -365,7 +370,15 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(errs['sig'][0], 'Missing or malformed X-Amz-Date.', errs['sig'][1])
         now = fake.wall()
-        if abs(ts.timestamp() - now) > MAX_SKEW:
+        if presigned:
+            # A presigned URL is good until X-Amz-Date + X-Amz-Expires, however old.
+            try:
+                expires = int((query.get('X-Amz-Expires') or ['0'])[0])
+            except ValueError:
+                expires = 0
+            if now > ts.timestamp() + expires:
+                raise ApiError('AccessDenied', 'Request has expired', 403)
+        if abs(ts.timestamp() - now) > MAX_SKEW and not (presigned and ts.timestamp() <= now):
             code, status = errs['skew']
             server_time = time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(now))
             if code == 'InvalidSignatureException' or code == 'SignatureDoesNotMatch':

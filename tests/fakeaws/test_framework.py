@@ -80,17 +80,20 @@ class ProtocolTest(FakeTestCase):
         self.assertIn('ComparisonOperator', resp['Error']['Message'])
 
     def test_unimplemented_operations_say_so_in_each_protocol(self):
-        for service, call in (('eks', 'list_clusters'), ('route53', 'list_hosted_zones'), ('s3', 'list_buckets'),
-                              ('kms', 'list_keys'), ('ec2', 'describe_instances')):
+        for service, call, args in (('eks', 'list_nodegroups', {'clusterName': 'c'}),
+                                    ('route53', 'list_traffic_policies', {}),
+                                    ('s3', 'get_bucket_policy', {'Bucket': 'b'}),
+                                    ('kms', 'encrypt', {'KeyId': 'k', 'Plaintext': b'x'}),
+                                    ('ec2', 'describe_instances', {})):
             with self.subTest(service=service):
                 with self.assertRaises(ClientError) as cm:
-                    getattr(self.fake.client(service), call)()
+                    getattr(self.fake.client(service), call)(**args)
                 err = cm.exception.response
                 self.assertEqual(err['Error']['Code'], 'NotImplemented')
                 self.assertEqual(err['ResponseMetadata']['HTTPStatusCode'], 501)
                 self.assertIn(''.join(w.capitalize() for w in call.split('_')), err['Error']['Message'])
         calls = self.fake.control('GET', '/_fake/calls?service=s3')['calls']
-        self.assertEqual([c['operation'] for c in calls], ['ListBuckets'])
+        self.assertEqual([c['operation'] for c in calls], ['GetBucketPolicy'])
 
 
 class FaultTest(FakeTestCase):

@@ -2,6 +2,8 @@
 rest-xml protocols, S3's own signing rules)."""
 import json
 import unittest
+import urllib.error
+import urllib.request
 
 from harness import FakeTestCase
 
@@ -85,6 +87,26 @@ class S3Test(FakeTestCase):
         s3.delete_bucket(Bucket='driftd-state')
         self.assertAwsError('404', s3.head_bucket, Bucket='driftd-state')
         self.assertAwsError('NoSuchBucket', s3.get_bucket_versioning, Bucket='driftd-state')
+
+    def test_presigned_get_is_verified(self):
+        s3 = self.fake.client('s3', signature_version='s3v4')    # botocore presigns SigV2 by default
+        s3.create_bucket(Bucket='shared')
+        s3.put_object(Bucket='shared', Key='k.txt', Body=b'hello')
+        url = s3.generate_presigned_url('get_object', Params={'Bucket': 'shared', 'Key': 'k.txt'}, ExpiresIn=300)
+        with urllib.request.urlopen(url, timeout=5) as r:
+            self.assertEqual(r.read(), b'hello')
+        bad = self.fake.client('s3', secret='wrong', signature_version='s3v4').generate_presigned_url(
+            'get_object', Params={'Bucket': 'shared', 'Key': 'k.txt'}, ExpiresIn=300)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(bad, timeout=5)
+        self.assertEqual(cm.exception.code, 403)
+        self.assertIn(b'SignatureDoesNotMatch', cm.exception.read())
+        cm.exception.close()
+        self.fake.control('POST', '/_fake/faults', {'kind': 'skew', 'seconds': 3600})
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(url, timeout=5)          # older than its 300 s expiry
+        self.assertIn(b'Request has expired', cm.exception.read())
+        cm.exception.close()
 
     def test_s3_bad_signature(self):
         self.assertAwsError('SignatureDoesNotMatch', self.fake.client('s3', secret='wrong').list_buckets)
