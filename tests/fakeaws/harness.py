@@ -16,6 +16,8 @@ from botocore.config import Config
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = '/usr/bin/python3'
 AKID = 'AKIDTESTHARNESS'
+# boto3 finds the fake's extra service models (Bedrock) here too.
+os.environ['AWS_DATA_PATH'] = os.path.join(HERE, 'models')
 SECRET = 'harness-secret-not-real'
 
 

@@ -37,6 +37,7 @@ from wire import ApiError                                 # noqa: E402
 from engine import Clock, Store, Ctx                      # noqa: E402
 import resources                                          # noqa: E402
 
+MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
 DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
 DEFAULT_SECRET_KEY = 'fake-secret-key-for-tests'
 MAX_SKEW = 15 * 60
@@ -109,6 +110,8 @@ class FakeAWS:
         self.clock = Clock(args.time_scale)
         self.store = Store(args.state_dir, args.region, self.clock, args.page_size)
         self.session = botocore.session.get_session()
+        # Models botocore lacks (Bedrock) come from models/ next to this file.
+        self.session.get_component('data_loader').search_paths.append(MODELS_DIR)
         self.models = {}
         self.keys = {args.access_key: args.secret_key}
         self.keys.update(self.store.resources.get('_sts_keys', {}))

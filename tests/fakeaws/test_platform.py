@@ -115,5 +115,19 @@ class PlatformTest(FakeTestCase):
         self.assertAwsError('UnknownMonitorException', ce.delete_anomaly_monitor, MonitorArn=arn)
 
 
+class BedrockTest(FakeTestCase):
+    def test_foundation_model_catalogue(self):
+        br = self.fake.client('bedrock')
+        m = br.get_foundation_model(modelIdentifier='amazon.nova-lite-v1:0')['modelDetails']
+        self.assertEqual((m['modelId'], m['providerName'], m['modelLifecycle']['status']),
+                         ('amazon.nova-lite-v1:0', 'Amazon', 'ACTIVE'))
+        self.assertEqual(m['modelArn'], 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0')
+        self.assertAwsError('ResourceNotFoundException', br.get_foundation_model, modelIdentifier='nope.model-v9:0')
+        embed = br.list_foundation_models(byOutputModality='EMBEDDING')['modelSummaries']
+        self.assertEqual([s['modelId'] for s in embed], ['amazon.titan-embed-text-v2:0'])
+        by_provider = br.list_foundation_models(byProvider='anthropic')['modelSummaries']
+        self.assertTrue(by_provider and all(s['providerName'] == 'Anthropic' for s in by_provider))
+
+
 if __name__ == '__main__':
     unittest.main()
