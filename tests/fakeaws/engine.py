@@ -183,6 +183,14 @@ def ec2_filter(records, filters, aliases):
     return out
 
 
+def lookup(ctx, table, key, code, message, status=400):
+    """The record under key in table, or the service's not-found error."""
+    rec = ctx.store.table(table).get(key)
+    if rec is None:
+        raise ApiError(code, message, status)
+    return rec
+
+
 def public(rec):
     """A record without the engine's private (_-prefixed) fields."""
     if isinstance(rec, dict):

@@ -2,8 +2,6 @@
 small named hooks where a service does something the generic engine does
 not.  build_handlers() returns {(service, operation): handler(ctx)}."""
 import ipaddress
-import json
-import urllib.parse
 
 from engine import ACCOUNT, Res, public, paginate, ec2_filter
 from wire import ApiError

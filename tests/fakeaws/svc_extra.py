@@ -5,7 +5,7 @@ exist in a fake Route 53 zone
 import datetime
 import hashlib
 
-from engine import ACCOUNT, Res, public, paginate
+from engine import ACCOUNT, Res, lookup, public, paginate
 from wire import ApiError
 
 
@@ -262,10 +262,8 @@ def _ec_handlers():
 # ================================================================ SESv2
 
 def _identity(ctx):
-    rec = ctx.store.table('ses_identity').get(ctx.params['EmailIdentity'])
-    if rec is None:
-        raise ApiError('NotFoundException', 'Email identity %s does not exist.' % ctx.params['EmailIdentity'], 404)
-    return rec
+    name = ctx.params['EmailIdentity']
+    return lookup(ctx, 'ses_identity', name, 'NotFoundException', 'Email identity %s does not exist.' % name, 404)
 
 
 def _dkim_verified(ctx, rec):
@@ -404,10 +402,8 @@ def _budgets_handlers():
 # ================================================================ Cost Explorer anomaly monitors
 
 def _monitor(ctx):
-    rec = ctx.store.table('ce_monitor').get(ctx.params['MonitorArn'])
-    if rec is None:
-        raise ApiError('UnknownMonitorException', 'Monitor %s does not exist.' % ctx.params['MonitorArn'])
-    return rec
+    arn = ctx.params['MonitorArn']
+    return lookup(ctx, 'ce_monitor', arn, 'UnknownMonitorException', 'Monitor %s does not exist.' % arn)
 
 
 def ce_create_monitor(ctx):

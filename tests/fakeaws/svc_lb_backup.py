@@ -3,7 +3,7 @@ AWS Backup (vaults, plans, selections) for the fake."""
 import hashlib
 import uuid
 
-from engine import ACCOUNT, Res, public, paginate
+from engine import Res, lookup, public, paginate
 from wire import ApiError
 
 
@@ -53,10 +53,21 @@ def _lb_render(ctx, out, rec):
 
 
 def _find(ctx, table, arn, code, what):
-    rec = ctx.store.table(table).get(arn)
-    if rec is None:
-        raise ApiError(code, 'One or more %s not found' % what)
-    return rec
+    return lookup(ctx, table, arn, code, 'One or more %s not found' % what)
+
+
+def _select(ctx, res, arns_param, name_field, code, what):
+    """Describe* selection shared by load balancers and target groups:
+    by ARNs (each must exist), then by Names, sorted by name."""
+    p = ctx.params
+    recs = sorted(ctx.store.table(res.name).values(), key=lambda r: r[name_field])
+    if p.get(arns_param):
+        recs = [_find(ctx, res.name, a, code, what) for a in p[arns_param]]
+    if p.get('Names'):
+        recs = [r for r in recs if r[name_field] in p['Names']]
+        if len(recs) != len(p['Names']):
+            raise ApiError(code, 'One or more %s not found' % what)
+    return [res.show(ctx, r) for r in recs]
 
 
 def elb_create_lb(ctx):
@@ -65,15 +76,8 @@ def elb_create_lb(ctx):
 
 
 def elb_describe_lbs(ctx):
-    p = ctx.params
-    recs = sorted(ctx.store.table('elb_lb').values(), key=lambda r: r['LoadBalancerName'])
-    if p.get('LoadBalancerArns'):
-        recs = [_find(ctx, 'elb_lb', a, 'LoadBalancerNotFound', 'load balancers') for a in p['LoadBalancerArns']]
-    if p.get('Names'):
-        recs = [r for r in recs if r['LoadBalancerName'] in p['Names']]
-        if len(recs) != len(p['Names']):
-            raise ApiError('LoadBalancerNotFound', 'One or more load balancers not found')
-    return _elb_page(ctx, [ELB_LB.show(ctx, r) for r in recs], 'LoadBalancers')
+    return _elb_page(ctx, _select(ctx, ELB_LB, 'LoadBalancerArns', 'LoadBalancerName', 'LoadBalancerNotFound',
+                                  'load balancers'), 'LoadBalancers')
 
 
 def elb_delete_lb(ctx, rec):
@@ -118,15 +122,9 @@ def elb_create_tg(ctx):
 
 
 def elb_describe_tgs(ctx):
-    p = ctx.params
-    recs = sorted(ctx.store.table('elb_tg').values(), key=lambda r: r['TargetGroupName'])
-    if p.get('TargetGroupArns'):
-        recs = [_find(ctx, 'elb_tg', a, 'TargetGroupNotFound', 'target groups') for a in p['TargetGroupArns']]
-    if p.get('Names'):
-        recs = [r for r in recs if r['TargetGroupName'] in p['Names']]
-    out = [ELB_TG.show(ctx, r) for r in recs]
-    if p.get('LoadBalancerArn'):
-        out = [t for t in out if p['LoadBalancerArn'] in t['LoadBalancerArns']]
+    out = _select(ctx, ELB_TG, 'TargetGroupArns', 'TargetGroupName', 'TargetGroupNotFound', 'target groups')
+    if ctx.params.get('LoadBalancerArn'):
+        out = [t for t in out if ctx.params['LoadBalancerArn'] in t['LoadBalancerArns']]
     return _elb_page(ctx, out, 'TargetGroups')
 
 
@@ -303,11 +301,8 @@ def _elb_handlers():
 # ================================================================ AWS Backup
 
 def _vault(ctx):
-    rec = ctx.store.table('backup_vault').get(ctx.params['BackupVaultName'])
-    if rec is None:
-        raise ApiError('ResourceNotFoundException', 'Backup vault %s does not exist.' % ctx.params['BackupVaultName'],
-                       400)
-    return rec
+    name = ctx.params['BackupVaultName']
+    return lookup(ctx, 'backup_vault', name, 'ResourceNotFoundException', 'Backup vault %s does not exist.' % name)
 
 
 def backup_create_vault(ctx):
@@ -342,10 +337,8 @@ def backup_delete_vault(ctx):
 
 
 def _plan(ctx):
-    rec = ctx.store.table('backup_plan').get(ctx.params['BackupPlanId'])
-    if rec is None:
-        raise ApiError('ResourceNotFoundException', 'Failed reading Backup plan with provided version', 400)
-    return rec
+    return lookup(ctx, 'backup_plan', ctx.params['BackupPlanId'], 'ResourceNotFoundException',
+                  'Failed reading Backup plan with provided version')
 
 
 def _plan_rules(ctx, plan):

@@ -3,7 +3,7 @@ a few small handlers over the shared store; pagination and lifecycle come
 from the engine."""
 import uuid
 
-from engine import ACCOUNT, Res, public, paginate, ec2_filter
+from engine import ACCOUNT, Res, public, paginate
 from wire import ApiError
 
 

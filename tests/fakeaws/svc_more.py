@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 
-from engine import ACCOUNT, public, paginate
+from engine import ACCOUNT, lookup, public, paginate
 from wire import ApiError
 
 
@@ -358,10 +358,7 @@ def _sm_handlers():
 # ================================================================ S3 (buckets)
 
 def _bucket(ctx):
-    rec = ctx.store.table('s3_bucket').get(ctx.params['Bucket'])
-    if rec is None:
-        raise ApiError('NoSuchBucket', 'The specified bucket does not exist', 404)
-    return rec
+    return lookup(ctx, 's3_bucket', ctx.params['Bucket'], 'NoSuchBucket', 'The specified bucket does not exist', 404)
 
 
 def s3_create_bucket(ctx):
@@ -620,11 +617,9 @@ def r53_get_change(ctx):
 
 
 def _health_check(ctx):
-    rec = ctx.store.table('r53_health').get(ctx.params['HealthCheckId'])
-    if rec is None:
-        raise ApiError('NoSuchHealthCheck', 'No health check exists with the specified ID %s'
-                       % ctx.params['HealthCheckId'], 404)
-    return rec
+    hid = ctx.params['HealthCheckId']
+    return lookup(ctx, 'r53_health', hid, 'NoSuchHealthCheck', 'No health check exists with the specified ID %s'
+                  % hid, 404)
 
 
 def r53_create_health_check(ctx):
@@ -706,10 +701,8 @@ def _r53_handlers():
 # ================================================================ ACM
 
 def _cert(ctx):
-    rec = ctx.store.table('acm_cert').get(ctx.params['CertificateArn'])
-    if rec is None:
-        raise ApiError('ResourceNotFoundException', 'Could not find certificate %s.' % ctx.params['CertificateArn'])
-    return rec
+    arn = ctx.params['CertificateArn']
+    return lookup(ctx, 'acm_cert', arn, 'ResourceNotFoundException', 'Could not find certificate %s.' % arn)
 
 
 def _validation_record(domain):

@@ -12,7 +12,7 @@ import email.utils
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 from botocore.parsers import ResponseParserError
 
-from harness import FakeServer, FakeTestCase, AKID
+from harness import FakeServer, FakeTestCase
 
 
 class AuthTest(FakeTestCase):
