@@ -42,6 +42,7 @@ DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
 DEFAULT_SECRET_KEY = 'fake-secret-key-for-tests'
 MAX_SKEW = 15 * 60
 MAX_BODY = 16 * 1024 * 1024
+MAX_CALLS = 10000               # the call log keeps the newest calls only
 
 # Credential-scope service name -> botocore model name.  Most are equal.
 SIGNING_TO_MODEL = {'monitoring': 'cloudwatch', 'email': 'sesv2', 'ses': 'sesv2',
@@ -497,9 +498,11 @@ class Handler(BaseHTTPRequestHandler):
         model = self.server.fake.model(state['service']) if state['service'] != '?' else None
         if model and op in model.operation_names and params:
             params = _mask(params, model.operation_model(op).input_shape)
-        self.server.fake.calls.append({'time': time.time(), 'service': state['service'], 'operation': op,
-                                       'parameters': params, 'status': status, 'code': code,
-                                       'request_id': state['rid']})
+        calls = self.server.fake.calls
+        calls.append({'time': time.time(), 'service': state['service'], 'operation': op,
+                      'parameters': params, 'status': status, 'code': code, 'request_id': state['rid']})
+        if len(calls) > MAX_CALLS:
+            del calls[:len(calls) - MAX_CALLS]
 
 
 def _consteq(a, b):

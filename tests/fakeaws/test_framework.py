@@ -178,6 +178,27 @@ class ControlTest(FakeTestCase):
         self.assertGreaterEqual(after - before, 1000)
 
 
+class ClockOptionsTest(FakeTestCase):
+    server_args = ('--time-scale', '1000', '--page-size', '2')
+
+    def test_time_scale_speeds_lifecycles(self):
+        rds = self.fake.client('rds')
+        rds.create_db_instance(DBInstanceIdentifier='fast', DBInstanceClass='db.t3.micro', Engine='postgres',
+                               MasterUsername='admin', MasterUserPassword='not-a-real-pass', AllocatedStorage=20)
+        time.sleep(0.3)                         # 300 fake seconds: past the 90 s to available
+        got = rds.describe_db_instances(DBInstanceIdentifier='fast')['DBInstances'][0]
+        self.assertEqual(got['DBInstanceStatus'], 'available')
+        self.assertEqual(self.fake.control('GET', '/_fake/clock')['time_scale'], 1000)
+
+    def test_page_size_option(self):
+        sns = self.fake.client('sns')
+        for i in range(3):
+            sns.create_topic(Name='p%d' % i)
+        first = sns.list_topics()
+        self.assertEqual(len(first['Topics']), 2)
+        self.assertEqual(len(sns.list_topics(NextToken=first['NextToken'])['Topics']), 1)
+
+
 class PersistenceTest(unittest.TestCase):
     def test_state_survives_restart(self):
         fake = FakeServer().start()
