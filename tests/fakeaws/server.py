@@ -188,12 +188,33 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
+    def _read_chunked(self):
+        """Transfer-Encoding: chunked bodies (RFC 9112 section 7.1), bounded."""
+        body = b''
+        while True:
+            size = int(self.rfile.readline(64).split(b';', 1)[0].strip() or b'0', 16)
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass                    # trailer fields
+                return body
+            if len(body) + size > MAX_BODY:
+                raise ValueError('chunked body too large')
+            body += self.rfile.read(size)
+            self.rfile.readline(8)
+
     def handle_any(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        if length > MAX_BODY:
-            self._send(413, {}, b'request body too large')
+        try:
+            if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
+                body = self._read_chunked()
+            else:
+                length = int(self.headers.get('Content-Length') or 0)
+                if length < 0 or length > MAX_BODY:
+                    raise ValueError('bad Content-Length')
+                body = self.rfile.read(length) if length else b''
+        except ValueError:
+            self.close_connection = True
+            self._send(413, {'Connection': 'close'}, b'request body missing, malformed or too large')
             return
-        body = self.rfile.read(length) if length else b''
         if self.path.startswith('/_fake/'):
             self.control(body)
             return

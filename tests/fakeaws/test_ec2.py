@@ -169,6 +169,31 @@ class Ec2NetworkTest(FakeTestCase):
         resp = self.assertAwsError('MissingParameter', raw.create_subnet, CidrBlock='10.0.0.0/24')
         self.assertIn('VpcId', resp['Error']['Message'])
 
+    def test_invalid_enum_is_invalid_parameter_value(self):
+        raw = self.fake.client('ec2', validate=False)
+        resp = self.assertAwsError('InvalidParameterValue', raw.create_vpc, CidrBlock='10.0.0.0/16',
+                                   InstanceTenancy='shared-ish')
+        self.assertIn('InstanceTenancy', resp['Error']['Message'])
+
+    def test_concurrent_creates_are_all_kept(self):
+        import threading
+        ids, errors = [], []
+
+        def create(i):
+            try:
+                ids.append(self.fake.client('ec2').create_vpc(CidrBlock='10.%d.0.0/16' % i)['Vpc']['VpcId'])
+            except Exception as e:          # reported below; a thread cannot fail the test itself
+                errors.append(e)
+        threads = [threading.Thread(target=create, args=(i,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        seen = [v['VpcId'] for p in self.ec2.get_paginator('describe_vpcs').paginate() for v in p['Vpcs']]
+        self.assertEqual(sorted(seen), sorted(ids))
+        self.assertEqual(len(set(ids)), 12)
+
     def test_describe_tags_lists_tagged_resources(self):
         vpc = self._vpc(TagSpecifications=[{'ResourceType': 'vpc', 'Tags': [{'Key': 'team', 'Value': 'a'}]}])
         tags = self.ec2.describe_tags(Filters=[{'Name': 'key', 'Values': ['team']}])['Tags']

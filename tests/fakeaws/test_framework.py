@@ -62,6 +62,22 @@ class AuthTest(FakeTestCase):
 
 
 class ProtocolTest(FakeTestCase):
+    def test_chunked_request_body_is_read(self):
+        import http.client
+        conn = http.client.HTTPConnection('127.0.0.1', self.fake.port, timeout=5)
+        conn.putrequest('POST', '/_fake/faults')
+        conn.putheader('Transfer-Encoding', 'chunked')
+        conn.putheader('Content-Type', 'application/json')
+        conn.endheaders()
+        doc = json.dumps({'kind': 'latency', 'ms': 1}).encode()
+        for part in (doc[:7], doc[7:]):
+            conn.send(b'%x\r\n%s\r\n' % (len(part), part))
+        conn.send(b'0\r\n\r\n')
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(json.loads(resp.read())['faults'][0]['ms'], 1)
+        conn.close()
+
     def test_validation_error_names_member_query(self):
         sns = self.fake.client('sns', validate=False)
         resp = self.assertAwsError('ValidationError', sns.create_topic)
