@@ -448,6 +448,12 @@ def serialize_json(shape, result):
     return json.dumps(_json_out(shape, result)).encode()
 
 
+# Outputs whose whole body is one element with the member as its text,
+# unlike the model's shape (S3 API_GetBucketLocation; botocore special-cases
+# it in handlers.parse_get_bucket_location).
+ROOT_TEXT_OUTPUTS = {('s3', 'GetBucketLocation'): 'LocationConstraint'}
+
+
 def serialize_rest(op, result, xml, xmlns=None):
     """Returns (status, headers, body) for rest-json / rest-xml outputs."""
     headers = {}
@@ -481,7 +487,12 @@ def serialize_rest(op, result, xml, xmlns=None):
             _xml_elem(member, member.serialization.get('name', payload), v or {}, False, out)
             return status, headers, ''.join(out).encode()
         return status, headers, json.dumps(_json_out(member, v or {})).encode()
-    if xml and not body_members:
+    text_member = ROOT_TEXT_OUTPUTS.get((op.service_model.service_name, op.name))
+    if xml and text_member:
+        return status, headers, ('<?xml version="1.0" encoding="UTF-8"?><%s xmlns="%s">%s</%s>' % (
+            text_member, xmlns or '', escape(str(result.get(text_member) or '')), text_member)).encode()
+    has_body = any(m.serialization.get('location') is None for m in shape.members.values())
+    if xml and not has_body:
         return status, headers, b''
     if xml:
         root = shape.serialization.get('name', op.name + 'Response')
