@@ -1,0 +1,45 @@
+"""Bedrock foundation-model catalogue for the fake.  The model itself
+(models/bedrock/...) is a subset written for the fake because Debian's
+botocore 1.29 predates Bedrock; the catalogue is a table."""
+from wire import ApiError
+
+# (model id, name, provider, input modalities, output modalities, streaming)
+CATALOGUE = (
+    ('amazon.nova-micro-v1:0', 'Nova Micro', 'Amazon', ['TEXT'], ['TEXT'], True),
+    ('amazon.nova-lite-v1:0', 'Nova Lite', 'Amazon', ['TEXT', 'IMAGE', 'VIDEO'], ['TEXT'], True),
+    ('amazon.nova-pro-v1:0', 'Nova Pro', 'Amazon', ['TEXT', 'IMAGE', 'VIDEO'], ['TEXT'], True),
+    ('amazon.titan-embed-text-v2:0', 'Titan Text Embeddings V2', 'Amazon', ['TEXT'], ['EMBEDDING'], False),
+    ('anthropic.claude-3-haiku-20240307-v1:0', 'Claude 3 Haiku', 'Anthropic', ['TEXT', 'IMAGE'], ['TEXT'], True),
+    ('anthropic.claude-3-5-sonnet-20240620-v1:0', 'Claude 3.5 Sonnet', 'Anthropic', ['TEXT', 'IMAGE'], ['TEXT'], True),
+    ('meta.llama3-8b-instruct-v1:0', 'Llama 3 8B Instruct', 'Meta', ['TEXT'], ['TEXT'], True),
+)
+
+
+def _details(ctx, row):
+    mid, name, provider, inputs, outputs, streaming = row
+    return {'modelArn': 'arn:aws:bedrock:%s::foundation-model/%s' % (ctx.store.region, mid), 'modelId': mid,
+            'modelName': name, 'providerName': provider, 'inputModalities': inputs, 'outputModalities': outputs,
+            'responseStreamingSupported': streaming, 'customizationsSupported': [],
+            'inferenceTypesSupported': ['ON_DEMAND'], 'modelLifecycle': {'status': 'ACTIVE'}}
+
+
+def get_foundation_model(ctx):
+    ident = ctx.params['modelIdentifier'].split('foundation-model/')[-1]
+    for row in CATALOGUE:
+        if row[0] == ident:
+            return {'modelDetails': _details(ctx, row)}
+    raise ApiError('ResourceNotFoundException', 'The specified model identifier %s is not supported.' % ident, 404)
+
+
+def list_foundation_models(ctx):
+    p = ctx.params
+    rows = [_details(ctx, r) for r in CATALOGUE]
+    if p.get('byProvider'):
+        rows = [r for r in rows if r['providerName'].lower() == p['byProvider'].lower()]
+    if p.get('byOutputModality'):
+        rows = [r for r in rows if p['byOutputModality'] in r['outputModalities']]
+    return {'modelSummaries': rows}
+
+
+def handlers():
+    return {'bedrock': {'GetFoundationModel': get_foundation_model, 'ListFoundationModels': list_foundation_models}}

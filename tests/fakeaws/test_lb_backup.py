@@ -1,0 +1,100 @@
+"""ELBv2 and AWS Backup round trips."""
+import unittest
+
+from harness import FakeTestCase
+
+
+class Elbv2Test(FakeTestCase):
+    def setUp(self):
+        super().setUp()
+        ec2 = self.fake.client('ec2')
+        self.vpc = ec2.create_vpc(CidrBlock='10.0.0.0/16')['Vpc']['VpcId']
+        self.subnets = [ec2.create_subnet(VpcId=self.vpc, CidrBlock='10.0.%d.0/24' % i,
+                                          AvailabilityZone='us-east-1' + az)['Subnet']['SubnetId']
+                        for i, az in ((1, 'a'), (2, 'b'))]
+        self.elb = self.fake.client('elbv2')
+
+    def test_load_balancer_target_group_listener(self):
+        lb = self.elb.create_load_balancer(Name='web', Subnets=self.subnets,
+                                           Tags=[{'Key': 'a', 'Value': '1'}])['LoadBalancers'][0]
+        self.assertEqual(lb['State']['Code'], 'provisioning')
+        self.assertIn(':loadbalancer/app/web/', lb['LoadBalancerArn'])
+        self.assertAwsError('DuplicateLoadBalancerName', self.elb.create_load_balancer, Name='web', Subnets=self.subnets)
+        self.assertAwsError('InvalidConfigurationRequest', self.elb.create_load_balancer, Name='one',
+                            Subnets=self.subnets[:1])
+        tg = self.elb.create_target_group(Name='web', Protocol='HTTP', Port=80, VpcId=self.vpc,
+                                          HealthCheckPath='/health')['TargetGroups'][0]
+        listener = self.elb.create_listener(LoadBalancerArn=lb['LoadBalancerArn'], Protocol='HTTP', Port=80,
+                                            DefaultActions=[{'Type': 'forward', 'TargetGroupArn': tg['TargetGroupArn']}])
+        larn = listener['Listeners'][0]['ListenerArn']
+        self.assertAwsError('DuplicateListener', self.elb.create_listener, LoadBalancerArn=lb['LoadBalancerArn'],
+                            Protocol='HTTP', Port=80, DefaultActions=[{'Type': 'forward',
+                                                                       'TargetGroupArn': tg['TargetGroupArn']}])
+        self.assertAwsError('CertificateNotFound', self.elb.create_listener, LoadBalancerArn=lb['LoadBalancerArn'],
+                            Protocol='HTTPS', Port=443, DefaultActions=[{'Type': 'forward',
+                                                                         'TargetGroupArn': tg['TargetGroupArn']}])
+        got = self.elb.describe_target_groups(LoadBalancerArn=lb['LoadBalancerArn'])['TargetGroups']
+        self.assertEqual([t['LoadBalancerArns'] for t in got], [[lb['LoadBalancerArn']]])
+        self.assertAwsError('ResourceInUse', self.elb.delete_target_group, TargetGroupArn=tg['TargetGroupArn'])
+        self.elb.modify_listener(ListenerArn=larn, Port=8080)
+        self.assertEqual(self.elb.describe_listeners(LoadBalancerArn=lb['LoadBalancerArn'])['Listeners'][0]['Port'], 8080)
+        self.elb.modify_load_balancer_attributes(LoadBalancerArn=lb['LoadBalancerArn'], Attributes=[
+            {'Key': 'idle_timeout.timeout_seconds', 'Value': '120'}])
+        attrs = self.elb.describe_load_balancer_attributes(LoadBalancerArn=lb['LoadBalancerArn'])['Attributes']
+        self.assertIn({'Key': 'idle_timeout.timeout_seconds', 'Value': '120'}, attrs)
+        self.elb.add_tags(ResourceArns=[tg['TargetGroupArn']], Tags=[{'Key': 'b', 'Value': '2'}])
+        tags = self.elb.describe_tags(ResourceArns=[lb['LoadBalancerArn'], tg['TargetGroupArn']])['TagDescriptions']
+        self.assertEqual([t['Tags'] for t in tags], [[{'Key': 'a', 'Value': '1'}], [{'Key': 'b', 'Value': '2'}]])
+        self.elb.register_targets(TargetGroupArn=tg['TargetGroupArn'], Targets=[{'Id': '10.0.1.10', 'Port': 80}])
+        health = self.elb.describe_target_health(TargetGroupArn=tg['TargetGroupArn'])['TargetHealthDescriptions']
+        self.assertEqual(health[0]['Target']['Id'], '10.0.1.10')
+        self.fake.control('POST', '/_fake/clock', {'advance': 120})
+        self.assertEqual(self.elb.describe_load_balancers(Names=['web'])['LoadBalancers'][0]['State']['Code'], 'active')
+        self.elb.delete_load_balancer(LoadBalancerArn=lb['LoadBalancerArn'])
+        self.elb.delete_target_group(TargetGroupArn=tg['TargetGroupArn'])
+        self.assertAwsError('LoadBalancerNotFound', self.elb.describe_load_balancers, Names=['web'])
+
+    def test_describe_load_balancers_paginates(self):
+        for i in range(6):
+            self.elb.create_load_balancer(Name='lb%d' % i, Subnets=self.subnets)
+        self.assertIn('NextMarker', self.elb.describe_load_balancers())
+        names = [lb['LoadBalancerName'] for p in self.elb.get_paginator('describe_load_balancers').paginate()
+                 for lb in p['LoadBalancers']]
+        self.assertEqual(names, ['lb%d' % i for i in range(6)])
+
+
+class BackupTest(FakeTestCase):
+    def test_vault_plan_selection(self):
+        b = self.fake.client('backup')
+        vault = b.create_backup_vault(BackupVaultName='main', BackupVaultTags={'a': '1'})
+        self.assertEqual(vault['BackupVaultArn'], 'arn:aws:backup:us-east-1:123456789012:backup-vault:main')
+        self.assertAwsError('AlreadyExistsException', b.create_backup_vault, BackupVaultName='main')
+        plan = {'BackupPlanName': 'daily', 'Rules': [{'RuleName': 'd', 'TargetBackupVaultName': 'main',
+                                                      'ScheduleExpression': 'cron(0 3 * * ? *)',
+                                                      'Lifecycle': {'DeleteAfterDays': 35}}]}
+        created = b.create_backup_plan(BackupPlan=plan)
+        pid = created['BackupPlanId']
+        got = b.get_backup_plan(BackupPlanId=pid)
+        self.assertEqual(got['BackupPlan']['Rules'][0]['Lifecycle'], {'DeleteAfterDays': 35})
+        self.assertTrue(got['BackupPlan']['Rules'][0]['RuleId'])
+        plan['Rules'][0]['Lifecycle'] = {'DeleteAfterDays': 90}
+        updated = b.update_backup_plan(BackupPlanId=pid, BackupPlan=plan)
+        self.assertNotEqual(updated['VersionId'], created['VersionId'])
+        sel = b.create_backup_selection(BackupPlanId=pid, BackupSelection={
+            'SelectionName': 'rds', 'IamRoleArn': 'arn:aws:iam::123456789012:role/backup',
+            'Resources': ['arn:aws:rds:us-east-1:123456789012:db:db1']})['SelectionId']
+        self.assertEqual(b.get_backup_selection(BackupPlanId=pid, SelectionId=sel)['BackupSelection']['SelectionName'],
+                         'rds')
+        self.assertAwsError('InvalidRequestException', b.delete_backup_plan, BackupPlanId=pid)
+        self.assertAwsError('InvalidRequestException', b.delete_backup_vault, BackupVaultName='main')
+        self.assertEqual(len(b.list_backup_selections(BackupPlanId=pid)['BackupSelectionsList']), 1)
+        b.delete_backup_selection(BackupPlanId=pid, SelectionId=sel)
+        self.assertEqual([p['BackupPlanName'] for p in b.list_backup_plans()['BackupPlansList']], ['daily'])
+        b.delete_backup_plan(BackupPlanId=pid)
+        b.delete_backup_vault(BackupVaultName='main')
+        self.assertEqual(b.list_backup_vaults()['BackupVaultList'], [])
+        self.assertAwsError('ResourceNotFoundException', b.describe_backup_vault, BackupVaultName='main')
+
+
+if __name__ == '__main__':
+    unittest.main()

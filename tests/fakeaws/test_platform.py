@@ -1,0 +1,133 @@
+"""EKS (rest-json), ElastiCache, SESv2 (DKIM verification via Route 53),
+Budgets and Cost Explorer anomaly monitors."""
+import unittest
+
+from harness import FakeTestCase
+
+
+class PlatformTest(FakeTestCase):
+    def setUp(self):
+        super().setUp()
+        ec2 = self.fake.client('ec2')
+        vpc = ec2.create_vpc(CidrBlock='10.0.0.0/16')['Vpc']['VpcId']
+        self.subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock='10.0.%d.0/24' % i,
+                                          AvailabilityZone='us-east-1' + az)['Subnet']['SubnetId']
+                        for i, az in ((1, 'a'), (2, 'b'))]
+
+    def test_eks_cluster_lifecycle_update_tags_delete(self):
+        eks = self.fake.client('eks')
+        c = eks.create_cluster(name='prod', roleArn='arn:aws:iam::123456789012:role/eks', version='1.27',
+                               resourcesVpcConfig={'subnetIds': self.subnets}, tags={'a': '1'})['cluster']
+        self.assertEqual((c['status'], c['arn']), ('CREATING', 'arn:aws:eks:us-east-1:123456789012:cluster/prod'))
+        self.assertNotIn('endpoint', c)
+        self.assertAwsError('ResourceInUseException', eks.create_cluster, name='prod', roleArn='arn:aws:iam::1:role/x',
+                            resourcesVpcConfig={'subnetIds': self.subnets})
+        self.assertAwsError('InvalidParameterException', eks.create_cluster, name='one-az', roleArn='arn:aws:iam::1:role/x',
+                            resourcesVpcConfig={'subnetIds': self.subnets[:1]})
+        self.assertAwsError('ResourceInUseException', eks.update_cluster_version, name='prod', version='1.28')
+        self.fake.control('POST', '/_fake/clock', {'advance': 600})
+        c = eks.describe_cluster(name='prod')['cluster']
+        self.assertEqual(c['status'], 'ACTIVE')
+        self.assertTrue(c['endpoint'].startswith('https://'))
+        self.assertTrue(c['identity']['oidc']['issuer'].startswith('https://oidc.eks.us-east-1.amazonaws.com/id/'))
+        self.assertEqual(eks.update_cluster_version(name='prod', version='1.28')['update']['type'], 'VersionUpdate')
+        self.assertEqual(eks.describe_cluster(name='prod')['cluster']['version'], '1.28')
+        eks.tag_resource(resourceArn=c['arn'], tags={'b': '2'})
+        eks.untag_resource(resourceArn=c['arn'], tagKeys=['a'])
+        self.assertEqual(eks.list_tags_for_resource(resourceArn=c['arn'])['tags'], {'b': '2'})
+        self.assertEqual(eks.list_clusters()['clusters'], ['prod'])
+        self.assertEqual(eks.delete_cluster(name='prod')['cluster']['status'], 'DELETING')
+        self.assertAwsError('ResourceNotFoundException', eks.describe_cluster, name='prod')
+
+    def test_elasticache_subnet_group_and_replication_group(self):
+        ec = self.fake.client('elasticache')
+        g = ec.create_cache_subnet_group(CacheSubnetGroupName='Cache', CacheSubnetGroupDescription='d',
+                                         SubnetIds=self.subnets)['CacheSubnetGroup']
+        self.assertEqual(g['CacheSubnetGroupName'], 'cache')
+        self.assertAwsError('CacheSubnetGroupAlreadyExists', ec.create_cache_subnet_group, CacheSubnetGroupName='cache',
+                            CacheSubnetGroupDescription='d', SubnetIds=self.subnets)
+        self.assertAwsError('InvalidParameterCombination', ec.create_replication_group, ReplicationGroupId='bad',
+                            ReplicationGroupDescription='d', AutomaticFailoverEnabled=True, NumCacheClusters=1)
+        rg = ec.create_replication_group(ReplicationGroupId='sessions', ReplicationGroupDescription='d',
+                                         Engine='redis', CacheNodeType='cache.t3.micro', NumCacheClusters=2,
+                                         CacheSubnetGroupName='cache', AtRestEncryptionEnabled=True,
+                                         Tags=[{'Key': 'a', 'Value': '1'}])['ReplicationGroup']
+        self.assertEqual((rg['Status'], len(rg['MemberClusters'])), ('creating', 2))
+        self.assertAwsError('CacheSubnetGroupInUse', ec.delete_cache_subnet_group, CacheSubnetGroupName='cache')
+        self.fake.control('POST', '/_fake/clock', {'advance': 600})
+        got = ec.describe_replication_groups(ReplicationGroupId='sessions')['ReplicationGroups'][0]
+        self.assertEqual(got['Status'], 'available')
+        self.assertEqual(got['NodeGroups'][0]['PrimaryEndpoint']['Port'], 6379)
+        ec.modify_replication_group(ReplicationGroupId='sessions', ReplicationGroupDescription='new')
+        self.assertEqual(ec.describe_replication_groups()['ReplicationGroups'][0]['Description'], 'new')
+        self.assertEqual(ec.list_tags_for_resource(ResourceName=got['ARN'])['TagList'], [{'Key': 'a', 'Value': '1'}])
+        ec.delete_replication_group(ReplicationGroupId='sessions')
+        self.assertAwsError('ReplicationGroupNotFoundFault', ec.describe_replication_groups,
+                            ReplicationGroupId='sessions')
+        ec.delete_cache_subnet_group(CacheSubnetGroupName='cache')
+
+    def test_sesv2_domain_verifies_once_dkim_records_exist(self):
+        ses = self.fake.client('sesv2')
+        r53 = self.fake.client('route53')
+        zid = r53.create_hosted_zone(Name='example.com', CallerReference='z')['HostedZone']['Id']
+        out = ses.create_email_identity(EmailIdentity='example.com')
+        tokens = out['DkimAttributes']['Tokens']
+        self.assertEqual((out['IdentityType'], len(tokens)), ('DOMAIN', 3))
+        self.assertAwsError('AlreadyExistsException', ses.create_email_identity, EmailIdentity='example.com')
+        self.assertFalse(ses.get_email_identity(EmailIdentity='example.com')['VerifiedForSendingStatus'])
+        r53.change_resource_record_sets(HostedZoneId=zid, ChangeBatch={'Changes': [
+            {'Action': 'CREATE', 'ResourceRecordSet': {'Name': '%s._domainkey.example.com' % t, 'Type': 'CNAME',
+                                                       'TTL': 1800, 'ResourceRecords': [{'Value': '%s.dkim.amazonses.com' % t}]}}
+            for t in tokens]})
+        got = ses.get_email_identity(EmailIdentity='example.com')
+        self.assertTrue(got['VerifiedForSendingStatus'])
+        self.assertEqual(got['DkimAttributes']['Status'], 'SUCCESS')
+        self.assertEqual([i['IdentityName'] for i in ses.list_email_identities()['EmailIdentities']], ['example.com'])
+        ses.delete_email_identity(EmailIdentity='example.com')
+        self.assertAwsError('NotFoundException', ses.get_email_identity, EmailIdentity='example.com')
+
+    def test_budgets_round_trip(self):
+        b = self.fake.client('budgets')
+        budget = {'BudgetName': 'monthly', 'BudgetLimit': {'Amount': '100', 'Unit': 'USD'}, 'TimeUnit': 'MONTHLY',
+                  'BudgetType': 'COST'}
+        b.create_budget(AccountId='123456789012', Budget=budget, NotificationsWithSubscribers=[{
+            'Notification': {'NotificationType': 'ACTUAL', 'ComparisonOperator': 'GREATER_THAN', 'Threshold': 80.0},
+            'Subscribers': [{'SubscriptionType': 'EMAIL', 'Address': 'ops@example.com'}]}])
+        self.assertAwsError('DuplicateRecordException', b.create_budget, AccountId='123456789012', Budget=budget)
+        got = b.describe_budget(AccountId='123456789012', BudgetName='monthly')['Budget']
+        self.assertEqual(got['BudgetLimit'], {'Amount': '100', 'Unit': 'USD'})
+        b.update_budget(AccountId='123456789012', NewBudget=dict(budget, BudgetLimit={'Amount': '200', 'Unit': 'USD'}))
+        self.assertEqual(b.describe_budgets(AccountId='123456789012')['Budgets'][0]['BudgetLimit']['Amount'], '200')
+        notes = b.describe_notifications_for_budget(AccountId='123456789012', BudgetName='monthly')['Notifications']
+        self.assertEqual(notes[0]['Threshold'], 80.0)
+        b.delete_budget(AccountId='123456789012', BudgetName='monthly')
+        self.assertAwsError('NotFoundException', b.describe_budget, AccountId='123456789012', BudgetName='monthly')
+
+    def test_cost_explorer_anomaly_monitors(self):
+        ce = self.fake.client('ce')
+        arn = ce.create_anomaly_monitor(AnomalyMonitor={'MonitorName': 'services', 'MonitorType': 'DIMENSIONAL',
+                                                        'MonitorDimension': 'SERVICE'})['MonitorArn']
+        self.assertTrue(arn.startswith('arn:aws:ce::123456789012:anomalymonitor/'))
+        ce.update_anomaly_monitor(MonitorArn=arn, MonitorName='renamed')
+        got = ce.get_anomaly_monitors(MonitorArnList=[arn])['AnomalyMonitors']
+        self.assertEqual(got[0]['MonitorName'], 'renamed')
+        ce.delete_anomaly_monitor(MonitorArn=arn)
+        self.assertAwsError('UnknownMonitorException', ce.delete_anomaly_monitor, MonitorArn=arn)
+
+
+class BedrockTest(FakeTestCase):
+    def test_foundation_model_catalogue(self):
+        br = self.fake.client('bedrock')
+        m = br.get_foundation_model(modelIdentifier='amazon.nova-lite-v1:0')['modelDetails']
+        self.assertEqual((m['modelId'], m['providerName'], m['modelLifecycle']['status']),
+                         ('amazon.nova-lite-v1:0', 'Amazon', 'ACTIVE'))
+        self.assertEqual(m['modelArn'], 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0')
+        self.assertAwsError('ResourceNotFoundException', br.get_foundation_model, modelIdentifier='nope.model-v9:0')
+        embed = br.list_foundation_models(byOutputModality='EMBEDDING')['modelSummaries']
+        self.assertEqual([s['modelId'] for s in embed], ['amazon.titan-embed-text-v2:0'])
+        by_provider = br.list_foundation_models(byProvider='anthropic')['modelSummaries']
+        self.assertTrue(by_provider and all(s['providerName'] == 'Anthropic' for s in by_provider))
+
+
+if __name__ == '__main__':
+    unittest.main()
