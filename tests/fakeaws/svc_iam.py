@@ -459,8 +459,55 @@ def untag_oidc(ctx):
     return {}
 
 
+# ---------------------------------------------------------------- the batched read
+
+def _role_detail(ctx, rec):
+    """A RoleDetailList entry: IAM leaves out Description and
+    MaxSessionDuration here (GetRole has them), and URL-encodes documents.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleDetail.html"""
+    out = {k: rec[k] for k in ('Path', 'RoleName', 'RoleId', 'Arn', 'CreateDate') if k in rec}
+    out['AssumeRolePolicyDocument'] = _enc(rec['AssumeRolePolicyDocument'])
+    out['RolePolicyList'] = [{'PolicyName': n, 'PolicyDocument': _enc(d)}
+                             for n, d in sorted(rec['_inline'].items())]
+    out['AttachedManagedPolicies'] = [{'PolicyName': a.rsplit('/', 1)[-1], 'PolicyArn': a}
+                                      for a in rec['_attached']]
+    out['InstanceProfileList'] = [_profile_out(ctx, p) for p in ctx.store.table('iam_profile').values()
+                                  if rec['RoleName'] in p['_roles']]
+    out['Tags'] = list(rec.get('Tags', []))
+    out['RoleLastUsed'] = {}
+    return out
+
+
+def _policy_detail(ctx, rec):
+    out = {k: v for k, v in _policy_out(ctx, rec).items() if k != 'Tags'}
+    out['PolicyVersionList'] = [_version_out(rec, v) for v in reversed(rec['_versions'])]
+    return out
+
+
+def get_account_authorization_details(ctx):
+    """Roles and local managed policies in one paginated call, the way driftd
+    reads IAM; pages run across both lists, as IAM's do."""
+    want = set(ctx.params.get('Filter') or ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'])
+    items = []
+    if 'Role' in want:
+        items += [('RoleDetailList', _role_detail(ctx, r))
+                  for r in sorted(ctx.store.table('iam_role').values(), key=lambda r: r['RoleName'])]
+    if 'LocalManagedPolicy' in want:
+        items += [('Policies', _policy_detail(ctx, p))
+                  for p in sorted(ctx.store.table('iam_policy').values(), key=lambda p: p['PolicyName'])]
+    page = _page(ctx, items, 'Items')
+    out = {'UserDetailList': [], 'GroupDetailList': [], 'RoleDetailList': [], 'Policies': [],
+           'IsTruncated': page['IsTruncated']}
+    for key, item in page['Items']:
+        out[key].append(item)
+    if 'Marker' in page:
+        out['Marker'] = page['Marker']
+    return out
+
+
 def handlers():
     return {
+        'GetAccountAuthorizationDetails': get_account_authorization_details,
         'CreateRole': create_role, 'GetRole': get_role, 'ListRoles': list_roles, 'UpdateRole': update_role,
         'UpdateAssumeRolePolicy': update_assume_role_policy, 'DeleteRole': delete_role,
         'PutRolePolicy': put_role_policy, 'GetRolePolicy': get_role_policy,

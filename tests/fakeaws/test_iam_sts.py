@@ -18,6 +18,31 @@ class IamTest(FakeTestCase):
     def _role(self, name='app', **kw):
         return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST), **kw)['Role']
 
+    def test_account_authorization_details_pages_roles_and_policies(self):
+        for n in range(7):
+            self._role('r%d' % n, Description='not in the details')
+        arn = self.iam.create_policy(PolicyName='app', PolicyDocument=json.dumps(POLICY))['Policy']['Arn']
+        self.iam.put_role_policy(RoleName='r0', PolicyName='inline', PolicyDocument=json.dumps(POLICY))
+        self.iam.attach_role_policy(RoleName='r0', PolicyArn=arn)
+        self.iam.create_instance_profile(InstanceProfileName='ip')
+        self.iam.add_role_to_instance_profile(InstanceProfileName='ip', RoleName='r0')
+        pages = list(self.iam.get_paginator('get_account_authorization_details').paginate(
+            Filter=['Role', 'LocalManagedPolicy']))
+        self.assertGreater(len(pages), 1)
+        roles = [r for p in pages for r in p['RoleDetailList']]
+        pols = [q for p in pages for q in p['Policies']]
+        self.assertEqual([r['RoleName'] for r in roles], ['r%d' % n for n in range(7)])
+        r0 = roles[0]
+        self.assertNotIn('Description', r0)
+        self.assertEqual(r0['AssumeRolePolicyDocument'], TRUST)
+        self.assertEqual(r0['RolePolicyList'], [{'PolicyName': 'inline', 'PolicyDocument': POLICY}])
+        self.assertEqual(r0['AttachedManagedPolicies'], [{'PolicyName': 'app', 'PolicyArn': arn}])
+        self.assertEqual([p['InstanceProfileName'] for p in r0['InstanceProfileList']], ['ip'])
+        self.assertEqual([q['PolicyName'] for q in pols], ['app'])
+        self.assertEqual(pols[0]['PolicyVersionList'][0]['Document'], POLICY)
+        only_roles = self.iam.get_account_authorization_details(Filter=['LocalManagedPolicy'])
+        self.assertEqual(only_roles['RoleDetailList'], [])
+
     def test_role_round_trip_with_encoded_trust_policy(self):
         role = self._role(Description='d', Tags=[{'Key': 'a', 'Value': '1'}])
         self.assertEqual(role['Arn'], 'arn:aws:iam::123456789012:role/app')
