@@ -1488,18 +1488,51 @@ static const cJSON *path_get(const cJSON *o, const char *path)
 	return o;
 }
 
+/* Some operations page in AWS but have no paginator in the botocore
+ * models we generate from (IAM ListPolicyTags in botocore 1.29). They
+ * follow one of AWS's two conventions: NextToken in and out, or Marker in
+ * and out with IsTruncated. */
+static const model_paginator_t *conventional_paginator(
+	const model_operation_t *op, model_paginator_t *pg)
+{
+	static const struct { const char *token, *more; } styles[] = {
+		{ "NextToken", NULL }, { "Marker", "IsTruncated" },
+	};
+	const model_shape_t *in = model_shape(op->input);
+	const model_shape_t *out = model_shape(op->output);
+	size_t i;
+
+	if (!in || !out)
+		return NULL;
+	for (i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+		if (!model_member_find(in, styles[i].token) ||
+		    !model_member_find(out, styles[i].token) ||
+		    (styles[i].more && !model_member_find(out, styles[i].more)))
+			continue;
+		memset(pg, 0, sizeof(*pg));
+		pg->input_token[0] = styles[i].token;
+		pg->output_token[0] = styles[i].token;
+		pg->more_results = styles[i].more;
+		return pg;
+	}
+	return NULL;
+}
+
 int proto_page_next(const service_def_t *svc, const char *opname,
 		    const cJSON *result, cJSON *params, err_t *e)
 {
 	const model_operation_t *op;
 	const model_paginator_t *pg;
+	model_paginator_t conv;
 	const cJSON *tok, *more;
 	cJSON *copy;
 	int i, any = 0, changed = 0;
 
 	if (!svc || !(op = model_operation_find(svc->name, opname)))
 		return err_set(e, -ENOENT, "no operation %s in driftd's model", opname);
-	if (!(pg = model_paginator(op)) || !result || !params)
+	if (!result || !params)
+		return 0;
+	if (!(pg = model_paginator(op)) && !(pg = conventional_paginator(op, &conv)))
 		return 0;
 	if (pg->more_results) {
 		more = path_get(result, pg->more_results);

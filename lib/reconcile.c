@@ -453,7 +453,8 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		c->attr = a;
 		c->batch = b;
 		if (aws_call(run->o.aws, item->type->service, item->region,
-			     a->live_read.op, params, 0, on_live_read, c, &e)) {
+			     a->live_read.op, params, AWS_ALL_PAGES,
+			     on_live_read, c, &e)) {
 			item->err = e;
 			item->read_failed = 1;
 			free(c);

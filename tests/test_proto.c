@@ -444,6 +444,21 @@ START_TEST(operation_without_paginator_is_done_at_once)
 }
 END_TEST
 
+/* botocore 1.29 has no paginator for ListPolicyTags; IAM pages it by
+ * Marker and IsTruncated all the same. */
+START_TEST(operation_without_model_paginator_follows_the_convention)
+{
+	cJSON *p = cJSON_Parse("{\"PolicyArn\":\"arn:aws:iam::1:policy/p\"}");
+
+	ck_assert_int_eq(next_page("iam", "ListPolicyTags",
+				   "{\"Tags\":[],\"IsTruncated\":true,\"Marker\":\"5\"}", p), 1);
+	assert_json(p, "{\"PolicyArn\":\"arn:aws:iam::1:policy/p\",\"Marker\":\"5\"}");
+	ck_assert_int_eq(next_page("iam", "ListPolicyTags",
+				   "{\"Tags\":[],\"IsTruncated\":false}", p), 0);
+	cJSON_Delete(p);
+}
+END_TEST
+
 /* ---- requests ---- */
 
 static proto_request_t *build(const char *svc, const char *op, const char *params, err_t *e)
@@ -606,6 +621,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(page, marker_paging_stops_when_not_truncated);
 	tcase_add_test(page, route53_record_paging_moves_the_whole_tuple);
 	tcase_add_test(page, operation_without_paginator_is_done_at_once);
+	tcase_add_test(page, operation_without_model_paginator_follows_the_convention);
 	tcase_add_test(req, unknown_member_is_rejected_by_name);
 	tcase_add_test(req, missing_required_and_wrong_types_are_rejected);
 	tcase_add_test(req, idempotency_token_is_filled_with_a_uuid_when_absent);
