@@ -410,7 +410,7 @@ static int test_validate(void *ctx, const config_resource_t *res, config_check_t
 START_TEST(schema_plugin_reports_through_positions)
 {
 	int calls = 0;
-	config_schema_t schema = { &calls, test_validate };
+	config_schema_t schema = { &calls, test_validate, NULL };
 
 	put("env/s.json", "{\"resources\": {\n"
 	    "\"ec2.vpc.main\": {\"CidrBlok\": \"10.0.0.0/16\", \"EnableDnsSupport\": \"yes\",\n"
