@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonutil.h"
 #include "readfile.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -585,21 +586,6 @@ static int scalar_text(const cJSON *v, strbuf_t *b)
 	return 0;
 }
 
-static const char *type_name(const cJSON *v)
-{
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	return "a string";
-}
-
 /* Gives node the type and contents of value, keeping its key and place in
  * the tree (so positions still map to where the string was written). */
 static int node_become(cJSON *node, const cJSON *value)
@@ -724,7 +710,7 @@ static int interp_expr(interp_t *ip, cJSON *node, const char *expr, size_t len,
 			*whole_value = v->value;
 		else if (scalar_text(v->value, out))
 			interp_error(ip, at, "variable \"%s\" is %s and cannot be part of a string",
-				     v->name, type_name(v->value));
+				     v->name, json_type_name(v->value));
 		return 0;
 	}
 	if (len > 5 && !strncmp(expr, "file(", 5)) {
@@ -789,7 +775,7 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 		*whole_value = v;
 	} else if (scalar_text(v, out)) {
 		interp_error(ip, at, "%s.%s is %s and cannot be part of a string",
-			     addr, attr, type_name(v));
+			     addr, attr, json_type_name(v));
 	}
 }
 

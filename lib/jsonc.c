@@ -578,24 +578,26 @@ static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node)
 	return bsearch(&key, doc->index, doc->count, sizeof(key), cmp_entry);
 }
 
-int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+/* Where node (or its key) was written; 1:1 of the file when unknown. */
+static int node_pos(const jsonc_doc_t *doc, const cJSON *node, int of_key,
+		    jsonc_pos_t *pos)
 {
 	const pos_entry_t *p = lookup(doc, node);
 
 	pos->file = doc ? doc->file : NULL;
-	pos->line = p ? p->line : 1;
-	pos->column = p ? p->column : 1;
+	pos->line = !p ? 1 : of_key ? p->key_line : p->line;
+	pos->column = !p ? 1 : of_key ? p->key_column : p->column;
 	return p ? 0 : -ENOENT;
+}
+
+int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+{
+	return node_pos(doc, node, 0, pos);
 }
 
 int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 {
-	const pos_entry_t *p = lookup(doc, node);
-
-	pos->file = doc ? doc->file : NULL;
-	pos->line = p ? p->key_line : 1;
-	pos->column = p ? p->key_column : 1;
-	return p ? 0 : -ENOENT;
+	return node_pos(doc, node, 1, pos);
 }
 
 /* Walks the string as written, counting the bytes each escape decodes to
