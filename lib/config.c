@@ -1130,6 +1130,16 @@ static void collect_settings(loader_t *L, const loaded_file_t *f, cJSON *obj)
 static const char *const reserved_keys[] = {
 	"depends_on", "ensure", "policy", "region",
 };
+
+static int is_reserved_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(reserved_keys); i++)
+		if (!strcmp(key, reserved_keys[i]))
+			return 1;
+	return 0;
+}
 static const char *const policy_keys[] = {
 	"allow_replace", "ignore", "mode", "prevent_destroy",
 };
@@ -1246,7 +1256,12 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		config_pos_t p = value_pos(f->doc, v);
 
 		next = v->next;
-		if (isupper((unsigned char)v->string[0]))
+		/* Every key but driftd's own is an AWS property, whatever its
+		 * case (JSON and REST services name members in lowerCamel:
+		 * logGroupName); the type's table judges it. A near miss of a
+		 * reserved key is still reported as one. */
+		if (!is_reserved_key(v->string) &&
+		    !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys)))
 			continue;
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);
