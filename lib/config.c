@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonutil.h"
+#include "readfile.h"
+#include "strbuf.h"
 #include "suggest.h"
 
 #define INCLUDE_MAX_DEPTH 32
@@ -307,43 +310,6 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int read_text(const char *path, char **out)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n;
-	int rc;
-
-	*out = NULL;
-	if (!f)
-		return -errno;
-	if (!(buf = malloc(JSONC_MAX_SIZE + 1))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	n = fread(buf, 1, JSONC_MAX_SIZE + 1, f);
-	if (ferror(f)) {
-		rc = -EIO;
-		goto out;
-	}
-	if (n > JSONC_MAX_SIZE) {
-		rc = -EFBIG;
-		goto out;
-	}
-	buf[n] = 0;
-	if (strlen(buf) != n) {
-		rc = -EILSEQ;
-		goto out;
-	}
-	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
 /* ---- loading files and includes -------------------------------------- */
 
 static void load_path(loader_t *L, const char *path, int depth,
@@ -567,34 +533,6 @@ static void collect_variables(loader_t *L, const loaded_file_t *f,
 
 /* ---- interpolation --------------------------------------------------- */
 
-typedef struct strbuf {
-	char *s;
-	size_t n, cap;
-	int failed;
-} strbuf_t;
-
-static void sb_addn(strbuf_t *b, const char *text, size_t len)
-{
-	if (b->failed)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *s;
-
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		if (!(s = realloc(b->s, cap))) {
-			b->failed = 1;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, text, len);
-	b->n += len;
-	b->s[b->n] = 0;
-}
-
 typedef struct interp {
 	loader_t *L;                 /* load: collect errors here */
 	err_t *err;                  /* resolve: first error here */
@@ -634,35 +572,20 @@ static int scalar_text(const cJSON *v, strbuf_t *b)
 	char num[64];
 
 	if (cJSON_IsString(v)) {
-		sb_addn(b, v->valuestring, strlen(v->valuestring));
+		strbuf_add(b, v->valuestring);
 	} else if (cJSON_IsBool(v)) {
-		sb_addn(b, cJSON_IsTrue(v) ? "true" : "false", cJSON_IsTrue(v) ? 4 : 5);
+		strbuf_add(b, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsNumber(v)) {
 		if (v->valuedouble > -1e15 && v->valuedouble < 1e15 &&
 		    v->valuedouble == (double)(long long)v->valuedouble)
 			snprintf(num, sizeof(num), "%lld", (long long)v->valuedouble);
 		else
 			snprintf(num, sizeof(num), "%.17g", v->valuedouble);
-		sb_addn(b, num, strlen(num));
+		strbuf_add(b, num);
 	} else {
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static const char *type_name(const cJSON *v)
-{
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsNull(v))
-		return "null";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	return "a string";
 }
 
 /* Gives node the type and contents of value, keeping its key and place in
@@ -691,6 +614,7 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 			const config_pos_t *at, strbuf_t *out)
 {
 	char *rel, *path, *text;
+	size_t text_len;
 	int rc;
 
 	if (len < 9 || expr[5] != '"' || expr[len - 2] != '"' || expr[len - 1] != ')' ||
@@ -704,16 +628,18 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 		interp_error(ip, at, "out of memory");
 		return;
 	}
-	rc = read_text(path, &text);
+	rc = readfile(path, JSONC_MAX_SIZE, &text, &text_len, NULL);
 	if (rc == -EFBIG)
 		interp_error(ip, at, "file(\"%s\"): larger than %u bytes", rel,
 			     JSONC_MAX_SIZE);
-	else if (rc == -EILSEQ)
-		interp_error(ip, at, "file(\"%s\"): contains a NUL byte", rel);
+	else if (rc == -EINVAL)
+		interp_error(ip, at, "file(\"%s\"): not a regular file", rel);
 	else if (rc < 0)
 		interp_error(ip, at, "file(\"%s\"): %s", rel, strerror(-rc));
+	else if (strlen(text) != text_len)
+		interp_error(ip, at, "file(\"%s\"): contains a NUL byte", rel);
 	else
-		sb_addn(out, text, strlen(text));
+		strbuf_addn(out, text, text_len);
 	free(text);
 	free(path);
 	free(rel);
@@ -786,7 +712,7 @@ static int interp_expr(interp_t *ip, cJSON *node, const char *expr, size_t len,
 			*whole_value = v->value;
 		else if (scalar_text(v->value, out))
 			interp_error(ip, at, "variable \"%s\" is %s and cannot be part of a string",
-				     v->name, type_name(v->value));
+				     v->name, json_type_name(v->value));
 		return 0;
 	}
 	if (len > 5 && !strncmp(expr, "file(", 5)) {
@@ -851,7 +777,7 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 		*whole_value = v;
 	} else if (scalar_text(v, out)) {
 		interp_error(ip, at, "%s.%s is %s and cannot be part of a string",
-			     addr, attr, type_name(v));
+			     addr, attr, json_type_name(v));
 	}
 }
 
@@ -861,7 +787,7 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
 	config_pos_t start = value_pos(ip->doc, written), *pos = &start;
 	const char *s = node->valuestring;
-	strbuf_t out = { 0 };
+	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs = 0, failed_before = ip->failed;
 	size_t i = 0, len = strlen(s);
@@ -869,13 +795,13 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 	if (!strstr(s, "${"))
 		return;
 	ip->failed = 0;
-	sb_addn(&out, "", 0);
+	strbuf_addn(&out, "", 0);
 	while (i < len) {
 		config_pos_t at;
 
 		jsonc_string_pos(ip->doc, written, i, &at);
 		if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
-			sb_addn(&out, "${", 2);
+			strbuf_addn(&out, "${", 2);
 			i += 3;
 		} else if (s[i] == '$' && s[i + 1] == '{') {
 			const char *close = strchr(s + i + 2, '}');
@@ -897,7 +823,7 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 						    &at, &out, &whole_value);
 			i += 2 + elen + 1;
 		} else {
-			sb_addn(&out, s + i, 1);
+			strbuf_addn(&out, s + i, 1);
 			i++;
 		}
 	}
@@ -910,14 +836,14 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 			if (node_become(node, whole_value))
 				interp_error(ip, pos, "out of memory");
 		} else {
-			cJSON *str = cJSON_CreateString(out.s);
+			cJSON *str = cJSON_CreateString(out.data);
 
 			if (!str || node_become(node, str))
 				interp_error(ip, pos, "out of memory");
 			cJSON_Delete(str);
 		}
 	}
-	free(out.s);
+	strbuf_free(&out);
 	ip->failed |= failed_before;
 }
 

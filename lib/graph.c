@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 typedef struct int_vec {
 	size_t *v;
 	size_t n, cap;
@@ -469,75 +471,39 @@ int graph_finished(const graph_t *g)
 	return 1;
 }
 
-typedef struct strbuf {
-	char *s;
-	size_t n, cap;
-	int failed;
-} strbuf_t;
-
-static void sb_add(strbuf_t *b, const char *text)
+static void dot_quoted(strbuf_t *b, const char *name)
 {
-	size_t len = strlen(text);
-
-	if (b->failed)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *s;
-
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		if (!(s = realloc(b->s, cap))) {
-			b->failed = 1;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->n, text, len + 1);
-	b->n += len;
-}
-
-static void sb_quoted(strbuf_t *b, const char *name)
-{
-	char one[2] = { 0, 0 };
-
-	sb_add(b, "\"");
+	strbuf_add(b, "\"");
 	for (; *name; name++) {
 		if (*name == '"' || *name == '\\')
-			sb_add(b, "\\");
-		one[0] = *name;
-		sb_add(b, one);
+			strbuf_add(b, "\\");
+		strbuf_addn(b, name, 1);
 	}
-	sb_add(b, "\"");
+	strbuf_add(b, "\"");
 }
 
 char *graph_to_dot(graph_t *g)
 {
-	strbuf_t b = { 0 };
+	strbuf_t b = STRBUF_INIT;
 	size_t r, k;
 
 	if (prepare(g))
 		return NULL;
-	sb_add(&b, "digraph driftd {\n\trankdir=LR;\n\tnode [shape=box];\n");
+	strbuf_add(&b, "digraph driftd {\n\trankdir=LR;\n\tnode [shape=box];\n");
 	for (r = 0; r < g->n; r++) {
 		node_t *nd = &g->nodes[g->rank[r]];
 
-		sb_add(&b, "\t");
-		sb_quoted(&b, nd->name);
-		sb_add(&b, ";\n");
+		strbuf_add(&b, "\t");
+		dot_quoted(&b, nd->name);
+		strbuf_add(&b, ";\n");
 		for (k = 0; k < nd->deps.n; k++) {
-			sb_add(&b, "\t");
-			sb_quoted(&b, nd->name);
-			sb_add(&b, " -> ");
-			sb_quoted(&b, g->nodes[nd->deps.v[k]].name);
-			sb_add(&b, ";\n");
+			strbuf_add(&b, "\t");
+			dot_quoted(&b, nd->name);
+			strbuf_add(&b, " -> ");
+			dot_quoted(&b, g->nodes[nd->deps.v[k]].name);
+			strbuf_add(&b, ";\n");
 		}
 	}
-	sb_add(&b, "}\n");
-	if (b.failed) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	strbuf_add(&b, "}\n");
+	return strbuf_take(&b);
 }

@@ -2,11 +2,10 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "readfile.h"
 
 typedef struct ini_entry {
 	int   section;      /* index into ini->sections */
@@ -227,48 +226,15 @@ out:
 
 int ini_load(const char *path, ini_t **out, err_t *e)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd, rc;
+	char *text;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set_at(e, -errno, path, 0, 0, "cannot open: %s",
-				  strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = err_set_at(e, -EINVAL, path, 0, 0, "not a regular file");
-		goto out;
-	}
-	if (st.st_size > INI_MAX_FILE) {
-		rc = err_set_at(e, -EFBIG, path, 0, 0,
-				"file is larger than %d bytes", INI_MAX_FILE);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = err_set(e, -ENOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = err_set_at(e, -errno, path, 0, 0,
-					"read failed: %s", strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	rc = ini_parse(path, buf, got, out, e);
-out:
-	free(buf);
-	close(fd);
+	if ((rc = readfile(path, INI_MAX_FILE, &text, &len, e)))
+		return rc;
+	rc = ini_parse(path, text, len, out, e);
+	free(text);
 	return rc;
 }
 

@@ -11,6 +11,8 @@
 
 #include <cJSON.h>
 
+#include "readfile.h"
+
 #define JOURNAL_MAX_SIZE (16 * 1024 * 1024)
 
 struct journal {
@@ -37,32 +39,19 @@ static int load(journal_t *j, err_t *err)
 {
 	cJSON *doc = NULL, *arr, *it;
 	char *text = NULL;
-	struct stat st;
 	size_t i = 0;
-	ssize_t got;
-	int fd, rc = 0;
+	int rc;
 
-	fd = open(j->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 :
-		       err_set(err, -errno, "%s: %s", j->path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > JOURNAL_MAX_SIZE) {
-		rc = err_set(err, -EINVAL, "%s: not a regular file of at most "
-			     "16 MiB", j->path);
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		rc = err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	got = read(fd, text, (size_t)st.st_size);
-	if (got != st.st_size) {
-		rc = err_set(err, -EIO, "%s: short read", j->path);
-		goto out;
-	}
-	text[got] = 0;
+	rc = readfile(j->path, JOURNAL_MAX_SIZE, &text, NULL, NULL);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == -EINVAL || rc == -EFBIG)
+		return err_set(err, -EINVAL, "%s: not a regular file of at most "
+			       "16 MiB", j->path);
+	if (rc == -ENOMEM)
+		return err_set(err, rc, "out of memory");
+	if (rc)
+		return err_set(err, rc, "%s: %s", j->path, strerror(-rc));
 	doc = cJSON_ParseWithOpts(text, NULL, 1);
 	arr = cJSON_GetObjectItemCaseSensitive(doc, "entries");
 	if (!cJSON_IsArray(arr)) {
@@ -98,7 +87,6 @@ static int load(journal_t *j, err_t *err)
 out:
 	cJSON_Delete(doc);
 	free(text);
-	close(fd);
 	return rc;
 }
 

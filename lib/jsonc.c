@@ -2,12 +2,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "readfile.h"
 
 /* One scanned value in document order: where it starts and where its key
  * starts (the value offset again for keyless values). Document order is
@@ -533,52 +532,19 @@ out:
 
 int jsonc_load_file(const char *path, jsonc_doc_t **out, err_t *err)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd, rc;
+	char *text;
+	size_t len;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, -errno, "%s: cannot open: %s", path,
-			       strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		rc = err_set(err, -errno, "%s: cannot stat: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = err_set(err, -EINVAL, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > JSONC_MAX_SIZE) {
-		rc = err_set_at(err, -EFBIG, path, 1, 1,
-				"file is larger than %u bytes", JSONC_MAX_SIZE);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = err_set(err, -errno, "%s: cannot read: %s", path,
-				     strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	rc = jsonc_parse(path, buf, got, out, err);
-out:
-	free(buf);
-	close(fd);
+	rc = readfile(path, JSONC_MAX_SIZE, &text, &len, err);
+	if (rc == -EFBIG)
+		return err_set_at(err, rc, path, 1, 1,
+				  "file is larger than %u bytes", JSONC_MAX_SIZE);
+	if (rc)
+		return rc;
+	rc = jsonc_parse(path, text, len, out, err);
+	free(text);
 	return rc;
 }
 
@@ -612,24 +578,26 @@ static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node)
 	return bsearch(&key, doc->index, doc->count, sizeof(key), cmp_entry);
 }
 
-int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+/* Where node (or its key) was written; 1:1 of the file when unknown. */
+static int node_pos(const jsonc_doc_t *doc, const cJSON *node, int of_key,
+		    jsonc_pos_t *pos)
 {
 	const pos_entry_t *p = lookup(doc, node);
 
 	pos->file = doc ? doc->file : NULL;
-	pos->line = p ? p->line : 1;
-	pos->column = p ? p->column : 1;
+	pos->line = !p ? 1 : of_key ? p->key_line : p->line;
+	pos->column = !p ? 1 : of_key ? p->key_column : p->column;
 	return p ? 0 : -ENOENT;
+}
+
+int jsonc_value_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
+{
+	return node_pos(doc, node, 0, pos);
 }
 
 int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 {
-	const pos_entry_t *p = lookup(doc, node);
-
-	pos->file = doc ? doc->file : NULL;
-	pos->line = p ? p->key_line : 1;
-	pos->column = p ? p->key_column : 1;
-	return p ? 0 : -ENOENT;
+	return node_pos(doc, node, 1, pos);
 }
 
 /* Walks the string as written, counting the bytes each escape decodes to

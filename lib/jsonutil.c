@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Path segments are short identifiers; a longer one is not a valid path. */
 #define SEGMENT_MAX 256
 
@@ -109,42 +111,6 @@ int json_delete_path(cJSON *root, const char *path)
 	return 0;
 }
 
-/* A growable string; on allocation failure it sets failed and stops. */
-typedef struct sbuf {
-	char  *data;
-	size_t len, cap;
-	int    failed;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->data, cap);
-		if (!p) {
-			b->failed = 1;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = 0;
-}
-
-static void sb_str(sbuf_t *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 static void number_text(double d, char *buf, size_t n)
 {
 	if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
@@ -153,7 +119,7 @@ static void number_text(double d, char *buf, size_t n)
 		snprintf(buf, n, "%.17g", d);
 }
 
-static void sb_json_string(sbuf_t *b, const char *s)
+static void add_json_string(strbuf_t *b, const char *s)
 {
 	cJSON *tmp = cJSON_CreateString(s ? s : "");
 	char *txt = tmp ? cJSON_PrintUnformatted(tmp) : NULL;
@@ -161,9 +127,24 @@ static void sb_json_string(sbuf_t *b, const char *s)
 	if (!txt)
 		b->failed = 1;
 	else
-		sb_str(b, txt);
+		strbuf_add(b, txt);
 	free(txt);
 	cJSON_Delete(tmp);
+}
+
+const char *json_type_name(const cJSON *v)
+{
+	if (cJSON_IsObject(v))
+		return "an object";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	return "null";
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -173,7 +154,7 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
-static void canonical(sbuf_t *b, const cJSON *v, int depth)
+static void canonical(strbuf_t *b, const cJSON *v, int depth)
 {
 	char num[64];
 	const cJSON *c;
@@ -185,20 +166,20 @@ static void canonical(sbuf_t *b, const cJSON *v, int depth)
 		return;
 	}
 	if (cJSON_IsString(v)) {
-		sb_json_string(b, v->valuestring);
+		add_json_string(b, v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
 		number_text(v->valuedouble, num, sizeof(num));
-		sb_str(b, num);
+		strbuf_add(b, num);
 	} else if (cJSON_IsBool(v)) {
-		sb_str(b, cJSON_IsTrue(v) ? "true" : "false");
+		strbuf_add(b, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsArray(v)) {
-		sb_str(b, "[");
+		strbuf_add(b, "[");
 		cJSON_ArrayForEach(c, v) {
 			if (c != v->child)
-				sb_str(b, ",");
+				strbuf_add(b, ",");
 			canonical(b, c, depth + 1);
 		}
-		sb_str(b, "]");
+		strbuf_add(b, "]");
 	} else if (cJSON_IsObject(v)) {
 		cJSON_ArrayForEach(c, v)
 			n++;
@@ -211,33 +192,27 @@ static void canonical(sbuf_t *b, const cJSON *v, int depth)
 		cJSON_ArrayForEach(c, v)
 			keys[n++] = c;
 		qsort(keys, n, sizeof(*keys), key_cmp);
-		sb_str(b, "{");
+		strbuf_add(b, "{");
 		for (i = 0; i < n; i++) {
 			if (i)
-				sb_str(b, ",");
-			sb_json_string(b, keys[i]->string);
-			sb_str(b, ":");
+				strbuf_add(b, ",");
+			add_json_string(b, keys[i]->string);
+			strbuf_add(b, ":");
 			canonical(b, keys[i], depth + 1);
 		}
-		sb_str(b, "}");
+		strbuf_add(b, "}");
 		free(keys);
 	} else {
-		sb_str(b, "null");
+		strbuf_add(b, "null");
 	}
 }
 
 char *json_canonical(const cJSON *value)
 {
-	sbuf_t b = { 0 };
+	strbuf_t b = STRBUF_INIT;
 
 	canonical(&b, value, 0);
-	if (b.failed) {
-		free(b.data);
-		return NULL;
-	}
-	if (!b.data)
-		return strdup("null");
-	return b.data;
+	return strbuf_take(&b);
 }
 
 int json_equal(const cJSON *a, const cJSON *b)

@@ -1,6 +1,6 @@
 /* jsonutil — small operations on cJSON trees that cJSON itself lacks:
  * dotted-path lookup, canonical text (sorted keys) for semantic comparison,
- * and scalar text. */
+ * scalar text, and the name of a value's type for messages. */
 #ifndef DRIFTD_JSONUTIL_H
 #define DRIFTD_JSONUTIL_H
 
@@ -26,6 +26,10 @@ int json_equal(const cJSON *a, const cJSON *b);
  * canonical, booleans "true"/"false", null "null". NULL for arrays and
  * objects. Caller frees. */
 char *json_scalar_text(const cJSON *value);
+
+/* What kind of value v is, for messages: "an object", "an array", "a
+ * string", "a number", "a boolean" or "null". */
+const char *json_type_name(const cJSON *v);
 
 /* Sorts an array's elements by canonical text and drops duplicates. */
 void json_sort_array(cJSON *array);

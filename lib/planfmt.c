@@ -1,51 +1,16 @@
 #include "planfmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
+#include "strbuf.h"
 
 typedef struct out {
-	char  *buf;
-	size_t len, cap;
-	int    failed;
-	int    color;
+	strbuf_t text;
+	int      color;
 } out_t;
-
-static void put(out_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(out_t *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	char *p;
-
-	if (o->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf ? o->buf + o->len : NULL,
-			      o->buf ? o->cap - o->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->failed = 1;
-			return;
-		}
-		if (o->buf && o->len + (size_t)n < o->cap) {
-			o->len += (size_t)n;
-			return;
-		}
-		p = realloc(o->buf, o->cap * 2 + (size_t)n + 64);
-		if (!p) {
-			o->failed = 1;
-			return;
-		}
-		o->buf = p;
-		o->cap = o->cap * 2 + (size_t)n + 64;
-	}
-}
 
 static const char *col(const out_t *o, const char *code)
 {
@@ -81,8 +46,8 @@ static void put_create(out_t *o, const rec_item_t *it)
 	cJSON_ArrayForEach(p, body) {
 		a = res_type_attr(it->type, p->string);
 		v = planfmt_value(a, p);
-		put(o, "      %s+%s %s = %s\n", col(o, GREEN), col(o, RESET),
-		    p->string, v);
+		strbuf_printf(&o->text, "      %s+%s %s = %s\n", col(o, GREEN),
+			      col(o, RESET), p->string, v);
 		free(v);
 	}
 }
@@ -95,8 +60,8 @@ static void put_elements(out_t *o, const res_attr_t *a, const cJSON *els,
 
 	cJSON_ArrayForEach(el, els) {
 		v = planfmt_value(a, el);
-		put(o, "          %s%s%s %s\n", col(o, color), sign,
-		    col(o, RESET), v);
+		strbuf_printf(&o->text, "          %s%s%s %s\n", col(o, color),
+			      sign, col(o, RESET), v);
 		free(v);
 	}
 }
@@ -114,8 +79,9 @@ static void put_changes(out_t *o, const rec_item_t *it)
 		       c->kind == DIFF_CREATE_ONLY ?
 				" # set at create; driftd does not change it" : "";
 		if (c->attr->kind == RES_SET) {
-			put(o, "      %s~%s %s:%s\n", col(o, YELLOW), col(o, RESET),
-			    c->attr->name, note);
+			strbuf_printf(&o->text, "      %s~%s %s:%s\n",
+				      col(o, YELLOW), col(o, RESET),
+				      c->attr->name, note);
 			put_elements(o, c->attr, c->added, "+", GREEN);
 			put_elements(o, c->attr, c->removed, "-", RED);
 			continue;
@@ -123,17 +89,19 @@ static void put_changes(out_t *o, const rec_item_t *it)
 		if (c->attr->kind == RES_TAGS) {
 			old = planfmt_value(c->attr, c->live);
 			new = planfmt_value(c->attr, c->added);
-			put(o, "      %s~%s %s: set %s (now %s)%s\n",
-			    col(o, YELLOW), col(o, RESET), c->attr->name, new,
-			    old, note);
+			strbuf_printf(&o->text,
+				      "      %s~%s %s: set %s (now %s)%s\n",
+				      col(o, YELLOW), col(o, RESET),
+				      c->attr->name, new, old, note);
 			free(old);
 			free(new);
 			continue;
 		}
 		old = planfmt_value(c->attr, c->live);
 		new = planfmt_value(c->attr, c->desired);
-		put(o, "      %s~%s %s = %s -> %s%s\n", col(o, YELLOW),
-		    col(o, RESET), c->attr->name, old, new, note);
+		strbuf_printf(&o->text, "      %s~%s %s = %s -> %s%s\n",
+			      col(o, YELLOW), col(o, RESET), c->attr->name, old,
+			      new, note);
 		free(old);
 		free(new);
 	}
@@ -147,53 +115,66 @@ static void put_item(out_t *o, const rec_item_t *it)
 
 	switch (it->action) {
 	case REC_CREATE:
-		put(o, "  # %s will be created%s\n", it->address, obs);
-		put(o, "  %s+%s %s {\n", col(o, GREEN), col(o, RESET), it->address);
+		strbuf_printf(&o->text, "  # %s will be created%s\n",
+			      it->address, obs);
+		strbuf_printf(&o->text, "  %s+%s %s {\n", col(o, GREEN),
+			      col(o, RESET), it->address);
 		put_create(o, it);
-		put(o, "    }\n\n");
+		strbuf_add(&o->text, "    }\n\n");
 		break;
 	case REC_UPDATE:
-		put(o, "  # %s will be updated in place [id=%s]%s\n",
-		    it->address, id, obs);
-		put(o, "  %s~%s %s {\n", col(o, YELLOW), col(o, RESET), it->address);
+		strbuf_printf(&o->text,
+			      "  # %s will be updated in place [id=%s]%s\n",
+			      it->address, id, obs);
+		strbuf_printf(&o->text, "  %s~%s %s {\n", col(o, YELLOW),
+			      col(o, RESET), it->address);
 		if (it->unknown)
-			put(o, "      (values known once its dependencies are "
-			    "applied)\n");
+			strbuf_add(&o->text, "      (values known once its "
+				   "dependencies are applied)\n");
 		put_changes(o, it);
-		put(o, "    }\n\n");
+		strbuf_add(&o->text, "    }\n\n");
 		break;
 	case REC_REPLACE:
 	case REC_REPLACE_REFUSED:
-		put(o, "  # %s must be replaced [id=%s]%s%s\n", it->address, id,
-		    it->action == REC_REPLACE_REFUSED ?
-			"; refused: set policy.allow_replace to allow it" : "",
-		    obs);
-		put(o, "%s-/+%s %s {\n", col(o, RED), col(o, RESET), it->address);
+		strbuf_printf(&o->text, "  # %s must be replaced [id=%s]%s%s\n",
+			      it->address, id,
+			      it->action == REC_REPLACE_REFUSED ?
+				"; refused: set policy.allow_replace to allow it"
+				: "", obs);
+		strbuf_printf(&o->text, "%s-/+%s %s {\n", col(o, RED),
+			      col(o, RESET), it->address);
 		put_changes(o, it);
-		put(o, "    }\n\n");
+		strbuf_add(&o->text, "    }\n\n");
 		break;
 	case REC_DELETE:
 		if (!it->res)
-			put(o, "  # %s [id=%s] is an orphan of a type listed in "
-			    "settings.prune: it will be destroyed\n",
-			    it->address, id);
+			strbuf_printf(&o->text,
+				      "  # %s [id=%s] is an orphan of a type "
+				      "listed in settings.prune: it will be "
+				      "destroyed\n", it->address, id);
 		else
-			put(o, "  # %s will be destroyed (\"ensure\": \"absent\") "
-			    "[id=%s]%s\n", it->address, id, obs);
-		put(o, "  %s-%s %s\n\n", col(o, RED), col(o, RESET), it->address);
+			strbuf_printf(&o->text,
+				      "  # %s will be destroyed (\"ensure\": "
+				      "\"absent\") [id=%s]%s\n", it->address, id,
+				      obs);
+		strbuf_printf(&o->text, "  %s-%s %s\n\n", col(o, RED),
+			      col(o, RESET), it->address);
 		break;
 	case REC_DELETE_REFUSED:
-		put(o, "  # %s is configured absent but policy.prevent_destroy "
-		    "keeps it [id=%s]\n\n", it->address, id);
+		strbuf_printf(&o->text,
+			      "  # %s is configured absent but "
+			      "policy.prevent_destroy keeps it [id=%s]\n\n",
+			      it->address, id);
 		break;
 	case REC_ORPHAN:
-		put(o, "  # %s [id=%s] is tagged for this environment but is "
-		    "no longer in the config: an orphan, left alone\n\n",
-		    it->address, id);
+		strbuf_printf(&o->text,
+			      "  # %s [id=%s] is tagged for this environment "
+			      "but is no longer in the config: an orphan, left "
+			      "alone\n\n", it->address, id);
 		break;
 	case REC_READ_FAILED:
-		put(o, "  # %s could not be planned: %s\n\n", it->address,
-		    it->err.message);
+		strbuf_printf(&o->text, "  # %s could not be planned: %s\n\n",
+			      it->address, it->err.message);
 		break;
 	default:
 		break;
@@ -213,7 +194,7 @@ char *planfmt_summary(const rec_result_t *r)
 
 char *planfmt_text(const rec_result_t *r, const planfmt_opts_t *opts)
 {
-	out_t o = { 0 };
+	out_t o = { STRBUF_INIT, 0 };
 	char *summary;
 	size_t i, shown = 0;
 
@@ -223,24 +204,27 @@ char *planfmt_text(const rec_result_t *r, const planfmt_opts_t *opts)
 		    r->items[i].action != REC_ABSENT)
 			shown++;
 	if (!shown) {
-		put(&o, "No changes. %zu resources match the config.\n",
-		    r->n_items);
-		return o.failed ? (free(o.buf), NULL) : o.buf;
+		strbuf_printf(&o.text,
+			      "No changes. %zu resources match the config.\n",
+			      r->n_items);
+		return strbuf_take(&o.text);
 	}
-	put(&o, "driftd will perform the following actions:\n\n");
+	strbuf_add(&o.text, "driftd will perform the following actions:\n\n");
 	for (i = 0; i < r->n_items; i++)
 		put_item(&o, &r->items[i]);
 	summary = planfmt_summary(r);
-	put(&o, "%s%s%s", col(&o, BOLD), summary ? summary : "", col(&o, RESET));
+	strbuf_printf(&o.text, "%s%s%s", col(&o, BOLD), summary ? summary : "",
+		      col(&o, RESET));
 	free(summary);
 	if (r->n_refused)
-		put(&o, " %zu refused.", r->n_refused);
+		strbuf_printf(&o.text, " %zu refused.", r->n_refused);
 	if (r->n_orphan)
-		put(&o, " %zu orphaned.", r->n_orphan);
+		strbuf_printf(&o.text, " %zu orphaned.", r->n_orphan);
 	if (r->n_failed)
-		put(&o, " %zu could not be planned.", r->n_failed);
-	put(&o, "\n");
-	return o.failed ? (free(o.buf), NULL) : o.buf;
+		strbuf_printf(&o.text, " %zu could not be planned.",
+			      r->n_failed);
+	strbuf_add(&o.text, "\n");
+	return strbuf_take(&o.text);
 }
 
 static cJSON *masked(const res_attr_t *a, const cJSON *v)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "restable.h"
 
 #define TYPE_NAME_MAX 128
@@ -38,21 +39,6 @@ static int has_interpolation(const cJSON *v)
 		if (has_interpolation(c))
 			return 1;
 	return 0;
-}
-
-static const char *json_kind(const cJSON *v)
-{
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	return "null";
 }
 
 /* What the attribute's kind needs, or NULL when v is acceptable. */
@@ -111,7 +97,7 @@ static int check_tags(const config_resource_t *res, const cJSON *tags,
 	cJSON_ArrayForEach(t, tags)
 		if (!cJSON_IsString(t) && !is_reference(res, t)) {
 			config_report(chk, t, 0, "tag \"%s\" must be a string, not %s",
-				      t->string, json_kind(t));
+				      t->string, json_type_name(t));
 			bad = 1;
 		}
 	return bad;
@@ -167,7 +153,7 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 		return 0;
 	if ((want = kind_mismatch(a, v))) {
 		config_report(chk, v, 0, "%s must be %s, not %s", a->name, want,
-			      json_kind(v));
+			      json_type_name(v));
 		return 1;
 	}
 	if (a->kind == RES_TAGS)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "testutil.h"
 
 static char root[64];
 
@@ -517,8 +518,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, files_merge_in_sorted_order_with_positions);
@@ -538,9 +537,5 @@ int main(void)
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return testutil_run(s);
 }

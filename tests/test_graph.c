@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "testutil.h"
 
 static graph_t *diamond(void)
 {
@@ -202,8 +203,6 @@ int main(void)
 {
 	Suite *s = suite_create("graph");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, topo_order_puts_dependencies_first_and_breaks_ties_by_name);
@@ -216,9 +215,5 @@ int main(void)
 	tcase_add_test(tc, many_nodes_in_a_chain_need_no_deep_recursion);
 	tcase_add_test(tc, free_null_is_a_no_op);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return testutil_run(s);
 }

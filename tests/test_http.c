@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "http.h"
+#include "testutil.h"
 
 static pid_t fixture_pid = -1;
 static int fixture_port;
@@ -621,8 +622,6 @@ int main(void)
 {
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("loopback");
-	SRunner *sr;
-	int failed;
 
 	/* A proxy from the environment must not see loopback traffic. */
 	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
@@ -643,9 +642,5 @@ int main(void)
 	tcase_add_test(tc, cancel_all_leaves_the_client_usable);
 	tcase_add_test(tc, https_verifies_the_peer_and_takes_a_ca_bundle);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return testutil_run(s);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "jsonc.h"
+#include "testutil.h"
 
 static jsonc_doc_t *parse_ok(const char *text)
 {
@@ -214,29 +215,16 @@ START_TEST(offsets_inside_strings_account_for_escapes)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("jsonc");
-	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, comments_are_ignored_and_data_matches_cjson);
-	tcase_add_test(tc, every_value_and_key_maps_to_line_and_column);
-	tcase_add_test(tc, trailing_comma_is_named_at_the_comma);
-	tcase_add_test(tc, syntax_errors_say_what_was_expected);
-	tcase_add_test(tc, unterminated_string_and_comment_point_at_their_start);
-	tcase_add_test(tc, bad_escapes_are_rejected);
-	tcase_add_test(tc, nesting_depth_is_limited);
-	tcase_add_test(tc, oversized_input_is_refused);
-	tcase_add_test(tc, load_file_uses_the_path_in_positions);
-	tcase_add_test(tc, duplicate_key_names_both_places);
-	tcase_add_test(tc, byte_order_mark_is_skipped);
-	tcase_add_test(tc, offsets_inside_strings_account_for_escapes);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+TESTUTIL_MAIN("jsonc",
+	      comments_are_ignored_and_data_matches_cjson,
+	      every_value_and_key_maps_to_line_and_column,
+	      trailing_comma_is_named_at_the_comma,
+	      syntax_errors_say_what_was_expected,
+	      unterminated_string_and_comment_point_at_their_start,
+	      bad_escapes_are_rejected,
+	      nesting_depth_is_limited,
+	      oversized_input_is_refused,
+	      load_file_uses_the_path_in_positions,
+	      duplicate_key_names_both_places,
+	      byte_order_mark_is_skipped,
+	      offsets_inside_strings_account_for_escapes)

@@ -7,6 +7,7 @@
 #include "model.h"
 #include "proto.h"
 #include "services.h"
+#include "testutil.h"
 
 static cJSON *parse_200(const char *svc, const char *op, const char *body)
 {
@@ -639,11 +640,5 @@ static Suite *proto_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proto_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return testutil_run(proto_suite());
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "retry.h"
+#include "testutil.h"
 
 static retry_state_t standard_state(int max_attempts)
 {
@@ -296,8 +297,6 @@ int main(void)
 {
 	Suite *s = suite_create("retry");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, throttling_codes_classify_as_throttling, 0,
 			    sizeof(throttling_codes) / sizeof(throttling_codes[0]));
@@ -314,9 +313,5 @@ int main(void)
 	tcase_add_test(tc, skew_offset_comes_from_a_date_header_20_minutes_off);
 	tcase_add_test(tc, auth_failure_is_skew_only_when_date_is_off);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return testutil_run(s);
 }

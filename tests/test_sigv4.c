@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "sigv4.h"
+#include "testutil.h"
 
 #define AKID   "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -490,8 +491,6 @@ int main(void)
 {
 	Suite *s = suite_create("sigv4");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, uri_encode_keeps_only_unreserved_characters);
@@ -519,9 +518,5 @@ int main(void)
 	tcase_add_test(tc, bad_input_is_rejected_with_einval);
 	tcase_add_test(tc, many_headers_and_params_sort_like_few);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return testutil_run(s);
 }

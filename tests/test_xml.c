@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "xml.h"
+#include "testutil.h"
 
 static cJSON *parse_ok(const char *doc)
 {
@@ -145,31 +146,13 @@ START_TEST(escape_covers_markup_characters)
 }
 END_TEST
 
-static Suite *xml_suite(void)
-{
-	Suite *s = suite_create("xml");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, elements_text_and_attributes_become_a_tree);
-	tcase_add_test(tc, leaf_text_keeps_its_whitespace);
-	tcase_add_test(tc, nested_path_lookup_walks_children);
-	tcase_add_test(tc, doctype_is_rejected_so_entities_never_expand);
-	tcase_add_test(tc, undeclared_entity_is_malformed);
-	tcase_add_test(tc, nesting_deeper_than_the_bound_is_rejected);
-	tcase_add_test(tc, malformed_documents_are_rejected_without_a_tree);
-	tcase_add_test(tc, truncated_input_is_rejected_at_every_length);
-	tcase_add_test(tc, escape_covers_markup_characters);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(xml_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+TESTUTIL_MAIN("xml",
+	      elements_text_and_attributes_become_a_tree,
+	      leaf_text_keeps_its_whitespace,
+	      nested_path_lookup_walks_children,
+	      doctype_is_rejected_so_entities_never_expand,
+	      undeclared_entity_is_malformed,
+	      nesting_deeper_than_the_bound_is_rejected,
+	      malformed_documents_are_rejected_without_a_tree,
+	      truncated_input_is_rejected_at_every_length,
+	      escape_covers_markup_characters)
