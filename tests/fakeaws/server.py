@@ -344,8 +344,11 @@ class Handler(BaseHTTPRequestHandler):
                 result = handler(Ctx(fake, model.service_name, op.name, params)) or {}
             if not op.name.startswith(MUTATING_PREFIXES) or op.name == 'GetCallerIdentity':
                 fake.store.save()
-            self.respond(model, protocol, op, result, request_id)
+            # Recorded before it is sent: a client that exits on the
+            # answer and a test reading /_fake/calls must see the call.
+            reply = self.encode(model, protocol, op, result, request_id)
             self.log_call(state, 200, None)
+            self._send(*reply)
         except Exception as e:                      # a bug in the fake must still answer like AWS
             if not isinstance(e, ApiError):
                 traceback.print_exc(file=sys.stderr)
@@ -354,8 +357,8 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, out = wire.serialize_error(protocol, service, e, request_id)
             headers['x-amzn-RequestId'] = request_id
             headers['x-amz-request-id'] = request_id
-            self._send(status, headers, out)
             self.log_call(state, status, e.code)
+            self._send(status, headers, out)
 
     def route(self, model, protocol, form, url, query, body):
         if protocol in ('query', 'ec2'):
@@ -491,7 +494,8 @@ class Handler(BaseHTTPRequestHandler):
                 code = 'MissingParameter'
             raise ApiError(code, e.message, 400)
 
-    def respond(self, model, protocol, op, result, request_id):
+    def encode(self, model, protocol, op, result, request_id):
+        """The answer's (status, headers, body), not yet sent."""
         xmlns = model.metadata.get('xmlNamespace') or \
             'http://%s.amazonaws.com/doc/%s/' % (model.endpoint_prefix, model.api_version)
         headers = {'x-amzn-RequestId': request_id}
@@ -511,7 +515,7 @@ class Handler(BaseHTTPRequestHandler):
             headers.update(extra)
             headers['x-amz-request-id'] = request_id
             headers.setdefault('Content-Type', 'application/xml' if protocol == 'rest-xml' else 'application/json')
-        self._send(status, headers, body)
+        return status, headers, body
 
     def log_call(self, state, status, code):
         op = state['op']
