@@ -196,6 +196,7 @@ void daemon_flush_metrics(daemon_t *d)
 	log_ctx_t c = lctx(d, NULL, "metrics", &e);
 	char line[ERR_MSG_MAX + 256];
 
+	memset(&e, 0, sizeof(e));
 	if (d->metrics_in_flight || !(aws = session_aws(d->session, &e)))
 		return;
 	if (!(params = metrics_take(d->metrics)))
@@ -270,6 +271,7 @@ static void flush_alerts(daemon_t *d)
 	log_ctx_t c = lctx(d, NULL, "alert", &e);
 	char line[ERR_MSG_MAX + 256];
 
+	memset(&e, 0, sizeof(e));
 	if (d->alert_in_flight || !alerts_queued(d->alerts))
 		goto report;
 	if (!(topic = alert_topic(d))) {
@@ -484,16 +486,22 @@ static void item_failed(daemon_t *d, const rec_item_t *it, track_t *t)
 
 	if (delay > BACKOFF_CAP_S)
 		delay = BACKOFF_CAP_S;
+	/* Reads are not held back (skip only sees changes): every cycle
+	 * reads again. */
+	if (it->action == REC_READ_FAILED)
+		delay = cycle_interval(d);
 	t->failures++;
 	t->next_try = mono_s(d) + delay;
 	err_format(&it->err, line, sizeof(line));
-	log_error(&c, "Applying %s failed: %s. driftd retries it in %.0f s "
+	log_error(&c, "%s %s failed: %s. driftd retries it in %.0f s "
 		  "(attempt %u) while the other resources converge.",
+		  it->action == REC_READ_FAILED ? "Reading" : "Applying",
 		  it->address, line, delay, t->failures);
 	snprintf(key, sizeof(key), "failed|%s|%s", it->address,
 		 it->err.aws_code);
-	snprintf(text, sizeof(text), "driftd could not apply %s in environment "
+	snprintf(text, sizeof(text), "driftd could not %s %s in environment "
 		 "%s: %s. It retries with backoff (next in %.0f s).",
+		 it->action == REC_READ_FAILED ? "read" : "apply",
 		 it->address, d->environment, line, delay);
 	alert_simple(d, ALERT_ACTION_FAILED, key, it, "action failed", text);
 }
@@ -929,6 +937,8 @@ static void do_reload(daemon_t *d)
 	log_ctx_t c = lctx(d, NULL, "config", NULL);
 
 	d->reload_pending = 0;
+	if (d->stopping)
+		return;
 	sd_notify(0, "RELOADING=1");
 	s = load_session(d, &errs, &e);
 	if (!s) {
