@@ -66,12 +66,16 @@ class NotifySocket:
         self.sock.close()
 
 
-def config_text(env, topic, cidr, subnet=None, observe=False, broken=False):
+def config_text(env, topic, cidr, subnet=None, observe=False, broken=False,
+                other=None):
     vpc = {"CidrBlock": cidr, "EnableDnsSupport": True,
            "Tags": {"Name": env}}
     if observe:
         vpc["policy"] = {"mode": "observe"}
     resources = {"ec2.vpc.main": vpc}
+    if other:
+        resources["ec2.vpc.other"] = {"CidrBlock": other,
+                                      "Tags": {"Name": env + "-other"}}
     if subnet:
         resources["ec2.subnet.a"] = {
             "VpcId": "${ec2.vpc.main.VpcId}", "CidrBlock": subnet,
@@ -113,12 +117,12 @@ class Daemon:
         os.chmod(tmp, 0o600)
         os.rename(tmp, path)
 
-    def start(self, watchdog=True):
+    def start(self, watchdog=True, **env):
         if self.notify:
             self.notify.close()
         npath = os.path.join(self.tmp, "notify-%d" % time.monotonic_ns())
         self.notify = NotifySocket(npath)
-        extra = {"NOTIFY_SOCKET": npath}
+        extra = dict(env, NOTIFY_SOCKET=npath)
         if watchdog:
             extra["WATCHDOG_USEC"] = "1000000"
         if self.log:
@@ -162,14 +166,15 @@ class Daemon:
                                             "--json"], self.fake.env())
         return json.loads(p.stdout) if p.returncode == 0 else None
 
-    def vpc(self):
+    def vpc(self, address="ec2.vpc.main"):
         out = driftdtest.aws_cli(self.fake, [
             "ec2", "describe-vpcs", "--filters",
-            "Name=tag:driftd:env,Values=" + self.env])["Vpcs"]
+            "Name=tag:driftd:env,Values=" + self.env,
+            "Name=tag:driftd:address,Values=" + address])["Vpcs"]
         return out[0] if len(out) == 1 else None
 
-    def name_tag(self):
-        vpc = self.vpc()
+    def name_tag(self, address="ec2.vpc.main"):
+        vpc = self.vpc(address)
         tags = {t["Key"]: t["Value"] for t in (vpc or {}).get("Tags", [])}
         return tags.get("Name")
 
@@ -371,6 +376,53 @@ class DaemonTest(unittest.TestCase):
             "ec2", "describe-vpcs", "--filters",
             "Name=tag:driftd:env,Values=e2e-stop"])["Vpcs"]
         self.assertEqual(len(vpcs), 1)
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_a_failing_resource_backs_off_while_the_others_converge(self):
+        d = self.daemon("e2e-backoff", "10.47.0.0/16", other="10.48.0.0/16")
+        d.start(AWS_MAX_ATTEMPTS="1")
+        self.assertTrue(d.ready(), d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+
+        def dns_support():
+            return driftdtest.aws_cli(self.fake, [
+                "ec2", "describe-vpc-attribute", "--vpc-id", vpc_id,
+                "--attribute", "enableDnsSupport"])["EnableDnsSupport"]["Value"]
+        driftdtest.aws_cli(self.fake, [
+            "ec2", "modify-vpc-attribute", "--vpc-id", vpc_id,
+            "--no-enable-dns-support"])
+        self.fake.fault(service="ec2", operation="ModifyVpcAttribute",
+                        kind="error", status=400)
+        try:
+            self.tamper(d)
+            driftdtest.aws_cli(self.fake, [
+                "ec2", "create-tags", "--resources",
+                d.vpc("ec2.vpc.other")["VpcId"],
+                "--tags", "Key=Name,Value=changed-by-hand"])
+            # the other VPC converges while main keeps failing
+            self.assertTrue(wait_for(
+                lambda: d.name_tag("ec2.vpc.other") == "e2e-backoff-other",
+                5), d.logtext())
+            self.assertTrue(wait_for(lambda: "(attempt 4)" in d.logtext(),
+                                     15), d.logtext())
+            log = d.logtext()
+            self.assertIn("retries it in 1 s (attempt 1)", log)
+            self.assertIn("retries it in 2 s (attempt 2)", log)
+            self.assertIn("retries it in 4 s (attempt 3)", log)
+            self.assertIn("retries it in 8 s (attempt 4)", log)
+            self.assertFalse(dns_support())
+            states = {r["address"]: r["state"]
+                      for r in d.ctl("status")["resources"]}
+            self.assertIn(states["ec2.vpc.main"], ("failed", "backing off"))
+            self.assertEqual(states["ec2.vpc.other"], "in sync")
+        finally:
+            self.fake.clear_faults()
+        self.assertEqual(len(d.alerts("action_failed")), 1,
+                         d.alerts("action_failed"))
+        # an operator's reconcile clears the backoff (8 s to go otherwise)
+        self.assertTrue(d.ctl("reconcile", "ec2.vpc.main")["ok"])
+        self.assertTrue(wait_for(dns_support, 2), d.logtext())
+        self.assertTrue(wait_for(lambda: d.alerts("recovered"), 5))
         self.assertEqual(d.stop()[0], 0)
 
     def test_a_group_writable_config_is_refused(self):
