@@ -469,30 +469,6 @@ out:
 	return doc;
 }
 
-static int print_json(cJSON *doc)
-{
-	char *text = cJSON_Print(doc);
-
-	if (text)
-		printf("%s\n", text);
-	free(text);
-	return 0;
-}
-
-/* {"ok": bool, "message"|"error": text} answers. */
-static int print_reply(cJSON *doc, int json)
-{
-	int ok = cJSON_IsTrue(cJSON_GetObjectItem(doc, "ok"));
-	const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(doc,
-					ok ? "message" : "error"));
-
-	if (json)
-		print_json(doc);
-	else
-		fprintf(ok ? stdout : stderr, "%s\n", msg ? msg : "");
-	return ok ? 0 : 1;
-}
-
 static const char *str(const cJSON *o, const char *key)
 {
 	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
@@ -500,31 +476,22 @@ static const char *str(const cJSON *o, const char *key)
 	return s ? s : "";
 }
 
-int cmd_status(int argc, char **argv)
+static int num(const cJSON *o, const char *key)
 {
-	ctl_args_t a;
-	cJSON *doc, *r;
+	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o, key));
+}
+
+static int print_status(const cJSON *doc)
+{
+	const cJSON *r;
 	int w = 7;
 
-	if (parse_ctl_args(argc, argv, &a, 0))
-		return 2;
-	if (!(doc = request(&a, "status")))
-		return 1;
-	if (a.json) {
-		print_json(doc);
-		cJSON_Delete(doc);
-		return 0;
-	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
 		if ((int)strlen(str(r, "address")) > w)
 			w = (int)strlen(str(r, "address"));
 	printf("Environment %s: %d resources, %d drifted; last cycle %s "
-	       "(%.1f s)%s.\n\n", str(doc, "environment"),
-	       cJSON_GetObjectItem(doc, "managed") ?
-	       cJSON_GetObjectItem(doc, "managed")->valueint : 0,
-	       cJSON_GetObjectItem(doc, "drifted") ?
-	       cJSON_GetObjectItem(doc, "drifted")->valueint : 0,
-	       str(doc, "last_cycle"),
+	       "(%.1f s)%s.\n\n", str(doc, "environment"), num(doc, "managed"),
+	       num(doc, "drifted"), str(doc, "last_cycle"),
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "last_cycle_seconds")),
 	       cJSON_IsTrue(cJSON_GetObjectItem(doc, "config_valid")) ? "" :
 	       "; the config on disk was rejected");
@@ -532,28 +499,15 @@ int cmd_status(int argc, char **argv)
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
 		printf("%-*s  %-18s  %-20s  %d\n", w, str(r, "address"),
-		       str(r, "state"), str(r, "last_change"),
-		       cJSON_GetObjectItem(r, "drift") ?
-		       cJSON_GetObjectItem(r, "drift")->valueint : 0);
-	cJSON_Delete(doc);
+		       str(r, "state"), str(r, "last_change"), num(r, "drift"));
 	return 0;
 }
 
-int cmd_drift(int argc, char **argv)
+static int print_drift(const cJSON *doc)
 {
-	ctl_args_t a;
-	cJSON *doc, *r, *ch;
+	const cJSON *r, *ch;
 	int n = 0;
 
-	if (parse_ctl_args(argc, argv, &a, 0))
-		return 2;
-	if (!(doc = request(&a, "drift")))
-		return 1;
-	if (a.json) {
-		print_json(doc);
-		cJSON_Delete(doc);
-		return 0;
-	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "drift")) {
 		printf("%s (%s, %s)\n", str(r, "address"), str(r, "action"),
 		       str(r, "state"));
@@ -565,39 +519,63 @@ int cmd_drift(int argc, char **argv)
 	if (!n)
 		printf("No drift: every resource matched the config in the "
 		       "last cycle.\n");
-	cJSON_Delete(doc);
 	return 0;
+}
+
+/* {"ok": bool, "message"|"error": text} answers. */
+static int print_reply(const cJSON *doc)
+{
+	int ok = cJSON_IsTrue(cJSON_GetObjectItem(doc, "ok"));
+
+	fprintf(ok ? stdout : stderr, "%s\n", str(doc, ok ? "message" : "error"));
+	return ok ? 0 : 1;
+}
+
+/* One control command: parse, ask, print (as text, or the JSON as is).
+ * A reply with "ok": false exits 1 either way. */
+static int client(int argc, char **argv, const char *verb, int takes_address,
+		  int (*print)(const cJSON *doc))
+{
+	char line[REQUEST_MAX], *text;
+	ctl_args_t a;
+	cJSON *doc, *ok;
+	int rc;
+
+	if (parse_ctl_args(argc, argv, &a, takes_address))
+		return 2;
+	snprintf(line, sizeof(line), "%s%s%s", verb, a.address ? " " : "",
+		 a.address ? a.address : "");
+	if (!(doc = request(&a, line)))
+		return 1;
+	if (a.json) {
+		ok = cJSON_GetObjectItem(doc, "ok");
+		rc = ok && !cJSON_IsTrue(ok) ? 1 : 0;
+		if ((text = cJSON_Print(doc)))
+			printf("%s\n", text);
+		free(text);
+	} else {
+		rc = print(doc);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return client(argc, argv, "status", 0, print_status);
+}
+
+int cmd_drift(int argc, char **argv)
+{
+	return client(argc, argv, "drift", 0, print_drift);
 }
 
 int cmd_reconcile(int argc, char **argv)
 {
-	ctl_args_t a;
-	cJSON *doc;
-	char line[REQUEST_MAX];
-	int rc;
-
-	if (parse_ctl_args(argc, argv, &a, 1))
-		return 2;
-	snprintf(line, sizeof(line), "reconcile%s%s", a.address ? " " : "",
-		 a.address ? a.address : "");
-	if (!(doc = request(&a, line)))
-		return 1;
-	rc = print_reply(doc, a.json);
-	cJSON_Delete(doc);
-	return rc;
+	return client(argc, argv, "reconcile", 1, print_reply);
 }
 
 int cmd_reload(int argc, char **argv)
 {
-	ctl_args_t a;
-	cJSON *doc;
-	int rc;
-
-	if (parse_ctl_args(argc, argv, &a, 0))
-		return 2;
-	if (!(doc = request(&a, "reload")))
-		return 1;
-	rc = print_reply(doc, a.json);
-	cJSON_Delete(doc);
-	return rc;
+	return client(argc, argv, "reload", 0, print_reply);
 }
