@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
+import boto3  # noqa: E402
 import driftdtest  # noqa: E402
 
 INTERVAL = 1.0
@@ -94,6 +95,7 @@ class Daemon:
 
     def __init__(self, test, fake, env, topic, cidr, **cfg):
         self.fake = fake
+        self.ec2 = test.ec2
         self.env = env
         self.topic = topic
         self.cidr = cidr
@@ -167,10 +169,9 @@ class Daemon:
         return json.loads(p.stdout) if p.returncode == 0 else None
 
     def vpc(self, address="ec2.vpc.main"):
-        out = driftdtest.aws_cli(self.fake, [
-            "ec2", "describe-vpcs", "--filters",
-            "Name=tag:driftd:env,Values=" + self.env,
-            "Name=tag:driftd:address,Values=" + address])["Vpcs"]
+        out = self.ec2.describe_vpcs(Filters=[
+            {"Name": "tag:driftd:env", "Values": [self.env]},
+            {"Name": "tag:driftd:address", "Values": [address]}])["Vpcs"]
         return out[0] if len(out) == 1 else None
 
     def name_tag(self, address="ec2.vpc.main"):
@@ -211,6 +212,12 @@ class DaemonTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = driftdtest.FakeAWS()
+        # Reads go through boto3 in process (fast); out-of-band changes
+        # through the awscli, as an operator would make them.
+        cls.ec2 = boto3.client(
+            "ec2", endpoint_url=cls.fake.url, region_name="us-east-1",
+            aws_access_key_id=driftdtest.ACCESS_KEY,
+            aws_secret_access_key=driftdtest.SECRET_KEY)
         cls.topic = driftdtest.aws_cli(
             cls.fake, ["sns", "create-topic", "--name", "driftd-alerts"]
         )["TopicArn"]
@@ -305,9 +312,8 @@ class DaemonTest(unittest.TestCase):
         d.write(subnet="10.43.1.0/24")
 
         def subnets():
-            return driftdtest.aws_cli(self.fake, [
-                "ec2", "describe-subnets", "--filters",
-                "Name=tag:driftd:env,Values=e2e-edit"])["Subnets"]
+            return self.ec2.describe_subnets(Filters=[
+                {"Name": "tag:driftd:env", "Values": ["e2e-edit"]}])["Subnets"]
         self.assertTrue(wait_for(subnets, 8), d.logtext())
         self.assertEqual(d.proc.pid, pid)
         self.assertIsNone(d.proc.poll())
@@ -366,15 +372,13 @@ class DaemonTest(unittest.TestCase):
         self.assertTrue(d.ready(), d.logtext())
 
         def subnets():
-            return driftdtest.aws_cli(self.fake, [
-                "ec2", "describe-subnets", "--filters",
-                "Name=cidr-block,Values=10.45.1.0/24"])["Subnets"]
+            return self.ec2.describe_subnets(Filters=[
+                {"Name": "cidr-block", "Values": ["10.45.1.0/24"]}])["Subnets"]
         self.assertTrue(wait_for(subnets, 5))
         time.sleep(INTERVAL * 2)
         self.assertEqual(len(subnets()), 1, subnets())
-        vpcs = driftdtest.aws_cli(self.fake, [
-            "ec2", "describe-vpcs", "--filters",
-            "Name=tag:driftd:env,Values=e2e-stop"])["Vpcs"]
+        vpcs = self.ec2.describe_vpcs(Filters=[
+            {"Name": "tag:driftd:env", "Values": ["e2e-stop"]}])["Vpcs"]
         self.assertEqual(len(vpcs), 1)
         self.assertEqual(d.stop()[0], 0)
 
@@ -385,14 +389,19 @@ class DaemonTest(unittest.TestCase):
         vpc_id = d.vpc()["VpcId"]
 
         def dns_support():
-            return driftdtest.aws_cli(self.fake, [
-                "ec2", "describe-vpc-attribute", "--vpc-id", vpc_id,
-                "--attribute", "enableDnsSupport"])["EnableDnsSupport"]["Value"]
-        driftdtest.aws_cli(self.fake, [
-            "ec2", "modify-vpc-attribute", "--vpc-id", vpc_id,
-            "--no-enable-dns-support"])
-        self.fake.fault(service="ec2", operation="ModifyVpcAttribute",
-                        kind="error", status=400)
+            return self.ec2.describe_vpc_attribute(
+                VpcId=vpc_id, Attribute="enableDnsSupport"
+            )["EnableDnsSupport"]["Value"]
+        # Paused, so that no cycle reverts the change before the fault is in.
+        d.proc.send_signal(signal.SIGSTOP)
+        try:
+            driftdtest.aws_cli(self.fake, [
+                "ec2", "modify-vpc-attribute", "--vpc-id", vpc_id,
+                "--no-enable-dns-support"])
+            self.fake.fault(service="ec2", operation="ModifyVpcAttribute",
+                            kind="error", status=400)
+        finally:
+            d.proc.send_signal(signal.SIGCONT)
         try:
             self.tamper(d)
             driftdtest.aws_cli(self.fake, [
