@@ -409,6 +409,7 @@ static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 	char *key = NULL, *canon = NULL, subject[512], text[2048];
 	const cJSON *ch;
 	size_t off;
+	int fresh;
 	log_ctx_t c = lctx(d, it->address, "drift", NULL);
 
 	if (!changes || !details)
@@ -418,6 +419,9 @@ static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 		key = NULL;
 		goto out;
 	}
+	/* A drift left in place (observe, refused) is logged once, as it is
+	 * alerted once, not every cycle. */
+	fresh = !alerts_known(d->alerts, key);
 	off = (size_t)snprintf(text, sizeof(text), "driftd found drift on %s "
 			       "in environment %s; action: %s.",
 			       it->address, d->environment, taken(it));
@@ -426,8 +430,10 @@ static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 		const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "expected"));
 		const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "live"));
 
-		log_warning(&c, "Drift on %s: %s is %s, the config says %s; "
-			    "action: %s.", it->address, a, l, e, taken(it));
+		if (fresh)
+			log_warning(&c, "Drift on %s: %s is %s, the config says "
+				    "%s; action: %s.", it->address, a, l, e,
+				    taken(it));
 		if (off < sizeof(text))
 			off += (size_t)snprintf(text + off, sizeof(text) - off,
 						"\n  %s: expected %s, live %s",
