@@ -13,8 +13,13 @@ typedef struct cli_command {
 
 int cmd_apply(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
 /* Prints every config error as file:line:column: message, on stderr. */
@@ -24,8 +29,13 @@ void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 #define CLI_COMMANDS \
 	{ "apply", "converge AWS to the config", cmd_apply }, \
 	{ "aws", "make one signed AWS API call and print the result", cmd_aws }, \
+	{ "drift", "show the running daemon's current drift", cmd_drift }, \
 	{ "graph", "print the dependency graph as Graphviz DOT", cmd_graph }, \
 	{ "plan", "show what converging would change", cmd_plan }, \
+	{ "reconcile", "make the running daemon reconcile now", cmd_reconcile }, \
+	{ "reload", "make the running daemon reload its config", cmd_reload }, \
+	{ "run", "run the reconciliation daemon", cmd_run }, \
+	{ "status", "show the running daemon's resources", cmd_status }, \
 	{ "validate", "check a config directory", cmd_validate },
 
 #endif

@@ -1757,6 +1757,11 @@ size_t config_file_count(const config_t *cfg)
 	return cfg->nfiles;
 }
 
+const char *config_file_path(const config_t *cfg, size_t i)
+{
+	return i < cfg->nfiles ? cfg->files[i].real : NULL;
+}
+
 size_t config_resource_count(const config_t *cfg)
 {
 	return cfg->nres;

@@ -148,6 +148,9 @@ void config_errors_free(config_errors_t *errs);
 
 const config_settings_t *config_settings(const config_t *cfg);
 size_t config_file_count(const config_t *cfg);
+/* The real path of the i-th file loaded (includes too), NULL past the
+ * end: what the daemon watches for changes. */
+const char *config_file_path(const config_t *cfg, size_t i);
 size_t config_resource_count(const config_t *cfg);
 /* Sorted by address. */
 const config_resource_t *config_resource_at(const config_t *cfg, size_t i);

@@ -549,6 +549,8 @@ static void task_end(rec_task_t *task, rec_status_t status)
 	if (status == REC_STATUS_FAILED) {
 		graph_mark_failed(run->graph, item->address);
 		emit(run, REC_EVENT_FAILED, item, "%s", item->err.message);
+	} else if (status == REC_STATUS_DEFERRED) {
+		graph_mark_failed(run->graph, item->address);
 	} else {
 		graph_mark_done(run->graph, item->address);
 		if (run->o.journal &&
@@ -1278,6 +1280,11 @@ static void start_task(rec_run_t *run, rec_item_t *item)
 		evaluate(run, item);
 	if (item->res && item->observe && rec_action_changes(item->action)) {
 		task_end(task, REC_STATUS_OBSERVED);
+		return;
+	}
+	if (run->o.skip && rec_action_changes(item->action) &&
+	    run->o.skip(run->o.skip_ctx, item)) {
+		task_end(task, REC_STATUS_DEFERRED);
 		return;
 	}
 	switch (item->action) {

@@ -54,6 +54,8 @@ typedef enum rec_status {
 	REC_STATUS_FAILED,    /* err says why                                */
 	REC_STATUS_BLOCKED,   /* a dependency failed                         */
 	REC_STATUS_OBSERVED,  /* observe mode: drift reported, not changed   */
+	REC_STATUS_DEFERRED,  /* opts->skip held its change back this run;
+				 its dependants are blocked               */
 } rec_status_t;
 
 typedef struct rec_item {
@@ -106,6 +108,11 @@ typedef struct rec_opts {
 	void           *event_ctx;
 	double          wait_timeout_s; /* readiness; 0: 3600            */
 	double          poll_max_s;     /* longest wait between polls; 0: 15 */
+	/* May be NULL. Asked, when applying, for each resource with a change
+	 * to make: non-zero holds the change back for this run (status
+	 * REC_STATUS_DEFERRED). The daemon's per-resource retry backoff. */
+	int           (*skip)(void *ctx, const rec_item_t *item);
+	void           *skip_ctx;
 } rec_opts_t;
 
 /* result is the receiver's: free with rec_result_free. err is set when the

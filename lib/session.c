@@ -119,6 +119,44 @@ void session_close(session_t *s)
 	free(s);
 }
 
+typedef struct close_req {
+	session_t *s;
+	void     (*cb)(void *data);
+	void      *data;
+} close_req_t;
+
+static void async_closed(void *data)
+{
+	close_req_t *req = data;
+
+	req->s->aws = NULL;
+	session_close(req->s);
+	if (req->cb)
+		req->cb(req->data);
+	free(req);
+}
+
+void session_close_async(session_t *s, void (*cb)(void *data), void *data)
+{
+	close_req_t *req;
+
+	if (s && s->aws && (req = malloc(sizeof(*req)))) {
+		req->s = s;
+		req->cb = cb;
+		req->data = data;
+		aws_client_close(s->aws, async_closed, req);
+		return;
+	}
+	/* Without a client nothing waits on the loop; out of memory, the
+	 * client is abandoned to the loop's own teardown rather than
+	 * run the loop from inside a callback. */
+	if (s)
+		s->aws = NULL;
+	session_close(s);
+	if (cb)
+		cb(data);
+}
+
 const config_t *session_config(const session_t *s)
 {
 	return s->config;

@@ -29,6 +29,10 @@ int session_open(const session_opts_t *o, session_t **out,
 /* Closes the AWS client (running the loop until it is closed) and frees
  * everything. NULL is a no-op. */
 void session_close(session_t *s);
+/* For a caller already inside the loop (the daemon swapping in a reloaded
+ * config): starts closing the AWS client, frees everything once it is
+ * closed, then calls cb (may be NULL). NULL s: cb runs at once. */
+void session_close_async(session_t *s, void (*cb)(void *data), void *data);
 
 const config_t *session_config(const session_t *s);
 const char *session_environment(const session_t *s);

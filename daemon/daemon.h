@@ -1,0 +1,73 @@
+/* daemon — the state `driftd run` keeps, shared by its loop (run.c) and
+ * its control socket (ctl.c). */
+#ifndef DRIFTD_DAEMON_H
+#define DRIFTD_DAEMON_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "alerts.h"
+#include "aws.h"
+#include "metrics.h"
+#include "reconcile.h"
+#include "session.h"
+
+/* What the daemon remembers about one address across cycles. */
+typedef struct track {
+	char    *address;
+	char     state[32];     /* "in sync", "failed", ... */
+	time_t   last_change;   /* when state last changed (wall clock) */
+	size_t   drift;         /* attributes that differ, last cycle */
+	unsigned failures;      /* consecutive failed applies */
+	double   next_try;      /* loop time (s) before which it is skipped */
+	int      was_present, drift_alerted;
+	unsigned long seen;     /* the cycle that last reported it */
+} track_t;
+
+typedef struct run_args run_args_t;
+typedef struct ctl_server ctl_server_t;
+
+typedef struct daemon {
+	const run_args_t *args;
+	uv_loop_t     *loop;
+	session_t     *session;
+	char           environment[128];
+	metrics_t     *metrics;
+	alerts_t      *alerts;
+	rec_result_t  *last;          /* the last cycle's, NULL after reload */
+	track_t       *track;
+	size_t         ntrack;
+	aws_stats_t    stats;         /* at the end of the last cycle */
+	uv_timer_t     cycle_timer, watchdog_timer, debounce_timer, stop_timer;
+	uv_signal_t    sig_hup, sig_term, sig_int;
+	uv_fs_event_t *watch[64];
+	size_t         nwatch;
+	ctl_server_t  *ctl;
+	unsigned long  cycles;
+	size_t         n_managed, n_drifted;
+	time_t         last_cycle_wall;
+	double         last_cycle_s;
+	uint64_t       alerts_dropped_logged;
+	int            running, cycle_pending, reload_pending, ready, stopping,
+		       exiting, flushed, config_valid, metrics_in_flight,
+		       alert_in_flight, warned_no_topic;
+} daemon_t;
+
+track_t *daemon_track(daemon_t *d, const char *address, int create);
+cJSON *daemon_drift_json(const rec_item_t *it);
+void daemon_request_cycle(daemon_t *d, const char *address);
+void daemon_request_reload(daemon_t *d);
+void daemon_flush_metrics(daemon_t *d);
+void daemon_maybe_exit(daemon_t *d);
+
+/* The control socket (AF_UNIX, 0600): path NULL means
+ * $RUNTIME_DIRECTORY/control.sock, else the state directory's. */
+int ctl_server_open(daemon_t *d, const char *path, err_t *e);
+void ctl_server_close(daemon_t *d);   /* idempotent */
+/* Where `driftd status` and friends look without --socket. */
+char *ctl_default_path(const char *state_dir);
+
+#endif

@@ -1,0 +1,454 @@
+"""End to end: `driftd run` against the fake AWS endpoint. Each test runs
+the real daemon on its own small network-only config (its own environment
+name, so alerts and metrics can be told apart) and watches what systemd,
+SNS, CloudWatch and AWS itself would see."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import boto3  # noqa: E402
+import driftdtest  # noqa: E402
+
+INTERVAL = 1.0
+
+
+def wait_for(pred, timeout, step=0.1):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = pred()
+        if value:
+            return value
+        time.sleep(step)
+    return pred()
+
+
+class NotifySocket:
+    """What sd_notify sends: a datagram socket like systemd's."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.2)
+        self.messages = []
+        self.lock = threading.Lock()
+        self.done = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done:
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.messages.extend(data.decode().split("\n"))
+
+    def seen(self, prefix):
+        with self.lock:
+            return [m for m in self.messages if m.startswith(prefix)]
+
+    def close(self):
+        self.done = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def config_text(env, topic, cidr, subnet=None, observe=False, broken=False,
+                other=None):
+    vpc = {"CidrBlock": cidr, "EnableDnsSupport": True,
+           "Tags": {"Name": env}}
+    if observe:
+        vpc["policy"] = {"mode": "observe"}
+    resources = {"ec2.vpc.main": vpc}
+    if other:
+        resources["ec2.vpc.other"] = {"CidrBlock": other,
+                                      "Tags": {"Name": env + "-other"}}
+    if subnet:
+        resources["ec2.subnet.a"] = {
+            "VpcId": "${ec2.vpc.main.VpcId}", "CidrBlock": subnet,
+            "AvailabilityZone": "us-east-1a", "Tags": {"Name": env + "-a"}}
+    doc = {"settings": {"environment": env, "region": "us-east-1",
+                        "alert_topic": topic},
+           "resources": resources}
+    text = json.dumps(doc, indent=2)
+    if broken:
+        text = text.rstrip()[:-1] + ",\n}"   # a trailing comma
+    return text
+
+
+class Daemon:
+    """One `driftd run` with its own config, state and notify socket."""
+
+    def __init__(self, test, fake, env, topic, cidr, **cfg):
+        self.fake = fake
+        self.ec2 = test.ec2
+        self.env = env
+        self.topic = topic
+        self.cidr = cidr
+        self.tmp = tempfile.mkdtemp(prefix="driftd-e2e-")
+        test.addCleanup(shutil.rmtree, self.tmp, True)
+        self.cfg = os.path.join(self.tmp, "cfg")
+        self.state = os.path.join(self.tmp, "state")
+        os.mkdir(self.cfg, 0o700)
+        os.chmod(self.cfg, 0o700)
+        self.write(**cfg)
+        self.proc = None
+        self.notify = None
+        self.log = None
+        test.addCleanup(self.kill)
+
+    def write(self, **cfg):
+        path = os.path.join(self.cfg, "main.json")
+        tmp = path + ".new"
+        with open(tmp, "w") as f:
+            f.write(config_text(self.env, self.topic, self.cidr, **cfg))
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, path)
+
+    def start(self, watchdog=True, **env):
+        if self.notify:
+            self.notify.close()
+        npath = os.path.join(self.tmp, "notify-%d" % time.monotonic_ns())
+        self.notify = NotifySocket(npath)
+        extra = dict(env, NOTIFY_SOCKET=npath)
+        if watchdog:
+            extra["WATCHDOG_USEC"] = "1000000"
+        if self.log:
+            self.log.close()
+        self.log = open(os.path.join(self.tmp, "daemon.log"), "a")
+        # WATCHDOG_PID must be the daemon's own pid: exec keeps the shell's.
+        self.proc = subprocess.Popen(
+            ["/bin/sh", "-c", 'WATCHDOG_PID=$$ exec "$@"', "sh",
+             driftdtest.DRIFTD, "run", "--config", self.cfg, "--state-dir",
+             self.state, "--interval", str(INTERVAL)],
+            env=self.fake.env(**extra), stdout=self.log,
+            stderr=subprocess.STDOUT)
+        return self
+
+    def ready(self, timeout=30):
+        return wait_for(lambda: self.notify.seen("READY=1"), timeout)
+
+    def stop(self, timeout=10):
+        self.proc.send_signal(signal.SIGTERM)
+        start = time.monotonic()
+        rc = self.proc.wait(timeout)
+        return rc, time.monotonic() - start
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.notify:
+            self.notify.close()
+            self.notify = None
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def logtext(self):
+        with open(os.path.join(self.tmp, "daemon.log")) as f:
+            return f.read()
+
+    def ctl(self, *args):
+        p = driftdtest.driftd(list(args) + ["--state-dir", self.state,
+                                            "--json"], self.fake.env())
+        return json.loads(p.stdout) if p.returncode == 0 else None
+
+    def vpc(self, address="ec2.vpc.main"):
+        out = self.ec2.describe_vpcs(Filters=[
+            {"Name": "tag:driftd:env", "Values": [self.env]},
+            {"Name": "tag:driftd:address", "Values": [address]}])["Vpcs"]
+        return out[0] if len(out) == 1 else None
+
+    def name_tag(self, address="ec2.vpc.main"):
+        vpc = self.vpc(address)
+        tags = {t["Key"]: t["Value"] for t in (vpc or {}).get("Tags", [])}
+        return tags.get("Name")
+
+    def alerts(self, event=None):
+        out = []
+        for m in self.fake.control("GET", "published")["sns"]:
+            attrs = m.get("MessageAttributes") or {}
+            if attrs.get("environment", {}).get("StringValue") != self.env:
+                continue
+            if event and attrs.get("event", {}).get("StringValue") != event:
+                continue
+            out.append(m)
+        return out
+
+    def metric(self, name):
+        out = []
+        for d in self.fake.control("GET", "published")["cloudwatch"]:
+            dims = {x["Name"]: x["Value"] for x in d.get("Dimensions", [])}
+            if d.get("MetricName") == name and dims == {"Environment":
+                                                        self.env}:
+                out.append(d["Value"])
+        return out
+
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+
+class DaemonTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = driftdtest.FakeAWS()
+        # Reads go through boto3 in process (fast); out-of-band changes
+        # through the awscli, as an operator would make them.
+        cls.ec2 = boto3.client(
+            "ec2", endpoint_url=cls.fake.url, region_name="us-east-1",
+            aws_access_key_id=driftdtest.ACCESS_KEY,
+            aws_secret_access_key=driftdtest.SECRET_KEY)
+        cls.topic = driftdtest.aws_cli(
+            cls.fake, ["sns", "create-topic", "--name", "driftd-alerts"]
+        )["TopicArn"]
+
+    @classmethod
+    def tearDownClass(cls):
+        if os.environ.get("FAKE_DEBUG"):
+            print("fake rc", cls.fake.proc.poll())
+            cls.fake.proc.terminate()
+            print(cls.fake.proc.stderr.read()[-4000:])
+        cls.fake.stop()
+
+    def daemon(self, env, cidr, **cfg):
+        return Daemon(self, self.fake, env, self.topic, cidr, **cfg)
+
+    def tamper(self, d, value="changed-by-hand"):
+        driftdtest.aws_cli(self.fake, [
+            "ec2", "create-tags", "--resources", d.vpc()["VpcId"],
+            "--tags", "Key=Name,Value=" + value])
+
+    def test_notifies_systemd_reverts_drift_alerts_once_and_reports_metrics(self):
+        d = self.daemon("e2e-drift", "10.41.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(d.notify.seen("STATUS="), d.notify.messages)
+        self.assertIn("1 resources", d.notify.seen("STATUS=")[-1])
+        self.assertTrue(wait_for(lambda: d.notify.seen("WATCHDOG=1"), 3))
+        self.assertEqual(d.name_tag(), "e2e-drift")
+
+        self.tamper(d)
+        # detected and reverted within one interval (plus the cycle itself)
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-drift",
+                                 INTERVAL * 1.1 + 2.5), d.logtext())
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 5))
+        drift = d.alerts("drift")
+        self.assertEqual(len(drift), 1, drift)
+        attrs = drift[0]["MessageAttributes"]
+        self.assertEqual(attrs["severity"],
+                         {"DataType": "String", "StringValue": "warning"})
+        self.assertEqual(attrs["event"]["DataType"], "String")
+        self.assertLess(len(drift[0]["Subject"]), 100)
+        self.assertIn("ec2.vpc.main", drift[0]["Subject"])
+        self.assertIn("changed-by-hand", drift[0]["Message"])
+        details = json.loads(drift[0]["Message"].split("\nDetails:\n", 1)[1])
+        self.assertEqual(details["address"], "ec2.vpc.main")
+        self.assertEqual(details["changes"][0]["attribute"], "Tags")
+
+        # DriftedResources went 1 then back to 0
+        def one_then_zero():
+            v = d.metric("DriftedResources")
+            return 1 in v and 0 in v[v.index(1):]
+        self.assertTrue(wait_for(one_then_zero, 5), d.metric("DriftedResources"))
+        self.assertIn(1, d.metric("ConfigValid"))
+        self.assertTrue(d.metric("ApiCalls"))
+
+        status = d.ctl("status")
+        self.assertEqual(status["environment"], "e2e-drift")
+        self.assertEqual([r["address"] for r in status["resources"]],
+                         ["ec2.vpc.main"])
+        self.assertEqual(status["resources"][0]["state"], "in sync")
+        self.assertEqual(d.ctl("reconcile")["ok"], True)
+        self.assertEqual(os.stat(os.path.join(d.state, "control.sock")).st_mode
+                         & 0o777, 0o600)
+
+        rc, took = d.stop()
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 10)
+        self.assertTrue(d.notify.seen("STOPPING=1"))
+        self.assertEqual(len(d.alerts("drift")), 1)
+
+    def test_observe_mode_drift_is_alerted_once_and_left_alone(self):
+        d = self.daemon("e2e-observe", "10.42.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        d.write(observe=True)
+        self.assertTrue(wait_for(
+            lambda: len(d.notify.seen("READY=1")) >= 2, 5), d.logtext())
+        self.tamper(d)
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 6), d.logtext())
+        time.sleep(INTERVAL * 4)
+        self.assertEqual(d.name_tag(), "changed-by-hand")
+        drift = d.alerts("drift")
+        self.assertEqual(len(drift), 1, drift)
+        self.assertIn("observe only", drift[0]["Message"])
+        changes = d.ctl("drift")["drift"]
+        self.assertEqual(changes[0]["address"], "ec2.vpc.main")
+        self.assertEqual(changes[0]["state"], "drifted (observe)")
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_config_edits_converge_live_and_a_broken_edit_keeps_the_last_good(self):
+        d = self.daemon("e2e-edit", "10.43.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        pid = d.proc.pid
+        d.write(subnet="10.43.1.0/24")
+
+        def subnets():
+            return self.ec2.describe_subnets(Filters=[
+                {"Name": "tag:driftd:env", "Values": ["e2e-edit"]}])["Subnets"]
+        self.assertTrue(wait_for(subnets, 8), d.logtext())
+        self.assertEqual(d.proc.pid, pid)
+        self.assertIsNone(d.proc.poll())
+
+        d.write(subnet="10.43.1.0/24", broken=True)
+        self.assertTrue(wait_for(lambda: d.alerts("config_rejected"), 5),
+                        d.logtext())
+        self.assertIn("main.json:", d.logtext())
+        # the last good config still runs: drift is still reverted
+        self.tamper(d)
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-edit", 5),
+                        d.logtext())
+        self.assertEqual(len(d.alerts("config_rejected")), 1)
+        self.assertIsNone(d.proc.poll())
+        self.assertIn(0, d.metric("ConfigValid"))
+        self.assertFalse(d.ctl("status")["config_valid"])
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_faults_do_not_stop_it_and_it_converges_when_they_end(self):
+        d = self.daemon("e2e-faults", "10.44.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.tamper(d)
+        self.fake.fault(service="ec2", kind="throttle", rate=0.5)
+        self.fake.fault(service="ec2", kind="error", rate=0.2, status=503)
+        self.fake.fault(service="ec2", kind="latency", ms=100)
+        self.fake.fault(service="ec2", kind="reset", count=3)
+        self.fake.fault(service="monitoring", kind="error", rate=0.5)
+        try:
+            time.sleep(3)
+            rss1 = d.rss_kb()
+            time.sleep(8)
+            rss2 = d.rss_kb()
+            self.assertIsNone(d.proc.poll(), d.logtext())
+        finally:
+            self.fake.clear_faults()
+        self.assertLess(rss2, rss1 + 16 * 1024, (rss1, rss2))
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-faults", 10),
+                        d.logtext())
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_sigterm_mid_apply_exits_promptly_and_a_restart_duplicates_nothing(self):
+        d = self.daemon("e2e-stop", "10.45.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.fake.fault(service="ec2", operation="CreateSubnet",
+                        kind="latency", ms=3000)
+        try:
+            d.write(subnet="10.45.1.0/24")
+            self.assertTrue(wait_for(lambda: "ec2.subnet.a: Creating"
+                                     in d.logtext(), 5), d.logtext())
+            rc, took = d.stop()
+            self.assertEqual(rc, 0)
+            self.assertLess(took, 10)
+        finally:
+            self.fake.clear_faults()
+        d.start()
+        self.assertTrue(d.ready(), d.logtext())
+
+        def subnets():
+            return self.ec2.describe_subnets(Filters=[
+                {"Name": "cidr-block", "Values": ["10.45.1.0/24"]}])["Subnets"]
+        self.assertTrue(wait_for(subnets, 5))
+        time.sleep(INTERVAL * 2)
+        self.assertEqual(len(subnets()), 1, subnets())
+        vpcs = self.ec2.describe_vpcs(Filters=[
+            {"Name": "tag:driftd:env", "Values": ["e2e-stop"]}])["Vpcs"]
+        self.assertEqual(len(vpcs), 1)
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_a_failing_resource_backs_off_while_the_others_converge(self):
+        d = self.daemon("e2e-backoff", "10.47.0.0/16", other="10.48.0.0/16")
+        d.start(AWS_MAX_ATTEMPTS="1")
+        self.assertTrue(d.ready(), d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+
+        def dns_support():
+            return self.ec2.describe_vpc_attribute(
+                VpcId=vpc_id, Attribute="enableDnsSupport"
+            )["EnableDnsSupport"]["Value"]
+        # Paused, so that no cycle reverts the change before the fault is in.
+        d.proc.send_signal(signal.SIGSTOP)
+        try:
+            driftdtest.aws_cli(self.fake, [
+                "ec2", "modify-vpc-attribute", "--vpc-id", vpc_id,
+                "--no-enable-dns-support"])
+            self.fake.fault(service="ec2", operation="ModifyVpcAttribute",
+                            kind="error", status=400)
+        finally:
+            d.proc.send_signal(signal.SIGCONT)
+        try:
+            self.tamper(d)
+            driftdtest.aws_cli(self.fake, [
+                "ec2", "create-tags", "--resources",
+                d.vpc("ec2.vpc.other")["VpcId"],
+                "--tags", "Key=Name,Value=changed-by-hand"])
+            # the other VPC converges while main keeps failing
+            self.assertTrue(wait_for(
+                lambda: d.name_tag("ec2.vpc.other") == "e2e-backoff-other",
+                5), d.logtext())
+            self.assertTrue(wait_for(lambda: "(attempt 4)" in d.logtext(),
+                                     15), d.logtext())
+            log = d.logtext()
+            self.assertIn("retries it in 1 s (attempt 1)", log)
+            self.assertIn("retries it in 2 s (attempt 2)", log)
+            self.assertIn("retries it in 4 s (attempt 3)", log)
+            self.assertIn("retries it in 8 s (attempt 4)", log)
+            self.assertFalse(dns_support())
+            states = {r["address"]: r["state"]
+                      for r in d.ctl("status")["resources"]}
+            self.assertIn(states["ec2.vpc.main"], ("failed", "backing off"))
+            self.assertEqual(states["ec2.vpc.other"], "in sync")
+        finally:
+            self.fake.clear_faults()
+        self.assertEqual(len(d.alerts("action_failed")), 1,
+                         d.alerts("action_failed"))
+        # an operator's reconcile clears the backoff (8 s to go otherwise)
+        self.assertTrue(d.ctl("reconcile", "ec2.vpc.main")["ok"])
+        self.assertTrue(wait_for(dns_support, 2), d.logtext())
+        self.assertTrue(wait_for(lambda: d.alerts("recovered"), 5))
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_a_group_writable_config_is_refused(self):
+        d = self.daemon("e2e-perm", "10.46.0.0/16")
+        os.chmod(d.cfg, 0o770)
+        p = driftdtest.driftd(["run", "--config", d.cfg, "--state-dir",
+                               d.state], self.fake.env(), timeout=10)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("writable by group or others", p.stderr)
+        os.chmod(d.cfg, 0o700)
+        os.chmod(os.path.join(d.cfg, "main.json"), 0o620)
+        p = driftdtest.driftd(["run", "--config", d.cfg, "--state-dir",
+                               d.state], self.fake.env(), timeout=10)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("main.json", p.stderr)
+        self.assertIsNone(d.vpc())
+
+
+if __name__ == "__main__":
+    unittest.main()
