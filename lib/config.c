@@ -1624,7 +1624,7 @@ static int init_settings(config_settings_t *s)
 	s->mode = CONFIG_MODE_ENFORCE;
 	s->default_tags = cJSON_CreateObject();
 	s->endpoints = cJSON_CreateObject();
-	s->metrics_namespace = strdup("driftd");
+	s->metrics_namespace = strdup("Driftd");
 	s->state_dir = strdup("/var/lib/driftd");
 	return s->default_tags && s->endpoints && s->metrics_namespace &&
 	       s->state_dir ? 0 : -ENOMEM;

@@ -95,7 +95,7 @@ typedef struct config_settings {
 	config_mode_t mode;          /* default enforce */
 	char *alert_topic;           /* ARN, or the reference as written */
 	config_ref_t *alert_topic_ref; /* non-NULL when alert_topic is one */
-	char *metrics_namespace;     /* default "driftd" */
+	char *metrics_namespace;     /* default "Driftd" */
 	cJSON *endpoints;            /* object service -> URL, never NULL */
 	char *state_dir;             /* default "/var/lib/driftd" */
 	char **prune;                /* types whose orphans apply deletes

@@ -297,7 +297,7 @@ START_TEST(defaults_apply_when_settings_are_absent)
 	s = config_settings(cfg);
 	ck_assert_int_eq(s->poll_interval, 60);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
-	ck_assert_str_eq(s->metrics_namespace, "driftd");
+	ck_assert_str_eq(s->metrics_namespace, "Driftd");
 	ck_assert_str_eq(s->state_dir, "/var/lib/driftd");
 	ck_assert_ptr_null(s->region);
 	ck_assert_ptr_null(s->alert_topic_ref);
