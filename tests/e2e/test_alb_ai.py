@@ -18,7 +18,7 @@ class AlbAndBedrockTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # The load balancer is provisioning for 60 fake seconds.
-        cls.fake = FakeAWS(extra_args=["--time-scale", "30"])
+        cls.fake = FakeAWS(extra_args=["--time-scale", "120"])
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-alb-")
         cert = aws_cli(cls.fake, ["acm", "request-certificate", "--domain-name", DOMAIN,
                                   "--subject-alternative-names", "api." + DOMAIN,
@@ -96,7 +96,7 @@ class AlbAndBedrockTest(unittest.TestCase):
         self.assertEqual(self.listener(80)["DefaultActions"][0]["RedirectConfig"]["StatusCode"], "HTTP_301")
         self.assertEqual(self.rule(20)["Conditions"][0]["HostHeaderConfig"]["Values"], ["api." + DOMAIN])
         # The listener was made only once its load balancer was active.
-        calls = [c["operation"] for c in self.fake.calls(service="elbv2")]
+        calls = [c["operation"] for c in self.fake.calls()]
         self.assertLess(calls.index("CreateLoadBalancer"), calls.index("CreateListener"))
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
