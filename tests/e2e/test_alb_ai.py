@@ -7,8 +7,10 @@ import sys
 import tempfile
 import unittest
 
+import boto3
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
 
 MODEL = "amazon.nova-lite-v1:0"
 DOMAIN = "shop.example.com"
@@ -43,10 +45,14 @@ class AlbAndBedrockTest(unittest.TestCase):
         with open(os.path.join(cls.config, "main.json"), "w") as f:
             json.dump(main, f)
         cls.env = cls.fake.env()
+        # Checks read with boto3 (awscli starts slowly); drift is made with awscli.
+        cls.boto = boto3.client("elbv2", endpoint_url=cls.fake.url, region_name="us-east-1",
+                                aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
         cls.first = cls.run_driftd("apply", "--auto-approve")
 
     @classmethod
     def tearDownClass(cls):
+        cls.boto.close()
         cls.fake.stop()
         cls.tmp.cleanup()
 
@@ -69,15 +75,15 @@ class AlbAndBedrockTest(unittest.TestCase):
         return aws_cli(self.fake, ["elbv2"] + list(args))
 
     def load_balancer(self):
-        return self.elb("describe-load-balancers", "--names", "cloudpartner-e2e")["LoadBalancers"][0]
+        return self.boto.describe_load_balancers(Names=["cloudpartner-e2e"])["LoadBalancers"][0]
 
     def listener(self, port):
         arn = self.load_balancer()["LoadBalancerArn"]
-        got = self.elb("describe-listeners", "--load-balancer-arn", arn)["Listeners"]
+        got = self.boto.describe_listeners(LoadBalancerArn=arn)["Listeners"]
         return next(item for item in got if item["Port"] == port)
 
     def rule(self, priority):
-        rules = self.elb("describe-rules", "--listener-arn", self.listener(443)["ListenerArn"])["Rules"]
+        rules = self.boto.describe_rules(ListenerArn=self.listener(443)["ListenerArn"])["Rules"]
         return next(r for r in rules if r["Priority"] == str(priority))
 
     def test_1_from_empty_apply_converges_and_a_second_plan_is_clean(self):
@@ -85,9 +91,8 @@ class AlbAndBedrockTest(unittest.TestCase):
         lb = self.load_balancer()
         self.assertEqual((lb["Scheme"], lb["Type"], lb["State"]["Code"]),
                          ("internet-facing", "application", "active"))
-        attrs = {a["Key"]: a["Value"] for a in self.elb(
-            "describe-load-balancer-attributes", "--load-balancer-arn",
-            lb["LoadBalancerArn"])["Attributes"]}
+        attrs = {a["Key"]: a["Value"] for a in self.boto.describe_load_balancer_attributes(
+            LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
         self.assertEqual((attrs["deletion_protection.enabled"], attrs["access_logs.s3.bucket"]),
                          ("true", "e2e-alb-logs"))
         https = self.listener(443)
@@ -103,7 +108,7 @@ class AlbAndBedrockTest(unittest.TestCase):
 
     def test_2_listener_and_rule_drift_is_reverted(self):
         http = self.listener(80)
-        tg = self.elb("describe-target-groups", "--names", "cloudpartner-e2e-api")["TargetGroups"][0]
+        tg = self.boto.describe_target_groups(Names=["cloudpartner-e2e-api"])["TargetGroups"][0]
         self.elb("modify-listener", "--listener-arn", http["ListenerArn"], "--default-actions",
                  json.dumps([{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}]))
         self.elb("modify-rule", "--rule-arn", self.rule(10)["RuleArn"], "--conditions",
@@ -134,8 +139,8 @@ class AlbAndBedrockTest(unittest.TestCase):
     def test_4_lost_model_access_is_a_failed_read_and_the_rest_converges(self):
         self.fake.control("POST", "state", {"type": "bedrock_access", "id": MODEL,
                                             "set": {"status": "DENIED"}})
-        self.elb("modify-rule", "--rule-arn", self.rule(20)["RuleArn"], "--conditions",
-                 json.dumps([{"Field": "host-header", "HostHeaderConfig": {"Values": ["other.example"]}}]))
+        self.boto.modify_rule(RuleArn=self.rule(20)["RuleArn"], Conditions=[
+            {"Field": "host-header", "HostHeaderConfig": {"Values": ["other.example"]}}])
         try:
             p = self.run_driftd("apply", "--auto-approve")
             out = p.stdout + p.stderr
