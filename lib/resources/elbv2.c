@@ -350,6 +350,17 @@ static int rule_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 	.update_op = "ModifyRule", \
 	.update_params = "{\"RuleArn\":\"$id\",\"" member "\":\"$value\"}"
 
+/* Attributes: Describe<what>Attributes per resource, Modify<what>Attributes
+ * with the changed keys. Only the keys config names are compared: AWS
+ * lists every one. */
+#define ATTRIBUTES_ATTR(what, arn_member) \
+	{ .name = "Attributes", .kind = RES_MAP, .mutability = RES_IN_PLACE, \
+	  .flags = RES_NOT_IN_CREATE, .normalize = elb_attr_map, \
+	  .update_op = "Modify" what "Attributes", \
+	  .update_params = "{\"" arn_member "\":\"$id\"}", .plan = elb_plan_attrs, \
+	  .live_read = { "Describe" what "Attributes", \
+			 "{\"" arn_member "\":\"$id\"}", "Attributes" } }
+
 static const res_attr_t lb_attrs[] = {
 	{ .name = "Name", .live_path = "LoadBalancerName", .kind = RES_SCALAR,
 	  .mutability = RES_REPLACE, .flags = RES_REQUIRED },
@@ -365,13 +376,7 @@ static const res_attr_t lb_attrs[] = {
 	{ .name = "SecurityGroups", .kind = RES_SET, .mutability = RES_IN_PLACE,
 	  .update_op = "SetSecurityGroups",
 	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_whole_set },
-	/* Only the keys config names are compared: AWS lists every one. */
-	{ .name = "Attributes", .kind = RES_MAP, .mutability = RES_IN_PLACE,
-	  .flags = RES_NOT_IN_CREATE, .normalize = elb_attr_map,
-	  .update_op = "ModifyLoadBalancerAttributes",
-	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_attrs,
-	  .live_read = { "DescribeLoadBalancerAttributes",
-			 "{\"LoadBalancerArn\":\"$id\"}", "Attributes" } },
+	ATTRIBUTES_ATTR("LoadBalancer", "LoadBalancerArn"),
 	TAGS_ATTR,
 	{ .name = "LoadBalancerArn", .mutability = RES_READ_ONLY },
 	{ .name = "DNSName", .mutability = RES_READ_ONLY },
@@ -406,12 +411,7 @@ static const res_attr_t tg_attrs[] = {
 	  .mutability = RES_IN_PLACE, MODIFY_TG("UnhealthyThresholdCount") },
 	{ .name = "Matcher", .kind = RES_OBJECT, .mutability = RES_IN_PLACE,
 	  MODIFY_TG("Matcher") },
-	{ .name = "Attributes", .kind = RES_MAP, .mutability = RES_IN_PLACE,
-	  .flags = RES_NOT_IN_CREATE, .normalize = elb_attr_map,
-	  .update_op = "ModifyTargetGroupAttributes",
-	  .update_params = "{\"TargetGroupArn\":\"$id\"}", .plan = elb_plan_attrs,
-	  .live_read = { "DescribeTargetGroupAttributes",
-			 "{\"TargetGroupArn\":\"$id\"}", "Attributes" } },
+	ATTRIBUTES_ATTR("TargetGroup", "TargetGroupArn"),
 	TAGS_ATTR,
 	{ .name = "TargetGroupArn", .mutability = RES_READ_ONLY },
 	{ .name = "LoadBalancerArns", .mutability = RES_READ_ONLY },
