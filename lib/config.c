@@ -52,6 +52,8 @@ typedef struct loader {
 	size_t nstack;
 	int setting_depth[16];       /* per settings_table entry, -1 unset */
 	config_pos_t setting_pos[16];
+	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
+	const cJSON *prune_node;
 	int oom;
 } loader_t;
 
@@ -944,6 +946,7 @@ typedef enum setting_kind {
 	SET_TOPIC,         /* ARN or a reference */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
+	SET_TYPES,         /* array of "service.type" */
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -961,13 +964,15 @@ static const setting_def_t settings_table[] = {
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
+	SETTING("prune", SET_TYPES, prune),
 	SETTING("region", SET_REGION, region),
 	SETTING("state_dir", SET_ABS_PATH, state_dir),
 };
 
 static const char *const setting_names[] = {
 	"alert_topic", "default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "region", "state_dir",
+	"metrics_namespace", "mode", "poll_interval", "prune", "region",
+	"state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1079,6 +1084,56 @@ static int object_of_strings(loader_t *L, const loaded_file_t *f,
 	return bad;
 }
 
+/* "service.type": two lower_snake identifiers. */
+static int type_name_valid(const char *s)
+{
+	const char *dot = strchr(s, '.');
+
+	return dot && dot > s && is_lower_ident(s, (size_t)(dot - s)) &&
+	       dot[1] && is_lower_ident(dot + 1, strlen(dot + 1));
+}
+
+static void set_types(loader_t *L, const loaded_file_t *f, const cJSON *v,
+		      const char *where)
+{
+	config_settings_t *s = &L->cfg->settings;
+	config_pos_t p = value_pos(f->doc, v);
+	const cJSON *item;
+	char **list;
+	size_t n = 0, k;
+
+	if (!cJSON_IsArray(v)) {
+		add_error(L, &p, "%s must be an array of resource types like "
+			  "\"ec2.security_group\"", where);
+		return;
+	}
+	cJSON_ArrayForEach(item, v) {
+		p = value_pos(f->doc, item);
+		if (!cJSON_IsString(item) || !type_name_valid(item->valuestring)) {
+			add_error(L, &p, "%s entries must be resource types like "
+				  "\"ec2.security_group\"", where);
+			return;
+		}
+		n++;
+	}
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list) {
+		L->oom = 1;
+		return;
+	}
+	n = 0;
+	cJSON_ArrayForEach(item, v)
+		if (!(list[n++] = strdup(item->valuestring)))
+			L->oom = 1;
+	for (k = 0; k < s->nprune; k++)
+		free(s->prune[k]);
+	free(s->prune);
+	s->prune = list;
+	s->nprune = n;
+	L->prune_doc = f->doc;
+	L->prune_node = v;
+}
+
 static void apply_setting(loader_t *L, const loaded_file_t *f,
 			  const setting_def_t *def, cJSON *v)
 {
@@ -1128,6 +1183,9 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 	case SET_MODE:
 		if (parse_mode(v, slot))
 			add_error(L, &p, "%s must be \"enforce\" or \"observe\"", where);
+		break;
+	case SET_TYPES:
+		set_types(L, f, v, where);
 		break;
 	case SET_TOPIC:
 		if (!cJSON_IsString(v)) {
@@ -1204,6 +1262,16 @@ static void collect_settings(loader_t *L, const loaded_file_t *f, cJSON *obj)
 static const char *const reserved_keys[] = {
 	"depends_on", "ensure", "policy", "region",
 };
+
+static int is_reserved_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < N_ELEMS(reserved_keys); i++)
+		if (!strcmp(key, reserved_keys[i]))
+			return 1;
+	return 0;
+}
 static const char *const policy_keys[] = {
 	"allow_replace", "ignore", "mode", "prevent_destroy",
 };
@@ -1320,7 +1388,12 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		config_pos_t p = value_pos(f->doc, v);
 
 		next = v->next;
-		if (isupper((unsigned char)v->string[0]))
+		/* Every key but driftd's own is an AWS property, whatever its
+		 * case (JSON and REST services name members in lowerCamel:
+		 * logGroupName); the type's table judges it. A near miss of a
+		 * reserved key is still reported as one. */
+		if (!is_reserved_key(v->string) &&
+		    !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys)))
 			continue;
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);
@@ -1570,11 +1643,38 @@ void config_report(config_check_t *chk, const cJSON *node, int at_key,
 	add_error(chk->L, &p, "%s", msg);
 }
 
+static void check_prune_types(loader_t *L, const config_schema_t *schema)
+{
+	const cJSON *item;
+	const char *near;
+	config_pos_t p;
+
+	if (!L->prune_node || !schema->known_type)
+		return;
+	cJSON_ArrayForEach(item, L->prune_node) {
+		near = NULL;
+		if (!cJSON_IsString(item) ||
+		    schema->known_type(schema->ctx, item->valuestring, &near))
+			continue;
+		p = value_pos(L->prune_doc, item);
+		if (near)
+			add_error(L, &p, "settings.prune: unknown resource type "
+				  "\"%s\"; did you mean \"%s\"?",
+				  item->valuestring, near);
+		else
+			add_error(L, &p, "settings.prune: unknown resource type "
+				  "\"%s\"", item->valuestring);
+	}
+}
+
 static void run_schema(loader_t *L, const config_schema_t *schema)
 {
 	size_t i;
 
-	if (!schema || !schema->validate_resource)
+	if (!schema)
+		return;
+	check_prune_types(L, schema);
+	if (!schema->validate_resource)
 		return;
 	for (i = 0; i < L->cfg->nres; i++) {
 		config_check_t chk = { L, &L->cfg->res[i] };
@@ -1713,6 +1813,9 @@ void config_free(config_t *cfg)
 	free(s->metrics_namespace);
 	cJSON_Delete(s->endpoints);
 	free(s->state_dir);
+	for (i = 0; i < s->nprune; i++)
+		free(s->prune[i]);
+	free(s->prune);
 	free(cfg);
 }
 

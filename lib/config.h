@@ -98,6 +98,9 @@ typedef struct config_settings {
 	char *metrics_namespace;     /* default "driftd" */
 	cJSON *endpoints;            /* object service -> URL, never NULL */
 	char *state_dir;             /* default "/var/lib/driftd" */
+	char **prune;                /* types whose orphans apply deletes
+				      * ("ec2.security_group"); default none */
+	size_t nprune;
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per
@@ -110,6 +113,10 @@ typedef struct config_schema {
 	void *ctx;
 	int (*validate_resource)(void *ctx, const config_resource_t *res,
 				 config_check_t *chk);
+	/* Optional: whether type_name ("ec2.vpc") is a known resource type;
+	 * on no, *suggestion may name a close one. For settings.prune. */
+	int (*known_type)(void *ctx, const char *type_name,
+			  const char **suggestion);
 } config_schema_t;
 
 /* Reports a problem at node (a node of res->body; at_key: at its key, else

@@ -173,8 +173,13 @@ static void put_item(out_t *o, const rec_item_t *it)
 		put(o, "    }\n\n");
 		break;
 	case REC_DELETE:
-		put(o, "  # %s will be destroyed (\"ensure\": \"absent\") "
-		    "[id=%s]%s\n", it->address, id, obs);
+		if (!it->res)
+			put(o, "  # %s [id=%s] is an orphan of a type listed in "
+			    "settings.prune: it will be destroyed\n",
+			    it->address, id);
+		else
+			put(o, "  # %s will be destroyed (\"ensure\": \"absent\") "
+			    "[id=%s]%s\n", it->address, id, obs);
 		put(o, "  %s-%s %s\n\n", col(o, RED), col(o, RESET), it->address);
 		break;
 	case REC_DELETE_REFUSED:

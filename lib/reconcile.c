@@ -358,6 +358,18 @@ static void count(rec_result_t *r)
 	}
 }
 
+/* settings.prune names the types whose orphans are deleted. */
+static int pruned(const rec_run_t *run, const res_type_t *t)
+{
+	const config_settings_t *s = config_settings(run->o.config);
+	size_t i;
+
+	for (i = 0; i < s->nprune; i++)
+		if (!strcmp(s->prune[i], t->name))
+			return 1;
+	return 0;
+}
+
 static void add_orphans(rec_run_t *run)
 {
 	rec_item_t *grown, *item;
@@ -391,7 +403,8 @@ static void add_orphans(rec_run_t *run)
 			item->type = run->reads[i].type;
 			snprintf(item->region, sizeof(item->region), "%s",
 				 run->reads[i].region);
-			item->action = REC_ORPHAN;
+			item->action = pruned(run, item->type) ? REC_DELETE
+							       : REC_ORPHAN;
 			set_live(item, cJSON_Duplicate(it, 1));
 		}
 	}
@@ -1321,6 +1334,46 @@ static void start_task(rec_run_t *run, rec_item_t *item)
 	}
 }
 
+/* How many types a type stands on (a security group on its VPC). */
+static int type_depth(const res_type_t *t, int bound)
+{
+	const res_type_t *dep;
+	int d = 0, i, sub;
+
+	for (i = 0; bound > 0 && t->depends_on_types &&
+		    t->depends_on_types[i]; i++)
+		if ((dep = res_table_find(t->depends_on_types[i])) &&
+		    (sub = 1 + type_depth(dep, bound - 1)) > d)
+			d = sub;
+	return d;
+}
+
+/* Pruned orphans are not in the dependency graph: they are deleted once
+ * the configured resources are done, one at a time, the types that stand
+ * on others first. Returns 1 when one was started. */
+static int start_next_prune(rec_run_t *run)
+{
+	rec_item_t *item, *next = NULL;
+	int depth = -1, d;
+	size_t i;
+
+	for (i = 0; i < run->res->n_items; i++) {
+		item = &run->res->items[i];
+		if (item->res || item->action != REC_DELETE ||
+		    item->status != REC_STATUS_PLANNED)
+			continue;
+		d = type_depth(item->type, 16);
+		if (d > depth) {
+			depth = d;
+			next = item;
+		}
+	}
+	if (!next)
+		return 0;
+	start_task(run, next);
+	return 1;
+}
+
 static void pump(rec_run_t *run)
 {
 	const char *name;
@@ -1337,6 +1390,8 @@ static void pump(rec_run_t *run)
 			graph_mark_done(run->graph, name);
 	}
 	if (!graph_finished(run->graph) || run->tasks_running)
+		return;
+	if (start_next_prune(run))
 		return;
 	for (i = 0; i < run->res->n_items; i++) {
 		item = &run->res->items[i];

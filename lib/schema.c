@@ -231,7 +231,16 @@ static int validate_resource(void *ctx, const config_resource_t *res,
 	return 0;
 }
 
-static const config_schema_t schema = { NULL, validate_resource };
+static int known_type(void *ctx, const char *type_name, const char **near)
+{
+	(void)ctx;
+	if (res_table_find(type_name))
+		return 1;
+	*near = res_table_suggest_type(type_name);
+	return 0;
+}
+
+static const config_schema_t schema = { NULL, validate_resource, known_type };
 
 const config_schema_t *schema_config(void)
 {

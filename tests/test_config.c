@@ -410,7 +410,7 @@ static int test_validate(void *ctx, const config_resource_t *res, config_check_t
 START_TEST(schema_plugin_reports_through_positions)
 {
 	int calls = 0;
-	config_schema_t schema = { &calls, test_validate };
+	config_schema_t schema = { &calls, test_validate, NULL };
 
 	put("env/s.json", "{\"resources\": {\n"
 	    "\"ec2.vpc.main\": {\"CidrBlok\": \"10.0.0.0/16\", \"EnableDnsSupport\": \"yes\",\n"
@@ -491,6 +491,28 @@ START_TEST(missing_directory_is_one_error_without_position)
 }
 END_TEST
 
+/* JSON and REST services name members in lowerCamel (logGroupName,
+ * roleArn): they are properties like any other; only driftd's own keys
+ * are taken out of the body. */
+START_TEST(lower_camel_properties_stay_in_the_body)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+
+	put("env/l.json", "{\"resources\": {\"logs.log_group.app\": {"
+	    "\"logGroupName\": \"/app\", \"retentionInDays\": 30,"
+	    " \"region\": \"eu-west-1\", \"policy\": {\"mode\": \"observe\"}}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "logs.log_group.app");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "logGroupName")->valuestring, "/app");
+	ck_assert_int_eq(cJSON_GetObjectItem(r->body, "retentionInDays")->valueint, 30);
+	ck_assert_ptr_null(cJSON_GetObjectItem(r->body, "region"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(r->body, "policy"));
+	ck_assert_str_eq(r->region, "eu-west-1");
+	config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -514,6 +536,7 @@ int main(void)
 	tcase_add_test(tc, permissions_check_refuses_group_or_world_writable);
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
+	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
