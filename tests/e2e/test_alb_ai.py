@@ -103,8 +103,15 @@ class AlbAndBedrockTest(unittest.TestCase):
         # The listener was made only once its load balancer was active.
         calls = [c["operation"] for c in self.fake.calls()]
         self.assertLess(calls.index("CreateLoadBalancer"), calls.index("CreateListener"))
+        self.fake.clear_calls()
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # Listeners are read per load balancer, rules per listener, the
+        # model per model id: one call each here, however many resources.
+        reads = [c["operation"] for c in self.fake.calls()]
+        for op in ("DescribeLoadBalancers", "DescribeListeners", "DescribeRules",
+                   "GetFoundationModel"):
+            self.assertEqual(reads.count(op), 1, op)
 
     def test_2_listener_and_rule_drift_is_reverted(self):
         http = self.listener(80)
