@@ -208,10 +208,11 @@ int cmd_apply(int argc, char **argv)
 	if (!s || run_plan(s, &loop, 0, &r))
 		goto out;
 	print_result(r, &a);
-	if (plan_failed(r))
-		goto out;
+	/* A type AWS could not read (a Bedrock model the account lost access
+	 * to) fails alone with its dependants; the rest still converge, and
+	 * the exit status says something failed. */
 	if (!has_changes(r) && !journal_count(session_journal(s, NULL))) {
-		rc = 0;
+		rc = plan_failed(r) ? 1 : 0;
 		goto out;
 	}
 	if (!approved(&a))

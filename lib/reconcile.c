@@ -26,6 +26,11 @@ typedef struct rec_read {
 	char              region[64];
 	cJSON            *items;      /* array; NULL until read */
 	err_t             err;
+	int               scoped;     /* read.params names "$attr:": read once
+					 per distinct scope after the reads
+					 of the types it depends on */
+	int               started, done;
+	size_t            pending;    /* its calls in flight */
 } rec_read_t;
 
 /* An operation the apply of one resource still has to make. */
@@ -287,6 +292,12 @@ static void evaluate(rec_run_t *run, rec_item_t *item)
 		item->action = !item->live ? REC_ABSENT :
 			       res->policy.prevent_destroy ? REC_DELETE_REFUSED :
 							      REC_DELETE;
+		return;
+	}
+	if (!item->live && !item->type->create.op) {
+		item->action = REC_READ_FAILED;
+		err_set(&item->err, -ENOENT, "%s does not exist, and driftd only "
+			"checks %s", item->address, item->type->name);
 		return;
 	}
 	if (!item->live) {
@@ -1437,14 +1448,149 @@ static void recover_journal(rec_run_t *run)
 }
 
 static void after_live_reads(void *ctx);
+static void on_read(void *data, cJSON *result, const err_t *e);
 
-/* The read pass: once every batched read is in, items are matched and
- * their per-resource attribute reads made. */
+/* Matches the configured items of the reads that are in, with their
+ * references resolved where the resources they name are matched already
+ * (a listener is found by its load balancer's ARN). */
+static void match_read_items(rec_run_t *run)
+{
+	rec_item_t *item;
+	rec_read_t *rd;
+	cJSON *desired;
+	size_t i;
+	err_t e;
+
+	for (i = 0; i < run->res->n_items; i++) {
+		item = &run->res->items[i];
+		rd = item->res ? read_for(run, item->type, item->region) : NULL;
+		if (!rd || !rd->done || rd->err.code || item->live)
+			continue;
+		desired = NULL;
+		if (config_resolve(run->o.config, item->res, lookup_ref, run,
+				   &desired, &e)) {
+			cJSON_Delete(desired);
+			desired = NULL;
+		}
+		match_live(run, item, desired ? desired : item->res->body);
+		cJSON_Delete(desired);
+	}
+}
+
+static int deps_read(rec_run_t *run, const rec_read_t *rd)
+{
+	const char *const *dep;
+	size_t i;
+
+	for (dep = rd->type->depends_on_types; dep && *dep; dep++)
+		for (i = 0; i < run->n_reads; i++)
+			if (!strcmp(run->reads[i].type->name, *dep) &&
+			    !run->reads[i].done)
+				return 0;
+	return 1;
+}
+
+/* Starts a scoped read: one call per distinct filled template among its
+ * configured resources whose references resolve (a listener's rules are
+ * read per listener, DescribeRules taking one ListenerArn). A resource
+ * whose scope does not exist yet has nothing to read. */
+static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
+{
+	cJSON *seen = cJSON_CreateArray(), *desired, *params, *s;
+	rec_item_t *item;
+	tmpl_values_t v;
+	size_t i;
+	err_t e;
+	int dup;
+
+	rd->started = 1;
+	rd->items = cJSON_CreateArray();
+	for (i = 0; seen && rd->items && i < run->res->n_items; i++) {
+		item = &run->res->items[i];
+		if (!item->res || item->type != rd->type ||
+		    strcmp(item->region, rd->region))
+			continue;
+		desired = NULL;
+		if (config_resolve(run->o.config, item->res, lookup_ref, run,
+				   &desired, &e)) {
+			cJSON_Delete(desired);
+			continue;
+		}
+		memset(&v, 0, sizeof(v));
+		v.env = run->env;
+		v.desired = desired;
+		params = NULL;
+		if (tmpl_fill(rd->type->read.params, &v, &params, &e)) {
+			rd->err = e;
+			cJSON_Delete(desired);
+			continue;
+		}
+		cJSON_Delete(desired);
+		dup = 0;
+		cJSON_ArrayForEach(s, seen)
+			dup |= json_equal(s, params);
+		if (dup) {
+			cJSON_Delete(params);
+			continue;
+		}
+		if (aws_call(run->o.aws, rd->type->service, rd->region,
+			     rd->type->read.op, params, AWS_ALL_PAGES, on_read,
+			     rd, &e)) {
+			rd->err = e;
+			cJSON_Delete(params);
+			continue;
+		}
+		cJSON_AddItemToArray(seen, params);
+		rd->pending++;
+		run->reads_pending++;
+	}
+	if (!seen || !rd->items)
+		err_set(&rd->err, -ENOMEM, "out of memory");
+	cJSON_Delete(seen);
+	if (!rd->pending)
+		rd->done = 1;
+}
+
+/* Starts the scoped reads whose dependencies are read; 1 when calls are
+ * in flight (on_read comes back here), 0 when every read is done. A cycle
+ * among scoped reads starts them all, scopes unresolved. */
+static int start_scoped_reads(rec_run_t *run)
+{
+	size_t i, waiting;
+	int ready;
+
+	for (;;) {
+		match_read_items(run);
+		waiting = 0;
+		ready = 0;
+		for (i = 0; i < run->n_reads; i++) {
+			if (!run->reads[i].scoped || run->reads[i].started)
+				continue;
+			waiting++;
+			if (deps_read(run, &run->reads[i])) {
+				start_scoped_read(run, &run->reads[i]);
+				ready = 1;
+			}
+		}
+		if (run->reads_pending)
+			return 1;
+		if (!waiting)
+			return 0;
+		for (i = 0; !ready && i < run->n_reads; i++)
+			if (run->reads[i].scoped && !run->reads[i].started)
+				start_scoped_read(run, &run->reads[i]);
+	}
+}
+
+/* The read pass: once every batched read is in, scoped reads follow, then
+ * items are matched and their per-resource attribute reads made. */
 static void after_reads(rec_run_t *run)
 {
 	rec_item_t *item;
 	size_t i;
 
+	if (start_scoped_reads(run))
+		return;
 	run->res->read_seconds = now_s(run) - run->started;
 	run->live_batch.pending = 1;
 	run->live_batch.done = after_live_reads;
@@ -1490,21 +1636,36 @@ static void on_read(void *data, cJSON *result, const err_t *e)
 	rec_read_t *rd = data;
 	rec_run_t *run = rd->run;
 	const res_type_t *t = rd->type;
-	cJSON *items, *it;
+	cJSON *items, *it, *page;
 	err_t err;
 
 	if (e) {
-		rd->err = *e;
+		if (!rd->err.code)
+			rd->err = *e;
 	} else {
 		items = json_get_path(result, t->read.result);
-		rd->items = cJSON_IsArray(items) ? cJSON_Duplicate(items, 1)
-						 : cJSON_CreateArray();
-		cJSON_ArrayForEach(it, rd->items)
+		/* A scoped read may name one object (GetFoundationModel's
+		 * modelDetails); its items are every scope's, together. */
+		page = cJSON_IsArray(items) ? cJSON_Duplicate(items, 1) :
+		       cJSON_CreateArray();
+		if (page && rd->scoped && cJSON_IsObject(items))
+			cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
+		cJSON_ArrayForEach(it, page)
 			if (t->hooks && t->hooks->fix_live &&
 			    t->hooks->fix_live(t, it, &err) && !rd->err.code)
 				rd->err = err;
+		if (!rd->items) {
+			rd->items = page;
+		} else {
+			while (page && page->child)
+				cJSON_AddItemToArray(rd->items,
+					cJSON_DetachItemViaPointer(page, page->child));
+			cJSON_Delete(page);
+		}
 	}
 	cJSON_Delete(result);
+	if (--rd->pending == 0)
+		rd->done = 1;
 	if (--run->reads_pending == 0)
 		after_reads(run);
 }
@@ -1557,6 +1718,8 @@ static int plan_items(rec_run_t *run, err_t *e)
 		rd = &run->reads[run->n_reads++];
 		rd->run = run;
 		rd->type = item->type;
+		rd->scoped = rd->type->read.params &&
+			     strstr(rd->type->read.params, "\"$attr:") != NULL;
 		snprintf(rd->region, sizeof(rd->region), "%s", item->region);
 	}
 	return 0;
@@ -1574,6 +1737,9 @@ static int start_reads(rec_run_t *run, err_t *e)
 	v.env = run->env;
 	for (i = 0; i < run->n_reads; i++) {
 		rd = &run->reads[i];
+		if (rd->scoped)
+			continue;
+		rd->started = 1;
 		rc = tmpl_fill(rd->type->read.params, &v, &params, e);
 		if (!rc)
 			rc = aws_call(run->o.aws, rd->type->service, rd->region,
@@ -1583,8 +1749,10 @@ static int start_reads(rec_run_t *run, err_t *e)
 		if (rc) {
 			/* This type's resources fail; the rest go on. */
 			rd->err = *e;
+			rd->done = 1;
 			continue;
 		}
+		rd->pending++;
 		run->reads_pending++;
 	}
 	return 0;

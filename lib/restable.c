@@ -12,6 +12,8 @@ static const struct {
 } services[] = {
 	{ res_ec2_types, &res_ec2_n_types },
 	{ res_iam_types, &res_iam_n_types },
+	{ res_elbv2_types, &res_elbv2_n_types },
+	{ res_bedrock_types, &res_bedrock_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

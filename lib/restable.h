@@ -82,6 +82,18 @@
  * (GetRole carries no inline policies, GetPolicy no versions); live_read
  * attributes are read again.
  *
+ * Checks. A type with neither create nor remove is a check: driftd reads
+ * it and compares it, and a configured item that does not exist is a
+ * failed read naming it (REC_READ_FAILED), never a create.
+ *
+ * Scoped reads. A read template that names "$attr:Name" is made once per
+ * distinct filled template among the type's configured resources, with
+ * their references resolved, after the reads of its depends_on_types
+ * (DescribeListeners per load balancer, DescribeRules per listener); the
+ * items of all its calls together are the type's read. A resource whose
+ * references do not resolve yet (its load balancer is not made) has no
+ * call. The read result may name one object (Get* answers).
+ *
  * Delete. First each RES_NOT_IN_CREATE attribute with a live value and a
  * remove_op or plan hook is changed as if config had dropped it (desired
  * NULL, removed = every live element): the internet gateway is detached,

@@ -23,16 +23,31 @@ def _details(ctx, row):
             'inferenceTypesSupported': ['ON_DEMAND'], 'modelLifecycle': {'status': 'ACTIVE'}}
 
 
+def _access(ctx):
+    """Model access per model id, granted for the whole catalogue until a
+    test takes it away out of band: POST /_fake/state {"type":
+    "bedrock_access", "id": MODEL, "set": {"status": "DENIED"}}."""
+    table = ctx.store.table('bedrock_access')
+    if not table:
+        for row in CATALOGUE:
+            table[row[0]] = {'modelId': row[0], 'status': 'AUTHORIZED'}
+    return table
+
+
 def get_foundation_model(ctx):
     ident = ctx.params['modelIdentifier'].split('foundation-model/')[-1]
     for row in CATALOGUE:
         if row[0] == ident:
+            if _access(ctx).get(ident, {}).get('status') == 'DENIED':
+                raise ApiError('AccessDeniedException', "You don't have access to the model with the specified "
+                               'model ID.', 403)
             return {'modelDetails': _details(ctx, row)}
     raise ApiError('ResourceNotFoundException', 'The specified model identifier %s is not supported.' % ident, 404)
 
 
 def list_foundation_models(ctx):
     p = ctx.params
+    _access(ctx)
     rows = [_details(ctx, r) for r in CATALOGUE]
     if p.get('byProvider'):
         rows = [r for r in rows if r['providerName'].lower() == p['byProvider'].lower()]

@@ -156,6 +156,25 @@ def _check_actions(ctx, actions, protocol, certs):
         raise ApiError('CertificateNotFound', 'A certificate must be specified for %s listeners' % protocol)
 
 
+REDIRECT_DEFAULTS = {'Protocol': '#{protocol}', 'Port': '#{port}', 'Host': '#{host}', 'Path': '/#{path}',
+                     'Query': '#{query}'}
+
+
+def _expand_actions(actions):
+    """Actions as AWS answers them: redirect parts filled with the request's
+    own, a forward to one group also as a ForwardConfig at weight 1."""
+    out = []
+    for a in actions:
+        a = dict(a)
+        if a.get('Type') == 'redirect' and 'RedirectConfig' in a:
+            a['RedirectConfig'] = dict(REDIRECT_DEFAULTS, **a['RedirectConfig'])
+        if a.get('Type') == 'forward' and a.get('TargetGroupArn') and 'ForwardConfig' not in a:
+            a['ForwardConfig'] = {'TargetGroups': [{'TargetGroupArn': a['TargetGroupArn'], 'Weight': 1}],
+                                  'TargetGroupStickinessConfig': {'Enabled': False}}
+        out.append(a)
+    return out
+
+
 def _listener_build(ctx):
     p = ctx.params
     lb = _find(ctx, 'elb_lb', p['LoadBalancerArn'], 'LoadBalancerNotFound', 'load balancers')
@@ -163,7 +182,7 @@ def _listener_build(ctx):
     _check_actions(ctx, p['DefaultActions'], p.get('Protocol'), p.get('Certificates'))
     arn = lb['LoadBalancerArn'].replace(':loadbalancer/', ':listener/') + '/' + ctx.store.new_id('{hex16}')
     rec = {'ListenerArn': arn, 'LoadBalancerArn': lb['LoadBalancerArn'], 'Port': p['Port'],
-           'Protocol': p.get('Protocol'), 'DefaultActions': p['DefaultActions'], '_tags': list(p.get('Tags', []))}
+           'Protocol': p.get('Protocol'), 'DefaultActions': _expand_actions(p['DefaultActions']), '_tags': list(p.get('Tags', []))}
     if p.get('Certificates'):
         rec['Certificates'] = p['Certificates']
     if p.get('SslPolicy') or p.get('Protocol') in ('HTTPS', 'TLS'):
@@ -196,12 +215,113 @@ def elb_modify_listener(ctx):
                    p.get('Certificates', rec.get('Certificates')))
     for k in ('Port', 'Protocol', 'DefaultActions', 'Certificates', 'SslPolicy'):
         if k in p:
-            rec[k] = p[k]
+            rec[k] = _expand_actions(p[k]) if k == 'DefaultActions' else p[k]
     return {'Listeners': [public(rec)]}
 
 
+def elb_set_subnets(ctx):
+    rec = _find(ctx, 'elb_lb', ctx.params['LoadBalancerArn'], 'LoadBalancerNotFound', 'load balancers')
+    subnets = []
+    for sid in ctx.params.get('Subnets', []):
+        s = ctx.store.table('subnet').get(sid)
+        if s is None:
+            raise ApiError('SubnetNotFound', "The subnet ID '%s' is not valid" % sid)
+        subnets.append(s)
+    if rec['Type'] == 'application' and len({s['AvailabilityZone'] for s in subnets}) < 2:
+        raise ApiError('InvalidConfigurationRequest', 'At least two subnets in two different Availability Zones '
+                       'must be specified')
+    rec['AvailabilityZones'] = [{'ZoneName': s['AvailabilityZone'], 'SubnetId': s['SubnetId']} for s in subnets]
+    return {'AvailabilityZones': rec['AvailabilityZones']}
+
+
+def elb_set_security_groups(ctx):
+    rec = _find(ctx, 'elb_lb', ctx.params['LoadBalancerArn'], 'LoadBalancerNotFound', 'load balancers')
+    for gid in ctx.params['SecurityGroups']:
+        if gid not in ctx.store.table('sg'):
+            raise ApiError('InvalidSecurityGroup', "Security group '%s' does not exist" % gid)
+    rec['SecurityGroups'] = list(ctx.params['SecurityGroups'])
+    return {'SecurityGroupIds': rec['SecurityGroups']}
+
+
+# ---- listener rules (the default rule is the listener's DefaultActions)
+
+def _rule_priority_check(ctx, listener_arn, priority, skip=None):
+    if not 1 <= int(priority) <= 50000:
+        raise ApiError('ValidationError', 'Priority must be between 1 and 50000')
+    for r in ctx.store.table('elb_rule').values():
+        if r['_listener'] == listener_arn and r['Priority'] == str(priority) and r['RuleArn'] != skip:
+            raise ApiError('PriorityInUse', 'Priority \'%s\' is currently in use' % priority)
+
+
+def _conditions(conds):
+    """Conditions as AWS answers them: host-header and path-pattern values
+    in both the legacy Values and the field's own config."""
+    out = []
+    for c in conds:
+        c = dict(c)
+        cfg = {'host-header': 'HostHeaderConfig', 'path-pattern': 'PathPatternConfig'}.get(c.get('Field'))
+        if cfg and cfg in c:
+            c['Values'] = list(c[cfg].get('Values', []))
+        elif cfg and c.get('Values'):
+            c[cfg] = {'Values': list(c['Values'])}
+        out.append(c)
+    return out
+
+
+def _rule_build(ctx):
+    p = ctx.params
+    listener = _find(ctx, 'elb_listener', p['ListenerArn'], 'ListenerNotFound', 'listeners')
+    _rule_priority_check(ctx, listener['ListenerArn'], p['Priority'])
+    _check_actions(ctx, p['Actions'], None, None)
+    arn = listener['ListenerArn'].replace(':listener/', ':listener-rule/') + '/' + ctx.store.new_id('{hex16}')
+    return {'RuleArn': arn, 'Priority': str(p['Priority']), 'Conditions': _conditions(p['Conditions']),
+            'Actions': _expand_actions(p['Actions']), 'IsDefault': False, '_listener': listener['ListenerArn'],
+            '_tags': list(p.get('Tags', []))}
+
+
+def elb_create_rule(ctx):
+    return {'Rules': [ELB_RULE.h_create(ctx)['Rule']]}
+
+
+def elb_describe_rules(ctx):
+    p = ctx.params
+    if p.get('RuleArns'):
+        recs = [_find(ctx, 'elb_rule', a, 'RuleNotFound', 'rules') for a in p['RuleArns']]
+        return _elb_page(ctx, [public(r) for r in recs], 'Rules')
+    if not p.get('ListenerArn'):
+        raise ApiError('ValidationError', 'You must specify either listener rule ARNs or a listener ARN')
+    listener = _find(ctx, 'elb_listener', p['ListenerArn'], 'ListenerNotFound', 'listeners')
+    recs = sorted((r for r in ctx.store.table('elb_rule').values() if r['_listener'] == p['ListenerArn']),
+                  key=lambda r: int(r['Priority']))
+    default = {'RuleArn': listener['ListenerArn'].replace(':listener/', ':listener-rule/') + '/default',
+               'Priority': 'default', 'Conditions': [], 'Actions': listener['DefaultActions'], 'IsDefault': True}
+    return _elb_page(ctx, [public(r) for r in recs] + [default], 'Rules')
+
+
+def elb_modify_rule(ctx):
+    p = ctx.params
+    rec = _find(ctx, 'elb_rule', p['RuleArn'], 'RuleNotFound', 'rules')
+    if 'Actions' in p:
+        _check_actions(ctx, p['Actions'], None, None)
+        rec['Actions'] = _expand_actions(p['Actions'])
+    if 'Conditions' in p:
+        rec['Conditions'] = _conditions(p['Conditions'])
+    return {'Rules': [public(rec)]}
+
+
+def elb_set_rule_priorities(ctx):
+    recs = []
+    for rp in ctx.params['RulePriorities']:
+        rec = _find(ctx, 'elb_rule', rp['RuleArn'], 'RuleNotFound', 'rules')
+        _rule_priority_check(ctx, rec['_listener'], rp['Priority'], skip=rec['RuleArn'])
+        recs.append((rec, str(rp['Priority'])))
+    for rec, prio in recs:
+        rec['Priority'] = prio
+    return {'Rules': [public(r) for r, _ in recs]}
+
+
 ELB_TAGGABLE = (('elb_lb', 'LoadBalancerNotFound'), ('elb_tg', 'TargetGroupNotFound'),
-                ('elb_listener', 'ListenerNotFound'))
+                ('elb_listener', 'ListenerNotFound'), ('elb_rule', 'RuleNotFound'))
 
 
 def _elb_tag_target(ctx, arn):
@@ -209,7 +329,8 @@ def _elb_tag_target(ctx, arn):
         rec = ctx.store.table(table).get(arn)
         if rec is not None:
             return rec
-    code = 'TargetGroupNotFound' if ':targetgroup/' in arn else 'ListenerNotFound' if ':listener/' in arn \
+    code = 'TargetGroupNotFound' if ':targetgroup/' in arn else 'RuleNotFound' if ':listener-rule/' in arn \
+        else 'ListenerNotFound' if ':listener/' in arn \
         else 'LoadBalancerNotFound'
     raise ApiError(code, 'Resource %s not found' % arn)
 
@@ -276,13 +397,24 @@ ELB_TG = Res('elb_tg', 'TargetGroupArn', create=('CreateTargetGroup', 'TargetGro
              delete=('DeleteTargetGroup', 'TargetGroupArn', elb_delete_tg), render=_tg_render,
              not_found='TargetGroupNotFound', not_found_msg="Target group '%s' not found")
 ELB_LISTENER = Res('elb_listener', 'ListenerArn', create=('CreateListener', 'Listener', _listener_build),
-                   delete=('DeleteListener', 'ListenerArn', None),
+                   delete=('DeleteListener', 'ListenerArn', lambda ctx, rec: _delete_rules(ctx, rec['ListenerArn'])),
                    not_found='ListenerNotFound', not_found_msg="Listener '%s' not found")
+
+
+def _delete_rules(ctx, listener_arn):
+    table = ctx.store.table('elb_rule')
+    for arn in [a for a, r in table.items() if r['_listener'] == listener_arn]:
+        del table[arn]
+
+
+ELB_RULE = Res('elb_rule', 'RuleArn', create=('CreateRule', 'Rule', _rule_build),
+               delete=('DeleteRule', 'RuleArn', None),
+               not_found='RuleNotFound', not_found_msg="Rule '%s' not found")
 
 
 def _elb_handlers():
     h = {}
-    for res in (ELB_LB, ELB_TG, ELB_LISTENER):
+    for res in (ELB_LB, ELB_TG, ELB_LISTENER, ELB_RULE):
         h.update(res.handlers())
     lb_desc, lb_mod = _attrs('elb_lb', 'LoadBalancerArn', 'LoadBalancerNotFound', 'load balancers')
     tg_desc, tg_mod = _attrs('elb_tg', 'TargetGroupArn', 'TargetGroupNotFound', 'target groups')
@@ -294,7 +426,10 @@ def _elb_handlers():
               'DescribeLoadBalancerAttributes': lb_desc, 'ModifyLoadBalancerAttributes': lb_mod,
               'DescribeTargetGroupAttributes': tg_desc, 'ModifyTargetGroupAttributes': tg_mod,
               'RegisterTargets': elb_register_targets, 'DeregisterTargets': elb_deregister_targets,
-              'DescribeTargetHealth': elb_target_health})
+              'DescribeTargetHealth': elb_target_health, 'SetSubnets': elb_set_subnets,
+              'SetSecurityGroups': elb_set_security_groups, 'CreateRule': elb_create_rule,
+              'DescribeRules': elb_describe_rules, 'ModifyRule': elb_modify_rule,
+              'SetRulePriorities': elb_set_rule_priorities})
     return h
 
 

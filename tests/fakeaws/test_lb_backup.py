@@ -54,6 +54,47 @@ class Elbv2Test(FakeTestCase):
         self.elb.delete_target_group(TargetGroupArn=tg['TargetGroupArn'])
         self.assertAwsError('LoadBalancerNotFound', self.elb.describe_load_balancers, Names=['web'])
 
+    def test_rules_actions_and_lb_sets_answer_as_aws(self):
+        lb = self.elb.create_load_balancer(Name='web', Subnets=self.subnets)['LoadBalancers'][0]
+        lb_arn = lb['LoadBalancerArn']
+        ec2 = self.fake.client('ec2')
+        sg = ec2.create_security_group(GroupName='alb', Description='alb', VpcId=self.vpc)['GroupId']
+        self.elb.set_security_groups(LoadBalancerArn=lb_arn, SecurityGroups=[sg])
+        self.elb.set_subnets(LoadBalancerArn=lb_arn, Subnets=list(reversed(self.subnets)))
+        got = self.elb.describe_load_balancers(LoadBalancerArns=[lb_arn])['LoadBalancers'][0]
+        self.assertEqual((got['SecurityGroups'], {z['SubnetId'] for z in got['AvailabilityZones']}),
+                         ([sg], set(self.subnets)))
+        self.assertAwsError('InvalidConfigurationRequest', self.elb.set_subnets, LoadBalancerArn=lb_arn,
+                            Subnets=self.subnets[:1])
+        tg = self.elb.create_target_group(Name='api', Protocol='HTTP', Port=8080, VpcId=self.vpc,
+                                          TargetType='ip')['TargetGroups'][0]['TargetGroupArn']
+        http = self.elb.create_listener(LoadBalancerArn=lb_arn, Protocol='HTTP', Port=80, DefaultActions=[
+            {'Type': 'redirect', 'RedirectConfig': {'Protocol': 'HTTPS', 'Port': '443',
+                                                    'StatusCode': 'HTTP_301'}}])['Listeners'][0]
+        self.assertEqual(http['DefaultActions'][0]['RedirectConfig'],
+                         {'Protocol': 'HTTPS', 'Port': '443', 'Host': '#{host}', 'Path': '/#{path}',
+                          'Query': '#{query}', 'StatusCode': 'HTTP_301'})
+        larn = http['ListenerArn']
+        rule = self.elb.create_rule(ListenerArn=larn, Priority=10, Conditions=[
+            {'Field': 'host-header', 'HostHeaderConfig': {'Values': ['api.example.com']}}],
+            Actions=[{'Type': 'forward', 'TargetGroupArn': tg}])['Rules'][0]
+        self.assertIn(':listener-rule/app/web/', rule['RuleArn'])
+        self.assertEqual(rule['Conditions'][0]['Values'], ['api.example.com'])
+        self.assertEqual(rule['Actions'][0]['ForwardConfig']['TargetGroups'], [{'TargetGroupArn': tg, 'Weight': 1}])
+        self.assertAwsError('PriorityInUse', self.elb.create_rule, ListenerArn=larn, Priority=10, Conditions=[
+            {'Field': 'path-pattern', 'Values': ['/x']}], Actions=[{'Type': 'forward', 'TargetGroupArn': tg}])
+        self.elb.modify_rule(RuleArn=rule['RuleArn'], Conditions=[
+            {'Field': 'host-header', 'HostHeaderConfig': {'Values': ['evil.example.com']}}])
+        self.elb.set_rule_priorities(RulePriorities=[{'RuleArn': rule['RuleArn'], 'Priority': 20}])
+        rules = self.elb.describe_rules(ListenerArn=larn)['Rules']
+        self.assertEqual([(r['Priority'], r['IsDefault']) for r in rules], [('20', False), ('default', True)])
+        self.assertEqual(rules[0]['Conditions'][0]['HostHeaderConfig']['Values'], ['evil.example.com'])
+        self.elb.add_tags(ResourceArns=[rule['RuleArn']], Tags=[{'Key': 'k', 'Value': 'v'}])
+        self.assertEqual(self.elb.describe_tags(ResourceArns=[rule['RuleArn']])['TagDescriptions'][0]['Tags'],
+                         [{'Key': 'k', 'Value': 'v'}])
+        self.elb.delete_rule(RuleArn=rule['RuleArn'])
+        self.assertAwsError('RuleNotFound', self.elb.describe_rules, RuleArns=[rule['RuleArn']])
+
     def test_describe_load_balancers_paginates(self):
         for i in range(6):
             self.elb.create_load_balancer(Name='lb%d' % i, Subnets=self.subnets)

@@ -128,6 +128,15 @@ class BedrockTest(FakeTestCase):
         by_provider = br.list_foundation_models(byProvider='anthropic')['modelSummaries']
         self.assertTrue(by_provider and all(s['providerName'] == 'Anthropic' for s in by_provider))
 
+    def test_model_access_taken_away_out_of_band_is_access_denied(self):
+        br = self.fake.client('bedrock')
+        br.list_foundation_models()
+        self.fake.control('POST', '/_fake/state', {'type': 'bedrock_access', 'id': 'amazon.nova-lite-v1:0',
+                                                   'set': {'status': 'DENIED'}})
+        self.assertAwsError('AccessDeniedException', br.get_foundation_model, modelIdentifier='amazon.nova-lite-v1:0')
+        self.assertEqual(br.get_foundation_model(modelIdentifier='amazon.nova-pro-v1:0')['modelDetails']['modelId'],
+                         'amazon.nova-pro-v1:0')
+
 
 if __name__ == '__main__':
     unittest.main()
