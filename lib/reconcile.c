@@ -62,6 +62,8 @@ typedef struct rec_task {
 	double          wait_started;
 	double          started;
 	char            token[40];
+	cJSON          *create_request;  /* until on_create: the item of a
+					    create that answers nothing */
 } rec_task_t;
 
 typedef struct rec_run {
@@ -119,6 +121,9 @@ static void emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
 }
 
 /* ---- identity and live state ------------------------------------------ */
+
+static int status_in(const char *status, const char *list);
+static void merge_into(cJSON *item, const res_each_op_t *op, const cJSON *v);
 
 static const res_attr_t *tags_attr(const res_type_t *t)
 {
@@ -433,7 +438,10 @@ static void on_live_read(void *data, cJSON *result, const err_t *e)
 	lr_batch_t *b = c->batch;
 	const cJSON *v;
 
-	if (e) {
+	if (e && e->aws_code[0] && c->attr->live_read.absent &&
+	    status_in(e->aws_code, c->attr->live_read.absent)) {
+		/* AWS's way of saying the attribute is not set. */
+	} else if (e) {
 		c->item->err = *e;
 		c->item->read_failed = 1;
 	} else if (c->item->live) {
@@ -544,6 +552,7 @@ static void task_closed(uv_handle_t *h)
 		cJSON_Delete(task->ops[i].params);
 	}
 	free(task->ops);
+	cJSON_Delete(task->create_request);
 	free(task);
 	run->tasks_running--;
 	pump(run);
@@ -1148,6 +1157,16 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	if (cJSON_IsArray(made))
 		made = cJSON_GetArrayItem(made, 0);
 	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
+	if (!item->id && task->create_request &&
+	    json_get_path(task->create_request, t->id_path)) {
+		/* PutMetricAlarm answers nothing: what was sent is the item. */
+		set_live(item, task->create_request);
+		task->create_request = NULL;
+		if (cJSON_IsObject(made))
+			merge_into(item->live, &(res_each_op_t){ 0 }, made);
+	}
+	cJSON_Delete(task->create_request);
+	task->create_request = NULL;
 	cJSON_Delete(result);
 	if (!item->id) {
 		err_set(&err, -EPROTO, "%s: %s returned no %s", item->address,
@@ -1262,6 +1281,8 @@ static void start_create(rec_task_t *task)
 		return;
 	}
 	emit(run, REC_EVENT_START, item, "Creating...");
+	cJSON_Delete(task->create_request);
+	task->create_request = cJSON_Duplicate(params, 1);
 	if (aws_call(run->o.aws, item->type->service, item->region,
 		     item->type->create.op, params, 0, on_create, task, &e))
 		task_fail(task, &e);
@@ -1631,13 +1652,162 @@ static void after_live_reads(void *ctx)
 	pump(run);
 }
 
+/* ---- read each: one more call per listed item ---------------------- */
+
+/* The calls of one listed item; fix_live runs when the last is in. */
+typedef struct each_item {
+	rec_read_t *rd;
+	cJSON      *item;       /* in rd->items */
+	size_t      pending;
+	int         gone;       /* deleted between the list and the call */
+} each_item_t;
+
+typedef struct each_call {
+	each_item_t         *ei;
+	const res_each_op_t *op;
+} each_call_t;
+
+static void read_step(rec_read_t *rd);
+
+static void fix_live_item(rec_read_t *rd, cJSON *it)
+{
+	const res_type_t *t = rd->type;
+	err_t err;
+
+	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, it, &err) &&
+	    !rd->err.code)
+		rd->err = err;
+}
+
+static int names_missing(const char *code)
+{
+	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6);
+}
+
+static void each_item_step(each_item_t *ei)
+{
+	rec_read_t *rd = ei->rd;
+
+	if (--ei->pending)
+		return;
+	if (ei->gone)
+		cJSON_Delete(cJSON_DetachItemViaPointer(rd->items, ei->item));
+	else
+		fix_live_item(rd, ei->item);
+	free(ei);
+	read_step(rd);
+}
+
+static void merge_into(cJSON *item, const res_each_op_t *op, const cJSON *v)
+{
+	const cJSON *m;
+
+	if (op->into) {
+		json_set_path(item, op->into, cJSON_Duplicate(v, 1));
+		return;
+	}
+	if (!cJSON_IsObject(v))
+		return;
+	cJSON_ArrayForEach(m, v) {
+		cJSON_DeleteItemFromObjectCaseSensitive(item, m->string);
+		cJSON_AddItemToObject(item, m->string, cJSON_Duplicate(m, 1));
+	}
+}
+
+static void on_read_each(void *data, cJSON *result, const err_t *e)
+{
+	each_call_t *c = data;
+	each_item_t *ei = c->ei;
+	const cJSON *v;
+
+	if (e) {
+		if (e->aws_code[0] && c->op->absent &&
+		    status_in(e->aws_code, c->op->absent))
+			;
+		else if (e->aws_code[0] && names_missing(e->aws_code))
+			ei->gone = 1;
+		else if (!ei->rd->err.code)
+			ei->rd->err = *e;
+	} else {
+		v = c->op->result ? json_get_path(result, c->op->result) : result;
+		if (v)
+			merge_into(ei->item, c->op, v);
+	}
+	cJSON_Delete(result);
+	free(c);
+	each_item_step(ei);
+}
+
+/* Issues the read_each calls of one listed item (already in rd->items). */
+static void issue_read_each(rec_read_t *rd, cJSON *it)
+{
+	rec_run_t *run = rd->run;
+	const res_type_t *t = rd->type;
+	each_item_t *ei = calloc(1, sizeof(*ei));
+	const cJSON *id;
+	each_call_t *c;
+	tmpl_values_t v;
+	cJSON *params;
+	size_t k;
+	err_t e;
+
+	if (!ei) {
+		err_set(&rd->err, -ENOMEM, "out of memory");
+		return;
+	}
+	ei->rd = rd;
+	ei->item = it;
+	ei->pending = 1;
+	rd->pending++;
+	run->reads_pending++;
+	id = json_get_path(it, t->id_path);
+	memset(&v, 0, sizeof(v));
+	v.env = run->env;
+	v.id = cJSON_IsString(id) ? id->valuestring : NULL;
+	v.live = it;
+	for (k = 0; k < RES_MAX_EACH && t->read_each[k].op; k++) {
+		c = calloc(1, sizeof(*c));
+		params = NULL;
+		if (!c || tmpl_fill(t->read_each[k].params, &v, &params, &e)) {
+			if (!c)
+				err_set(&e, -ENOMEM, "out of memory");
+			if (!rd->err.code)
+				rd->err = e;
+			free(c);
+			continue;
+		}
+		c->ei = ei;
+		c->op = &t->read_each[k];
+		if (aws_call(run->o.aws, t->service, rd->region, c->op->op,
+			     params, AWS_ALL_PAGES, on_read_each, c, &e)) {
+			if (!rd->err.code)
+				rd->err = e;
+			free(c);
+		} else {
+			ei->pending++;
+		}
+		cJSON_Delete(params);
+	}
+	each_item_step(ei);
+}
+
+/* One call of a read is done: the read is done when none is left, the
+ * read pass when no read has calls left. */
+static void read_step(rec_read_t *rd)
+{
+	rec_run_t *run = rd->run;
+
+	if (--rd->pending == 0)
+		rd->done = 1;
+	if (--run->reads_pending == 0)
+		after_reads(run);
+}
+
 static void on_read(void *data, cJSON *result, const err_t *e)
 {
 	rec_read_t *rd = data;
-	rec_run_t *run = rd->run;
 	const res_type_t *t = rd->type;
-	cJSON *items, *it, *page;
-	err_t err;
+	cJSON *items, *it, *page, *obj;
 
 	if (e) {
 		if (!rd->err.code)
@@ -1650,24 +1820,30 @@ static void on_read(void *data, cJSON *result, const err_t *e)
 		       cJSON_CreateArray();
 		if (page && rd->scoped && cJSON_IsObject(items))
 			cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
-		cJSON_ArrayForEach(it, page)
-			if (t->hooks && t->hooks->fix_live &&
-			    t->hooks->fix_live(t, it, &err) && !rd->err.code)
-				rd->err = err;
-		if (!rd->items) {
-			rd->items = page;
-		} else {
-			while (page && page->child)
-				cJSON_AddItemToArray(rd->items,
-					cJSON_DetachItemViaPointer(page, page->child));
-			cJSON_Delete(page);
+		if (!rd->items)
+			rd->items = cJSON_CreateArray();
+		while (page && page->child && rd->items) {
+			it = cJSON_DetachItemViaPointer(page, page->child);
+			/* ListClusters lists names: the item is {id: name}. */
+			if (cJSON_IsString(it) && t->id_path) {
+				obj = cJSON_CreateObject();
+				if (!obj || json_set_path(obj, t->id_path, it)) {
+					cJSON_Delete(obj);
+					err_set(&rd->err, -ENOMEM, "out of memory");
+					continue;
+				}
+				it = obj;
+			}
+			cJSON_AddItemToArray(rd->items, it);
+			if (t->read_each[0].op)
+				issue_read_each(rd, it);
+			else
+				fix_live_item(rd, it);
 		}
+		cJSON_Delete(page);
 	}
 	cJSON_Delete(result);
-	if (--rd->pending == 0)
-		rd->done = 1;
-	if (--run->reads_pending == 0)
-		after_reads(run);
+	read_step(rd);
 }
 
 static const char *region_of(rec_run_t *run, const config_resource_t *res,

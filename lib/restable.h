@@ -86,6 +86,17 @@
  * it and compares it, and a configured item that does not exist is a
  * failed read naming it (REC_READ_FAILED), never a create.
  *
+ * Read each. When read_each is set, every listed item (a string becomes
+ * {id_path: string}) gets those calls, in parallel, and their answers
+ * merged in before fix_live and matching. An item whose call fails with a
+ * code that names it missing (…NotFound…, NoSuch…) was deleted between
+ * the list and the call and is dropped; a code in absent leaves that
+ * value out; any other error fails the type's read.
+ *
+ * Create from the request. Put-style creates (PutMetricAlarm,
+ * CreateLogGroup) answer with nothing: when the create result holds no
+ * id, the request itself, merged under the answer, is the new item.
+ *
  * Scoped reads. A read template that names "$attr:Name" is made once per
  * distinct filled template among the type's configured resources, with
  * their references resolved, after the reads of its depends_on_types
@@ -153,7 +164,26 @@ typedef struct res_op {
 	const char *op;         /* AWS operation name                        */
 	const char *params;     /* request template                          */
 	const char *result;     /* dotted path of the item(s) in the response */
+	const char *absent;     /* "A|B": AWS error codes that mean "no such
+				   value" (NoSuchLifecycleConfiguration): a
+				   live_read or read_each leaves the value
+				   out instead of failing the read          */
 } res_op_t;
+
+/* A call made for each item a list returns (read_each), when the list
+ * carries only ids (ListKeys, ListClusters) or lacks what identity needs
+ * (KMS keys' tags). params is a template of the listed item ("$id",
+ * "$live:Path"); the value at result goes into the item at into, or, when
+ * into is NULL, its members are merged into the item. */
+typedef struct res_each_op {
+	const char *op;
+	const char *params;
+	const char *result;
+	const char *into;
+	const char *absent;     /* as res_op_t.absent */
+} res_each_op_t;
+
+#define RES_MAX_EACH 4
 
 struct res_attr;
 
@@ -246,6 +276,9 @@ typedef struct res_type {
 					   "$env" where the API can           */
 	res_op_t           read_one;    /* the same item by "$id": readiness
 					   polls and the refresh after a write */
+	res_each_op_t      read_each[RES_MAX_EACH]; /* per listed item, before
+					   matching; a listed string becomes
+					   the object {id_path: string}      */
 	res_op_t           create;
 	res_op_t           remove;      /* delete */
 	res_op_t           tag;         /* add/overwrite tags                  */

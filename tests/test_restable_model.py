@@ -111,7 +111,7 @@ def template_problems(shape, value, where, merged_fields=None):
 
 def all_ops(table):
     """(role, op, params, fields merged by "*") of the type and its attributes."""
-    for op in table["ops"]:
+    for op in table["ops"] + table["read_each"]:
         if op["op"]:
             yield op["role"], op["op"], op["params"], None
     for a in table["attrs"]:
@@ -121,6 +121,26 @@ def all_ops(table):
         if a.get("live_read"):
             lr = a["live_read"]
             yield f"{a['name']}.live_read", lr["op"], lr["params"], None
+
+
+def each_has(table, path):
+    """Whether a read_each call of the table brings path into the item."""
+    for e in table["read_each"]:
+        shape = operation(table["service"], e["op"]).output_shape
+        if e["result"]:
+            shape = walk(shape, e["result"])
+        if shape is None:
+            continue
+        into = e.get("into")
+        if into:
+            if path == into:
+                return True
+            if path.startswith(into + "."):
+                if walk(shape, path[len(into) + 1:]) is not None:
+                    return True
+        elif walk(shape, path) is not None:
+            return True
+    return False
 
 
 def create_op(table):
@@ -206,7 +226,16 @@ class TablesAgainstBotocore(unittest.TestCase):
             for what, path in paths:
                 if path:
                     with self.subTest(type=t["name"], path=what):
-                        self.assertIsNotNone(walk(item, path), path)
+                        self.assertTrue(walk(item, path) is not None or
+                                        each_has(t, path), path)
+
+    def test_read_each_results_are_output_members(self):
+        for t in TABLES:
+            for e in t["read_each"]:
+                with self.subTest(type=t["name"], op=e["op"]):
+                    shape = operation(t["service"], e["op"]).output_shape
+                    if e["result"]:
+                        self.assertIsNotNone(walk(shape, e["result"]), e["result"])
 
     def test_read_one_returns_the_same_item_shape_as_read(self):
         for t in TABLES:

@@ -88,7 +88,7 @@ static cJSON *attr_json(const res_attr_t *a)
 
 int main(void)
 {
-	cJSON *all = cJSON_CreateArray(), *t, *ops, *attrs;
+	cJSON *all = cJSON_CreateArray(), *t, *ops, *attrs, *each;
 	const res_type_t *type;
 	char *text;
 	size_t i, j;
@@ -114,6 +114,15 @@ int main(void)
 			cJSON_AddItemToArray(ops, op_json("tag", &type->tag));
 		if (type->untag.op)
 			cJSON_AddItemToArray(ops, op_json("untag", &type->untag));
+		each = cJSON_AddArrayToObject(t, "read_each");
+		for (j = 0; j < RES_MAX_EACH && type->read_each[j].op; j++) {
+			const res_each_op_t *e = &type->read_each[j];
+			cJSON *o = op_json("read_each", &(res_op_t){
+				e->op, e->params, e->result, e->absent });
+
+			add_string(o, "into", e->into);
+			cJSON_AddItemToArray(each, o);
+		}
 		attrs = cJSON_AddArrayToObject(t, "attrs");
 		for (j = 0; j < type->n_attrs; j++)
 			cJSON_AddItemToArray(attrs, attr_json(&type->attrs[j]));
