@@ -15,6 +15,8 @@ extern const res_type_t res_elbv2_types[];
 extern const size_t res_elbv2_n_types;
 extern const res_type_t res_bedrock_types[];
 extern const size_t res_bedrock_n_types;
+extern const res_type_t res_sns_types[];
+extern const size_t res_sns_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
