@@ -178,7 +178,7 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 		return eq;
 	}
 	for (i = 0; t->name_attrs && t->name_attrs[i]; i++) {
-		want = cJSON_GetObjectItemCaseSensitive(desired, t->name_attrs[i]);
+		want = json_get_path(desired, t->name_attrs[i]);
 		have = json_get_path(live, attr_live_path(t, t->name_attrs[i]));
 		a = json_scalar_text(want);
 		b = json_scalar_text(have);

@@ -14,6 +14,8 @@ static const struct {
 	{ res_iam_types, &res_iam_n_types },
 	{ res_elbv2_types, &res_elbv2_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
+	{ res_s3_types, &res_s3_n_types },
+	{ res_backup_types, &res_backup_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

@@ -43,7 +43,11 @@
  * (and on the read_one item), then every attribute with a live_read is
  * filled in for the items driftd manages (see res_attr_t.live_read).
  * RES_ID_NAME items match config by name_attrs; RES_ID_TAGS items by the
- * tags driftd:address = "$address" and driftd:env = "$env".
+ * tags driftd:address = "$address" and driftd:env = "$env". A name
+ * attribute may be a dotted path into a required attribute
+ * ("BackupPlan.BackupPlanName": the name inside the document AWS takes),
+ * found at the same path in the live item when no attribute has that
+ * name.
  *
  * Create. The params are create.params with placeholders filled, plus each
  * attribute set in config that is not RES_READ_ONLY, not RES_NOT_IN_CREATE
@@ -228,7 +232,8 @@ typedef struct res_attr {
 	 * item driftd manages, the engine calls live_read.op with its params
 	 * ("$id" filled) and sets the response's value at live_read.result
 	 * into the item at live_path. One call per resource and poll. */
-	res_op_t           live_read;
+	res_op_t           live_read;  /* result "" places the whole answer
+					   (GetBucketVersioning's {Status}) */
 } res_attr_t;
 
 typedef enum res_tag_style {

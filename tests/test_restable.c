@@ -172,7 +172,13 @@ START_TEST(name_identified_types_name_real_attributes)
 		ck_assert_msg(t->name_attrs && t->name_attrs[0], "%s has no name_attrs",
 			      t->name);
 		for (j = 0; t->name_attrs[j]; j++) {
-			const res_attr_t *a = res_type_attr(t, t->name_attrs[j]);
+			/* A dotted name is a member of a required attribute. */
+			char first[64];
+			const res_attr_t *a;
+
+			snprintf(first, sizeof(first), "%.*s",
+				 (int)strcspn(t->name_attrs[j], "."), t->name_attrs[j]);
+			a = res_type_attr(t, first);
 
 			ck_assert_msg(a && (a->flags & RES_REQUIRED),
 				      "%s: name attribute %s is not a required attribute",

@@ -26,6 +26,7 @@ SYNTHESIZED = {
     "ec2.route_table": {"SubnetIds"},
     "elbv2.load_balancer": {"Subnets"},
     "elbv2.listener_rule": {"ListenerArn"},
+    "s3.bucket": {"Bucket"},
 }
 
 # Debian's botocore predates Bedrock: its operations are checked against
@@ -221,6 +222,7 @@ class TablesAgainstBotocore(unittest.TestCase):
             made = SYNTHESIZED.get(t["name"], set())
             paths = [("id_path", t["id_path"]), ("arn_path", t["arn_path"]),
                      ("status_path", t["status_path"])]
+            paths = [(what, p) for what, p in paths if p not in made]
             paths += [(a["name"], a["live_path"]) for a in t["attrs"]
                       if not a.get("live_read") and a["name"] not in made]
             for what, path in paths:
@@ -243,7 +245,10 @@ class TablesAgainstBotocore(unittest.TestCase):
             a = item_shape(t["service"], read["op"], read["result"])
             b = item_shape(t["service"], read_one["op"], read_one["result"])
             with self.subTest(type=t["name"]):
-                self.assertIsNotNone(walk(b, t["id_path"]))
+                # An id fix_live makes (S3's Bucket) stays from the list:
+                # read_one only says the item is still there (HeadBucket).
+                if t["id_path"] not in SYNTHESIZED.get(t["name"], set()):
+                    self.assertIsNotNone(walk(b, t["id_path"]))
                 if read["op"] == read_one["op"]:
                     self.assertEqual(a.name, b.name)
 
@@ -254,7 +259,9 @@ class TablesAgainstBotocore(unittest.TestCase):
                 if lr:
                     with self.subTest(type=t["name"], attr=a["name"]):
                         shape = operation(t["service"], lr["op"]).output_shape
-                        self.assertIsNotNone(walk(shape, lr["result"]))
+                        # "" is the whole answer.
+                        self.assertIsNotNone(walk(shape, lr["result"]) if lr["result"]
+                                             else shape)
 
     def test_enum_values_are_aws_enum_values(self):
         for t in TABLES:

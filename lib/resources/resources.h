@@ -15,10 +15,21 @@ extern const res_type_t res_elbv2_types[];
 extern const size_t res_elbv2_n_types;
 extern const res_type_t res_bedrock_types[];
 extern const size_t res_bedrock_n_types;
+extern const res_type_t res_s3_types[];
+extern const size_t res_s3_n_types;
+extern const res_type_t res_backup_types[];
+extern const size_t res_backup_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
  * 0 or -ENOMEM. */
 int res_plan_call(cJSON *calls, const char *op, cJSON *params);
+
+/* For normalizers: orders the array at member key of obj by each
+ * element's member by (numbers by value, strings by bytes; elements
+ * without it last, in their order), or by the elements themselves when by
+ * is NULL. Lists AWS answers in no promised order then compare equal.
+ * Nothing to do when key is not an array. 0 or -ENOMEM. */
+int res_sort_members(cJSON *obj, const char *key, const char *by);
 
 #endif
