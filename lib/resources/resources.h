@@ -19,6 +19,8 @@ extern const res_type_t res_s3_types[];
 extern const size_t res_s3_n_types;
 extern const res_type_t res_backup_types[];
 extern const size_t res_backup_n_types;
+extern const res_type_t res_postgres_types[];
+extern const size_t res_postgres_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
@@ -31,5 +33,15 @@ int res_plan_call(cJSON *calls, const char *op, cJSON *params);
  * is NULL. Lists AWS answers in no promised order then compare equal.
  * Nothing to do when key is not an array. 0 or -ENOMEM. */
 int res_sort_members(cJSON *obj, const char *key, const char *by);
+
+/* postgres.c's migration files, for its driver and tests: whether a
+ * directory entry is a migration (NAME.sql, not hidden); the migrations of
+ * dir in the order they are applied (byte order of names) as a
+ * NULL-terminated array freed with pg_names_free; a text's sha256 as 64
+ * lower-case hex digits. 0 or a negative code (err set). */
+int pg_migration_is_file(const char *name);
+int pg_migration_names(const char *dir, char ***out, err_t *err);
+void pg_names_free(char **names);
+int pg_checksum(const char *text, size_t len, char hex[65]);
 
 #endif
