@@ -178,7 +178,7 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 		return eq;
 	}
 	for (i = 0; t->name_attrs && t->name_attrs[i]; i++) {
-		want = cJSON_GetObjectItemCaseSensitive(desired, t->name_attrs[i]);
+		want = json_get_path(desired, t->name_attrs[i]);
 		have = json_get_path(live, attr_live_path(t, t->name_attrs[i]));
 		a = json_scalar_text(want);
 		b = json_scalar_text(have);
@@ -291,6 +291,12 @@ static void evaluate(rec_run_t *run, rec_item_t *item)
 		item->err = e;
 		return;
 	}
+	if (item->desired && item->type->driver && item->type->driver->expand &&
+	    item->type->driver->expand(item->type, item->desired, &e)) {
+		item->action = REC_READ_FAILED;
+		item->err = e;
+		return;
+	}
 	if (!item->live)
 		match_live(run, item, item->desired ? item->desired : res->body);
 	if (res->ensure == CONFIG_ENSURE_ABSENT) {
@@ -299,7 +305,7 @@ static void evaluate(rec_run_t *run, rec_item_t *item)
 							      REC_DELETE;
 		return;
 	}
-	if (!item->live && !item->type->create.op) {
+	if (!item->live && !item->type->create.op && !item->type->driver) {
 		item->action = REC_READ_FAILED;
 		err_set(&item->err, -ENOENT, "%s does not exist, and driftd only "
 			"checks %s", item->address, item->type->name);
@@ -1289,6 +1295,149 @@ static void start_create(rec_task_t *task)
 	cJSON_Delete(params);
 }
 
+/* ---- drivers: types driftd reaches without AWS ----------------------- */
+
+/* One driver call on libuv's thread pool: a read (rd set) or an apply
+ * and the read after it (task set). The worker touches only this. */
+typedef struct driver_work {
+	uv_work_t         req;
+	const res_type_t *type;
+	rec_read_t       *rd;
+	rec_task_t       *task;
+	cJSON            *desired;   /* owned */
+	cJSON            *before;    /* owned: the live item before apply */
+	cJSON            *live;      /* the read's answer */
+	err_t             err;
+	int               rc;
+} driver_work_t;
+
+static void driver_work_free(driver_work_t *w)
+{
+	cJSON_Delete(w->desired);
+	cJSON_Delete(w->before);
+	cJSON_Delete(w->live);
+	free(w);
+}
+
+static void driver_run(uv_work_t *req)
+{
+	driver_work_t *w = req->data;
+	const res_driver_t *d = w->type->driver;
+
+	memset(&w->err, 0, sizeof(w->err));
+	if (w->task && (w->rc = d->apply(w->type, w->desired, w->before, &w->err)))
+		return;
+	w->rc = d->read(w->type, w->desired, &w->live, &w->err);
+}
+
+static int driver_queue(rec_run_t *run, driver_work_t *w, uv_after_work_cb done)
+{
+	w->req.data = w;
+	return uv_queue_work(run->o.loop, &w->req, driver_run, done);
+}
+
+static void on_driver_applied(uv_work_t *req, int status)
+{
+	driver_work_t *w = req->data;
+	rec_task_t *task = w->task;
+	rec_item_t *item = task->item;
+
+	if (status)
+		err_set(&w->err, status, "%s: %s", item->address, uv_strerror(status));
+	if (status || w->rc) {
+		task_fail(task, &w->err);
+	} else {
+		set_live(item, w->live);
+		w->live = NULL;
+		emit(task->run, REC_EVENT_DONE, item, "Applied");
+		task_end(task, REC_STATUS_OK);
+	}
+	driver_work_free(w);
+}
+
+/* Create and update of a driver type are one apply. */
+static void start_driver_apply(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	driver_work_t *w;
+	err_t e;
+
+	if (item->action != REC_CREATE && item->action != REC_UPDATE) {
+		err_set(&e, -ENOTSUP, "%s: driftd does not delete or replace a %s",
+			item->address, item->type->name);
+		task_fail(task, &e);
+		return;
+	}
+	if (item->unknown || !item->desired)
+		evaluate(task->run, item);
+	if (!item->desired || item->unknown) {
+		err_set(&e, -EAGAIN, "%s: references could not be resolved",
+			item->address);
+		task_fail(task, &e);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->desired = cJSON_Duplicate(item->desired, 1)) ||
+	    (item->live && !(w->before = cJSON_Duplicate(item->live, 1)))) {
+		if (w)
+			driver_work_free(w);
+		err_set(&e, -ENOMEM, "out of memory");
+		task_fail(task, &e);
+		return;
+	}
+	w->type = item->type;
+	w->task = task;
+	emit(task->run, REC_EVENT_START, item, "Applying...");
+	if (driver_queue(task->run, w, on_driver_applied)) {
+		driver_work_free(w);
+		err_set(&e, -EIO, "%s: cannot start the driver", item->address);
+		task_fail(task, &e);
+	}
+}
+
+static void read_step(rec_read_t *rd);
+static void fix_live_item(rec_read_t *rd, cJSON *it);
+
+static void on_driver_read(uv_work_t *req, int status)
+{
+	driver_work_t *w = req->data;
+	rec_read_t *rd = w->rd;
+
+	if (status && !rd->err.code)
+		err_set(&rd->err, status, "%s: %s", rd->type->name, uv_strerror(status));
+	else if (w->rc && !rd->err.code)
+		rd->err = w->err;
+	else if (!status && !w->rc && w->live && rd->items) {
+		cJSON_AddItemToArray(rd->items, w->live);
+		fix_live_item(rd, w->live);
+		w->live = NULL;
+	}
+	driver_work_free(w);
+	read_step(rd);
+}
+
+/* A driver read of one configured resource; takes desired. */
+static void start_driver_read(rec_run_t *run, rec_read_t *rd, cJSON *desired)
+{
+	driver_work_t *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		cJSON_Delete(desired);
+		err_set(&rd->err, -ENOMEM, "out of memory");
+		return;
+	}
+	w->type = rd->type;
+	w->rd = rd;
+	w->desired = desired;
+	if (driver_queue(run, w, on_driver_read)) {
+		driver_work_free(w);
+		err_set(&rd->err, -EIO, "%s: cannot start the driver", rd->type->name);
+		return;
+	}
+	rd->pending++;
+	run->reads_pending++;
+}
+
 static void start_task(rec_run_t *run, rec_item_t *item)
 {
 	rec_task_t *task = calloc(1, sizeof(*task));
@@ -1317,6 +1466,10 @@ static void start_task(rec_run_t *run, rec_item_t *item)
 	if (run->o.skip && rec_action_changes(item->action) &&
 	    run->o.skip(run->o.skip_ctx, item)) {
 		task_end(task, REC_STATUS_DEFERRED);
+		return;
+	}
+	if (item->type->driver && rec_action_changes(item->action)) {
+		start_driver_apply(task);
 		return;
 	}
 	switch (item->action) {
@@ -1535,6 +1688,10 @@ static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 		if (config_resolve(run->o.config, item->res, lookup_ref, run,
 				   &desired, &e)) {
 			cJSON_Delete(desired);
+			continue;
+		}
+		if (rd->type->driver) {
+			start_driver_read(run, rd, desired);
 			continue;
 		}
 		memset(&v, 0, sizeof(v));
@@ -1894,8 +2051,8 @@ static int plan_items(rec_run_t *run, err_t *e)
 		rd = &run->reads[run->n_reads++];
 		rd->run = run;
 		rd->type = item->type;
-		rd->scoped = rd->type->read.params &&
-			     strstr(rd->type->read.params, "\"$attr:") != NULL;
+		rd->scoped = rd->type->driver || (rd->type->read.params &&
+			     strstr(rd->type->read.params, "\"$attr:") != NULL);
 		snprintf(rd->region, sizeof(rd->region), "%s", item->region);
 	}
 	return 0;

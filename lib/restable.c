@@ -15,6 +15,9 @@ static const struct {
 	{ res_elbv2_types, &res_elbv2_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
 	{ res_sns_types, &res_sns_n_types },
+	{ res_s3_types, &res_s3_n_types },
+	{ res_backup_types, &res_backup_n_types },
+	{ res_postgres_types, &res_postgres_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

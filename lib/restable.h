@@ -43,7 +43,11 @@
  * (and on the read_one item), then every attribute with a live_read is
  * filled in for the items driftd manages (see res_attr_t.live_read).
  * RES_ID_NAME items match config by name_attrs; RES_ID_TAGS items by the
- * tags driftd:address = "$address" and driftd:env = "$env".
+ * tags driftd:address = "$address" and driftd:env = "$env". A name
+ * attribute may be a dotted path into a required attribute
+ * ("BackupPlan.BackupPlanName": the name inside the document AWS takes),
+ * found at the same path in the live item when no attribute has that
+ * name.
  *
  * Create. The params are create.params with placeholders filled, plus each
  * attribute set in config that is not RES_READ_ONLY, not RES_NOT_IN_CREATE
@@ -104,6 +108,17 @@
  * items of all its calls together are the type's read. A resource whose
  * references do not resolve yet (its load balancer is not made) has no
  * call. The read result may name one object (Get* answers).
+ *
+ * Drivers. A type with a driver (res_driver_t) is not an AWS resource:
+ * driftd reaches it by other means (libpq for postgres.migrations). The
+ * engine reads it once per configured resource whose references resolve
+ * (as a scoped read, after its depends_on_types), with driver->read off
+ * the loop (libuv's thread pool), and matches the item by name_attrs as
+ * usual. Before each diff, driver->expand adds to the desired value what
+ * the config implies but does not spell (the checksums of a directory's
+ * files). Create and update are one driver->apply, off the loop, followed
+ * by a driver->read; a driver type is never deleted or replaced by
+ * driftd. Its attributes need no operations: the driver applies them.
  *
  * Delete. First each RES_NOT_IN_CREATE attribute with a live value and a
  * remove_op or plan hook is changed as if config had dropped it (desired
@@ -228,7 +243,8 @@ typedef struct res_attr {
 	 * item driftd manages, the engine calls live_read.op with its params
 	 * ("$id" filled) and sets the response's value at live_read.result
 	 * into the item at live_path. One call per resource and poll. */
-	res_op_t           live_read;
+	res_op_t           live_read;  /* result "" places the whole answer
+					   (GetBucketVersioning's {Status}) */
 } res_attr_t;
 
 typedef enum res_tag_style {
@@ -262,6 +278,26 @@ typedef struct res_hooks {
 		     const cJSON *desired, err_t *err);
 } res_hooks_t;
 
+/* A type driftd reaches without AWS (restable.h, "Drivers"). read and
+ * apply block (network, files) and run on a worker thread: they may use
+ * only their arguments. Each returns 0 or a negative code with err set;
+ * the error message may be shown and journaled, so it never holds a
+ * secret. */
+typedef struct res_driver {
+	/* The target as it is, for one configured resource (references
+	 * resolved): a new object whose members are at the attributes' live
+	 * paths, and the name_attrs' values (the caller frees). */
+	int (*read)(const struct res_type *t, const cJSON *desired,
+		    cJSON **live, err_t *err);
+	/* Adds to desired, in place and on the loop, the values config
+	 * implies. May be NULL. */
+	int (*expand)(const struct res_type *t, cJSON *desired, err_t *err);
+	/* Makes the target what desired says; live is the last read (NULL
+	 * when it was not reached). */
+	int (*apply)(const struct res_type *t, const cJSON *desired,
+		     const cJSON *live, err_t *err);
+} res_driver_t;
+
 typedef struct res_type {
 	const char        *name;        /* "ec2.vpc": service.type              */
 	const char        *service;     /* services.h name: "ec2"              */
@@ -294,6 +330,7 @@ typedef struct res_type {
 	const res_attr_t  *attrs;
 	size_t             n_attrs;
 	const res_hooks_t *hooks;
+	const res_driver_t *driver;     /* not AWS: see "Drivers" above     */
 } res_type_t;
 
 /* The registry: every type of every service file. */

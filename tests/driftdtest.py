@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 import urllib.request
 
 ROOT = os.environ.get("DRIFTD_ROOT") or os.path.abspath(
@@ -125,3 +126,31 @@ def aws_cli(fake, args, timeout=60):
     if p.returncode != 0:
         raise RuntimeError("aws %s failed: %s" % (" ".join(args), p.stderr))
     return json.loads(p.stdout) if p.stdout.strip() else None
+
+
+class EstateTestCase(unittest.TestCase):
+    """An end-to-end test of part of the estate: setUpClass sets fake (a
+    FakeAWS), tmp (a TemporaryDirectory), config (the config directory)
+    and env (fake.env()); driftd's state is kept under tmp."""
+
+    @classmethod
+    def boto_client(cls, service, region="us-east-1"):
+        import boto3
+        return boto3.client(service, endpoint_url=cls.fake.url, region_name=region,
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    @classmethod
+    def run_driftd(cls, *args):
+        return driftd(list(args) + ["--config", cls.config,
+                                    "--state-dir", os.path.join(cls.tmp.name, "state")],
+                      cls.env, timeout=120)
+
+    def plan(self):
+        return self.run_driftd("plan", "--detailed-exitcode")
+
+    def converge(self):
+        """Applies, then expects a clean plan."""
+        p = self.run_driftd("apply", "--auto-approve")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.plan()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

@@ -27,6 +27,7 @@ SYNTHESIZED = {
     "elbv2.load_balancer": {"Subnets"},
     "elbv2.listener_rule": {"ListenerArn"},
     "sns.topic": {"Name", "TopicArn"},
+    "s3.bucket": {"Bucket"},
 }
 
 # Debian's botocore predates Bedrock: its operations are checked against
@@ -37,8 +38,10 @@ os.environ["AWS_DATA_PATH"] = os.pathsep.join(
 
 
 def load_tables():
+    """The AWS types: a type with a driver (postgres.migrations) is not
+    reached through AWS and has no service model."""
     out = subprocess.run([DUMP], check=True, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out)
+    return [t for t in json.loads(out) if not t["driver"]]
 
 
 TABLES = load_tables()
@@ -224,6 +227,7 @@ class TablesAgainstBotocore(unittest.TestCase):
             made = SYNTHESIZED.get(t["name"], set())
             paths = [("id_path", t["id_path"]), ("arn_path", t["arn_path"]),
                      ("status_path", t["status_path"])]
+            paths = [(what, p) for what, p in paths if p not in made]
             paths += [(a["name"], a["live_path"]) for a in t["attrs"]
                       if not a.get("live_read") and a["name"] not in made]
             for what, path in paths:
@@ -258,7 +262,9 @@ class TablesAgainstBotocore(unittest.TestCase):
                 if lr:
                     with self.subTest(type=t["name"], attr=a["name"]):
                         shape = operation(t["service"], lr["op"]).output_shape
-                        self.assertIsNotNone(walk(shape, lr["result"]))
+                        # "" is the whole answer.
+                        self.assertIsNotNone(walk(shape, lr["result"]) if lr["result"]
+                                             else shape)
 
     def test_enum_values_are_aws_enum_values(self):
         for t in TABLES:

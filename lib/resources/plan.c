@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <string.h>
 
 #include "resources.h"
 
@@ -14,5 +15,45 @@ int res_plan_call(cJSON *calls, const char *op, cJSON *params)
 	cJSON_AddStringToObject(call, "op", op);
 	cJSON_AddItemToObject(call, "params", params);
 	cJSON_AddItemToArray(calls, call);
+	return 0;
+}
+
+/* The sort key of an element: its member by, or the element itself. */
+static const cJSON *sort_key(const cJSON *el, const char *by)
+{
+	return by ? cJSON_GetObjectItemCaseSensitive(el, by) : el;
+}
+
+/* Whether key a sorts before key b: numbers by value, strings by bytes,
+ * anything with a key before anything without. */
+static int sorts_before(const cJSON *a, const cJSON *b)
+{
+	if (!a)
+		return 0;
+	if (!b)
+		return 1;
+	if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
+		return a->valuedouble < b->valuedouble;
+	return cJSON_IsString(a) && cJSON_IsString(b) &&
+	       strcmp(a->valuestring, b->valuestring) < 0;
+}
+
+int res_sort_members(cJSON *obj, const char *key, const char *by)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, key), *sorted, *el, *best;
+
+	if (!cJSON_IsArray(list))
+		return 0;
+	if (!(sorted = cJSON_CreateArray()))
+		return -ENOMEM;
+	/* Selection sort, stable: these lists hold a handful of rules. */
+	while (list->child) {
+		best = list->child;
+		for (el = best->next; el; el = el->next)
+			if (sorts_before(sort_key(el, by), sort_key(best, by)))
+				best = el;
+		cJSON_AddItemToArray(sorted, cJSON_DetachItemViaPointer(list, best));
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(obj, key, sorted);
 	return 0;
 }

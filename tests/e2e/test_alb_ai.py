@@ -7,16 +7,14 @@ import sys
 import tempfile
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli  # noqa: E402
 
 MODEL = "amazon.nova-lite-v1:0"
 DOMAIN = "shop.example.com"
 
 
-class AlbAndBedrockTest(unittest.TestCase):
+class AlbAndBedrockTest(EstateTestCase):
     @classmethod
     def setUpClass(cls):
         # The load balancer is provisioning for 60 fake seconds.
@@ -49,8 +47,7 @@ class AlbAndBedrockTest(unittest.TestCase):
             json.dump(main, f)
         cls.env = cls.fake.env()
         # Checks read with boto3 (awscli starts slowly); drift is made with awscli.
-        cls.boto = boto3.client("elbv2", endpoint_url=cls.fake.url, region_name="us-east-1",
-                                aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        cls.boto = cls.boto_client("elbv2")
         cls.first = cls.run_driftd("apply", "--auto-approve")
 
     @classmethod
@@ -58,21 +55,6 @@ class AlbAndBedrockTest(unittest.TestCase):
         cls.boto.close()
         cls.fake.stop()
         cls.tmp.cleanup()
-
-    @classmethod
-    def run_driftd(cls, *args):
-        return driftd(list(args) + ["--config", cls.config,
-                                    "--state-dir", os.path.join(cls.tmp.name, "state")],
-                      cls.env, timeout=120)
-
-    def plan(self):
-        return self.run_driftd("plan", "--detailed-exitcode")
-
-    def converge(self):
-        p = self.run_driftd("apply", "--auto-approve")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        p = self.plan()
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def elb(self, *args):
         return aws_cli(self.fake, ["elbv2"] + list(args))

@@ -570,6 +570,35 @@ def backup_delete_selection(ctx):
     return {}
 
 
+def _backup_tags(ctx):
+    """The tag map of the vault or plan an ARN names (a vault keeps it in
+    _tags, a plan in tags)."""
+    arn = ctx.params['ResourceArn']
+    for rec in ctx.store.table('backup_vault').values():
+        if rec['BackupVaultArn'] == arn:
+            return rec['_tags']
+    for rec in ctx.store.table('backup_plan').values():
+        if rec['arn'] == arn:
+            return rec['tags']
+    raise ApiError('ResourceNotFoundException', 'Resource %s not found' % arn, 400)
+
+
+def backup_list_tags(ctx):
+    return {'Tags': dict(_backup_tags(ctx))}
+
+
+def backup_tag_resource(ctx):
+    _backup_tags(ctx).update(ctx.params['Tags'])
+    return {}
+
+
+def backup_untag_resource(ctx):
+    tags = _backup_tags(ctx)
+    for key in ctx.params['TagKeyList']:
+        tags.pop(key, None)
+    return {}
+
+
 def _backup_handlers():
     return {'CreateBackupVault': backup_create_vault, 'DescribeBackupVault': backup_describe_vault,
             'ListBackupVaults': backup_list_vaults, 'DeleteBackupVault': backup_delete_vault,
@@ -577,7 +606,8 @@ def _backup_handlers():
             'UpdateBackupPlan': backup_update_plan, 'ListBackupPlans': backup_list_plans,
             'DeleteBackupPlan': backup_delete_plan, 'CreateBackupSelection': backup_create_selection,
             'GetBackupSelection': backup_get_selection, 'ListBackupSelections': backup_list_selections,
-            'DeleteBackupSelection': backup_delete_selection}
+            'DeleteBackupSelection': backup_delete_selection, 'ListTags': backup_list_tags,
+            'TagResource': backup_tag_resource, 'UntagResource': backup_untag_resource}
 
 
 def handlers():

@@ -427,6 +427,40 @@ def s3_get_versioning(ctx):
     return {'Status': status} if status else {}
 
 
+def _s3_config(name, code, message):
+    """Get/Put/Delete of one bucket configuration kept in field _name; a
+    bucket without it answers code (404), as S3 does."""
+    field = '_' + name
+
+    def put(ctx):
+        _bucket(ctx)[field] = ctx.params[name]
+        return {}
+
+    def get(ctx):
+        value = _bucket(ctx).get(field)
+        if value is None:
+            raise ApiError(code, message, 404)
+        return {name: value}
+
+    def delete(ctx):
+        _bucket(ctx)[field] = None
+        return {}
+    return put, get, delete
+
+
+S3_ENCRYPTION = _s3_config('ServerSideEncryptionConfiguration', 'ServerSideEncryptionConfigurationNotFoundError',
+                           'The server side encryption configuration was not found')
+S3_PUBLIC_ACCESS = _s3_config('PublicAccessBlockConfiguration', 'NoSuchPublicAccessBlockConfiguration',
+                              'The public access block configuration was not found')
+S3_LIFECYCLE = _s3_config('LifecycleConfiguration', 'NoSuchLifecycleConfiguration',
+                          'The lifecycle configuration does not exist')
+
+
+def s3_get_lifecycle(ctx):
+    # GetBucketLifecycleConfiguration answers the rules at the top level.
+    return S3_LIFECYCLE[1](ctx)['LifecycleConfiguration']
+
+
 def s3_put_object(ctx):
     _bucket(ctx)
     body = ctx.params.get('Body') or b''
@@ -476,7 +510,13 @@ def _s3_handlers():
             'PutBucketTagging': s3_put_tagging, 'GetBucketTagging': s3_get_tagging,
             'DeleteBucketTagging': s3_delete_tagging, 'PutBucketVersioning': s3_put_versioning,
             'GetBucketVersioning': s3_get_versioning, 'PutObject': s3_put_object, 'GetObject': s3_get_object,
-            'DeleteObject': s3_delete_object, 'ListObjectsV2': s3_list_objects_v2}
+            'DeleteObject': s3_delete_object, 'ListObjectsV2': s3_list_objects_v2,
+            'PutBucketEncryption': S3_ENCRYPTION[0], 'GetBucketEncryption': S3_ENCRYPTION[1],
+            'DeleteBucketEncryption': S3_ENCRYPTION[2],
+            'PutPublicAccessBlock': S3_PUBLIC_ACCESS[0], 'GetPublicAccessBlock': S3_PUBLIC_ACCESS[1],
+            'DeletePublicAccessBlock': S3_PUBLIC_ACCESS[2],
+            'PutBucketLifecycleConfiguration': S3_LIFECYCLE[0],
+            'GetBucketLifecycleConfiguration': s3_get_lifecycle, 'DeleteBucketLifecycle': S3_LIFECYCLE[2]}
 
 
 # ================================================================ Route 53

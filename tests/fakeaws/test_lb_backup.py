@@ -137,5 +137,48 @@ class BackupTest(FakeTestCase):
         self.assertAwsError('ResourceNotFoundException', b.describe_backup_vault, BackupVaultName='main')
 
 
+class BucketConfigurationAndBackupTagsTest(FakeTestCase):
+    def test_bucket_configurations_absent_then_set_then_deleted(self):
+        s3 = self.fake.client('s3')
+        s3.create_bucket(Bucket='cfg-bucket')
+        for get, code in ((s3.get_bucket_encryption, 'ServerSideEncryptionConfigurationNotFoundError'),
+                          (s3.get_public_access_block, 'NoSuchPublicAccessBlockConfiguration'),
+                          (s3.get_bucket_lifecycle_configuration, 'NoSuchLifecycleConfiguration')):
+            self.assertAwsError(code, get, Bucket='cfg-bucket')
+        pab = {'BlockPublicAcls': True, 'IgnorePublicAcls': True, 'BlockPublicPolicy': True,
+               'RestrictPublicBuckets': True}
+        s3.put_public_access_block(Bucket='cfg-bucket', PublicAccessBlockConfiguration=pab)
+        self.assertEqual(s3.get_public_access_block(Bucket='cfg-bucket')['PublicAccessBlockConfiguration'], pab)
+        sse = {'Rules': [{'ApplyServerSideEncryptionByDefault': {'SSEAlgorithm': 'aws:kms',
+                                                                 'KMSMasterKeyID': 'arn:aws:kms:us-east-1:1:key/k'},
+                          'BucketKeyEnabled': True}]}
+        s3.put_bucket_encryption(Bucket='cfg-bucket', ServerSideEncryptionConfiguration=sse)
+        self.assertEqual(s3.get_bucket_encryption(Bucket='cfg-bucket')['ServerSideEncryptionConfiguration'], sse)
+        rules = [{'ID': 'exports', 'Status': 'Enabled', 'Filter': {'Prefix': 'k8s/'},
+                  'Transitions': [{'Days': 30, 'StorageClass': 'STANDARD_IA'}],
+                  'Expiration': {'Days': 365}}]
+        s3.put_bucket_lifecycle_configuration(Bucket='cfg-bucket', LifecycleConfiguration={'Rules': rules})
+        self.assertEqual(s3.get_bucket_lifecycle_configuration(Bucket='cfg-bucket')['Rules'], rules)
+        for delete, get, code in (
+                (s3.delete_public_access_block, s3.get_public_access_block, 'NoSuchPublicAccessBlockConfiguration'),
+                (s3.delete_bucket_encryption, s3.get_bucket_encryption,
+                 'ServerSideEncryptionConfigurationNotFoundError'),
+                (s3.delete_bucket_lifecycle, s3.get_bucket_lifecycle_configuration, 'NoSuchLifecycleConfiguration')):
+            delete(Bucket='cfg-bucket')
+            self.assertAwsError(code, get, Bucket='cfg-bucket')
+
+    def test_vault_and_plan_tags(self):
+        backup = self.fake.client('backup')
+        vault = backup.create_backup_vault(BackupVaultName='vault', BackupVaultTags={'a': '1'})['BackupVaultArn']
+        plan = backup.create_backup_plan(BackupPlan={'BackupPlanName': 'p', 'Rules': [
+            {'RuleName': 'daily', 'TargetBackupVaultName': 'vault'}]}, BackupPlanTags={'b': '2'})['BackupPlanArn']
+        self.assertEqual(backup.list_tags(ResourceArn=vault)['Tags'], {'a': '1'})
+        backup.tag_resource(ResourceArn=plan, Tags={'c': '3'})
+        backup.untag_resource(ResourceArn=plan, TagKeyList=['b'])
+        self.assertEqual(backup.list_tags(ResourceArn=plan)['Tags'], {'c': '3'})
+        self.assertAwsError('ResourceNotFoundException', backup.list_tags,
+                            ResourceArn='arn:aws:backup:us-east-1:123456789012:backup-vault:none')
+
+
 if __name__ == '__main__':
     unittest.main()

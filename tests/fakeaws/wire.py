@@ -210,7 +210,9 @@ def match_rest(model, method, path, query, headers=None):
     """Find the operation whose requestUri template matches: an operation
     whose required headers or query parameters are absent is out (S3
     PutObject vs CopyObject, DeleteObject vs AbortMultipartUpload);
-    then the most fixed query keys and the longest literal path win."""
+    then the most fixed query keys and the longest literal path win, and
+    of two alike the one the model does not mark deprecated
+    (GetBucketLifecycleConfiguration, not GetBucketLifecycle)."""
     best = None
     have = {k.lower() for k in (headers or {})}
     for op_name in model.operation_names:
@@ -225,7 +227,8 @@ def match_rest(model, method, path, query, headers=None):
         needed = _required_bindings(op)
         if any(name not in (have if loc == 'header' else query) for loc, name in needed):
             continue
-        score = (len(fixed), len(needed), len(re.sub(r'\{[^}]+\}', '', http['requestUri'])))
+        score = (len(fixed), len(needed), len(re.sub(r'\{[^}]+\}', '', http['requestUri'])),
+                 not op.deprecated)
         if best is None or score > best[0]:
             best = (score, op, m.groupdict())
     return (best[1], best[2]) if best else (None, None)

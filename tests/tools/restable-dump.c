@@ -99,6 +99,7 @@ int main(void)
 		add_string(t, "service", type->service);
 		add_string(t, "identity", type->identity == RES_ID_NAME ? "name" : "tags");
 		cJSON_AddItemToObject(t, "name_attrs", strings(type->name_attrs));
+		cJSON_AddBoolToObject(t, "driver", type->driver != NULL);
 		add_string(t, "id_path", type->id_path);
 		add_string(t, "arn_path", type->arn_path);
 		cJSON_AddNumberToObject(t, "tag_style", type->tag_style);

@@ -1,0 +1,123 @@
+/* postgres.migrations: which files are migrations, the order they are
+ * applied in, their checksums, and how desired and recorded state compare
+ * (a pending file and an edited one are changes). */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "resources/resources.h"
+#include "restest.h"
+#include "testutil.h"
+
+START_TEST(only_visible_sql_files_are_migrations)
+{
+	ck_assert(pg_migration_is_file("0001_init.sql"));
+	ck_assert(!pg_migration_is_file("README.md"));
+	ck_assert(!pg_migration_is_file(".0001_init.sql"));
+	ck_assert(!pg_migration_is_file(".sql"));
+	ck_assert(!pg_migration_is_file("0001_init.sql~"));
+}
+END_TEST
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(migrations_are_applied_in_byte_order_of_names)
+{
+	char dir[] = "/tmp/driftd-pgtest-XXXXXX", **names = NULL, cmd[64];
+	const res_type_t *t = type("postgres.migrations");
+	cJSON *desired;
+	err_t e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "0010_b.sql", "SELECT 10;");
+	put(dir, "0002_a.sql", "SELECT 2;");
+	put(dir, "0001_z.sql", "SELECT 1;");
+	put(dir, "notes.txt", "not a migration");
+	ck_assert_int_eq(pg_migration_names(dir, &names, &e), 0);
+	ck_assert_str_eq(names[0], "0001_z.sql");
+	ck_assert_str_eq(names[1], "0002_a.sql");
+	ck_assert_str_eq(names[2], "0010_b.sql");
+	ck_assert_ptr_null(names[3]);
+	pg_names_free(names);
+	/* expand gives desired the checksums, in the same order. */
+	desired = cJSON_CreateObject();
+	cJSON_AddStringToObject(desired, "Directory", dir);
+	ck_assert_int_eq(t->driver->expand(t, desired, &e), 0);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(desired, "Migrations")->child->string,
+			 "0001_z.sql");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(desired,
+									      "Migrations")), 3);
+	cJSON_Delete(desired);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pg_migration_names(dir, &names, &e), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(e.message, dir));
+}
+END_TEST
+
+START_TEST(checksum_is_sha256_in_hex)
+{
+	char hex[65];
+
+	ck_assert_int_eq(pg_checksum("abc", 3, hex), 0);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(pg_checksum("", 0, hex), 0);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(pending_and_edited_files_are_changes_extra_records_are_not)
+{
+	const char *desired = "{\"Host\":\"h\",\"DBName\":\"d\",\"Migrations\":"
+		"{\"0001.sql\":\"aa\",\"0002.sql\":\"bb\"},\"Tables\":[\"t1\"]}";
+
+	/* Everything applied (and a file since removed from the directory). */
+	ck_assert_uint_eq(changes("postgres.migrations", desired,
+		"{\"Host\":\"h\",\"DBName\":\"d\",\"Migrations\":{\"0001.sql\":\"aa\","
+		"\"0002.sql\":\"bb\",\"0000_old.sql\":\"cc\"},\"Tables\":[\"t1\"]}"), 0);
+	/* 0002 pending. */
+	ck_assert_uint_eq(changes("postgres.migrations", desired,
+		"{\"Host\":\"h\",\"DBName\":\"d\",\"Migrations\":{\"0001.sql\":\"aa\"},"
+		"\"Tables\":[\"t1\"]}"), 1);
+	/* 0001 edited after it was applied. */
+	ck_assert_uint_eq(changes("postgres.migrations", desired,
+		"{\"Host\":\"h\",\"DBName\":\"d\",\"Migrations\":{\"0001.sql\":\"xx\","
+		"\"0002.sql\":\"bb\"},\"Tables\":[\"t1\"]}"), 1);
+	/* An expected table missing. */
+	ck_assert_uint_eq(changes("postgres.migrations", desired,
+		"{\"Host\":\"h\",\"DBName\":\"d\",\"Migrations\":{\"0001.sql\":\"aa\","
+		"\"0002.sql\":\"bb\"},\"Tables\":[]}"), 1);
+}
+END_TEST
+
+START_TEST(migrations_cannot_be_set_in_config)
+{
+	const res_attr_t *a = res_type_attr(type("postgres.migrations"), "Migrations");
+	cJSON *v = parse("{}");
+	err_t e;
+
+	ck_assert_int_eq(a->check(v, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "Directory"));
+	cJSON_Delete(v);
+}
+END_TEST
+
+TESTUTIL_MAIN("res_postgres",
+	only_visible_sql_files_are_migrations,
+	migrations_are_applied_in_byte_order_of_names,
+	checksum_is_sha256_in_hex,
+	pending_and_edited_files_are_changes_extra_records_are_not,
+	migrations_cannot_be_set_in_config)
