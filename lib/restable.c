@@ -14,6 +14,7 @@ static const struct {
 	{ res_iam_types, &res_iam_n_types },
 	{ res_elbv2_types, &res_elbv2_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
+	{ res_eks_types, &res_eks_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))
