@@ -16,6 +16,7 @@ int cmd_aws(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -32,6 +33,7 @@ void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 	{ "drift", "show the running daemon's current drift", cmd_drift }, \
 	{ "graph", "print the dependency graph as Graphviz DOT", cmd_graph }, \
 	{ "plan", "show what converging would change", cmd_plan }, \
+	{ "policy", "print the IAM policy driftd needs for a config", cmd_policy }, \
 	{ "reconcile", "make the running daemon reconcile now", cmd_reconcile }, \
 	{ "reload", "make the running daemon reload its config", cmd_reload }, \
 	{ "run", "run the reconciliation daemon", cmd_run }, \

@@ -234,6 +234,9 @@ typedef struct res_attr {
 	const char        *remove_params;  /* template */
 	int                per_element;    /* one call per added/removed element */
 	res_plan_fn        plan;           /* replaces the ops above, if set */
+	const char        *plan_ops;       /* "A|B": operations plan calls
+					      besides update_op and remove_op
+					      (for driftd policy)          */
 	/* AWS leaves the attribute out of the read (VPC DNS settings, an IAM
 	 * role's Description under GetAccountAuthorizationDetails): for each
 	 * item driftd manages, the engine calls live_read.op with its params

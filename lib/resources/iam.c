@@ -315,7 +315,7 @@ static cJSON *policy_plan_document(const res_attr_t *a, const cJSON *desired,
 		if (cJSON_IsString(v)) {
 			params = named_params("PolicyArn", "VersionId", v->valuestring,
 					      NULL, NULL);
-			rc = res_plan_call(calls, "DeletePolicyVersion", params);
+			rc = res_plan_call(calls, a->plan_ops, params);
 		}
 	}
 	if (!rc) {
@@ -384,7 +384,7 @@ static const res_attr_t policy_attrs[] = {
 	  .update_op = "CreatePolicyVersion",
 	  .update_params = "{\"PolicyArn\":\"$id\",\"PolicyDocument\":\"$value\","
 			   "\"SetAsDefault\":true}",
-	  .plan = policy_plan_document },
+	  .plan = policy_plan_document, .plan_ops = "DeletePolicyVersion" },
 	/* ManagedPolicyDetail carries no tags; ListPolicyTags has them. */
 	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE,
 	  .live_read = { "ListPolicyTags", "{\"PolicyArn\":\"$id\"}", "Tags" } },
