@@ -23,6 +23,10 @@ int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 
+/* The one config directory of "CMD DIR" or "CMD --config DIR"; NULL on
+ * anything else (a usage error). */
+const char *cli_config_dir(int argc, char **argv);
+
 /* Prints every config error as file:line:column: message, on stderr. */
 void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 

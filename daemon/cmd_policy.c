@@ -18,17 +18,9 @@ int cmd_policy(int argc, char **argv)
 	cJSON *doc = NULL;
 	char *text = NULL;
 	err_t e = { 0 };
-	int rc = 1, a;
+	int rc = 1;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--config") && a + 1 < argc && !dir)
-			dir = argv[++a];
-		else if (argv[a][0] != '-' && !dir)
-			dir = argv[a];
-		else
-			goto usage;
-	}
-	if (!dir)
+	if (!(dir = cli_config_dir(argc, argv)))
 		goto usage;
 	if (config_load_with_schema(dir, schema_config(), &cfg, &errs)) {
 		if (errs && errs->count)
