@@ -39,7 +39,12 @@ class AlbAndBedrockTest(unittest.TestCase):
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
                 "certificate_arn": cls.cert_arn, "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
-                "bedrock_model_id": MODEL,
+                "bedrock_model_id": MODEL, "k8s_version": "1.30",
+                "critical_instance_types": ["t3.medium"], "critical_min": 1,
+                "critical_max": 2, "critical_desired": 1,
+                "spot_instance_types": ["t3.medium"], "spot_min": 0, "spot_max": 2,
+                "spot_desired": 0, "eks_public_access_cidrs": ["203.0.113.0/24"],
+                "eks_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/e2e",
             },
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:

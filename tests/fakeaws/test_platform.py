@@ -63,6 +63,8 @@ class PlatformTest(FakeTestCase):
         self.assertEqual((got['status'], got['scalingConfig']), ('ACTIVE', {'minSize': 1, 'maxSize': 4, 'desiredSize': 2}))
         self.assertAwsError('InvalidParameterException', eks.update_nodegroup_config, clusterName='c',
                             nodegroupName='ng', scalingConfig={'minSize': 3})
+        eks.update_nodegroup_version(clusterName='c', nodegroupName='ng', version='1.28')
+        self.assertEqual(eks.describe_nodegroup(clusterName='c', nodegroupName='ng')['nodegroup']['version'], '1.28')
         self.assertEqual(eks.list_nodegroups(clusterName='c')['nodegroups'], ['ng'])
         self.assertEqual(eks.list_addons(clusterName='c')['addons'], ['aws-ebs-csi-driver'])
         addon = eks.describe_addon(clusterName='c', addonName='aws-ebs-csi-driver')['addon']
