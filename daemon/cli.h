@@ -16,11 +16,16 @@ int cmd_aws(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+
+/* The one config directory of "CMD DIR" or "CMD --config DIR"; NULL on
+ * anything else (a usage error). */
+const char *cli_config_dir(int argc, char **argv);
 
 /* Prints every config error as file:line:column: message, on stderr. */
 void cli_print_config_errors(const char *dir, const config_errors_t *errs);
@@ -32,6 +37,7 @@ void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 	{ "drift", "show the running daemon's current drift", cmd_drift }, \
 	{ "graph", "print the dependency graph as Graphviz DOT", cmd_graph }, \
 	{ "plan", "show what converging would change", cmd_plan }, \
+	{ "policy", "print the IAM policy driftd needs for a config", cmd_policy }, \
 	{ "reconcile", "make the running daemon reconcile now", cmd_reconcile }, \
 	{ "reload", "make the running daemon reload its config", cmd_reload }, \
 	{ "run", "run the reconciliation daemon", cmd_run }, \

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -13,4 +14,20 @@ void cli_print_config_errors(const char *dir, const config_errors_t *errs)
 	if (errs->truncated)
 		fprintf(stderr, "%s: too many errors; stopped after %d\n", dir,
 			CONFIG_MAX_ERRORS);
+}
+
+const char *cli_config_dir(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int a;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--config") && a + 1 < argc && !dir)
+			dir = argv[++a];
+		else if (argv[a][0] != '-' && !dir)
+			dir = argv[a];
+		else
+			return NULL;
+	}
+	return dir;
 }

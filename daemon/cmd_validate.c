@@ -12,17 +12,9 @@ int cmd_validate(int argc, char **argv)
 	config_errors_t *errs = NULL;
 	config_t *cfg = NULL;
 	const char *dir = NULL;
-	int rc, a;
+	int rc;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--config") && a + 1 < argc && !dir)
-			dir = argv[++a];
-		else if (argv[a][0] != '-' && !dir)
-			dir = argv[a];
-		else
-			goto usage;
-	}
-	if (!dir)
+	if (!(dir = cli_config_dir(argc, argv)))
 		goto usage;
 	rc = config_load_with_schema(dir, schema_config(), &cfg, &errs);
 	if (errs)

@@ -74,6 +74,26 @@ static void drop_ignored_subpaths(const diff_opts_t *o, const char *name,
 	}
 }
 
+/* Members of attribute a that another controller owns: the type's
+ * RES_OWNED_ELSEWHERE attributes named "a.member" (restable.h). */
+static void drop_owned_members(const res_type_t *t, const res_attr_t *a,
+			       cJSON *desired, cJSON *live)
+{
+	size_t i, n = strlen(a->name);
+	const char *p;
+
+	for (i = 0; t && i < t->n_attrs; i++) {
+		p = t->attrs[i].name;
+		if (!(t->attrs[i].flags & RES_OWNED_ELSEWHERE) ||
+		    strncmp(p, a->name, n) || p[n] != '.')
+			continue;
+		if (cJSON_IsObject(desired))
+			json_delete_path(desired, p + n + 1);
+		if (cJSON_IsObject(live))
+			json_delete_path(live, p + n + 1);
+	}
+}
+
 static void lower_all(cJSON *v)
 {
 	cJSON *c;
@@ -249,8 +269,9 @@ out:
 	return rc;
 }
 
-static int diff_attr(diff_t *d, const res_attr_t *a, const cJSON *desired_v,
-		     const cJSON *live_v, const diff_opts_t *o, err_t *err)
+static int diff_attr(diff_t *d, const res_type_t *t, const res_attr_t *a,
+		     const cJSON *desired_v, const cJSON *live_v,
+		     const diff_opts_t *o, err_t *err)
 {
 	cJSON *want = NULL, *have = NULL, *added = NULL, *removed = NULL;
 	int rc = -ENOMEM, differ;
@@ -271,6 +292,7 @@ static int diff_attr(diff_t *d, const res_attr_t *a, const cJSON *desired_v,
 		goto out;
 	}
 	drop_ignored_subpaths(o, a->name, want, have);
+	drop_owned_members(t, a, want, have);
 	if (a->flags & RES_CASE_INSENSITIVE) {
 		lower_all(want);
 		lower_all(have);
@@ -339,7 +361,7 @@ int diff_resource(const res_type_t *t, const cJSON *desired,
 		}
 		if (!want || ignored(opts, a->name))
 			continue;
-		rc = diff_attr(d, a, want, have, opts, err);
+		rc = diff_attr(d, t, a, want, have, opts, err);
 	}
 	if (rc) {
 		if (rc == -ENOMEM)

@@ -1664,6 +1664,55 @@ static int deps_read(rec_run_t *run, const rec_read_t *rd)
 	return 1;
 }
 
+/* One call of a scoped read, with the members its "$attr:" placeholders
+ * filled (clusterName): a listed name (ListNodegroups) becomes an item that
+ * carries them, for read_each and read_one templates ("$live:clusterName"). */
+typedef struct scope_call {
+	rec_read_t *rd;
+	cJSON      *scope;
+} scope_call_t;
+
+static void scope_call_free(scope_call_t *sc)
+{
+	if (!sc)
+		return;
+	cJSON_Delete(sc->scope);
+	free(sc);
+}
+
+static scope_call_t *scope_call_new(rec_read_t *rd, const cJSON *params)
+{
+	scope_call_t *sc = calloc(1, sizeof(*sc));
+	cJSON *tmpl = cJSON_Parse(rd->type->read.params), *m;
+	const cJSON *v;
+
+	if (!sc || !tmpl || !(sc->scope = cJSON_CreateObject())) {
+		cJSON_Delete(tmpl);
+		scope_call_free(sc);
+		return NULL;
+	}
+	sc->rd = rd;
+	cJSON_ArrayForEach(m, tmpl) {
+		v = cJSON_GetObjectItemCaseSensitive(params, m->string);
+		if (cJSON_IsString(m) && !strncmp(m->valuestring, "$attr:", 6) && v)
+			cJSON_AddItemToObject(sc->scope, m->string,
+					      cJSON_Duplicate(v, 1));
+	}
+	cJSON_Delete(tmpl);
+	return sc;
+}
+
+static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
+		       const cJSON *scope);
+
+static void on_scoped_read(void *data, cJSON *result, const err_t *e)
+{
+	scope_call_t *sc = data;
+
+	read_items(sc->rd, result, e, sc->scope);
+	scope_call_free(sc);
+}
+
 /* Starts a scoped read: one call per distinct filled template among its
  * configured resources whose references resolve (a listener's rules are
  * read per listener, DescribeRules taking one ListenerArn). A resource
@@ -1671,6 +1720,7 @@ static int deps_read(rec_run_t *run, const rec_read_t *rd)
 static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 {
 	cJSON *seen = cJSON_CreateArray(), *desired, *params, *s;
+	scope_call_t *sc;
 	rec_item_t *item;
 	tmpl_values_t v;
 	size_t i;
@@ -1711,9 +1761,15 @@ static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 			cJSON_Delete(params);
 			continue;
 		}
+		if (!(sc = scope_call_new(rd, params))) {
+			err_set(&rd->err, -ENOMEM, "out of memory");
+			cJSON_Delete(params);
+			continue;
+		}
 		if (aws_call(run->o.aws, rd->type->service, rd->region,
-			     rd->type->read.op, params, AWS_ALL_PAGES, on_read,
-			     rd, &e)) {
+			     rd->type->read.op, params, AWS_ALL_PAGES,
+			     on_scoped_read, sc, &e)) {
+			scope_call_free(sc);
 			rd->err = e;
 			cJSON_Delete(params);
 			continue;
@@ -1960,9 +2016,11 @@ static void read_step(rec_read_t *rd)
 		after_reads(run);
 }
 
-static void on_read(void *data, cJSON *result, const err_t *e)
+/* The items of one read call; scope: the members a listed name gets
+ * besides its id (see scope_call_t), or NULL. */
+static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
+		       const cJSON *scope)
 {
-	rec_read_t *rd = data;
 	const res_type_t *t = rd->type;
 	cJSON *items, *it, *page, *obj;
 
@@ -1981,9 +2039,12 @@ static void on_read(void *data, cJSON *result, const err_t *e)
 			rd->items = cJSON_CreateArray();
 		while (page && page->child && rd->items) {
 			it = cJSON_DetachItemViaPointer(page, page->child);
-			/* ListClusters lists names: the item is {id: name}. */
+			/* ListClusters lists names: the item is {id: name},
+			 * with a scoped read's scope (ListNodegroups'
+			 * clusterName). */
 			if (cJSON_IsString(it) && t->id_path) {
-				obj = cJSON_CreateObject();
+				obj = scope ? cJSON_Duplicate(scope, 1) :
+					      cJSON_CreateObject();
 				if (!obj || json_set_path(obj, t->id_path, it)) {
 					cJSON_Delete(obj);
 					err_set(&rd->err, -ENOMEM, "out of memory");
@@ -2001,6 +2062,11 @@ static void on_read(void *data, cJSON *result, const err_t *e)
 	}
 	cJSON_Delete(result);
 	read_step(rd);
+}
+
+static void on_read(void *data, cJSON *result, const err_t *e)
+{
+	read_items(data, result, e, NULL);
 }
 
 static const char *region_of(rec_run_t *run, const config_resource_t *res,

@@ -18,6 +18,7 @@ static const struct {
 	{ res_s3_types, &res_s3_n_types },
 	{ res_backup_types, &res_backup_n_types },
 	{ res_postgres_types, &res_postgres_n_types },
+	{ res_eks_types, &res_eks_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

@@ -107,7 +107,18 @@
  * (DescribeListeners per load balancer, DescribeRules per listener); the
  * items of all its calls together are the type's read. A resource whose
  * references do not resolve yet (its load balancer is not made) has no
- * call. The read result may name one object (Get* answers).
+ * call. The read result may name one object (Get* answers). A listed
+ * string of a scoped read becomes {id_path: string} plus the members the
+ * read template fills from "$attr:" (ListNodegroups lists names: the item
+ * is {"nodegroupName", "clusterName"}), so that read_each and read_one
+ * templates can name them ("$live:clusterName").
+ *
+ * Members owned elsewhere. An attribute whose name is a dotted path into
+ * another attribute ("scalingConfig.desiredSize") and that is
+ * RES_OWNED_ELSEWHERE (and RES_READ_ONLY: it is no config property of its
+ * own) takes that member out of both sides before the other attribute is
+ * compared: the cluster autoscaler's desired size is never drift while
+ * minSize and maxSize are. The config may still set it for the create.
  *
  * Drivers. A type with a driver (res_driver_t) is not an AWS resource:
  * driftd reaches it by other means (libpq for postgres.migrations). The
@@ -238,6 +249,9 @@ typedef struct res_attr {
 	const char        *remove_params;  /* template */
 	int                per_element;    /* one call per added/removed element */
 	res_plan_fn        plan;           /* replaces the ops above, if set */
+	const char        *plan_ops;       /* "A|B": operations plan calls
+					      besides update_op and remove_op
+					      (for driftd policy)          */
 	/* AWS leaves the attribute out of the read (VPC DNS settings, an IAM
 	 * role's Description under GetAccountAuthorizationDetails): for each
 	 * item driftd manages, the engine calls live_read.op with its params

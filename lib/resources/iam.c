@@ -5,6 +5,7 @@
  * along; instance profiles come from ListInstanceProfiles, which lists
  * their roles. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,62 @@ static int profile_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 {
 	(void)t;
 	return flatten(item, "Roles", "Roles", "RoleName", NULL, err);
+}
+
+/* CreateOpenIDConnectProvider takes the issuer URL ("https://oidc.eks...")
+ * and GetOpenIDConnectProvider answers without the scheme: the live Url
+ * gets it back, so that it matches the EKS issuer it was made from, and
+ * the bare host stays as Host, the prefix of the provider's condition keys
+ * ("HOST:sub" in an IRSA trust policy). */
+#define HTTPS "https://"
+
+/* The provider's ARN is Arn in the list and OpenIDConnectProviderArn in
+ * the create answer (GetOpenIDConnectProvider has neither): the item gets
+ * both. */
+static int same_as(cJSON *item, const char *to, const char *from, err_t *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, from);
+
+	if (!cJSON_IsString(v) || cJSON_GetObjectItemCaseSensitive(item, to))
+		return 0;
+	if (!cJSON_AddStringToObject(item, to, v->valuestring))
+		return err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static int oidc_fix_live(const res_type_t *t, cJSON *item, err_t *err)
+{
+	cJSON *url = cJSON_GetObjectItemCaseSensitive(item, "Url"), *full;
+	char *text;
+	size_t n;
+	int rc;
+
+	(void)t;
+	if ((rc = same_as(item, "Arn", "OpenIDConnectProviderArn", err)) ||
+	    (rc = same_as(item, "OpenIDConnectProviderArn", "Arn", err)))
+		return rc;
+	if (!cJSON_IsString(url))
+		return 0;
+	if (!strncmp(url->valuestring, HTTPS, strlen(HTTPS))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "Host");
+		if (!cJSON_AddStringToObject(item, "Host",
+					     url->valuestring + strlen(HTTPS)))
+			return err_set(err, -ENOMEM, "out of memory");
+		return 0;
+	}
+	n = strlen(HTTPS) + strlen(url->valuestring) + 1;
+	if (!(text = malloc(n)))
+		return err_set(err, -ENOMEM, "out of memory");
+	snprintf(text, n, "%s%s", HTTPS, url->valuestring);
+	full = cJSON_CreateString(text);
+	free(text);
+	cJSON_DeleteItemFromObjectCaseSensitive(item, "Host");
+	if (!full || !cJSON_AddStringToObject(item, "Host", url->valuestring)) {
+		cJSON_Delete(full);
+		return err_set(err, -ENOMEM, "out of memory");
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(item, "Url", full);
+	return 0;
 }
 
 /* Inline policies: {name: document}, each document normalized. */
@@ -258,7 +315,7 @@ static cJSON *policy_plan_document(const res_attr_t *a, const cJSON *desired,
 		if (cJSON_IsString(v)) {
 			params = named_params("PolicyArn", "VersionId", v->valuestring,
 					      NULL, NULL);
-			rc = res_plan_call(calls, "DeletePolicyVersion", params);
+			rc = res_plan_call(calls, a->plan_ops, params);
 		}
 	}
 	if (!rc) {
@@ -327,7 +384,7 @@ static const res_attr_t policy_attrs[] = {
 	  .update_op = "CreatePolicyVersion",
 	  .update_params = "{\"PolicyArn\":\"$id\",\"PolicyDocument\":\"$value\","
 			   "\"SetAsDefault\":true}",
-	  .plan = policy_plan_document },
+	  .plan = policy_plan_document, .plan_ops = "DeletePolicyVersion" },
 	/* ManagedPolicyDetail carries no tags; ListPolicyTags has them. */
 	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE,
 	  .live_read = { "ListPolicyTags", "{\"PolicyArn\":\"$id\"}", "Tags" } },
@@ -355,6 +412,29 @@ static const res_attr_t profile_attrs[] = {
 	{ .name = "InstanceProfileId", .mutability = RES_READ_ONLY },
 };
 
+static const res_attr_t oidc_attrs[] = {
+	{ .name = "Url", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .flags = RES_REQUIRED },
+	/* The audiences: sts.amazonaws.com for IRSA. */
+	{ .name = "ClientIDList", .kind = RES_SET, .mutability = RES_IN_PLACE,
+	  .update_op = "AddClientIDToOpenIDConnectProvider",
+	  .update_params = "{\"OpenIDConnectProviderArn\":\"$id\",\"ClientID\":\"$element\"}",
+	  .remove_op = "RemoveClientIDFromOpenIDConnectProvider",
+	  .remove_params = "{\"OpenIDConnectProviderArn\":\"$id\",\"ClientID\":\"$element\"}",
+	  .per_element = 1 },
+	/* SHA-1 fingerprints of the issuer's certificate chain (IAM ignores
+	 * them for EKS issuers, but the API wants at least one). */
+	{ .name = "ThumbprintList", .kind = RES_SET, .mutability = RES_IN_PLACE,
+	  .flags = RES_REQUIRED, .normalize = norm_lower,
+	  .update_op = "UpdateOpenIDConnectProviderThumbprint",
+	  .update_params = "{\"OpenIDConnectProviderArn\":\"$id\"}",
+	  .plan = res_plan_whole_set },
+	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE },
+	{ .name = "Arn", .mutability = RES_READ_ONLY },
+	{ .name = "Host", .mutability = RES_READ_ONLY },
+};
+
+static const res_hooks_t oidc_hooks = { .fix_live = oidc_fix_live };
 static const res_hooks_t role_hooks = { .fix_live = role_fix_live };
 static const res_hooks_t policy_hooks = { .fix_live = policy_fix_live };
 static const res_hooks_t profile_hooks = { .fix_live = profile_fix_live };
@@ -363,6 +443,7 @@ static const char *const role_names[] = { "RoleName", NULL };
 static const char *const policy_names[] = { "PolicyName", NULL };
 static const char *const profile_names[] = { "InstanceProfileName", NULL };
 static const char *const after_role[] = { "iam.role", NULL };
+static const char *const oidc_names[] = { "Url", NULL };
 
 const res_type_t res_iam_types[] = {
 	{ .name = "iam.role", .service = "iam",
@@ -409,6 +490,24 @@ const res_type_t res_iam_types[] = {
 	  .tag_style = RES_TAGS_LIST, .depends_on_types = after_role,
 	  .attrs = profile_attrs, .n_attrs = N_ELEMS(profile_attrs),
 	  .hooks = &profile_hooks },
+	{ .name = "iam.openid_connect_provider", .service = "iam",
+	  .summary = "an IAM OIDC identity provider (an EKS cluster's issuer, for IRSA)",
+	  .identity = RES_ID_NAME, .name_attrs = oidc_names,
+	  .id_path = "OpenIDConnectProviderArn", .arn_path = "Arn",
+	  .read = { "ListOpenIDConnectProviders", "{}", "OpenIDConnectProviderList" },
+	  .read_each = { { "GetOpenIDConnectProvider",
+			   "{\"OpenIDConnectProviderArn\":\"$live:Arn\"}", NULL } },
+	  .read_one = { "GetOpenIDConnectProvider", "{\"OpenIDConnectProviderArn\":\"$id\"}",
+			NULL },
+	  .create = { "CreateOpenIDConnectProvider", "{\"Tags\":\"$tags\"}", NULL },
+	  .remove = { "DeleteOpenIDConnectProvider",
+		      "{\"OpenIDConnectProviderArn\":\"$id\"}", NULL },
+	  .tag = { "TagOpenIDConnectProvider",
+		   "{\"OpenIDConnectProviderArn\":\"$id\",\"Tags\":\"$tags\"}", NULL },
+	  .untag = { "UntagOpenIDConnectProvider",
+		     "{\"OpenIDConnectProviderArn\":\"$id\",\"TagKeys\":\"$tag_keys\"}", NULL },
+	  .tag_style = RES_TAGS_LIST,
+	  .attrs = oidc_attrs, .n_attrs = N_ELEMS(oidc_attrs), .hooks = &oidc_hooks },
 };
 
 const size_t res_iam_n_types = N_ELEMS(res_iam_types);

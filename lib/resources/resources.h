@@ -23,6 +23,8 @@ extern const res_type_t res_backup_types[];
 extern const size_t res_backup_n_types;
 extern const res_type_t res_postgres_types[];
 extern const size_t res_postgres_n_types;
+extern const res_type_t res_eks_types[];
+extern const size_t res_eks_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
@@ -45,5 +47,11 @@ int pg_migration_is_file(const char *name);
 int pg_migration_names(const char *dir, char ***out, err_t *err);
 void pg_names_free(char **names);
 int pg_checksum(const char *text, size_t len, char hex[65]);
+/* A plan hook for APIs that replace a whole list in one call
+ * (SetSubnets, UpdateOpenIDConnectProviderThumbprint): update_op with
+ * update_params plus the attribute's whole desired value at its name. */
+cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
+			  const cJSON *added, const cJSON *removed,
+			  const cJSON *item, err_t *err);
 
 #endif

@@ -47,6 +47,8 @@ def eks_create(ctx):
            'logging': p.get('logging', {'clusterLogging': [{'types': ['api', 'audit'], 'enabled': False}]}),
            'identity': {'oidc': {'issuer': 'https://oidc.eks.%s.amazonaws.com/id/%s' % (ctx.store.region, h)}},
            'platformVersion': 'eks.1', 'tags': dict(p.get('tags', {})), '_hash': h}
+    if p.get('encryptionConfig'):
+        rec['encryptionConfig'] = p['encryptionConfig']
     EKS_CLUSTER.add(ctx, rec)
     return {'cluster': EKS_CLUSTER.show(ctx, rec)}
 
@@ -61,6 +63,8 @@ def eks_list(ctx):
 
 def eks_delete(ctx):
     rec = EKS_CLUSTER.get(ctx, ctx.params['name'])
+    if any(r['clusterName'] == rec['name'] for r in ctx.store.table('eks_nodegroup').values()):
+        raise ApiError('ResourceInUseException', 'Cluster has nodegroups attached', 409)
     out = EKS_CLUSTER.show(ctx, rec)
     out['status'] = 'DELETING'
     del ctx.store.table('eks_cluster')[rec['name']]
@@ -87,8 +91,17 @@ def _eks_update(kind):
 
 
 def _eks_by_arn(ctx):
-    name = ctx.params['resourceArn'].rsplit('/', 1)[-1]
-    return EKS_CLUSTER.get(ctx, name)
+    """Clusters, node groups and add-ons are tagged by ARN:
+    cluster/NAME, nodegroup/CLUSTER/NAME/UUID, addon/CLUSTER/NAME/UUID."""
+    arn = ctx.params['resourceArn']
+    kind, _, rest = arn.split(':', 5)[-1].partition('/')
+    parts = rest.split('/')
+    if kind == 'cluster':
+        return EKS_CLUSTER.get(ctx, parts[0])
+    res = {'nodegroup': EKS_NODEGROUP, 'addon': EKS_ADDON}.get(kind)
+    if res is None or len(parts) < 2:
+        raise ApiError('ResourceNotFoundException', 'No resource found for arn %s.' % arn)
+    return res.get(ctx, '%s/%s' % (parts[0], parts[1]))
 
 
 def eks_tag(ctx):
@@ -107,8 +120,179 @@ def eks_list_tags(ctx):
     return {'tags': _eks_by_arn(ctx)['tags']}
 
 
+# Node groups and add-ons live in a cluster that must be ACTIVE; both are
+# CREATING for 60 fake seconds, then ACTIVE, and keyed CLUSTER/NAME.
+
+def _active_cluster(ctx, name):
+    cluster = EKS_CLUSTER.get(ctx, name)
+    if EKS_CLUSTER.show(ctx, cluster)['status'] != 'ACTIVE':
+        raise ApiError('InvalidRequestException', 'Cluster %s is not in ACTIVE status' % name, 400)
+    return cluster
+
+
+EKS_NODEGROUP = Res('eks_nodegroup', '_key', lifecycle=('status', [('CREATING', 0), ('ACTIVE', 60)]),
+                    not_found='ResourceNotFoundException', not_found_msg='No node group found for name: %s.')
+EKS_ADDON = Res('eks_addon', '_key', lifecycle=('status', [('CREATING', 0), ('ACTIVE', 60)]),
+                not_found='ResourceNotFoundException', not_found_msg='No addon: %s found in cluster.')
+
+
+def _check_scaling(sc):
+    lo, hi, want = sc.get('minSize'), sc.get('maxSize'), sc.get('desiredSize')
+    if lo is not None and hi is not None and lo > hi:
+        raise ApiError('InvalidParameterException', 'Minimum capacity %d can\'t be greater than maximum capacity %d'
+                       % (lo, hi), 400)
+    if want is not None and ((lo is not None and want < lo) or (hi is not None and want > hi)):
+        raise ApiError('InvalidParameterException', 'Desired capacity %d must be between the minimum and maximum'
+                       % want, 400)
+
+
+def ng_create(ctx):
+    p = ctx.params
+    cluster = _active_cluster(ctx, p['clusterName'])
+    key = '%s/%s' % (p['clusterName'], p['nodegroupName'])
+    if key in ctx.store.table('eks_nodegroup'):
+        raise ApiError('ResourceInUseException', 'NodeGroup already exists with name %s and cluster name %s'
+                       % (p['nodegroupName'], p['clusterName']), 409)
+    for s in p['subnets']:
+        if ctx.store.table('subnet').get(s) is None:
+            raise ApiError('InvalidParameterException', 'The subnet ID %s does not exist' % s, 400)
+    sc = dict(p.get('scalingConfig') or {'minSize': 1, 'maxSize': 2, 'desiredSize': 2})
+    sc.setdefault('desiredSize', sc.get('minSize', 1))
+    _check_scaling(sc)
+    uid = ctx.store.new_id('{hex8}-{hex4}-{hex4}-{hex4}-{hex12}')
+    rec = {'_key': key, 'nodegroupName': p['nodegroupName'], 'clusterName': p['clusterName'],
+           'nodegroupArn': ctx.store.arn('eks', 'nodegroup/%s/%s/%s' % (p['clusterName'], p['nodegroupName'], uid)),
+           'version': p.get('version', cluster['version']), 'releaseVersion': '%s-20240101' % cluster['version'],
+           'createdAt': ctx.now, 'modifiedAt': ctx.now, 'capacityType': p.get('capacityType', 'ON_DEMAND'),
+           'scalingConfig': sc, 'instanceTypes': p.get('instanceTypes', ['t3.medium']), 'subnets': p['subnets'],
+           'amiType': p.get('amiType', 'AL2_x86_64'), 'nodeRole': p['nodeRole'], 'labels': p.get('labels', {}),
+           'diskSize': p.get('diskSize', 20), 'health': {'issues': []},
+           'updateConfig': p.get('updateConfig', {'maxUnavailable': 1}), 'tags': dict(p.get('tags', {}))}
+    if p.get('taints'):
+        rec['taints'] = p['taints']
+    EKS_NODEGROUP.add(ctx, rec)
+    return {'nodegroup': EKS_NODEGROUP.show(ctx, rec)}
+
+
+def _ng(ctx):
+    EKS_CLUSTER.get(ctx, ctx.params['clusterName'])
+    return EKS_NODEGROUP.get(ctx, '%s/%s' % (ctx.params['clusterName'], ctx.params['nodegroupName']))
+
+
+def ng_describe(ctx):
+    return {'nodegroup': EKS_NODEGROUP.show(ctx, _ng(ctx))}
+
+
+def _in_cluster(ctx, table, name_key):
+    EKS_CLUSTER.get(ctx, ctx.params['clusterName'])
+    return sorted(r[name_key] for r in ctx.store.table(table).values()
+                  if r['clusterName'] == ctx.params['clusterName'])
+
+
+def ng_list(ctx):
+    return paginate(ctx, _in_cluster(ctx, 'eks_nodegroup', 'nodegroupName'), {}, 'nodegroups',
+                    'nextToken', 'nextToken', 'maxResults')
+
+
+def ng_delete(ctx):
+    rec = _ng(ctx)
+    out = EKS_NODEGROUP.show(ctx, rec)
+    out['status'] = 'DELETING'
+    del ctx.store.table('eks_nodegroup')[rec['_key']]
+    return {'nodegroup': out}
+
+
+def _update(ctx, kind, params):
+    return {'update': {'id': ctx.store.new_id('{hex8}-{hex4}-{hex4}-{hex4}-{hex12}'), 'status': 'Successful',
+                       'type': kind, 'params': params, 'createdAt': ctx.now, 'errors': []}}
+
+
+def ng_update_config(ctx):
+    rec = _ng(ctx)
+    if EKS_NODEGROUP.show(ctx, rec)['status'] != 'ACTIVE':
+        raise ApiError('ResourceInUseException', 'Nodegroup is not in ACTIVE state', 409)
+    p = ctx.params
+    if 'scalingConfig' in p:
+        sc = dict(rec['scalingConfig'])
+        sc.update(p['scalingConfig'])
+        _check_scaling(sc)
+        rec['scalingConfig'] = sc
+    if 'labels' in p:
+        rec['labels'].update(p['labels'].get('addOrUpdateLabels', {}))
+        for k in p['labels'].get('removeLabels', []):
+            rec['labels'].pop(k, None)
+    if 'updateConfig' in p:
+        rec['updateConfig'] = p['updateConfig']
+    rec['modifiedAt'] = ctx.now
+    return _update(ctx, 'ConfigUpdate', [])
+
+
+def ng_update_version(ctx):
+    rec = _ng(ctx)
+    if 'version' in ctx.params:
+        rec['version'] = ctx.params['version']
+    return _update(ctx, 'VersionUpdate', [{'type': 'Version', 'value': rec['version']}])
+
+
+ADDON_VERSION = 'v1.0.0-eksbuild.1'
+
+
+def addon_create(ctx):
+    p = ctx.params
+    _active_cluster(ctx, p['clusterName'])
+    key = '%s/%s' % (p['clusterName'], p['addonName'])
+    if key in ctx.store.table('eks_addon'):
+        raise ApiError('ResourceInUseException', 'Addon already exists.', 409)
+    uid = ctx.store.new_id('{hex8}-{hex4}-{hex4}-{hex4}-{hex12}')
+    rec = {'_key': key, 'addonName': p['addonName'], 'clusterName': p['clusterName'],
+           'addonArn': ctx.store.arn('eks', 'addon/%s/%s/%s' % (p['clusterName'], p['addonName'], uid)),
+           'addonVersion': p.get('addonVersion', ADDON_VERSION), 'health': {'issues': []},
+           'createdAt': ctx.now, 'modifiedAt': ctx.now, 'tags': dict(p.get('tags', {}))}
+    for k in ('serviceAccountRoleArn', 'configurationValues'):
+        if p.get(k):
+            rec[k] = p[k]
+    EKS_ADDON.add(ctx, rec)
+    return {'addon': EKS_ADDON.show(ctx, rec)}
+
+
+def _addon(ctx):
+    EKS_CLUSTER.get(ctx, ctx.params['clusterName'])
+    return EKS_ADDON.get(ctx, '%s/%s' % (ctx.params['clusterName'], ctx.params['addonName']))
+
+
+def addon_describe(ctx):
+    return {'addon': EKS_ADDON.show(ctx, _addon(ctx))}
+
+
+def addon_list(ctx):
+    return paginate(ctx, _in_cluster(ctx, 'eks_addon', 'addonName'), {}, 'addons',
+                    'nextToken', 'nextToken', 'maxResults')
+
+
+def addon_update(ctx):
+    rec = _addon(ctx)
+    for k in ('addonVersion', 'serviceAccountRoleArn', 'configurationValues'):
+        if k in ctx.params:
+            rec[k] = ctx.params[k]
+    rec['modifiedAt'] = ctx.now
+    return _update(ctx, 'AddonUpdate', [])
+
+
+def addon_delete(ctx):
+    rec = _addon(ctx)
+    out = EKS_ADDON.show(ctx, rec)
+    out['status'] = 'DELETING'
+    del ctx.store.table('eks_addon')[rec['_key']]
+    return {'addon': out}
+
+
 def _eks_handlers():
-    return {'CreateCluster': eks_create, 'DescribeCluster': eks_describe, 'ListClusters': eks_list,
+    return {'CreateNodegroup': ng_create, 'DescribeNodegroup': ng_describe, 'ListNodegroups': ng_list,
+            'DeleteNodegroup': ng_delete, 'UpdateNodegroupConfig': ng_update_config,
+            'UpdateNodegroupVersion': ng_update_version,
+            'CreateAddon': addon_create, 'DescribeAddon': addon_describe, 'ListAddons': addon_list,
+            'UpdateAddon': addon_update, 'DeleteAddon': addon_delete,
+            'CreateCluster': eks_create, 'DescribeCluster': eks_describe, 'ListClusters': eks_list,
             'DeleteCluster': eks_delete, 'UpdateClusterConfig': _eks_update('ConfigUpdate'),
             'UpdateClusterVersion': _eks_update('VersionUpdate'), 'TagResource': eks_tag,
             'UntagResource': eks_untag, 'ListTagsForResource': eks_list_tags}

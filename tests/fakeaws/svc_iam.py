@@ -449,6 +449,13 @@ def add_client_id(ctx):
     return {}
 
 
+def remove_client_id(ctx):
+    rec = _oidc(ctx)
+    if ctx.params['ClientID'] in rec['ClientIDList']:
+        rec['ClientIDList'].remove(ctx.params['ClientID'])
+    return {}
+
+
 def tag_oidc(ctx):
     _tags_set(_oidc(ctx), ctx.params['Tags'])
     return {}
@@ -529,5 +536,6 @@ def handlers():
         'ListOpenIDConnectProviders': list_oidc, 'DeleteOpenIDConnectProvider': delete_oidc,
         'UpdateOpenIDConnectProviderThumbprint': update_oidc_thumbprint,
         'AddClientIDToOpenIDConnectProvider': add_client_id,
+        'RemoveClientIDFromOpenIDConnectProvider': remove_client_id,
         'TagOpenIDConnectProvider': tag_oidc, 'UntagOpenIDConnectProvider': untag_oidc,
     }

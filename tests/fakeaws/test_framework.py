@@ -96,7 +96,7 @@ class ProtocolTest(FakeTestCase):
         self.assertIn('ComparisonOperator', resp['Error']['Message'])
 
     def test_unimplemented_operations_say_so_in_each_protocol(self):
-        for service, call, args in (('eks', 'list_nodegroups', {'clusterName': 'c'}),
+        for service, call, args in (('eks', 'list_fargate_profiles', {'clusterName': 'c'}),
                                     ('route53', 'list_traffic_policies', {}),
                                     ('s3', 'get_bucket_policy', {'Bucket': 'b'}),
                                     ('kms', 'encrypt', {'KeyId': 'k', 'Plaintext': b'x'}),

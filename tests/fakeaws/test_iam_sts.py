@@ -130,6 +130,11 @@ class IamTest(FakeTestCase):
         got = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
         self.assertEqual(got['Url'], 'oidc.eks.us-east-1.amazonaws.com/id/ABC')
         self.assertEqual(got['ThumbprintList'], ['b' * 40])
+        self.iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID='other')
+        self.iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn,
+                                                               ClientID='sts.amazonaws.com')
+        self.assertEqual(self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)['ClientIDList'],
+                         ['other'])
         self.assertEqual(self.iam.list_open_id_connect_providers()['OpenIDConnectProviderList'], [{'Arn': arn}])
         self.iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
         self.assertAwsError('NoSuchEntity', self.iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)

@@ -39,6 +39,48 @@ class PlatformTest(FakeTestCase):
         self.assertEqual(eks.delete_cluster(name='prod')['cluster']['status'], 'DELETING')
         self.assertAwsError('ResourceNotFoundException', eks.describe_cluster, name='prod')
 
+    def test_eks_node_groups_and_addons_need_an_active_cluster(self):
+        eks = self.fake.client('eks')
+        eks.create_cluster(name='c', roleArn='arn:aws:iam::123456789012:role/eks',
+                           resourcesVpcConfig={'subnetIds': self.subnets})
+        ng = dict(clusterName='c', nodegroupName='ng', subnets=self.subnets, nodeRole='arn:aws:iam::1:role/n',
+                  scalingConfig={'minSize': 1, 'maxSize': 3, 'desiredSize': 2}, capacityType='SPOT',
+                  instanceTypes=['t3.large'], tags={'a': '1'})
+        self.assertAwsError('InvalidRequestException', eks.create_nodegroup, **ng)
+        self.assertAwsError('InvalidRequestException', eks.create_addon, clusterName='c', addonName='coredns')
+        self.fake.control('POST', '/_fake/clock', {'advance': 600})
+        self.assertAwsError('InvalidParameterException', eks.create_nodegroup,
+                            **dict(ng, scalingConfig={'minSize': 2, 'maxSize': 3, 'desiredSize': 1}))
+        got = eks.create_nodegroup(**ng)['nodegroup']
+        self.assertEqual((got['status'], got['capacityType']), ('CREATING', 'SPOT'))
+        self.assertAwsError('ResourceInUseException', eks.update_nodegroup_config, clusterName='c',
+                            nodegroupName='ng', scalingConfig={'maxSize': 4})
+        eks.create_addon(clusterName='c', addonName='aws-ebs-csi-driver',
+                         serviceAccountRoleArn='arn:aws:iam::123456789012:role/ebs')
+        self.fake.control('POST', '/_fake/clock', {'advance': 120})
+        eks.update_nodegroup_config(clusterName='c', nodegroupName='ng', scalingConfig={'maxSize': 4})
+        got = eks.describe_nodegroup(clusterName='c', nodegroupName='ng')['nodegroup']
+        self.assertEqual((got['status'], got['scalingConfig']), ('ACTIVE', {'minSize': 1, 'maxSize': 4, 'desiredSize': 2}))
+        self.assertAwsError('InvalidParameterException', eks.update_nodegroup_config, clusterName='c',
+                            nodegroupName='ng', scalingConfig={'minSize': 3})
+        eks.update_nodegroup_version(clusterName='c', nodegroupName='ng', version='1.28')
+        self.assertEqual(eks.describe_nodegroup(clusterName='c', nodegroupName='ng')['nodegroup']['version'], '1.28')
+        self.assertEqual(eks.list_nodegroups(clusterName='c')['nodegroups'], ['ng'])
+        self.assertEqual(eks.list_addons(clusterName='c')['addons'], ['aws-ebs-csi-driver'])
+        addon = eks.describe_addon(clusterName='c', addonName='aws-ebs-csi-driver')['addon']
+        self.assertEqual(addon['serviceAccountRoleArn'], 'arn:aws:iam::123456789012:role/ebs')
+        eks.update_addon(clusterName='c', addonName='aws-ebs-csi-driver', serviceAccountRoleArn='arn:aws:iam::1:role/x')
+        self.assertEqual(eks.describe_addon(clusterName='c', addonName='aws-ebs-csi-driver')['addon']
+                         ['serviceAccountRoleArn'], 'arn:aws:iam::1:role/x')
+        eks.tag_resource(resourceArn=got['nodegroupArn'], tags={'b': '2'})
+        self.assertEqual(eks.list_tags_for_resource(resourceArn=got['nodegroupArn'])['tags'], {'a': '1', 'b': '2'})
+        self.assertAwsError('ResourceInUseException', eks.delete_cluster, name='c')
+        eks.delete_addon(clusterName='c', addonName='aws-ebs-csi-driver')
+        eks.delete_nodegroup(clusterName='c', nodegroupName='ng')
+        self.assertEqual(eks.list_nodegroups(clusterName='c')['nodegroups'], [])
+        self.assertAwsError('ResourceNotFoundException', eks.describe_nodegroup, clusterName='c', nodegroupName='ng')
+        eks.delete_cluster(name='c')
+
     def test_elasticache_subnet_group_and_replication_group(self):
         ec = self.fake.client('elasticache')
         g = ec.create_cache_subnet_group(CacheSubnetGroupName='Cache', CacheSubnetGroupDescription='d',

@@ -1,0 +1,144 @@
+"""End to end: the compute part of the estate (config/base/compute.json:
+the EKS cluster, its OIDC provider, two managed node groups, the add-ons)
+with the network and IAM it stands on, against the fake AWS endpoint."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+import boto3
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+
+CLUSTER = "cloudpartner-e2e"
+ADDONS = ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]
+
+
+class ComputeTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # The cluster is CREATING for 120 fake seconds, node groups and
+        # add-ons for 60: a fake second is 1/120 of a real one here.
+        cls.fake = FakeAWS(extra_args=["--time-scale", "120"])
+        cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-compute-")
+        cls.config = os.path.join(cls.tmp.name, "config")
+        os.makedirs(cls.config)
+        base = os.path.join(ROOT, "config", "base")
+        main = {
+            "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "compute.json")],
+            "settings": {"environment": "e2e", "region": "us-east-1",
+                         "default_tags": {"ManagedBy": "driftd"}},
+            "variables": {
+                "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
+                "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
+                "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
+                "private_b_cidr": "10.60.11.0/24", "k8s_version": "1.30",
+                "critical_instance_types": ["t3.medium"], "critical_min": 2,
+                "critical_max": 4, "critical_desired": 2,
+                "spot_instance_types": ["t3.large", "t3a.large"], "spot_min": 0,
+                "spot_max": 3, "spot_desired": 1,
+                "eks_public_access_cidrs": ["203.0.113.0/24"],
+                "eks_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/e2e",
+            },
+        }
+        with open(os.path.join(cls.config, "main.json"), "w") as f:
+            json.dump(main, f)
+        cls.env = cls.fake.env()
+        cls.eks = boto3.client("eks", endpoint_url=cls.fake.url, region_name="us-east-1",
+                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        cls.iam = boto3.client("iam", endpoint_url=cls.fake.url, region_name="us-east-1",
+                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        cls.first = cls.run_driftd("apply", "--auto-approve")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.eks.close()
+        cls.iam.close()
+        cls.fake.stop()
+        cls.tmp.cleanup()
+
+    @classmethod
+    def run_driftd(cls, *args):
+        return driftd(list(args) + ["--config", cls.config,
+                                    "--state-dir", os.path.join(cls.tmp.name, "state")],
+                      cls.env, timeout=180)
+
+    def plan(self):
+        return self.run_driftd("plan", "--detailed-exitcode")
+
+    def nodegroup(self, name):
+        return self.eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]
+
+    def test_1_from_empty_apply_converges_in_order_and_a_second_plan_is_clean(self):
+        self.assertEqual(self.first.returncode, 0, self.first.stdout + self.first.stderr)
+        c = self.eks.describe_cluster(name=CLUSTER)["cluster"]
+        self.assertEqual((c["status"], c["version"]), ("ACTIVE", "1.30"))
+        vpc = c["resourcesVpcConfig"]
+        self.assertEqual((vpc["endpointPublicAccess"], vpc["endpointPrivateAccess"],
+                          vpc["publicAccessCidrs"]), (True, True, ["203.0.113.0/24"]))
+        self.assertEqual(sorted(c["logging"]["clusterLogging"][0]["types"]),
+                         ["api", "audit", "authenticator", "controllerManager", "scheduler"])
+        self.assertEqual(c["encryptionConfig"][0]["provider"]["keyArn"],
+                         "arn:aws:kms:us-east-1:123456789012:key/e2e")
+        self.assertTrue(c["roleArn"].endswith(":role/cloudpartner-e2e-eks-cluster"))
+        host = c["identity"]["oidc"]["issuer"][len("https://"):]
+        oidc = self.iam.get_open_id_connect_provider(
+            OpenIDConnectProviderArn="arn:aws:iam::123456789012:oidc-provider/" + host)
+        self.assertEqual(oidc["ClientIDList"], ["sts.amazonaws.com"])
+        critical, spot = self.nodegroup("critical"), self.nodegroup("spot")
+        self.assertEqual((critical["capacityType"], critical["scalingConfig"]),
+                         ("ON_DEMAND", {"minSize": 2, "maxSize": 4, "desiredSize": 2}))
+        self.assertEqual((spot["capacityType"], spot["instanceTypes"]), ("SPOT", ["t3.large", "t3a.large"]))
+        self.assertEqual(sorted(self.eks.list_addons(clusterName=CLUSTER)["addons"]), ADDONS)
+        # Node groups and add-ons were created only once the cluster was
+        # ACTIVE (the fake refuses them before), each after its cluster.
+        calls = [c["operation"] for c in self.fake.calls(service="eks")]
+        first_child = min(calls.index("CreateNodegroup"), calls.index("CreateAddon"))
+        self.assertLess(calls.index("CreateCluster"), first_child)
+        self.assertIn("DescribeCluster", calls[calls.index("CreateCluster"):first_child])
+        self.fake.clear_calls()
+        p = self.plan()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # Node groups and add-ons are listed once per cluster, each
+        # described by name.
+        reads = [c["operation"] for c in self.fake.calls(service="eks")]
+        self.assertEqual((reads.count("ListNodegroups"), reads.count("DescribeNodegroup")), (1, 2))
+        self.assertEqual((reads.count("ListAddons"), reads.count("DescribeAddon")), (1, 5))
+
+    def test_2_max_size_is_reverted_and_the_autoscalers_desired_size_left_alone(self):
+        aws_cli(self.fake, ["eks", "update-nodegroup-config", "--cluster-name", CLUSTER,
+                            "--nodegroup-name", "critical",
+                            "--scaling-config", "minSize=2,maxSize=8,desiredSize=3"])
+        p = self.plan()
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("eks.nodegroup.critical", p.stdout)
+        self.assertNotIn("eks.nodegroup.spot", p.stdout)
+        p = self.run_driftd("apply", "--auto-approve")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.nodegroup("critical")["scalingConfig"],
+                         {"minSize": 2, "maxSize": 4, "desiredSize": 3})
+        # Only the desired size moved (the cluster autoscaler): no drift.
+        aws_cli(self.fake, ["eks", "update-nodegroup-config", "--cluster-name", CLUSTER,
+                            "--nodegroup-name", "spot", "--scaling-config", "desiredSize=3"])
+        p = self.plan()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(self.nodegroup("spot")["scalingConfig"]["desiredSize"], 3)
+
+    def test_3_public_endpoint_opened_to_the_world_is_closed_again(self):
+        aws_cli(self.fake, ["eks", "update-cluster-config", "--name", CLUSTER,
+                            "--resources-vpc-config", "publicAccessCidrs=0.0.0.0/0"])
+        p = self.plan()
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("eks.cluster.main", p.stdout)
+        p = self.run_driftd("apply", "--auto-approve")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        vpc = self.eks.describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
+        self.assertEqual(vpc["publicAccessCidrs"], ["203.0.113.0/24"])
+        p = self.plan()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

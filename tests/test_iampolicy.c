@@ -1,0 +1,78 @@
+/* iampolicy: IAM action names of driftd's operations, and the actions of
+ * one type's table. */
+#include <check.h>
+#include <string.h>
+
+#include "iampolicy.h"
+#include "restable.h"
+#include "testutil.h"
+
+START_TEST(actions_take_the_iam_prefix_not_driftds_service_name)
+{
+	char buf[128];
+
+	ck_assert_str_eq(iampolicy_action("elbv2", "DescribeLoadBalancers", buf, sizeof(buf)),
+			 "elasticloadbalancing:DescribeLoadBalancers");
+	ck_assert_str_eq(iampolicy_action("sesv2", "GetEmailIdentity", buf, sizeof(buf)),
+			 "ses:GetEmailIdentity");
+	ck_assert_str_eq(iampolicy_action("cloudwatch", "PutMetricAlarm", buf, sizeof(buf)),
+			 "cloudwatch:PutMetricAlarm");
+	ck_assert_str_eq(iampolicy_action("logs", "CreateLogGroup", buf, sizeof(buf)),
+			 "logs:CreateLogGroup");
+	ck_assert_str_eq(iampolicy_action("eks", "DescribeNodegroup", buf, sizeof(buf)),
+			 "eks:DescribeNodegroup");
+}
+END_TEST
+
+START_TEST(operations_authorized_under_another_name_are_renamed)
+{
+	char buf[128];
+
+	ck_assert_str_eq(iampolicy_action("budgets", "DescribeBudgets", buf, sizeof(buf)),
+			 "budgets:ViewBudget");
+	ck_assert_str_eq(iampolicy_action("budgets", "UpdateBudget", buf, sizeof(buf)),
+			 "budgets:ModifyBudget");
+	ck_assert_str_eq(iampolicy_action("s3", "ListBuckets", buf, sizeof(buf)),
+			 "s3:ListAllMyBuckets");
+}
+END_TEST
+
+static int has(const cJSON *set, const char *action)
+{
+	const cJSON *el;
+
+	cJSON_ArrayForEach(el, set)
+		if (!strcmp(el->valuestring, action))
+			return 1;
+	return 0;
+}
+
+/* Plan hooks' own operations (DeletePolicyVersion to make room for a
+ * sixth version) are in the policy too. */
+START_TEST(type_actions_include_updates_live_reads_and_plan_operations)
+{
+	cJSON *set = cJSON_CreateArray();
+	const cJSON *el;
+
+	ck_assert_int_eq(iampolicy_add_type(set, res_table_find("iam.policy")), 0);
+	ck_assert(has(set, "iam:GetAccountAuthorizationDetails"));
+	ck_assert(has(set, "iam:CreatePolicyVersion"));
+	ck_assert(has(set, "iam:DeletePolicyVersion"));
+	ck_assert(has(set, "iam:ListPolicyTags"));
+	ck_assert(has(set, "iam:UntagPolicy"));
+	ck_assert(!has(set, "iam:CreateRole"));
+	/* sorted, no duplicates (GetPolicy is read_one only once) */
+	for (el = set->child; el && el->next; el = el->next)
+		ck_assert_int_lt(strcmp(el->valuestring, el->next->valuestring), 0);
+	ck_assert_int_eq(iampolicy_add_type(set, res_table_find("eks.nodegroup")), 0);
+	ck_assert(has(set, "eks:ListNodegroups"));
+	ck_assert(has(set, "eks:UpdateNodegroupConfig"));
+	ck_assert(has(set, "eks:TagResource"));
+	cJSON_Delete(set);
+}
+END_TEST
+
+TESTUTIL_MAIN("iampolicy",
+	actions_take_the_iam_prefix_not_driftds_service_name,
+	operations_authorized_under_another_name_are_renamed,
+	type_actions_include_updates_live_reads_and_plan_operations)
