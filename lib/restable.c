@@ -14,6 +14,9 @@ static const struct {
 	{ res_iam_types, &res_iam_n_types },
 	{ res_elbv2_types, &res_elbv2_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
+	{ res_route53_types, &res_route53_n_types },
+	{ res_acm_types, &res_acm_n_types },
+	{ res_sesv2_types, &res_sesv2_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))
