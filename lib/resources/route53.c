@@ -367,7 +367,9 @@ const res_type_t res_route53_types[] = {
 	  .summary = "a record set of a hosted zone: simple, alias, weighted or failover",
 	  .identity = RES_ID_NAME, .name_attrs = rrset_identity,
 	  .id_path = "Name",
-	  .read = { "ListResourceRecordSets", "{\"HostedZoneId\":\"$attr:HostedZoneId\"}",
+	  /* 300 a page, Route 53's most (its default is 100). */
+	  .read = { "ListResourceRecordSets",
+		    "{\"HostedZoneId\":\"$attr:HostedZoneId\",\"MaxItems\":\"300\"}",
 		    "ResourceRecordSets" },
 	  .create = { "ChangeResourceRecordSets", RRSET_CHANGE("CREATE", RRSET_DESIRED), NULL },
 	  .create_item = "ChangeBatch.Changes.0.ResourceRecordSet",

@@ -607,7 +607,8 @@ def r53_list_rrsets(ctx):
         keys = [(r['Name'], r['Type']) for r in order]
         want = (_fqdn(start_name), start_type)
         order = order[next((i for i, k in enumerate(keys) if k == want or (not start_type and k[0] == want[0])), 0):]
-    limit = min(ctx.store.page_size, int(ctx.params.get('MaxItems') or ctx.store.page_size))
+    # Route 53 answers up to MaxItems (at most 300) records a page.
+    limit = min(300, int(ctx.params.get('MaxItems') or ctx.store.page_size))
     out = {'ResourceRecordSets': order[:limit], 'IsTruncated': len(order) > limit,
            'MaxItems': str(ctx.params.get('MaxItems') or limit)}
     if out['IsTruncated']:
