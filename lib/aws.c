@@ -36,6 +36,7 @@ struct aws_client {
 	void            *ctx;
 	uint64_t         rng;
 	aws_req_t       *reqs;        /* every request not yet delivered */
+	unsigned long    seq;
 	int              closing;
 	int              http_closed;
 	void           (*close_cb)(void *data);
@@ -43,6 +44,7 @@ struct aws_client {
 };
 
 typedef enum req_state {
+	REQ_QUEUED,    /* its service's max_in_flight is reached */
 	REQ_CREDS,     /* waiting for credentials            */
 	REQ_HTTP,      /* handed to the HTTP client          */
 	REQ_BACKOFF,   /* waiting on the timer before retry  */
@@ -65,6 +67,8 @@ struct aws_req {
 	int                  attempt;    /* 1-based, per page */
 	int                  retry_cost; /* quota taken by the last retry */
 	req_state_t          state;
+	int                  in_flight;  /* counts toward max_in_flight */
+	unsigned long        seq;        /* call order, for the queue */
 	uv_timer_t           timer;
 	/* Internal calls (STS for the credential chain) bring their own
 	 * credentials, or none for an unsigned call. */
@@ -132,6 +136,36 @@ static void deliver(uv_timer_t *t)
 
 /* Every outcome reaches the caller from the loop, never from inside
  * aws_call or a callback of ours further up the stack. */
+static void start_attempt(aws_req_t *r);
+
+static int in_flight_of(const aws_client_t *c, const service_def_t *svc)
+{
+	const aws_req_t *r;
+	int n = 0;
+
+	for (r = c->reqs; r; r = r->next)
+		n += r->svc == svc && r->in_flight;
+	return n;
+}
+
+/* A call of a capped service has ended: the oldest one queued behind the
+ * cap starts. */
+static void start_queued(aws_client_t *c, const service_def_t *svc)
+{
+	aws_req_t *r, *oldest = NULL;
+
+	if (!svc->max_in_flight || in_flight_of(c, svc) >= svc->max_in_flight)
+		return;
+	for (r = c->reqs; r; r = r->next)
+		if (r->svc == svc && r->state == REQ_QUEUED &&
+		    (!oldest || r->seq < oldest->seq))
+			oldest = r;
+	if (!oldest)
+		return;
+	oldest->in_flight = 1;
+	start_attempt(oldest);
+}
+
 static void finish(aws_req_t *r, cJSON *result, const err_t *e)
 {
 	if (r->state == REQ_DONE) {
@@ -139,6 +173,10 @@ static void finish(aws_req_t *r, cJSON *result, const err_t *e)
 		return;
 	}
 	r->state = REQ_DONE;
+	if (r->in_flight) {
+		r->in_flight = 0;
+		start_queued(r->c, r->svc);
+	}
 	r->result = result;
 	if (e)
 		r->err = *e;
@@ -494,6 +532,13 @@ int aws_call(aws_client_t *c, const char *service, const char *region,
 
 	if (!r)
 		return e && e->code ? e->code : -EINVAL;
+	r->seq = c->seq++;
+	if (r->svc->max_in_flight &&
+	    in_flight_of(c, r->svc) >= r->svc->max_in_flight) {
+		r->state = REQ_QUEUED;
+		return 0;
+	}
+	r->in_flight = 1;
 	start_attempt(r);
 	return 0;
 }
@@ -763,7 +808,7 @@ void aws_client_close(aws_client_t *c, void (*cb)(void *data), void *data)
 	c->close_cb = cb;
 	c->close_data = data;
 	for (r = c->reqs; r; r = r->next)
-		if (r->state == REQ_BACKOFF)
+		if (r->state == REQ_BACKOFF || r->state == REQ_QUEUED)
 			finish_code(r, -ECANCELED, "driftd is shutting down");
 	/* Queued credential gets complete with -ECANCELED; requests in the
 	 * HTTP client are cancelled by its close. */

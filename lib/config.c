@@ -181,6 +181,16 @@ static int is_lower_ident(const char *s, size_t len)
 	return 1;
 }
 
+static int is_index(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i < 6; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return len > 0 && len <= 6;
+}
+
 static int is_ident(const char *s, size_t len)
 {
 	size_t i;
@@ -730,7 +740,8 @@ static int interp_expr(interp_t *ip, cJSON *node, const char *expr, size_t len,
 			const char *dot = memchr(p, '.', (size_t)(end - p));
 			size_t seg = dot ? (size_t)(dot - p) : (size_t)(end - p);
 
-			ok = is_ident(p, seg);
+			/* A list index after the attribute: Tokens.0. */
+			ok = is_ident(p, seg) || (p > d3 + 1 && is_index(p, seg));
 			p += seg + (dot ? 1 : 0);
 			if (dot && p == end)
 				ok = 0;

@@ -33,6 +33,13 @@ typedef struct rec_read {
 	size_t            pending;    /* its calls in flight */
 } rec_read_t;
 
+/* What a scoped read's answer leaves out of its items, the scope it was
+ * read in: {"HostedZoneId": "Z1"} for ListResourceRecordSets. */
+typedef struct scoped_call {
+	rec_read_t *rd;
+	cJSON      *scope;
+} scoped_call_t;
+
 /* An operation the apply of one resource still has to make. */
 typedef struct rec_op {
 	char  *op;
@@ -79,8 +86,28 @@ typedef struct rec_run {
 	lr_batch_t    live_batch;
 	int           delivered;
 	uv_timer_t    finish_timer;
+	struct batch_part *parts;   /* batched writes not yet made */
+	uv_timer_t    batch_timer;
 	double        started;
 } rec_run_t;
+
+/* One resource's call of a batched operation (restable.h). */
+typedef struct batch_part {
+	struct batch_part *next;
+	const res_type_t  *type;
+	char               region[64];
+	char              *op;
+	cJSON             *params;
+	aws_done_cb        cb;
+	void              *data;
+} batch_part_t;
+
+/* The parts made together in one call. */
+typedef struct batch_call {
+	rec_run_t     *run;
+	batch_part_t **parts;
+	size_t         n;
+} batch_call_t;
 
 static double now_s(rec_run_t *run)
 {
@@ -160,14 +187,40 @@ static const char *attr_live_path(const res_type_t *t, const char *name)
 	return a && a->live_path ? a->live_path : name;
 }
 
+/* An identifying value as compared: through the attribute's normalizer
+ * and case rule, so that "API.Example.com" names the item AWS lists as
+ * "api.example.com.". Caller frees; NULL when absent. */
+static char *identity_text(const res_attr_t *a, const cJSON *v)
+{
+	cJSON *norm = NULL;
+	char *text, *p;
+	err_t e;
+
+	if (!v)
+		return NULL;
+	if (a && a->normalize && (norm = a->normalize(v, &e)))
+		v = norm;
+	text = json_scalar_text(v);
+	cJSON_Delete(norm);
+	if (text && a && (a->flags & RES_CASE_INSENSITIVE))
+		for (p = text; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	return text;
+}
+
+/* RES_ID_TAGS: the ownership tags. RES_ID_NAME: every name attribute
+ * equal, an optional one (a record's SetIdentifier) absent on both sides
+ * counting as equal; at least one must be present. */
 static int identity_matches(rec_run_t *run, const rec_item_t *item,
 			    const cJSON *desired, const cJSON *live)
 {
 	const res_type_t *t = item->type;
+	const res_attr_t *attr;
 	const cJSON *want, *have;
 	char *a, *b;
 	size_t i;
-	int eq;
+	int eq, present = 0;
 
 	if (t->identity == RES_ID_TAGS) {
 		a = live_tag(t, live, REC_TAG_ADDRESS);
@@ -178,17 +231,21 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 		return eq;
 	}
 	for (i = 0; t->name_attrs && t->name_attrs[i]; i++) {
+		attr = res_type_attr(t, t->name_attrs[i]);
 		want = json_get_path(desired, t->name_attrs[i]);
 		have = json_get_path(live, attr_live_path(t, t->name_attrs[i]));
-		a = json_scalar_text(want);
-		b = json_scalar_text(have);
-		eq = want && have && a && b && !strcmp(a, b);
+		if (!want && !have && attr && !(attr->flags & RES_REQUIRED))
+			continue;
+		a = identity_text(attr, want);
+		b = identity_text(attr, have);
+		eq = a && b && !strcmp(a, b);
 		free(a);
 		free(b);
 		if (!eq)
 			return 0;
+		present = 1;
 	}
-	return i > 0;
+	return present;
 }
 
 static rec_read_t *read_for(rec_run_t *run, const res_type_t *t,
@@ -303,6 +360,13 @@ static void evaluate(rec_run_t *run, rec_item_t *item)
 		item->action = !item->live ? REC_ABSENT :
 			       res->policy.prevent_destroy ? REC_DELETE_REFUSED :
 							      REC_DELETE;
+		return;
+	}
+	if (!item->live && !item->type->create.op && !item->type->driver &&
+	    item->unknown) {
+		/* A check of what this run makes (a certificate's issue):
+		 * read when its turn comes in the apply. */
+		item->action = REC_NOOP;
 		return;
 	}
 	if (!item->live && !item->type->create.op && !item->type->driver) {
@@ -522,6 +586,13 @@ static void on_finish_closed(uv_handle_t *h)
 	run_free(h->data);
 }
 
+static void on_batch_timer_closed(uv_handle_t *h)
+{
+	rec_run_t *run = h->data;
+
+	uv_close((uv_handle_t *)&run->finish_timer, on_finish_closed);
+}
+
 static void deliver(uv_timer_t *t)
 {
 	rec_run_t *run = t->data;
@@ -531,7 +602,7 @@ static void deliver(uv_timer_t *t)
 	count(res);
 	res->total_seconds = now_s(run) - run->started;
 	run->done(run->ctx, res, NULL);
-	uv_close((uv_handle_t *)&run->finish_timer, on_finish_closed);
+	uv_close((uv_handle_t *)&run->batch_timer, on_batch_timer_closed);
 }
 
 static void finish_run(rec_run_t *run)
@@ -543,6 +614,179 @@ static void finish_run(rec_run_t *run)
 }
 
 /* ---- apply ------------------------------------------------------------ */
+
+/* ---- batched writes (restable.h) -------------------------------------- */
+
+static void part_free(batch_part_t *p)
+{
+	if (!p)
+		return;
+	free(p->op);
+	cJSON_Delete(p->params);
+	free(p);
+}
+
+static void on_part_alone(void *data, cJSON *result, const err_t *e)
+{
+	batch_part_t *p = data;
+
+	p->cb(p->data, result, e);
+	part_free(p);
+}
+
+static void on_batch_call(void *data, cJSON *result, const err_t *e)
+{
+	batch_call_t *bc = data;
+	batch_part_t *p;
+	err_t err;
+	size_t i;
+
+	for (i = 0; i < bc->n; i++) {
+		p = bc->parts[i];
+		if (e && bc->n > 1) {
+			/* All or nothing: each part again alone, so that the
+			 * error names its own resource. */
+			if (aws_call(bc->run->o.aws, p->type->service, p->region,
+				     p->op, p->params, 0, on_part_alone, p, &err)) {
+				p->cb(p->data, NULL, &err);
+				part_free(p);
+			}
+			continue;
+		}
+		p->cb(p->data, e ? NULL : cJSON_Duplicate(result, 1), e);
+		part_free(p);
+	}
+	cJSON_Delete(result);
+	free(bc->parts);
+	free(bc);
+}
+
+/* The request without its batched list: parts with equal keys merge. */
+static cJSON *batch_key(const batch_part_t *p)
+{
+	cJSON *key = cJSON_Duplicate(p->params, 1);
+
+	if (key)
+		json_delete_path(key, p->type->batch.list);
+	return key;
+}
+
+static int same_batch(const batch_part_t *a, const batch_part_t *b,
+		      const cJSON *key_a)
+{
+	cJSON *key_b;
+	int eq;
+
+	if (a->type != b->type || strcmp(a->region, b->region) ||
+	    strcmp(a->op, b->op))
+		return 0;
+	key_b = batch_key(b);
+	eq = key_b && json_equal(key_a, key_b);
+	cJSON_Delete(key_b);
+	return eq;
+}
+
+/* Makes one call of head and the parts after it that merge with it, up
+ * to batch.max list elements; they leave the pending list. */
+static void issue_batch(rec_run_t *run, batch_part_t **pending)
+{
+	batch_part_t *head = *pending, **pp, *p;
+	batch_call_t *bc = calloc(1, sizeof(*bc));
+	cJSON *key = batch_key(head), *params = NULL, *list, *els, *el;
+	int max = head->type->batch.max > 0 ? head->type->batch.max : 1;
+	int count = 0, n;
+	err_t e;
+
+	if (bc)
+		bc->parts = calloc((size_t)max, sizeof(*bc->parts));
+	params = cJSON_Duplicate(head->params, 1);
+	list = params ? json_get_path(params, head->type->batch.list) : NULL;
+	if (!bc || !bc->parts || !key || !cJSON_IsArray(list)) {
+		/* No memory to merge: head alone, as it was asked. */
+		*pending = head->next;
+		if (bc)
+			free(bc->parts);
+		free(bc);
+		cJSON_Delete(key);
+		cJSON_Delete(params);
+		if (aws_call(run->o.aws, head->type->service, head->region,
+			     head->op, head->params, 0, on_part_alone, head, &e)) {
+			head->cb(head->data, NULL, &e);
+			part_free(head);
+		}
+		return;
+	}
+	bc->run = run;
+	count = cJSON_GetArraySize(list);
+	*pending = head->next;
+	bc->parts[bc->n++] = head;
+	for (pp = pending; (p = *pp) && (size_t)bc->n < (size_t)max;) {
+		els = json_get_path(p->params, p->type->batch.list);
+		n = cJSON_GetArraySize(els);
+		if (!same_batch(head, p, key) || count + n > max) {
+			pp = &p->next;
+			continue;
+		}
+		cJSON_ArrayForEach(el, els)
+			cJSON_AddItemToArray(list, cJSON_Duplicate(el, 1));
+		count += n;
+		*pp = p->next;
+		bc->parts[bc->n++] = p;
+	}
+	cJSON_Delete(key);
+	if (aws_call(run->o.aws, head->type->service, head->region, head->op,
+		     params, 0, on_batch_call, bc, &e))
+		on_batch_call(bc, NULL, &e);
+	cJSON_Delete(params);
+}
+
+static void on_batch_timer(uv_timer_t *t)
+{
+	rec_run_t *run = t->data;
+	batch_part_t *pending = NULL, *p;
+
+	/* Oldest first: parts were pushed at the head. */
+	while ((p = run->parts)) {
+		run->parts = p->next;
+		p->next = pending;
+		pending = p;
+	}
+	while (pending)
+		issue_batch(run, &pending);
+}
+
+/* Every write of a task goes through here: a batched operation's call is
+ * held for the end of the loop turn, the rest go out at once. */
+static int task_call(rec_task_t *task, const char *op, const cJSON *params,
+		     aws_done_cb cb, err_t *e)
+{
+	rec_run_t *run = task->run;
+	const res_type_t *t = task->item->type;
+	batch_part_t *p;
+
+	if (!t->batch.op || strcmp(op, t->batch.op) ||
+	    !cJSON_IsArray(json_get_path(params, t->batch.list)))
+		return aws_call(run->o.aws, t->service, task->item->region, op,
+				params, 0, cb, task, e);
+	p = calloc(1, sizeof(*p));
+	if (p) {
+		p->op = strdup(op);
+		p->params = cJSON_Duplicate(params, 1);
+	}
+	if (!p || !p->op || !p->params) {
+		part_free(p);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	p->type = t;
+	snprintf(p->region, sizeof(p->region), "%s", task->item->region);
+	p->cb = cb;
+	p->data = task;
+	p->next = run->parts;
+	run->parts = p;
+	if (!uv_is_active((uv_handle_t *)&run->batch_timer))
+		uv_timer_start(&run->batch_timer, on_batch_timer, 0, 0);
+	return 0;
+}
 
 static void pump(rec_run_t *run);
 static void task_next(rec_task_t *task);
@@ -595,8 +839,19 @@ static void task_fail(rec_task_t *task, const err_t *e)
 
 static int queue_op(rec_task_t *task, const char *op, cJSON *params)
 {
-	rec_op_t *grown = realloc(task->ops, (task->n_ops + 1) * sizeof(*grown));
-	char *name = strdup(op);
+	rec_op_t *grown;
+	char *name;
+	size_t i;
+
+	/* One whole-item write for two changed attributes is made once. */
+	for (i = task->next_op; i < task->n_ops; i++)
+		if (!strcmp(task->ops[i].op, op) &&
+		    json_equal(task->ops[i].params, params)) {
+			cJSON_Delete(params);
+			return 0;
+		}
+	grown = realloc(task->ops, (task->n_ops + 1) * sizeof(*grown));
+	name = strdup(op);
 
 	if (!grown || !name) {
 		free(grown == task->ops ? NULL : grown);
@@ -1125,9 +1380,7 @@ static void task_next(rec_task_t *task)
 
 	if (task->next_op < task->n_ops) {
 		op = &task->ops[task->next_op];
-		if (aws_call(task->run->o.aws, task->item->type->service,
-			     task->item->region, op->op, op->params, 0, on_op,
-			     task, &e))
+		if (task_call(task, op->op, op->params, on_op, &e))
 			task_fail(task, &e);
 		return;
 	}
@@ -1150,7 +1403,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	rec_task_t *task = data;
 	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
-	cJSON *made, *tags;
+	cJSON *made, *tags, *sent;
 	tmpl_values_t v;
 	err_t err;
 
@@ -1163,17 +1416,21 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	if (cJSON_IsArray(made))
 		made = cJSON_GetArrayItem(made, 0);
 	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
-	if (!item->id && task->create_request &&
-	    json_get_path(task->create_request, t->id_path)) {
+	sent = !t->create_item ? task->create_request :
+	       json_get_path(task->create_request, t->create_item);
+	if (!item->id && sent && json_get_path(sent, t->id_path)) {
 		/* PutMetricAlarm answers nothing: what was sent is the item. */
-		set_live(item, task->create_request);
-		task->create_request = NULL;
+		set_live(item, cJSON_Duplicate(sent, 1));
 		if (cJSON_IsObject(made))
 			merge_into(item->live, &(res_each_op_t){ 0 }, made);
 	}
 	cJSON_Delete(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);
+	/* The id may be one fix_live derives (a zone's bare id). */
+	if (!item->id && item->live && t->hooks && t->hooks->fix_live &&
+	    !t->hooks->fix_live(t, item->live, &err))
+		update_id(item);
 	if (!item->id) {
 		err_set(&err, -EPROTO, "%s: %s returned no %s", item->address,
 			t->create.op, t->id_path);
@@ -1289,8 +1546,7 @@ static void start_create(rec_task_t *task)
 	emit(run, REC_EVENT_START, item, "Creating...");
 	cJSON_Delete(task->create_request);
 	task->create_request = cJSON_Duplicate(params, 1);
-	if (aws_call(run->o.aws, item->type->service, item->region,
-		     item->type->create.op, params, 0, on_create, task, &e))
+	if (task_call(task, item->type->create.op, params, on_create, &e))
 		task_fail(task, &e);
 	cJSON_Delete(params);
 }
@@ -1438,6 +1694,27 @@ static void start_driver_read(rec_run_t *run, rec_read_t *rd, cJSON *desired)
 	run->reads_pending++;
 }
 
+static int is_check(const res_type_t *t)
+{
+	return !t->create.op && !t->remove.op;
+}
+
+/* A check to wait for (restable.h, "Checks that wait"): not read yet, or
+ * read and not ready. */
+static int check_waits(const rec_item_t *item)
+{
+	const res_type_t *t = item->type;
+	const cJSON *st;
+
+	if (!item->res || !is_check(t) || !t->read_one.op || !item->desired ||
+	    item->unknown || item->read_failed)
+		return 0;
+	if (!item->live)
+		return 1;
+	st = json_get_path(item->live, t->status_path);
+	return t->ready && cJSON_IsString(st) && !status_in(st->valuestring, t->ready);
+}
+
 static void start_task(rec_run_t *run, rec_item_t *item)
 {
 	rec_task_t *task = calloc(1, sizeof(*task));
@@ -1470,6 +1747,17 @@ static void start_task(rec_run_t *run, rec_item_t *item)
 	}
 	if (item->type->driver && rec_action_changes(item->action)) {
 		start_driver_apply(task);
+		return;
+	}
+	if (check_waits(item)) {
+		if (item->action == REC_READ_FAILED && !item->live)
+			item->action = REC_NOOP;
+		emit(run, REC_EVENT_START, item, "Waiting until it is %s...",
+		     item->type->ready ? item->type->ready : "readable");
+		task->waiting = item->type->status_path != NULL;
+		task->wait_started = now_s(run);
+		task->poll_delay_s = 0.2;
+		start_read_one(task);
 		return;
 	}
 	switch (item->action) {
@@ -1664,63 +1952,38 @@ static int deps_read(rec_run_t *run, const rec_read_t *rd)
 	return 1;
 }
 
-/* One call of a scoped read, with the members its "$attr:" placeholders
- * filled (clusterName): a listed name (ListNodegroups) becomes an item that
- * carries them, for read_each and read_one templates ("$live:clusterName"). */
-typedef struct scope_call {
-	rec_read_t *rd;
-	cJSON      *scope;
-} scope_call_t;
-
-static void scope_call_free(scope_call_t *sc)
+/* The members of a filled scoped-read request that the template fills
+ * from "$attr:Name" (top level), as {live path of Name: value}. */
+static cJSON *read_scope(const res_type_t *t, const cJSON *params)
 {
-	if (!sc)
-		return;
-	cJSON_Delete(sc->scope);
-	free(sc);
-}
+	cJSON *tmpl = cJSON_Parse(t->read.params), *scope = cJSON_CreateObject();
+	const cJSON *m, *v;
+	const char *name;
 
-static scope_call_t *scope_call_new(rec_read_t *rd, const cJSON *params)
-{
-	scope_call_t *sc = calloc(1, sizeof(*sc));
-	cJSON *tmpl = cJSON_Parse(rd->type->read.params), *m;
-	const cJSON *v;
-
-	if (!sc || !tmpl || !(sc->scope = cJSON_CreateObject())) {
-		cJSON_Delete(tmpl);
-		scope_call_free(sc);
-		return NULL;
-	}
-	sc->rd = rd;
 	cJSON_ArrayForEach(m, tmpl) {
+		if (!cJSON_IsString(m) || strncmp(m->valuestring, "$attr:", 6))
+			continue;
+		name = m->valuestring + 6;
 		v = cJSON_GetObjectItemCaseSensitive(params, m->string);
-		if (cJSON_IsString(m) && !strncmp(m->valuestring, "$attr:", 6) && v)
-			cJSON_AddItemToObject(sc->scope, m->string,
+		if (v && scope)
+			cJSON_AddItemToObject(scope, attr_live_path(t, name),
 					      cJSON_Duplicate(v, 1));
 	}
 	cJSON_Delete(tmpl);
-	return sc;
-}
-
-static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
-		       const cJSON *scope);
-
-static void on_scoped_read(void *data, cJSON *result, const err_t *e)
-{
-	scope_call_t *sc = data;
-
-	read_items(sc->rd, result, e, sc->scope);
-	scope_call_free(sc);
+	return scope;
 }
 
 /* Starts a scoped read: one call per distinct filled template among its
  * configured resources whose references resolve (a listener's rules are
  * read per listener, DescribeRules taking one ListenerArn). A resource
  * whose scope does not exist yet has nothing to read. */
+static cJSON *read_scope(const res_type_t *t, const cJSON *params);
+static void on_scoped_read(void *data, cJSON *result, const err_t *e);
+
 static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 {
+	scoped_call_t *call;
 	cJSON *seen = cJSON_CreateArray(), *desired, *params, *s;
-	scope_call_t *sc;
 	rec_item_t *item;
 	tmpl_values_t v;
 	size_t i;
@@ -1761,16 +2024,20 @@ static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 			cJSON_Delete(params);
 			continue;
 		}
-		if (!(sc = scope_call_new(rd, params))) {
-			err_set(&rd->err, -ENOMEM, "out of memory");
-			cJSON_Delete(params);
-			continue;
+		call = calloc(1, sizeof(*call));
+		if (call) {
+			call->rd = rd;
+			call->scope = read_scope(rd->type, params);
 		}
-		if (aws_call(run->o.aws, rd->type->service, rd->region,
-			     rd->type->read.op, params, AWS_ALL_PAGES,
-			     on_scoped_read, sc, &e)) {
-			scope_call_free(sc);
+		if (!call || aws_call(run->o.aws, rd->type->service, rd->region,
+				      rd->type->read.op, params, AWS_ALL_PAGES,
+				      on_scoped_read, call, &e)) {
+			if (!call)
+				err_set(&e, -ENOMEM, "out of memory");
 			rd->err = e;
+			if (call)
+				cJSON_Delete(call->scope);
+			free(call);
 			cJSON_Delete(params);
 			continue;
 		}
@@ -2016,10 +2283,18 @@ static void read_step(rec_read_t *rd)
 		after_reads(run);
 }
 
-/* The items of one read call; scope: the members a listed name gets
- * besides its id (see scope_call_t), or NULL. */
-static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
-		       const cJSON *scope)
+/* A scoped read's items get their scope where the answer leaves it out. */
+static void add_scope(cJSON *it, const cJSON *scope)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, scope)
+		if (!json_get_path(it, m->string))
+			json_set_path(it, m->string, cJSON_Duplicate(m, 1));
+}
+
+static void read_answer(rec_read_t *rd, cJSON *result, const err_t *e,
+			const cJSON *scope)
 {
 	const res_type_t *t = rd->type;
 	cJSON *items, *it, *page, *obj;
@@ -2053,6 +2328,7 @@ static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
 				it = obj;
 			}
 			cJSON_AddItemToArray(rd->items, it);
+			add_scope(it, scope);
 			if (t->read_each[0].op)
 				issue_read_each(rd, it);
 			else
@@ -2066,7 +2342,16 @@ static void read_items(rec_read_t *rd, cJSON *result, const err_t *e,
 
 static void on_read(void *data, cJSON *result, const err_t *e)
 {
-	read_items(data, result, e, NULL);
+	read_answer(data, result, e, NULL);
+}
+
+static void on_scoped_read(void *data, cJSON *result, const err_t *e)
+{
+	scoped_call_t *c = data;
+
+	read_answer(c->rd, result, e, c->scope);
+	cJSON_Delete(c->scope);
+	free(c);
 }
 
 static const char *region_of(rec_run_t *run, const config_resource_t *res,
@@ -2190,6 +2475,8 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err)
 		goto fail;
 	uv_timer_init(opts->loop, &run->finish_timer);
 	run->finish_timer.data = run;
+	uv_timer_init(opts->loop, &run->batch_timer);
+	run->batch_timer.data = run;
 	run->started = now_s(run);
 	start_reads(run, err);
 	if (!run->reads_pending)

@@ -19,6 +19,9 @@ static const struct {
 	{ res_backup_types, &res_backup_n_types },
 	{ res_postgres_types, &res_postgres_n_types },
 	{ res_eks_types, &res_eks_n_types },
+	{ res_route53_types, &res_route53_n_types },
+	{ res_acm_types, &res_acm_n_types },
+	{ res_sesv2_types, &res_sesv2_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

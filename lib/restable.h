@@ -99,7 +99,34 @@
  *
  * Create from the request. Put-style creates (PutMetricAlarm,
  * CreateLogGroup) answer with nothing: when the create result holds no
- * id, the request itself, merged under the answer, is the new item.
+ * id, the request itself (or, with create_item, the part of it at that
+ * path: a record set inside its change batch), merged under the answer,
+ * is the new item. A type without read_one keeps that item until the
+ * next read (no refresh after writes).
+ *
+ * Batched writes. A type with batch.op has its calls of that operation
+ * held until the end of the loop turn in which they are made (the graph
+ * starts every resource whose dependencies are done in one turn), then
+ * merged: requests equal but for the list at batch.list become one call
+ * with the lists concatenated, batch.max elements at most. Each resource
+ * gets the one answer. When a merged call fails, each part is made again
+ * alone, so that the error names the resource it belongs to (a Route 53
+ * change batch is all or nothing). Identical calls queued for one
+ * resource (two changed attributes written by one whole-item UPSERT) are
+ * made once.
+ *
+ * Identity. RES_ID_NAME items match when every name attribute is equal
+ * after its normalize and RES_CASE_INSENSITIVE rule; an attribute that is
+ * not RES_REQUIRED and absent on both sides counts as equal.
+ *
+ * Scope. The items of a scoped read get the scope they were read in
+ * (each top-level "$attr:Name" member of the request, at Name's live
+ * path) where the answer leaves it out: record sets carry no zone id.
+ *
+ * Checks that wait. A check with status_path and ready that is not ready
+ * is polled with read_one during apply until it is (or is failed, or the
+ * wait times out), so what depends on it starts only then; a check whose
+ * scope is made in the same apply is read when its turn comes.
  *
  * Scoped reads. A read template that names "$attr:Name" is made once per
  * distinct filled template among the type's configured resources, with
@@ -210,6 +237,16 @@ typedef struct res_each_op {
 } res_each_op_t;
 
 #define RES_MAX_EACH 4
+
+/* Writes of many resources merged into one call (batch on res_type_t):
+ * calls of op made by the type's resources in the same turn of the loop
+ * whose requests are equal but for the list at list are made as one call
+ * holding every list, up to max elements. */
+typedef struct res_batch {
+	const char *op;         /* "ChangeResourceRecordSets"   */
+	const char *list;       /* "ChangeBatch.Changes"        */
+	int         max;
+} res_batch_t;
 
 struct res_attr;
 
@@ -330,6 +367,9 @@ typedef struct res_type {
 					   matching; a listed string becomes
 					   the object {id_path: string}      */
 	res_op_t           create;
+	const char        *create_item; /* a create answered without the item:
+					   where in the request the new item
+					   is (NULL: the request itself)     */
 	res_op_t           remove;      /* delete */
 	res_op_t           tag;         /* add/overwrite tags                  */
 	res_op_t           untag;
@@ -341,6 +381,7 @@ typedef struct res_type {
 	const char        *ready;
 	const char        *failed;
 	const char *const *depends_on_types; /* types that must exist first   */
+	res_batch_t        batch;       /* writes merged across resources  */
 	const res_attr_t  *attrs;
 	size_t             n_attrs;
 	const res_hooks_t *hooks;

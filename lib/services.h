@@ -24,6 +24,12 @@ typedef struct service_def {
 	const char  *json_version;    /* json: "1.0" or "1.1"                  */
 	const char  *global_region;   /* signing region of a global service    */
 	const char  *global_host;     /* its single endpoint host              */
+	/* Calls of this service driftd has started and not finished (retries
+	 * and backoff included) at most; more wait in aws.c's queue in call
+	 * order. 0 = no cap. For account-wide rate limits a retry cannot
+	 * outrun (Route 53: five requests a second per account, and
+	 * PriorRequestNotComplete while a change is applied). */
+	int          max_in_flight;
 } service_def_t;
 
 const service_def_t *service_find(const char *name);

@@ -437,8 +437,10 @@ static const char *const listener_identity[] = { "LoadBalancerArn", "Port", NULL
 static const char *const rule_identity[] = { "ListenerArn", "Priority", NULL };
 static const char *const after_lb[] = { "ec2.subnet", "ec2.security_group", NULL };
 static const char *const after_tg[] = { "ec2.vpc", NULL };
+/* A listener is deleted before the certificate it uses (ACM refuses to
+ * delete a certificate in use). */
 static const char *const after_lb_tg[] = {
-	"elbv2.load_balancer", "elbv2.target_group", NULL,
+	"elbv2.load_balancer", "elbv2.target_group", "acm.certificate_validation", NULL,
 };
 static const char *const after_listener[] = {
 	"elbv2.listener", "elbv2.target_group", NULL,

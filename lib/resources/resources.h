@@ -25,6 +25,16 @@ extern const res_type_t res_postgres_types[];
 extern const size_t res_postgres_n_types;
 extern const res_type_t res_eks_types[];
 extern const size_t res_eks_n_types;
+extern const res_type_t res_route53_types[];
+extern const size_t res_route53_n_types;
+extern const res_type_t res_acm_types[];
+extern const size_t res_acm_n_types;
+extern const res_type_t res_sesv2_types[];
+extern const size_t res_sesv2_n_types;
+
+/* route53.c: a DNS name as compared (lower case, trailing dot, octal
+ * escapes decoded); NULL on ENOMEM. Caller frees. */
+char *route53_name_canonical(const char *name);
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).

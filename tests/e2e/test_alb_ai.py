@@ -20,10 +20,6 @@ class AlbAndBedrockTest(EstateTestCase):
         # The load balancer is provisioning for 60 fake seconds.
         cls.fake = FakeAWS(extra_args=["--time-scale", "120"])
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-alb-")
-        cert = aws_cli(cls.fake, ["acm", "request-certificate", "--domain-name", DOMAIN,
-                                  "--subject-alternative-names", "api." + DOMAIN,
-                                  "--validation-method", "DNS"])
-        cls.cert_arn = cert["CertificateArn"]
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
         main = {
@@ -38,7 +34,7 @@ class AlbAndBedrockTest(EstateTestCase):
                 "vpc_cidr": "10.50.0.0/16", "public_a_cidr": "10.50.0.0/24",
                 "public_b_cidr": "10.50.1.0/24", "private_a_cidr": "10.50.10.0/24",
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
-                "certificate_arn": cls.cert_arn, "alb_idle_timeout": "60",
+                "maintenance_ip": "192.0.2.10", "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
                 "bedrock_model_id": MODEL,
             },
@@ -81,7 +77,14 @@ class AlbAndBedrockTest(EstateTestCase):
         self.assertEqual((attrs["deletion_protection.enabled"], attrs["access_logs.s3.bucket"]),
                          ("true", "e2e-alb-logs"))
         https = self.listener(443)
-        self.assertEqual(https["Certificates"], [{"CertificateArn": self.cert_arn}])
+        # driftd requested the certificate (config/base/dns.json) and
+        # waited for it to be issued.
+        acm = boto3.client("acm", endpoint_url=self.fake.url, region_name="us-east-1",
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        certs = acm.list_certificates()["CertificateSummaryList"]
+        self.assertEqual([c["Status"] for c in certs], ["ISSUED"])
+        acm.close()
+        self.assertEqual(https["Certificates"], [{"CertificateArn": certs[0]["CertificateArn"]}])
         self.assertEqual(https["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06")
         self.assertEqual(self.listener(80)["DefaultActions"][0]["RedirectConfig"]["StatusCode"], "HTTP_301")
         self.assertEqual(self.rule(20)["Conditions"][0]["HostHeaderConfig"]["Values"], ["api." + DOMAIN])

@@ -485,11 +485,30 @@ def ses_get(ctx):
     rec = _identity(ctx)
     ok = _identity_state(ctx, rec)
     status = 'SUCCESS' if ok else 'PENDING'
+    mail_from = dict(rec.get('mail_from') or {})
+    if mail_from.get('MailFromDomain'):
+        mail_from['MailFromDomainStatus'] = 'SUCCESS' if _mx_exists(ctx, mail_from['MailFromDomain']) else 'PENDING'
     return {'IdentityType': rec['type'], 'FeedbackForwardingStatus': True, 'VerifiedForSendingStatus': ok,
-            'VerificationStatus': status, 'Tags': rec['tags'],
+            'VerificationStatus': status, 'Tags': rec['tags'], 'MailFromAttributes': mail_from,
             'DkimAttributes': {'SigningEnabled': rec['type'] == 'DOMAIN', 'Tokens': rec['tokens'],
                                'Status': status if rec['tokens'] else 'NOT_STARTED',
                                'SigningAttributesOrigin': 'AWS_SES'}}
+
+
+def _mx_exists(ctx, domain):
+    name = domain.lower().rstrip('.') + '.'
+    return any(r['Type'] == 'MX' and r['Name'] == name for z in ctx.store.table('r53_zone').values()
+               for r in z['_records'])
+
+
+def ses_put_mail_from(ctx):
+    """Custom MAIL FROM: verified once its MX record exists."""
+    rec = _identity(ctx)
+    rec['mail_from'] = {'MailFromDomain': ctx.params.get('MailFromDomain', ''),
+                        'BehaviorOnMxFailure': ctx.params.get('BehaviorOnMxFailure', 'USE_DEFAULT_VALUE')}
+    if not rec['mail_from']['MailFromDomain']:
+        rec['mail_from'] = {}
+    return {}
 
 
 def ses_list(ctx):
@@ -506,7 +525,7 @@ def ses_delete(ctx):
 
 def _ses_handlers():
     return {'CreateEmailIdentity': ses_create, 'GetEmailIdentity': ses_get, 'ListEmailIdentities': ses_list,
-            'DeleteEmailIdentity': ses_delete}
+            'DeleteEmailIdentity': ses_delete, 'PutEmailIdentityMailFromAttributes': ses_put_mail_from}
 
 
 # ================================================================ Budgets

@@ -574,6 +574,15 @@ def r53_get_zone(ctx):
             'DelegationSet': {'NameServers': [v['Value'] for v in ns[0]['ResourceRecords']] if ns else []}}
 
 
+def r53_update_comment(ctx):
+    rec = _zone(ctx)
+    if ctx.params.get('Comment'):
+        rec['Config']['Comment'] = ctx.params['Comment']
+    else:
+        rec['Config'].pop('Comment', None)
+    return {'HostedZone': _zone_out(rec)}
+
+
 def r53_list_zones(ctx):
     recs = sorted(ctx.store.table('r53_zone').values(), key=lambda r: (r['Name'], r['Id']))
     out = _marker_page(ctx, [_zone_out(r) for r in recs], 'HostedZones', 'Marker', 'NextMarker', 'MaxItems',
@@ -638,7 +647,8 @@ def r53_list_rrsets(ctx):
         keys = [(r['Name'], r['Type']) for r in order]
         want = (_fqdn(start_name), start_type)
         order = order[next((i for i, k in enumerate(keys) if k == want or (not start_type and k[0] == want[0])), 0):]
-    limit = min(ctx.store.page_size, int(ctx.params.get('MaxItems') or ctx.store.page_size))
+    # Route 53 answers up to MaxItems (at most 300) records a page.
+    limit = min(300, int(ctx.params.get('MaxItems') or ctx.store.page_size))
     out = {'ResourceRecordSets': order[:limit], 'IsTruncated': len(order) > limit,
            'MaxItems': str(ctx.params.get('MaxItems') or limit)}
     if out['IsTruncated']:
@@ -730,7 +740,8 @@ def r53_list_tags(ctx):
 
 def _r53_handlers():
     return {'CreateHostedZone': r53_create_zone, 'GetHostedZone': r53_get_zone, 'ListHostedZones': r53_list_zones,
-            'DeleteHostedZone': r53_delete_zone, 'ChangeResourceRecordSets': r53_change_rrsets,
+            'DeleteHostedZone': r53_delete_zone, 'UpdateHostedZoneComment': r53_update_comment,
+            'ChangeResourceRecordSets': r53_change_rrsets,
             'ListResourceRecordSets': r53_list_rrsets, 'GetChange': r53_get_change,
             'CreateHealthCheck': r53_create_health_check, 'GetHealthCheck': r53_get_health_check,
             'UpdateHealthCheck': r53_update_health_check, 'ListHealthChecks': r53_list_health_checks,
@@ -770,8 +781,14 @@ def _cert_out(ctx, rec):
             rec['NotAfter'] = ctx.now + 395 * 86400
             rec['DomainValidationOptions'] = dvos
             out = public(rec)
-    out['InUseBy'] = []
+    out['InUseBy'] = _cert_users(ctx, rec['CertificateArn'])
     return out
+
+
+def _cert_users(ctx, arn):
+    """The load balancers whose listeners use the certificate."""
+    return sorted({l['LoadBalancerArn'] for l in ctx.store.table('elb_listener').values()
+                   if any(c.get('CertificateArn') == arn for c in l.get('Certificates') or [])})
 
 
 def acm_request(ctx):
@@ -806,7 +823,10 @@ def acm_list(ctx):
 
 
 def acm_delete(ctx):
-    del ctx.store.table('acm_cert')[_cert(ctx)['CertificateArn']]
+    arn = _cert(ctx)['CertificateArn']
+    if _cert_users(ctx, arn):
+        raise ApiError('ResourceInUseException', 'Certificate %s in use by %s' % (arn, ', '.join(_cert_users(ctx, arn))))
+    del ctx.store.table('acm_cert')[arn]
     return {}
 
 

@@ -131,6 +131,24 @@ class MoreOpsTest(FakeTestCase):
         self.assertEqual(b.describe_backup_vault(BackupVaultName='vault')['EncryptionKeyArn'],
                          'arn:aws:kms:us-east-1:123456789012:key/k')
 
+    def test_zone_comment_and_ses_mail_from_verified_by_its_mx(self):
+        r53 = self.fake.client('route53')
+        zid = r53.create_hosted_zone(Name='example.net', CallerReference='c1')['HostedZone']['Id']
+        r53.update_hosted_zone_comment(Id=zid, Comment='hello')
+        self.assertEqual(r53.get_hosted_zone(Id=zid)['HostedZone']['Config']['Comment'], 'hello')
+        ses = self.fake.client('sesv2')
+        ses.create_email_identity(EmailIdentity='example.net')
+        ses.put_email_identity_mail_from_attributes(EmailIdentity='example.net',
+                                                    MailFromDomain='mail.example.net')
+        got = ses.get_email_identity(EmailIdentity='example.net')['MailFromAttributes']
+        self.assertEqual((got['MailFromDomain'], got['MailFromDomainStatus']), ('mail.example.net', 'PENDING'))
+        r53.change_resource_record_sets(HostedZoneId=zid, ChangeBatch={'Changes': [
+            {'Action': 'CREATE', 'ResourceRecordSet': {
+                'Name': 'mail.example.net', 'Type': 'MX', 'TTL': 60,
+                'ResourceRecords': [{'Value': '10 feedback-smtp.us-east-1.amazonses.com'}]}}]})
+        got = ses.get_email_identity(EmailIdentity='example.net')['MailFromAttributes']
+        self.assertEqual(got['MailFromDomainStatus'], 'SUCCESS')
+
     def test_eks_config_update_and_elb_leftovers(self):
         ec2 = self.fake.client('ec2')
         vpc = ec2.create_vpc(CidrBlock='10.0.0.0/16')['Vpc']['VpcId']

@@ -105,6 +105,7 @@ int main(void)
 		cJSON_AddNumberToObject(t, "tag_style", type->tag_style);
 		add_string(t, "tag_resource_type", type->tag_resource_type);
 		add_string(t, "status_path", type->status_path);
+		add_string(t, "create_item", type->create_item);
 		cJSON_AddBoolToObject(t, "fix_live", type->hooks && type->hooks->fix_live);
 		ops = cJSON_AddArrayToObject(t, "ops");
 		cJSON_AddItemToArray(ops, op_json("read", &type->read));
