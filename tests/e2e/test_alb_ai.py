@@ -26,7 +26,7 @@ class AlbAndBedrockTest(EstateTestCase):
             # The parts of the example this test is about, not the whole
             # estate (config/base grows with every area).
             "include": [os.path.join(ROOT, "config", "base", f)
-                        for f in ("network.json", "iam.json", "edge.json", "ai.json")],
+                        for f in ("network.json", "iam.json", "edge.json", "dns.json", "ai.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
@@ -79,8 +79,7 @@ class AlbAndBedrockTest(EstateTestCase):
         https = self.listener(443)
         # driftd requested the certificate (config/base/dns.json) and
         # waited for it to be issued.
-        acm = boto3.client("acm", endpoint_url=self.fake.url, region_name="us-east-1",
-                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        acm = self.boto_client("acm")
         certs = acm.list_certificates()["CertificateSummaryList"]
         self.assertEqual([c["Status"] for c in certs], ["ISSUED"])
         acm.close()
