@@ -26,6 +26,22 @@ class SnsTest(FakeTestCase):
         self.sns.delete_topic(TopicArn=arn)
         self.assertAwsError('NotFound', self.sns.get_topic_attributes, TopicArn=arn)
 
+    def test_subscription_attributes(self):
+        arn = self.sns.create_topic(Name='events')['TopicArn']
+        sub = self.sns.subscribe(TopicArn=arn, Protocol='https', Endpoint='https://example.com/hook',
+                                 ReturnSubscriptionArn=True)['SubscriptionArn']
+        attrs = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual((attrs['TopicArn'], attrs['Protocol'], attrs['RawMessageDelivery']),
+                         (arn, 'https', 'false'))
+        self.sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName='RawMessageDelivery',
+                                             AttributeValue='true')
+        attrs = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual(attrs['RawMessageDelivery'], 'true')
+        self.assertAwsError('InvalidParameter', self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                            AttributeName='Bogus', AttributeValue='x')
+        self.sns.unsubscribe(SubscriptionArn=sub)
+        self.assertAwsError('NotFound', self.sns.get_subscription_attributes, SubscriptionArn=sub)
+
     def test_list_topics_paginates(self):
         arns = {self.sns.create_topic(Name='t%d' % i)['TopicArn'] for i in range(7)}
         self.assertIn('NextToken', self.sns.list_topics())
