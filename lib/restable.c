@@ -13,6 +13,10 @@ static const struct {
 	{ res_ec2_types, &res_ec2_n_types },
 	{ res_iam_types, &res_iam_n_types },
 	{ res_elbv2_types, &res_elbv2_n_types },
+	{ res_kms_types, &res_kms_n_types },
+	{ res_rds_types, &res_rds_n_types },
+	{ res_elasticache_types, &res_elasticache_n_types },
+	{ res_secretsmanager_types, &res_secretsmanager_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
 };
 

@@ -86,6 +86,9 @@
  * it and compares it, and a configured item that does not exist is a
  * failed read naming it (REC_READ_FAILED), never a create.
  *
+ * Gone. An item whose status_path value is one of gone is dropped from
+ * the read after fix_live, as if AWS had not listed it.
+ *
  * Read each. When read_each is set, every listed item (a string becomes
  * {id_path: string}) gets those calls, in parallel, and their answers
  * merged in before fix_live and matching. An item whose call fails with a
@@ -257,9 +260,12 @@ typedef struct res_hooks {
 	int (*fix_create)(const struct res_type *t, const cJSON *desired,
 			  cJSON *params, err_t *err);
 	/* Extra config checks for the whole resource (cross-attribute rules,
-	 * environment rules such as instance class minimums). */
+	 * environment rules such as instance class minimums). environment
+	 * is settings.environment (NULL when unset). On failure *at may name
+	 * the member of desired at fault: the error is reported at its
+	 * value's file:line:column, else at the resource's address. */
 	int (*check)(const struct res_type *t, const char *environment,
-		     const cJSON *desired, err_t *err);
+		     const cJSON *desired, const cJSON **at, err_t *err);
 } res_hooks_t;
 
 typedef struct res_type {
@@ -290,6 +296,10 @@ typedef struct res_type {
 	const char        *status_path;
 	const char        *ready;
 	const char        *failed;
+	/* Status values of an item on its way out (a KMS key pending
+	 * deletion): such items are dropped from reads, neither matched nor
+	 * orphans. */
+	const char        *gone;
 	const char *const *depends_on_types; /* types that must exist first   */
 	const res_attr_t  *attrs;
 	size_t             n_attrs;

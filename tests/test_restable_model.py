@@ -26,6 +26,10 @@ SYNTHESIZED = {
     "ec2.route_table": {"SubnetIds"},
     "elbv2.load_balancer": {"Subnets"},
     "elbv2.listener_rule": {"ListenerArn"},
+    "rds.db_subnet_group": {"SubnetIds"},
+    "rds.db_instance": {"DBParameterGroupName", "VpcSecurityGroupIds"},
+    "elasticache.subnet_group": {"SubnetIds"},
+    "elasticache.replication_group": {"NumNodeGroups", "ReplicasPerNodeGroup"},
 }
 
 # Debian's botocore predates Bedrock: its operations are checked against
@@ -221,8 +225,11 @@ class TablesAgainstBotocore(unittest.TestCase):
             made = SYNTHESIZED.get(t["name"], set())
             paths = [("id_path", t["id_path"]), ("arn_path", t["arn_path"]),
                      ("status_path", t["status_path"])]
+            # Write-only attributes are never in an answer (passwords,
+            # tokens, settings of the calls).
             paths += [(a["name"], a["live_path"]) for a in t["attrs"]
-                      if not a.get("live_read") and a["name"] not in made]
+                      if not a.get("live_read") and a["name"] not in made and
+                      "write_only" not in a["flags"]]
             for what, path in paths:
                 if path:
                     with self.subTest(type=t["name"], path=what):
@@ -240,6 +247,8 @@ class TablesAgainstBotocore(unittest.TestCase):
     def test_read_one_returns_the_same_item_shape_as_read(self):
         for t in TABLES:
             read, read_one = t["ops"][0], t["ops"][1]
+            if not read_one["op"]:
+                continue  # no way to read one item: no refresh after writes
             a = item_shape(t["service"], read["op"], read["result"])
             b = item_shape(t["service"], read_one["op"], read_one["result"])
             with self.subTest(type=t["name"]):

@@ -37,33 +37,7 @@ static cJSON *nomem(cJSON *partial, err_t *err)
  * ("deletion_protection.enabled": "true"); config may say true or 60. */
 static cJSON *elb_attr_map(const cJSON *value, err_t *err)
 {
-	cJSON *out = cJSON_CreateObject(), *el, *k, *v;
-	const char *key;
-	char *text;
-
-	if (!out)
-		return nomem(NULL, err);
-	if (!cJSON_IsArray(value) && !cJSON_IsObject(value)) {
-		cJSON_Delete(out);
-		err_set(err, -EINVAL, "Attributes must be an object of key to value");
-		return NULL;
-	}
-	cJSON_ArrayForEach(el, value) {
-		if (cJSON_IsArray(value)) {
-			k = cJSON_GetObjectItemCaseSensitive(el, "Key");
-			v = cJSON_GetObjectItemCaseSensitive(el, "Value");
-			key = cJSON_IsString(k) ? k->valuestring : NULL;
-		} else {
-			key = el->string;
-			v = el;
-		}
-		if (!key || !(text = json_scalar_text(v)))
-			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(out, key);
-		cJSON_AddStringToObject(out, key, text);
-		free(text);
-	}
-	return out;
+	return res_kv_map(value, "Key", "Value", "Attributes", err);
 }
 
 /* Modify*Attributes takes only the attributes it changes, as a list;
@@ -103,31 +77,6 @@ static cJSON *elb_plan_attrs(const res_attr_t *a, const cJSON *desired,
 			cJSON_Delete(params);
 		return nomem(calls, err);
 	}
-	return calls;
-}
-
-/* SetSubnets and SetSecurityGroups replace the whole list: one call with
- * every element the config wants (update_params names the resource). */
-static cJSON *elb_plan_whole_set(const res_attr_t *a, const cJSON *desired,
-				 const cJSON *added, const cJSON *removed,
-				 const cJSON *item, err_t *err)
-{
-	cJSON *calls = cJSON_CreateArray(), *params;
-
-	(void)added;
-	(void)removed;
-	(void)item;
-	if (!calls)
-		return nomem(NULL, err);
-	if (!desired)
-		return calls;
-	params = cJSON_Parse(a->update_params);
-	if (params && !cJSON_AddItemToObject(params, a->name, cJSON_Duplicate(desired, 1))) {
-		cJSON_Delete(params);
-		params = NULL;
-	}
-	if (res_plan_call(calls, a->update_op, params))
-		return nomem(calls, err);
 	return calls;
 }
 
@@ -372,10 +321,10 @@ static const res_attr_t lb_attrs[] = {
 	  .default_json = "\"ipv4\"" },
 	{ .name = "Subnets", .kind = RES_SET, .mutability = RES_IN_PLACE,
 	  .flags = RES_REQUIRED, .update_op = "SetSubnets",
-	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_whole_set },
+	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = res_plan_whole_set },
 	{ .name = "SecurityGroups", .kind = RES_SET, .mutability = RES_IN_PLACE,
 	  .update_op = "SetSecurityGroups",
-	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_whole_set },
+	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = res_plan_whole_set },
 	ATTRIBUTES_ATTR("LoadBalancer", "LoadBalancerArn"),
 	TAGS_ATTR,
 	{ .name = "LoadBalancerArn", .mutability = RES_READ_ONLY },
