@@ -83,7 +83,11 @@ static const res_attr_t key_attrs[] = {
 	  .default_json = "\"SYMMETRIC_DEFAULT\"" },
 	{ .name = "MultiRegion", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .default_json = "false" },
-	{ .name = "Policy", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
+	/* "policy" is driftd's own resource key: the key policy is
+	 * KeyPolicy, put after the create (CreateKey makes the default
+	 * policy first). */
+	{ .name = "KeyPolicy", .live_path = "Policy", .kind = RES_DOCUMENT,
+	  .mutability = RES_IN_PLACE, .flags = RES_NOT_IN_CREATE,
 	  .normalize = norm_iam_policy, .update_op = "PutKeyPolicy",
 	  .update_params = "{\"KeyId\":\"$id\",\"PolicyName\":\"default\",\"Policy\":\"$value\"}",
 	  .live_read = { "GetKeyPolicy", "{\"KeyId\":\"$id\",\"PolicyName\":\"default\"}",
