@@ -230,7 +230,9 @@ typedef struct res_attr {
 	 * role's Description under GetAccountAuthorizationDetails): for each
 	 * item driftd manages, the engine calls live_read.op with its params
 	 * ("$id" filled) and sets the response's value at live_read.result
-	 * into the item at live_path. One call per resource and poll. */
+	 * into the item at live_path. One call per resource and poll, made
+	 * when config sets the attribute (tags: always, for the ownership
+	 * tags). */
 	res_op_t           live_read;
 } res_attr_t;
 

@@ -364,7 +364,7 @@ def sm_put_policy(ctx):
     except ValueError:
         raise ApiError('MalformedPolicyDocumentException', 'The resource policy is not valid JSON.')
     if ctx.params.get('BlockPublicPolicy', True) and '"*"' in json.dumps(
-            [st.get('Principal') for st in doc.get('Statement', [])]):
+            [st.get('Principal') for st in doc.get('Statement', []) if st.get('Effect') == 'Allow']):
         raise ApiError('PublicPolicyException', 'The BlockPublicPolicy parameter is set to true, and the resource '
                        'policy that you submitted grants public access to your secret.')
     rec['_policy'] = ctx.params['ResourcePolicy']
