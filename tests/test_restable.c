@@ -113,7 +113,9 @@ START_TEST(every_template_is_a_json_object_with_known_placeholders)
 		check_template(t->name, "remove", t->remove.op, t->remove.params);
 		check_template(t->name, "tag", t->tag.op, t->tag.params);
 		check_template(t->name, "untag", t->untag.op, t->untag.params);
-		ck_assert_msg(t->read.op && t->read_one.op,
+		/* Without read_one nothing is refreshed after a write
+		 * (ListAliases cannot name one alias); waiting needs it. */
+		ck_assert_msg(t->read.op && (t->read_one.op || !t->status_path),
 			      "%s lacks a read or read_one operation", t->name);
 		/* A type with neither is a check (restable.h). */
 		ck_assert_msg(!t->create.op == !t->remove.op,

@@ -387,7 +387,7 @@ static const res_attr_t instance_attrs[] = {
 	/* A setting of driftd's ModifyDBInstance calls, not of the instance:
 	 * true applies changes now, false or absent in the maintenance
 	 * window. */
-	{ .name = "ApplyImmediately", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	{ .name = "ApplyImmediately", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY,
 	  .flags = RES_WRITE_ONLY | RES_NOT_IN_CREATE },
 	{ .name = "Tags", .live_path = "TagList", .kind = RES_TAGS, .mutability = RES_IN_PLACE },
 	{ .name = "DBInstanceArn", .mutability = RES_READ_ONLY },
@@ -472,6 +472,9 @@ const res_type_t res_rds_types[] = {
 	  .identity = RES_ID_NAME, .name_attrs = replication_names,
 	  .id_path = "DBInstanceArn", .arn_path = "DBInstanceAutomatedBackupsArn",
 	  .read = { "DescribeDBInstanceAutomatedBackups", NULL, "DBInstanceAutomatedBackups" },
+	  .read_one = { "DescribeDBInstanceAutomatedBackups",
+			"{\"DbiResourceId\":\"$live:DbiResourceId\"}",
+			"DBInstanceAutomatedBackups.0" },
 	  .create = { "StartDBInstanceAutomatedBackupsReplication", NULL,
 		      "DBInstanceAutomatedBackup" },
 	  .remove = { "StopDBInstanceAutomatedBackupsReplication",

@@ -29,7 +29,8 @@ class AlbAndBedrockTest(unittest.TestCase):
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
         main = {
-            "include": [os.path.join(ROOT, "config", "base")],
+            "include": [os.path.join(ROOT, "config", "base", f)
+                        for f in ("network.json", "iam.json", "edge.json", "ai.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
