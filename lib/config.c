@@ -1582,6 +1582,11 @@ void config_report(config_check_t *chk, const cJSON *node, int at_key,
 	add_error(chk->L, &p, "%s", msg);
 }
 
+const char *config_check_environment(const config_check_t *chk)
+{
+	return chk->L->cfg->settings.environment;
+}
+
 static void check_prune_types(loader_t *L, const config_schema_t *schema)
 {
 	const cJSON *item;

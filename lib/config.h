@@ -124,6 +124,9 @@ typedef struct config_schema {
 void config_report(config_check_t *chk, const cJSON *node, int at_key,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* settings.environment of the configuration being checked, or NULL. */
+const char *config_check_environment(const config_check_t *chk);
+
 /* The candidate nearest to word by edit distance when close enough to be a
  * likely typo, else NULL. For "did you mean" messages. */
 const char *config_suggest(const char *word, const char *const *candidates,

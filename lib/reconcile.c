@@ -537,8 +537,10 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
 		a = &item->type->attrs[j];
-		if (!a->live_read.op ||
-		    !cJSON_GetObjectItemCaseSensitive(item->res->body, a->name))
+		/* Tags are always compared: the ownership tags are desired
+		 * even when config sets none. */
+		if (!a->live_read.op || (a->kind != RES_TAGS &&
+		    !cJSON_GetObjectItemCaseSensitive(item->res->body, a->name)))
 			continue;
 		memset(&v, 0, sizeof(v));
 		v.id = item->id;
@@ -2149,14 +2151,20 @@ typedef struct each_call {
 
 static void read_step(rec_read_t *rd);
 
+/* Runs fix_live on an item of rd->items; drops it when its status says
+ * it is on its way out (res_type_t.gone). */
 static void fix_live_item(rec_read_t *rd, cJSON *it)
 {
 	const res_type_t *t = rd->type;
+	const cJSON *st;
 	err_t err;
 
 	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, it, &err) &&
 	    !rd->err.code)
 		rd->err = err;
+	st = t->gone ? json_get_path(it, t->status_path) : NULL;
+	if (cJSON_IsString(st) && status_in(st->valuestring, t->gone))
+		cJSON_Delete(cJSON_DetachItemViaPointer(rd->items, it));
 }
 
 static int names_missing(const char *code)

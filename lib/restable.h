@@ -90,6 +90,9 @@
  * it and compares it, and a configured item that does not exist is a
  * failed read naming it (REC_READ_FAILED), never a create.
  *
+ * Gone. An item whose status_path value is one of gone is dropped from
+ * the read after fix_live, as if AWS had not listed it.
+ *
  * Read each. When read_each is set, every listed item (a string becomes
  * {id_path: string}) gets those calls, in parallel, and their answers
  * merged in before fix_live and matching. An item whose call fails with a
@@ -293,7 +296,9 @@ typedef struct res_attr {
 	 * role's Description under GetAccountAuthorizationDetails): for each
 	 * item driftd manages, the engine calls live_read.op with its params
 	 * ("$id" filled) and sets the response's value at live_read.result
-	 * into the item at live_path. One call per resource and poll. */
+	 * into the item at live_path. One call per resource and poll, made
+	 * when config sets the attribute (tags: always, for the ownership
+	 * tags). */
 	res_op_t           live_read;  /* result "" places the whole answer
 					   (GetBucketVersioning's {Status}) */
 } res_attr_t;
@@ -324,9 +329,12 @@ typedef struct res_hooks {
 	int (*fix_create)(const struct res_type *t, const cJSON *desired,
 			  cJSON *params, err_t *err);
 	/* Extra config checks for the whole resource (cross-attribute rules,
-	 * environment rules such as instance class minimums). */
+	 * environment rules such as instance class minimums). environment
+	 * is settings.environment (NULL when unset). On failure *at may name
+	 * the member of desired at fault: the error is reported at its
+	 * value's file:line:column, else at the resource's address. */
 	int (*check)(const struct res_type *t, const char *environment,
-		     const cJSON *desired, err_t *err);
+		     const cJSON *desired, const cJSON **at, err_t *err);
 } res_hooks_t;
 
 /* A type driftd reaches without AWS (restable.h, "Drivers"). read and
@@ -380,6 +388,10 @@ typedef struct res_type {
 	const char        *status_path;
 	const char        *ready;
 	const char        *failed;
+	/* Status values of an item on its way out (a KMS key pending
+	 * deletion): such items are dropped from reads, neither matched nor
+	 * orphans. */
+	const char        *gone;
 	const char *const *depends_on_types; /* types that must exist first   */
 	res_batch_t        batch;       /* writes merged across resources  */
 	const res_attr_t  *attrs;

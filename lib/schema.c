@@ -188,7 +188,7 @@ static int validate_resource(void *ctx, const config_resource_t *res,
 {
 	char name[TYPE_NAME_MAX];
 	const res_type_t *t;
-	const cJSON *v;
+	const cJSON *v, *at = NULL;
 	const char *s;
 	err_t e = { 0 };
 	size_t i;
@@ -212,8 +212,9 @@ static int validate_resource(void *ctx, const config_resource_t *res,
 			config_report(chk, NULL, 0, "%s needs property \"%s\"", t->name,
 				      t->attrs[i].name);
 	/* The type's own rules assume well-formed properties. */
-	if (!bad && t->hooks && t->hooks->check && t->hooks->check(t, NULL, res->body, &e))
-		config_report(chk, NULL, 0, "%s", e.message);
+	if (!bad && t->hooks && t->hooks->check &&
+	    t->hooks->check(t, config_check_environment(chk), res->body, &at, &e))
+		config_report(chk, at, 0, "%s", e.message);
 	return 0;
 }
 

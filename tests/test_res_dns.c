@@ -60,12 +60,13 @@ START_TEST(record_check_wants_set_identifier_and_no_ttl_on_alias)
 	cJSON *weighted = parse("{\"Weight\":10,\"ResourceRecords\":[]}");
 	cJSON *alias = parse("{\"TTL\":60,\"AliasTarget\":{}}");
 	cJSON *ok = parse("{\"SetIdentifier\":\"a\",\"Failover\":\"PRIMARY\",\"AliasTarget\":{}}");
+	const cJSON *at = NULL;
 	err_t e;
 
-	ck_assert_int_eq(t->hooks->check(t, "dev", weighted, &e), -EINVAL);
+	ck_assert_int_eq(t->hooks->check(t, "dev", weighted, &at, &e), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.message, "SetIdentifier"));
-	ck_assert_int_eq(t->hooks->check(t, "dev", alias, &e), -EINVAL);
-	ck_assert_int_eq(t->hooks->check(t, "dev", ok, &e), 0);
+	ck_assert_int_eq(t->hooks->check(t, "dev", alias, &at, &e), -EINVAL);
+	ck_assert_int_eq(t->hooks->check(t, "dev", ok, &at, &e), 0);
 	cJSON_Delete(weighted);
 	cJSON_Delete(alias);
 	cJSON_Delete(ok);

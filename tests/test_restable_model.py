@@ -33,6 +33,10 @@ SYNTHESIZED = {
     "route53.hosted_zone": {"HostedZoneId"},
     "acm.certificate": {"ValidationMethod"},
     "sesv2.email_identity": {"EmailIdentity"},
+    "rds.db_subnet_group": {"SubnetIds"},
+    "rds.db_instance": {"DBParameterGroupName", "VpcSecurityGroupIds"},
+    "elasticache.subnet_group": {"SubnetIds"},
+    "elasticache.replication_group": {"NumNodeGroups", "ReplicasPerNodeGroup"},
 }
 
 
@@ -274,7 +278,7 @@ class TablesAgainstBotocore(unittest.TestCase):
         for t in TABLES:
             read, read_one = t["ops"][0], t["ops"][1]
             if not read_one["op"]:
-                continue
+                continue  # no way to read one item: no refresh after writes
             a = item_shape(t["service"], read["op"], read["result"])
             b = item_shape(t["service"], read_one["op"], read_one["result"])
             with self.subTest(type=t["name"]):

@@ -266,7 +266,7 @@ static cJSON *rt_plan_subnets(const res_attr_t *a, const cJSON *desired,
 /* A public NAT gateway needs an Elastic IP (CreateNatGateway,
  * AllocationId); a private one must not have one. */
 static int nat_check(const res_type_t *t, const char *environment,
-		     const cJSON *desired, err_t *err)
+		     const cJSON *desired, const cJSON **at, err_t *err)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(desired, "ConnectivityType");
 	const cJSON *alloc = cJSON_GetObjectItemCaseSensitive(desired, "AllocationId");
@@ -274,6 +274,7 @@ static int nat_check(const res_type_t *t, const char *environment,
 
 	(void)t;
 	(void)environment;
+	*at = alloc ? alloc : type;
 	if (!private && !alloc)
 		return err_set(err, -EINVAL, "a public NAT gateway needs AllocationId "
 			       "(an Elastic IP); set it or set ConnectivityType to \"private\"");

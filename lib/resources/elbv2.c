@@ -37,33 +37,7 @@ static cJSON *nomem(cJSON *partial, err_t *err)
  * ("deletion_protection.enabled": "true"); config may say true or 60. */
 static cJSON *elb_attr_map(const cJSON *value, err_t *err)
 {
-	cJSON *out = cJSON_CreateObject(), *el, *k, *v;
-	const char *key;
-	char *text;
-
-	if (!out)
-		return nomem(NULL, err);
-	if (!cJSON_IsArray(value) && !cJSON_IsObject(value)) {
-		cJSON_Delete(out);
-		err_set(err, -EINVAL, "Attributes must be an object of key to value");
-		return NULL;
-	}
-	cJSON_ArrayForEach(el, value) {
-		if (cJSON_IsArray(value)) {
-			k = cJSON_GetObjectItemCaseSensitive(el, "Key");
-			v = cJSON_GetObjectItemCaseSensitive(el, "Value");
-			key = cJSON_IsString(k) ? k->valuestring : NULL;
-		} else {
-			key = el->string;
-			v = el;
-		}
-		if (!key || !(text = json_scalar_text(v)))
-			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(out, key);
-		cJSON_AddStringToObject(out, key, text);
-		free(text);
-	}
-	return out;
+	return res_kv_map(value, "Key", "Value", "Attributes", err);
 }
 
 /* Modify*Attributes takes only the attributes it changes, as a list;

@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 
+#include "jsonutil.h"
 #include "resources.h"
 
 int res_plan_call(cJSON *calls, const char *op, cJSON *params)
@@ -58,6 +60,13 @@ int res_sort_members(cJSON *obj, const char *key, const char *by)
 	return 0;
 }
 
+static cJSON *nomem(cJSON *partial, err_t *err)
+{
+	cJSON_Delete(partial);
+	err_set(err, -ENOMEM, "out of memory");
+	return NULL;
+}
+
 cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 			  const cJSON *added, const cJSON *removed,
 			  const cJSON *item, err_t *err)
@@ -68,7 +77,7 @@ cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 	(void)removed;
 	(void)item;
 	if (!calls)
-		goto oom;
+		return nomem(NULL, err);
 	if (!desired)
 		return calls;
 	params = cJSON_Parse(a->update_params);
@@ -76,10 +85,114 @@ cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 		cJSON_Delete(params);
 		params = NULL;
 	}
-	if (!res_plan_call(calls, a->update_op, params))
+	if (res_plan_call(calls, a->update_op, params))
+		return nomem(calls, err);
+	return calls;
+}
+
+cJSON *res_kv_map(const cJSON *value, const char *key_member,
+		  const char *value_member, const char *what, err_t *err)
+{
+	cJSON *out = cJSON_CreateObject(), *el, *k, *v;
+	const char *key;
+	char *text;
+
+	if (!out)
+		return nomem(NULL, err);
+	if (!cJSON_IsArray(value) && !cJSON_IsObject(value)) {
+		cJSON_Delete(out);
+		err_set(err, -EINVAL, "%s must be an object of name to value", what);
+		return NULL;
+	}
+	cJSON_ArrayForEach(el, value) {
+		if (cJSON_IsArray(value)) {
+			k = cJSON_GetObjectItemCaseSensitive(el, key_member);
+			v = cJSON_GetObjectItemCaseSensitive(el, value_member);
+			key = cJSON_IsString(k) ? k->valuestring : NULL;
+		} else {
+			key = el->string;
+			v = el;
+		}
+		if (!key || !v || !(text = json_scalar_text(v)))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(out, key);
+		if (!cJSON_AddStringToObject(out, key, text)) {
+			free(text);
+			return nomem(out, err);
+		}
+		free(text);
+	}
+	return out;
+}
+
+cJSON *res_param_map(const cJSON *value, err_t *err)
+{
+	return res_kv_map(value, "ParameterName", "ParameterValue", "Parameters", err);
+}
+
+cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
+		       const char *list_member, const char *apply_method,
+		       err_t *err)
+{
+	cJSON *calls = cJSON_CreateArray(), *params = NULL, *map, *list, *el, *one;
+
+	if (!calls)
+		return nomem(NULL, err);
+	if (!desired)
 		return calls;
-oom:
-	cJSON_Delete(calls);
-	err_set(err, -ENOMEM, "out of memory");
-	return NULL;
+	if (!(map = res_param_map(desired, err))) {
+		cJSON_Delete(calls);
+		return NULL;
+	}
+	params = cJSON_Parse(a->update_params);
+	list = params ? cJSON_AddArrayToObject(params, list_member) : NULL;
+	cJSON_ArrayForEach(el, map) {
+		if (!list || !(one = cJSON_CreateObject())) {
+			list = NULL;
+			break;
+		}
+		cJSON_AddItemToArray(list, one);
+		if (!cJSON_AddStringToObject(one, "ParameterName", el->string) ||
+		    !cJSON_AddStringToObject(one, "ParameterValue", el->valuestring) ||
+		    (apply_method && !cJSON_AddStringToObject(one, "ApplyMethod", apply_method)))
+			list = NULL;
+	}
+	cJSON_Delete(map);
+	if (!list) {
+		cJSON_Delete(params);
+		return nomem(calls, err);
+	}
+	if (res_plan_call(calls, a->update_op, params))
+		return nomem(calls, err);
+	return calls;
+}
+
+int res_live_pluck(cJSON *item, const char *from, const char *member,
+		   const char *into)
+{
+	cJSON *list, *el, *v;
+
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(item, from)))
+		return 0;
+	if (!(list = cJSON_CreateArray()))
+		return -ENOMEM;
+	cJSON_ArrayForEach(el, cJSON_GetObjectItemCaseSensitive(item, from)) {
+		v = cJSON_GetObjectItemCaseSensitive(el, member);
+		if (cJSON_IsString(v) &&
+		    !cJSON_AddItemToArray(list, cJSON_CreateString(v->valuestring))) {
+			cJSON_Delete(list);
+			return -ENOMEM;
+		}
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(item, into);
+	cJSON_AddItemToObject(item, into, list);
+	return 0;
+}
+
+int res_fix_subnet_ids(const res_type_t *t, cJSON *item, err_t *err)
+{
+	(void)t;
+	if (res_live_pluck(item, "Subnets", "SubnetIdentifier", "SubnetIds"))
+		return err_set(err, -ENOMEM, "out of memory");
+	return 0;
 }

@@ -35,6 +35,14 @@ extern const size_t res_sesv2_n_types;
 /* route53.c: a DNS name as compared (lower case, trailing dot, octal
  * escapes decoded); NULL on ENOMEM. Caller frees. */
 char *route53_name_canonical(const char *name);
+extern const res_type_t res_kms_types[];
+extern const size_t res_kms_n_types;
+extern const res_type_t res_rds_types[];
+extern const size_t res_rds_n_types;
+extern const res_type_t res_elasticache_types[];
+extern const size_t res_elasticache_n_types;
+extern const res_type_t res_secretsmanager_types[];
+extern const size_t res_secretsmanager_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
@@ -63,5 +71,42 @@ int pg_checksum(const char *text, size_t len, char hex[65]);
 cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 			  const cJSON *added, const cJSON *removed,
 			  const cJSON *item, err_t *err);
+
+/* A normalizer's core: the object {"name": value} or the list
+ * [{key_member: name, value_member: value}] as one object of strings (a
+ * list element without a value is left out); what names the attribute in
+ * the error. */
+cJSON *res_kv_map(const cJSON *value, const char *key_member,
+		  const char *value_member, const char *what, err_t *err);
+
+/* Parameter groups (RDS, ElastiCache): a normalizer making the object
+ * {"name": "value"} or the list [{"ParameterName","ParameterValue"}] one
+ * object of strings; a list member without a value is left out. */
+cJSON *res_param_map(const cJSON *value, err_t *err);
+
+/* The plan of a parameter group's changed parameters: one call of
+ * update_op with update_params plus, at list_member, the desired
+ * parameters as [{"ParameterName","ParameterValue"}], each with
+ * "ApplyMethod": apply_method when that is not NULL. NULL desired: no
+ * call (parameters config drops keep their values). */
+cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
+		       const char *list_member, const char *apply_method,
+		       err_t *err);
+
+/* For fix_live: sets item[into] to the list of each element's member
+ * of the array at item[from] (SubnetIds from the subnet group's Subnets'
+ * SubnetIdentifier). 0 or -ENOMEM. */
+int res_live_pluck(cJSON *item, const char *from, const char *member,
+		   const char *into);
+
+/* fix_live of subnet groups (RDS, ElastiCache): SubnetIds from Subnets. */
+int res_fix_subnet_ids(const res_type_t *t, cJSON *item, err_t *err);
+
+/* Instance classes and versions, for check hooks (rds.c): the rank of a
+ * class's size, the last part of db.t3.micro or cache.r7g.2xlarge (nano 0,
+ * micro 1, small 2, medium 3, large 4, xlarge 5, Nxlarge 5+N), -1 when
+ * unknown; the major version of "16.3" or "7", -1 when not a version. */
+int rds_class_size_rank(const char *cls);
+int rds_major_version(const char *version);
 
 #endif

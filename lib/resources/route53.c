@@ -197,7 +197,7 @@ static int rrset_fix_create(const res_type_t *t, const cJSON *desired,
  * TTL or values, any other record needs both (ResourceRecordSet data
  * type). */
 static int rrset_check(const res_type_t *t, const char *environment,
-		       const cJSON *desired, err_t *err)
+		       const cJSON *desired, const cJSON **at, err_t *err)
 {
 	int alias = cJSON_HasObjectItem(desired, "AliasTarget");
 	int routed = cJSON_HasObjectItem(desired, "Weight") ||
@@ -205,6 +205,7 @@ static int rrset_check(const res_type_t *t, const char *environment,
 
 	(void)t;
 	(void)environment;
+	(void)at;
 	if (routed && !cJSON_HasObjectItem(desired, "SetIdentifier"))
 		return err_set(err, -EINVAL, "a weighted or failover record "
 			       "needs a SetIdentifier");

@@ -27,7 +27,8 @@ class ComputeTest(unittest.TestCase):
         os.makedirs(cls.config)
         base = os.path.join(ROOT, "config", "base")
         main = {
-            "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "compute.json")],
+            "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "kms.json",
+                                                        "compute.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
@@ -40,7 +41,7 @@ class ComputeTest(unittest.TestCase):
                 "spot_instance_types": ["t3.large", "t3a.large"], "spot_min": 0,
                 "spot_max": 3, "spot_desired": 1,
                 "eks_public_access_cidrs": ["203.0.113.0/24"],
-                "eks_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/e2e",
+                "account_id": "123456789012", "backup_region": "us-west-2",
             },
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
@@ -80,8 +81,13 @@ class ComputeTest(unittest.TestCase):
                           vpc["publicAccessCidrs"]), (True, True, ["203.0.113.0/24"]))
         self.assertEqual(sorted(c["logging"]["clusterLogging"][0]["types"]),
                          ["api", "audit", "authenticator", "controllerManager", "scheduler"])
-        self.assertEqual(c["encryptionConfig"][0]["provider"]["keyArn"],
-                         "arn:aws:kms:us-east-1:123456789012:key/e2e")
+        # Secrets are encrypted with the key driftd made (kms.json).
+        kms = boto3.client("kms", endpoint_url=self.fake.url, region_name="us-east-1",
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        key = c["encryptionConfig"][0]["provider"]["keyArn"]
+        tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]}
+        kms.close()
+        self.assertEqual(tags["driftd:address"], "kms.key.eks")
         self.assertTrue(c["roleArn"].endswith(":role/cloudpartner-e2e-eks-cluster"))
         host = c["identity"]["oidc"]["issuer"][len("https://"):]
         oidc = self.iam.get_open_id_connect_provider(

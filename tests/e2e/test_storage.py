@@ -12,8 +12,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli  # noqa: E402
 
 BUCKET = "cloudpartner-e2e-platform-data"
-DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/e2e-data"
-COPY_KEY = "arn:aws:kms:us-west-2:123456789012:key/e2e-copy"
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
                "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 
@@ -26,12 +24,13 @@ class StorageTest(EstateTestCase):
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
         main = {
-            "include": [os.path.join(ROOT, "config", "base", "storage.json")],
+            "include": [os.path.join(ROOT, "config", "base", f)
+                        for f in ("kms.json", "storage.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
-                "env": "e2e", "data_kms_key_arn": DATA_KEY, "backup_copy_region": "us-west-2",
-                "backup_copy_kms_key_arn": COPY_KEY, "s3_backups_expiration_days": 90,
+                "env": "e2e", "account_id": "123456789012", "backup_region": "us-west-2",
+                "s3_backups_expiration_days": 90,
             },
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
@@ -48,6 +47,20 @@ class StorageTest(EstateTestCase):
         cls.fake.stop()
         cls.tmp.cleanup()
 
+    @classmethod
+    def key_arn(cls, region, address):
+        """The ARN of the key driftd made for address (kms.json)."""
+        kms = cls.boto_client("kms", region)
+        try:
+            for k in kms.list_keys()["Keys"]:
+                tags = {t["TagKey"]: t["TagValue"]
+                        for t in kms.list_resource_tags(KeyId=k["KeyId"])["Tags"]}
+                if tags.get("driftd:address") == address:
+                    return k["KeyArn"]
+        finally:
+            kms.close()
+        raise AssertionError("no key %s in %s" % (address, region))
+
     def plan_named(self, name):
         plans = self.backup.list_backup_plans()["BackupPlansList"]
         pid = next(p["BackupPlanId"] for p in plans if p["BackupPlanName"] == name)
@@ -58,7 +71,8 @@ class StorageTest(EstateTestCase):
         self.assertEqual(self.s3.get_bucket_versioning(Bucket=BUCKET)["Status"], "Enabled")
         sse = self.s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]
         self.assertEqual(sse["Rules"][0]["ApplyServerSideEncryptionByDefault"],
-                         {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": DATA_KEY})
+                         {"SSEAlgorithm": "aws:kms",
+                          "KMSMasterKeyID": self.key_arn("us-east-1", "kms.key.data")})
         self.assertEqual(self.s3.get_public_access_block(Bucket=BUCKET)
                          ["PublicAccessBlockConfiguration"], ALL_BLOCKED)
         rules = {r["ID"]: r for r in
@@ -70,8 +84,10 @@ class StorageTest(EstateTestCase):
         self.assertEqual((tags["Component"], tags["ManagedBy"]), ("storage", "driftd"))
         vaults = {v["BackupVaultName"]: v for v in
                   self.backup.list_backup_vaults()["BackupVaultList"]}
-        self.assertEqual(vaults["cloudpartner-e2e"]["EncryptionKeyArn"], DATA_KEY)
-        self.assertEqual(vaults["cloudpartner-e2e-copy"]["EncryptionKeyArn"], COPY_KEY)
+        self.assertEqual(vaults["cloudpartner-e2e"]["EncryptionKeyArn"],
+                         self.key_arn("us-east-1", "kms.key.data"))
+        self.assertEqual(vaults["cloudpartner-e2e-copy"]["EncryptionKeyArn"],
+                         self.key_arn("us-west-2", "kms.key.backup"))
         self.assertEqual(self.backup.list_tags(ResourceArn=vaults["cloudpartner-e2e"]
                                                ["BackupVaultArn"])["Tags"]["Component"], "backup")
         plan = self.plan_named("cloudpartner-e2e-daily")

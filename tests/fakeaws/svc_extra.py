@@ -331,6 +331,20 @@ def _ec_render(ctx, out, rec):
     return out
 
 
+def _ec_node_groups(rid, shards, replicas):
+    """Cluster mode: shards of a primary and its replicas (NodeGroup,
+    NodeGroupMember); one group without cluster mode."""
+    out = []
+    for g in range(shards):
+        members = ['%s-%04d-%03d' % (rid, g + 1, i + 1) for i in range(replicas + 1)]
+        out.append({'NodeGroupId': '%04d' % (g + 1), 'Slots': '0-16383' if shards == 1 else
+                    '%d-%d' % (g * 16384 // shards, (g + 1) * 16384 // shards - 1),
+                    'NodeGroupMembers': [{'CacheClusterId': m, 'CacheNodeId': '0001',
+                                          'CurrentRole': 'primary' if i == 0 else 'replica'}
+                                         for i, m in enumerate(members)]})
+    return out
+
+
 def _ec_repl_build(ctx):
     p = ctx.params
     rid = p['ReplicationGroupId'].lower()
@@ -338,23 +352,43 @@ def _ec_repl_build(ctx):
         raise ApiError('ReplicationGroupAlreadyExists', 'Replication group %s already exists.' % rid)
     if p.get('CacheSubnetGroupName'):
         EC_SUBNET_GROUP.get(ctx, p['CacheSubnetGroupName'].lower())
-    n = p.get('NumCacheClusters', 1)
-    if p.get('AutomaticFailoverEnabled') and n < 2:
+    pg = EC_PARAM_GROUP.get(ctx, p['CacheParameterGroupName'].lower()) if p.get('CacheParameterGroupName') else None
+    cluster = 'NumNodeGroups' in p or bool(pg and pg['_params'].get('cluster-enabled') == 'yes')
+    if cluster:
+        shards, replicas = p.get('NumNodeGroups', 1), p.get('ReplicasPerNodeGroup', 0)
+    else:
+        shards, replicas = 1, p.get('NumCacheClusters', 1) - 1
+    if p.get('AutomaticFailoverEnabled') and replicas < 1:
         raise ApiError('InvalidParameterCombination', 'When automatic failover is enabled, NumCacheClusters must '
                        'be at least 2.')
-    members = ['%s-%03d' % (rid, i + 1) for i in range(n)]
-    host = '%s.abcdef.ng.0001.use1.cache.amazonaws.com' % rid
-    return {'ReplicationGroupId': rid, 'Description': p['ReplicationGroupDescription'], 'MemberClusters': members,
-            'NodeGroups': [{'NodeGroupId': '0001', 'PrimaryEndpoint': {'Address': 'master.' + host, 'Port': 6379},
-                            'ReaderEndpoint': {'Address': 'replica.' + host, 'Port': 6379}}],
-            'AutomaticFailover': 'enabled' if p.get('AutomaticFailoverEnabled') else 'disabled',
-            'MultiAZ': 'enabled' if p.get('MultiAZEnabled') else 'disabled', 'ClusterEnabled': False,
-            'CacheNodeType': p.get('CacheNodeType', 'cache.t3.micro'),
-            'AtRestEncryptionEnabled': p.get('AtRestEncryptionEnabled', False),
-            'TransitEncryptionEnabled': p.get('TransitEncryptionEnabled', False),
-            'SnapshotRetentionLimit': p.get('SnapshotRetentionLimit', 0),
-            'ARN': ctx.store.arn('elasticache', 'replicationgroup:' + rid),
-            '_subnet_group': (p.get('CacheSubnetGroupName') or '').lower(), '_tags': list(p.get('Tags', []))}
+    if cluster and shards > 1 and not p.get('AutomaticFailoverEnabled'):
+        raise ApiError('InvalidParameterCombination', 'Automatic failover must be enabled for cluster mode.')
+    if p.get('AuthToken') and not p.get('TransitEncryptionEnabled'):
+        raise ApiError('InvalidParameterCombination', 'AuthToken requires TransitEncryptionEnabled.')
+    groups = _ec_node_groups(rid, shards, replicas)
+    host = '%s.abcdef.clustercfg.use1.cache.amazonaws.com' % rid
+    rec = {'ReplicationGroupId': rid, 'Description': p['ReplicationGroupDescription'],
+           'MemberClusters': [m['CacheClusterId'] for g in groups for m in g['NodeGroupMembers']],
+           'NodeGroups': groups,
+           'AutomaticFailover': 'enabled' if p.get('AutomaticFailoverEnabled') else 'disabled',
+           'MultiAZ': 'enabled' if p.get('MultiAZEnabled') else 'disabled', 'ClusterEnabled': cluster,
+           'CacheNodeType': p.get('CacheNodeType', 'cache.t3.micro'),
+           'AtRestEncryptionEnabled': p.get('AtRestEncryptionEnabled', False),
+           'TransitEncryptionEnabled': p.get('TransitEncryptionEnabled', False),
+           'AuthTokenEnabled': bool(p.get('AuthToken')),
+           'SnapshotRetentionLimit': p.get('SnapshotRetentionLimit', 0),
+           'SnapshotWindow': p.get('SnapshotWindow', '05:00-06:00'),
+           'ARN': ctx.store.arn('elasticache', 'replicationgroup:' + rid),
+           '_subnet_group': (p.get('CacheSubnetGroupName') or '').lower(), '_tags': list(p.get('Tags', [])),
+           '_param_group': pg['CacheParameterGroupName'] if pg else ''}
+    if p.get('KmsKeyId'):
+        rec['KmsKeyId'] = p['KmsKeyId']
+    if cluster:
+        rec['ConfigurationEndpoint'] = {'Address': host, 'Port': p.get('Port', 6379)}
+    else:
+        rec['NodeGroups'][0].update(PrimaryEndpoint={'Address': 'master.' + host, 'Port': 6379},
+                                    ReaderEndpoint={'Address': 'replica.' + host, 'Port': 6379})
+    return rec
 
 
 def ec_describe_repl(ctx):
@@ -379,9 +413,12 @@ def ec_modify_repl(ctx):
     p = ctx.params
     if 'ReplicationGroupDescription' in p:
         rec['Description'] = p['ReplicationGroupDescription']
-    for k in ('CacheNodeType', 'SnapshotRetentionLimit'):
+    for k in ('CacheNodeType', 'SnapshotRetentionLimit', 'SnapshotWindow'):
         if k in p:
             rec[k] = p[k]
+    for k, member in (('AutomaticFailoverEnabled', 'AutomaticFailover'), ('MultiAZEnabled', 'MultiAZ')):
+        if k in p:
+            rec[member] = 'enabled' if p[k] else 'disabled'
     return {'ReplicationGroup': EC_REPL.show(ctx, rec)}
 
 
@@ -397,7 +434,7 @@ def ec_delete_repl(ctx, rec):
 
 def _ec_tag_target(ctx):
     arn = ctx.params['ResourceName']
-    for table, field in (('ec_repl_group', '_tags'), ('ec_subnet_group', 'TagList')):
+    for table, field in (('ec_repl_group', '_tags'), ('ec_subnet_group', 'TagList'), ('ec_param_group', 'TagList')):
         for rec in ctx.store.table(table).values():
             if rec['ARN'] == arn:
                 return rec, field
@@ -427,6 +464,51 @@ EC_SUBNET_GROUP = Res('ec_subnet_group', 'CacheSubnetGroupName',
                       create=('CreateCacheSubnetGroup', 'CacheSubnetGroup', _ec_subnet_group_build),
                       delete=('DeleteCacheSubnetGroup', 'CacheSubnetGroupName', _ec_subnet_group_delete),
                       not_found='CacheSubnetGroupNotFoundFault', not_found_msg='Cache subnet group %s not found.')
+def _ec_param_group_build(ctx):
+    p = ctx.params
+    name = p['CacheParameterGroupName'].lower()
+    if name in ctx.store.table('ec_param_group'):
+        raise ApiError('CacheParameterGroupAlreadyExists', 'Parameter group %s already exists.' % name)
+    return {'CacheParameterGroupName': name, 'CacheParameterGroupFamily': p['CacheParameterGroupFamily'],
+            'Description': p['Description'], 'IsGlobal': False, '_params': {},
+            'ARN': ctx.store.arn('elasticache', 'parametergroup:' + name), 'TagList': list(p.get('Tags', []))}
+
+
+def _ec_param_group(ctx):
+    return EC_PARAM_GROUP.get(ctx, ctx.params['CacheParameterGroupName'].lower())
+
+
+def ec_describe_param_groups(ctx):
+    name = ctx.params.get('CacheParameterGroupName')
+    recs = [_ec_param_group(ctx)] if name else list(ctx.store.table('ec_param_group').values())
+    return paginate(ctx, [{k: v for k, v in public(r).items() if k != 'TagList'} for r in recs], {},
+                    'CacheParameterGroups', 'Marker', 'Marker', 'MaxRecords')
+
+
+def ec_modify_param_group(ctx):
+    rec = _ec_param_group(ctx)
+    for prm in ctx.params['ParameterNameValues']:
+        rec['_params'][prm['ParameterName']] = prm.get('ParameterValue')
+    return {'CacheParameterGroupName': rec['CacheParameterGroupName']}
+
+
+def ec_describe_params(ctx):
+    rec = _ec_param_group(ctx)
+    params = [{'ParameterName': k, 'ParameterValue': v, 'Source': 'user', 'IsModifiable': True}
+              for k, v in sorted(rec['_params'].items())]
+    return paginate(ctx, params, {}, 'Parameters', 'Marker', 'Marker', 'MaxRecords')
+
+
+def _ec_param_group_delete(ctx, rec):
+    if any(r.get('_param_group') == rec['CacheParameterGroupName'] for r in ctx.store.table('ec_repl_group').values()):
+        raise ApiError('InvalidCacheParameterGroupState', 'Parameter group %s is in use.'
+                       % rec['CacheParameterGroupName'])
+
+
+EC_PARAM_GROUP = Res('ec_param_group', 'CacheParameterGroupName',
+                     create=('CreateCacheParameterGroup', 'CacheParameterGroup', _ec_param_group_build),
+                     delete=('DeleteCacheParameterGroup', 'CacheParameterGroupName', _ec_param_group_delete),
+                     not_found='CacheParameterGroupNotFound', not_found_msg='Parameter group %s not found.')
 EC_REPL = Res('ec_repl_group', 'ReplicationGroupId', create=('CreateReplicationGroup', 'ReplicationGroup', _ec_repl_build),
               delete=('DeleteReplicationGroup', 'ReplicationGroupId', ec_delete_repl), render=_ec_render,
               lifecycle=('Status', [('creating', 0), ('available', 300)]),
@@ -435,8 +517,10 @@ EC_REPL = Res('ec_repl_group', 'ReplicationGroupId', create=('CreateReplicationG
 
 def _ec_handlers():
     h = {}
-    for res in (EC_SUBNET_GROUP, EC_REPL):
+    for res in (EC_SUBNET_GROUP, EC_PARAM_GROUP, EC_REPL):
         h.update(res.handlers())
+    h.update({'DescribeCacheParameterGroups': ec_describe_param_groups,
+              'ModifyCacheParameterGroup': ec_modify_param_group, 'DescribeCacheParameters': ec_describe_params})
     h.update({'DescribeCacheSubnetGroups': ec_describe_subnet_groups, 'DescribeReplicationGroups': ec_describe_repl,
               'ModifyReplicationGroup': ec_modify_repl, 'AddTagsToResource': ec_add_tags,
               'RemoveTagsFromResource': ec_remove_tags, 'ListTagsForResource': ec_list_tags})

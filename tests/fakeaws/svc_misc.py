@@ -464,9 +464,31 @@ def _instance_build(ctx):
                                        'ParameterApplyStatus': 'in-sync'}],
                 'PubliclyAccessible': p.get('PubliclyAccessible', False), 'Tags': list(p.get('Tags', [])),
                 'TagList': list(p.get('Tags', [])), 'BackupRetentionPeriod': p.get('BackupRetentionPeriod', 1),
-                'StorageEncrypted': p.get('StorageEncrypted', False), 'DeletionProtection': p.get('DeletionProtection', False)})
+                'StorageEncrypted': p.get('StorageEncrypted', False), 'DeletionProtection': p.get('DeletionProtection', False),
+                'AutoMinorVersionUpgrade': p.get('AutoMinorVersionUpgrade', True),
+                'MonitoringInterval': p.get('MonitoringInterval', 0),
+                'CopyTagsToSnapshot': p.get('CopyTagsToSnapshot', False)})
+    rec.update(_instance_renamed(p, {}))
+    if rec['StorageEncrypted'] and not rec.get('KmsKeyId'):
+        rec['KmsKeyId'] = ctx.store.arn('kms', 'key/aws-rds-default')
     rec.pop('Tags')
     return rec
+
+
+# Request members whose instance member has another name (CreateDBInstance,
+# ModifyDBInstance vs the DBInstance data type).
+_RENAMED = {'EnablePerformanceInsights': 'PerformanceInsightsEnabled',
+            'EnableIAMDatabaseAuthentication': 'IAMDatabaseAuthenticationEnabled',
+            'EnableCloudwatchLogsExports': 'EnabledCloudwatchLogsExports'}
+
+
+def _instance_renamed(params, rec):
+    out = {new: params[old] for old, new in _RENAMED.items() if old in params}
+    cfg = params.get('CloudwatchLogsExportConfiguration')
+    if cfg:
+        have = [t for t in rec.get('EnabledCloudwatchLogsExports', []) if t not in cfg.get('DisableLogTypes', [])]
+        out['EnabledCloudwatchLogsExports'] = have + [t for t in cfg.get('EnableLogTypes', []) if t not in have]
+    return out
 
 
 def _instance_render(ctx, out, rec):
@@ -500,11 +522,60 @@ def rds_modify_instance(ctx):
     if RDS_INSTANCE.show(ctx, rec)['DBInstanceStatus'] != 'available':
         raise ApiError('InvalidDBInstanceState', 'Database instance is not in available state.')
     changes = {k: v for k, v in _fit(ctx, 'DBInstance', ctx.params, 'rds').items() if k != 'DBInstanceIdentifier'}
+    changes.update(_instance_renamed(ctx.params, rec))
     if 'VpcSecurityGroupIds' in ctx.params:
         changes['VpcSecurityGroups'] = [{'VpcSecurityGroupId': g, 'Status': 'active'}
                                         for g in ctx.params['VpcSecurityGroupIds']]
+    if 'DBParameterGroupName' in ctx.params:
+        RDS_PARAM_GROUP.get(ctx, ctx.params['DBParameterGroupName'])
+        changes['DBParameterGroups'] = [{'DBParameterGroupName': ctx.params['DBParameterGroupName'],
+                                         'ParameterApplyStatus': 'pending-reboot'}]
+    # Without ApplyImmediately, what PendingModifiedValues can hold waits
+    # for the maintenance window (ModifyDBInstance, ApplyImmediately).
+    if not ctx.params.get('ApplyImmediately'):
+        shape = ctx.server.model('rds').shape_for('PendingModifiedValues')
+        pending = rec.setdefault('PendingModifiedValues', {})
+        for k in [k for k in changes if k in shape.members and k != 'BackupRetentionPeriod']:
+            pending[k] = changes.pop(k)
     rec.update(changes)
     return {'DBInstance': RDS_INSTANCE.show(ctx, rec)}
+
+
+def rds_start_backup_replication(ctx):
+    p = ctx.params
+    arn = p['SourceDBInstanceArn']
+    src = next((r for r in ctx.store.table('rds_instance').values() if r['DBInstanceArn'] == arn), None)
+    if src is None:
+        raise ApiError('DBInstanceNotFound', 'DBInstance %s not found.' % arn)
+    if RDS_INSTANCE.show(ctx, src)['DBInstanceStatus'] != 'available':
+        raise ApiError('InvalidDBInstanceState', 'The source DB instance must be available.')
+    if arn in ctx.store.table('rds_backup_replication'):
+        raise ApiError('DBInstanceAutomatedBackupQuotaExceeded', 'Automated backups are already replicated.')
+    if src.get('StorageEncrypted') and not p.get('KmsKeyId'):
+        raise ApiError('InvalidParameterCombination', 'KmsKeyId is required to replicate an encrypted instance.')
+    bid = ctx.store.new_id('{hex8}')
+    rec = {'DBInstanceArn': arn, 'DbiResourceId': src['DbiResourceId'], 'Region': arn.split(':')[3],
+           'DBInstanceIdentifier': src['DBInstanceIdentifier'], 'Status': 'replicating', 'Engine': src['Engine'],
+           'EngineVersion': src['EngineVersion'], 'Encrypted': src.get('StorageEncrypted', False),
+           'BackupRetentionPeriod': p.get('BackupRetentionPeriod', 7), 'KmsKeyId': p.get('KmsKeyId'),
+           'DBInstanceAutomatedBackupsArn': ctx.store.arn('rds', 'auto-backup:ab-' + bid)}
+    rec = {k: v for k, v in rec.items() if v is not None}
+    ctx.store.table('rds_backup_replication')[arn] = rec
+    src['DBInstanceAutomatedBackupsReplications'] = [
+        {'DBInstanceAutomatedBackupsArn': rec['DBInstanceAutomatedBackupsArn']}]
+    return {'DBInstanceAutomatedBackup': rec}
+
+
+def rds_stop_backup_replication(ctx):
+    rec = ctx.store.table('rds_backup_replication').pop(ctx.params['SourceDBInstanceArn'], None)
+    if rec is None:
+        raise ApiError('DBInstanceAutomatedBackupNotFound', 'No replicated automated backups found.')
+    return {'DBInstanceAutomatedBackup': rec}
+
+
+def rds_describe_automated_backups(ctx):
+    recs = list(ctx.store.table('rds_backup_replication').values())
+    return _rds_page(ctx, None, recs, 'DBInstanceAutomatedBackups')
 
 
 def rds_delete_instance(ctx, rec):
@@ -586,7 +657,10 @@ def _rds_handlers():
               'ModifyDBParameterGroup': rds_modify_param_group, 'DescribeDBParameters': rds_describe_params,
               'CreateDBInstance': rds_create_instance, 'DescribeDBInstances': rds_describe_instances,
               'ModifyDBInstance': rds_modify_instance, 'AddTagsToResource': rds_add_tags,
-              'RemoveTagsFromResource': rds_remove_tags, 'ListTagsForResource': rds_list_tags})
+              'RemoveTagsFromResource': rds_remove_tags, 'ListTagsForResource': rds_list_tags,
+              'StartDBInstanceAutomatedBackupsReplication': rds_start_backup_replication,
+              'StopDBInstanceAutomatedBackupsReplication': rds_stop_backup_replication,
+              'DescribeDBInstanceAutomatedBackups': rds_describe_automated_backups})
     return h
 
 

@@ -349,10 +349,60 @@ def sm_untag(ctx):
     return {}
 
 
+def sm_get_policy(ctx):
+    rec = _secret(ctx)
+    out = {'ARN': rec['ARN'], 'Name': rec['Name']}
+    if rec.get('_policy'):
+        out['ResourcePolicy'] = rec['_policy']
+    return out
+
+
+def sm_put_policy(ctx):
+    rec = _secret(ctx)
+    try:
+        doc = json.loads(ctx.params['ResourcePolicy'])
+    except ValueError:
+        raise ApiError('MalformedPolicyDocumentException', 'The resource policy is not valid JSON.')
+    if ctx.params.get('BlockPublicPolicy', True) and '"*"' in json.dumps(
+            [st.get('Principal') for st in doc.get('Statement', []) if st.get('Effect') == 'Allow']):
+        raise ApiError('PublicPolicyException', 'The BlockPublicPolicy parameter is set to true, and the resource '
+                       'policy that you submitted grants public access to your secret.')
+    rec['_policy'] = ctx.params['ResourcePolicy']
+    return {'ARN': rec['ARN'], 'Name': rec['Name']}
+
+
+def sm_delete_policy(ctx):
+    rec = _secret(ctx)
+    rec.pop('_policy', None)
+    return {'ARN': rec['ARN'], 'Name': rec['Name']}
+
+
+def sm_rotate(ctx):
+    rec = _secret(ctx)
+    p = ctx.params
+    if p.get('RotationLambdaARN'):
+        rec['RotationLambdaARN'] = p['RotationLambdaARN']
+    if p.get('RotationRules'):
+        rec['RotationRules'] = p['RotationRules']
+    if not rec.get('RotationLambdaARN'):
+        raise ApiError('InvalidRequestException', 'No Lambda rotation function ARN is associated with this secret.')
+    rec['RotationEnabled'] = True
+    return {'ARN': rec['ARN'], 'Name': rec['Name']}
+
+
+def sm_cancel_rotate(ctx):
+    rec = _secret(ctx)
+    rec['RotationEnabled'] = False
+    return {'ARN': rec['ARN'], 'Name': rec['Name']}
+
+
 def _sm_handlers():
     return {'CreateSecret': sm_create, 'DescribeSecret': sm_describe, 'GetSecretValue': sm_get_value,
             'PutSecretValue': sm_put_value, 'UpdateSecret': sm_update, 'ListSecrets': sm_list,
-            'DeleteSecret': sm_delete, 'RestoreSecret': sm_restore, 'TagResource': sm_tag, 'UntagResource': sm_untag}
+            'DeleteSecret': sm_delete, 'RestoreSecret': sm_restore, 'TagResource': sm_tag, 'UntagResource': sm_untag,
+            'GetResourcePolicy': sm_get_policy, 'PutResourcePolicy': sm_put_policy,
+            'DeleteResourcePolicy': sm_delete_policy, 'RotateSecret': sm_rotate,
+            'CancelRotateSecret': sm_cancel_rotate}
 
 
 # ================================================================ S3 (buckets)

@@ -1,0 +1,77 @@
+/* AWS Secrets Manager: secrets for application configuration and the
+ * Redis AUTH token. Member names are the botocore secretsmanager model's
+ * (2017-10-17).
+ *
+ * driftd never reads a secret's value: the read is ListSecrets (metadata,
+ * tags, rotation) and the resource policy is GetResourcePolicy, a live
+ * read; GetSecretValue is never called by a plan. A value given in config
+ * (SecretString) is RES_SENSITIVE | RES_WRITE_ONLY: sent once by
+ * CreateSecret, never printed, journaled or compared, since afterwards the
+ * value belongs to the application and to rotation (a new version is not
+ * drift). */
+#include "normalize.h"
+#include "resources.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define UPDATE_SECRET(member) \
+	.update_op = "UpdateSecret", \
+	.update_params = "{\"SecretId\":\"$id\",\"" member "\":\"$value\"}"
+
+/* RotateSecret sets the rotation function and schedule together; it
+ * starts no rotation here (RotateImmediately false): the first one runs
+ * on the schedule. */
+#define ROTATE_SECRET \
+	.update_op = "RotateSecret", \
+	.update_params = "{\"SecretId\":\"$id\"," \
+			 "\"RotationLambdaARN\":\"$attr:RotationLambdaARN\"," \
+			 "\"RotationRules\":\"$attr:RotationRules\"," \
+			 "\"RotateImmediately\":false}"
+
+static const res_attr_t secret_attrs[] = {
+	{ .name = "Name", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .flags = RES_REQUIRED },
+	{ .name = "Description", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  UPDATE_SECRET("Description") },
+	{ .name = "KmsKeyId", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  UPDATE_SECRET("KmsKeyId") },
+	{ .name = "SecretString", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY,
+	  .flags = RES_SENSITIVE | RES_WRITE_ONLY },
+	{ .name = "RotationLambdaARN", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .flags = RES_NOT_IN_CREATE, ROTATE_SECRET },
+	{ .name = "RotationRules", .kind = RES_OBJECT, .mutability = RES_IN_PLACE,
+	  .flags = RES_NOT_IN_CREATE, ROTATE_SECRET },
+	{ .name = "ResourcePolicy", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
+	  .flags = RES_NOT_IN_CREATE, .normalize = norm_iam_policy,
+	  .update_op = "PutResourcePolicy",
+	  .update_params = "{\"SecretId\":\"$id\",\"ResourcePolicy\":\"$value\","
+			   "\"BlockPublicPolicy\":true}",
+	  .live_read = { "GetResourcePolicy", "{\"SecretId\":\"$id\"}", "ResourcePolicy" } },
+	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE },
+	{ .name = "ARN", .mutability = RES_READ_ONLY },
+	{ .name = "RotationEnabled", .mutability = RES_READ_ONLY },
+};
+
+static const char *const secret_names[] = { "Name", NULL };
+static const char *const after_key[] = { "kms.key", NULL };
+
+const res_type_t res_secretsmanager_types[] = {
+	{ .name = "secretsmanager.secret", .service = "secretsmanager",
+	  .summary = "a Secrets Manager secret (KMS key, rotation, resource policy); "
+		     "its value is never read",
+	  .identity = RES_ID_NAME, .name_attrs = secret_names,
+	  .id_path = "ARN", .arn_path = "ARN",
+	  .read = { "ListSecrets", NULL, "SecretList" },
+	  .read_one = { "DescribeSecret", "{\"SecretId\":\"$id\"}", NULL },
+	  .create = { "CreateSecret", "{\"Tags\":\"$tags\"}", NULL },
+	  .remove = { "DeleteSecret", "{\"SecretId\":\"$id\",\"RecoveryWindowInDays\":30}",
+		      NULL },
+	  .tag = { "TagResource", "{\"SecretId\":\"$id\",\"Tags\":\"$tags\"}", NULL },
+	  .untag = { "UntagResource", "{\"SecretId\":\"$id\",\"TagKeys\":\"$tag_keys\"}",
+		     NULL },
+	  .tag_style = RES_TAGS_LIST,
+	  .depends_on_types = after_key,
+	  .attrs = secret_attrs, .n_attrs = N_ELEMS(secret_attrs) },
+};
+
+const size_t res_secretsmanager_n_types = N_ELEMS(res_secretsmanager_types);
