@@ -546,7 +546,8 @@ static void collect_variables(loader_t *L, const loaded_file_t *f,
 typedef struct interp {
 	loader_t *L;                 /* load: collect errors here */
 	err_t *err;                  /* resolve: first error here */
-	int failed;
+	int reported;                /* resolve: err is set */
+	int failed;                  /* in the string at hand (or before) */
 	const config_t *cfg;
 	const jsonc_doc_t *doc;
 	const char *where;           /* "settings.x" when refs are not allowed */
@@ -569,9 +570,10 @@ static void interp_error(interp_t *ip, const config_pos_t *pos, const char *fmt,
 	va_end(ap);
 	if (ip->L)
 		add_error(ip->L, pos, "%s", msg);
-	else if (!ip->failed)
+	else if (!ip->reported)
 		err_set_at(ip->err, -EINVAL, pos->file, pos->line, pos->column,
 			   "%s", msg);
+	ip->reported = 1;
 	ip->failed = 1;
 }
 
@@ -655,10 +657,12 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 	free(rel);
 }
 
-static void record_ref(interp_t *ip, const cJSON *node, const char *expr,
-		       size_t len, size_t addr_len, int whole, const config_pos_t *at)
+static void record_ref(interp_t *ip, const cJSON *node, int in_key,
+		       const char *expr, size_t len, size_t addr_len, int whole,
+		       const config_pos_t *at)
 {
-	config_ref_t ref = { .node = node, .whole = whole, .pos = *at };
+	config_ref_t ref = { .node = node, .in_key = in_key, .whole = whole,
+			     .pos = *at };
 
 	ref.address = strndup(expr, addr_len);
 	ref.attribute = strndup(expr + addr_len + 1, len - addr_len - 1);
@@ -685,11 +689,12 @@ oom:
 		ip->L->oom = 1;
 }
 
-/* Handles one ${expr}; whole when the string is exactly this. Returns 1
- * when the expression is a resource reference. */
-static int interp_expr(interp_t *ip, cJSON *node, const char *expr, size_t len,
-		       int whole, const config_pos_t *at, strbuf_t *out,
-		       const cJSON **whole_value)
+/* Handles one ${expr} of node's value, or of its key when in_key; whole
+ * when the string is exactly this. Returns 1 when the expression is a
+ * resource reference. */
+static int interp_expr(interp_t *ip, cJSON *node, int in_key, const char *expr,
+		       size_t len, int whole, const config_pos_t *at,
+		       strbuf_t *out, const cJSON **whole_value)
 {
 	const char *d1, *d2, *d3;
 	size_t i;
@@ -753,8 +758,8 @@ static int interp_expr(interp_t *ip, cJSON *node, const char *expr, size_t len,
 				return 0;
 			}
 			if (ip->L)
-				record_ref(ip, node, expr, len, (size_t)(d3 - expr),
-					   whole, at);
+				record_ref(ip, node, in_key, expr, len,
+					   (size_t)(d3 - expr), whole, at);
 			return 1;
 		}
 	}
@@ -780,9 +785,10 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 		 d3 + 1);
 	v = ip->lookup(addr, attr, ip->lookup_ctx);
 	if (!v) {
-		if (!ip->failed)
+		if (!ip->reported)
 			err_set_at(ip->err, -EAGAIN, at->file, at->line, at->column,
 				   "value of %s.%s is not known yet", addr, attr);
+		ip->reported = 1;
 		ip->failed = 1;
 	} else if (whole) {
 		*whole_value = v;
@@ -792,27 +798,29 @@ static void resolve_ref(interp_t *ip, const char *expr, size_t len, int whole,
 	}
 }
 
-/* Interpolates one string node in place. written is the same string in
- * the doc (node itself at load, its original at apply time): positions. */
-static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
+/* Expands every ${...} of s into out. s is node's value, or its key when
+ * in_key; written is the same node in the doc (node itself at load, its
+ * original at apply time): positions. A key is always text, so only a
+ * value that is exactly one expression sets *whole_value (that
+ * expression's own JSON value). Returns the number of resource references
+ * left as written (at load). */
+static int interp_text(interp_t *ip, cJSON *node, const cJSON *written,
+		       const char *s, int in_key, strbuf_t *out,
+		       const cJSON **whole_value)
 {
-	config_pos_t start = value_pos(ip->doc, written), *pos = &start;
-	const char *s = node->valuestring;
-	strbuf_t out = STRBUF_INIT;
-	const cJSON *whole_value = NULL;
-	int refs = 0, failed_before = ip->failed;
 	size_t i = 0, len = strlen(s);
+	int refs = 0;
 
-	if (!strstr(s, "${"))
-		return;
-	ip->failed = 0;
-	strbuf_addn(&out, "", 0);
+	strbuf_addn(out, "", 0);
 	while (i < len) {
 		config_pos_t at;
 
-		jsonc_string_pos(ip->doc, written, i, &at);
+		if (in_key)
+			jsonc_key_string_pos(ip->doc, written, i, &at);
+		else
+			jsonc_string_pos(ip->doc, written, i, &at);
 		if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
-			strbuf_addn(&out, "${", 2);
+			strbuf_addn(out, "${", 2);
 			i += 3;
 		} else if (s[i] == '$' && s[i + 1] == '{') {
 			const char *close = strchr(s + i + 2, '}');
@@ -820,37 +828,54 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 			int whole;
 
 			if (!close) {
-				interp_error(ip, &at, "unterminated \"${\" in string (write $${ for a literal ${)");
+				interp_error(ip, &at, "unterminated \"${\" in %s (write $${ for a literal ${)",
+					     in_key ? "key" : "string");
 				break;
 			}
 			elen = (size_t)(close - (s + i + 2));
-			whole = i == 0 && close[1] == 0;
+			whole = !in_key && i == 0 && close[1] == 0;
 			if (ip->lookup && strncmp(s + i + 2, "var.", 4) &&
 			    strncmp(s + i + 2, "file(", 5))
-				resolve_ref(ip, s + i + 2, elen, whole, &at, &out,
-					    &whole_value);
+				resolve_ref(ip, s + i + 2, elen, whole, &at, out,
+					    whole_value);
 			else
-				refs += interp_expr(ip, node, s + i + 2, elen, whole,
-						    &at, &out, &whole_value);
+				refs += interp_expr(ip, node, in_key, s + i + 2, elen,
+						    whole, &at, out, whole_value);
 			i += 2 + elen + 1;
 		} else {
-			strbuf_addn(&out, s + i, 1);
+			strbuf_addn(out, s + i, 1);
 			i++;
 		}
 	}
+	return refs;
+}
+
+/* Interpolates one string node in place; written as for interp_text. */
+static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
+{
+	config_pos_t pos = value_pos(ip->doc, written);
+	strbuf_t out = STRBUF_INIT;
+	const cJSON *whole_value = NULL;
+	int refs, failed_before = ip->failed;
+
+	if (!strstr(node->valuestring, "${"))
+		return;
+	ip->failed = 0;
+	refs = interp_text(ip, node, written, node->valuestring, 0, &out,
+			   &whole_value);
 	if (out.failed) {
-		interp_error(ip, pos, "out of memory");
+		interp_error(ip, &pos, "out of memory");
 	} else if (!ip->failed) {
 		if (refs && !ip->lookup) {
 			/* kept as written for config_resolve */
 		} else if (whole_value) {
 			if (node_become(node, whole_value))
-				interp_error(ip, pos, "out of memory");
+				interp_error(ip, &pos, "out of memory");
 		} else {
 			cJSON *str = cJSON_CreateString(out.data);
 
 			if (!str || node_become(node, str))
-				interp_error(ip, pos, "out of memory");
+				interp_error(ip, &pos, "out of memory");
 			cJSON_Delete(str);
 		}
 	}
@@ -858,18 +883,111 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 	ip->failed |= failed_before;
 }
 
+/* Interpolates the key naming node in place, as text; written as for
+ * interp_text. Returns 1 when the key holds an interpolation (the caller
+ * then checks its siblings' keys). */
+static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
+{
+	config_pos_t pos = key_pos(ip->doc, written);
+	strbuf_t out = STRBUF_INIT;
+	const cJSON *whole_value = NULL;
+	int refs, failed_before = ip->failed;
+	char *key;
+
+	if (!node->string || !strstr(node->string, "${"))
+		return 0;
+	ip->failed = 0;
+	refs = interp_text(ip, node, written, node->string, 1, &out, &whole_value);
+	if (out.failed) {
+		interp_error(ip, &pos, "out of memory");
+	} else if (!ip->failed && !(refs && !ip->lookup)) {
+		if (!(key = cJSON_malloc(out.len + 1))) {
+			interp_error(ip, &pos, "out of memory");
+		} else {
+			memcpy(key, out.data, out.len + 1);
+			if (!(node->type & cJSON_StringIsConst))
+				cJSON_free(node->string);
+			node->string = key;
+			node->type &= ~cJSON_StringIsConst;
+		}
+	}
+	strbuf_free(&out);
+	ip->failed |= failed_before;
+	return 1;
+}
+
+typedef struct keyed {
+	const cJSON *node, *written;
+	size_t index;                /* document order */
+} keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed_t *a = x, *b = y;
+	int c = strcmp(a->node->string, b->node->string);
+
+	return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/* The parser refuses a repeated key, but interpolation can make two keys
+ * equal; cJSON would then find only the first, and AWS would never see
+ * the other. obj's members pair in order with written's (the same object
+ * at load, its original at apply time). Sorting keeps this n log n. */
+static void check_keys_unique(interp_t *ip, const cJSON *written,
+			      const cJSON *obj)
+{
+	const cJSON *c, *w;
+	keyed_t *keys;
+	size_t i, first = 0, n = 0;
+
+	for (c = obj->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return;
+	if (!(keys = malloc(n * sizeof(*keys)))) {
+		config_pos_t at = value_pos(ip->doc, written);
+
+		interp_error(ip, &at, "out of memory");
+		return;
+	}
+	for (c = obj->child, w = written->child, n = 0; c && w;
+	     c = c->next, w = w->next, n++)
+		keys[n] = (keyed_t){ .node = c, .written = w, .index = n };
+	qsort(keys, n, sizeof(*keys), cmp_keyed);
+	for (i = 1; i < n; i++) {
+		config_pos_t at, was;
+
+		if (strcmp(keys[i].node->string, keys[first].node->string)) {
+			first = i;
+			continue;
+		}
+		at = key_pos(ip->doc, keys[i].written);
+		was = key_pos(ip->doc, keys[first].written);
+		interp_error(ip, &at, "duplicate key \"%s\" after interpolation "
+			     "(first at line %d, column %d)", keys[i].node->string,
+			     was.line, was.column);
+	}
+	free(keys);
+}
+
 /* Walks a tree written in doc. Values substituted from variables are not
  * walked again: variables are literal. */
 static void interp_tree(interp_t *ip, cJSON *node)
 {
 	cJSON *child;
+	int keys = 0;
 
 	if (cJSON_IsString(node)) {
 		interp_string(ip, node, node);
 		return;
 	}
-	for (child = node->child; child; child = child->next)
+	for (child = node->child; child; child = child->next) {
+		if (cJSON_IsObject(node))
+			keys += interp_key(ip, child, child);
 		interp_tree(ip, child);
+	}
+	if (keys)
+		check_keys_unique(ip, node, node);
 }
 
 /* ---- settings -------------------------------------------------------- */
@@ -1815,12 +1933,14 @@ const cJSON *config_variable(const config_t *cfg, const char *name)
 
 /* ---- apply-time resolution ------------------------------------------- */
 
-static int is_ref_node(const config_resource_t *res, const cJSON *node)
+static int is_ref_node(const config_resource_t *res, const cJSON *node,
+		       int in_key)
 {
 	size_t i;
 
 	for (i = 0; i < res->nrefs; i++)
-		if (res->refs[i].node == node && res->refs[i].attribute)
+		if (res->refs[i].node == node && res->refs[i].attribute &&
+		    res->refs[i].in_key == in_key)
 			return 1;
 	return 0;
 }
@@ -1830,13 +1950,19 @@ static void resolve_walk(interp_t *ip, const config_resource_t *res,
 {
 	const cJSON *oc;
 	cJSON *cc;
+	int keys = 0;
 
-	if (cJSON_IsString(orig) && is_ref_node(res, orig)) {
+	if (cJSON_IsString(orig) && is_ref_node(res, orig, 0)) {
 		interp_string(ip, copy, orig);
 		return;
 	}
-	for (oc = orig->child, cc = copy->child; oc && cc; oc = oc->next, cc = cc->next)
+	for (oc = orig->child, cc = copy->child; oc && cc; oc = oc->next, cc = cc->next) {
+		if (is_ref_node(res, oc, 1))
+			keys += interp_key(ip, cc, oc);
 		resolve_walk(ip, res, oc, cc);
+	}
+	if (keys)
+		check_keys_unique(ip, orig, copy);
 }
 
 int config_resolve(const config_t *cfg, const config_resource_t *res,

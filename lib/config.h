@@ -19,7 +19,10 @@
  * relative to the config file, read at load), references
  * ${service.type.name.Attribute} (kept as written and listed as references;
  * resolved at apply time by config_resolve), and $${ for a literal ${.
- * Variable values themselves are not interpolated.
+ * Variable values themselves are not interpolated. Object keys inside a
+ * value interpolate the same way, always as text (a variable or attribute
+ * in a key must have a text form); a key that becomes equal to a sibling's
+ * is an error, at load or at config_resolve.
  *
  * Loading collects every error it finds, each with file:line:column. */
 #ifndef DRIFTD_CONFIG_H
@@ -56,7 +59,9 @@ typedef enum config_ensure {
 typedef struct config_ref {
 	char *address;               /* "rds.db_instance.main" */
 	char *attribute;             /* "Endpoint.Address" */
-	const cJSON *node;           /* string in the body that holds it */
+	const cJSON *node;           /* string in the body that holds it, or
+				      * the member whose key holds it */
+	int in_key;                  /* in node's key, not its value */
 	int whole;                   /* the string is exactly this reference:
 				      * it takes the attribute's JSON type */
 	config_pos_t pos;

@@ -17,7 +17,7 @@ typedef struct scan_rec {
 
 typedef struct pos_entry {
 	const cJSON *node;
-	size_t offset;                   /* of the value in text */
+	size_t offset, key_offset;       /* of the value, of its key in text */
 	int line, column, key_line, key_column;
 } pos_entry_t;
 
@@ -392,6 +392,7 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 		voff = sc->recs[r].value_off;
 		koff = sc->recs[r].key_off;
 		index[r].offset = voff;
+		index[r].key_offset = koff;
 		index[r].line = vline;
 		index[r].column = vcol;
 		index[r].key_line = kline;
@@ -600,20 +601,16 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 	return node_pos(doc, node, 1, pos);
 }
 
-/* Walks the string as written, counting the bytes each escape decodes to
- * (as cJSON decodes them: \uXXXX to 1-3 UTF-8 bytes, a surrogate pair to
- * 4), until the decoded offset is reached. The scanner has validated the
+/* Walks the string starting at text[quote] as written, counting the bytes
+ * each escape decodes to (as cJSON decodes them: \uXXXX to 1-3 UTF-8
+ * bytes, a surrogate pair to 4), until the decoded offset is reached, and
+ * moves pos (the quote's position) there. The scanner has validated the
  * escapes, and a string never spans lines. */
-int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
-		     jsonc_pos_t *pos)
+static void pos_in_string(const jsonc_doc_t *doc, size_t quote, size_t offset,
+			  jsonc_pos_t *pos)
 {
-	const pos_entry_t *p = lookup(doc, node);
-	size_t raw, decoded = 0;
+	size_t raw = quote + 1, decoded = 0;
 
-	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
-	    doc->text[p->offset] != '"')
-		return -ENOENT;
-	raw = p->offset + 1;
 	while (decoded < offset && raw < doc->len && doc->text[raw] != '"') {
 		if (doc->text[raw] != '\\') {
 			raw++;
@@ -634,6 +631,30 @@ int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
 			}
 		}
 	}
-	pos->column += (int)(raw - p->offset);
+	pos->column += (int)(raw - quote);
+}
+
+int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
+		     jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+
+	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
+	    doc->text[p->offset] != '"')
+		return -ENOENT;
+	pos_in_string(doc, p->offset, offset, pos);
+	return 0;
+}
+
+int jsonc_key_string_pos(const jsonc_doc_t *doc, const cJSON *node,
+			 size_t offset, jsonc_pos_t *pos)
+{
+	const pos_entry_t *p = lookup(doc, node);
+
+	/* a keyless node's key offset is its value's */
+	if (jsonc_key_pos(doc, node, pos) || !node->string ||
+	    p->key_offset == p->offset || doc->text[p->key_offset] != '"')
+		return -ENOENT;
+	pos_in_string(doc, p->key_offset, offset, pos);
 	return 0;
 }

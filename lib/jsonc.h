@@ -54,4 +54,10 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos);
 int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
 		     jsonc_pos_t *pos);
 
+/* The same inside the key naming node: where byte offset of node->string
+ * sits in the file. -ENOENT for a foreign or keyless node (pos is then the
+ * key's, value's or file's start). */
+int jsonc_key_string_pos(const jsonc_doc_t *doc, const cJSON *node,
+			 size_t offset, jsonc_pos_t *pos);
+
 #endif

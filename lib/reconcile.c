@@ -1245,6 +1245,15 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 	}
 	live = cJSON_Duplicate(found, 1);
 	cJSON_Delete(result);
+	/* A Get by id need not echo the id (GetOpenIDConnectProvider): the
+	 * item gets it, so that fix_live sees what a listed item has. */
+	if (live && item->id && !json_get_path(live, t->id_path) &&
+	    json_set_path(live, t->id_path, cJSON_CreateString(item->id))) {
+		cJSON_Delete(live);
+		err_set(&err, -ENOMEM, "out of memory");
+		task_fail(task, &err);
+		return;
+	}
 	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, &err)) {
 		cJSON_Delete(live);
 		task_fail(task, &err);

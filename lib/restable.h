@@ -81,9 +81,11 @@
  * tables choose so that they are valid request members (an exploded
  * security group rule is one IpPermission).
  *
- * Refresh. fix_live runs on the read_one item, which is merged over the
- * item of the last read: members it has replace, members it lacks stay
- * (GetRole carries no inline policies, GetPolicy no versions); live_read
+ * Refresh. fix_live runs on the read_one item (given the id at id_path
+ * when the answer does not echo it, as GetOpenIDConnectProvider does not),
+ * which is merged over the item of the last read (after a create: the
+ * create answer): members it has replace, members it lacks stay (GetRole
+ * carries no inline policies, GetPolicy no versions); live_read
  * attributes are read again.
  *
  * Checks. A type with neither create nor remove is a check: driftd reads

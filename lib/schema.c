@@ -14,7 +14,7 @@ static int is_reference(const config_resource_t *res, const cJSON *node)
 	size_t i;
 
 	for (i = 0; i < res->nrefs; i++)
-		if (res->refs[i].node == node)
+		if (res->refs[i].node == node && !res->refs[i].in_key)
 			return 1;
 	return 0;
 }

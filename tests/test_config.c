@@ -192,14 +192,31 @@ static const cJSON *lookup(const char *address, const char *attribute, void *ctx
 	return cJSON_GetObjectItem(known, key);
 }
 
+/* The dependency graph's order, addresses separated by spaces. */
+static void assert_apply_order(const config_t *cfg, const char *expected)
+{
+	graph_t *g = config_graph(cfg);
+	const char **order;
+	char text[1024];
+	size_t i, len = 0;
+	err_t e;
+
+	ck_assert_int_eq(graph_topo_order(g, &order, &e), 0);
+	text[0] = 0;
+	for (i = 0; i < config_resource_count(cfg); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
+					i ? " " : "", order[i]);
+	ck_assert_str_eq(text, expected);
+	free(order);
+	graph_free(g);
+}
+
 START_TEST(references_are_recorded_and_resolved_at_apply_time)
 {
 	config_t *cfg;
 	const config_resource_t *r;
 	cJSON *known, *out = NULL;
 	err_t e;
-	graph_t *g;
-	const char **order;
 
 	put("env/m.json", "{\"variables\": {\"p\": \"pre\"}, \"resources\": {\n"
 	    "\"ec2.vpc.main\": {},\n"
@@ -237,14 +254,148 @@ START_TEST(references_are_recorded_and_resolved_at_apply_time)
 	cJSON_Delete(out);
 	cJSON_Delete(known);
 
-	g = config_graph(cfg);
-	ck_assert_int_eq(graph_topo_order(g, &order, &e), 0);
-	ck_assert_str_eq(order[0], "ec2.vpc.main");
-	ck_assert_str_eq(order[1], "sns.topic.t");
-	ck_assert_str_eq(order[2], "ec2.subnet.a");
-	free(order);
-	graph_free(g);
+	assert_apply_order(cfg, "ec2.vpc.main sns.topic.t ec2.subnet.a");
 	config_free(cfg);
+}
+END_TEST
+
+START_TEST(variables_in_keys_are_substituted_at_load)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+	cJSON *cond;
+
+	put("env/k.json", "{\"variables\": {\"host\": \"oidc.example/id/1\", \"n\": 2},\n"
+	    "\"resources\": {\"iam.role.r\": {\"Doc\": {\"Condition\": {\n"
+	    "  \"${var.host}:sub\": \"a\", \"k${var.n}\": \"b\", \"$${lit}\": \"c\"}},\n"
+	    "  \"x-${var.n}\": 1}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "iam.role.r");
+	cond = cJSON_GetObjectItem(cJSON_GetObjectItem(r->body, "Doc"), "Condition");
+	ck_assert_str_eq(cJSON_GetObjectItem(cond, "oidc.example/id/1:sub")->valuestring, "a");
+	ck_assert_str_eq(cJSON_GetObjectItem(cond, "k2")->valuestring, "b");
+	ck_assert_str_eq(cJSON_GetObjectItem(cond, "${lit}")->valuestring, "c");
+	/* a top-level property name too; the schema then judges it */
+	ck_assert_int_eq(cJSON_GetObjectItem(r->body, "x-2")->valueint, 1);
+	ck_assert_uint_eq(r->nrefs, 0);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(references_in_keys_are_dependencies_resolved_at_apply_time)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+	cJSON *known, *out = NULL, *cond;
+	const cJSON *member;
+	err_t e;
+
+	put("env/k.json", "{\"variables\": {\"suffix\": \"sub\"}, \"resources\": {\n"
+	    "\"iam.role.r\": {\"Doc\": {\"Condition\": {\"StringEquals\": {\n"
+	    "  \"${iam.oidc.eks.Host}:${var.suffix}\": \"system:serviceaccount:a:b\",\n"
+	    "  \"${iam.oidc.eks.Host}:aud\": \"sts.amazonaws.com\"}}}},\n"
+	    "\"iam.oidc.eks\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "iam.role.r");
+	ck_assert_uint_eq(r->nrefs, 2);
+	member = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		r->body, "Doc"), "Condition"), "StringEquals")->child;
+	ck_assert_ptr_eq(r->refs[0].node, member);
+	ck_assert(r->refs[0].in_key);
+	ck_assert(!r->refs[0].whole);
+	ck_assert_str_eq(r->refs[0].address, "iam.oidc.eks");
+	ck_assert_str_eq(r->refs[0].attribute, "Host");
+	ck_assert_int_eq(r->refs[0].pos.line, 3);
+	ck_assert_int_eq(r->refs[0].pos.column, 4);
+	ck_assert_int_eq(r->refs[1].pos.line, 4);
+	/* kept as written, variables included, until apply time */
+	ck_assert_str_eq(member->string, "${iam.oidc.eks.Host}:${var.suffix}");
+
+	known = cJSON_CreateObject();
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), -EAGAIN);
+	ck_assert_str_eq(e.message, "value of iam.oidc.eks.Host is not known yet");
+	ck_assert_int_eq(e.line, 3);
+	ck_assert_int_eq(e.column, 4);
+	ck_assert_ptr_null(out);
+	cJSON_AddStringToObject(known, "iam.oidc.eks.Host", "oidc.example/id/1");
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), 0);
+	cond = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		out, "Doc"), "Condition"), "StringEquals");
+	ck_assert_str_eq(cJSON_GetObjectItem(cond, "oidc.example/id/1:sub")->valuestring,
+			 "system:serviceaccount:a:b");
+	ck_assert_str_eq(cJSON_GetObjectItem(cond, "oidc.example/id/1:aud")->valuestring,
+			 "sts.amazonaws.com");
+	/* the body itself keeps the written keys */
+	ck_assert_str_eq(member->string, "${iam.oidc.eks.Host}:${var.suffix}");
+	cJSON_Delete(out);
+
+	/* an attribute without a text form cannot be part of a key */
+	cJSON_DeleteItemFromObject(known, "iam.oidc.eks.Host");
+	cJSON_AddItemToObject(known, "iam.oidc.eks.Host", cJSON_CreateArray());
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), -EINVAL);
+	ck_assert_str_eq(e.message, "iam.oidc.eks.Host is an array and cannot be part of a string");
+	ck_assert_int_eq(e.line, 3);
+	ck_assert_ptr_null(out);
+	cJSON_Delete(known);
+
+	assert_apply_order(cfg, "iam.oidc.eks iam.role.r");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(keys_equal_after_interpolation_are_errors_at_the_key)
+{
+	config_t *cfg;
+	const config_resource_t *r;
+	cJSON *known, *out = NULL;
+	err_t e;
+
+	/* at load: variables */
+	put("env/a.json", "{\"variables\": {\"h\": \"x\"}, \"resources\": {\n"
+	    "\"sns.topic.a\": {\"M\": {\"x:sub\": 1,\n"
+	    "    \"${var.h}:sub\": 2, \"y\": 3, \"${var.h}:s${var.x}\": 4}}}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/a.json:3:5: duplicate key \"x:sub\" after interpolation "
+			 "(first at line 2, column 23)\n"
+			 "env/a.json:3:43: undefined variable \"x\"\n");
+
+	/* at apply time: references */
+	put("env/a.json", "{\"variables\": {\"h\": \"x\"}, \"resources\": {\n"
+	    "\"sns.topic.a\": {\"M\": {\"${var.h}:sub\": 1,\n"
+	    "    \"${sns.topic.b.Host}:sub\": 2}},\n"
+	    "\"sns.topic.b\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "sns.topic.a");
+	known = cJSON_Parse("{\"sns.topic.b.Host\": \"y\"}");
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), 0);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "M"), "y:sub"));
+	cJSON_Delete(out);
+	cJSON_ReplaceItemInObject(known, "sns.topic.b.Host", cJSON_CreateString("x"));
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), -EINVAL);
+	ck_assert_ptr_null(out);
+	ck_assert_str_eq(e.message, "duplicate key \"x:sub\" after interpolation "
+			 "(first at line 2, column 23)");
+	ck_assert_int_eq(e.line, 3);
+	ck_assert_int_eq(e.column, 5);
+	cJSON_Delete(known);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(key_interpolation_errors_name_the_place_in_the_key)
+{
+	put("env/a.json", "{\"variables\": {\"list\": [1]}, \"resources\": {\n"
+	    "\"sns.topic.a\": {\"M\": {\"a\\\"b${var.nope}\": 1,\n"
+	    "  \"${var.list}\": 2, \"${oops\": 3}},\n"
+	    "\"sns.topic.b\": {\"M\": {\"${sns.topic.c.X}\": 1}}}, \"settings\": {\n"
+	    "\"default_tags\": {\"${sns.topic.a.Arn}\": \"v\"}}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/a.json:2:28: undefined variable \"nope\"\n"
+			 "env/a.json:3:4: variable \"list\" is an array and cannot be part of a string\n"
+			 "env/a.json:3:22: unterminated \"${\" in key (write $${ for a literal ${)\n"
+			 "env/a.json:4:24: reference to unknown resource \"sns.topic.c\" "
+			 "(did you mean \"sns.topic.a\"?)\n"
+			 "env/a.json:5:19: settings.default_tags cannot refer to resources\n");
 }
 END_TEST
 
@@ -524,6 +675,10 @@ int main(void)
 	tcase_add_test(tc, environment_variables_override_included_defaults);
 	tcase_add_test(tc, interpolation_keeps_whole_variable_type_and_formats_partial_ones);
 	tcase_add_test(tc, references_are_recorded_and_resolved_at_apply_time);
+	tcase_add_test(tc, variables_in_keys_are_substituted_at_load);
+	tcase_add_test(tc, references_in_keys_are_dependencies_resolved_at_apply_time);
+	tcase_add_test(tc, keys_equal_after_interpolation_are_errors_at_the_key);
+	tcase_add_test(tc, key_interpolation_errors_name_the_place_in_the_key);
 	tcase_add_test(tc, settings_and_policy_are_parsed);
 	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
 	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);

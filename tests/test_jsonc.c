@@ -192,6 +192,17 @@ START_TEST(byte_order_mark_is_skipped)
 }
 END_TEST
 
+/* Column of a decoded offset inside node's value, or its key. */
+static int column_at(const jsonc_doc_t *doc, const cJSON *node, int in_key,
+		     size_t offset)
+{
+	jsonc_pos_t p;
+
+	ck_assert_int_eq(in_key ? jsonc_key_string_pos(doc, node, offset, &p) :
+			 jsonc_string_pos(doc, node, offset, &p), 0);
+	return p.column;
+}
+
 START_TEST(offsets_inside_strings_account_for_escapes)
 {
 	/* decoded: a " é 😀 x  -> offsets a=0 "=1 é=2..3 😀=4..7 x=8 */
@@ -200,17 +211,35 @@ START_TEST(offsets_inside_strings_account_for_escapes)
 	jsonc_pos_t p;
 
 	ck_assert_str_eq(k->valuestring, "a\"\xc3\xa9\xf0\x9f\x98\x80x");
-	ck_assert_int_eq(jsonc_string_pos(doc, k, 0, &p), 0);
-	ck_assert_int_eq(p.column, 8);
-	jsonc_string_pos(doc, k, 1, &p);
-	ck_assert_int_eq(p.column, 9);
-	jsonc_string_pos(doc, k, 2, &p);
-	ck_assert_int_eq(p.column, 11);
-	jsonc_string_pos(doc, k, 4, &p);
-	ck_assert_int_eq(p.column, 17);
-	jsonc_string_pos(doc, k, 8, &p);
-	ck_assert_int_eq(p.column, 29);
+	ck_assert_int_eq(column_at(doc, k, 0, 0), 8);
+	ck_assert_int_eq(column_at(doc, k, 0, 1), 9);
+	ck_assert_int_eq(column_at(doc, k, 0, 2), 11);
+	ck_assert_int_eq(column_at(doc, k, 0, 4), 17);
+	ck_assert_int_eq(column_at(doc, k, 0, 8), 29);
 	ck_assert_int_eq(jsonc_string_pos(doc, jsonc_root(doc), 0, &p), -ENOENT);
+	jsonc_free(doc);
+}
+END_TEST
+
+START_TEST(offsets_inside_keys_account_for_escapes)
+{
+	/* the key decodes to  a " é x  -> offsets a=0 "=1 é=2..3 x=4 */
+	jsonc_doc_t *doc = parse_ok("{\"v\": 1,\n  \"a\\\"\\u00e9x\": [true]}");
+	cJSON *root = jsonc_root(doc), *k = root->child->next;
+	jsonc_pos_t p;
+
+	ck_assert_str_eq(k->string, "a\"\xc3\xa9x");
+	ck_assert_int_eq(jsonc_key_string_pos(doc, k, 0, &p), 0);
+	ck_assert_int_eq(p.line, 2);
+	ck_assert_int_eq(column_at(doc, k, 1, 0), 4);
+	ck_assert_int_eq(column_at(doc, k, 1, 1), 5);
+	ck_assert_int_eq(column_at(doc, k, 1, 2), 7);
+	ck_assert_int_eq(column_at(doc, k, 1, 4), 13);
+	/* keyless nodes: the root and an array element */
+	ck_assert_int_eq(jsonc_key_string_pos(doc, root, 0, &p), -ENOENT);
+	ck_assert_int_eq(jsonc_key_string_pos(doc, k->child, 0, &p), -ENOENT);
+	ck_assert_int_eq(p.line, 2);
+	ck_assert_int_eq(p.column, 18);
 	jsonc_free(doc);
 }
 END_TEST
@@ -218,6 +247,7 @@ END_TEST
 TESTUTIL_MAIN("jsonc",
 	      comments_are_ignored_and_data_matches_cjson,
 	      every_value_and_key_maps_to_line_and_column,
+	      offsets_inside_keys_account_for_escapes,
 	      trailing_comma_is_named_at_the_comma,
 	      syntax_errors_say_what_was_expected,
 	      unterminated_string_and_comment_point_at_their_start,

@@ -25,8 +25,11 @@ class AlbAndBedrockTest(EstateTestCase):
         main = {
             # The parts of the example this test is about, not the whole
             # estate (config/base grows with every area).
+            # The API's role trusts the cluster's OIDC provider (IRSA):
+            # compute and its roles come along.
             "include": [os.path.join(ROOT, "config", "base", f)
-                        for f in ("network.json", "iam.json", "edge.json", "dns.json", "ai.json")],
+                        for f in ("network.json", "iam.json", "kms.json", "compute.json",
+                                  "irsa.json", "edge.json", "dns.json", "ai.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
@@ -36,7 +39,12 @@ class AlbAndBedrockTest(EstateTestCase):
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
                 "maintenance_ip": "192.0.2.10", "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
-                "bedrock_model_id": MODEL,
+                "bedrock_model_id": MODEL, "account_id": "123456789012",
+                "k8s_version": "1.30", "critical_instance_types": ["t3.medium"],
+                "critical_min": 1, "critical_max": 2, "critical_desired": 1,
+                "spot_instance_types": ["t3.medium"], "spot_min": 0, "spot_max": 1,
+                "spot_desired": 0, "eks_public_access_cidrs": ["203.0.113.0/24"],
+                "backup_region": "us-west-2",
             },
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:

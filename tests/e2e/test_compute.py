@@ -1,6 +1,8 @@
 """End to end: the compute part of the estate (config/base/compute.json:
-the EKS cluster, its OIDC provider, two managed node groups, the add-ons)
-with the network and IAM it stands on, against the fake AWS endpoint."""
+the EKS cluster, its OIDC provider, two managed node groups, the add-ons;
+config/base/irsa.json: the controllers' IRSA roles; the API's role of
+config/base/ai.json) with the network and IAM it stands on, against the
+fake AWS endpoint."""
 import json
 import os
 import sys
@@ -14,6 +16,12 @@ from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  #
 
 CLUSTER = "cloudpartner-e2e"
 ADDONS = ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]
+# IRSA role -> the service account its trust policy admits.
+IRSA = {"cloudpartner-e2e-app": "cloudpartner:api",
+        "cloudpartner-e2e-ebs-csi": "kube-system:ebs-csi-controller-sa",
+        "cloudpartner-e2e-cloudwatch-agent": "amazon-cloudwatch:cloudwatch-agent",
+        "cloudpartner-e2e-cluster-autoscaler": "kube-system:cluster-autoscaler",
+        "cloudpartner-e2e-lb-controller": "kube-system:aws-load-balancer-controller"}
 
 
 class ComputeTest(unittest.TestCase):
@@ -28,11 +36,14 @@ class ComputeTest(unittest.TestCase):
         base = os.path.join(ROOT, "config", "base")
         main = {
             "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "kms.json",
-                                                        "compute.json")],
+                                                        "compute.json", "irsa.json", "ai.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
             "variables": {
-                "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
+                "env": "e2e", "region": "us-east-1", "account_id": "123456789012",
+                "domain": "e2e.example.com", "bedrock_region": "us-east-1",
+                "bedrock_model_id": "amazon.nova-lite-v1:0",
+                "az_a": "us-east-1a", "az_b": "us-east-1b",
                 "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
                 "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
                 "private_b_cidr": "10.60.11.0/24", "k8s_version": "1.30",
@@ -41,7 +52,7 @@ class ComputeTest(unittest.TestCase):
                 "spot_instance_types": ["t3.large", "t3a.large"], "spot_min": 0,
                 "spot_max": 3, "spot_desired": 1,
                 "eks_public_access_cidrs": ["203.0.113.0/24"],
-                "account_id": "123456789012", "backup_region": "us-west-2",
+                "backup_region": "us-west-2",
             },
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
@@ -112,6 +123,38 @@ class ComputeTest(unittest.TestCase):
         reads = [c["operation"] for c in self.fake.calls(service="eks")]
         self.assertEqual((reads.count("ListNodegroups"), reads.count("DescribeNodegroup")), (1, 2))
         self.assertEqual((reads.count("ListAddons"), reads.count("DescribeAddon")), (1, 5))
+
+    def test_1b_irsa_roles_trust_one_service_account_through_the_clusters_issuer(self):
+        self.assertEqual(self.first.returncode, 0, self.first.stdout + self.first.stderr)
+        issuer = self.eks.describe_cluster(name=CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
+        host = issuer[len("https://"):]
+        provider = "arn:aws:iam::123456789012:oidc-provider/" + host
+        for name, account in IRSA.items():
+            with self.subTest(role=name):
+                trust = self.iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+                [statement] = trust["Statement"]
+                self.assertEqual((statement["Principal"], statement["Action"]),
+                                 ({"Federated": provider}, "sts:AssumeRoleWithWebIdentity"))
+                self.assertEqual(statement["Condition"], {"StringEquals": {
+                    host + ":sub": "system:serviceaccount:" + account,
+                    host + ":aud": "sts.amazonaws.com"}})
+        addons = {a: self.eks.describe_addon(clusterName=CLUSTER, addonName=a)["addon"]
+                  for a in ("aws-ebs-csi-driver", "amazon-cloudwatch-observability")}
+        self.assertEqual(addons["aws-ebs-csi-driver"]["serviceAccountRoleArn"],
+                         "arn:aws:iam::123456789012:role/cloudpartner-e2e-ebs-csi")
+        self.assertEqual(addons["amazon-cloudwatch-observability"]["serviceAccountRoleArn"],
+                         "arn:aws:iam::123456789012:role/cloudpartner-e2e-cloudwatch-agent")
+        attached = self.iam.list_attached_role_policies(RoleName="cloudpartner-e2e-cloudwatch-agent")
+        self.assertEqual([p["PolicyArn"] for p in attached["AttachedPolicies"]],
+                         ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"])
+        scaler = self.iam.get_role_policy(RoleName="cloudpartner-e2e-cluster-autoscaler",
+                                          PolicyName="cluster-autoscaler")["PolicyDocument"]
+        resize = next(st for st in scaler["Statement"] if st["Sid"] == "ResizeOwnNodegroups")
+        self.assertEqual(resize["Condition"], {"StringEquals": {
+            "aws:ResourceTag/k8s.io/cluster-autoscaler/cloudpartner-e2e": "owned"}})
+        # The API's role keeps its Bedrock policy and its managed policy.
+        self.assertEqual(self.iam.list_role_policies(RoleName="cloudpartner-e2e-app")["PolicyNames"],
+                         ["bedrock-invoke"])
 
     def test_2_max_size_is_reverted_and_the_autoscalers_desired_size_left_alone(self):
         aws_cli(self.fake, ["eks", "update-nodegroup-config", "--cluster-name", CLUSTER,
