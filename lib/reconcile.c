@@ -459,8 +459,10 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
 		a = &item->type->attrs[j];
-		if (!a->live_read.op ||
-		    !cJSON_GetObjectItemCaseSensitive(item->res->body, a->name))
+		/* Tags are compared even when config sets none: the
+		 * ownership tags are always wanted. */
+		if (!a->live_read.op || (a->kind != RES_TAGS &&
+		    !cJSON_GetObjectItemCaseSensitive(item->res->body, a->name)))
 			continue;
 		memset(&v, 0, sizeof(v));
 		v.id = item->id;

@@ -140,3 +140,13 @@ def boto_client(fake, service):
                         region_name="us-east-1",
                         aws_access_key_id=ACCESS_KEY,
                         aws_secret_access_key=SECRET_KEY)
+
+
+def write_config(parent, doc):
+    """Writes doc as PARENT/config/main.json (a directory only its owner
+    may read, as driftd wants); returns the config directory."""
+    config = os.path.join(parent, "config")
+    os.makedirs(config, 0o700, exist_ok=True)
+    with open(os.path.join(config, "main.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    return config

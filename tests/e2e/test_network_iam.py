@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import FakeAWS, aws_cli, boto_client, driftd_at  # noqa: E402
+from driftdtest import FakeAWS, aws_cli, boto_client, driftd_at, write_config  # noqa: E402
 
 ENV = "netiam"
 
@@ -99,10 +99,7 @@ class NetworkIamTest(unittest.TestCase):
         # NAT gateways are pending for 5 fake seconds.
         cls.fake = FakeAWS(extra_args=["--time-scale", "20"])
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-netiam-")
-        cls.config = os.path.join(cls.tmp.name, "config")
-        os.mkdir(cls.config, 0o700)
-        with open(os.path.join(cls.config, "main.json"), "w") as f:
-            json.dump(estate(), f, indent=1)
+        cls.config = write_config(cls.tmp.name, estate())
         cls.env = cls.fake.env()
         # Checks read with boto3 in process (awscli starts slowly); drift
         # is made with the awscli, as an operator would.
