@@ -31,6 +31,9 @@ typedef struct rec_read {
 					 of the types it depends on */
 	int               started, done;
 	size_t            pending;    /* its calls in flight */
+	struct live_key  *index;      /* items by identity key, built once
+					 the read is done (see match_live) */
+	size_t            n_index;
 } rec_read_t;
 
 /* What a scoped read's answer leaves out of its items, the scope it was
@@ -275,27 +278,122 @@ static void set_live(rec_item_t *item, cJSON *live)
 	update_id(item);
 }
 
-/* Finds item's live counterpart in its read; desired may be the raw body
- * when references are not resolved yet (names are usually literals). */
-static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
-{
-	rec_read_t *rd = read_for(run, item->type, item->region);
-	cJSON *it;
+/* A read's items sorted by identity key: the driftd:address tag, or the
+ * first name attribute. Matching every configured resource against every
+ * live item was quadratic: 7,000 security groups took over a minute. */
+typedef struct live_key {
+	char        *key;
+	size_t       pos;        /* in the read, so equal keys keep read order */
+	const cJSON *live;
+} live_key_t;
 
-	if (!rd || !rd->items)
-		return;
-	cJSON_ArrayForEach(it, rd->items)
-		if (identity_matches(run, item, desired, it)) {
-			set_live(item, cJSON_Duplicate(it, 1));
-			return;
-		}
+static char *identity_key(const res_type_t *t, const cJSON *live)
+{
+	if (t->identity == RES_ID_TAGS)
+		return live_tag(t, live, REC_TAG_ADDRESS);
+	if (!t->name_attrs || !t->name_attrs[0])
+		return NULL;
+	return json_scalar_text(json_get_path(live,
+				attr_live_path(t, t->name_attrs[0])));
 }
 
-static rec_item_t *item_find(rec_run_t *run, const char *address)
+static int cmp_live_key(const void *a, const void *b)
+{
+	const live_key_t *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static void index_free(rec_read_t *rd)
 {
 	size_t i;
 
-	for (i = 0; i < run->res->n_items; i++)
+	for (i = 0; i < rd->n_index; i++)
+		free(rd->index[i].key);
+	free(rd->index);
+	rd->index = NULL;
+	rd->n_index = 0;
+}
+
+/* Builds rd's index; items without a key cannot match and are left out. */
+static int index_build(rec_read_t *rd)
+{
+	size_t n = (size_t)cJSON_GetArraySize(rd->items), pos = 0;
+	const cJSON *it;
+	char *key;
+
+	rd->index = calloc(n ? n : 1, sizeof(*rd->index));
+	if (!rd->index)
+		return -ENOMEM;
+	cJSON_ArrayForEach(it, rd->items) {
+		key = identity_key(rd->type, it);
+		if (key)
+			rd->index[rd->n_index++] = (live_key_t){ key, pos, it };
+		pos++;
+	}
+	qsort(rd->index, rd->n_index, sizeof(*rd->index), cmp_live_key);
+	return 0;
+}
+
+/* Finds item's live counterpart in its read; desired may be the raw body
+ * when references are not resolved yet (names are usually literals). The
+ * index narrows the candidates to those with item's key; identity_matches
+ * decides, as before, and the first in read order wins. */
+static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
+{
+	rec_read_t *rd = read_for(run, item->type, item->region);
+	const res_type_t *t = item->type;
+	size_t lo = 0, hi, mid;
+	char *key;
+
+	if (!rd || !rd->items || !rd->done)
+		return;
+	if (!rd->index && index_build(rd))
+		return;
+	if (t->identity == RES_ID_TAGS)
+		key = strdup(item->address);
+	else
+		key = t->name_attrs && t->name_attrs[0] ?
+		      json_scalar_text(cJSON_GetObjectItemCaseSensitive(desired,
+							t->name_attrs[0])) : NULL;
+	if (!key)
+		return;
+	hi = rd->n_index;
+	while (lo < hi) {        /* the first entry whose key is >= key */
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(rd->index[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++)
+		if (identity_matches(run, item, desired, rd->index[lo].live)) {
+			set_live(item, cJSON_Duplicate(rd->index[lo].live, 1));
+			break;
+		}
+	free(key);
+}
+
+static int cmp_item_address(const void *key, const void *elem)
+{
+	return strcmp(key, ((const rec_item_t *)elem)->address);
+}
+
+/* The first items are the configured resources in config order, which is
+ * sorted by address (config.c); orphans follow them, unsorted. */
+static rec_item_t *item_find(rec_run_t *run, const char *address)
+{
+	size_t n_config = config_resource_count(run->o.config), i;
+	rec_item_t *item;
+
+	if (n_config > run->res->n_items)
+		n_config = run->res->n_items;
+	item = bsearch(address, run->res->items, n_config,
+		       sizeof(*run->res->items), cmp_item_address);
+	if (item)
+		return item;
+	for (i = n_config; i < run->res->n_items; i++)
 		if (!strcmp(run->res->items[i].address, address))
 			return &run->res->items[i];
 	return NULL;
@@ -575,8 +673,10 @@ static void run_free(rec_run_t *run)
 {
 	size_t i;
 
-	for (i = 0; i < run->n_reads; i++)
+	for (i = 0; i < run->n_reads; i++) {
+		index_free(&run->reads[i]);
 		cJSON_Delete(run->reads[i].items);
+	}
 	free(run->reads);
 	graph_free(run->graph);
 	rec_result_free(run->res);

@@ -334,6 +334,7 @@ def _sg_lookup(ctx):
 
 
 def _drop_sg(ctx, sg):
+    _rules_changed(ctx)
     for rid in [r['SecurityGroupRuleId'] for r in ctx.store.table('sgr').values() if r['GroupId'] == sg['GroupId']]:
         del ctx.store.table('sgr')[rid]
     del ctx.store.table('sg')[sg['GroupId']]
@@ -372,6 +373,7 @@ def _add_rule(ctx, sg, egress, perm):
     proto = str(perm.get('IpProtocol', '-1'))
     proto = {'tcp': 'tcp', '6': 'tcp', 'udp': 'udp', '17': 'udp', 'icmp': 'icmp', '1': 'icmp', 'all': '-1'}.get(proto, proto)
     added = []
+    _rules_changed(ctx)
     for src in _rule_sources(perm):
         rule = {'SecurityGroupRuleId': ctx.store.new_id('sgr-{hex17}'), 'GroupId': sg['GroupId'],
                 'GroupOwnerId': ACCOUNT, 'IsEgress': egress, 'IpProtocol': proto,
@@ -420,18 +422,37 @@ def _revoke(egress):
                 if not match:
                     raise ApiError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.')
                 doomed += match
+        _rules_changed(ctx)
         for rid in doomed:
             table.pop(rid, None)
         return {'Return': True}
     return handler
 
 
+def _rules_of(ctx, group_id):
+    """The group's rules. A Describe renders every group in one request, so
+    the rules are indexed by group once per request (not scanned once per
+    group: quadratic at thousands of groups); a change to them drops the
+    index."""
+    index = ctx.__dict__.get('_sgr_by_group')
+    if index is None:
+        index = {}
+        for r in ctx.store.table('sgr').values():
+            index.setdefault(r['GroupId'], []).append(r)
+        ctx._sgr_by_group = index
+    return index.get(group_id, [])
+
+
+def _rules_changed(ctx):
+    ctx.__dict__.pop('_sgr_by_group', None)
+
+
 def _sg_render(ctx, out, rec):
     """IpPermissions are derived from the rules, grouped as AWS groups them."""
     for egress, key in ((False, 'IpPermissions'), (True, 'IpPermissionsEgress')):
         perms = {}
-        for r in ctx.store.table('sgr').values():
-            if r['GroupId'] != rec['GroupId'] or r['IsEgress'] != egress:
+        for r in _rules_of(ctx, rec['GroupId']):
+            if r['IsEgress'] != egress:
                 continue
             k = (r['IpProtocol'], r['FromPort'], r['ToPort'])
             perm = perms.setdefault(k, {'IpProtocol': r['IpProtocol'], 'IpRanges': [], 'Ipv6Ranges': [],
