@@ -558,6 +558,13 @@ def _mask(value, shape):
     return value
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: driftd opens a connection
+    # per concurrent read, and the SYNs beyond the backlog are dropped and
+    # retried by the kernel a whole second later.
+    request_queue_size = 128
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--port', type=int, default=0)
@@ -570,7 +577,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.state_dir, exist_ok=True)
     fake = FakeAWS(args)
-    httpd = ThreadingHTTPServer(('127.0.0.1', args.port), Handler)
+    httpd = Server(('127.0.0.1', args.port), Handler)
     httpd.daemon_threads = True
     httpd.fake = fake
 
