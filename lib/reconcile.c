@@ -475,6 +475,9 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		v.env = run->env;
 		v.address = item->address;
 		v.live = item->live;
+		/* "$attr:" names the value as configured: the budget's
+		 * AccountId, which no Describe answer carries. */
+		v.desired = item->desired ? item->desired : item->res->body;
 		c = calloc(1, sizeof(*c));
 		if (!c || tmpl_fill(a->live_read.params, &v, &params, &e)) {
 			free(c);
@@ -1139,11 +1142,27 @@ static void task_next(rec_task_t *task)
 	}
 }
 
+/* The item a Put-style create sent: the request itself when it holds the
+ * id, else the one object member that does (CreateBudget wraps the budget
+ * in Budget). NULL when neither does. */
+static const cJSON *sent_item(const res_type_t *t, const cJSON *request)
+{
+	const cJSON *m;
+
+	if (!request || json_get_path(request, t->id_path))
+		return request;
+	cJSON_ArrayForEach(m, request)
+		if (cJSON_IsObject(m) && json_get_path(m, t->id_path))
+			return m;
+	return NULL;
+}
+
 static void on_create(void *data, cJSON *result, const err_t *e)
 {
 	rec_task_t *task = data;
 	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
+	const cJSON *sent;
 	cJSON *made, *tags;
 	tmpl_values_t v;
 	err_t err;
@@ -1157,11 +1176,9 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	if (cJSON_IsArray(made))
 		made = cJSON_GetArrayItem(made, 0);
 	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
-	if (!item->id && task->create_request &&
-	    json_get_path(task->create_request, t->id_path)) {
+	if (!item->id && (sent = sent_item(t, task->create_request))) {
 		/* PutMetricAlarm answers nothing: what was sent is the item. */
-		set_live(item, task->create_request);
-		task->create_request = NULL;
+		set_live(item, cJSON_Duplicate(sent, 1));
 		if (cJSON_IsObject(made))
 			merge_into(item->live, &(res_each_op_t){ 0 }, made);
 	}
@@ -1226,7 +1243,8 @@ static int create_params(rec_task_t *task, cJSON **out, err_t *e)
 		    (a->flags & RES_NOT_IN_CREATE))
 			continue;
 		want = cJSON_GetObjectItemCaseSensitive(item->desired, a->name);
-		if (want && !cJSON_GetObjectItemCaseSensitive(params, a->name))
+		if (want && !cJSON_GetObjectItemCaseSensitive(params, a->name) &&
+		    !res_template_places(t->create.params, a->name))
 			cJSON_AddItemToObject(params, a->name,
 					      request_value(a, want));
 	}

@@ -14,6 +14,10 @@ static const struct {
 	{ res_iam_types, &res_iam_n_types },
 	{ res_elbv2_types, &res_elbv2_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
+	{ res_logs_types, &res_logs_n_types },
+	{ res_cloudwatch_types, &res_cloudwatch_n_types },
+	{ res_budgets_types, &res_budgets_n_types },
+	{ res_ce_types, &res_ce_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))
@@ -51,6 +55,19 @@ const res_attr_t *res_type_attr(const res_type_t *t, const char *name)
 		if (!strcmp(t->attrs[i].name, name))
 			return &t->attrs[i];
 	return NULL;
+}
+
+int res_template_places(const char *template_json, const char *attr)
+{
+	size_t n = strlen(attr);
+	const char *p = template_json;
+
+	while (p && (p = strstr(p, "\"$attr:"))) {
+		p += 7;
+		if (!strncmp(p, attr, n) && p[n] == '"')
+			return 1;
+	}
+	return 0;
 }
 
 const char *res_table_suggest_type(const char *type_name)

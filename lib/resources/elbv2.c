@@ -106,31 +106,6 @@ static cJSON *elb_plan_attrs(const res_attr_t *a, const cJSON *desired,
 	return calls;
 }
 
-/* SetSubnets and SetSecurityGroups replace the whole list: one call with
- * every element the config wants (update_params names the resource). */
-static cJSON *elb_plan_whole_set(const res_attr_t *a, const cJSON *desired,
-				 const cJSON *added, const cJSON *removed,
-				 const cJSON *item, err_t *err)
-{
-	cJSON *calls = cJSON_CreateArray(), *params;
-
-	(void)added;
-	(void)removed;
-	(void)item;
-	if (!calls)
-		return nomem(NULL, err);
-	if (!desired)
-		return calls;
-	params = cJSON_Parse(a->update_params);
-	if (params && !cJSON_AddItemToObject(params, a->name, cJSON_Duplicate(desired, 1))) {
-		cJSON_Delete(params);
-		params = NULL;
-	}
-	if (res_plan_call(calls, a->update_op, params))
-		return nomem(calls, err);
-	return calls;
-}
-
 /* ---- listener and rule actions --------------------------------------- */
 
 /* AWS fills in what a redirect leaves out with the request's own parts
@@ -372,10 +347,10 @@ static const res_attr_t lb_attrs[] = {
 	  .default_json = "\"ipv4\"" },
 	{ .name = "Subnets", .kind = RES_SET, .mutability = RES_IN_PLACE,
 	  .flags = RES_REQUIRED, .update_op = "SetSubnets",
-	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_whole_set },
+	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = res_plan_whole_value },
 	{ .name = "SecurityGroups", .kind = RES_SET, .mutability = RES_IN_PLACE,
 	  .update_op = "SetSecurityGroups",
-	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = elb_plan_whole_set },
+	  .update_params = "{\"LoadBalancerArn\":\"$id\"}", .plan = res_plan_whole_value },
 	ATTRIBUTES_ATTR("LoadBalancer", "LoadBalancerArn"),
 	TAGS_ATTR,
 	{ .name = "LoadBalancerArn", .mutability = RES_READ_ONLY },
