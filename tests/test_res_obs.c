@@ -298,7 +298,27 @@ START_TEST(template_places_names_only_whole_attr_placeholders)
 }
 END_TEST
 
+/* Alarms on a load balancer name it as CloudWatch does: app/NAME/ID. */
+START_TEST(load_balancer_full_name_is_the_metric_dimension_from_the_arn)
+{
+	const res_type_t *t = type("elbv2.load_balancer");
+	cJSON *live = parse("{\"LoadBalancerArn\":\"arn:aws:elasticloadbalancing:us-east-1:"
+			    "123456789012:loadbalancer/app/web/50dc6c495c0c9188\"}");
+	err_t e;
+
+	ck_assert_int_eq(t->hooks->fix_live(t, live, &e), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(live, "LoadBalancerFullName")->valuestring,
+			 "app/web/50dc6c495c0c9188");
+	cJSON_Delete(live);
+	live = parse("{\"LoadBalancerArn\":\"not-an-arn\"}");
+	ck_assert_int_eq(t->hooks->fix_live(t, live, &e), 0);
+	ck_assert_ptr_null(cJSON_GetObjectItem(live, "LoadBalancerFullName"));
+	cJSON_Delete(live);
+}
+END_TEST
+
 TESTUTIL_MAIN("res_obs",
+	load_balancer_full_name_is_the_metric_dimension_from_the_arn,
 	retention_takes_only_the_days_cloudwatch_logs_accepts,
 	retention_change_is_an_update_and_absent_retention_is_drift,
 	alarm_needs_one_metric_or_metric_math_not_both,

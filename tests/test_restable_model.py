@@ -24,7 +24,7 @@ SYNTHESIZED = {
     "iam.role": {"Policies", "ManagedPolicyArns"},
     "iam.policy": {"PolicyDocument"},
     "ec2.route_table": {"SubnetIds"},
-    "elbv2.load_balancer": {"Subnets"},
+    "elbv2.load_balancer": {"Subnets", "LoadBalancerFullName"},
     "elbv2.listener_rule": {"ListenerArn"},
 }
 
