@@ -125,3 +125,12 @@ def aws_cli(fake, args, timeout=60):
     if p.returncode != 0:
         raise RuntimeError("aws %s failed: %s" % (" ".join(args), p.stderr))
     return json.loads(p.stdout) if p.stdout.strip() else None
+
+
+def environment_variables(name):
+    """The variables of config/environments/NAME/main.json, for tests that
+    apply config/base under their own names (whole-line comments only,
+    as those files are written)."""
+    with open(os.path.join(ROOT, "config", "environments", name, "main.json")) as f:
+        text = "\n".join(line for line in f if not line.lstrip().startswith("//"))
+    return json.loads(text)["variables"]

@@ -7,7 +7,11 @@ import json
 import os
 import re
 import subprocess
+import sys
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from driftdtest import environment_variables as variables  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("DRIFTD_BUILD", os.path.join(ROOT, "build"))
@@ -23,13 +27,6 @@ SIZES = ["nano", "micro", "small", "medium", "large", "xlarge"]
 
 def env_dir(name):
     return os.path.join(ROOT, "config", "environments", name)
-
-
-def variables(name):
-    """main.json's variables (its comments are whole lines)."""
-    with open(os.path.join(env_dir(name), "main.json")) as f:
-        text = "\n".join(line for line in f if not line.lstrip().startswith("//"))
-    return json.loads(text)["variables"]
 
 
 def size_rank(value):

@@ -10,7 +10,8 @@ import unittest
 import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import (ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd,  # noqa: E402
+                        environment_variables)
 
 MODEL = "amazon.nova-lite-v1:0"
 DOMAIN = "shop.example.com"
@@ -32,15 +33,17 @@ class AlbAndBedrockTest(unittest.TestCase):
             "include": [os.path.join(ROOT, "config", "base")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
-            "variables": {
+            # staging's values for what this test does not look at
+            # (alarm thresholds, budgets), its own for the rest
+            "variables": dict(environment_variables("staging"), **{
                 "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
                 "vpc_cidr": "10.50.0.0/16", "public_a_cidr": "10.50.0.0/24",
                 "public_b_cidr": "10.50.1.0/24", "private_a_cidr": "10.50.10.0/24",
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
                 "certificate_arn": cls.cert_arn, "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
-                "bedrock_model_id": MODEL,
-            },
+                "bedrock_model_id": MODEL, "account_id": "123456789012",
+            }),
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
             json.dump(main, f)

@@ -12,20 +12,12 @@ import unittest
 import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import (ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd,  # noqa: E402
+                        environment_variables)
 
 ACCOUNT = "123456789012"
 TOPIC = "arn:aws:sns:us-east-1:%s:cloudpartner-e2e-alerts" % ACCOUNT
 DASHBOARD = os.path.join(ROOT, "config", "dashboards", "system-overview.json")
-
-
-def environment_variables(name):
-    """The variables of config/environments/NAME/main.json (JSON with
-    comments: driftd's own validate has checked it; comments are whole
-    lines there)."""
-    with open(os.path.join(ROOT, "config", "environments", name, "main.json")) as f:
-        text = "\n".join(line for line in f if not line.lstrip().startswith("//"))
-    return json.loads(text)["variables"]
 
 
 class ObservabilityTest(unittest.TestCase):
