@@ -1317,9 +1317,11 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		/* Every key but driftd's own is an AWS property, whatever its
 		 * case (JSON and REST services name members in lowerCamel:
 		 * logGroupName); the type's table judges it. A near miss of a
-		 * reserved key is still reported as one. */
+		 * reserved key is still reported as one, unless it starts in
+		 * upper case as no reserved key does (SNS's Policy). */
 		if (!is_reserved_key(v->string) &&
-		    !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys)))
+		    (isupper((unsigned char)v->string[0]) ||
+		     !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys))))
 			continue;
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);

@@ -18,6 +18,7 @@ static const struct {
 	{ res_cloudwatch_types, &res_cloudwatch_n_types },
 	{ res_budgets_types, &res_budgets_n_types },
 	{ res_ce_types, &res_ce_n_types },
+	{ res_sns_types, &res_sns_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

@@ -23,6 +23,8 @@ extern const res_type_t res_budgets_types[];
 extern const size_t res_budgets_n_types;
 extern const res_type_t res_ce_types[];
 extern const size_t res_ce_n_types;
+extern const res_type_t res_sns_types[];
+extern const size_t res_sns_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).

@@ -105,6 +105,33 @@ def sns_list_subscriptions(ctx):
     return paginate(ctx, subs, {}, 'Subscriptions')
 
 
+def _subscription(ctx):
+    rec = ctx.store.table('sns_sub').get(ctx.params['SubscriptionArn'])
+    if rec is None:
+        raise ApiError('NotFound', 'Subscription does not exist', 404)
+    return rec
+
+
+def sns_get_subscription_attributes(ctx):
+    rec = _subscription(ctx)
+    attrs = {'SubscriptionArn': rec['SubscriptionArn'], 'TopicArn': rec['TopicArn'],
+             'Protocol': rec['Protocol'], 'Endpoint': rec['Endpoint'], 'Owner': rec['Owner'],
+             'ConfirmationWasAuthenticated': 'false', 'PendingConfirmation': 'false',
+             'RawMessageDelivery': 'false'}
+    attrs.update(rec['_attrs'])
+    return {'Attributes': attrs}
+
+
+def sns_set_subscription_attributes(ctx):
+    rec = _subscription(ctx)
+    name = ctx.params['AttributeName']
+    if name not in ('DeliveryPolicy', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery',
+                    'RedrivePolicy', 'SubscriptionRoleArn'):
+        raise ApiError('InvalidParameter', 'Invalid parameter: AttributeName')
+    rec['_attrs'][name] = ctx.params.get('AttributeValue', '')
+    return {}
+
+
 def sns_publish(ctx):
     p = ctx.params
     arn = p.get('TopicArn') or p.get('TargetArn')
@@ -150,7 +177,9 @@ def _sns_handlers():
     tag, untag, lst = _tag_handlers(['sns_topic'], 'ResourceArn', 'Tags', 'TagKeys', 'Tags')
     return {'CreateTopic': sns_create_topic, 'ListTopics': sns_list_topics, 'DeleteTopic': sns_delete_topic,
             'GetTopicAttributes': sns_get_topic_attributes, 'SetTopicAttributes': sns_set_topic_attributes,
-            'Subscribe': sns_subscribe, 'Unsubscribe': sns_unsubscribe, 'ListSubscriptions': sns_list_subscriptions,
+            'Subscribe': sns_subscribe, 'Unsubscribe': sns_unsubscribe,
+            'GetSubscriptionAttributes': sns_get_subscription_attributes,
+            'SetSubscriptionAttributes': sns_set_subscription_attributes, 'ListSubscriptions': sns_list_subscriptions,
             'ListSubscriptionsByTopic': sns_list_subscriptions, 'Publish': sns_publish,
             'TagResource': tag, 'UntagResource': untag, 'ListTagsForResource': lst}
 
