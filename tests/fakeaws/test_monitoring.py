@@ -39,6 +39,13 @@ class SnsTest(FakeTestCase):
         subs = self.sns.list_subscriptions_by_topic(TopicArn=arn)['Subscriptions']
         self.assertEqual([(s['Protocol'], s['Endpoint']) for s in subs], [('email', 'ops@example.com')])
         self.assertEqual(len(self.sns.list_subscriptions()['Subscriptions']), 1)
+        self.sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName='RawMessageDelivery',
+                                             AttributeValue='true')
+        self.assertAwsError('InvalidParameter', self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                            AttributeName='Protocol', AttributeValue='sms')
+        got = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual((got['TopicArn'], got['Endpoint'], got['RawMessageDelivery']),
+                         (arn, 'ops@example.com', 'true'))
         self.sns.unsubscribe(SubscriptionArn=sub)
         self.assertEqual(self.sns.list_subscriptions()['Subscriptions'], [])
 
