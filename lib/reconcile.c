@@ -645,6 +645,9 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		v.env = run->env;
 		v.address = item->address;
 		v.live = item->live;
+		/* "$attr:" names the value as configured: the budget's
+		 * AccountId, which no Describe answer carries. */
+		v.desired = item->desired ? item->desired : item->res->body;
 		c = calloc(1, sizeof(*c));
 		if (!c || tmpl_fill(a->live_read.params, &v, &params, &e)) {
 			free(c);
@@ -1509,12 +1512,31 @@ static void task_next(rec_task_t *task)
 	}
 }
 
+/* The item a Put-style create sent: the part at create_item (a record set
+ * inside its change batch) when the type has one; else the request itself
+ * when it holds the id, else the one object member that does
+ * (CreateBudget wraps the budget in Budget). NULL when none does. */
+static const cJSON *sent_item(const res_type_t *t, const cJSON *request)
+{
+	const cJSON *m;
+
+	if (request && t->create_item)
+		request = json_get_path(request, t->create_item);
+	if (!request || json_get_path(request, t->id_path))
+		return request;
+	cJSON_ArrayForEach(m, request)
+		if (cJSON_IsObject(m) && json_get_path(m, t->id_path))
+			return m;
+	return NULL;
+}
+
 static void on_create(void *data, cJSON *result, const err_t *e)
 {
 	rec_task_t *task = data;
 	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
-	cJSON *made, *tags, *sent;
+	const cJSON *sent;
+	cJSON *made, *tags;
 	tmpl_values_t v;
 	err_t err;
 
@@ -1527,9 +1549,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	if (cJSON_IsArray(made))
 		made = cJSON_GetArrayItem(made, 0);
 	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
-	sent = !t->create_item ? task->create_request :
-	       json_get_path(task->create_request, t->create_item);
-	if (!item->id && sent && json_get_path(sent, t->id_path)) {
+	if (!item->id && (sent = sent_item(t, task->create_request))) {
 		/* PutMetricAlarm answers nothing: what was sent is the item. */
 		set_live(item, cJSON_Duplicate(sent, 1));
 		if (cJSON_IsObject(made))
@@ -1600,7 +1620,8 @@ static int create_params(rec_task_t *task, cJSON **out, err_t *e)
 		    (a->flags & RES_NOT_IN_CREATE))
 			continue;
 		want = cJSON_GetObjectItemCaseSensitive(item->desired, a->name);
-		if (want && !cJSON_GetObjectItemCaseSensitive(params, a->name))
+		if (want && !cJSON_GetObjectItemCaseSensitive(params, a->name) &&
+		    !res_template_places(t->create.params, a->name))
 			cJSON_AddItemToObject(params, a->name,
 					      request_value(a, want));
 	}

@@ -18,6 +18,10 @@ static const struct {
 	{ res_elasticache_types, &res_elasticache_n_types },
 	{ res_secretsmanager_types, &res_secretsmanager_n_types },
 	{ res_bedrock_types, &res_bedrock_n_types },
+	{ res_logs_types, &res_logs_n_types },
+	{ res_cloudwatch_types, &res_cloudwatch_n_types },
+	{ res_budgets_types, &res_budgets_n_types },
+	{ res_ce_types, &res_ce_n_types },
 	{ res_sns_types, &res_sns_n_types },
 	{ res_s3_types, &res_s3_n_types },
 	{ res_backup_types, &res_backup_n_types },
@@ -63,6 +67,19 @@ const res_attr_t *res_type_attr(const res_type_t *t, const char *name)
 		if (!strcmp(t->attrs[i].name, name))
 			return &t->attrs[i];
 	return NULL;
+}
+
+int res_template_places(const char *template_json, const char *attr)
+{
+	size_t n = strlen(attr);
+	const char *p = template_json;
+
+	while (p && (p = strstr(p, "\"$attr:"))) {
+		p += 7;
+		if (!strncmp(p, attr, n) && p[n] == '"')
+			return 1;
+	}
+	return 0;
 }
 
 const char *res_table_suggest_type(const char *type_name)

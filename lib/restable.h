@@ -52,7 +52,8 @@
  * Create. The params are create.params with placeholders filled, plus each
  * attribute set in config that is not RES_READ_ONLY, not RES_NOT_IN_CREATE
  * and not RES_TAGS, at its own name, unless the template already has a
- * member of that name. "$tags" is the configured tags plus the ownership
+ * member of that name or places it itself with "$attr:Name" (nested, as
+ * CreateBudget's {"Budget": {"BudgetLimit": "$attr:BudgetLimit"}}). "$tags" is the configured tags plus the ownership
  * tags, in the type's tag style (RES_TAGS_SPEC wraps them as
  * [{"ResourceType": tag_resource_type, "Tags": [...]}]). Then fix_create.
  * The new item is at create.result (NULL or "": the response itself).
@@ -106,8 +107,13 @@
  * CreateLogGroup) answer with nothing: when the create result holds no
  * id, the request itself (or, with create_item, the part of it at that
  * path: a record set inside its change batch), merged under the answer,
- * is the new item. A type without read_one keeps that item until the
- * next read (no refresh after writes).
+ * is the new item; when the request wraps the item in one member
+ * (CreateBudget's Budget), the member that holds the id is. A type
+ * without read_one keeps that item until the next read (no refresh after
+ * writes).
+ *
+ * live_read templates may name "$attr:Name": the value as configured
+ * (Budgets calls need the AccountId that no Describe answer carries).
  *
  * Batched writes. A type with batch.op has its calls of that operation
  * held until the end of the loop turn in which they are made (the graph
@@ -406,6 +412,11 @@ typedef struct res_type {
 const res_type_t *res_table_find(const char *type_name);
 const res_type_t *res_table_at(size_t index);    /* NULL past the end */
 const res_attr_t *res_type_attr(const res_type_t *t, const char *name);
+
+/* Whether a request template names "$attr:<attr>" anywhere (the create
+ * template places the attribute itself, nested: CreateBudget's
+ * Budget.BudgetLimit). 0 for a NULL template. */
+int res_template_places(const char *template_json, const char *attr);
 
 /* The closest known type / attribute name, for "did you mean". NULL when
  * nothing is close. */

@@ -151,6 +151,10 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 	}
 	if (is_whole_reference(res, v))
 		return 0;
+	/* An interpolation left as written (an undefined variable, a file
+	 * that cannot be read) was already reported by the config loader. */
+	if (!is_reference(res, v) && cJSON_IsString(v) && strstr(v->valuestring, "${"))
+		return 0;
 	if ((want = kind_mismatch(a, v))) {
 		config_report(chk, v, 0, "%s must be %s, not %s", a->name, want,
 			      json_type_name(v));

@@ -177,3 +177,12 @@ def write_config(parent, doc):
     with open(os.path.join(config, "main.json"), "w") as f:
         json.dump(doc, f, indent=1)
     return config
+
+
+def environment_variables(name):
+    """The variables of config/environments/NAME/main.json, for tests that
+    apply config/base under their own names (whole-line comments only,
+    as those files are written)."""
+    with open(os.path.join(ROOT, "config", "environments", name, "main.json")) as f:
+        text = "\n".join(line for line in f if not line.lstrip().startswith("//"))
+    return json.loads(text)["variables"]

@@ -238,13 +238,30 @@ static cJSON *elb_priority(const cJSON *value, err_t *err)
 
 /* A load balancer's subnets are only in AvailabilityZones; Subnets is
  * made from them, the list SetSubnets takes. */
+/* CloudWatch names a load balancer by the end of its ARN
+ * (arn:...:loadbalancer/app/NAME/ID gives the LoadBalancer dimension
+ * app/NAME/ID; Application Load Balancer metrics), which alarms need. */
+static int lb_full_name(cJSON *item)
+{
+	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(item, "LoadBalancerArn");
+	const char *at;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(item, "LoadBalancerFullName");
+	if (!cJSON_IsString(arn) || !(at = strstr(arn->valuestring, ":loadbalancer/")))
+		return 0;
+	return cJSON_AddStringToObject(item, "LoadBalancerFullName",
+				       at + strlen(":loadbalancer/")) ? 0 : -ENOMEM;
+}
+
 static int lb_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 {
 	cJSON *ids = cJSON_CreateArray(), *az, *subnet;
 
 	(void)t;
-	if (!ids)
+	if (!ids || lb_full_name(item)) {
+		cJSON_Delete(ids);
 		return err_set(err, -ENOMEM, "out of memory");
+	}
 	cJSON_ArrayForEach(az, cJSON_GetObjectItemCaseSensitive(item, "AvailabilityZones")) {
 		subnet = cJSON_GetObjectItemCaseSensitive(az, "SubnetId");
 		if (cJSON_IsString(subnet))
@@ -328,6 +345,7 @@ static const res_attr_t lb_attrs[] = {
 	ATTRIBUTES_ATTR("LoadBalancer", "LoadBalancerArn"),
 	TAGS_ATTR,
 	{ .name = "LoadBalancerArn", .mutability = RES_READ_ONLY },
+	{ .name = "LoadBalancerFullName", .mutability = RES_READ_ONLY },
 	{ .name = "DNSName", .mutability = RES_READ_ONLY },
 	{ .name = "CanonicalHostedZoneId", .mutability = RES_READ_ONLY },
 	{ .name = "VpcId", .mutability = RES_READ_ONLY },

@@ -196,3 +196,18 @@ int res_fix_subnet_ids(const res_type_t *t, cJSON *item, err_t *err)
 		return err_set(err, -ENOMEM, "out of memory");
 	return 0;
 }
+
+cJSON *res_plan_update_whole(const res_attr_t *a, const cJSON *desired,
+			     const cJSON *added, const cJSON *removed,
+			     const cJSON *item, err_t *err)
+{
+	cJSON *calls = cJSON_CreateArray();
+
+	(void)desired;
+	(void)added;
+	(void)removed;
+	(void)item;
+	if (calls && !res_plan_call(calls, a->update_op, cJSON_Parse(a->update_params)))
+		return calls;
+	return nomem(calls, err);
+}

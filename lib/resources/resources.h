@@ -15,6 +15,14 @@ extern const res_type_t res_elbv2_types[];
 extern const size_t res_elbv2_n_types;
 extern const res_type_t res_bedrock_types[];
 extern const size_t res_bedrock_n_types;
+extern const res_type_t res_logs_types[];
+extern const size_t res_logs_n_types;
+extern const res_type_t res_cloudwatch_types[];
+extern const size_t res_cloudwatch_n_types;
+extern const res_type_t res_budgets_types[];
+extern const size_t res_budgets_n_types;
+extern const res_type_t res_ce_types[];
+extern const size_t res_ce_n_types;
 extern const res_type_t res_sns_types[];
 extern const size_t res_sns_n_types;
 extern const res_type_t res_s3_types[];
@@ -108,5 +116,13 @@ int res_fix_subnet_ids(const res_type_t *t, cJSON *item, err_t *err);
  * unknown; the major version of "16.3" or "7", -1 when not a version. */
 int rds_class_size_rank(const char *cls);
 int rds_major_version(const char *version);
+
+/* A plan hook for Put-style updates that send the whole definition
+ * (PutMetricAlarm): one call of update_op with update_params, whose
+ * "$attr:" placeholders carry every configured member, whatever changed
+ * (a set's removals included). */
+cJSON *res_plan_update_whole(const res_attr_t *a, const cJSON *desired,
+			     const cJSON *added, const cJSON *removed,
+			     const cJSON *item, err_t *err);
 
 #endif

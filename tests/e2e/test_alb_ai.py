@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli  # noqa: E402
+from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli, environment_variables  # noqa: E402,E501
 
 MODEL = "amazon.nova-lite-v1:0"
 DOMAIN = "shop.example.com"
@@ -29,10 +29,13 @@ class AlbAndBedrockTest(EstateTestCase):
             # compute and its roles come along.
             "include": [os.path.join(ROOT, "config", "base", f)
                         for f in ("network.json", "iam.json", "kms.json", "compute.json",
-                                  "irsa.json", "edge.json", "dns.json", "ai.json")],
+                                  "irsa.json", "edge.json", "dns.json", "ai.json",
+                                  "alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
-            "variables": {
+            # staging's values for what this test does not look at
+            # (alarm thresholds, budgets), its own for the rest
+            "variables": dict(environment_variables("staging"), **{
                 "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
                 "vpc_cidr": "10.50.0.0/16", "public_a_cidr": "10.50.0.0/24",
                 "public_b_cidr": "10.50.1.0/24", "private_a_cidr": "10.50.10.0/24",
@@ -40,12 +43,8 @@ class AlbAndBedrockTest(EstateTestCase):
                 "maintenance_ip": "192.0.2.10", "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
                 "bedrock_model_id": MODEL, "account_id": "123456789012",
-                "k8s_version": "1.30", "critical_instance_types": ["t3.medium"],
-                "critical_min": 1, "critical_max": 2, "critical_desired": 1,
-                "spot_instance_types": ["t3.medium"], "spot_min": 0, "spot_max": 1,
-                "spot_desired": 0, "eks_public_access_cidrs": ["203.0.113.0/24"],
                 "backup_region": "us-west-2",
-            },
+            }),
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
             json.dump(main, f)

@@ -648,9 +648,54 @@ def budgets_create(ctx):
         raise ApiError('DuplicateRecordException', 'Error creating budget: %s - the budget already exists.'
                        % b['BudgetName'])
     rec = _budget_norm(ctx, b)
-    rec['_notifications'] = [n['Notification'] for n in ctx.params.get('NotificationsWithSubscribers', [])]
+    rec['_notifications'] = [_notification(n['Notification'], n['Subscribers'])
+                             for n in ctx.params.get('NotificationsWithSubscribers', [])]
     ctx.store.table('budget')[b['BudgetName']] = rec
     return {}
+
+
+def _notification(n, subscribers):
+    # AWS answers with the notification's state beside what was sent
+    return {'Notification': dict(n, NotificationState=n.get('NotificationState', 'OK')),
+            'Subscribers': list(subscribers)}
+
+
+def _same_notification(a, b):
+    keys = ('NotificationType', 'ComparisonOperator', 'Threshold')
+    return (all(a.get(k) == b.get(k) for k in keys)
+            and a.get('ThresholdType', 'PERCENTAGE') == b.get('ThresholdType', 'PERCENTAGE'))
+
+
+def _find_notification(rec, n):
+    for i, have in enumerate(rec['_notifications']):
+        if _same_notification(have['Notification'], n):
+            return i
+    return None
+
+
+def budgets_create_notification(ctx):
+    rec = _budget(ctx)
+    if _find_notification(rec, ctx.params['Notification']) is not None:
+        raise ApiError('DuplicateRecordException', 'Error creating notification: the notification already exists.')
+    rec['_notifications'].append(_notification(ctx.params['Notification'], ctx.params['Subscribers']))
+    return {}
+
+
+def budgets_delete_notification(ctx):
+    rec = _budget(ctx)
+    i = _find_notification(rec, ctx.params['Notification'])
+    if i is None:
+        raise ApiError('NotFoundException', 'Unable to delete notification: the notification does not exist.')
+    del rec['_notifications'][i]
+    return {}
+
+
+def budgets_subscribers(ctx):
+    rec = _budget(ctx)
+    i = _find_notification(rec, ctx.params['Notification'])
+    if i is None:
+        raise ApiError('NotFoundException', 'The notification does not exist.')
+    return paginate(ctx, rec['_notifications'][i]['Subscribers'], {}, 'Subscribers')
 
 
 def budgets_describe(ctx):
@@ -677,13 +722,16 @@ def budgets_delete(ctx):
 
 
 def budgets_notifications(ctx):
-    return paginate(ctx, _budget(ctx)['_notifications'], {}, 'Notifications')
+    return paginate(ctx, [n['Notification'] for n in _budget(ctx)['_notifications']], {}, 'Notifications')
 
 
 def _budgets_handlers():
     return {'CreateBudget': budgets_create, 'DescribeBudget': budgets_describe, 'DescribeBudgets': budgets_list,
             'UpdateBudget': budgets_update, 'DeleteBudget': budgets_delete,
-            'DescribeNotificationsForBudget': budgets_notifications}
+            'DescribeNotificationsForBudget': budgets_notifications,
+            'CreateNotification': budgets_create_notification,
+            'DeleteNotification': budgets_delete_notification,
+            'DescribeSubscribersForNotification': budgets_subscribers}
 
 
 # ================================================================ Cost Explorer anomaly monitors
@@ -725,9 +773,61 @@ def ce_delete_monitor(ctx):
     return {}
 
 
+def _subscription(ctx):
+    arn = ctx.params['SubscriptionArn']
+    return lookup(ctx, 'ce_subscription', arn, 'UnknownSubscriptionException', 'Subscription %s does not exist.' % arn)
+
+
+def _check_subscription(ctx, s):
+    for arn in s['MonitorArnList']:
+        if arn not in ctx.store.table('ce_monitor'):
+            raise ApiError('UnknownMonitorException', 'Monitor %s does not exist.' % arn)
+    if any(x['Type'] == 'SNS' for x in s['Subscribers']) and s['Frequency'] != 'IMMEDIATE':
+        raise ApiError('ValidationException', 'SNS subscribers are only supported with IMMEDIATE frequency.')
+
+
+def ce_create_subscription(ctx):
+    s = dict(ctx.params['AnomalySubscription'])
+    _check_subscription(ctx, s)
+    arn = 'arn:aws:ce::%s:anomalysubscription/%s' % (ACCOUNT, ctx.store.new_id('{hex8}-{hex4}-{hex4}-{hex4}-{hex12}'))
+    s.update(SubscriptionArn=arn, AccountId=ACCOUNT,
+             Subscribers=[dict(x, Status=x.get('Status', 'CONFIRMED')) for x in s['Subscribers']])
+    ctx.store.table('ce_subscription')[arn] = s
+    return {'SubscriptionArn': arn}
+
+
+def ce_get_subscriptions(ctx):
+    arns = ctx.params.get('SubscriptionArnList')
+    table = ctx.store.table('ce_subscription')
+    recs = [table[a] for a in arns if a in table] if arns else list(table.values())
+    if ctx.params.get('MonitorArn'):
+        recs = [r for r in recs if ctx.params['MonitorArn'] in r['MonitorArnList']]
+    return paginate(ctx, recs, {}, 'AnomalySubscriptions', 'NextPageToken', 'NextPageToken', 'MaxResults')
+
+
+def ce_update_subscription(ctx):
+    rec = _subscription(ctx)
+    new = dict(rec)
+    for k in ('Threshold', 'Frequency', 'MonitorArnList', 'Subscribers', 'SubscriptionName'):
+        if k in ctx.params:
+            new[k] = ctx.params[k]
+    _check_subscription(ctx, new)
+    rec.update(new)
+    return {'SubscriptionArn': rec['SubscriptionArn']}
+
+
+def ce_delete_subscription(ctx):
+    del ctx.store.table('ce_subscription')[_subscription(ctx)['SubscriptionArn']]
+    return {}
+
+
 def _ce_handlers():
     return {'CreateAnomalyMonitor': ce_create_monitor, 'GetAnomalyMonitors': ce_get_monitors,
-            'UpdateAnomalyMonitor': ce_update_monitor, 'DeleteAnomalyMonitor': ce_delete_monitor}
+            'UpdateAnomalyMonitor': ce_update_monitor, 'DeleteAnomalyMonitor': ce_delete_monitor,
+            'CreateAnomalySubscription': ce_create_subscription,
+            'GetAnomalySubscriptions': ce_get_subscriptions,
+            'UpdateAnomalySubscription': ce_update_subscription,
+            'DeleteAnomalySubscription': ce_delete_subscription}
 
 
 def handlers():

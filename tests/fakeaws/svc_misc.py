@@ -357,6 +357,11 @@ def logs_put_retention(ctx):
     return {}
 
 
+def logs_associate_kms_key(ctx):
+    _log_group(ctx)['kmsKeyId'] = ctx.params['kmsKeyId']
+    return {}
+
+
 def logs_delete_retention(ctx):
     _log_group(ctx).pop('retentionInDays', None)
     return {}
@@ -381,7 +386,8 @@ def logs_list_tags(ctx):
 def _logs_handlers():
     return {'CreateLogGroup': logs_create, 'DescribeLogGroups': logs_describe, 'DeleteLogGroup': logs_delete,
             'PutRetentionPolicy': logs_put_retention, 'DeleteRetentionPolicy': logs_delete_retention,
-            'TagLogGroup': logs_tag, 'UntagLogGroup': logs_untag, 'ListTagsLogGroup': logs_list_tags}
+            'TagLogGroup': logs_tag, 'UntagLogGroup': logs_untag, 'ListTagsLogGroup': logs_list_tags,
+            'AssociateKmsKey': logs_associate_kms_key}
 
 
 # ================================================================ RDS

@@ -55,6 +55,13 @@ class SnsTest(FakeTestCase):
         subs = self.sns.list_subscriptions_by_topic(TopicArn=arn)['Subscriptions']
         self.assertEqual([(s['Protocol'], s['Endpoint']) for s in subs], [('email', 'ops@example.com')])
         self.assertEqual(len(self.sns.list_subscriptions()['Subscriptions']), 1)
+        self.sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName='RawMessageDelivery',
+                                             AttributeValue='true')
+        self.assertAwsError('InvalidParameter', self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                            AttributeName='Protocol', AttributeValue='sms')
+        got = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual((got['TopicArn'], got['Endpoint'], got['RawMessageDelivery']),
+                         (arn, 'ops@example.com', 'true'))
         self.sns.unsubscribe(SubscriptionArn=sub)
         self.assertEqual(self.sns.list_subscriptions()['Subscriptions'], [])
 
@@ -136,6 +143,10 @@ class LogsTest(FakeTestCase):
         logs.delete_retention_policy(logGroupName='/driftd/g0')
         logs.tag_log_group(logGroupName='/driftd/g0', tags={'env': 'dev'})
         self.assertEqual(logs.list_tags_log_group(logGroupName='/driftd/g0')['tags'], {'team': 'infra', 'env': 'dev'})
+        key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+        logs.associate_kms_key(logGroupName='/driftd/g0', kmsKeyId=key)
+        self.assertEqual(logs.describe_log_groups(logGroupNamePrefix='/driftd/g0')['logGroups'][0]['kmsKeyId'], key)
+        self.assertAwsError('ResourceNotFoundException', logs.associate_kms_key, logGroupName='/nope', kmsKeyId=key)
         logs.delete_log_group(logGroupName='/driftd/g0')
         self.assertAwsError('ResourceNotFoundException', logs.delete_log_group, logGroupName='/driftd/g0')
 

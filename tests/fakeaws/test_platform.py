@@ -156,6 +156,44 @@ class PlatformTest(FakeTestCase):
         ce.delete_anomaly_monitor(MonitorArn=arn)
         self.assertAwsError('UnknownMonitorException', ce.delete_anomaly_monitor, MonitorArn=arn)
 
+    def test_budget_notifications_added_and_removed_one_by_one(self):
+        b = self.fake.client('budgets')
+        acct = '123456789012'
+        b.create_budget(AccountId=acct, Budget={'BudgetName': 'm', 'BudgetLimit': {'Amount': '10', 'Unit': 'USD'},
+                                                'TimeUnit': 'MONTHLY', 'BudgetType': 'COST'})
+        note = {'NotificationType': 'FORECASTED', 'ComparisonOperator': 'GREATER_THAN', 'Threshold': 100.0}
+        subs = [{'SubscriptionType': 'SNS', 'Address': 'arn:aws:sns:us-east-1:123456789012:alerts'}]
+        b.create_notification(AccountId=acct, BudgetName='m', Notification=note, Subscribers=subs)
+        self.assertAwsError('DuplicateRecordException', b.create_notification, AccountId=acct, BudgetName='m',
+                            Notification=note, Subscribers=subs)
+        got = b.describe_notifications_for_budget(AccountId=acct, BudgetName='m')['Notifications']
+        self.assertEqual(got, [dict(note, NotificationState='OK')])
+        self.assertEqual(b.describe_subscribers_for_notification(AccountId=acct, BudgetName='m',
+                                                                 Notification=note)['Subscribers'], subs)
+        b.delete_notification(AccountId=acct, BudgetName='m', Notification=note)
+        self.assertEqual(b.describe_notifications_for_budget(AccountId=acct, BudgetName='m')['Notifications'], [])
+        self.assertAwsError('NotFoundException', b.delete_notification, AccountId=acct, BudgetName='m',
+                            Notification=note)
+
+    def test_anomaly_subscriptions(self):
+        ce = self.fake.client('ce')
+        mon = ce.create_anomaly_monitor(AnomalyMonitor={'MonitorName': 'services', 'MonitorType': 'DIMENSIONAL',
+                                                        'MonitorDimension': 'SERVICE'})['MonitorArn']
+        topic = [{'Type': 'SNS', 'Address': 'arn:aws:sns:us-east-1:123456789012:alerts'}]
+        self.assertAwsError('ValidationException', ce.create_anomaly_subscription, AnomalySubscription={
+            'SubscriptionName': 's', 'MonitorArnList': [mon], 'Subscribers': topic, 'Frequency': 'DAILY',
+            'Threshold': 50.0})
+        arn = ce.create_anomaly_subscription(AnomalySubscription={
+            'SubscriptionName': 's', 'MonitorArnList': [mon], 'Subscribers': topic, 'Frequency': 'IMMEDIATE',
+            'Threshold': 50.0})['SubscriptionArn']
+        ce.update_anomaly_subscription(SubscriptionArn=arn, Threshold=100.0)
+        got = ce.get_anomaly_subscriptions(SubscriptionArnList=[arn])['AnomalySubscriptions'][0]
+        self.assertEqual((got['SubscriptionName'], got['Threshold'], got['Subscribers'][0]['Status']),
+                         ('s', 100.0, 'CONFIRMED'))
+        self.assertEqual(len(ce.get_anomaly_subscriptions(MonitorArn=mon)['AnomalySubscriptions']), 1)
+        ce.delete_anomaly_subscription(SubscriptionArn=arn)
+        self.assertAwsError('UnknownSubscriptionException', ce.delete_anomaly_subscription, SubscriptionArn=arn)
+
 
 class BedrockTest(FakeTestCase):
     def test_foundation_model_catalogue(self):
