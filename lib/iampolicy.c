@@ -125,6 +125,28 @@ static int add_type(cJSON *set, const res_type_t *t)
 	return rc;
 }
 
+/* The read of a type driftd lists for orphans (res_type_listable). */
+static int add_reads(cJSON *set, const res_type_t *t)
+{
+	size_t i;
+	int rc = add_ops(set, t->service, t->read.op);
+
+	for (i = 0; !rc && i < RES_MAX_EACH; i++)
+		rc = add_ops(set, t->service, t->read_each[i].op);
+	return rc;
+}
+
+/* Whether the config has a resource of service. */
+static int uses_service(const config_t *cfg, const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < config_resource_count(cfg); i++)
+		if (!strcmp(config_resource_at(cfg, i)->service, service))
+			return 1;
+	return 0;
+}
+
 int iampolicy_add_type(cJSON *set, const res_type_t *t)
 {
 	int rc = add_type(set, t);
@@ -166,6 +188,11 @@ int iampolicy_for_config(const config_t *cfg, cJSON **out, err_t *err)
 		}
 		rc = add_type(actions, t);
 	}
+	/* The engine also lists the other types of each service used, to
+	 * find orphans of types gone from config. */
+	for (i = 0; !rc && (t = res_table_at(i)); i++)
+		if (res_type_listable(t) && uses_service(cfg, t->service))
+			rc = add_reads(actions, t);
 	json_sort_array(actions);
 out:
 	if (rc) {

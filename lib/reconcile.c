@@ -293,8 +293,9 @@ static char *identity_key(const res_type_t *t, const cJSON *live)
 		return live_tag(t, live, REC_TAG_ADDRESS);
 	if (!t->name_attrs || !t->name_attrs[0])
 		return NULL;
-	return json_scalar_text(json_get_path(live,
-				attr_live_path(t, t->name_attrs[0])));
+	/* Compared as identity_matches compares: normalized, case folded. */
+	return identity_text(res_type_attr(t, t->name_attrs[0]),
+			     json_get_path(live, attr_live_path(t, t->name_attrs[0])));
 }
 
 static int cmp_live_key(const void *a, const void *b)
@@ -355,8 +356,8 @@ static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 		key = strdup(item->address);
 	else
 		key = t->name_attrs && t->name_attrs[0] ?
-		      json_scalar_text(cJSON_GetObjectItemCaseSensitive(desired,
-							t->name_attrs[0])) : NULL;
+		      identity_text(res_type_attr(t, t->name_attrs[0]),
+				    json_get_path(desired, t->name_attrs[0])) : NULL;
 	if (!key)
 		return;
 	hi = rd->n_index;
@@ -2504,6 +2505,38 @@ static const char *region_of(rec_run_t *run, const config_resource_t *res,
 	return r && *r ? r : aws_client_region(run->o.aws);
 }
 
+/* Every listable type of a service the config uses is read in each region
+ * the service is used in, configured or not: a resource whose type is
+ * gone from config (the last rds.db_instance removed) is then still found
+ * by its ownership tags and reported as an orphan. */
+static int add_service_reads(rec_run_t *run, err_t *e)
+{
+	size_t n = run->n_reads, i, j;
+	const res_type_t *t;
+	rec_read_t *grown, *rd;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; (t = res_table_at(j)); j++) {
+			if (strcmp(t->service, run->reads[i].type->service) ||
+			    !res_type_listable(t) ||
+			    read_for(run, t, run->reads[i].region))
+				continue;
+			grown = realloc(run->reads, (run->n_reads + 1) *
+					sizeof(*grown));
+			if (!grown)
+				return err_set(e, -ENOMEM, "out of memory");
+			run->reads = grown;
+			rd = &run->reads[run->n_reads++];
+			memset(rd, 0, sizeof(*rd));
+			rd->run = run;
+			rd->type = t;
+			snprintf(rd->region, sizeof(rd->region), "%s",
+				 run->reads[i].region);
+		}
+	}
+	return 0;
+}
+
 static int plan_items(rec_run_t *run, err_t *e)
 {
 	const config_t *cfg = run->o.config;
@@ -2544,7 +2577,7 @@ static int plan_items(rec_run_t *run, err_t *e)
 			     strstr(rd->type->read.params, "\"$attr:") != NULL);
 		snprintf(rd->region, sizeof(rd->region), "%s", item->region);
 	}
-	return 0;
+	return add_service_reads(run, e);
 }
 
 static int start_reads(rec_run_t *run, err_t *e)

@@ -82,6 +82,12 @@ int res_template_places(const char *template_json, const char *attr)
 	return 0;
 }
 
+int res_type_listable(const res_type_t *t)
+{
+	return t->create.op && t->read.op && !t->driver &&
+	       !(t->read.params && strstr(t->read.params, "\"$attr:"));
+}
+
 const char *res_table_suggest_type(const char *type_name)
 {
 	const char *names[NAMES_MAX];

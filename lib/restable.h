@@ -418,6 +418,13 @@ const res_attr_t *res_type_attr(const res_type_t *t, const char *name);
  * Budget.BudgetLimit). 0 for a NULL template. */
 int res_template_places(const char *template_json, const char *attr);
 
+/* Whether driftd lists t's resources without being told their names: a
+ * type it creates, with a read that needs no scope ("$attr:") and no
+ * driver. Such types are read wherever their service is configured, so
+ * that orphans of types gone from config are found (and driftd's own IAM
+ * policy, iampolicy.h, allows those reads). */
+int res_type_listable(const res_type_t *t);
+
 /* The closest known type / attribute name, for "did you mean". NULL when
  * nothing is close. */
 const char *res_table_suggest_type(const char *type_name);

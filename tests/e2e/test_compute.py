@@ -12,7 +12,8 @@ import unittest
 import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import (ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd,  # noqa: E402
+                        environment_variables)
 
 CLUSTER = "cloudpartner-e2e"
 ADDONS = ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]
@@ -36,10 +37,13 @@ class ComputeTest(unittest.TestCase):
         base = os.path.join(ROOT, "config", "base")
         main = {
             "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "kms.json",
-                                                        "compute.json", "irsa.json", "ai.json")],
+                                                        "compute.json", "irsa.json", "ai.json",
+                                                        "alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
-            "variables": {
+            # staging's values for what this test does not look at (the
+            # Bedrock alarms of ai.json), its own for the rest
+            "variables": dict(environment_variables("staging"), **{
                 "env": "e2e", "region": "us-east-1", "account_id": "123456789012",
                 "domain": "e2e.example.com", "bedrock_region": "us-east-1",
                 "bedrock_model_id": "amazon.nova-lite-v1:0",
@@ -53,7 +57,7 @@ class ComputeTest(unittest.TestCase):
                 "spot_max": 3, "spot_desired": 1,
                 "eks_public_access_cidrs": ["203.0.113.0/24"],
                 "backup_region": "us-west-2",
-            },
+            }),
         }
         with open(os.path.join(cls.config, "main.json"), "w") as f:
             json.dump(main, f)

@@ -190,6 +190,13 @@ class DataTierTest(unittest.TestCase):
         del data["resources"]["rds.backup_replication.main"]
         self.write(data)
         try:
+            # No rds.db_instance is configured any more, and the instance
+            # is still found (every type of a configured service is read)
+            # and reported as an orphan, never deleted.
+            p = self.run_driftd("plan", "--json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            actions = {r["address"]: r["action"] for r in json.loads(p.stdout)["resources"]}
+            self.assertEqual(actions.get("rds.db_instance.main"), "orphan", actions)
             self.fake.clear_calls()
             p = self.run_driftd("apply", "--auto-approve")
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
