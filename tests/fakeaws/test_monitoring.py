@@ -39,6 +39,12 @@ class SnsTest(FakeTestCase):
         subs = self.sns.list_subscriptions_by_topic(TopicArn=arn)['Subscriptions']
         self.assertEqual([(s['Protocol'], s['Endpoint']) for s in subs], [('email', 'ops@example.com')])
         self.assertEqual(len(self.sns.list_subscriptions()['Subscriptions']), 1)
+        attrs = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual((attrs['Endpoint'], attrs['RawMessageDelivery']), ('ops@example.com', 'false'))
+        self.sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName='RawMessageDelivery',
+                                             AttributeValue='true')
+        attrs = self.sns.get_subscription_attributes(SubscriptionArn=sub)['Attributes']
+        self.assertEqual(attrs['RawMessageDelivery'], 'true')
         self.sns.unsubscribe(SubscriptionArn=sub)
         self.assertEqual(self.sns.list_subscriptions()['Subscriptions'], [])
 
