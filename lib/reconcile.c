@@ -225,6 +225,8 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 	size_t i;
 	int eq, present = 0;
 
+	if (t->identity == RES_ID_SINGLETON)
+		return 1;
 	if (t->identity == RES_ID_TAGS) {
 		a = live_tag(t, live, REC_TAG_ADDRESS);
 		b = live_tag(t, live, REC_TAG_ENV);
@@ -269,6 +271,10 @@ static void update_id(rec_item_t *item)
 
 	free(item->id);
 	item->id = cJSON_IsString(id) ? strdup(id->valuestring) : NULL;
+	/* A singleton without an id of its own is its region's. */
+	if (!item->id && item->live && !item->type->id_path &&
+	    item->type->identity == RES_ID_SINGLETON)
+		item->id = strdup(item->region);
 }
 
 static void set_live(rec_item_t *item, cJSON *live)
@@ -350,6 +356,12 @@ static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 
 	if (!rd || !rd->items || !rd->done)
 		return;
+	if (t->identity == RES_ID_SINGLETON) {
+		/* The read's answer is the one item (restable.h). */
+		if (rd->items->child)
+			set_live(item, cJSON_Duplicate(rd->items->child, 1));
+		return;
+	}
 	if (!rd->index && index_build(rd))
 		return;
 	if (t->identity == RES_ID_TAGS)
@@ -413,6 +425,26 @@ static const cJSON *lookup_ref(const char *address, const char *attribute,
 }
 
 /* ---- evaluation: what would converging do ------------------------------ */
+
+/* restable.h, "Held": the item is in a status only AWS ends. Sets err,
+ * naming the status and what config still wants. */
+static int held(const rec_item_t *item, err_t *err)
+{
+	const res_type_t *t = item->type;
+	const cJSON *st = json_get_path(item->live, t->status_path);
+	char wants[256] = "";
+	size_t i, n = 0;
+
+	if (!t->held || !cJSON_IsString(st) || !status_in(st->valuestring, t->held))
+		return 0;
+	for (i = 0; item->diff && i < item->diff->n_changes && n < sizeof(wants); i++)
+		n += (size_t)snprintf(wants + n, sizeof(wants) - n, "%s%s",
+				      i ? ", " : "", item->diff->changes[i].attr->name);
+	err_set(err, -EAGAIN, "%s is %s: only AWS ends that, and driftd "
+		"changes nothing until it does%s%s", t->status_path,
+		st->valuestring, *wants ? "; config still wants " : "", wants);
+	return 1;
+}
 
 static void evaluate(rec_run_t *run, rec_item_t *item)
 {
@@ -501,6 +533,8 @@ static void evaluate(rec_run_t *run, rec_item_t *item)
 	}
 	if (!item->diff->n_changes)
 		item->action = REC_NOOP;
+	else if (held(item, &item->err))
+		item->action = REC_READ_FAILED;
 	else if (item->diff->replace)
 		item->action = res->policy.allow_replace ? REC_REPLACE
 							 : REC_REPLACE_REFUSED;
@@ -1324,6 +1358,23 @@ static void merge_live(rec_item_t *item, cJSON *fresh)
 	update_id(item);
 }
 
+/* The element of a read_one list that is the item: the one whose id_path
+ * is id (the first, when elements carry no id). */
+static cJSON *list_find(cJSON *list, const char *id_path, const char *id)
+{
+	const cJSON *v;
+	cJSON *el;
+
+	cJSON_ArrayForEach(el, list) {
+		v = json_get_path(el, id_path);
+		if (!cJSON_IsString(v))
+			return cJSON_GetArrayItem(list, 0);
+		if (id && !strcmp(v->valuestring, id))
+			return el;
+	}
+	return NULL;
+}
+
 static void on_read_one(void *data, cJSON *result, const err_t *e)
 {
 	rec_task_t *task = data;
@@ -1339,7 +1390,7 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 	found = t->read_one.result && *t->read_one.result ?
 		json_get_path(result, t->read_one.result) : result;
 	if (cJSON_IsArray(found))
-		found = cJSON_GetArrayItem(found, 0);
+		found = list_find(found, t->id_path, item->id);
 	if (!found) {
 		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
 			"written", item->address, item->id ? item->id : "?");
@@ -1351,7 +1402,7 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 	cJSON_Delete(result);
 	/* A Get by id need not echo the id (GetOpenIDConnectProvider): the
 	 * item gets it, so that fix_live sees what a listed item has. */
-	if (live && item->id && !json_get_path(live, t->id_path) &&
+	if (live && item->id && t->id_path && !json_get_path(live, t->id_path) &&
 	    json_set_path(live, t->id_path, cJSON_CreateString(item->id))) {
 		cJSON_Delete(live);
 		err_set(&err, -ENOMEM, "out of memory");
@@ -1383,6 +1434,10 @@ static void check_status(void *ctx)
 	if (item->read_failed) {
 		item->read_failed = 0;
 		task_fail(task, &item->err);
+		return;
+	}
+	if (held(item, &err)) {
+		task_fail(task, &err);
 		return;
 	}
 	if (task->waiting && cJSON_IsString(st)) {
@@ -1550,19 +1605,33 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	if (cJSON_IsArray(made))
 		made = cJSON_GetArrayItem(made, 0);
 	set_live(item, made ? cJSON_Duplicate(made, 1) : NULL);
+	sent = NULL;
 	if (!item->id && (sent = sent_item(t, task->create_request))) {
 		/* PutMetricAlarm answers nothing: what was sent is the item. */
 		set_live(item, cJSON_Duplicate(sent, 1));
 		if (cJSON_IsObject(made))
 			merge_into(item->live, &(res_each_op_t){ 0 }, made);
 	}
-	cJSON_Delete(task->create_request);
-	task->create_request = NULL;
-	cJSON_Delete(result);
 	/* The id may be one fix_live derives (a zone's bare id). */
 	if (!item->id && item->live && t->hooks && t->hooks->fix_live &&
 	    !t->hooks->fix_live(t, item->live, &err))
 		update_id(item);
+	/* ... or derives from the request (a name the read calls Name). */
+	if (!sent && task->create_request)
+		sent = t->create_item ? json_get_path(task->create_request,
+						      t->create_item) :
+					task->create_request;
+	if (!item->id && sent && cJSON_IsObject(sent) && t->hooks &&
+	    t->hooks->fix_live) {
+		set_live(item, cJSON_Duplicate(sent, 1));
+		if (item->live && cJSON_IsObject(made))
+			merge_into(item->live, &(res_each_op_t){ 0 }, made);
+		if (item->live && !t->hooks->fix_live(t, item->live, &err))
+			update_id(item);
+	}
+	cJSON_Delete(task->create_request);
+	task->create_request = NULL;
+	cJSON_Delete(result);
 	if (!item->id) {
 		err_set(&err, -EPROTO, "%s: %s returned no %s", item->address,
 			t->create.op, t->id_path);
@@ -2447,7 +2516,8 @@ static void read_answer(rec_read_t *rd, cJSON *result, const err_t *e,
 		 * modelDetails); its items are every scope's, together. */
 		page = cJSON_IsArray(items) ? cJSON_Duplicate(items, 1) :
 		       cJSON_CreateArray();
-		if (page && rd->scoped && cJSON_IsObject(items))
+		if (page && (rd->scoped || t->identity == RES_ID_SINGLETON) &&
+		    cJSON_IsObject(items))
 			cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
 		if (!rd->items)
 			rd->items = cJSON_CreateArray();
@@ -2537,6 +2607,20 @@ static int add_service_reads(rec_run_t *run, err_t *e)
 	return 0;
 }
 
+/* The first configured item of a singleton's type and region. */
+static const char *singleton_address(const rec_run_t *run,
+				     const rec_item_t *item)
+{
+	size_t i;
+
+	for (i = 0; i < run->res->n_items; i++)
+		if (run->res->items[i].type == item->type &&
+		    !strcmp(run->res->items[i].region, item->region) &&
+		    &run->res->items[i] != item)
+			return run->res->items[i].address;
+	return "?";
+}
+
 static int plan_items(rec_run_t *run, err_t *e)
 {
 	const config_t *cfg = run->o.config;
@@ -2568,8 +2652,15 @@ static int plan_items(rec_run_t *run, err_t *e)
 		item->observe = res->policy.mode == CONFIG_MODE_OBSERVE;
 		snprintf(item->region, sizeof(item->region), "%s",
 			 region_of(run, res, item->type));
-		if (read_for(run, item->type, item->region))
+		if (read_for(run, item->type, item->region)) {
+			if (item->type->identity == RES_ID_SINGLETON)
+				return err_set(e, -EINVAL, "%s: %s is one per "
+					       "account and region, and %s is "
+					       "configured already",
+					       item->address, item->type->name,
+					       singleton_address(run, item));
 			continue;
+		}
 		rd = &run->reads[run->n_reads++];
 		rd->run = run;
 		rd->type = item->type;

@@ -52,8 +52,10 @@
  * Create. The params are create.params with placeholders filled, plus each
  * attribute set in config that is not RES_READ_ONLY, not RES_NOT_IN_CREATE
  * and not RES_TAGS, at its own name, unless the template already has a
- * member of that name or places it itself with "$attr:Name" (nested, as
- * CreateBudget's {"Budget": {"BudgetLimit": "$attr:BudgetLimit"}}). "$tags" is the configured tags plus the ownership
+ * member of that name or places the value itself with "$attr:Name" at
+ * any depth (CreateBudget's {"Budget": {"BudgetLimit": "$attr:BudgetLimit"}},
+ * an event destination's members nested in EventDestination). "$tags" is
+ * the configured tags plus the ownership
  * tags, in the type's tag style (RES_TAGS_SPEC wraps them as
  * [{"ResourceType": tag_resource_type, "Tags": [...]}]). Then fix_create.
  * The new item is at create.result (NULL or "": the response itself).
@@ -168,6 +170,26 @@
  * files). Create and update are one driver->apply, off the loop, followed
  * by a driver->read; a driver type is never deleted or replaced by
  * driftd. Its attributes need no operations: the driver applies them.
+ *
+ * Singletons. A RES_ID_SINGLETON type (SES's account settings) has one
+ * item per account and region: its read's result is that object (GetAccount
+ * answers it whole), and it is the live item of the type's one configured
+ * resource there (a second in one region fails the run). Without an id_path its id is
+ * its region. Usually a check with an update: nothing to create or delete.
+ *
+ * Held. A type with held ("PENDING|DENIED") names statuses at status_path
+ * that only something outside driftd ends (a human review of a request).
+ * An item in one of them that differs from config is reported as a failed
+ * read naming the status, every run, and is neither changed nor waited on
+ * (a request is made once); a write after which the refreshed item is in
+ * one fails the same way. Once the status leaves held, the item is
+ * compared as usual.
+ *
+ * A read_one answer that is a list (GetConfigurationSetEventDestinations
+ * lists every destination of its set) is searched for the element whose
+ * id_path is the item's id. A create answered without an id whose request
+ * lacks it too gets one from fix_live run on the request (the request
+ * names EventDestinationName, the read Name).
  *
  * Delete. First each RES_NOT_IN_CREATE attribute with a live value and a
  * remove_op or plan hook is changed as if config had dropped it (desired
@@ -324,6 +346,7 @@ typedef enum res_tag_style {
 typedef enum res_identity {
 	RES_ID_NAME,   /* natural, unique name attribute(s): name_attrs      */
 	RES_ID_TAGS,   /* ownership tags driftd:address + driftd:env           */
+	RES_ID_SINGLETON, /* one per account and region: see "Singletons"     */
 } res_identity_t;
 
 struct res_type;
@@ -371,7 +394,8 @@ typedef struct res_type {
 	const char        *summary;     /* one line for docs and did-you-mean  */
 	res_identity_t     identity;
 	const char *const *name_attrs;  /* RES_ID_NAME: identifying attributes */
-	const char        *id_path;     /* live path of the AWS id: "VpcId"   */
+	const char        *id_path;     /* live path of the AWS id: "VpcId";
+					   NULL for a singleton: the region */
 	const char        *arn_path;    /* live path of the ARN, if any        */
 	res_op_t           read;        /* batched, paginated list/describe;
 					   for RES_ID_TAGS types the template
@@ -400,6 +424,7 @@ typedef struct res_type {
 	 * deletion): such items are dropped from reads, neither matched nor
 	 * orphans. */
 	const char        *gone;
+	const char        *held;        /* statuses only AWS ends: "Held"    */
 	const char *const *depends_on_types; /* types that must exist first   */
 	res_batch_t        batch;       /* writes merged across resources  */
 	const res_attr_t  *attrs;

@@ -129,6 +129,7 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 {
 	const res_attr_t *a = res_type_attr(t, v->string);
 	const char *want, *s;
+	const cJSON *el;
 	char alternatives[256];
 	cJSON *normal;
 	err_t e = { 0 };
@@ -171,6 +172,19 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 			      enum_list(a->enum_values, alternatives, sizeof(alternatives)),
 			      v->valuestring);
 		return 1;
+	}
+	/* A set of enum values (MatchingEventTypes): each element. */
+	if (a->enum_values && cJSON_IsArray(v)) {
+		cJSON_ArrayForEach(el, v)
+			if (cJSON_IsString(el) && !strstr(el->valuestring, "${") &&
+			    !enum_has(a->enum_values, el->valuestring)) {
+				config_report(chk, el, 0, "%s elements must be one of %s; "
+					      "not \"%s\"", a->name,
+					      enum_list(a->enum_values, alternatives,
+							sizeof(alternatives)),
+					      el->valuestring);
+				return 1;
+			}
 	}
 	if (a->check && a->check(v, &e)) {
 		config_report(chk, v, 0, "%s: %s", a->name, e.message);

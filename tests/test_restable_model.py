@@ -178,6 +178,25 @@ def create_op(table):
     return next((o for o in table["ops"] if o["role"] == "create" and o["op"]), None)
 
 
+def placed(table):
+    """Attributes the create template places itself ("$attr:Name" at any
+    depth): the engine adds them nowhere else."""
+    found = set()
+
+    def visit(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                visit(x)
+        elif isinstance(v, list):
+            for x in v:
+                visit(x)
+        elif isinstance(v, str) and v.startswith("$attr:"):
+            found.add(v[6:])
+    create = create_op(table)
+    visit(create["params"] if create else None)
+    return found
+
+
 def creatable(a):
     return (a["mutability"] != "read_only" and "not_in_create" not in a["flags"]
             and a["kind"] != "tags")
@@ -218,15 +237,9 @@ class TablesAgainstBotocore(unittest.TestCase):
 
     def test_created_attributes_are_create_input_members(self):
         for t in (t for t in TABLES if create_op(t)):
-            create = create_op(t)
             members = create_members(t)
-            placed = json.dumps(create["params"])
             for a in t["attrs"]:
-                # The template may place an attribute itself, nested
-                # (CreateBudget's Budget.BudgetLimit); template members
-                # are checked by test_template_members_are_input_members.
-                if (creatable(a) and a["name"] not in scoped(t) and
-                        f'"$attr:{a["name"]}"' not in placed):
+                if creatable(a) and a["name"] not in scoped(t) | placed(t):
                     with self.subTest(type=t["name"], attr=a["name"]):
                         self.assertIn(a["name"], members)
 
@@ -289,7 +302,9 @@ class TablesAgainstBotocore(unittest.TestCase):
             a = item_shape(t["service"], read["op"], read["result"])
             b = item_shape(t["service"], read_one["op"], read_one["result"])
             with self.subTest(type=t["name"]):
-                if t["id_path"] not in SYNTHESIZED.get(t["name"], set()) | scoped(t):
+                # A singleton without an id_path is its region's.
+                if t["id_path"] and \
+                        t["id_path"] not in SYNTHESIZED.get(t["name"], set()) | scoped(t):
                     self.assertIsNotNone(walk(b, t["id_path"]))
                 if read["op"] == read_one["op"]:
                     self.assertEqual(a.name, b.name)
@@ -312,13 +327,15 @@ class TablesAgainstBotocore(unittest.TestCase):
             for a in t["attrs"]:
                 if a["enum_values"]:
                     with self.subTest(type=t["name"], attr=a["name"]):
-                        # A check's values, and those of an attribute the
-                        # create template places nested, are those AWS
-                        # answers with.
-                        members = create_members(t) if create else {}
-                        enum = (members[a["name"]].enum if a["name"] in members else
-                                walk(item_shape(t["service"], read["op"], read["result"]),
-                                     a["live_path"] or a["name"]).enum)
+                        # A check's values are those AWS answers with.
+                        shape = (create_members(t)[a["name"]]
+                                 if create and a["name"] not in placed(t) else
+                                 walk(item_shape(t["service"], read["op"], read["result"]),
+                                      a["live_path"] or a["name"]))
+                        # A set of enum values (MatchingEventTypes).
+                        if shape.type_name == "list":
+                            shape = shape.member
+                        enum = shape.enum
                         self.assertTrue(enum)
                         for v in a["enum_values"].split("|"):
                             self.assertIn(v, enum)

@@ -607,9 +607,184 @@ def ses_delete(ctx):
     return {}
 
 
+# Configuration sets: option groups as AWS answers them (sending on,
+# reputation metrics off, TLS optional when never set), event destinations
+# per set.
+_SET_DEFAULTS = {'SendingOptions': {'SendingEnabled': True}, 'ReputationOptions': {'ReputationMetricsEnabled': False},
+                 'DeliveryOptions': {'TlsPolicy': 'OPTIONAL'}}
+_SET_GROUPS = ('TrackingOptions', 'DeliveryOptions', 'ReputationOptions', 'SendingOptions', 'SuppressionOptions',
+               'VdmOptions')
+
+
+def _config_set(ctx):
+    name = ctx.params['ConfigurationSetName']
+    return lookup(ctx, 'ses_config_set', name, 'NotFoundException', 'Configuration set <%s> does not exist.' % name,
+                  404)
+
+
+def ses_create_set(ctx):
+    p = ctx.params
+    table = ctx.store.table('ses_config_set')
+    if p['ConfigurationSetName'] in table:
+        raise ApiError('AlreadyExistsException', 'Configuration set <%s> already exists.' % p['ConfigurationSetName'])
+    opts = {g: dict(v) for g, v in _SET_DEFAULTS.items()}
+    opts.update({g: p[g] for g in _SET_GROUPS if g in p})
+    table[p['ConfigurationSetName']] = {'name': p['ConfigurationSetName'], 'options': opts,
+                                        'tags': list(p.get('Tags', [])), 'destinations': {}}
+    return {}
+
+
+def ses_get_set(ctx):
+    rec = _config_set(ctx)
+    out = {'ConfigurationSetName': rec['name'], 'Tags': rec['tags']}
+    out.update(rec['options'])
+    return out
+
+
+def ses_list_sets(ctx):
+    names = sorted(ctx.store.table('ses_config_set'))
+    return paginate(ctx, names, {}, 'ConfigurationSets', 'NextToken', 'NextToken', 'PageSize')
+
+
+def ses_delete_set(ctx):
+    del ctx.store.table('ses_config_set')[_config_set(ctx)['name']]
+    return {}
+
+
+def _put_options(group):
+    def handler(ctx):
+        rec = _config_set(ctx)
+        rec['options'][group] = {k: v for k, v in ctx.params.items() if k != 'ConfigurationSetName'}
+        return {}
+    return handler
+
+
+def _destination(ctx, rec):
+    name = ctx.params['EventDestinationName']
+    if name not in rec['destinations']:
+        raise ApiError('NotFoundException', 'Event destination %s does not exist.' % name, 404)
+    return name
+
+
+def ses_create_destination(ctx):
+    rec = _config_set(ctx)
+    name = ctx.params['EventDestinationName']
+    if name in rec['destinations']:
+        raise ApiError('AlreadyExistsException', 'Event destination %s already exists.' % name)
+    rec['destinations'][name] = dict(ctx.params['EventDestination'])
+    return {}
+
+
+def ses_get_destinations(ctx):
+    rec = _config_set(ctx)
+    out = []
+    for name in sorted(rec['destinations']):
+        d = {'Name': name, 'Enabled': False}
+        d.update(rec['destinations'][name])
+        out.append(d)
+    return {'EventDestinations': out}
+
+
+def ses_update_destination(ctx):
+    rec = _config_set(ctx)
+    rec['destinations'][_destination(ctx, rec)] = dict(ctx.params['EventDestination'])
+    return {}
+
+
+def ses_delete_destination(ctx):
+    rec = _config_set(ctx)
+    del rec['destinations'][_destination(ctx, rec)]
+    return {}
+
+
+def _template(ctx):
+    name = ctx.params['TemplateName']
+    return lookup(ctx, 'ses_template', name, 'NotFoundException', 'Email template %s does not exist.' % name, 404)
+
+
+def ses_create_template(ctx):
+    table = ctx.store.table('ses_template')
+    name = ctx.params['TemplateName']
+    if name in table:
+        raise ApiError('AlreadyExistsException', 'Email template %s already exists.' % name)
+    table[name] = {'name': name, 'content': dict(ctx.params['TemplateContent']), 'created': ctx.now}
+    return {}
+
+
+def ses_get_template(ctx):
+    rec = _template(ctx)
+    return {'TemplateName': rec['name'], 'TemplateContent': rec['content']}
+
+
+def ses_list_templates(ctx):
+    rows = [{'TemplateName': r['name'], 'CreatedTimestamp': r['created']}
+            for r in sorted(ctx.store.table('ses_template').values(), key=lambda r: r['name'])]
+    return paginate(ctx, rows, {}, 'TemplatesMetadata', 'NextToken', 'NextToken', 'PageSize')
+
+
+def ses_update_template(ctx):
+    _template(ctx)['content'] = dict(ctx.params['TemplateContent'])
+    return {}
+
+
+def ses_delete_template(ctx):
+    del ctx.store.table('ses_template')[_template(ctx)['name']]
+    return {}
+
+
+# The account starts in the sandbox. PutAccountDetails asking for
+# production access opens a review (PENDING); a person decides it. Tests
+# decide it through the control API: POST /_fake/state {"type":
+# "ses_account", "id": "123456789012", "set": {"production_access": true,
+# "review_status": "GRANTED"}} (or "DENIED").
+def _account(ctx):
+    table = ctx.store.table('ses_account')
+    if ACCOUNT not in table:
+        table[ACCOUNT] = {'production_access': False, 'review_status': None, 'case_id': None, 'details': None}
+    return table[ACCOUNT]
+
+
+def ses_get_account(ctx):
+    rec = _account(ctx)
+    quota = {'Max24HourSend': 50000.0, 'MaxSendRate': 14.0} if rec['production_access'] else \
+        {'Max24HourSend': 200.0, 'MaxSendRate': 1.0}
+    quota['SentLast24Hours'] = 0.0
+    out = {'DedicatedIpAutoWarmupEnabled': False, 'EnforcementStatus': 'HEALTHY',
+           'ProductionAccessEnabled': rec['production_access'], 'SendQuota': quota, 'SendingEnabled': True,
+           'SuppressionAttributes': {'SuppressedReasons': []}}
+    if rec['details']:
+        out['Details'] = dict(rec['details'])
+        if rec['review_status']:
+            out['Details']['ReviewDetails'] = {'Status': rec['review_status'], 'CaseId': rec['case_id']}
+    return out
+
+
+def ses_put_account_details(ctx):
+    rec = _account(ctx)
+    rec['details'] = {k: v for k, v in ctx.params.items() if k != 'ProductionAccessEnabled'}
+    if ctx.params.get('ProductionAccessEnabled') and not rec['production_access']:
+        rec['review_status'] = 'PENDING'
+        rec['case_id'] = hashlib.sha1(repr(ctx.now).encode()).hexdigest()[:10]
+    return {}
+
+
 def _ses_handlers():
     return {'CreateEmailIdentity': ses_create, 'GetEmailIdentity': ses_get, 'ListEmailIdentities': ses_list,
-            'DeleteEmailIdentity': ses_delete, 'PutEmailIdentityMailFromAttributes': ses_put_mail_from}
+            'DeleteEmailIdentity': ses_delete, 'PutEmailIdentityMailFromAttributes': ses_put_mail_from,
+            'CreateConfigurationSet': ses_create_set, 'GetConfigurationSet': ses_get_set,
+            'ListConfigurationSets': ses_list_sets, 'DeleteConfigurationSet': ses_delete_set,
+            'PutConfigurationSetSendingOptions': _put_options('SendingOptions'),
+            'PutConfigurationSetReputationOptions': _put_options('ReputationOptions'),
+            'PutConfigurationSetSuppressionOptions': _put_options('SuppressionOptions'),
+            'PutConfigurationSetDeliveryOptions': _put_options('DeliveryOptions'),
+            'CreateConfigurationSetEventDestination': ses_create_destination,
+            'GetConfigurationSetEventDestinations': ses_get_destinations,
+            'UpdateConfigurationSetEventDestination': ses_update_destination,
+            'DeleteConfigurationSetEventDestination': ses_delete_destination,
+            'CreateEmailTemplate': ses_create_template, 'GetEmailTemplate': ses_get_template,
+            'ListEmailTemplates': ses_list_templates, 'UpdateEmailTemplate': ses_update_template,
+            'DeleteEmailTemplate': ses_delete_template,
+            'GetAccount': ses_get_account, 'PutAccountDetails': ses_put_account_details}
 
 
 # ================================================================ Budgets

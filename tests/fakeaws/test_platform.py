@@ -128,6 +128,72 @@ class PlatformTest(FakeTestCase):
         ses.delete_email_identity(EmailIdentity='example.com')
         self.assertAwsError('NotFoundException', ses.get_email_identity, EmailIdentity='example.com')
 
+    def test_sesv2_configuration_set_and_event_destinations(self):
+        ses = self.fake.client('sesv2')
+        ses.create_configuration_set(ConfigurationSetName='tx', ReputationOptions={'ReputationMetricsEnabled': True})
+        self.assertAwsError('AlreadyExistsException', ses.create_configuration_set, ConfigurationSetName='tx')
+        got = ses.get_configuration_set(ConfigurationSetName='tx')
+        self.assertTrue(got['ReputationOptions']['ReputationMetricsEnabled'])
+        self.assertEqual((got['SendingOptions'], got['DeliveryOptions']),
+                         ({'SendingEnabled': True}, {'TlsPolicy': 'OPTIONAL'}))
+        ses.put_configuration_set_sending_options(ConfigurationSetName='tx', SendingEnabled=False)
+        ses.put_configuration_set_reputation_options(ConfigurationSetName='tx', ReputationMetricsEnabled=False)
+        ses.put_configuration_set_suppression_options(ConfigurationSetName='tx', SuppressedReasons=['BOUNCE'])
+        ses.put_configuration_set_delivery_options(ConfigurationSetName='tx', TlsPolicy='REQUIRE')
+        got = ses.get_configuration_set(ConfigurationSetName='tx')
+        self.assertEqual((got['SendingOptions'], got['ReputationOptions'], got['SuppressionOptions'],
+                          got['DeliveryOptions']),
+                         ({'SendingEnabled': False}, {'ReputationMetricsEnabled': False},
+                          {'SuppressedReasons': ['BOUNCE']}, {'TlsPolicy': 'REQUIRE'}))
+        self.assertEqual(ses.list_configuration_sets()['ConfigurationSets'], ['tx'])
+        dest = {'Enabled': True, 'MatchingEventTypes': ['BOUNCE', 'DELIVERY'],
+                'SnsDestination': {'TopicArn': 'arn:aws:sns:us-east-1:123456789012:events'}}
+        ses.create_configuration_set_event_destination(ConfigurationSetName='tx', EventDestinationName='sns',
+                                                       EventDestination=dest)
+        self.assertAwsError('AlreadyExistsException', ses.create_configuration_set_event_destination,
+                            ConfigurationSetName='tx', EventDestinationName='sns', EventDestination=dest)
+        got = ses.get_configuration_set_event_destinations(ConfigurationSetName='tx')['EventDestinations']
+        self.assertEqual(got, [dict(dest, Name='sns')])
+        ses.update_configuration_set_event_destination(ConfigurationSetName='tx', EventDestinationName='sns',
+                                                       EventDestination={'MatchingEventTypes': ['REJECT']})
+        got = ses.get_configuration_set_event_destinations(ConfigurationSetName='tx')['EventDestinations']
+        self.assertEqual(got, [{'Name': 'sns', 'Enabled': False, 'MatchingEventTypes': ['REJECT']}])
+        ses.delete_configuration_set_event_destination(ConfigurationSetName='tx', EventDestinationName='sns')
+        self.assertAwsError('NotFoundException', ses.update_configuration_set_event_destination,
+                            ConfigurationSetName='tx', EventDestinationName='sns', EventDestination=dest)
+        ses.delete_configuration_set(ConfigurationSetName='tx')
+        self.assertAwsError('NotFoundException', ses.get_configuration_set, ConfigurationSetName='tx')
+
+    def test_sesv2_email_templates(self):
+        ses = self.fake.client('sesv2')
+        content = {'Subject': 'Hi {{name}}', 'Html': '<p>Hi {{name}}</p>\n', 'Text': 'Hi {{name}}'}
+        ses.create_email_template(TemplateName='welcome', TemplateContent=content)
+        self.assertAwsError('AlreadyExistsException', ses.create_email_template, TemplateName='welcome',
+                            TemplateContent=content)
+        self.assertEqual(ses.get_email_template(TemplateName='welcome')['TemplateContent'], content)
+        self.assertEqual([t['TemplateName'] for t in ses.list_email_templates()['TemplatesMetadata']], ['welcome'])
+        ses.update_email_template(TemplateName='welcome', TemplateContent=dict(content, Html='<p>x</p>'))
+        self.assertEqual(ses.get_email_template(TemplateName='welcome')['TemplateContent']['Html'], '<p>x</p>')
+        ses.delete_email_template(TemplateName='welcome')
+        self.assertAwsError('NotFoundException', ses.get_email_template, TemplateName='welcome')
+
+    def test_sesv2_account_leaves_the_sandbox_when_the_review_grants_it(self):
+        ses = self.fake.client('sesv2')
+        got = ses.get_account()
+        self.assertFalse(got['ProductionAccessEnabled'])
+        self.assertNotIn('Details', got)
+        ses.put_account_details(MailType='TRANSACTIONAL', WebsiteURL='https://example.com',
+                                UseCaseDescription='receipts', ProductionAccessEnabled=True)
+        got = ses.get_account()
+        self.assertFalse(got['ProductionAccessEnabled'])
+        self.assertEqual(got['Details']['ReviewDetails']['Status'], 'PENDING')
+        self.assertEqual(got['Details']['MailType'], 'TRANSACTIONAL')
+        self.fake.control('POST', '/_fake/state', {'type': 'ses_account', 'id': '123456789012',
+                                            'set': {'production_access': True, 'review_status': 'GRANTED'}})
+        got = ses.get_account()
+        self.assertTrue(got['ProductionAccessEnabled'])
+        self.assertEqual(got['Details']['ReviewDetails']['Status'], 'GRANTED')
+
     def test_budgets_round_trip(self):
         b = self.fake.client('budgets')
         budget = {'BudgetName': 'monthly', 'BudgetLimit': {'Amount': '100', 'Unit': 'USD'}, 'TimeUnit': 'MONTHLY',
