@@ -30,15 +30,14 @@ class ObservabilityTest(unittest.TestCase):
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
         variables = environment_variables("staging")
-        cert = aws_cli(cls.fake, ["acm", "request-certificate", "--domain-name", "obs.example.com",
-                                  "--validation-method", "DNS"])
         variables.update({"env": "e2e", "account_id": ACCOUNT,
-                          "domain": "obs.example.com", "alb_logs_bucket": "e2e-alb-logs",
-                          "certificate_arn": cert["CertificateArn"]})
-        # The areas these resources refer to (the load balancer, the
-        # alerts topic), not the whole estate.
+                          "domain": "obs.example.com", "alb_logs_bucket": "e2e-alb-logs"})
+        # The areas these resources refer to (the load balancer and its
+        # certificate, the API's role and its cluster, the alerts topic),
+        # not the whole estate.
         main = {"include": [os.path.join(ROOT, "config", "base", f)
-                            for f in ("network.json", "iam.json", "edge.json", "ai.json",
+                            for f in ("network.json", "iam.json", "kms.json", "compute.json",
+                                      "irsa.json", "edge.json", "dns.json", "ai.json",
                                       "alerts.json", "observability.json")],
                 "settings": {"environment": "e2e", "region": "us-east-1",
                              "default_tags": {"ManagedBy": "driftd"}},

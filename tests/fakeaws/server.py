@@ -311,7 +311,7 @@ class Handler(BaseHTTPRequestHandler):
         model = fake.model(service) if service else None
         protocol = model.metadata['protocol'] if model else 'json'
         state = {'service': service or '?', 'op': '?', 'params': {}, 'protocol': protocol, 'rid': request_id,
-                 'started': time.time()}
+                 'started': time.time(), 'region': cred.group(3) if cred else None}
         try:
             if service is None:
                 raise ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
@@ -525,7 +525,8 @@ class Handler(BaseHTTPRequestHandler):
         if model and op in model.operation_names and params:
             params = _mask(params, model.operation_model(op).input_shape)
         calls = self.server.fake.calls
-        calls.append({'time': time.time(), 'started': state['started'], 'service': state['service'], 'operation': op,
+        calls.append({'time': time.time(), 'started': state['started'], 'service': state['service'],
+                      'region': state['region'], 'operation': op,
                       'parameters': params, 'status': status, 'code': code, 'request_id': state['rid']})
         if len(calls) > MAX_CALLS:
             del calls[:len(calls) - MAX_CALLS]
