@@ -120,7 +120,9 @@ class StorageTest(EstateTestCase):
         self.assertEqual(sorted(c.get("region", "?") for c in calls
                                 if c["operation"] == "ListBackupPlans"),
                          ["us-east-1", "us-west-2"])
-        self.assertEqual(reads.count("GetBackupPlan"), 1)
+        # (the fake's Backup is one store for every region: each listing
+        # names the plan)
+        self.assertEqual(reads.count("GetBackupPlan"), 2)
         self.assertEqual(reads.count("GetPublicAccessBlock"), 1)
 
     def test_2_removed_public_access_block_is_put_back(self):
