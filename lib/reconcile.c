@@ -288,9 +288,10 @@ static void set_live(rec_item_t *item, cJSON *live)
  * first name attribute. Matching every configured resource against every
  * live item was quadratic: 7,000 security groups took over a minute. */
 typedef struct live_key {
-	char        *key;
-	size_t       pos;        /* in the read, so equal keys keep read order */
-	const cJSON *live;
+	char              *key;
+	size_t             pos;   /* in the read, so equal keys keep read order */
+	cJSON             *live;  /* in the read's items until taken */
+	struct rec_item   *taken; /* the item it was moved to: its live */
 } live_key_t;
 
 static char *identity_key(const res_type_t *t, const cJSON *live)
@@ -327,7 +328,7 @@ static void index_free(rec_read_t *rd)
 static int index_build(rec_read_t *rd)
 {
 	size_t n = (size_t)cJSON_GetArraySize(rd->items), pos = 0;
-	const cJSON *it;
+	cJSON *it;
 	char *key;
 
 	rd->index = calloc(n ? n : 1, sizeof(*rd->index));
@@ -336,7 +337,7 @@ static int index_build(rec_read_t *rd)
 	cJSON_ArrayForEach(it, rd->items) {
 		key = identity_key(rd->type, it);
 		if (key)
-			rd->index[rd->n_index++] = (live_key_t){ key, pos, it };
+			rd->index[rd->n_index++] = (live_key_t){ key, pos, it, NULL };
 		pos++;
 	}
 	qsort(rd->index, rd->n_index, sizeof(*rd->index), cmp_live_key);
@@ -380,11 +381,23 @@ static void match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 		else
 			hi = mid;
 	}
-	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++)
-		if (identity_matches(run, item, desired, rd->index[lo].live)) {
-			set_live(item, cJSON_Duplicate(rd->index[lo].live, 1));
-			break;
+	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++) {
+		live_key_t *k = &rd->index[lo];
+		cJSON *live = k->taken ? k->taken->live : k->live;
+
+		if (!live || !identity_matches(run, item, desired, live))
+			continue;
+		if (k->taken) {
+			/* Two resources of the config name one live item. */
+			set_live(item, cJSON_Duplicate(live, 1));
+		} else {
+			/* Moved, not copied: the read keeps only what no
+			 * configured resource is, the orphans. */
+			set_live(item, cJSON_DetachItemViaPointer(rd->items, live));
+			k->taken = item;
 		}
+		break;
+	}
 	free(key);
 }
 
