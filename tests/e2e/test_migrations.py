@@ -286,5 +286,32 @@ class MigrationsTest(EstateTestCase):
         self.assertIn("cannot connect to PostgreSQL", p.stdout + p.stderr)
 
 
+class ShippedSchemaConfigTest(unittest.TestCase):
+    """config/schema/migrations.json is not in the environments (see its
+    comment); run beside an environment, as contrib/docs/daemon.md shows,
+    it validates."""
+
+    def test_schema_validates_beside_each_environment(self):
+        with tempfile.TemporaryDirectory(prefix="driftd-schema-") as tmp:
+            for env in ("dev", "staging", "production"):
+                main = {"include": [os.path.join(ROOT, "config", "environments", env),
+                                    os.path.join(ROOT, "config", "schema", "migrations.json")],
+                        "settings": {"mode": "observe"},
+                        "variables": {"db_name": "cloudpartner", "db_migrations_user": "cloudpartner",
+                                      "migrations_dir": "/etc/driftd/%s-schema/migrations" % env,
+                                      "rds_ca_bundle": "/etc/ssl/certs/rds-global-bundle.pem"}}
+                with open(os.path.join(tmp, "main.json"), "w") as f:
+                    json.dump(main, f)
+                p = driftd(["validate", tmp], {"PATH": os.environ.get("PATH", "")})
+                self.assertEqual(p.returncode, 0, env + ": " + p.stdout + p.stderr)
+            # The variables are the schema's own: without them it fails.
+            del main["variables"]["migrations_dir"]
+            with open(os.path.join(tmp, "main.json"), "w") as f:
+                json.dump(main, f)
+            p = driftd(["validate", tmp], {"PATH": os.environ.get("PATH", "")})
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("migrations_dir", p.stdout + p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
