@@ -117,6 +117,13 @@ static int add_type(cJSON *set, const res_type_t *t)
 		rc = add_ops(set, t->service, t->read_each[i].op);
 	for (i = 0; !rc && i < t->n_attrs; i++) {
 		a = &t->attrs[i];
+		/* The secret a driver is handed (restable.h, "Drivers"),
+		 * and the key that decrypts it. */
+		if ((a->flags & RES_SECRET_REF) &&
+		    (rc = add_ops(set, "secretsmanager", "GetSecretValue")))
+			break;
+		if ((a->flags & RES_SECRET_REF) && (rc = add_ops(set, "kms", "Decrypt")))
+			break;
 		if (!(rc = add_ops(set, t->service, a->update_op)) &&
 		    !(rc = add_ops(set, t->service, a->remove_op)) &&
 		    !(rc = add_ops(set, t->service, a->plan_ops)))

@@ -287,3 +287,20 @@ void json_sort_array(cJSON *array)
 		free(items[i].key);
 	free(items);
 }
+
+/* Recursion is bounded by cJSON_Parse's nesting limit. */
+void json_wipe(cJSON *v)
+{
+	cJSON *c;
+
+	if (cJSON_IsString(v) && v->valuestring)
+		explicit_bzero(v->valuestring, strlen(v->valuestring));
+	for (c = v ? v->child : NULL; c; c = c->next)
+		json_wipe(c);
+}
+
+void json_delete_wiped(cJSON *v)
+{
+	json_wipe(v);
+	cJSON_Delete(v);
+}

@@ -34,4 +34,10 @@ const char *json_type_name(const cJSON *v);
 /* Sorts an array's elements by canonical text and drops duplicates. */
 void json_sort_array(cJSON *array);
 
+/* Overwrites every string value in v with zeros (the lengths stay):
+ * for trees that held a secret. json_delete_wiped wipes, then
+ * cJSON_Deletes. NULL is a no-op for both. */
+void json_wipe(cJSON *v);
+void json_delete_wiped(cJSON *v);
+
 #endif

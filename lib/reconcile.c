@@ -1772,12 +1772,17 @@ static void start_create(rec_task_t *task)
  * and the read after it (task set). The worker touches only this. */
 typedef struct driver_work {
 	uv_work_t         req;
+	rec_run_t        *run;
 	const res_type_t *type;
 	rec_read_t       *rd;
 	rec_task_t       *task;
+	char              region[64];
 	cJSON            *desired;   /* owned */
 	cJSON            *before;    /* owned: the live item before apply */
 	cJSON            *live;      /* the read's answer */
+	cJSON            *secrets;   /* owned, wiped: attribute -> secret */
+	size_t            next_attr; /* the secret reference to read next */
+	uv_after_work_cb  done;
 	err_t             err;
 	int               rc;
 } driver_work_t;
@@ -1787,6 +1792,7 @@ static void driver_work_free(driver_work_t *w)
 	cJSON_Delete(w->desired);
 	cJSON_Delete(w->before);
 	cJSON_Delete(w->live);
+	json_delete_wiped(w->secrets);
 	free(w);
 }
 
@@ -1796,15 +1802,132 @@ static void driver_run(uv_work_t *req)
 	const res_driver_t *d = w->type->driver;
 
 	memset(&w->err, 0, sizeof(w->err));
-	if (w->task && (w->rc = d->apply(w->type, w->desired, w->before, &w->err)))
+	if (w->task && (w->rc = d->apply(w->type, w->desired, w->before,
+					 w->secrets, &w->err)))
 		return;
-	w->rc = d->read(w->type, w->desired, &w->live, &w->err);
+	w->rc = d->read(w->type, w->desired, w->secrets, &w->live, &w->err);
 }
 
-static int driver_queue(rec_run_t *run, driver_work_t *w, uv_after_work_cb done)
+static int read_secret(driver_work_t *w);
+
+/* A failure after driver_start returned: reported through done, as the
+ * driver's own failure would be. */
+static void driver_fail(driver_work_t *w, const err_t *e)
 {
+	w->err = *e;
+	w->rc = e->code ? e->code : -EIO;
+	w->done(&w->req, 0);
+}
+
+/* GetSecretValue's answer: the SecretString, parsed when it is a JSON
+ * object (RDS's {"username","password"}), kept for the driver only. The
+ * answer is wiped before it is freed. */
+static void on_secret(void *data, cJSON *result, const err_t *e)
+{
+	driver_work_t *w = data;
+	const res_attr_t *a = &w->type->attrs[w->next_attr - 1];
+	cJSON *text = cJSON_GetObjectItemCaseSensitive(result, "SecretString");
+	cJSON *value = NULL;
+	err_t fail;
+
+	if (e) {
+		/* AWS's message names the secret, never its value. */
+		err_set(&fail, e->code, "%s: cannot read the secret of %s: %s",
+			w->type->name, a->name, e->message);
+		json_delete_wiped(result);
+		driver_fail(w, &fail);
+		return;
+	}
+	if (cJSON_IsString(text)) {
+		value = cJSON_Parse(text->valuestring);
+		if (!cJSON_IsObject(value)) {
+			json_delete_wiped(value);
+			value = cJSON_CreateString(text->valuestring);
+		}
+	}
+	json_delete_wiped(result);
+	if (!value) {
+		err_set(&fail, -EINVAL, "%s: the secret of %s has no SecretString",
+			w->type->name, a->name);
+		driver_fail(w, &fail);
+		return;
+	}
+	cJSON_AddItemToObject(w->secrets, a->name, value);
+	if (read_secret(w))
+		driver_fail(w, &w->err);
+}
+
+/* The region of a secret's ARN (arn:aws:secretsmanager:REGION:...), else
+ * fallback. */
+static void secret_region(const char *id, const char *fallback, char *out,
+			  size_t size)
+{
+	const char *p = id;
+	size_t n = 0;
+	int field;
+
+	for (field = 0; field < 3 && p; field++)
+		p = (p = strchr(p, ':')) ? p + 1 : NULL;
+	if (p)
+		n = strcspn(p, ":");
+	if (!strncmp(id, "arn:", 4) && n > 0 && p[n] == ':')
+		snprintf(out, size, "%.*s", (int)n, p);
+	else
+		snprintf(out, size, "%s", fallback);
+}
+
+/* Reads the next RES_SECRET_REF attribute's secret or, when every one is
+ * read, queues the driver. 0 when a call or the work is under way (done
+ * follows), else the error, in w->err. */
+static int read_secret(driver_work_t *w)
+{
+	const res_type_t *t = w->type;
+	const cJSON *id = NULL;
+	cJSON *params;
+	char region[64];
+
+	for (; w->next_attr < t->n_attrs; w->next_attr++) {
+		id = cJSON_GetObjectItemCaseSensitive(w->desired,
+						      t->attrs[w->next_attr].name);
+		if ((t->attrs[w->next_attr].flags & RES_SECRET_REF) &&
+		    cJSON_IsString(id))
+			break;
+	}
+	if (w->next_attr == t->n_attrs) {
+		if (uv_queue_work(w->run->o.loop, &w->req, driver_run, w->done))
+			return err_set(&w->err, -EIO, "%s: cannot start the driver",
+				       t->name);
+		return 0;
+	}
+	w->next_attr++;
+	secret_region(id->valuestring, w->region, region, sizeof(region));
+	params = cJSON_CreateObject();
+	if (!params || !cJSON_AddStringToObject(params, "SecretId", id->valuestring)) {
+		cJSON_Delete(params);
+		return err_set(&w->err, -ENOMEM, "out of memory");
+	}
+	if (aws_call(w->run->o.aws, "secretsmanager", region, "GetSecretValue",
+		     params, 0, on_secret, w, &w->err)) {
+		cJSON_Delete(params);
+		return w->err.code ? w->err.code : -EIO;
+	}
+	cJSON_Delete(params);
+	return 0;
+}
+
+/* Starts a driver read or apply: its secrets first (restable.h,
+ * "Drivers"), on the loop, then the driver on the thread pool. 0: done
+ * runs once, later; else nothing was started and w->err says why. */
+static int driver_start(rec_run_t *run, driver_work_t *w, const char *region,
+			uv_after_work_cb done)
+{
+	w->run = run;
+	w->done = done;
 	w->req.data = w;
-	return uv_queue_work(run->o.loop, &w->req, driver_run, done);
+	snprintf(w->region, sizeof(w->region), "%s", region);
+	if (!w->secrets && !(w->secrets = cJSON_CreateObject()))
+		return err_set(&w->err, -ENOMEM, "out of memory");
+	return read_secret(w);
 }
 
 static void on_driver_applied(uv_work_t *req, int status)
@@ -1859,9 +1982,9 @@ static void start_driver_apply(rec_task_t *task)
 	w->type = item->type;
 	w->task = task;
 	emit(task->run, REC_EVENT_START, item, "Applying...");
-	if (driver_queue(task->run, w, on_driver_applied)) {
+	if (driver_start(task->run, w, item->region, on_driver_applied)) {
+		e = w->err;
 		driver_work_free(w);
-		err_set(&e, -EIO, "%s: cannot start the driver", item->address);
 		task_fail(task, &e);
 	}
 }
@@ -1900,9 +2023,9 @@ static void start_driver_read(rec_run_t *run, rec_read_t *rd, cJSON *desired)
 	w->type = rd->type;
 	w->rd = rd;
 	w->desired = desired;
-	if (driver_queue(run, w, on_driver_read)) {
+	if (driver_start(run, w, rd->region, on_driver_read)) {
+		rd->err = w->err;
 		driver_work_free(w);
-		err_set(&rd->err, -EIO, "%s: cannot start the driver", rd->type->name);
 		return;
 	}
 	rd->pending++;

@@ -170,6 +170,17 @@
  * files). Create and update are one driver->apply, off the loop, followed
  * by a driver->read; a driver type is never deleted or replaced by
  * driftd. Its attributes need no operations: the driver applies them.
+ * Secrets: an attribute flagged RES_SECRET_REF names a Secrets Manager
+ * secret (its ARN or name, typically a reference such as
+ * ${rds.db_instance.main.MasterUserSecret.SecretArn}). Just before each
+ * driver->read and driver->apply the engine reads it, on the loop, with
+ * GetSecretValue (in the ARN's region, else the resource's) and hands the
+ * driver `secrets`: {attribute name: the SecretString, parsed when it is
+ * a JSON object, else the string}. The value lives only there: it is
+ * never in desired or live state, plans, logs, alerts or the journal, and
+ * it is wiped when the call is done. The attribute itself (the secret's
+ * name) is an ordinary write-only value. A secret that cannot be read
+ * fails the read or apply with AWS's error, which names the secret only.
  *
  * Singletons. A RES_ID_SINGLETON type (SES's account settings) has one
  * item per account and region: its read's result is that object (GetAccount
@@ -236,6 +247,8 @@ enum res_attr_flags {
 	RES_NOT_IN_CREATE  = 1u << 4,  /* not a create parameter: set afterwards
 					  by its update operation                 */
 	RES_WRITE_ONLY     = 1u << 5,  /* AWS never returns it: not diffed       */
+	RES_SECRET_REF     = 1u << 6,  /* driver types: names a Secrets Manager
+					  secret read for the driver ("Drivers") */
 };
 
 /* Turns a value (desired or live) into the canonical form compared.
@@ -370,22 +383,24 @@ typedef struct res_hooks {
 
 /* A type driftd reaches without AWS (restable.h, "Drivers"). read and
  * apply block (network, files) and run on a worker thread: they may use
- * only their arguments. Each returns 0 or a negative code with err set;
- * the error message may be shown and journaled, so it never holds a
- * secret. */
+ * only their arguments. secrets holds the values of the RES_SECRET_REF
+ * attributes that config sets ({} when none; the caller owns and wipes
+ * it): the driver copies nothing of it anywhere else. Each returns 0 or a
+ * negative code with err set; the error message may be shown and
+ * journaled, so it never holds a secret. */
 typedef struct res_driver {
 	/* The target as it is, for one configured resource (references
 	 * resolved): a new object whose members are at the attributes' live
 	 * paths, and the name_attrs' values (the caller frees). */
 	int (*read)(const struct res_type *t, const cJSON *desired,
-		    cJSON **live, err_t *err);
+		    const cJSON *secrets, cJSON **live, err_t *err);
 	/* Adds to desired, in place and on the loop, the values config
 	 * implies. May be NULL. */
 	int (*expand)(const struct res_type *t, cJSON *desired, err_t *err);
 	/* Makes the target what desired says; live is the last read (NULL
 	 * when it was not reached). */
 	int (*apply)(const struct res_type *t, const cJSON *desired,
-		     const cJSON *live, err_t *err);
+		     const cJSON *live, const cJSON *secrets, err_t *err);
 } res_driver_t;
 
 typedef struct res_type {

@@ -17,6 +17,8 @@ BUILD = os.environ.get("DRIFTD_BUILD") or os.path.join(ROOT, "build")
 DRIFTD = os.path.join(BUILD, "driftd")
 PYTHON = "/usr/bin/python3"
 AWSCLI = "/usr/bin/aws"
+# Models the fake serves beyond Debian's botocore (AWS_DATA_PATH).
+FAKE_MODELS = os.path.join(ROOT, "tests", "fakeaws", "models")
 ACCESS_KEY = "AKIDFAKEDRIFTD"
 SECRET_KEY = "fake-secret-key-for-tests"
 
@@ -117,8 +119,9 @@ def driftd(args, env, timeout=60, input=None):
 
 
 def aws_cli(fake, args, timeout=60):
-    """Runs Debian's awscli against the fake; returns parsed JSON or None."""
-    env = fake.env(AWS_PAGER="", AWS_DEFAULT_OUTPUT="json")
+    """Runs Debian's awscli against the fake, with the fake's models (members
+    newer than Debian's botocore); returns parsed JSON or None."""
+    env = fake.env(AWS_PAGER="", AWS_DEFAULT_OUTPUT="json", AWS_DATA_PATH=FAKE_MODELS)
     p = subprocess.run([AWSCLI, "--endpoint-url", fake.url,
                         "--region", "us-east-1"] + list(args), env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -72,7 +72,23 @@ START_TEST(type_actions_include_updates_live_reads_and_plan_operations)
 }
 END_TEST
 
+/* A driver's secret reference (postgres.migrations' PasswordSecretArn)
+ * needs the secret read and decrypted; the driver's own service has no
+ * IAM actions. */
+START_TEST(a_secret_reference_needs_get_secret_value_and_decrypt)
+{
+	cJSON *set = cJSON_CreateArray();
+
+	ck_assert_int_eq(iampolicy_add_type(set, res_table_find("postgres.migrations")), 0);
+	ck_assert(has(set, "secretsmanager:GetSecretValue"));
+	ck_assert(has(set, "kms:Decrypt"));
+	ck_assert_int_eq(cJSON_GetArraySize(set), 2);
+	cJSON_Delete(set);
+}
+END_TEST
+
 TESTUTIL_MAIN("iampolicy",
 	actions_take_the_iam_prefix_not_driftds_service_name,
 	operations_authorized_under_another_name_are_renamed,
-	type_actions_include_updates_live_reads_and_plan_operations)
+	type_actions_include_updates_live_reads_and_plan_operations,
+	a_secret_reference_needs_get_secret_value_and_decrypt)

@@ -82,9 +82,26 @@ START_TEST(scalar_text_of_each_type)
 }
 END_TEST
 
+START_TEST(wipe_zeroes_every_string_at_any_depth)
+{
+	cJSON *j = cJSON_Parse("{\"password\":\"hunter22\",\"n\":1,"
+			       "\"deep\":[{\"token\":\"abc\"}]}");
+	const cJSON *pw = cJSON_GetObjectItem(j, "password");
+	const cJSON *token = json_get_path(j, "deep.0.token");
+
+	json_wipe(j);
+	ck_assert_mem_eq(pw->valuestring, "\0\0\0\0\0\0\0\0", 8);
+	ck_assert_mem_eq(token->valuestring, "\0\0\0", 3);
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "n")->valueint, 1);
+	json_delete_wiped(j);
+	json_delete_wiped(NULL);
+}
+END_TEST
+
 TESTUTIL_MAIN("jsonutil",
 	path_lookup_walks_objects_and_array_indexes,
 	set_path_creates_parents_and_replaces,
 	canonical_text_ignores_key_order_and_number_form,
 	array_order_matters_until_sorted,
-	scalar_text_of_each_type)
+	scalar_text_of_each_type,
+	wipe_zeroes_every_string_at_any_depth)

@@ -185,6 +185,41 @@ START_TEST(postgres_versions_and_their_form_are_checked)
 }
 END_TEST
 
+START_TEST(managed_and_given_master_passwords_exclude_each_other)
+{
+	const char *member;
+
+	ck_assert_str_eq(check("rds.db_instance", NULL,
+		"{" INSTANCE ",\"ManageMasterUserPassword\":true,\"MasterUserPassword\":\"pw-12345678\"}",
+		&member), "MasterUserPassword is set while ManageMasterUserPassword is true: RDS "
+		"makes the password and keeps it in Secrets Manager; drop one of them");
+	ck_assert_str_eq(member, "MasterUserPassword");
+	ck_assert_str_eq(check("rds.db_instance", NULL,
+		"{" INSTANCE ",\"ManageMasterUserPassword\":true}", &member), "");
+	ck_assert_str_eq(check("rds.db_instance", NULL,
+		"{" INSTANCE ",\"ManageMasterUserPassword\":false,\"MasterUserPassword\":\"pw-12345678\"}",
+		&member), "");
+	ck_assert_str_eq(check("rds.db_instance", NULL,
+		"{" INSTANCE ",\"MasterUserPassword\":\"pw-12345678\"}", &member), "");
+}
+END_TEST
+
+START_TEST(a_managed_password_is_read_from_master_user_secret)
+{
+	ck_assert_str_eq(changed("rds.db_instance",
+		"{" INSTANCE ",\"ManageMasterUserPassword\":true,\"MasterUserSecretKmsKeyId\":\"arn:k\"}",
+		"{" INSTANCE ",\"MasterUserSecret\":{\"SecretArn\":\"arn:s\","
+		"\"SecretStatus\":\"active\",\"KmsKeyId\":\"arn:k\"}}"), "");
+	ck_assert_str_eq(changed("rds.db_instance", "{" INSTANCE ",\"ManageMasterUserPassword\":true}",
+		"{" INSTANCE "}"), "ManageMasterUserPassword,");
+	/* Absent in config is RDS's default, false. */
+	ck_assert_str_eq(changed("rds.db_instance", "{" INSTANCE "}", "{" INSTANCE "}"), "");
+	/* The key of a managed secret is create-only. */
+	ck_assert_int_eq(res_type_attr(type("rds.db_instance"), "MasterUserSecretKmsKeyId")->mutability,
+			 RES_CREATE_ONLY);
+}
+END_TEST
+
 START_TEST(log_exports_change_in_one_call)
 {
 	cJSON *calls = plan("rds.db_instance", "EnableCloudwatchLogsExports", "[\"postgresql\"]",
@@ -332,6 +367,8 @@ TESTUTIL_MAIN("res_data",
 	instance_lists_come_from_their_objects,
 	production_needs_a_medium_class,
 	postgres_versions_and_their_form_are_checked,
+	managed_and_given_master_passwords_exclude_each_other,
+	a_managed_password_is_read_from_master_user_secret,
 	log_exports_change_in_one_call,
 	parameters_compare_as_strings_and_are_sent_as_a_list,
 	subnet_groups_compare_subnet_ids,

@@ -115,9 +115,37 @@ START_TEST(migrations_cannot_be_set_in_config)
 }
 END_TEST
 
+/* The engine hands the driver the secret of PasswordSecretArn; a JSON
+ * secret without "password" is refused before any connection, in a
+ * message that holds nothing of it. */
+START_TEST(the_password_comes_from_the_secret_reference)
+{
+	const res_type_t *t = res_table_find("postgres.migrations");
+	const res_attr_t *a = res_type_attr(t, "PasswordSecretArn");
+	cJSON *desired = cJSON_Parse("{\"Host\":\"127.0.0.1\",\"Port\":1,\"DBName\":\"app\","
+				     "\"SSLMode\":\"disable\",\"PasswordSecretArn\":\"arn:s\"}");
+	cJSON *secrets = cJSON_Parse("{\"PasswordSecretArn\":{\"username\":\"u-sentinel\","
+				     "\"pass\":\"pw-sentinel\"}}");
+	cJSON *live = NULL;
+	err_t e;
+
+	ck_assert_uint_eq(a->flags & (RES_SECRET_REF | RES_WRITE_ONLY),
+			  RES_SECRET_REF | RES_WRITE_ONLY);
+	ck_assert_int_eq(t->driver->read(t, desired, secrets, &live, &e), -EINVAL);
+	ck_assert_ptr_null(live);
+	ck_assert_str_eq(e.message, "the secret of PasswordSecretArn is a JSON object without "
+			 "a \"password\" string");
+	ck_assert_int_eq(t->driver->apply(t, desired, NULL, secrets, &e), -EINVAL);
+	ck_assert_ptr_null(strstr(e.message, "sentinel"));
+	cJSON_Delete(desired);
+	cJSON_Delete(secrets);
+}
+END_TEST
+
 TESTUTIL_MAIN("res_postgres",
 	only_visible_sql_files_are_migrations,
 	migrations_are_applied_in_byte_order_of_names,
 	checksum_is_sha256_in_hex,
 	pending_and_edited_files_are_changes_extra_records_are_not,
-	migrations_cannot_be_set_in_config)
+	migrations_cannot_be_set_in_config,
+	the_password_comes_from_the_secret_reference)

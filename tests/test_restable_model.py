@@ -34,7 +34,8 @@ SYNTHESIZED = {
     "acm.certificate": {"ValidationMethod"},
     "sesv2.email_identity": {"EmailIdentity"},
     "rds.db_subnet_group": {"SubnetIds"},
-    "rds.db_instance": {"DBParameterGroupName", "VpcSecurityGroupIds"},
+    # ManageMasterUserPassword: whether MasterUserSecret is there.
+    "rds.db_instance": {"DBParameterGroupName", "VpcSecurityGroupIds", "ManageMasterUserPassword"},
     "elasticache.subnet_group": {"SubnetIds"},
     "elasticache.replication_group": {"NumNodeGroups", "ReplicasPerNodeGroup"},
 }

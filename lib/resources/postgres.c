@@ -15,12 +15,18 @@
  * error naming it, and never run again. A table in Tables that is missing
  * while every file is applied is reported the same way.
  *
- * Connection: Host, Port, DBName, User and SSLMode from config (Host is
- * typically ${rds.db_instance.main.Endpoint.Address}). The password is
- * never in config or in driftd's memory beyond libpq's: libpq takes it
- * from PGPASSWORD or a password file (PGPASSFILE, ~/.pgpass), as for
- * psql. connect_timeout is 10 s. A relative Directory is relative to
- * driftd's working directory. */
+ * Connection: Host, Port, DBName, User, SSLMode and SSLRootCert from
+ * config (Host is typically ${rds.db_instance.main.Endpoint.Address};
+ * SSLMode verify-full against RDS needs SSLRootCert, the RDS CA bundle).
+ * The password: with PasswordSecretArn (a RES_SECRET_REF, typically
+ * ${rds.db_instance.main.MasterUserSecret.SecretArn}) the engine reads the
+ * secret for each read and apply and hands it over in memory only; its
+ * "password" member (a JSON secret, as RDS keeps it) or the whole string
+ * is the password, and its "username" the user when config gives no
+ * User. Without it libpq finds the password itself (PGPASSWORD, a
+ * PGPASSFILE, ~/.pgpass), as for psql. connect_timeout is 10 s. A
+ * relative Directory is relative to driftd's working directory (the
+ * daemon's is /, so config gives an absolute path). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -181,15 +187,42 @@ static int pg_error(err_t *err, int code, const char *what, const char *msg)
 	return err_set(err, code, "%s: %.*s", what, (int)n, msg ? msg : "");
 }
 
-static PGconn *pg_connect(const cJSON *desired, err_t *err)
+/* The password and user of the secret the engine read for
+ * PasswordSecretArn: *password NULL when config names no secret. */
+static int pg_credentials(const cJSON *secrets, const char **user,
+			  const char **password, err_t *err)
+{
+	const cJSON *secret = cJSON_GetObjectItemCaseSensitive(secrets, "PasswordSecretArn");
+
+	*password = NULL;
+	if (!secret)
+		return 0;
+	if (cJSON_IsString(secret)) {
+		*password = secret->valuestring;
+		return 0;
+	}
+	*password = member(secret, "password");
+	if (!*user)
+		*user = member(secret, "username");
+	if (!*password)
+		return err_set(err, -EINVAL, "the secret of PasswordSecretArn is a JSON "
+			       "object without a \"password\" string");
+	return 0;
+}
+
+static PGconn *pg_connect(const cJSON *desired, const cJSON *secrets, err_t *err)
 {
 	const char *keys[] = { "host", "port", "dbname", "user", "sslmode",
-			       "connect_timeout", "application_name", NULL };
+			       "connect_timeout", "application_name", "sslrootcert",
+			       "password", NULL };
 	const char *vals[N_ELEMS(keys)];
 	const cJSON *port = cJSON_GetObjectItemCaseSensitive(desired, "Port");
+	const char *user = member(desired, "User"), *password;
 	char port_text[16] = "5432";
 	PGconn *c;
 
+	if (pg_credentials(secrets, &user, &password, err))
+		return NULL;
 	if (cJSON_IsNumber(port))
 		snprintf(port_text, sizeof(port_text), "%d", port->valueint);
 	else if (cJSON_IsString(port))
@@ -197,11 +230,14 @@ static PGconn *pg_connect(const cJSON *desired, err_t *err)
 	vals[0] = member(desired, "Host");
 	vals[1] = port_text;
 	vals[2] = member(desired, "DBName");
-	vals[3] = member(desired, "User");
+	vals[3] = user;
 	vals[4] = member(desired, "SSLMode") ? member(desired, "SSLMode") : "require";
 	vals[5] = "10";
 	vals[6] = "driftd";
-	vals[7] = NULL;
+	/* libpq skips a key whose value is NULL (its defaults apply). */
+	vals[7] = member(desired, "SSLRootCert");
+	vals[8] = password;
+	vals[9] = NULL;
 	c = PQconnectdbParams(keys, vals, 0);
 	if (!c) {
 		err_set(err, -ENOMEM, "out of memory");
@@ -297,8 +333,8 @@ static cJSON *existing_tables(PGconn *c, const cJSON *want, err_t *err)
 	return out;
 }
 
-static int pg_read(const res_type_t *t, const cJSON *desired, cJSON **live,
-		   err_t *err)
+static int pg_read(const res_type_t *t, const cJSON *desired,
+		   const cJSON *secrets, cJSON **live, err_t *err)
 {
 	static const char *const copied[] = { "Host", "Port", "DBName", "User",
 					      "SSLMode", "Directory" };
@@ -310,7 +346,7 @@ static int pg_read(const res_type_t *t, const cJSON *desired, cJSON **live,
 
 	(void)t;
 	*live = NULL;
-	if (!(c = pg_connect(desired, err)))
+	if (!(c = pg_connect(desired, secrets, err)))
 		return err->code;
 	if (!(applied = applied_map(c, err)) ||
 	    !(tables = existing_tables(c, cJSON_GetObjectItemCaseSensitive(desired,
@@ -367,7 +403,7 @@ static int apply_file(PGconn *c, const char *name, const char *sql,
 }
 
 static int pg_apply(const res_type_t *t, const cJSON *desired,
-		    const cJSON *live, err_t *err)
+		    const cJSON *live, const cJSON *secrets, err_t *err)
 {
 	const char *dir = member(desired, "Directory");
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(desired, "Migrations");
@@ -382,7 +418,7 @@ static int pg_apply(const res_type_t *t, const cJSON *desired,
 	(void)live;
 	if (!dir || !cJSON_IsObject(want))
 		return err_set(err, -EINVAL, "postgres.migrations: no Directory");
-	if (!(c = pg_connect(desired, err)))
+	if (!(c = pg_connect(desired, secrets, err)))
 		return err->code;
 	rc = pg_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		     "filename text PRIMARY KEY, checksum text NOT NULL, "
@@ -436,11 +472,18 @@ static const res_attr_t migration_attrs[] = {
 	  .flags = RES_REQUIRED },
 	{ .name = "Port", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_WRITE_ONLY },
+	/* Absent: the secret's "username", else libpq's default. */
 	{ .name = "User", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
-	  .flags = RES_REQUIRED | RES_WRITE_ONLY },
+	  .flags = RES_WRITE_ONLY },
+	{ .name = "PasswordSecretArn", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .flags = RES_WRITE_ONLY | RES_SECRET_REF },
 	{ .name = "SSLMode", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_WRITE_ONLY,
 	  .enum_values = "disable|allow|prefer|require|verify-ca|verify-full" },
+	/* The CA bundle verify-ca/verify-full check the server against
+	 * (RDS: global-bundle.pem from AWS's trust store). */
+	{ .name = "SSLRootCert", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .flags = RES_WRITE_ONLY },
 	{ .name = "Directory", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_REQUIRED | RES_WRITE_ONLY },
 	/* The tables the schema must have: one missing is drift. */

@@ -15,10 +15,14 @@
  * compared by its major part. With it off, EngineVersion names the exact
  * version. The check hook enforces the pairing.
  *
- * Not modelled: ManageMasterUserPassword (the master password kept by RDS
- * in Secrets Manager) is not in Debian's botocore rds model, which driftd
- * is checked against; MasterUserPassword is RES_SENSITIVE | RES_WRITE_ONLY
- * instead, sent only by CreateDBInstance. */
+ * The master password: with ManageMasterUserPassword RDS makes it and
+ * keeps it in a Secrets Manager secret (MasterUserSecret, encrypted with
+ * MasterUserSecretKmsKeyId), so driftd never holds it; others reach it
+ * with ${rds.db_instance.NAME.MasterUserSecret.SecretArn}. Otherwise
+ * MasterUserPassword (RES_SENSITIVE | RES_WRITE_ONLY) is sent by
+ * CreateDBInstance. The check hook allows one of the two. Debian's botocore
+ * predates these members: they come from
+ * tests/fakeaws/models/rds/2014-10-31/service-2.sdk-extras.json. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +129,16 @@ static int major_only(cJSON *item)
 	return cJSON_AddStringToObject(item, "EngineVersion", major) ? 0 : -ENOMEM;
 }
 
+/* DescribeDBInstances says whether RDS manages the master password only by
+ * the presence of MasterUserSecret. */
+static int managed_password(cJSON *item)
+{
+	int managed = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(item, "MasterUserSecret"));
+
+	cJSON_DeleteItemFromObjectCaseSensitive(item, "ManageMasterUserPassword");
+	return cJSON_AddBoolToObject(item, "ManageMasterUserPassword", managed) ? 0 : -ENOMEM;
+}
+
 static int instance_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 {
 	const cJSON *pending = cJSON_GetObjectItemCaseSensitive(item, "PendingModifiedValues");
@@ -155,6 +169,8 @@ static int instance_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 				    "VpcSecurityGroupIds");
 	if (!rc)
 		rc = major_only(item);
+	if (!rc)
+		rc = managed_password(item);
 	return rc ? err_set(err, rc, "out of memory") : 0;
 }
 
@@ -210,7 +226,9 @@ static const char *text_of(const cJSON *desired, const char *name, const cJSON *
 }
 
 /* PostgreSQL 13 or later; the version's form matches
- * AutoMinorVersionUpgrade (see the top of this file); in production at
+ * AutoMinorVersionUpgrade (see the top of this file); MasterUserPassword
+ * or ManageMasterUserPassword, not both (CreateDBInstance refuses both);
+ * in production at
  * least db.t3.medium (a burstable micro or small instance has too little
  * memory for the platform's connection pool). */
 static int instance_check(const res_type_t *t, const char *environment,
@@ -221,6 +239,8 @@ static int instance_check(const res_type_t *t, const char *environment,
 	const char *version = text_of(desired, "EngineVersion", &version_node);
 	const char *cls = text_of(desired, "DBInstanceClass", &class_node);
 	const cJSON *auto_minor = cJSON_GetObjectItemCaseSensitive(desired, "AutoMinorVersionUpgrade");
+	const cJSON *manage = cJSON_GetObjectItemCaseSensitive(desired, "ManageMasterUserPassword");
+	const cJSON *password = cJSON_GetObjectItemCaseSensitive(desired, "MasterUserPassword");
 	int major;
 
 	(void)t;
@@ -245,6 +265,12 @@ static int instance_check(const res_type_t *t, const char *environment,
 		*at = version_node;
 		return err_set(err, -EINVAL, "with AutoMinorVersionUpgrade false, "
 			       "EngineVersion names the exact version (\"%s.x\")", version);
+	}
+	if (cJSON_IsTrue(manage) && password) {
+		*at = password;
+		return err_set(err, -EINVAL, "MasterUserPassword is set while "
+			       "ManageMasterUserPassword is true: RDS makes the "
+			       "password and keeps it in Secrets Manager; drop one of them");
 	}
 	if (cls && is_production(environment) && rds_class_size_rank(cls) < 3) {
 		*at = class_node;
@@ -352,6 +378,19 @@ static const res_attr_t instance_attrs[] = {
 	{ .name = "MasterUsername", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY },
 	{ .name = "MasterUserPassword", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY,
 	  .flags = RES_SENSITIVE | RES_WRITE_ONLY },
+	/* Turned on in place with the key of the secret RDS makes; turned
+	 * off only with a MasterUserPassword to replace it (ModifyDBInstance),
+	 * which config then gives. Live: fix_live, from MasterUserSecret. */
+	{ .name = "ManageMasterUserPassword", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .default_json = "false", .update_op = "ModifyDBInstance",
+	  .update_params = "{\"DBInstanceIdentifier\":\"$id\",\"ManageMasterUserPassword\":\"$value\","
+			   "\"MasterUserSecretKmsKeyId\":\"$attr:MasterUserSecretKmsKeyId\","
+			   "\"MasterUserPassword\":\"$attr:MasterUserPassword\","
+			   "\"ApplyImmediately\":\"$attr:ApplyImmediately\"}" },
+	/* The key of a secret RDS already manages cannot change
+	 * (ModifyDBInstance, MasterUserSecretKmsKeyId). */
+	{ .name = "MasterUserSecretKmsKeyId", .live_path = "MasterUserSecret.KmsKeyId",
+	  .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY },
 	{ .name = "BackupRetentionPeriod", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .default_json = "1", MODIFY_DB("BackupRetentionPeriod") },
 	{ .name = "PreferredBackupWindow", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
@@ -394,6 +433,8 @@ static const res_attr_t instance_attrs[] = {
 	{ .name = "DbiResourceId", .mutability = RES_READ_ONLY },
 	{ .name = "EndpointAddress", .live_path = "Endpoint.Address", .mutability = RES_READ_ONLY },
 	{ .name = "EndpointPort", .live_path = "Endpoint.Port", .mutability = RES_READ_ONLY },
+	/* {SecretArn, SecretStatus, KmsKeyId} when RDS manages the password. */
+	{ .name = "MasterUserSecret", .mutability = RES_READ_ONLY },
 	{ .name = "DBInstanceStatus", .mutability = RES_READ_ONLY },
 };
 

@@ -1,7 +1,8 @@
 """End to end: the data tier of config/base (KMS, RDS PostgreSQL, ElastiCache
 Redis in cluster mode, Secrets Manager) against the fake AWS endpoint, from
-empty, with the secrets an environment adds (master password, AUTH token, a
-secret's value) given as config values that must never be shown."""
+empty, with the secrets an environment adds (AUTH token, a secret's value)
+given as config values that must never be shown. The master password is
+RDS's own (ManageMasterUserPassword): the shipped data.json has none."""
 import json
 import os
 import re
@@ -13,12 +14,11 @@ import unittest
 import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import ACCESS_KEY, FAKE_MODELS, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
 
-PASSWORD = "pw-Sentinel-7f3a9c2e"
 AUTH_TOKEN = "auth-Sentinel-0b5d8e14c6a2f9d7"
 SECRET_VALUE = "value-Sentinel-91c4e7"
-SENTINELS = (PASSWORD, AUTH_TOKEN, SECRET_VALUE)
+SENTINELS = (AUTH_TOKEN, SECRET_VALUE)
 DB = "cloudpartner-e2e"
 
 
@@ -38,7 +38,6 @@ class DataTierTest(unittest.TestCase):
         os.makedirs(cls.config)
         data = load_jsonc(os.path.join(ROOT, "config", "base", "data.json"))
         res = data["resources"]
-        res["rds.db_instance.main"]["MasterUserPassword"] = PASSWORD
         res["elasticache.replication_group.main"]["AuthToken"] = AUTH_TOKEN
         res["secretsmanager.secret.redis_auth"]["SecretString"] = AUTH_TOKEN
         res["secretsmanager.secret.app_config"]["SecretString"] = SECRET_VALUE
@@ -64,7 +63,10 @@ class DataTierTest(unittest.TestCase):
         cls.env = cls.fake.env()
         kw = dict(endpoint_url=cls.fake.url, region_name="us-east-1",
                   aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        cls.rds = boto3.client("rds", **kw)
+        # The fake's models: RDS's MasterUserSecret is newer than Debian's
+        # botocore.
+        os.environ["AWS_DATA_PATH"] = FAKE_MODELS
+        cls.rds = boto3.session.Session().client("rds", **kw)
         cls.ec = boto3.client("elasticache", **kw)
         cls.kms = boto3.client("kms", **kw)
         cls.outputs = []
@@ -118,6 +120,16 @@ class DataTierTest(unittest.TestCase):
                          ("postgres", "gp3", True, True, key["Arn"], 7, True, True, 60))
         self.assertEqual(sorted(db["EnabledCloudwatchLogsExports"]), ["postgresql", "upgrade"])
         self.assertEqual(db["DBSubnetGroup"]["DBSubnetGroupName"], DB)
+        # No password in config: RDS made one and keeps it in a secret of
+        # its own, encrypted with the data key.
+        self.assertNotIn("MasterUserPassword", self.data["resources"]["rds.db_instance.main"])
+        secret = db["MasterUserSecret"]
+        self.assertEqual((secret["SecretStatus"], secret["KmsKeyId"]), ("active", key["Arn"]))
+        meta = aws_cli(self.fake, ["secretsmanager", "describe-secret", "--secret-id", secret["SecretArn"]])
+        self.assertTrue(meta["Name"].startswith("rds!db-"), meta["Name"])
+        self.assertEqual(meta["KmsKeyId"], key["Arn"])
+        create = [c for c in self.fake.calls() if c["operation"] == "CreateDBInstance"][0]
+        self.assertNotIn("MasterUserPassword", create["parameters"])
         self.assertTrue(self.kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"])
         policy = json.loads(self.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
         self.assertEqual(policy["Statement"][0]["Sid"], "AccountAdministers")
@@ -210,6 +222,9 @@ class DataTierTest(unittest.TestCase):
 
     def test_5_nothing_sensitive_in_plans_logs_or_the_journal(self):
         self.plan()
+        secret = self.instance()["MasterUserSecret"]["SecretArn"]
+        master = json.loads(aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
+                                                secret])["SecretString"])["password"]
         texts = list(self.outputs)
         for dirpath, _, files in os.walk(os.path.join(self.tmp, "state")):
             for name in files:
@@ -217,7 +232,7 @@ class DataTierTest(unittest.TestCase):
                     texts.append(f.read())
         self.assertGreater(len(texts), 2)
         for text in texts:
-            for s in SENTINELS:
+            for s in SENTINELS + (master,):
                 self.assertNotIn(s, text)
         # The values did reach AWS, in the create calls only.
         value = aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",

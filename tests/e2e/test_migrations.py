@@ -2,7 +2,9 @@
 Debian, started by the test (initdb + postgres on a free port in a
 temporary directory, as the postgres user when the test runs as root,
 stopped by PID). The files are config/migrations/*.sql, the first user's
-schema."""
+schema. The password is in a (fake) Secrets Manager secret, as RDS keeps
+it ({"username", "password"}): driftd reads it for each read and apply
+and hands it to libpq in memory only."""
 import glob
 import hashlib
 import json
@@ -18,7 +20,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import EstateTestCase, FakeAWS, ROOT  # noqa: E402
+from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
 
 TABLES = ["inquiries", "reports", "activities", "chat_sessions", "chat_messages", "email_events"]
 PASSWORD = "pg-test-secret-3f9a1c"
@@ -111,15 +113,32 @@ class MigrationsTest(EstateTestCase):
         shutil.copytree(os.path.join(ROOT, "config", "migrations"), cls.migrations)
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
-        main = {"settings": {"environment": "e2e", "region": "us-east-1"},
-                "resources": {"postgres.migrations.app": {
-                    "Host": "127.0.0.1", "Port": cls.pg.port, "DBName": "app", "User": "driftd",
-                    "SSLMode": "disable", "Directory": cls.migrations, "Tables": TABLES}}}
-        with open(os.path.join(cls.config, "main.json"), "w") as f:
-            json.dump(main, f)
-        # The password reaches libpq only through its own PGPASSWORD.
-        cls.env = cls.fake.env(PGPASSWORD=PASSWORD)
+        cls.secret_arn = aws_cli(cls.fake, [
+            "secretsmanager", "create-secret", "--name", "rds!db-e2e",
+            "--secret-string", json.dumps({"username": "driftd", "password": PASSWORD})])["ARN"]
+        # No User: the secret's username.
+        cls.write_config(cls.config, {"PasswordSecretArn": cls.secret_arn})
+        # libpq finds no password of its own: only the secret's works.
+        cls.env = cls.fake.env(PGPASSWORD=None, PGPASSFILE=os.path.join(cls.tmp.name, "no-pgpass"))
         cls.first = cls.run_driftd("apply", "--auto-approve")
+        cls.outputs = [cls.first]
+
+    @classmethod
+    def write_config(cls, config, extra):
+        body = {"Host": "127.0.0.1", "Port": cls.pg.port, "DBName": "app",
+                "SSLMode": "disable", "Directory": cls.migrations, "Tables": TABLES}
+        body.update(extra)
+        main = {"settings": {"environment": "e2e", "region": "us-east-1"},
+                "resources": {"postgres.migrations.app": body}}
+        with open(os.path.join(config, "main.json"), "w") as f:
+            json.dump(main, f)
+
+    @classmethod
+    def run_driftd(cls, *args):
+        p = super().run_driftd(*args)
+        if hasattr(cls, "outputs"):
+            cls.outputs.append(p)
+        return p
 
     @classmethod
     def tearDownClass(cls):
@@ -209,6 +228,89 @@ class MigrationsTest(EstateTestCase):
         p = self.plan()
         self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
         self.assertIn("Tables", p.stdout)
+
+    def test_6_the_password_comes_from_the_secret_on_every_read_and_apply(self):
+        self.fake.clear_calls()
+        p = self.plan()
+        self.assertIn(p.returncode, (0, 2), p.stdout + p.stderr)
+        # One read of the one configured resource (the fake masks SecretId).
+        reads = self.fake.calls("secretsmanager", "GetSecretValue")
+        self.assertEqual([(c["status"], c["parameters"]["SecretId"]) for c in reads], [(200, "***")])
+        self.fake.clear_calls()
+        self.pg.sql("app", "DROP TABLE IF EXISTS email_events")
+        self.run_driftd("apply", "--auto-approve")
+        # Read again for the apply's own read and for the apply: never kept.
+        self.assertGreaterEqual(len(self.fake.calls("secretsmanager", "GetSecretValue")), 2)
+
+    def test_7_the_password_is_nowhere_in_output_or_the_state_directory(self):
+        self.plan()
+        self.run_driftd("apply", "--auto-approve")
+        texts = [p.stdout + p.stderr for p in self.outputs]
+        state = os.path.join(self.tmp.name, "state")
+        self.assertTrue(os.path.isdir(state), "apply made no state directory")
+        # The journal holds only intents of AWS creates: none here, so
+        # whatever the state directory holds is searched.
+        for dirpath, _, files in os.walk(state):
+            for name in files:
+                with open(os.path.join(dirpath, name), "rb") as f:
+                    texts.append(f.read().decode("utf-8", "replace"))
+        self.assertTrue(any("postgres.migrations.app" in t for t in texts))
+        for text in texts:
+            self.assertNotIn(PASSWORD, text)
+
+    def test_8_a_secret_that_cannot_be_read_fails_and_names_only_the_secret(self):
+        config = os.path.join(self.tmp.name, "config-missing-secret")
+        os.makedirs(config, exist_ok=True)
+        missing = self.secret_arn.replace("rds!db-e2e", "rds!db-gone")
+        self.write_config(config, {"PasswordSecretArn": missing})
+        p = driftd(["plan", "--config", config, "--state-dir", os.path.join(self.tmp.name, "state-missing")],
+                   self.env, timeout=120)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("PasswordSecretArn", p.stdout + p.stderr)
+        self.assertIn("ResourceNotFoundException", p.stdout + p.stderr)
+        self.assertNotIn(PASSWORD, p.stdout + p.stderr)
+
+    def test_9_without_a_secret_libpq_finds_the_password_itself(self):
+        config = os.path.join(self.tmp.name, "config-libpq")
+        os.makedirs(config, exist_ok=True)
+        self.write_config(config, {"User": "driftd"})
+        args = ["plan", "--detailed-exitcode", "--config", config,
+                "--state-dir", os.path.join(self.tmp.name, "state-libpq")]
+        self.fake.clear_calls()
+        p = driftd(args, self.fake.env(PGPASSWORD=PASSWORD), timeout=120)
+        self.assertIn(p.returncode, (0, 2), p.stdout + p.stderr)
+        self.assertEqual(self.fake.calls("secretsmanager", "GetSecretValue"), [])
+        # And without one, libpq is refused.
+        p = driftd(args, self.env, timeout=120)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("cannot connect to PostgreSQL", p.stdout + p.stderr)
+
+
+class ShippedSchemaConfigTest(unittest.TestCase):
+    """config/schema/migrations.json is not in the environments (see its
+    comment); run beside an environment, as contrib/docs/daemon.md shows,
+    it validates."""
+
+    def test_schema_validates_beside_each_environment(self):
+        with tempfile.TemporaryDirectory(prefix="driftd-schema-") as tmp:
+            for env in ("dev", "staging", "production"):
+                main = {"include": [os.path.join(ROOT, "config", "environments", env),
+                                    os.path.join(ROOT, "config", "schema", "migrations.json")],
+                        "settings": {"mode": "observe"},
+                        "variables": {"db_name": "cloudpartner", "db_migrations_user": "cloudpartner",
+                                      "migrations_dir": "/etc/driftd/%s-schema/migrations" % env,
+                                      "rds_ca_bundle": "/etc/ssl/certs/rds-global-bundle.pem"}}
+                with open(os.path.join(tmp, "main.json"), "w") as f:
+                    json.dump(main, f)
+                p = driftd(["validate", tmp], {"PATH": os.environ.get("PATH", "")})
+                self.assertEqual(p.returncode, 0, env + ": " + p.stdout + p.stderr)
+            # The variables are the schema's own: without them it fails.
+            del main["variables"]["migrations_dir"]
+            with open(os.path.join(tmp, "main.json"), "w") as f:
+                json.dump(main, f)
+            p = driftd(["validate", tmp], {"PATH": os.environ.get("PATH", "")})
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("migrations_dir", p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

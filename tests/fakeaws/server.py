@@ -111,8 +111,11 @@ class FakeAWS:
         self.clock = Clock(args.time_scale)
         self.store = Store(args.state_dir, args.region, self.clock, args.page_size)
         self.session = botocore.session.get_session()
-        # Models botocore lacks (Bedrock) come from models/ next to this file.
-        self.session.get_component('data_loader').search_paths.append(MODELS_DIR)
+        # Models botocore lacks (Bedrock) and members newer than Debian's
+        # botocore (models/rds/*/service-2.sdk-extras.json) come from
+        # models/ next to this file. First on the path, as AWS_DATA_PATH
+        # is: botocore takes the first sdk-extras file it finds.
+        self.session.get_component('data_loader').search_paths.insert(0, MODELS_DIR)
         self.models = {}
         self.keys = {args.access_key: args.secret_key}
         self.keys.update(self.store.resources.get('_sts_keys', {}))

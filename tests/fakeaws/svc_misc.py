@@ -1,9 +1,12 @@
 """SNS, CloudWatch, CloudWatch Logs and RDS for the fake.  Each service is
 a few small handlers over the shared store; pagination and lifecycle come
 from the engine."""
+import json
+import secrets
 import uuid
 
 from engine import ACCOUNT, Res, public, paginate
+from svc_more import sm_drop_service_secret, sm_service_secret
 from wire import ApiError
 
 
@@ -450,11 +453,27 @@ def rds_describe_params(ctx):
     return _rds_page(ctx, None, list(rec['_params'].values()), 'Parameters')
 
 
+def _master_secret(ctx, username):
+    """ManageMasterUserPassword: RDS makes the password and keeps it in a
+    secret of its own ("rds!db-<uuid>", {"username", "password"})."""
+    if ctx.params.get('MasterUserPassword'):
+        raise ApiError('InvalidParameterCombination', 'You can\'t specify MasterUserPassword when '
+                       'ManageMasterUserPassword is turned on.')
+    value = json.dumps({'username': username, 'password': secrets.token_urlsafe(24)})
+    rec = sm_service_secret(ctx, 'rds!db-%s' % uuid.uuid4(), value, ctx.params.get('MasterUserSecretKmsKeyId'),
+                            'Secret associated with primary RDS DB instance')
+    return {'SecretArn': rec['ARN'], 'SecretStatus': 'active', 'KmsKeyId': rec['KmsKeyId']}
+
+
 def _instance_build(ctx):
     p = ctx.params
     ident = p['DBInstanceIdentifier']
     if ident in ctx.store.table('rds_instance'):
         raise ApiError('DBInstanceAlreadyExists', 'DB instance already exists')
+    if not p.get('ManageMasterUserPassword') and not p.get('MasterUserPassword') and \
+            p['Engine'] not in ('aurora-postgresql', 'aurora-mysql'):
+        raise ApiError('InvalidParameterValue', 'The parameter MasterUserPassword must be provided and must '
+                       'not be blank.')
     rec = _fit(ctx, 'DBInstance', p, 'rds')
     sg_name = p.get('DBSubnetGroupName')
     if sg_name:
@@ -475,6 +494,8 @@ def _instance_build(ctx):
                 'MonitoringInterval': p.get('MonitoringInterval', 0),
                 'CopyTagsToSnapshot': p.get('CopyTagsToSnapshot', False)})
     rec.update(_instance_renamed(p, {}))
+    if p.get('ManageMasterUserPassword'):
+        rec['MasterUserSecret'] = _master_secret(ctx, p.get('MasterUsername'))
     if rec['StorageEncrypted'] and not rec.get('KmsKeyId'):
         rec['KmsKeyId'] = ctx.store.arn('kms', 'key/aws-rds-default')
     rec.pop('Tags')
@@ -543,8 +564,22 @@ def rds_modify_instance(ctx):
         pending = rec.setdefault('PendingModifiedValues', {})
         for k in [k for k in changes if k in shape.members and k != 'BackupRetentionPeriod']:
             pending[k] = changes.pop(k)
+    _modify_master_password(ctx, rec)
     rec.update(changes)
     return {'DBInstance': RDS_INSTANCE.show(ctx, rec)}
+
+
+def _modify_master_password(ctx, rec):
+    """Turning ManageMasterUserPassword on makes the secret; turning it off
+    needs the new MasterUserPassword and deletes the secret."""
+    manage = ctx.params.get('ManageMasterUserPassword')
+    if manage and not rec.get('MasterUserSecret'):
+        rec['MasterUserSecret'] = _master_secret(ctx, rec.get('MasterUsername'))
+    elif manage is False and rec.get('MasterUserSecret'):
+        if not ctx.params.get('MasterUserPassword'):
+            raise ApiError('InvalidParameterCombination', 'MasterUserPassword is required when turning off '
+                           'ManageMasterUserPassword.')
+        sm_drop_service_secret(ctx, rec.pop('MasterUserSecret')['SecretArn'])
 
 
 def rds_start_backup_replication(ctx):

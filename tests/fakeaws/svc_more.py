@@ -265,6 +265,28 @@ def sm_create(ctx):
     return out
 
 
+def sm_service_secret(ctx, name, secret_string, kms_key_id, description):
+    """A secret another service makes and owns (RDS's master password with
+    ManageMasterUserPassword); returns its record."""
+    rec = {'ARN': ctx.store.arn('secretsmanager', 'secret:%s-%s' % (name, ctx.store.new_id('{hex6}'))),
+           'Name': name, 'Description': description,
+           'KmsKeyId': kms_key_id or ctx.store.arn('kms', 'alias/aws/secretsmanager'),
+           'RotationEnabled': False, 'CreatedDate': ctx.now, 'LastChangedDate': ctx.now,
+           'OwningService': 'rds', 'Tags': [], '_versions': {}}
+    version = str(uuid.uuid4())
+    rec['_versions'][version] = {'value': {'SecretString': secret_string}, 'stages': ['AWSCURRENT'],
+                                 'created': ctx.now}
+    rec['_current'] = version
+    ctx.store.table('sm_secret')[name] = rec
+    return rec
+
+
+def sm_drop_service_secret(ctx, arn):
+    table = ctx.store.table('sm_secret')
+    for name in [n for n, r in table.items() if r['ARN'] == arn]:
+        del table[name]
+
+
 def _secret_out(rec):
     out = {k: v for k, v in public(rec).items() if v is not None}
     out['VersionIdsToStages'] = {vid: v['stages'] for vid, v in rec['_versions'].items() if v['stages']}

@@ -1,5 +1,6 @@
 """RDS subnet groups, parameter groups and instances, with the
 creating -> available lifecycle on the fake clock."""
+import json
 import unittest
 
 from harness import FakeTestCase
@@ -69,6 +70,47 @@ class RdsTest(FakeTestCase):
         out = self.rds.delete_db_instance(DBInstanceIdentifier='db1', SkipFinalSnapshot=True)['DBInstance']
         self.assertEqual(out['DBInstanceStatus'], 'deleting')
         self.assertAwsError('DBInstanceNotFound', self.rds.describe_db_instances, DBInstanceIdentifier='db1')
+
+    def test_a_managed_master_password_lives_in_a_secret_of_rds(self):
+        # The extras model (models/rds/.../service-2.sdk-extras.json) is on
+        # the client's and the fake's data path.
+        db = self.rds.create_db_instance(DBInstanceIdentifier='m1', DBInstanceClass='db.t3.micro',
+                                         Engine='postgres', MasterUsername='admin', AllocatedStorage=20,
+                                         ManageMasterUserPassword=True,
+                                         MasterUserSecretKmsKeyId='arn:aws:kms:us-east-1:123456789012:key/k1'
+                                         )['DBInstance']
+        secret = db['MasterUserSecret']
+        self.assertEqual((secret['SecretStatus'], secret['KmsKeyId']),
+                         ('active', 'arn:aws:kms:us-east-1:123456789012:key/k1'))
+        sm = self.fake.client('secretsmanager')
+        meta = sm.describe_secret(SecretId=secret['SecretArn'])
+        self.assertRegex(meta['Name'], r'^rds!db-[0-9a-f-]{36}$')
+        self.assertEqual(meta['KmsKeyId'], secret['KmsKeyId'])
+        value = json.loads(sm.get_secret_value(SecretId=secret['SecretArn'])['SecretString'])
+        self.assertEqual(value['username'], 'admin')
+        self.assertGreaterEqual(len(value['password']), 16)
+        got = self.rds.describe_db_instances(DBInstanceIdentifier='m1')['DBInstances'][0]
+        self.assertEqual(got['MasterUserSecret']['SecretArn'], secret['SecretArn'])
+
+    def test_master_password_rules(self):
+        kw = dict(DBInstanceClass='db.t3.micro', Engine='postgres', MasterUsername='admin', AllocatedStorage=20)
+        self.assertAwsError('InvalidParameterValue', self.rds.create_db_instance, DBInstanceIdentifier='p1', **kw)
+        self.assertAwsError('InvalidParameterCombination', self.rds.create_db_instance, DBInstanceIdentifier='p1',
+                            ManageMasterUserPassword=True, MasterUserPassword='not-a-real-pass', **kw)
+        # Turned on in place, then off again with a new password.
+        self._instance('p1')
+        self.fake.control('POST', '/_fake/clock', {'advance': 600})
+        db = self.rds.modify_db_instance(DBInstanceIdentifier='p1', ManageMasterUserPassword=True,
+                                         ApplyImmediately=True)['DBInstance']
+        arn = db['MasterUserSecret']['SecretArn']
+        sm = self.fake.client('secretsmanager')
+        self.assertTrue(sm.describe_secret(SecretId=arn)['Name'].startswith('rds!db-'))
+        self.assertAwsError('InvalidParameterCombination', self.rds.modify_db_instance, DBInstanceIdentifier='p1',
+                            ManageMasterUserPassword=False)
+        db = self.rds.modify_db_instance(DBInstanceIdentifier='p1', ManageMasterUserPassword=False,
+                                         MasterUserPassword='another-pass-1', ApplyImmediately=True)['DBInstance']
+        self.assertNotIn('MasterUserSecret', db)
+        self.assertAwsError('ResourceNotFoundException', sm.describe_secret, SecretId=arn)
 
     def test_describe_instances_paginates_with_marker(self):
         for i in range(6):
