@@ -26,7 +26,7 @@ SECRET_KEY = "fake-secret-key-for-tests"
 class FakeAWS:
     """One fake AWS endpoint process on 127.0.0.1, state in its own dir."""
 
-    def __init__(self, state_dir=None, extra_args=()):
+    def __init__(self, state_dir=None, extra_args=(), account=None):
         self._tmp = None
         if state_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="driftd-fake-")
@@ -35,7 +35,8 @@ class FakeAWS:
         self.proc = subprocess.Popen(
             [PYTHON, os.path.join(ROOT, "tests", "fakeaws", "server.py"),
              "--port", "0", "--state-dir", state_dir] + list(extra_args),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, FAKEAWS_ACCOUNT=account) if account else None)
         line = self.proc.stdout.readline()
         if not line.startswith("listening on 127.0.0.1:"):
             self.stop()

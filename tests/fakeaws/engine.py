@@ -16,7 +16,11 @@ import time
 
 from wire import ApiError
 
-ACCOUNT = '123456789012'
+# The account the fake is: FAKEAWS_ACCOUNT (twelve digits) when set, so that
+# a test can apply an environment whose config names its own account.
+ACCOUNT = os.environ.get('FAKEAWS_ACCOUNT', '123456789012')
+if not (len(ACCOUNT) == 12 and ACCOUNT.isdigit()):
+    raise SystemExit('FAKEAWS_ACCOUNT must be twelve digits')
 
 
 class Clock:
