@@ -18,6 +18,14 @@ static inline const res_type_t *type(const char *name)
 	return t;
 }
 
+static inline const res_attr_t *attr(const char *type_name, const char *name)
+{
+	const res_attr_t *a = res_type_attr(type(type_name), name);
+
+	ck_assert_msg(a != NULL, "%s has no attribute %s", type_name, name);
+	return a;
+}
+
 static inline cJSON *parse(const char *text)
 {
 	cJSON *v = cJSON_Parse(text);

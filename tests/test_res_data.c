@@ -8,22 +8,7 @@
 #include "jsonutil.h"
 #include "restable.h"
 #include "testutil.h"
-
-static const res_type_t *type(const char *name)
-{
-	const res_type_t *t = res_table_find(name);
-
-	ck_assert_msg(t != NULL, "no table for %s", name);
-	return t;
-}
-
-static cJSON *parse(const char *text)
-{
-	cJSON *v = cJSON_Parse(text);
-
-	ck_assert_msg(v != NULL, "test JSON does not parse: %s", text);
-	return v;
-}
+#include "restest.h"
 
 /* The names of the attributes diff finds changed, comma-separated. */
 static char *changed(const char *type_name, const char *desired_json, const char *live_json)

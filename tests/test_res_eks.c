@@ -10,30 +10,7 @@
 #include "jsonutil.h"
 #include "restable.h"
 #include "testutil.h"
-
-static const res_type_t *type(const char *name)
-{
-	const res_type_t *t = res_table_find(name);
-
-	ck_assert_msg(t != NULL, "no table for %s", name);
-	return t;
-}
-
-static const res_attr_t *attr(const char *type_name, const char *name)
-{
-	const res_attr_t *a = res_type_attr(type(type_name), name);
-
-	ck_assert_msg(a != NULL, "no attribute %s of %s", name, type_name);
-	return a;
-}
-
-static cJSON *parse(const char *text)
-{
-	cJSON *v = cJSON_Parse(text);
-
-	ck_assert_msg(v != NULL, "test JSON does not parse: %s", text);
-	return v;
-}
+#include "restest.h"
 
 /* The names of the attributes diff finds changed, joined by spaces. */
 static void changed(const char *type_name, const char *desired_json,

@@ -8,30 +8,7 @@
 #include "jsonutil.h"
 #include "restable.h"
 #include "testutil.h"
-
-static const res_type_t *type(const char *name)
-{
-	const res_type_t *t = res_table_find(name);
-
-	ck_assert_msg(t != NULL, "no table for %s", name);
-	return t;
-}
-
-static const res_attr_t *attr(const char *type_name, const char *name)
-{
-	const res_attr_t *a = res_type_attr(type(type_name), name);
-
-	ck_assert_msg(a != NULL, "%s has no attribute %s", type_name, name);
-	return a;
-}
-
-static cJSON *parse(const char *text)
-{
-	cJSON *v = cJSON_Parse(text);
-
-	ck_assert_msg(v != NULL, "test JSON does not parse: %s", text);
-	return v;
-}
+#include "restest.h"
 
 /* The diff between config and a live item; the caller frees it. */
 static diff_t *diff_of(const char *type_name, const char *desired_json,
@@ -50,7 +27,7 @@ static diff_t *diff_of(const char *type_name, const char *desired_json,
 	return d;
 }
 
-static size_t changes(const char *type_name, const char *desired_json,
+static size_t raw_changes(const char *type_name, const char *desired_json,
 		      const char *live_json)
 {
 	diff_t *d = diff_of(type_name, desired_json, live_json);
@@ -93,10 +70,10 @@ END_TEST
 
 START_TEST(retention_change_is_an_update_and_absent_retention_is_drift)
 {
-	ck_assert_uint_eq(changes("logs.log_group",
+	ck_assert_uint_eq(raw_changes("logs.log_group",
 		"{\"logGroupName\":\"/app\",\"retentionInDays\":30}",
 		"{\"logGroupName\":\"/app\",\"retentionInDays\":30,\"storedBytes\":0}"), 0);
-	ck_assert_uint_eq(changes("logs.log_group",
+	ck_assert_uint_eq(raw_changes("logs.log_group",
 		"{\"logGroupName\":\"/app\",\"retentionInDays\":30}",
 		"{\"logGroupName\":\"/app\"}"), 1);
 }
@@ -127,12 +104,12 @@ END_TEST
 
 START_TEST(alarm_dimensions_and_actions_compare_as_sets_with_aws_defaults)
 {
-	ck_assert_uint_eq(changes("cloudwatch.metric_alarm",
+	ck_assert_uint_eq(raw_changes("cloudwatch.metric_alarm",
 		"{" ALARM ",\"Dimensions\":[{\"Name\":\"A\",\"Value\":\"1\"},{\"Name\":\"B\",\"Value\":\"2\"}],"
 		"\"AlarmActions\":[\"arn:t1\",\"arn:t2\"],\"TreatMissingData\":\"missing\",\"ActionsEnabled\":true}",
 		"{" ALARM ",\"Dimensions\":[{\"Name\":\"B\",\"Value\":\"2\"},{\"Name\":\"A\",\"Value\":\"1\"}],"
 		"\"AlarmActions\":[\"arn:t2\",\"arn:t1\"],\"StateValue\":\"OK\"}"), 0);
-	ck_assert_uint_eq(changes("cloudwatch.metric_alarm", "{" ALARM "}",
+	ck_assert_uint_eq(raw_changes("cloudwatch.metric_alarm", "{" ALARM "}",
 		"{\"AlarmName\":\"cpu\",\"EvaluationPeriods\":3,\"ComparisonOperator\":"
 		"\"GreaterThanThreshold\",\"Threshold\":90}"), 1);
 }
@@ -165,11 +142,11 @@ END_TEST
 
 START_TEST(dashboard_body_is_compared_as_json_not_text)
 {
-	ck_assert_uint_eq(changes("cloudwatch.dashboard",
+	ck_assert_uint_eq(raw_changes("cloudwatch.dashboard",
 		"{\"DashboardName\":\"d\",\"DashboardBody\":{\"widgets\":[{\"type\":\"text\",\"x\":0}]}}",
 		"{\"DashboardName\":\"d\",\"DashboardBody\":\"{ \\\"widgets\\\": [ { \\\"x\\\": 0, "
 		"\\\"type\\\": \\\"text\\\" } ] }\"}"), 0);
-	ck_assert_uint_eq(changes("cloudwatch.dashboard",
+	ck_assert_uint_eq(raw_changes("cloudwatch.dashboard",
 		"{\"DashboardName\":\"d\",\"DashboardBody\":\"{\\\"widgets\\\":[]}\"}",
 		"{\"DashboardName\":\"d\",\"DashboardBody\":\"{\\\"widgets\\\":[{\\\"type\\\":\\\"text\\\"}]}\"}"), 1);
 }
@@ -186,11 +163,11 @@ END_TEST
 
 START_TEST(budget_amount_text_compares_as_a_number_and_account_is_not_read)
 {
-	ck_assert_uint_eq(changes("budgets.budget",
+	ck_assert_uint_eq(raw_changes("budgets.budget",
 		"{" BUDGET ",\"BudgetLimit\":{\"Amount\":\"500\",\"Unit\":\"USD\"}}",
 		"{\"BudgetName\":\"m\",\"BudgetType\":\"COST\",\"TimeUnit\":\"MONTHLY\","
 		"\"BudgetLimit\":{\"Amount\":\"500.0\",\"Unit\":\"USD\"}}"), 0);
-	ck_assert_uint_eq(changes("budgets.budget",
+	ck_assert_uint_eq(raw_changes("budgets.budget",
 		"{" BUDGET ",\"BudgetLimit\":{\"Amount\":\"500\",\"Unit\":\"USD\"}}",
 		"{\"BudgetName\":\"m\",\"BudgetType\":\"COST\",\"TimeUnit\":\"MONTHLY\","
 		"\"BudgetLimit\":{\"Amount\":\"750.0\",\"Unit\":\"USD\"}}"), 1);
@@ -215,7 +192,7 @@ END_TEST
 
 START_TEST(budget_notifications_as_listed_are_in_sync_with_config)
 {
-	ck_assert_uint_eq(changes("budgets.budget",
+	ck_assert_uint_eq(raw_changes("budgets.budget",
 		"{" BUDGET ",\"NotificationsWithSubscribers\":[" NOTE("ACTUAL", "80") ","
 		NOTE("FORECASTED", "100") "]}",
 		"{\"BudgetName\":\"m\",\"BudgetType\":\"COST\",\"TimeUnit\":\"MONTHLY\",\"NotificationsWithSubscribers\":[" LIVE_NOTE("FORECASTED", "100.0")

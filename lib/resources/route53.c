@@ -154,27 +154,6 @@ static int zone_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 	return 0;
 }
 
-/* Every change of a record set is one whole-record UPSERT (the template
- * in update_params, filled from the whole desired record); the engine
- * makes it once however many attributes changed. */
-static cJSON *r53_plan_upsert(const res_attr_t *a, const cJSON *desired,
-			      const cJSON *added, const cJSON *removed,
-			      const cJSON *item, err_t *err)
-{
-	cJSON *calls = cJSON_CreateArray();
-
-	(void)desired;
-	(void)added;
-	(void)removed;
-	(void)item;
-	if (!calls || res_plan_call(calls, a->update_op, cJSON_Parse(a->update_params))) {
-		cJSON_Delete(calls);
-		err_set(err, -ENOMEM, "out of memory");
-		return NULL;
-	}
-	return calls;
-}
-
 /* The record is inside the change batch: the engine's top-level copies of
  * the configured attributes are not ChangeResourceRecordSets members. */
 static int rrset_fix_create(const res_type_t *t, const cJSON *desired,
@@ -303,9 +282,12 @@ static const res_attr_t zone_attrs[] = {
 #define RRSET_CHANGE(action, rrset) \
 	"{\"HostedZoneId\":\"$attr:HostedZoneId\",\"ChangeBatch\":{\"Changes\":" \
 	"[{\"Action\":\"" action "\",\"ResourceRecordSet\":" rrset "}]}}"
+/* Every change of a record set is one whole-record UPSERT (the template,
+ * filled from the whole desired record); the engine makes it once however
+ * many attributes changed. */
 #define UPSERT \
 	.update_op = "ChangeResourceRecordSets", \
-	.update_params = RRSET_CHANGE("UPSERT", RRSET_DESIRED), .plan = r53_plan_upsert
+	.update_params = RRSET_CHANGE("UPSERT", RRSET_DESIRED), .plan = res_plan_update_whole
 
 static const res_attr_t rrset_attrs[] = {
 	{ .name = "HostedZoneId", .kind = RES_SCALAR, .mutability = RES_REPLACE,
