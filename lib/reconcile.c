@@ -2627,6 +2627,25 @@ static void read_step(rec_read_t *rd)
 		after_reads(run);
 }
 
+/* Takes node, found at the dotted path in root, out of root: an answer's
+ * items are moved into the read, not copied (10,000 security groups are
+ * tens of MiB). NULL when node's parent is not where path says. */
+static cJSON *detach_at(cJSON *root, const char *path, cJSON *node)
+{
+	const char *dot = strrchr(path, '.');
+	char parent_path[256];
+	cJSON *parent = root;
+
+	if (dot) {
+		if ((size_t)(dot - path) >= sizeof(parent_path))
+			return NULL;
+		memcpy(parent_path, path, (size_t)(dot - path));
+		parent_path[dot - path] = 0;
+		parent = json_get_path(root, parent_path);
+	}
+	return parent ? cJSON_DetachItemViaPointer(parent, node) : NULL;
+}
+
 /* A scoped read's items get their scope where the answer leaves it out. */
 static void add_scope(cJSON *it, const cJSON *scope)
 {
@@ -2650,8 +2669,11 @@ static void read_answer(rec_read_t *rd, cJSON *result, const err_t *e,
 		items = json_get_path(result, t->read.result);
 		/* A scoped read may name one object (GetFoundationModel's
 		 * modelDetails); its items are every scope's, together. */
-		page = cJSON_IsArray(items) ? cJSON_Duplicate(items, 1) :
-		       cJSON_CreateArray();
+		page = !cJSON_IsArray(items) ? cJSON_CreateArray() :
+		       items == result ? result :
+		       detach_at(result, t->read.result, items);
+		if (page == result)
+			result = NULL;
 		if (page && (rd->scoped || t->identity == RES_ID_SINGLETON) &&
 		    cJSON_IsObject(items))
 			cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
