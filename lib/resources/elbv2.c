@@ -46,38 +46,11 @@ static cJSON *elb_plan_attrs(const res_attr_t *a, const cJSON *desired,
 			     const cJSON *added, const cJSON *removed,
 			     const cJSON *item, err_t *err)
 {
-	cJSON *calls = cJSON_CreateArray(), *params = NULL, *map = NULL, *list, *el, *one;
-
 	(void)added;
 	(void)removed;
 	(void)item;
-	if (!calls)
-		return nomem(NULL, err);
-	if (!desired)
-		return calls;
-	if (!(map = elb_attr_map(desired, err))) {
-		cJSON_Delete(calls);
-		return NULL;
-	}
-	params = cJSON_Parse(a->update_params);
-	list = params ? cJSON_AddArrayToObject(params, "Attributes") : NULL;
-	cJSON_ArrayForEach(el, map) {
-		one = cJSON_CreateObject();
-		if (!list || !one) {
-			cJSON_Delete(one);
-			break;
-		}
-		cJSON_AddStringToObject(one, "Key", el->string);
-		cJSON_AddStringToObject(one, "Value", el->valuestring);
-		cJSON_AddItemToArray(list, one);
-	}
-	cJSON_Delete(map);
-	if (!list || res_plan_call(calls, a->update_op, params)) {
-		if (!list)
-			cJSON_Delete(params);
-		return nomem(calls, err);
-	}
-	return calls;
+	return res_plan_kv_list(a, desired, "Attributes", "Key", "Value",
+				"Attributes", NULL, err);
 }
 
 /* ---- listener and rule actions --------------------------------------- */

@@ -130,9 +130,10 @@ cJSON *res_param_map(const cJSON *value, err_t *err)
 	return res_kv_map(value, "ParameterName", "ParameterValue", "Parameters", err);
 }
 
-cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
-		       const char *list_member, const char *apply_method,
-		       err_t *err)
+cJSON *res_plan_kv_list(const res_attr_t *a, const cJSON *desired,
+			const char *list_member, const char *key_member,
+			const char *value_member, const char *what,
+			const char *apply_method, err_t *err)
 {
 	cJSON *calls = cJSON_CreateArray(), *params = NULL, *map, *list, *el, *one;
 
@@ -140,7 +141,7 @@ cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
 		return nomem(NULL, err);
 	if (!desired)
 		return calls;
-	if (!(map = res_param_map(desired, err))) {
+	if (!(map = res_kv_map(desired, key_member, value_member, what, err))) {
 		cJSON_Delete(calls);
 		return NULL;
 	}
@@ -152,8 +153,8 @@ cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
 			break;
 		}
 		cJSON_AddItemToArray(list, one);
-		if (!cJSON_AddStringToObject(one, "ParameterName", el->string) ||
-		    !cJSON_AddStringToObject(one, "ParameterValue", el->valuestring) ||
+		if (!cJSON_AddStringToObject(one, key_member, el->string) ||
+		    !cJSON_AddStringToObject(one, value_member, el->valuestring) ||
 		    (apply_method && !cJSON_AddStringToObject(one, "ApplyMethod", apply_method)))
 			list = NULL;
 	}
@@ -165,6 +166,14 @@ cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
 	if (res_plan_call(calls, a->update_op, params))
 		return nomem(calls, err);
 	return calls;
+}
+
+cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
+		       const char *list_member, const char *apply_method,
+		       err_t *err)
+{
+	return res_plan_kv_list(a, desired, list_member, "ParameterName",
+				"ParameterValue", "Parameters", apply_method, err);
 }
 
 int res_live_pluck(cJSON *item, const char *from, const char *member,

@@ -101,6 +101,15 @@ cJSON *res_plan_params(const res_attr_t *a, const cJSON *desired,
 		       const char *list_member, const char *apply_method,
 		       err_t *err);
 
+/* The same for any list of [{key_member: name, value_member: value}]
+ * (ELBv2's Modify*Attributes takes [{"Key","Value"}]): the desired object
+ * or list, made one object of strings by res_kv_map (what names it in an
+ * error), sent whole at list_member. */
+cJSON *res_plan_kv_list(const res_attr_t *a, const cJSON *desired,
+			const char *list_member, const char *key_member,
+			const char *value_member, const char *what,
+			const char *apply_method, err_t *err);
+
 /* For fix_live: sets item[into] to the list of each element's member
  * of the array at item[from] (SubnetIds from the subnet group's Subnets'
  * SubnetIdentifier). 0 or -ENOMEM. */
