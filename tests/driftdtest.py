@@ -141,11 +141,13 @@ class EstateTestCase(unittest.TestCase):
     def boto_client(cls, service, region="us-east-1"):
         return boto_client(cls.fake, service, region)
 
+    DRIFTD_TIMEOUT = 120   # seconds for one driftd command
+
     @classmethod
     def run_driftd(cls, *args):
         return driftd(list(args) + ["--config", cls.config,
                                     "--state-dir", os.path.join(cls.tmp.name, "state")],
-                      cls.env, timeout=120)
+                      cls.env, timeout=cls.DRIFTD_TIMEOUT)
 
     def plan(self):
         return self.run_driftd("plan", "--detailed-exitcode")

@@ -9,10 +9,8 @@ import sys
 import tempfile
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import (ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd,  # noqa: E402
+from driftdtest import (EstateTestCase, FakeAWS, ROOT, aws_cli,  # noqa: E402
                         environment_variables)
 
 CLUSTER = "cloudpartner-e2e"
@@ -25,7 +23,9 @@ IRSA = {"cloudpartner-e2e-app": "cloudpartner:api",
         "cloudpartner-e2e-lb-controller": "kube-system:aws-load-balancer-controller"}
 
 
-class ComputeTest(unittest.TestCase):
+class ComputeTest(EstateTestCase):
+    DRIFTD_TIMEOUT = 180
+
     @classmethod
     def setUpClass(cls):
         # The cluster is CREATING for 120 fake seconds, node groups and
@@ -62,10 +62,8 @@ class ComputeTest(unittest.TestCase):
         with open(os.path.join(cls.config, "main.json"), "w") as f:
             json.dump(main, f)
         cls.env = cls.fake.env()
-        cls.eks = boto3.client("eks", endpoint_url=cls.fake.url, region_name="us-east-1",
-                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        cls.iam = boto3.client("iam", endpoint_url=cls.fake.url, region_name="us-east-1",
-                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        cls.eks = cls.boto_client("eks")
+        cls.iam = cls.boto_client("iam")
         cls.first = cls.run_driftd("apply", "--auto-approve")
 
     @classmethod
@@ -74,15 +72,6 @@ class ComputeTest(unittest.TestCase):
         cls.iam.close()
         cls.fake.stop()
         cls.tmp.cleanup()
-
-    @classmethod
-    def run_driftd(cls, *args):
-        return driftd(list(args) + ["--config", cls.config,
-                                    "--state-dir", os.path.join(cls.tmp.name, "state")],
-                      cls.env, timeout=180)
-
-    def plan(self):
-        return self.run_driftd("plan", "--detailed-exitcode")
 
     def nodegroup(self, name):
         return self.eks.describe_nodegroup(clusterName=CLUSTER, nodegroupName=name)["nodegroup"]
@@ -97,8 +86,7 @@ class ComputeTest(unittest.TestCase):
         self.assertEqual(sorted(c["logging"]["clusterLogging"][0]["types"]),
                          ["api", "audit", "authenticator", "controllerManager", "scheduler"])
         # Secrets are encrypted with the key driftd made (kms.json).
-        kms = boto3.client("kms", endpoint_url=self.fake.url, region_name="us-east-1",
-                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        kms = self.boto_client("kms")
         key = c["encryptionConfig"][0]["provider"]["keyArn"]
         tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]}
         kms.close()

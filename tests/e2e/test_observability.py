@@ -9,10 +9,8 @@ import sys
 import tempfile
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import (ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd,  # noqa: E402
+from driftdtest import (EstateTestCase, FakeAWS, ROOT, aws_cli,  # noqa: E402
                         environment_variables)
 
 ACCOUNT = "123456789012"
@@ -20,7 +18,9 @@ TOPIC = "arn:aws:sns:us-east-1:%s:cloudpartner-e2e-alerts" % ACCOUNT
 DASHBOARD = os.path.join(ROOT, "config", "dashboards", "system-overview.json")
 
 
-class ObservabilityTest(unittest.TestCase):
+class ObservabilityTest(EstateTestCase):
+    DRIFTD_TIMEOUT = 180
+
     @classmethod
     def setUpClass(cls):
         # The load balancer (whose name the ALB alarms use) provisions for
@@ -46,12 +46,10 @@ class ObservabilityTest(unittest.TestCase):
             json.dump(main, f)
         cls.variables = variables
         cls.env = cls.fake.env()
-        kw = dict(endpoint_url=cls.fake.url, region_name="us-east-1",
-                  aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        cls.cw = boto3.client("cloudwatch", **kw)
-        cls.logs = boto3.client("logs", **kw)
-        cls.budgets = boto3.client("budgets", **kw)
-        cls.ce = boto3.client("ce", **kw)
+        cls.cw = cls.boto_client("cloudwatch")
+        cls.logs = cls.boto_client("logs")
+        cls.budgets = cls.boto_client("budgets")
+        cls.ce = cls.boto_client("ce")
         cls.first = cls.run_driftd("apply", "--auto-approve")
 
     @classmethod
@@ -60,15 +58,6 @@ class ObservabilityTest(unittest.TestCase):
             c.close()
         cls.fake.stop()
         cls.tmp.cleanup()
-
-    @classmethod
-    def run_driftd(cls, *args):
-        return driftd(list(args) + ["--config", cls.config,
-                                    "--state-dir", os.path.join(cls.tmp.name, "state")],
-                      cls.env, timeout=180)
-
-    def plan(self):
-        return self.run_driftd("plan", "--detailed-exitcode")
 
     def assert_drift_reverted(self, address):
         p = self.plan()
@@ -109,8 +98,7 @@ class ObservabilityTest(unittest.TestCase):
                          ("ContainerInsights", "node_cpu_utilization",
                           [{"Name": "ClusterName", "Value": "cloudpartner-e2e"}]))
         self.assertEqual((cpu["AlarmActions"], cpu["OKActions"]), ([TOPIC], [TOPIC]))
-        lb = boto3.client("elbv2", endpoint_url=self.fake.url, region_name="us-east-1",
-                          aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        lb = self.boto_client("elbv2")
         lb_arn = lb.describe_load_balancers(Names=["cloudpartner-e2e"])["LoadBalancers"][0][
             "LoadBalancerArn"]
         lb.close()
