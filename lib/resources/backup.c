@@ -27,13 +27,6 @@
 	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE, \
 	  .live_read = { "ListTags", "{\"ResourceArn\":\"$live:" arn_member "\"}", "Tags", NULL } }
 
-static cJSON *nomem(cJSON *partial, err_t *err)
-{
-	cJSON_Delete(partial);
-	err_set(err, -ENOMEM, "out of memory");
-	return NULL;
-}
-
 /* ---- plan rules -------------------------------------------------------- */
 
 /* A rule's members that are the operator's (BackupRuleInput); RuleId and
@@ -100,12 +93,12 @@ static cJSON *backup_plan_doc(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(out, "Rules"))
 		if (cJSON_IsObject(rule) && rule_defaults(rule))
-			return nomem(out, err);
+			return res_nomem(out, err);
 	if (res_sort_members(out, "Rules", "RuleName"))
-		return nomem(out, err);
+		return res_nomem(out, err);
 	return out;
 }
 
@@ -140,10 +133,10 @@ static cJSON *backup_selection_doc(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (res_sort_members(out, "Resources", NULL) ||
 	    res_sort_members(out, "NotResources", NULL))
-		return nomem(out, err);
+		return res_nomem(out, err);
 	return out;
 }
 

@@ -32,13 +32,6 @@
 
 #define BUDGET_KEY "{\"AccountId\":\"$attr:AccountId\",\"BudgetName\":\"$id\"}"
 
-static cJSON *nomem(cJSON *partial, err_t *err)
-{
-	cJSON_Delete(partial);
-	err_set(err, -ENOMEM, "out of memory");
-	return NULL;
-}
-
 /* A number AWS takes as text ("100.0"): 0, or -EINVAL for anything else. */
 static int amount_value(const cJSON *v, double *out)
 {
@@ -63,11 +56,11 @@ static cJSON *budget_limit(const cJSON *value, err_t *err)
 	double d;
 
 	if (!out)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (amount && !amount_value(amount, &d)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(out, "Amount");
 		if (!cJSON_AddNumberToObject(out, "Amount", d))
-			return nomem(out, err);
+			return res_nomem(out, err);
 	}
 	return out;
 }
@@ -117,10 +110,10 @@ static cJSON *budget_notifications(const cJSON *value, err_t *err)
 	const cJSON *el;
 
 	if (!out)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(el, value) {
 		if (!(one = notification_one(el)))
-			return nomem(out, err);
+			return res_nomem(out, err);
 		cJSON_AddItemToArray(out, one);
 	}
 	return out;
@@ -156,13 +149,13 @@ static cJSON *budget_plan_notifications(const res_attr_t *a, const cJSON *desire
 	(void)a;
 	(void)item;
 	if (!calls)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(el, removed) {
 		params = cJSON_Parse(BUDGET_KEY);
 		if (params)
 			cJSON_AddItemToObject(params, "Notification", cJSON_Duplicate(el, 1));
 		if (res_plan_call(calls, "DeleteNotification", params))
-			return nomem(calls, err);
+			return res_nomem(calls, err);
 	}
 	cJSON_ArrayForEach(el, added) {
 		if (!(subs = subscribers_of(desired, el))) {
@@ -176,7 +169,7 @@ static cJSON *budget_plan_notifications(const res_attr_t *a, const cJSON *desire
 			cJSON_AddItemToObject(params, "Subscribers", cJSON_Duplicate(subs, 1));
 		}
 		if (res_plan_call(calls, "CreateNotification", params))
-			return nomem(calls, err);
+			return res_nomem(calls, err);
 	}
 	return calls;
 }

@@ -24,13 +24,6 @@
 	  .live_read = { "DescribeTags", "{\"ResourceArns\":[\"$id\"]}", \
 			 "TagDescriptions.0.Tags" } }
 
-static cJSON *nomem(cJSON *partial, err_t *err)
-{
-	cJSON_Delete(partial);
-	err_set(err, -ENOMEM, "out of memory");
-	return NULL;
-}
-
 /* ---- attributes: [{"Key","Value"}] in AWS, a map in config ----------- */
 
 /* Load balancer and target group attributes are strings in AWS
@@ -125,7 +118,7 @@ static cJSON *elb_actions(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(action, out) {
 		type = cJSON_GetObjectItemCaseSensitive(action, "Type");
 		if (!cJSON_IsObject(action) || !cJSON_IsString(type)) {
@@ -140,7 +133,7 @@ static cJSON *elb_actions(const cJSON *value, err_t *err)
 		else if (!strcmp(type->valuestring, "forward"))
 			rc_code = forward_canonical(action);
 		if (rc_code)
-			return nomem(out, err);
+			return res_nomem(out, err);
 	}
 	return out;
 }
@@ -162,7 +155,7 @@ static cJSON *elb_conditions(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(cond, out) {
 		field = cJSON_GetObjectItemCaseSensitive(cond, "Field");
 		legacy = cJSON_DetachItemFromObjectCaseSensitive(cond, "Values");

@@ -60,7 +60,7 @@ int res_sort_members(cJSON *obj, const char *key, const char *by)
 	return 0;
 }
 
-static cJSON *nomem(cJSON *partial, err_t *err)
+cJSON *res_nomem(cJSON *partial, err_t *err)
 {
 	cJSON_Delete(partial);
 	err_set(err, -ENOMEM, "out of memory");
@@ -77,7 +77,7 @@ cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 	(void)removed;
 	(void)item;
 	if (!calls)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (!desired)
 		return calls;
 	params = cJSON_Parse(a->update_params);
@@ -86,7 +86,7 @@ cJSON *res_plan_whole_set(const res_attr_t *a, const cJSON *desired,
 		params = NULL;
 	}
 	if (res_plan_call(calls, a->update_op, params))
-		return nomem(calls, err);
+		return res_nomem(calls, err);
 	return calls;
 }
 
@@ -98,7 +98,7 @@ cJSON *res_kv_map(const cJSON *value, const char *key_member,
 	char *text;
 
 	if (!out)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (!cJSON_IsArray(value) && !cJSON_IsObject(value)) {
 		cJSON_Delete(out);
 		err_set(err, -EINVAL, "%s must be an object of name to value", what);
@@ -118,7 +118,7 @@ cJSON *res_kv_map(const cJSON *value, const char *key_member,
 		cJSON_DeleteItemFromObjectCaseSensitive(out, key);
 		if (!cJSON_AddStringToObject(out, key, text)) {
 			free(text);
-			return nomem(out, err);
+			return res_nomem(out, err);
 		}
 		free(text);
 	}
@@ -138,7 +138,7 @@ cJSON *res_plan_kv_list(const res_attr_t *a, const cJSON *desired,
 	cJSON *calls = cJSON_CreateArray(), *params = NULL, *map, *list, *el, *one;
 
 	if (!calls)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (!desired)
 		return calls;
 	if (!(map = res_kv_map(desired, key_member, value_member, what, err))) {
@@ -161,10 +161,10 @@ cJSON *res_plan_kv_list(const res_attr_t *a, const cJSON *desired,
 	cJSON_Delete(map);
 	if (!list) {
 		cJSON_Delete(params);
-		return nomem(calls, err);
+		return res_nomem(calls, err);
 	}
 	if (res_plan_call(calls, a->update_op, params))
-		return nomem(calls, err);
+		return res_nomem(calls, err);
 	return calls;
 }
 
@@ -218,5 +218,5 @@ cJSON *res_plan_update_whole(const res_attr_t *a, const cJSON *desired,
 	(void)item;
 	if (calls && !res_plan_call(calls, a->update_op, cJSON_Parse(a->update_params)))
 		return calls;
-	return nomem(calls, err);
+	return res_nomem(calls, err);
 }

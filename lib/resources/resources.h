@@ -57,6 +57,10 @@ extern const size_t res_secretsmanager_n_types;
  * 0 or -ENOMEM. */
 int res_plan_call(cJSON *calls, const char *op, cJSON *params);
 
+/* For hooks that build JSON: frees partial (may be NULL), sets err to
+ * ENOMEM and returns NULL. */
+cJSON *res_nomem(cJSON *partial, err_t *err);
+
 /* For normalizers: orders the array at member key of obj by each
  * element's member by (numbers by value, strings by bytes; elements
  * without it last, in their order), or by the elements themselves when by

@@ -26,13 +26,6 @@
 
 #define BUCKET "{\"Bucket\":\"$id\"}"
 
-static cJSON *nomem(cJSON *partial, err_t *err)
-{
-	cJSON_Delete(partial);
-	err_set(err, -ENOMEM, "out of memory");
-	return NULL;
-}
-
 /* ListBuckets names a bucket "Name" where every request says "Bucket":
  * the item gets Bucket too, so that the id, the name attribute and the
  * create request (an item made from it: CreateBucket answers only a
@@ -63,7 +56,7 @@ static cJSON *s3_lifecycle(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	rc = res_sort_members(out, "Rules", "ID");
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(out, "Rules")) {
 		prefix = cJSON_GetObjectItemCaseSensitive(rule, "Prefix");
@@ -77,7 +70,7 @@ static cJSON *s3_lifecycle(const cJSON *value, err_t *err)
 					      "NoncurrentDays");
 	}
 	if (rc)
-		return nomem(out, err);
+		return res_nomem(out, err);
 	return out;
 }
 
@@ -93,12 +86,12 @@ static cJSON *s3_encryption(const cJSON *value, err_t *err)
 		return NULL;
 	}
 	if (!(out = cJSON_Duplicate(value, 1)))
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	cJSON_ArrayForEach(rule, cJSON_GetObjectItemCaseSensitive(out, "Rules"))
 		if (cJSON_IsObject(rule) &&
 		    !cJSON_GetObjectItemCaseSensitive(rule, "BucketKeyEnabled") &&
 		    !cJSON_AddFalseToObject(rule, "BucketKeyEnabled"))
-			return nomem(out, err);
+			return res_nomem(out, err);
 	return out;
 }
 
@@ -115,7 +108,7 @@ static cJSON *s3_plan_tags(const res_attr_t *a, const cJSON *desired,
 	(void)desired;
 	(void)removed;
 	if (!calls)
-		return nomem(NULL, err);
+		return res_nomem(NULL, err);
 	if (!cJSON_GetArraySize(added))
 		return calls;
 	map = diff_tags_to_map(json_get_path(item, "TagSet"));
@@ -125,7 +118,7 @@ static cJSON *s3_plan_tags(const res_attr_t *a, const cJSON *desired,
 	if (!map || !set) {
 		cJSON_Delete(map);
 		cJSON_Delete(params);
-		return nomem(calls, err);
+		return res_nomem(calls, err);
 	}
 	cJSON_ArrayForEach(tag, added) {
 		cJSON_DeleteItemFromObjectCaseSensitive(map, tag->string);
@@ -139,12 +132,12 @@ static cJSON *s3_plan_tags(const res_attr_t *a, const cJSON *desired,
 					     tag->valuestring : "")) {
 			cJSON_Delete(map);
 			cJSON_Delete(params);
-			return nomem(calls, err);
+			return res_nomem(calls, err);
 		}
 	}
 	cJSON_Delete(map);
 	if (res_plan_call(calls, "PutBucketTagging", params))
-		return nomem(calls, err);
+		return res_nomem(calls, err);
 	return calls;
 }
 
