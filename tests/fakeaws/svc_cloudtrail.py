@@ -159,6 +159,7 @@ class Trail:
         return self.fake.store.resources.setdefault('_cloudtrail', [])
 
     def record(self, service, region, op, params, result, akid, source_ip, user_agent, request_id, when):
+        when = int(when)               # eventTime has whole seconds: "2014-03-06T21:22:54Z"
         ident, username = self.principals.identity(akid)
         read_only = op.startswith(READ_PREFIXES) or op in READ_ONLY_OPS
         source = '%s.amazonaws.com' % service
