@@ -88,7 +88,7 @@ static log_ctx_t lctx(daemon_t *d, const char *address, const char *event,
 		      const err_t *e)
 {
 	log_ctx_t c = { d->environment[0] ? d->environment : NULL, address,
-			event, e };
+			event, e, NULL };
 
 	return c;
 }
