@@ -42,9 +42,10 @@ static const struct {
 };
 
 /* What the daemon calls besides the tables (lib/session.c, metrics,
- * alerts). */
+ * alerts, who changed a drifted resource: lib/cloudtrail.c). */
 static const char *const reporting[] = {
 	"sts:GetCallerIdentity", "cloudwatch:PutMetricData", "sns:Publish",
+	"cloudtrail:LookupEvents",
 };
 
 const char *iampolicy_action(const char *service, const char *op, char *buf,

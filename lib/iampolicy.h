@@ -24,7 +24,8 @@ const char *iampolicy_action(const char *service, const char *op, char *buf,
 
 /* The policy document for a loaded config: one Allow statement of the
  * sorted actions of the types the config uses and the reporting actions
- * (sts:GetCallerIdentity, cloudwatch:PutMetricData, sns:Publish), on "*".
+ * (sts:GetCallerIdentity, cloudwatch:PutMetricData, sns:Publish,
+ * cloudtrail:LookupEvents), on "*".
  * *out is the caller's. 0 or negative with err set. */
 int iampolicy_for_config(const config_t *cfg, cJSON **out, err_t *err);
 

@@ -9,7 +9,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import ROOT, driftd  # noqa: E402
 
-REPORTING = {"sts:GetCallerIdentity", "cloudwatch:PutMetricData", "sns:Publish"}
+REPORTING = {"sts:GetCallerIdentity", "cloudwatch:PutMetricData", "sns:Publish",
+             "cloudtrail:LookupEvents"}
 
 
 class PolicyCommandTest(unittest.TestCase):
