@@ -112,6 +112,9 @@ static cJSON *drift_json(daemon_t *d)
 		cJSON_AddStringToObject(o, "action", rec_action_name(it->action));
 		cJSON_AddStringToObject(o, "state", t ? t->state : "?");
 		cJSON_AddItemToObject(o, "changes", daemon_drift_json(it));
+		if (d->attrib && attrib_latest(d->attrib, it->address))
+			cJSON_AddItemToObject(o, "attribution", cJSON_Duplicate(
+				attrib_latest(d->attrib, it->address), 1));
 		cJSON_AddItemToArray(list, o);
 	}
 	return doc;
@@ -278,7 +281,7 @@ char *ctl_default_path(const char *state_dir)
 	return path;
 }
 
-static char *state_dir_of(daemon_t *d)
+char *daemon_state_dir(daemon_t *d)
 {
 	journal_t *j = session_journal(d->session, NULL);
 	char *dir, *slash;
@@ -311,7 +314,7 @@ int ctl_server_open(daemon_t *d, const char *path, err_t *e)
 	srv->d = d;
 	if (path)
 		srv->path = strdup(path);
-	else if ((state = state_dir_of(d)))
+	else if ((state = daemon_state_dir(d)))
 		srv->path = ctl_default_path(state);
 	free(state);
 	if (!srv->path) {
@@ -505,12 +508,20 @@ static int print_status(const cJSON *doc)
 
 static int print_drift(const cJSON *doc)
 {
-	const cJSON *r, *ch;
+	const cJSON *r, *ch, *at;
 	int n = 0;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "drift")) {
 		printf("%s (%s, %s)\n", str(r, "address"), str(r, "action"),
 		       str(r, "state"));
+		at = cJSON_GetObjectItem(r, "attribution");
+		if (cJSON_GetObjectItem(at, "changed_by"))
+			printf("    changed by %s (%s at %s)\n",
+			       str(cJSON_GetObjectItem(at, "changed_by"), "principal"),
+			       str(cJSON_GetObjectItem(at, "changed_by"), "event"),
+			       str(cJSON_GetObjectItem(at, "changed_by"), "time"));
+		else if (at)
+			printf("    changed by: %s\n", str(at, "attribution"));
 		cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r, "changes"))
 			printf("    %s: %s -> %s\n", str(ch, "attribute"),
 			       str(ch, "live"), str(ch, "expected"));

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "alerts.h"
+#include "attribution.h"
 #include "aws.h"
 #include "metrics.h"
 #include "reconcile.h"
@@ -37,6 +38,7 @@ typedef struct daemon {
 	char           environment[128];
 	metrics_t     *metrics;
 	alerts_t      *alerts;
+	attrib_t      *attrib;        /* who changed it; NULL: not recorded */
 	rec_result_t  *last;          /* the last cycle's, NULL after reload */
 	track_t       *track;
 	size_t         ntrack;
@@ -62,6 +64,8 @@ void daemon_request_cycle(daemon_t *d, const char *address);
 void daemon_request_reload(daemon_t *d);
 void daemon_flush_metrics(daemon_t *d);
 void daemon_maybe_exit(daemon_t *d);
+/* The state directory (the journal's); the caller frees. */
+char *daemon_state_dir(daemon_t *d);
 
 /* The control socket (AF_UNIX, 0600): path NULL means
  * $RUNTIME_DIRECTORY/control.sock, else the state directory's. */

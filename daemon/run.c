@@ -372,39 +372,96 @@ static const char *taken(const rec_item_t *it)
 }
 
 /* The drift of one item as {attribute, expected, live} with secrets
- * masked by planfmt_value; NULL when out of memory. */
+ * masked as plans mask them (history.h). */
 cJSON *daemon_drift_json(const rec_item_t *it)
 {
-	cJSON *arr = cJSON_CreateArray(), *o;
-	char *exp, *live;
-	size_t i;
+	return history_changes_json(it);
+}
 
-	for (i = 0; arr && it->diff && i < it->diff->n_changes; i++) {
-		const diff_change_t *ch = &it->diff->changes[i];
+/* ---- who changed it (attribution.h) ----------------------------------- */
 
-		exp = planfmt_value(ch->attr, ch->attr->kind == RES_TAGS ?
-				    ch->added : ch->desired);
-		live = planfmt_value(ch->attr, ch->live);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "attribute", ch->attr->name);
-		cJSON_AddStringToObject(o, "expected", exp ? exp : "?");
-		cJSON_AddStringToObject(o, "live", live ? live : "(absent)");
-		cJSON_AddItemToArray(arr, o);
-		free(exp);
-		free(live);
+/* The last cycle's start, or (reads) when its reads ended: a drift was
+ * made before that, and driftd's own revert after. */
+static time_t cycle_time(const daemon_t *d, int reads)
+{
+	return (time_t)floor((double)d->last_cycle_wall - d->last_cycle_s +
+			     (reads && d->last ? d->last->read_seconds : 0));
+}
+
+/* CloudTrail is asked through the current session's client: a reload
+ * swaps it. */
+static int call_aws(void *ctx, const char *service, const char *region,
+		    const char *operation, const cJSON *params, unsigned flags,
+		    aws_done_cb cb, void *data, err_t *e)
+{
+	aws_client_t *c = session_aws(((daemon_t *)ctx)->session, e);
+
+	return c ? aws_call(c, service, region, operation, params, flags, cb,
+			    data, e) : -EIO;
+}
+
+/* A drift alert waiting for who made the change. */
+typedef struct drift_alert {
+	daemon_t *d;
+	char     *key, *address, *type, subject[512], text[2048];
+	cJSON    *details;
+	int       resolve;    /* reverted: the next drift alerts again */
+} drift_alert_t;
+
+/* The attribution goes into the alert's text and details, the log (with
+ * its journal fields) and DetectSeconds; then the alert is raised. */
+static void on_attributed(void *data, const attrib_result_t *r)
+{
+	drift_alert_t *da = data;
+	daemon_t *d = da->d;
+	size_t off = strlen(da->text);
+	log_ctx_t c = lctx(d, da->address, "drift", NULL);
+
+	if (r && r->text[0]) {
+		snprintf(da->text + off, sizeof(da->text) - off, "\n%s", r->text);
+		cJSON_AddItemToObject(da->details, "attribution",
+				      cJSON_Duplicate(r->json, 1));
+		c.fields = r->fields;
+		log_info(&c, "Drift on %s: %s", da->address, r->text);
 	}
-	if (arr && it->action == REC_CREATE && !cJSON_GetArraySize(arr)) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "attribute", "(resource)");
-		cJSON_AddStringToObject(o, "expected", "present");
-		cJSON_AddStringToObject(o, "live", "missing");
-		cJSON_AddItemToArray(arr, o);
+	if (r && r->change)
+		metrics_add(d->metrics, "DetectSeconds", "Seconds",
+			    r->detect_seconds, da->type, (double)time(NULL));
+	if (r) {
+		raise_alert(d, ALERT_DRIFT, da->key, da->address, da->subject,
+			    da->text, da->details);
+		if (da->resolve)
+			alerts_resolve(d->alerts, da->key);
+		flush_alerts(d);
 	}
-	return arr;
+	cJSON_Delete(da->details);
+	free(da->key);
+	free(da->address);
+	free(da->type);
+	free(da);
+}
+
+/* A later cycle found who made an earlier drift (or gave up): the history
+ * is updated by attribution.c; here the log and DetectSeconds. */
+static void on_attributed_late(void *data, const attrib_result_t *r)
+{
+	daemon_t *d = data;
+	log_ctx_t c;
+
+	if (!r)
+		return;
+	c = lctx(d, r->address, "drift", NULL);
+	c.fields = r->fields;
+	log_info(&c, "Drift on %s found earlier: %s", r->address, r->text);
+	if (r->change)
+		metrics_add(d->metrics, "DetectSeconds", "Seconds",
+			    r->detect_seconds, NULL, (double)time(NULL));
 }
 
 static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 {
+	static const attrib_result_t unknown = { .text = "" };
+	drift_alert_t *da;
 	cJSON *changes = daemon_drift_json(it), *details = cJSON_CreateObject();
 	char *key = NULL, *canon = NULL, subject[512], text[2048];
 	const cJSON *ch;
@@ -449,12 +506,27 @@ static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 	cJSON_AddStringToObject(details, "action", taken(it));
 	cJSON_AddItemToObject(details, "changes", changes);
 	changes = NULL;
+	if (it->status != REC_STATUS_OK)
+		t->drift_alerted = 1;
+	/* A drift first found waits for who made it (on_attributed). */
+	if (fresh && d->attrib && (da = calloc(1, sizeof(*da)))) {
+		*da = (drift_alert_t){ d, key, strdup(it->address),
+				       strdup(it->type->name), "", "", details,
+				       it->status == REC_STATUS_OK };
+		snprintf(da->subject, sizeof(da->subject), "%s", subject);
+		snprintf(da->text, sizeof(da->text), "%s", text);
+		key = NULL;
+		details = NULL;
+		if (!da->address || !da->type ||
+		    attrib_drift(d->attrib, it, taken(it), cycle_time(d, 1),
+				 on_attributed, da, NULL))
+			on_attributed(da, &unknown);   /* alerts without */
+		goto out;
+	}
 	raise_alert(d, ALERT_DRIFT, key, it->address, subject, text, details);
 	/* A drift reverted this cycle is over; the next one alerts again. */
 	if (it->status == REC_STATUS_OK)
 		alerts_resolve(d->alerts, key);
-	else
-		t->drift_alerted = 1;
 out:
 	cJSON_Delete(changes);
 	cJSON_Delete(details);
@@ -523,6 +595,8 @@ static void process_item(daemon_t *d, const rec_item_t *it, time_t now)
 		return;
 	t->seen = d->cycles;
 	t->drift = it->diff ? it->diff->n_changes : (size_t)is_drifted(it);
+	if (d->attrib)
+		attrib_seen(d->attrib, it, is_drifted(it), cycle_time(d, 0));
 	if (strcmp(t->state, state)) {
 		snprintf(t->state, sizeof(t->state), "%s", state);
 		t->last_change = now;
@@ -626,8 +700,8 @@ static void add_metrics(daemon_t *d, const rec_result_t *r)
 	}
 	metrics_add(d->metrics, "ReconcileSeconds", "Seconds", r->total_seconds,
 		    NULL, now);
-	/* DetectSeconds is not sent: the read APIs driftd uses return no
-	 * modification time for most types, so detection latency is unknown. */
+	/* DetectSeconds (from the change's CloudTrail event to the cycle
+	 * that found it) is added when the attribution comes back. */
 	metrics_add(d->metrics, "ConfigValid", "Count", d->config_valid ? 1 : 0,
 		    NULL, now);
 }
@@ -665,6 +739,8 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		d->last = r;
 		for (i = 0; i < r->n_items; i++)
 			process_item(d, &r->items[i], now);
+		if (d->attrib)
+			attrib_retry(d->attrib, now, on_attributed_late, d);
 		add_metrics(d, r);
 	}
 	if (!d->ready) {
@@ -1017,6 +1093,8 @@ void daemon_maybe_exit(daemon_t *d)
 	close_if((uv_handle_t *)&d->sig_int);
 	unwatch(d);
 	ctl_server_close(d);
+	attrib_free(d->attrib);
+	d->attrib = NULL;
 	session_close_async(d->session, NULL, NULL);
 	d->session = NULL;
 }
@@ -1057,6 +1135,19 @@ static void on_signal(uv_signal_t *h, int signum)
 }
 
 /* ---- the command ------------------------------------------------------ */
+
+static int start_attribution(daemon_t *d, err_t *e)
+{
+	char *dir = daemon_state_dir(d);
+	attrib_opts_t o = { d->loop, call_aws, d, dir, config_settings(
+			    session_config(d->session))->history_max_bytes,
+			    d->environment };
+	int rc = dir ? attrib_open(&o, &d->attrib, e) :
+		       err_set(e, -ENOMEM, "out of memory");
+
+	free(dir);
+	return rc;
+}
 
 static void on_walk_close(uv_handle_t *h, void *arg)
 {
@@ -1114,6 +1205,10 @@ int cmd_run(int argc, char **argv)
 		log_error(&c, "driftd cannot start: out of memory.");
 		goto out;
 	}
+	if (start_attribution(&d, &e))
+		log_warning(&c, "Who changes drifted resources will not be "
+			    "looked up nor drift recorded: %s.",
+			    err_format(&e, line, sizeof(line)));
 	if (ctl_server_open(&d, a.socket_path, &e)) {
 		log_error(&c, "driftd cannot start: %s.",
 			  err_format(&e, line, sizeof(line)));
@@ -1143,6 +1238,7 @@ int cmd_run(int argc, char **argv)
 	rc = 0;
 	log_info(&c, "driftd stopped.");
 out:
+	attrib_free(d.attrib);
 	if (d.session)
 		session_close_async(d.session, NULL, NULL);
 	ctl_server_close(&d);

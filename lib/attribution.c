@@ -264,7 +264,10 @@ static void on_lookup(void *data, ct_outcome_t outcome, const ct_change_t *ch,
 
 	a->outstanding--;
 	if (a->closing) {
-		/* dropped: a pending record stays pending for the next start */
+		/* Dropped (a pending record stays pending for the next
+		 * start); the caller frees what data holds. */
+		if (j->cb)
+			j->cb(j->data, NULL);
 	} else if (!j->late) {
 		record(j, at, ch, e);
 		emit(j, at, ch, e);

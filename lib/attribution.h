@@ -61,11 +61,14 @@ typedef struct attrib_result {
 					      "detect_seconds"}           */
 } attrib_result_t;
 
+/* r NULL: the lookup was dropped by attrib_free (free what data holds;
+ * the daemon is going away). */
 typedef void (*attrib_fn)(void *data, const attrib_result_t *r);
 
 int attrib_open(const attrib_opts_t *o, attrib_t **out, err_t *e);
-/* Lookups waiting are dropped (no callback); the module is freed once
- * the ones on AWS come back. NULL is a no-op. */
+/* Lookups are dropped: their callbacks run with r NULL, at once for
+ * those waiting for a token, later for those on AWS; the module is freed
+ * after the last. NULL is a no-op. */
 void attrib_free(attrib_t *a);
 
 /* Every item of every cycle: an item not drifted was in sync at

@@ -997,6 +997,7 @@ typedef enum setting_kind {
 	SET_REGION,
 	SET_TAGS,          /* object of strings */
 	SET_INTERVAL,      /* seconds, or "90s" / "5m" / "1h" */
+	SET_BYTES,         /* bytes, or "64k" / "4M" */
 	SET_MODE,
 	SET_TOPIC,         /* ARN or a reference */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
@@ -1016,6 +1017,7 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("history_max_bytes", SET_BYTES, history_max_bytes),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
@@ -1026,7 +1028,7 @@ static const setting_def_t settings_table[] = {
 
 static const char *const setting_names[] = {
 	"alert_topic", "default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "prune", "region",
+	"history_max_bytes", "metrics_namespace", "mode", "poll_interval", "prune", "region",
 	"state_dir",
 };
 
@@ -1040,6 +1042,30 @@ static int parse_mode(const cJSON *v, config_mode_t *mode)
 		*mode = CONFIG_MODE_OBSERVE;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+/* A size: a whole number of bytes, or one with k or M (1024-based). */
+static int parse_bytes(const cJSON *v, size_t *bytes)
+{
+	double n;
+	char *end = "";
+
+	if (cJSON_IsNumber(v))
+		n = v->valuedouble;
+	else if (cJSON_IsString(v) && isdigit((unsigned char)v->valuestring[0]))
+		n = strtod(v->valuestring, &end);
+	else
+		return -EINVAL;
+	if (!strcmp(end, "k"))
+		n *= 1024;
+	else if (!strcmp(end, "M"))
+		n *= 1024 * 1024;
+	else if (*end)
+		return -EINVAL;
+	if (n != (double)(long long)n || n < 4096 || n > 1024.0 * 1024 * 1024)
+		return -ERANGE;
+	*bytes = (size_t)n;
 	return 0;
 }
 
@@ -1235,6 +1261,11 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 			add_error(L, &p, "%s must be seconds or a duration like \"60s\", \"5m\" or \"1h\"", where);
 		break;
 	}
+	case SET_BYTES:
+		if (parse_bytes(v, slot))
+			add_error(L, &p, "%s must be a size from 4096 bytes to 1 GiB: "
+				  "a number of bytes, or like \"64k\" or \"4M\"", where);
+		break;
 	case SET_MODE:
 		if (parse_mode(v, slot))
 			add_error(L, &p, "%s must be \"enforce\" or \"observe\"", where);
