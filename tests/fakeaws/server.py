@@ -291,6 +291,7 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             if doc.get('reset'):
                 store.reset()
+                self.server.fake.trail.reset()
             else:
                 table = store.table(doc['type'])
                 if doc.get('delete'):

@@ -29,12 +29,14 @@ What AWS documents and the fake keeps:
   a configurable delay to test that.
 
 Read-only events are kept in memory only (the newest 2000); write events
-are persisted with the fake's state (the newest 5000).
+are kept in DIR/cloudtrail.jsonl too (the newest 5000).
 """
 import base64
 import datetime
 import hashlib
+import itertools
 import json
+import os
 import threading
 import time
 import uuid
@@ -145,18 +147,50 @@ def _resources(params, result):
 
 
 class Trail:
+    """Write events live in DIR/cloudtrail.jsonl, one appended line each
+    (rewriting them with state.json after every call would cost more the
+    longer the fake runs), and in memory."""
+
     def __init__(self, fake):
         self.fake = fake
+        self.path = os.path.join(fake.args.state_dir, 'cloudtrail.jsonl')
         self.reads = []
+        self.writes, self.lines = self._load()
+        # events of one second keep the order they happened in
+        self.seq = itertools.count(max([e.get('seq', 0) for e in self.writes] or [0]) + 1)
         self.delay = 0.0               # seconds before an event is visible
         self.total = 0
         self.buckets = {}              # region -> (tokens, last refill)
         self.lock = threading.Lock()
         self.principals = Principals(fake.store, fake.args.access_key)
 
-    @property
-    def writes(self):
-        return self.fake.store.resources.setdefault('_cloudtrail', [])
+    def _load(self):
+        """(the newest events kept, lines in the file)"""
+        try:
+            with open(self.path) as f:
+                events = [json.loads(line) for line in f if line.endswith('\n')]
+        except FileNotFoundError:
+            return [], 0
+        return events[-MAX_WRITE_EVENTS:], len(events)
+
+    def _append(self, ev):
+        """One line per write event; compacted to the newest when it holds
+        twice as many as are kept."""
+        self.lines += 1
+        if self.lines > 2 * MAX_WRITE_EVENTS:
+            tmp = self.path + '.tmp'
+            with open(tmp, 'w') as f:
+                f.writelines(json.dumps(e) + '\n' for e in self.writes)
+            os.rename(tmp, self.path)
+            self.lines = len(self.writes)
+            return
+        with open(self.path, 'a') as f:
+            f.write(json.dumps(ev) + '\n')
+
+    def reset(self):
+        with self.lock:
+            self.reads, self.writes, self.lines = [], [], 0
+            open(self.path, 'w').close()
 
     def record(self, service, region, op, params, result, akid, source_ip, user_agent, request_id, when):
         when = int(when)               # eventTime has whole seconds: "2014-03-06T21:22:54Z"
@@ -173,6 +207,7 @@ class Trail:
         ev = {'EventId': event_id, 'EventName': op, 'ReadOnly': 'true' if read_only else 'false',
               'AccessKeyId': akid, 'EventTime': when, 'EventSource': source, 'Username': username,
               'Resources': _resources(params, result), 'region': detail['awsRegion'], 'recorded': time.time(),
+              'seq': next(self.seq),
               'CloudTrailEvent': json.dumps(detail, default=str, separators=(',', ':'))}
         with self.lock:
             events, cap = (self.reads, MAX_READ_EVENTS) if read_only else (self.writes, MAX_WRITE_EVENTS)
@@ -180,6 +215,8 @@ class Trail:
             events.append(ev)
             if len(events) > cap:
                 del events[:len(events) - cap]
+            if not read_only:
+                self._append(ev)
 
     def take_token(self, region):
         """The per-region token bucket: two a second, two at most."""
@@ -196,7 +233,7 @@ class Trail:
         with self.lock:
             events = [e for e in self.writes + self.reads
                       if e['region'] == region and e['recorded'] + self.delay <= now]
-        events.sort(key=lambda e: e['EventTime'], reverse=True)
+        events.sort(key=lambda e: (e['EventTime'], e['seq']), reverse=True)
         return events
 
 
@@ -250,7 +287,7 @@ def _lookup(ctx):
               if start <= e['EventTime'] <= end and all(_match(e, a['AttributeKey'], a['AttributeValue'])
                                                         for a in attrs)]
     page = events[offset:offset + limit]
-    out = {'Events': [{k: v for k, v in e.items() if k not in ('region', 'recorded')} for e in page]}
+    out = {'Events': [{k: v for k, v in e.items() if k not in ('region', 'recorded', 'seq')} for e in page]}
     if offset + limit < len(events):
         out['NextToken'] = base64.b64encode(('%s:%d' % (sig, offset + limit)).encode()).decode()
     return out

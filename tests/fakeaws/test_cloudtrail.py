@@ -143,5 +143,28 @@ class CloudTrailTest(FakeTestCase):
         self.assertEqual(events[0]['AccessKeyId'], AKID)
 
 
+class CloudTrailRestartTest(unittest.TestCase):
+    def test_write_events_outlive_a_restart_and_reads_do_not(self):
+        import shutil
+        import tempfile
+        from harness import FakeServer
+        state = tempfile.mkdtemp(prefix='fakeaws-ct-')
+        try:
+            fake = FakeServer(state_dir=state).start()
+            arn = fake.client('sns').create_topic(Name='kept')['TopicArn']
+            fake.client('sns').get_topic_attributes(TopicArn=arn)
+            self.assertEqual(fake.stop(), 0)
+            fake.close_clients()
+            fake = FakeServer(state_dir=state).start()
+            try:
+                events = fake.client('cloudtrail').lookup_events(LookupAttributes=[
+                    {'AttributeKey': 'ResourceName', 'AttributeValue': arn}])['Events']
+                self.assertEqual([e['EventName'] for e in events], ['CreateTopic'])
+            finally:
+                fake.cleanup()
+        finally:
+            shutil.rmtree(state, ignore_errors=True)
+
+
 if __name__ == '__main__':
     unittest.main()
