@@ -403,7 +403,7 @@ static int call_aws(void *ctx, const char *service, const char *region,
 /* A drift alert waiting for who made the change. */
 typedef struct drift_alert {
 	daemon_t *d;
-	char     *key, *address, *type, subject[512], text[2048];
+	char     *key, *address, subject[512], text[2048];
 	cJSON    *details;
 	int       resolve;    /* reverted: the next drift alerts again */
 } drift_alert_t;
@@ -426,7 +426,7 @@ static void on_attributed(void *data, const attrib_result_t *r)
 	}
 	if (r && r->change)
 		metrics_add(d->metrics, "DetectSeconds", "Seconds",
-			    r->detect_seconds, da->type, (double)time(NULL));
+			    r->detect_seconds, NULL, (double)time(NULL));
 	if (r) {
 		raise_alert(d, ALERT_DRIFT, da->key, da->address, da->subject,
 			    da->text, da->details);
@@ -437,7 +437,6 @@ static void on_attributed(void *data, const attrib_result_t *r)
 	cJSON_Delete(da->details);
 	free(da->key);
 	free(da->address);
-	free(da->type);
 	free(da);
 }
 
@@ -510,14 +509,13 @@ static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
 		t->drift_alerted = 1;
 	/* A drift first found waits for who made it (on_attributed). */
 	if (fresh && d->attrib && (da = calloc(1, sizeof(*da)))) {
-		*da = (drift_alert_t){ d, key, strdup(it->address),
-				       strdup(it->type->name), "", "", details,
-				       it->status == REC_STATUS_OK };
+		*da = (drift_alert_t){ d, key, strdup(it->address), "", "",
+				       details, it->status == REC_STATUS_OK };
 		snprintf(da->subject, sizeof(da->subject), "%s", subject);
 		snprintf(da->text, sizeof(da->text), "%s", text);
 		key = NULL;
 		details = NULL;
-		if (!da->address || !da->type ||
+		if (!da->address ||
 		    attrib_drift(d->attrib, it, taken(it), cycle_time(d, 1),
 				 on_attributed, da, NULL))
 			on_attributed(da, &unknown);   /* alerts without */

@@ -134,10 +134,9 @@ class TrailTest(unittest.TestCase):
                                  self.fake.env()).stdout
         self.assertIn("ec2.vpc.main  reverted in place", text)
         self.assertIn("changed by " + MALLORY_ARN + " (CreateTags at ", text)
-        # DetectSeconds reached CloudWatch
-        self.assertTrue(wait_for(lambda: [
-            x for x in self.fake.control("GET", "published")["cloudwatch"]
-            if x.get("MetricName") == "DetectSeconds"], 5))
+        # DetectSeconds reached CloudWatch: the change to its detection
+        self.assertTrue(wait_for(lambda: d.metric("DetectSeconds"), 5))
+        self.assertEqual(d.metric("DetectSeconds"), [details["attribution"]["detect_seconds"]])
         # asked by the VPC's id; never throttled
         self.assertTrue([c for c in self.fake.calls("cloudtrail", "LookupEvents")
                          if c["parameters"]["LookupAttributes"][0]["AttributeValue"] == vpc_id])
