@@ -88,7 +88,7 @@ int cmd_policy(int argc, char **argv)
 			fprintf(stderr, "%s: cannot load: out of memory\n", dir);
 		goto out;
 	}
-	if ((boundary ? iampolicy_boundary(&o, &doc, &e) :
+	if ((boundary ? iampolicy_boundary(&doc, &e) :
 	     iampolicy_for_config(cfg, &o, &doc, &e)) || !(text = cJSON_Print(doc))) {
 		fprintf(stderr, "driftd policy: %s\n", e.code ? e.message : "out of memory");
 		goto out;

@@ -831,9 +831,19 @@ int iampolicy_for_config(const config_t *cfg, const iampolicy_opts_t *o,
 			rc = add_reads(actions, t);
 	if (!rc)
 		rc = add_unique(actions, "cloudwatch:PutMetricData");
-	if (!rc && !cJSON_GetObjectItemCaseSensitive(prefixes, "cloudwatch") &&
-	    !cJSON_AddArrayToObject(prefixes, "cloudwatch"))
-		rc = -ENOMEM;
+	/* Every action gets a statement: a service only another's types
+	 * call (no patterns of its own) has its reads on "*", and its writes
+	 * are an error below rather than left out. */
+	cJSON_ArrayForEach(p, actions) {
+		const char *colon = strchr(p->valuestring, ':');
+
+		snprintf(prefix, sizeof(prefix), "%.*s",
+			 (int)(colon ? colon - p->valuestring : 0), p->valuestring);
+		if (!rc && !is_secret_read(p->valuestring) &&
+		    !cJSON_GetObjectItemCaseSensitive(prefixes, prefix) &&
+		    !cJSON_AddArrayToObject(prefixes, prefix))
+			rc = -ENOMEM;
+	}
 	json_sort_array(actions);
 	if (!rc)
 		rc = reporting_statements(&g, stmts);
@@ -869,7 +879,7 @@ out:
  * Organizations and account changes, so that a role the config gives
  * administrator access still cannot make or widen another role, or
  * itself (IAM User Guide, "Permissions boundaries for IAM entities"). */
-int iampolicy_boundary(const iampolicy_opts_t *o, cJSON **out, err_t *err)
+int iampolicy_boundary(cJSON **out, err_t *err)
 {
 	static const char *const denied[] = {
 		"account:*", "iam:Add*", "iam:Attach*", "iam:Create*", "iam:Delete*",
@@ -879,7 +889,6 @@ int iampolicy_boundary(const iampolicy_opts_t *o, cJSON **out, err_t *err)
 	};
 	cJSON *doc = cJSON_CreateObject(), *stmts;
 
-	(void)o;
 	*out = NULL;
 	if (!doc || !cJSON_AddStringToObject(doc, "Version", "2012-10-17") ||
 	    !(stmts = cJSON_AddArrayToObject(doc, "Statement")) ||

@@ -66,6 +66,6 @@ char *iampolicy_boundary_arn(const config_t *cfg, const iampolicy_opts_t *o);
 /* The permissions boundary document the roles driftd creates must carry
  * (driftd policy --boundary): allows what the role's own policies allow,
  * but no IAM, Organizations or account change and no sts:AssumeRole. */
-int iampolicy_boundary(const iampolicy_opts_t *o, cJSON **out, err_t *err);
+int iampolicy_boundary(cJSON **out, err_t *err);
 
 #endif
