@@ -48,6 +48,7 @@ struct config {
 	size_t nres, capres;
 	config_settings_t settings;
 	char *root;                  /* the config root (trust.h), real */
+	char *root_by_name;          /* the same as dir names it */
 };
 
 typedef struct loader {
@@ -336,7 +337,8 @@ static int reaches_root(const config_t *cfg, const char *path)
 
 	if (!abs_path)
 		return -ENOMEM;
-	in = cfg->root && trust_inside(cfg->root, abs_path);
+	in = (cfg->root && trust_inside(cfg->root, abs_path)) ||
+	     (cfg->root_by_name && trust_inside(cfg->root_by_name, abs_path));
 	free(abs_path);
 	return in;
 }
@@ -1868,6 +1870,8 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 	else if (trust_config_root(dir, &L.cfg->root, &e) ||
 		 untrusted(L.cfg, dir, &e))
 		add_err_t(&L, &e);
+	else if (!(L.cfg->root_by_name = trust_config_root_by_name(dir)))
+		L.oom = 1;
 	else
 		load_path(&L, dir, 0, &dir_pos);
 	for (i = 0; i < L.cfg->nfiles; i++) {
@@ -1939,6 +1943,7 @@ void config_free(config_t *cfg)
 	free(cfg->files);
 	free(cfg->vars);
 	free(cfg->root);
+	free(cfg->root_by_name);
 	s = &cfg->settings;
 	free(s->environment);
 	free(s->region);

@@ -95,27 +95,44 @@ int trust_inside(const char *root, const char *abs_path)
 	       (abs_path[n] == 0 || abs_path[n] == '/');
 }
 
-int trust_config_root(const char *env_dir, char **root, err_t *err)
+/* Cuts path (absolute, folded) to its config root in place. */
+static void cut_to_root(char *path)
 {
-	char *real = realpath(env_dir, NULL), *slash;
-	size_t n;
+	char *slash;
+	int n;
 
-	*root = NULL;
-	if (!real)
-		return err_set_at(err, -errno, env_dir, 0, 0, "%s", strerror(errno));
 	for (n = 0; n < 2; n++) {
-		slash = strrchr(real, '/');
-		if (!slash || slash == real) {
-			strcpy(real, "/");
+		slash = strrchr(path, '/');
+		if (!slash || slash == path) {
+			strcpy(path, "/");
 			break;
 		}
 		*slash = 0;
 		/* ENV's parent is the root unless it is .../environments */
-		if (n == 0 && strcmp(strrchr(real, '/') + 1, "environments"))
+		if (n == 0 && strcmp(strrchr(path, '/') + 1, "environments"))
 			break;
 	}
+}
+
+int trust_config_root(const char *env_dir, char **root, err_t *err)
+{
+	char *real = realpath(env_dir, NULL);
+
+	*root = NULL;
+	if (!real)
+		return err_set_at(err, -errno, env_dir, 0, 0, "%s", strerror(errno));
+	cut_to_root(real);
 	*root = real;
 	return 0;
+}
+
+char *trust_config_root_by_name(const char *env_dir)
+{
+	char *path = trust_absolute(env_dir);
+
+	if (path)
+		cut_to_root(path);
+	return path;
 }
 
 typedef struct walk {

@@ -29,6 +29,11 @@
  * (malloc'd into *root). 0, or -errno with err naming env_dir. */
 int trust_config_root(const char *env_dir, char **root, err_t *err);
 
+/* The same by name, links not followed (malloc'd; NULL on allocation
+ * failure): what include and file() paths, folded by name from the
+ * environment directory as given, are confined to. */
+char *trust_config_root_by_name(const char *env_dir);
+
 /* path, made absolute against the working directory and with "." and ".."
  * folded by name (as config's include paths are); malloc'd, NULL on
  * allocation failure. */

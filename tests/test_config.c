@@ -745,6 +745,26 @@ START_TEST(every_file_and_directory_read_must_be_trusted)
 }
 END_TEST
 
+/* /etc/driftd a link to /srv/driftd: the environment named through the
+ * link includes ../base by that name, inside the root it names. */
+START_TEST(a_config_root_reached_through_a_link_confines_by_both_names)
+{
+	char link[96], env[128];
+	config_t *cfg;
+
+	put("real/env/main.json", "{\"include\": [\"../base\"], \"resources\": "
+	    "{\"sns.topic.a\": {\"DisplayName\": \"${file(\\\"../t/x.txt\\\")}\"}}}");
+	put("real/base/vars.json", "{\"variables\": {\"x\": 1}}");
+	put("real/t/x.txt", "text");
+	snprintf(link, sizeof(link), "%s/named", root);
+	ck_assert_int_eq(symlink("real", link), 0);
+	snprintf(env, sizeof(env), "named/env");
+	cfg = load_ok(env);
+	ck_assert_uint_eq(config_file_count(cfg), 2);
+	config_free(cfg);
+}
+END_TEST
+
 /* include and file() reach the config root and nothing else (issue 14,
  * item 6; more in tests/config-bad/60-reach-outside-config-root). */
 START_TEST(include_and_file_outside_the_config_root_are_errors_at_their_place)
@@ -829,6 +849,7 @@ int main(void)
 	tcase_add_test(tc, permissions_check_refuses_group_or_world_writable);
 	tcase_add_test(tc, every_file_and_directory_read_must_be_trusted);
 	tcase_add_test(tc, include_and_file_outside_the_config_root_are_errors_at_their_place);
+	tcase_add_test(tc, a_config_root_reached_through_a_link_confines_by_both_names);
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
