@@ -45,9 +45,14 @@ static void warn_roles_without_boundary(const config_t *cfg,
 		    (!o->account && !strncmp(b->valuestring, "arn:", 4) &&
 		     strstr(b->valuestring, strrchr(arn, ':')))))
 			continue;
-		fprintf(stderr, "driftd policy: warning: %s has no PermissionsBoundary "
-			"%s; under this policy AWS refuses to create it\n",
-			r->address, arn);
+		if (cJSON_IsString(b))
+			fprintf(stderr, "driftd policy: warning: %s has PermissionsBoundary "
+				"%s, not %s; under this policy AWS refuses to create "
+				"it\n", r->address, b->valuestring, arn);
+		else
+			fprintf(stderr, "driftd policy: warning: %s has no "
+				"PermissionsBoundary %s; under this policy AWS "
+				"refuses to create it\n", r->address, arn);
 	}
 	free(arn);
 }

@@ -284,9 +284,15 @@ class RoleBoundaryTest(unittest.TestCase):
         role = iam.get_role(RoleName="t-app")["Role"]
         self.assertEqual(role["PermissionsBoundary"]["PermissionsBoundaryArn"], other)
         p = driftd(["policy", "--account", ACCOUNT, "--config", config], dict(os.environ))
-        self.assertEqual(p.stderr, "driftd policy: warning: iam.role.app has no "
-                         "PermissionsBoundary %s; under this policy AWS refuses to "
-                         "create it\n" % first)
+        self.assertEqual(p.stderr, "driftd policy: warning: iam.role.app has "
+                         "PermissionsBoundary %s, not %s; under this policy AWS "
+                         "refuses to create it\n" % (other, first))
+
+    def test_the_shipped_roles_carry_the_boundary(self):
+        for env, account in (("dev", "111111111111"), ("production", "333333333333")):
+            p = driftd(["policy", "--account", account, "--config",
+                        os.path.join(ROOT, "config", "environments", env)], dict(os.environ))
+            self.assertEqual((p.returncode, p.stderr), (0, ""), env)
 
 
 if __name__ == "__main__":
