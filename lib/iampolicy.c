@@ -186,7 +186,10 @@ static const struct {
  * aws:ResourceTag (Service Authorization Reference, "Resource types" of
  * the service): allowed only on resources tagged driftd:env = ENV. Tag
  * and untag actions are not here, so that driftd can tag a resource it
- * adopts; creates are not, as their resource has no tags yet. */
+ * adopts; creates are not, as their resource has no tags yet; nor is an
+ * action that may also name a resource AWS made untagged (rds:
+ * ModifyDBInstance names the engine's default parameter and option
+ * groups). */
 static const char *const by_resource_tag[] = {
 	"ec2:AssociateRouteTable", "ec2:AttachInternetGateway", "ec2:CreateRoute",
 	"ec2:DeleteInternetGateway", "ec2:DeleteNatGateway", "ec2:DeleteRoute",
@@ -212,7 +215,7 @@ static const char *const by_resource_tag[] = {
 	"kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
 	"kms:UpdateKeyDescription",
 	"logs:AssociateKmsKey", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-	"rds:DeleteDBInstance", "rds:ModifyDBInstance",
+	"rds:DeleteDBInstance",
 	"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
 	"secretsmanager:RotateSecret", "secretsmanager:UpdateSecret",
 };
