@@ -353,6 +353,26 @@ static int untrusted(const config_t *cfg, const char *path, err_t *e)
 	return rc == -ENOENT ? 0 : rc;
 }
 
+/* A file a link leads to outside the config root is read only when all
+ * may read it: a config from a pull request could otherwise link to a
+ * secret of the host (/root/.aws/credentials is its owner's alone) and
+ * print it into a plan. -EPERM with e naming the file, else 0. */
+static int private_outside(const config_t *cfg, const char *path, err_t *e)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	int rc = 0;
+
+	if (real && cfg->root && !trust_inside(cfg->root, real) &&
+	    !stat(real, &st) && S_ISREG(st.st_mode) && !(st.st_mode & S_IROTH))
+		rc = err_set_at(e, -EPERM, real, 0, 0, "outside the config root "
+				"and not readable by others (mode %04o); driftd "
+				"does not read a private file through a link",
+				(unsigned)(st.st_mode & 07777));
+	free(real);
+	return rc;
+}
+
 /* The trust error e, at from when the file was reached by an include
  * (a file of an included directory), else at the file itself. */
 static void add_trust_error(loader_t *L, const config_pos_t *from,
@@ -451,7 +471,7 @@ static void load_file(loader_t *L, const char *path, int depth,
 			  INCLUDE_MAX_DEPTH);
 		goto out;
 	}
-	if (untrusted(cfg, path, &e)) {
+	if (untrusted(cfg, path, &e) || private_outside(cfg, path, &e)) {
 		add_trust_error(L, from, &e);
 		goto out;
 	}
@@ -707,7 +727,7 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 			     "the config root", rel);
 		goto out;
 	}
-	if (untrusted(ip->cfg, path, &e)) {
+	if (untrusted(ip->cfg, path, &e) || private_outside(ip->cfg, path, &e)) {
 		interp_error(ip, at, "file(\"%s\"): %s: %s", rel, e.file, e.message);
 		goto out;
 	}

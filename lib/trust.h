@@ -13,6 +13,9 @@
  * its target, in the tree or out of it, then passes the same checks from
  * its own start. Components are read with lstat, never through a link.
  *
+ * (config.c adds one rule of its own: a file a link leads to outside the
+ * config root is read only when all may read it.)
+ *
  * The config root: the directory a config may reach with include and
  * file(). For an environment directory ENV it is ENV's parent, or ENV's
  * grandparent when the parent is named "environments": config/ for

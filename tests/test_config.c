@@ -675,6 +675,11 @@ START_TEST(every_file_and_directory_read_must_be_trusted)
 		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside: "
 		  "writable by group or others (mode 0777); driftd does not trust it "
 		  "(chmod go-w)\n" },
+		{ "a link leading out of the tree to a file only its owner may read",
+		  "outside/target.txt", BREAK_CHMOD, 0600,
+		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside/"
+		  "target.txt: outside the config root and not readable by others "
+		  "(mode 0600); driftd does not read a private file through a link\n" },
 		{ "a link leading out of the tree to a file of another user",
 		  "outside/target.txt", BREAK_CHOWN, 0,
 		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside/"
@@ -709,6 +714,9 @@ START_TEST(every_file_and_directory_read_must_be_trusted)
 
 		if (cases[i].how == BREAK_CHMOD && !strcmp(cases[i].path, "outside"))
 			ck_assert_int_eq(chmod(outside, cases[i].mode), 0);
+		else if (!strncmp(cases[i].path, "outside/", 8) &&
+			 cases[i].how == BREAK_CHMOD)
+			ck_assert_int_eq(chmod(target, cases[i].mode), 0);
 		else if (!strncmp(cases[i].path, "outside/", 8))
 			ck_assert_int_eq(chown(target, 4242, 4242), 0);
 		else if (cases[i].how == BREAK_CHMOD)
