@@ -161,7 +161,7 @@ static const char *enum_suggest(const char *alternatives, const char *text,
 				char *buf, size_t len)
 {
 	const char **v = NULL, *near;
-	char *copy, *p;
+	char *copy, *p, *save = NULL;
 	size_t n = 1;
 
 	if (!(copy = strdup(alternatives)))
@@ -170,7 +170,7 @@ static const char *enum_suggest(const char *alternatives, const char *text,
 		n += *p == '|';
 	if ((v = calloc(n, sizeof(*v)))) {
 		n = 0;
-		for (p = strtok(copy, "|"); p; p = strtok(NULL, "|"))
+		for (p = strtok_r(copy, "|", &save); p; p = strtok_r(NULL, "|", &save))
 			v[n++] = p;
 		if ((near = config_suggest(text, v, n)))
 			snprintf(buf, len, "%s", near);
@@ -186,11 +186,13 @@ static const char *enum_suggest(const char *alternatives, const char *text,
 static void check_enum(const res_type_t *t, const res_attr_t *a, const cJSON *el,
 		       int element, config_check_t *chk)
 {
-	const char *model = model_enum(t, a), *known, *near;
+	const char *model, *known, *near;
 	char alternatives[256], nearest[128] = "";
 
-	if (!cJSON_IsString(el) || strstr(el->valuestring, "${") ||
-	    (!a->enum_values && !model) ||
+	if (!cJSON_IsString(el) || strstr(el->valuestring, "${"))
+		return;
+	model = model_enum(t, a);
+	if ((!a->enum_values && !model) ||
 	    (a->enum_values && enum_has(a->enum_values, el->valuestring)) ||
 	    (model && enum_has(model, el->valuestring)))
 		return;
