@@ -78,6 +78,7 @@ typedef struct rec_task {
 
 typedef struct rec_run {
 	rec_opts_t    o;
+	rec_caller_t  caller;
 	rec_done_fn   done;
 	void         *ctx;
 	const char   *env;
@@ -111,6 +112,33 @@ typedef struct batch_call {
 	batch_part_t **parts;
 	size_t         n;
 } batch_call_t;
+
+static int caller_aws_call(void *ctx, const char *service, const char *region,
+			   const char *operation, const cJSON *params,
+			   unsigned flags, aws_done_cb cb, void *data, err_t *e)
+{
+	return aws_call(ctx, service, region, operation, params, flags, cb,
+			data, e);
+}
+
+static const char *caller_aws_region(void *ctx)
+{
+	return aws_client_region(ctx);
+}
+
+rec_caller_t rec_caller_aws(aws_client_t *c)
+{
+	return (rec_caller_t){ c, caller_aws_call, caller_aws_region };
+}
+
+/* Every AWS call of the engine goes through the run's caller. */
+static int rec_call(rec_run_t *run, const char *service, const char *region,
+		    const char *operation, const cJSON *params, unsigned flags,
+		    aws_done_cb cb, void *data, err_t *e)
+{
+	return run->caller.call(run->caller.ctx, service, region, operation,
+				params, flags, cb, data, e);
+}
 
 static double now_s(rec_run_t *run)
 {
@@ -705,7 +733,7 @@ static void issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		c->item = item;
 		c->attr = a;
 		c->batch = b;
-		if (aws_call(run->o.aws, item->type->service, item->region,
+		if (rec_call(run, item->type->service, item->region,
 			     a->live_read.op, params, AWS_ALL_PAGES,
 			     on_live_read, c, &e)) {
 			item->err = e;
@@ -799,7 +827,7 @@ static void on_batch_call(void *data, cJSON *result, const err_t *e)
 		if (e && bc->n > 1) {
 			/* All or nothing: each part again alone, so that the
 			 * error names its own resource. */
-			if (aws_call(bc->run->o.aws, p->type->service, p->region,
+			if (rec_call(bc->run, p->type->service, p->region,
 				     p->op, p->params, 0, on_part_alone, p, &err)) {
 				p->cb(p->data, NULL, &err);
 				part_free(p);
@@ -862,7 +890,7 @@ static void issue_batch(rec_run_t *run, batch_part_t **pending)
 		free(bc);
 		cJSON_Delete(key);
 		cJSON_Delete(params);
-		if (aws_call(run->o.aws, head->type->service, head->region,
+		if (rec_call(run, head->type->service, head->region,
 			     head->op, head->params, 0, on_part_alone, head, &e)) {
 			head->cb(head->data, NULL, &e);
 			part_free(head);
@@ -887,7 +915,7 @@ static void issue_batch(rec_run_t *run, batch_part_t **pending)
 		bc->parts[bc->n++] = p;
 	}
 	cJSON_Delete(key);
-	if (aws_call(run->o.aws, head->type->service, head->region, head->op,
+	if (rec_call(run, head->type->service, head->region, head->op,
 		     params, 0, on_batch_call, bc, &e))
 		on_batch_call(bc, NULL, &e);
 	cJSON_Delete(params);
@@ -919,7 +947,7 @@ static int task_call(rec_task_t *task, const char *op, const cJSON *params,
 
 	if (!t->batch.op || strcmp(op, t->batch.op) ||
 	    !cJSON_IsArray(json_get_path(params, t->batch.list)))
-		return aws_call(run->o.aws, t->service, task->item->region, op,
+		return rec_call(run, t->service, task->item->region, op,
 				params, 0, cb, task, e);
 	p = calloc(1, sizeof(*p));
 	if (p) {
@@ -1319,7 +1347,7 @@ static void start_read_one(rec_task_t *task)
 
 	base_values(task, &v);
 	if (tmpl_fill(item->type->read_one.params, &v, &params, &e) ||
-	    aws_call(task->run->o.aws, item->type->service, item->region,
+	    rec_call(task->run, item->type->service, item->region,
 		     item->type->read_one.op, params, 0, on_read_one, task, &e)) {
 		cJSON_Delete(params);
 		task_fail(task, &e);
@@ -1906,7 +1934,7 @@ static int read_secret(driver_work_t *w)
 		cJSON_Delete(params);
 		return err_set(&w->err, -ENOMEM, "out of memory");
 	}
-	if (aws_call(w->run->o.aws, "secretsmanager", region, "GetSecretValue",
+	if (rec_call(w->run, "secretsmanager", region, "GetSecretValue",
 		     params, 0, on_secret, w, &w->err)) {
 		cJSON_Delete(params);
 		return w->err.code ? w->err.code : -EIO;
@@ -2367,7 +2395,7 @@ static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 			call->rd = rd;
 			call->scope = read_scope(rd->type, params);
 		}
-		if (!call || aws_call(run->o.aws, rd->type->service, rd->region,
+		if (!call || rec_call(run, rd->type->service, rd->region,
 				      rd->type->read.op, params, AWS_ALL_PAGES,
 				      on_scoped_read, call, &e)) {
 			if (!call)
@@ -2602,7 +2630,7 @@ static void issue_read_each(rec_read_t *rd, cJSON *it)
 		}
 		c->ei = ei;
 		c->op = &t->read_each[k];
-		if (aws_call(run->o.aws, t->service, rd->region, c->op->op,
+		if (rec_call(run, t->service, rd->region, c->op->op,
 			     params, AWS_ALL_PAGES, on_read_each, c, &e)) {
 			if (!rd->err.code)
 				rd->err = e;
@@ -2730,7 +2758,7 @@ static const char *region_of(rec_run_t *run, const config_resource_t *res,
 	if (svc && svc->global_region)
 		return svc->global_region;
 	r = res->region ? res->region : config_settings(run->o.config)->region;
-	return r && *r ? r : aws_client_region(run->o.aws);
+	return r && *r ? r : run->caller.region(run->caller.ctx);
 }
 
 /* Every listable type of a service the config uses is read in each region
@@ -2846,7 +2874,7 @@ static int start_reads(rec_run_t *run, err_t *e)
 		rd->started = 1;
 		rc = tmpl_fill(rd->type->read.params, &v, &params, e);
 		if (!rc)
-			rc = aws_call(run->o.aws, rd->type->service, rd->region,
+			rc = rec_call(run, rd->type->service, rd->region,
 				      rd->type->read.op, params, AWS_ALL_PAGES,
 				      on_read, rd, e);
 		cJSON_Delete(params);
@@ -2871,6 +2899,7 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err)
 	if (!run)
 		return err_set(err, -ENOMEM, "out of memory");
 	run->o = *opts;
+	run->caller = opts->caller ? *opts->caller : rec_caller_aws(opts->aws);
 	if (run->o.wait_timeout_s <= 0)
 		run->o.wait_timeout_s = 3600;
 	if (run->o.poll_max_s <= 0)

@@ -97,9 +97,28 @@ typedef enum rec_event {
 typedef void (*rec_event_fn)(void *ctx, rec_event_t event,
 			     const rec_item_t *item, const char *message);
 
+/* How the engine reaches AWS: the one seam between the engine and the
+ * network, as cred_transport_t is for credentials (credentials.h). call
+ * has aws_call's contract: 0 and cb exactly once, never before call
+ * returns; else a negative errno with e set and no cb. region gives the
+ * region calls go to when none is configured ("" when none). The default,
+ * rec_caller_aws(), wraps an aws_client_t; tests/test_engine.c scripts
+ * the answers. */
+typedef struct rec_caller {
+	void *ctx;
+	int (*call)(void *ctx, const char *service, const char *region,
+		    const char *operation, const cJSON *params, unsigned flags,
+		    aws_done_cb cb, void *data, err_t *e);
+	const char *(*region)(void *ctx);
+} rec_caller_t;
+
+/* The caller that makes aws_call on c. */
+rec_caller_t rec_caller_aws(aws_client_t *c);
+
 typedef struct rec_opts {
 	uv_loop_t      *loop;
-	aws_client_t   *aws;
+	aws_client_t   *aws;          /* used when caller is NULL          */
+	const rec_caller_t *caller;   /* NULL: rec_caller_aws(aws)         */
 	const config_t *config;
 	const char     *environment;  /* NULL: settings.environment      */
 	int             apply;        /* 0: plan only                    */
