@@ -19,6 +19,9 @@ struct journal {
 	char            *path;
 	journal_entry_t *entries;
 	size_t           n;
+	journal_entry_t *made;     /* what this environment created: the
+				      ownership proof pruning needs */
+	size_t           n_made;
 };
 
 static void entry_clear(journal_entry_t *e)
@@ -33,6 +36,31 @@ static void entry_clear(journal_entry_t *e)
 static char *dup_or_null(const cJSON *s)
 {
 	return cJSON_IsString(s) ? strdup(s->valuestring) : NULL;
+}
+
+/* "created": [{address, type, id}], absent in journals of older versions. */
+static int load_made(journal_t *j, const cJSON *arr, err_t *err)
+{
+	const cJSON *it;
+	journal_entry_t *e;
+
+	j->made = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*j->made));
+	if (!j->made)
+		return err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		e = &j->made[j->n_made];
+		e->address = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "address"));
+		e->type = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "type"));
+		e->id = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "id"));
+		if (!e->address || !e->type || !e->id) {
+			entry_clear(e);
+			return err_set(err, -EINVAL, "%s: created entry %zu lacks "
+				       "address, type or id", j->path,
+				       j->n_made + 1);
+		}
+		j->n_made++;
+	}
+	return 0;
 }
 
 static int load(journal_t *j, err_t *err)
@@ -84,6 +112,7 @@ static int load(journal_t *j, err_t *err)
 		i++;
 	}
 	j->n = i;
+	rc = load_made(j, cJSON_GetObjectItemCaseSensitive(doc, "created"), err);
 out:
 	cJSON_Delete(doc);
 	free(text);
@@ -117,7 +146,10 @@ void journal_free(journal_t *j)
 		return;
 	for (i = 0; i < j->n; i++)
 		entry_clear(&j->entries[i]);
+	for (i = 0; i < j->n_made; i++)
+		entry_clear(&j->made[i]);
 	free(j->entries);
+	free(j->made);
 	free(j->path);
 	free(j);
 }
@@ -162,6 +194,18 @@ static int save(journal_t *j, err_t *err)
 		cJSON_AddNumberToObject(it, "started",
 					(double)j->entries[i].started);
 	}
+	arr = cJSON_AddArrayToObject(doc, "created");
+	for (i = 0; arr && i < j->n_made; i++) {
+		it = cJSON_CreateObject();
+		if (!it)
+			goto fail;
+		cJSON_AddItemToArray(arr, it);
+		cJSON_AddStringToObject(it, "address", j->made[i].address);
+		cJSON_AddStringToObject(it, "type", j->made[i].type);
+		cJSON_AddStringToObject(it, "id", j->made[i].id);
+	}
+	if (!arr)
+		goto fail;
 	text = cJSON_Print(doc);
 	if (!text || asprintf(&tmp, "%s.tmp", j->path) < 0) {
 		tmp = NULL;
@@ -280,4 +324,68 @@ const journal_entry_t *journal_find(const journal_t *j, const char *address)
 const char *journal_path(const journal_t *j)
 {
 	return j->path;
+}
+
+static journal_entry_t *find_made(const journal_t *j, const char *type,
+				  const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_made; i++)
+		if (!strcmp(j->made[i].type, type) && !strcmp(j->made[i].id, id))
+			return &j->made[i];
+	return NULL;
+}
+
+int journal_record_created(journal_t *j, const char *address,
+			   const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id), *grown;
+
+	if (e && !strcmp(e->address, address))
+		return 0;
+	if (!e) {
+		grown = realloc(j->made, (j->n_made + 1) * sizeof(*grown));
+		if (!grown)
+			return err_set(err, -ENOMEM, "out of memory");
+		j->made = grown;
+		e = &j->made[j->n_made++];
+		memset(e, 0, sizeof(*e));
+	} else {
+		entry_clear(e);
+	}
+	e->address = strdup(address);
+	e->type = strdup(type);
+	e->id = strdup(id);
+	e->started = time(NULL);
+	if (!e->address || !e->type || !e->id)
+		return err_set(err, -ENOMEM, "out of memory");
+	return save(j, err);
+}
+
+const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
+					 const char *id)
+{
+	return j && type && id ? find_made(j, type, id) : NULL;
+}
+
+size_t journal_made_count(const journal_t *j)
+{
+	return j ? j->n_made : 0;
+}
+
+const journal_entry_t *journal_made_at(const journal_t *j, size_t i)
+{
+	return j && i < j->n_made ? &j->made[i] : NULL;
+}
+
+int journal_forget(journal_t *j, const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id);
+
+	if (!e)
+		return 0;
+	entry_clear(e);
+	*e = j->made[--j->n_made];
+	return save(j, err);
 }

@@ -2980,3 +2980,22 @@ void rec_result_free(rec_result_t *r)
 	free(r->items);
 	free(r);
 }
+
+static const struct {
+	const char *name;
+	int         final;
+} state_info[] = {
+#define XX(name, final, text) { text, final },
+	REC_STATE_MAP(XX)
+#undef XX
+};
+
+const char *rec_state_name(rec_state_t s)
+{
+	return s < REC_STATE_COUNT ? state_info[s].name : "?";
+}
+
+int rec_state_final(rec_state_t s)
+{
+	return s < REC_STATE_COUNT && state_info[s].final;
+}
