@@ -57,6 +57,8 @@ typedef struct loader {
 	config_pos_t setting_pos[16];
 	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
 	const cJSON *prune_node;
+	int unloaded;                /* files that did not parse: their
+					resources are unknown, not missing */
 	int oom;
 } loader_t;
 
@@ -396,12 +398,14 @@ static void load_file(loader_t *L, const char *path, int depth,
 	}
 	if (jsonc_load_file(path, &doc, &e)) {
 		add_err_t(L, &e);
+		L->unloaded++;
 		goto out;
 	}
 	if (!cJSON_IsObject(jsonc_root(doc))) {
 		config_pos_t p = value_pos(doc, jsonc_root(doc));
 
 		add_error(L, &p, "a config file must hold one JSON object");
+		L->unloaded++;
 		goto out;
 	}
 	L->stack[L->nstack].real = real;
@@ -1594,7 +1598,10 @@ static void check_ref_target(loader_t *L, const config_ref_t *ref,
 	const char *s;
 	size_t i, n = 0;
 
-	if (config_resource_find(L->cfg, ref->address))
+	/* Root cause first: while a file did not load, a reference to a
+	 * resource nobody defined may be one that file defines; its error
+	 * is the one to fix, and a follow-on would bury it (issue 12). */
+	if (config_resource_find(L->cfg, ref->address) || L->unloaded)
 		return;
 	for (i = 0; i < L->cfg->nres && n < N_ELEMS(names); i++)
 		names[n++] = L->cfg->res[i].address;

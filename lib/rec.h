@@ -160,6 +160,8 @@ double rec__now_s(rec_run_t *run);
 void rec__emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void rec__finish_run(rec_run_t *run);
+void rec__set_state(rec_run_t *run, rec_item_t *item, rec_state_t state,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int rec__status_in(const char *status, const char *list);
 void rec__after_reads(rec_run_t *run);
 
@@ -174,6 +176,7 @@ void rec__set_live(rec_item_t *item, cJSON *live);
 void rec__index_free(rec_read_t *rd);
 void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired);
 rec_item_t *rec__item_find(rec_run_t *run, const char *address);
+const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item);
 const cJSON *rec__lookup_ref(const char *address, const char *attribute,
 			       void *ctx);
 
@@ -189,7 +192,7 @@ void rec__on_read(void *data, cJSON *result, const err_t *e);
 /* rec_plan.c */
 int rec__held(const rec_item_t *item, err_t *err);
 void rec__evaluate(rec_run_t *run, rec_item_t *item);
-void rec__count(rec_result_t *r);
+void rec__count(rec_result_t *r, int applied);
 
 /* rec_orphan.c */
 void rec__add_orphans(rec_run_t *run);

@@ -218,11 +218,28 @@ void rec__task_end(rec_task_t *task, rec_status_t status)
 	item->status = status;
 	item->seconds = rec__now_s(run) - task->started;
 	if (status == REC_STATUS_FAILED) {
+		/* Unreadable, blocked and owned elsewhere are failures that
+		 * keep their own name. */
+		if (item->state != REC_S_UNREADABLE &&
+		    item->state != REC_S_BLOCKED &&
+		    item->state != REC_S_OWNED_ELSEWHERE)
+			rec__set_state(run, item, REC_S_FAILED, "%s",
+				       item->err.message);
 		graph_mark_failed(run->graph, item->address);
 		rec__emit(run, REC_EVENT_FAILED, item, "%s", item->err.message);
 	} else if (status == REC_STATUS_DEFERRED) {
+		rec__set_state(run, item, REC_S_DEFERRED, "held back by the "
+			       "daemon's backoff");
 		graph_mark_failed(run->graph, item->address);
 	} else {
+		if (status == REC_STATUS_OBSERVED)
+			rec__set_state(run, item, REC_S_DRIFTED, "observe mode: "
+				       "reported, not changed");
+		else if (rec_action_changes(item->action))
+			rec__set_state(run, item, REC_S_CHANGED, "%s done",
+				       rec_action_name(item->action));
+		else if (!rec_state_final(item->state))
+			rec__set_state(run, item, REC_S_IN_SYNC, "ready");
 		graph_mark_done(run->graph, item->address);
 		if (run->o.journal &&
 		    journal_done(run->o.journal, item->address, &e))
@@ -703,6 +720,8 @@ static void check_status(void *ctx)
 				rec__task_fail(task, &err);
 				return;
 			}
+			rec__set_state(task->run, item, REC_S_WAITING, "it is %s",
+				       st->valuestring);
 			rec__emit(task->run, REC_EVENT_WAITING, item, "Still %s...",
 			     st->valuestring);
 			uv_timer_start(&task->timer, on_poll_timer,
@@ -805,6 +824,8 @@ static void task_next(rec_task_t *task)
 		refresh(task);
 		break;
 	case THEN_CREATE:
+		rec__set_state(task->run, task->item, REC_S_CREATING, "the old "
+			       "one is deleted");
 		rec__set_live(task->item, NULL);
 		start_create(task);
 		break;
@@ -830,6 +851,30 @@ static const cJSON *sent_item(const res_type_t *t, const cJSON *request)
 		if (cJSON_IsObject(m) && json_get_path(m, t->id_path))
 			return m;
 	return NULL;
+}
+
+/* A document the create sent and its answer leaves out is what AWS now
+ * holds: CreatePolicy makes v1 of the document sent and sets it as the
+ * default, and GetPolicy "returns metadata about the policy" only (IAM
+ * API reference, CreatePolicy and GetPolicy). A refresh that did not see
+ * the document made the update pass send it again as CreatePolicyVersion
+ * (issue 12, fault 10). */
+static void keep_sent_documents(rec_item_t *item, const cJSON *request)
+{
+	const res_attr_t *a;
+	const char *path;
+	const cJSON *sent;
+	size_t i;
+
+	for (i = 0; item->live && i < item->type->n_attrs; i++) {
+		a = &item->type->attrs[i];
+		path = a->live_path ? a->live_path : a->name;
+		if (a->kind != RES_DOCUMENT ||
+		    !(sent = cJSON_GetObjectItemCaseSensitive(request, a->name)) ||
+		    json_get_path(item->live, path))
+			continue;
+		json_set_path(item->live, path, cJSON_Duplicate(sent, 1));
+	}
 }
 
 static void on_create(void *data, cJSON *result, const err_t *e)
@@ -875,6 +920,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 		if (item->live && !t->hooks->fix_live(t, item->live, &err))
 			rec__update_id(item);
 	}
+	keep_sent_documents(item, task->create_request);
 	cJSON_Delete(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);
@@ -885,8 +931,12 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 		return;
 	}
 	task->created = 1;
+	/* The journal keeps what this environment made: the proof of
+	 * ownership that identity changes and pruning go by. */
 	if (task->run->o.journal &&
-	    journal_created(task->run->o.journal, item->address, item->id, &err))
+	    (journal_created(task->run->o.journal, item->address, item->id, &err) ||
+	     journal_record_created(task->run->o.journal, item->address,
+				    item->type->name, item->id, &err)))
 		rec__emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
 		     err.message);
 	rec__emit(task->run, REC_EVENT_DONE, item, "Created [id=%s]", item->id);
@@ -1057,6 +1107,8 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 	if (check_waits(item)) {
 		if (item->action == REC_READ_FAILED && !item->live)
 			item->action = REC_NOOP;
+		rec__set_state(run, item, REC_S_WAITING, "a check: until it is %s",
+			       item->type->ready ? item->type->ready : "readable");
 		rec__emit(run, REC_EVENT_START, item, "Waiting until it is %s...",
 		     item->type->ready ? item->type->ready : "readable");
 		task->waiting = item->type->status_path != NULL;
@@ -1067,6 +1119,7 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 	}
 	switch (item->action) {
 	case REC_CREATE:
+		rec__set_state(run, item, REC_S_CREATING, "it does not exist");
 		start_create(task);
 		return;
 	case REC_UPDATE:
@@ -1076,6 +1129,8 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 			rec__task_fail(task, &e);
 			return;
 		}
+		rec__set_state(run, item, REC_S_UPDATING, "%zu attribute(s) "
+			       "differ", item->diff ? item->diff->n_changes : 0);
 		rec__emit(run, REC_EVENT_START, item, "Modifying [id=%s]...",
 		     item->id ? item->id : "?");
 		if (queue_updates(task, &e)) {
@@ -1087,6 +1142,10 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 		return;
 	case REC_REPLACE:
 	case REC_DELETE:
+		rec__set_state(run, item, item->action == REC_REPLACE ?
+			       REC_S_REPLACING : REC_S_DELETING, "%s",
+			       item->action == REC_REPLACE ? "delete, then create"
+							   : "\"ensure\": \"absent\" or pruned");
 		rec__emit(run, REC_EVENT_START, item, "Destroying [id=%s]...",
 		     item->id ? item->id : "?");
 		base_values(task, &v);
@@ -1135,6 +1194,8 @@ void rec__pump(rec_run_t *run)
 			item->status = REC_STATUS_BLOCKED;
 			err_set(&item->err, -EAGAIN, "%s was not applied: a "
 				"resource it depends on failed", item->address);
+			rec__set_state(run, item, REC_S_BLOCKED, "%s",
+				       item->err.message);
 		}
 	}
 	rec__finish_run(run);

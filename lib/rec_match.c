@@ -286,3 +286,39 @@ const cJSON *rec__lookup_ref(const char *address, const char *attribute,
 		return NULL;
 	return json_get_path(item->live, attribute);
 }
+
+/* The live item that was this address's before its identity changed (a
+ * renamed log group): one the journal records this environment created
+ * for the address, or one carrying this environment's and address's
+ * ownership tags, that no configured resource matched. Name-identified
+ * types only: tag-identified ones match by those tags anyway. */
+const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
+{
+	rec_read_t *rd = rec__read_for(run, item->type, item->region);
+	const journal_entry_t *je;
+	const cJSON *it, *id;
+	char *addr, *env;
+	int mine;
+
+	if (!rd || !rd->items || item->type->identity != RES_ID_NAME)
+		return NULL;
+	cJSON_ArrayForEach(it, rd->items) {
+		id = json_get_path(it, item->type->id_path);
+		je = cJSON_IsString(id) ? journal_made_find(run->o.journal,
+				item->type->name, id->valuestring) : NULL;
+		if (je) {
+			if (!strcmp(je->address, item->address))
+				return it;
+			continue;
+		}
+		addr = rec__live_tag(item->type, it, REC_TAG_ADDRESS);
+		env = rec__live_tag(item->type, it, REC_TAG_ENV);
+		mine = addr && env && !strcmp(addr, item->address) &&
+		       !strcmp(env, run->env);
+		free(addr);
+		free(env);
+		if (mine)
+			return it;
+	}
+	return NULL;
+}

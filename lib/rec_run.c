@@ -76,6 +76,27 @@ void rec__emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
 	run->o.event(run->o.event_ctx, ev, item, msg);
 }
 
+/* The one place an item's state changes. Every change is reported with
+ * its reason through the event callback (REC_EVENT_STATE, "old -> new:
+ * why"), as bgpd's log_statechange does; the daemon logs it to journald
+ * with DRIFTD_EVENT. */
+void rec__set_state(rec_run_t *run, rec_item_t *item, rec_state_t state,
+		    const char *fmt, ...)
+{
+	char why[768];
+	va_list ap;
+	rec_state_t old = item->state;
+
+	if (old == state)
+		return;
+	item->state = state;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	rec__emit(run, REC_EVENT_STATE, item, "%s -> %s: %s", rec_state_name(old),
+		  rec_state_name(state), why);
+}
+
 /* ---- finishing -------------------------------------------------------- */
 
 static void run_free(rec_run_t *run)
@@ -110,7 +131,7 @@ static void deliver(uv_timer_t *t)
 	rec_result_t *res = run->res;
 
 	run->res = NULL;
-	rec__count(res);
+	rec__count(res, run->o.apply);
 	res->total_seconds = rec__now_s(run) - run->started;
 	run->done(run->ctx, res, NULL);
 	uv_close((uv_handle_t *)&run->batch_timer, on_batch_timer_closed);
@@ -449,6 +470,7 @@ void rec_result_free(rec_result_t *r)
 	for (i = 0; i < r->n_items; i++) {
 		free(r->items[i].address);
 		free(r->items[i].id);
+		free(r->items[i].old_id);
 		diff_free(r->items[i].diff);
 		cJSON_Delete(r->items[i].desired);
 		cJSON_Delete(r->items[i].live);
