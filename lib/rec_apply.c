@@ -1192,8 +1192,11 @@ void rec__pump(rec_run_t *run)
 		if (item->res && graph_state_of(run->graph, item->address) ==
 				 GRAPH_BLOCKED) {
 			item->status = REC_STATUS_BLOCKED;
-			err_set(&item->err, -EAGAIN, "%s was not applied: a "
-				"resource it depends on failed", item->address);
+			/* Blocked by an unreadable one: its AWS error stays. */
+			if (item->state != REC_S_BLOCKED)
+				err_set(&item->err, -EAGAIN, "%s was not applied: "
+					"a resource it depends on failed",
+					item->address);
 			rec__set_state(run, item, REC_S_BLOCKED, "%s",
 				       item->err.message);
 		}

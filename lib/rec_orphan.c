@@ -59,6 +59,10 @@ void rec__add_orphans(rec_run_t *run)
 			item->action = pruned(run, item->type) ? REC_DELETE
 							       : REC_ORPHAN;
 			rec__set_live(item, cJSON_Duplicate(it, 1));
+			rec__set_state(run, item, item->action == REC_DELETE ?
+				       REC_S_DRIFTED : REC_S_ORPHAN,
+				       "tagged for this environment, and its "
+				       "address is not in the config");
 		}
 	}
 }
