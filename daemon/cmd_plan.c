@@ -107,6 +107,10 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	o.environment = session_environment(s);
 	o.apply = apply;
 	o.event = apply ? on_event : NULL;
+	/* A plan reads the journal too, when it can: the record of what this
+	 * environment created is what identity changes and pruning go by. */
+	if (!apply)
+		o.journal = session_journal(s, NULL);
 	if (!(o.aws = session_aws(s, &e)) ||
 	    (apply && !(o.journal = session_journal(s, &e))) ||
 	    rec_run_sync(&o, res, &e)) {

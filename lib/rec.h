@@ -57,23 +57,17 @@ typedef struct rec_op {
 	cJSON *params;
 } rec_op_t;
 
-/* What a task does once its queued operations are done. */
-typedef enum task_then {
-	THEN_REFRESH,    /* read it again (and wait for readiness), then end */
-	THEN_CREATE,     /* replace: the old one is deleted, create anew     */
-	THEN_END,
-} task_then_t;
-
-/* The apply of one resource. */
+/* The apply of one resource. Where it is in its life is its item's state
+ * (creating, updating, replacing, deleting, waiting); rec_apply.c's
+ * dispatcher moves it on when the step of that state is done. */
 typedef struct rec_task {
 	struct rec_run *run;
 	rec_item_t     *item;
 	rec_op_t       *ops;
 	size_t          n_ops, next_op;
-	task_then_t     then;
-	int             created;      /* the create succeeded in this task */
-	int             converged;    /* its update pass was made          */
-	int             waiting;      /* polling for readiness             */
+	rec_state_t     resume;       /* waiting: the state that started the
+					 wait (creating: the update pass
+					 after create follows)            */
 	lr_batch_t      batch;        /* the refresh's attribute reads     */
 	uv_timer_t      timer;
 	double          poll_delay_s;

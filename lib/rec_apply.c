@@ -218,11 +218,13 @@ void rec__task_end(rec_task_t *task, rec_status_t status)
 	item->status = status;
 	item->seconds = rec__now_s(run) - task->started;
 	if (status == REC_STATUS_FAILED) {
-		/* Unreadable, blocked and owned elsewhere are failures that
-		 * keep their own name. */
+		/* Unreadable, blocked, owned elsewhere and refused (an
+		 * adoption settings.adopt forbids) keep their own name; their
+		 * dependants are blocked. */
 		if (item->state != REC_S_UNREADABLE &&
 		    item->state != REC_S_BLOCKED &&
-		    item->state != REC_S_OWNED_ELSEWHERE)
+		    item->state != REC_S_OWNED_ELSEWHERE &&
+		    item->state != REC_S_REFUSED)
 			rec__set_state(run, item, REC_S_FAILED, "%s",
 				       item->err.message);
 		graph_mark_failed(run->graph, item->address);
@@ -599,7 +601,8 @@ static void on_poll_timer(uv_timer_t *t)
 }
 
 
-static void after_fresh_state(rec_task_t *task);
+static void task_step(rec_task_t *task);
+static void start_create(rec_task_t *task);
 
 static void check_status(void *ctx);
 
@@ -704,7 +707,7 @@ static void check_status(void *ctx)
 		rec__task_fail(task, &err);
 		return;
 	}
-	if (task->waiting && cJSON_IsString(st)) {
+	if (cJSON_IsString(st)) {
 		if (t->failed && rec__status_in(st->valuestring, t->failed)) {
 			err_set(&err, -EIO, "%s entered state %s", item->address,
 				st->valuestring);
@@ -720,8 +723,6 @@ static void check_status(void *ctx)
 				rec__task_fail(task, &err);
 				return;
 			}
-			rec__set_state(task->run, item, REC_S_WAITING, "it is %s",
-				       st->valuestring);
 			rec__emit(task->run, REC_EVENT_WAITING, item, "Still %s...",
 			     st->valuestring);
 			uv_timer_start(&task->timer, on_poll_timer,
@@ -732,42 +733,84 @@ static void check_status(void *ctx)
 			return;
 		}
 	}
-	after_fresh_state(task);
+	task_step(task);
 }
 
 /* Reads the resource again: for readiness (status_path) and so that what
  * dependants resolve and what is diffed next is what AWS now has. */
-static void refresh(rec_task_t *task)
+static void refresh(rec_task_t *task, const char *why)
 {
 	rec_item_t *item = task->item;
 
+	task->resume = item->state;
+	rec__set_state(task->run, item, REC_S_WAITING, "%s", why);
 	if (!item->type->read_one.op || !item->id) {
-		after_fresh_state(task);
+		task_step(task);
 		return;
 	}
-	task->waiting = item->type->status_path != NULL;
 	task->wait_started = rec__now_s(task->run);
 	task->poll_delay_s = 0.2;
 	start_read_one(task);
 }
 
+/* ---- the dispatcher: one function per state a task passes through ----- */
 
-/* After a create and its readiness, the same update pass as for drift
+/* Creating: the create (and its tagging) is made; read it back. */
+static void task_creating(rec_task_t *task)
+{
+	refresh(task, "created; until it is ready");
+}
+
+/* Updating: the changes are made; read it back. */
+static void task_updating(rec_task_t *task)
+{
+	refresh(task, "changed; until it reads back");
+}
+
+/* A deleted item leaves the journal's record of what this environment
+ * made. */
+static void forget_deleted(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	err_t e;
+
+	if (task->run->o.journal && item->id &&
+	    journal_forget(task->run->o.journal, item->type->name, item->id, &e))
+		rec__emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
+			  e.message);
+}
+
+/* Replacing: the old item is deleted; the new one is created. */
+static void task_replacing(rec_task_t *task)
+{
+	forget_deleted(task);
+	rec__set_state(task->run, task->item, REC_S_CREATING, "the old one "
+		       "is deleted");
+	rec__set_live(task->item, NULL);
+	start_create(task);
+}
+
+/* Deleting: done. */
+static void task_deleting(rec_task_t *task)
+{
+	forget_deleted(task);
+	rec__task_end(task, REC_STATUS_OK);
+}
+
+/* Waiting: it is ready. After a create, the same update pass as for drift
  * converges what is set after create (RES_NOT_IN_CREATE) and whatever AWS
- * set otherwise. */
-static void after_fresh_state(rec_task_t *task)
+ * set otherwise; after that pass, or an update, the task is done. */
+static void task_waiting(rec_task_t *task)
 {
 	rec_item_t *item = task->item;
 	rec_action_t planned;
 	int todo;
 	err_t e;
 
-	task->waiting = 0;
-	if (!task->created || task->converged) {
+	if (task->resume != REC_S_CREATING) {
 		rec__task_end(task, REC_STATUS_OK);
 		return;
 	}
-	task->converged = 1;
 	/* The item keeps the action it was applied for (create, replace)
 	 * for the summary; the evaluation only finds what is left to set. */
 	planned = item->action;
@@ -778,14 +821,34 @@ static void after_fresh_state(rec_task_t *task)
 		rec__task_end(task, REC_STATUS_OK);
 		return;
 	}
+	rec__set_state(task->run, item, REC_S_UPDATING, "%zu attribute(s) to "
+		       "set after create", item->diff->n_changes);
 	rec__emit(task->run, REC_EVENT_START, item, "Setting %zu attribute(s) "
 	     "after create...", item->diff->n_changes);
 	if (queue_updates(task, &e)) {
 		rec__task_fail(task, &e);
 		return;
 	}
-	task->then = THEN_REFRESH;
 	task_next(task);
+}
+
+/* The step of the task's state is done: on to the next (curl's
+ * multi_runsingle, one function per state). */
+static void task_step(rec_task_t *task)
+{
+	static void (*const step[REC_STATE_COUNT])(rec_task_t *) = {
+		[REC_S_CREATING] = task_creating,
+		[REC_S_UPDATING] = task_updating,
+		[REC_S_REPLACING] = task_replacing,
+		[REC_S_DELETING] = task_deleting,
+		[REC_S_WAITING] = task_waiting,
+	};
+	rec_state_t st = task->item->state;
+
+	if (st < REC_STATE_COUNT && step[st])
+		step[st](task);
+	else
+		rec__task_end(task, REC_STATUS_OK);
 }
 
 static void on_op(void *data, cJSON *result, const err_t *e)
@@ -806,8 +869,9 @@ static void on_op(void *data, cJSON *result, const err_t *e)
 	task_next(task);
 }
 
-static void start_create(rec_task_t *task);
 
+/* Makes the task's next queued write; when none is left, its state's
+ * step is done. */
 static void task_next(rec_task_t *task)
 {
 	rec_op_t *op;
@@ -819,20 +883,7 @@ static void task_next(rec_task_t *task)
 			rec__task_fail(task, &e);
 		return;
 	}
-	switch (task->then) {
-	case THEN_REFRESH:
-		refresh(task);
-		break;
-	case THEN_CREATE:
-		rec__set_state(task->run, task->item, REC_S_CREATING, "the old "
-			       "one is deleted");
-		rec__set_live(task->item, NULL);
-		start_create(task);
-		break;
-	default:
-		rec__task_end(task, REC_STATUS_OK);
-		break;
-	}
+	task_step(task);
 }
 
 /* The item a Put-style create sent: the part at create_item (a record set
@@ -930,7 +981,6 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 		rec__task_fail(task, &err);
 		return;
 	}
-	task->created = 1;
 	/* The journal keeps what this environment made: the proof of
 	 * ownership that identity changes and pruning go by. */
 	if (task->run->o.journal &&
@@ -954,7 +1004,6 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 		}
 		cJSON_Delete((cJSON *)v.tags);
 	}
-	task->then = THEN_REFRESH;
 	task_next(task);
 }
 
@@ -1107,11 +1156,11 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 	if (check_waits(item)) {
 		if (item->action == REC_READ_FAILED && !item->live)
 			item->action = REC_NOOP;
+		task->resume = REC_S_PENDING;
 		rec__set_state(run, item, REC_S_WAITING, "a check: until it is %s",
 			       item->type->ready ? item->type->ready : "readable");
 		rec__emit(run, REC_EVENT_START, item, "Waiting until it is %s...",
 		     item->type->ready ? item->type->ready : "readable");
-		task->waiting = item->type->status_path != NULL;
 		task->wait_started = rec__now_s(run);
 		task->poll_delay_s = 0.2;
 		start_read_one(task);
@@ -1137,7 +1186,6 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 			rec__task_fail(task, &e);
 			return;
 		}
-		task->then = THEN_REFRESH;
 		task_next(task);
 		return;
 	case REC_REPLACE:
@@ -1155,7 +1203,6 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 			rec__task_fail(task, &e);
 			return;
 		}
-		task->then = item->action == REC_REPLACE ? THEN_CREATE : THEN_END;
 		task_next(task);
 		return;
 	case REC_READ_FAILED:

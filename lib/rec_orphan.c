@@ -23,12 +23,83 @@ static int pruned(const rec_run_t *run, const res_type_t *t)
 	return 0;
 }
 
-void rec__add_orphans(rec_run_t *run)
+/* Pruning deletes only what this environment's journal proves it created
+ * (its record of the id, for this address): ownership tags alone are no
+ * proof, as anyone may write them (issue 14, item 14). At most
+ * settings.prune_max_per_cycle per run; the rest wait for the next. */
+static void judge_orphan(rec_run_t *run, rec_item_t *item, size_t *n_pruned)
+{
+	const config_settings_t *s = config_settings(run->o.config);
+	const journal_entry_t *je = journal_made_find(run->o.journal,
+						      item->type->name, item->id);
+
+	item->action = REC_ORPHAN;
+	if (!pruned(run, item->type)) {
+		rec__set_state(run, item, REC_S_ORPHAN, "tagged for this "
+			       "environment or created by it, and its address "
+			       "is not in the config");
+		return;
+	}
+	if (!je || strcmp(je->address, item->address)) {
+		err_set(&item->err, -EPERM, "%s: not pruned: this environment's "
+			"journal has no record of creating %s (ownership tags "
+			"are no proof)", item->address, item->id ? item->id : "it");
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		return;
+	}
+	if (*n_pruned >= (size_t)s->prune_max_per_cycle) {
+		err_set(&item->err, -EAGAIN, "%s: not pruned in this run: "
+			"settings.prune_max_per_cycle (%d) is reached",
+			item->address, s->prune_max_per_cycle);
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		return;
+	}
+	(*n_pruned)++;
+	item->action = REC_DELETE;
+	rec__set_state(run, item, REC_S_DRIFTED, "settings.prune: the journal "
+		       "proves this environment created it, and its address is "
+		       "not in the config");
+}
+
+static int add_orphan(rec_run_t *run, const rec_read_t *rd, const cJSON *it,
+		      char *addr, size_t *n_pruned)
 {
 	rec_item_t *grown, *item;
-	const cJSON *it;
-	char *addr, *env;
 	size_t i;
+
+	for (i = 0; i < run->res->n_items; i++)
+		if (!strcmp(run->res->items[i].address, addr) &&
+		    run->res->items[i].type == rd->type &&
+		    !run->res->items[i].res) {
+			free(addr);     /* found by its tags and its record */
+			return 0;
+		}
+	grown = realloc(run->res->items, (run->res->n_items + 1) *
+			sizeof(*grown));
+	if (!grown) {
+		free(addr);
+		return -ENOMEM;
+	}
+	run->res->items = grown;
+	item = &run->res->items[run->res->n_items++];
+	memset(item, 0, sizeof(*item));
+	item->address = addr;
+	item->type = rd->type;
+	snprintf(item->region, sizeof(item->region), "%s", rd->region);
+	rec__set_live(item, cJSON_Duplicate(it, 1));
+	judge_orphan(run, item, n_pruned);
+	return 0;
+}
+
+/* Orphans: live items that no configured resource matched, and that carry
+ * this environment's ownership tags or are recorded in its journal, under
+ * an address that is no longer in the config. */
+void rec__add_orphans(rec_run_t *run)
+{
+	const journal_entry_t *je;
+	const cJSON *it, *id;
+	size_t i, n_pruned = 0;
+	char *addr, *env;
 
 	for (i = 0; i < run->n_reads; i++) {
 		if (!run->reads[i].items)
@@ -36,33 +107,24 @@ void rec__add_orphans(rec_run_t *run)
 		cJSON_ArrayForEach(it, run->reads[i].items) {
 			env = rec__live_tag(run->reads[i].type, it, REC_TAG_ENV);
 			addr = rec__live_tag(run->reads[i].type, it, REC_TAG_ADDRESS);
-			if (!env || !addr || strcmp(env, run->env) ||
-			    config_resource_find(run->o.config, addr)) {
-				free(env);
+			if (!addr || !env || strcmp(env, run->env)) {
+				free(addr);
+				addr = NULL;
+				id = json_get_path(it, run->reads[i].type->id_path);
+				je = cJSON_IsString(id) ? journal_made_find(
+					run->o.journal, run->reads[i].type->name,
+					id->valuestring) : NULL;
+				/* Another environment's tags win over a record. */
+				if (je && !env)
+					addr = strdup(je->address);
+			}
+			free(env);
+			if (!addr || config_resource_find(run->o.config, addr)) {
 				free(addr);
 				continue;
 			}
-			free(env);
-			grown = realloc(run->res->items, (run->res->n_items + 1) *
-					sizeof(*grown));
-			if (!grown) {
-				free(addr);
+			if (add_orphan(run, &run->reads[i], it, addr, &n_pruned))
 				return;
-			}
-			run->res->items = grown;
-			item = &run->res->items[run->res->n_items++];
-			memset(item, 0, sizeof(*item));
-			item->address = addr;
-			item->type = run->reads[i].type;
-			snprintf(item->region, sizeof(item->region), "%s",
-				 run->reads[i].region);
-			item->action = pruned(run, item->type) ? REC_DELETE
-							       : REC_ORPHAN;
-			rec__set_live(item, cJSON_Duplicate(it, 1));
-			rec__set_state(run, item, item->action == REC_DELETE ?
-				       REC_S_DRIFTED : REC_S_ORPHAN,
-				       "tagged for this environment, and its "
-				       "address is not in the config");
 		}
 	}
 }

@@ -169,6 +169,21 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 		free(env);
 		return REC_S_OWNED_ELSEWHERE;
 	}
+	/* Adoption: an untagged item with the configured name becomes this
+	 * environment's (the update pass tags it), unless settings.adopt is
+	 * off or it is one this environment's journal says it made. */
+	if (!env && item->live && !config_settings(run->o.config)->adopt &&
+	    item->type->identity == RES_ID_NAME && rec__tags_attr(item->type) &&
+	    !journal_made_find(run->o.journal, item->type->name, item->id)) {
+		item->action = REC_READ_FAILED;
+		err_set(&item->err, -EPERM, "%s: the live %s \"%s\" carries no "
+			"driftd tags, and settings.adopt is false: driftd does not "
+			"take it over. Tag it %s=%s and %s=%s, or set "
+			"settings.adopt to true", item->address, item->type->name,
+			identity_of(item, item->live), REC_TAG_ENV, run->env,
+			REC_TAG_ADDRESS, item->address);
+		return REC_S_REFUSED;
+	}
 	free(env);
 	/* old_id: an identity change seen before in this run; while the
 	 * live item is still the old one, the decision stands. */
