@@ -39,6 +39,10 @@ typedef struct rec_read {
 					 of the types it depends on */
 	int               started, done;
 	size_t            pending;    /* its calls in flight */
+	cJSON           **each_queue; /* listed items whose read_each calls
+					 wait for room in the service's
+					 window (rec_read.c)              */
+	size_t            n_queued, next_queued, cap_queued;
 	struct live_key  *index;      /* items by identity key, built once
 					 the read is done (see rec__match_live) */
 	size_t            n_index;
@@ -78,8 +82,22 @@ typedef struct rec_task {
 					    create that answers nothing */
 } rec_task_t;
 
+/* Listed items whose read_each calls are in flight, per service: at most
+ * REC_EACH_WINDOW, so that reading 10,000 SNS topics or KMS keys one by
+ * one keeps memory flat instead of holding every request at once. */
+#define REC_EACH_WINDOW 16
+#define REC_MAX_SERVICES 32
+
+typedef struct rec_window {
+	const char *service;
+	size_t      in_flight;
+} rec_window_t;
+
 typedef struct rec_run {
 	rec_opts_t    o;
+	rec_window_t  windows[REC_MAX_SERVICES];
+	size_t        n_windows;
+	int           each_pumping;
 	rec_caller_t  caller;
 	rec_done_fn   done;
 	void         *ctx;
@@ -171,6 +189,8 @@ void rec__index_free(rec_read_t *rd);
 void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired);
 rec_item_t *rec__item_find(rec_run_t *run, const char *address);
 const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item);
+void rec__match_configured(rec_run_t *run, rec_item_t *item);
+void rec__match_resolved(rec_run_t *run, rec_item_t *item);
 const cJSON *rec__lookup_ref(const char *address, const char *attribute,
 			       void *ctx);
 

@@ -322,3 +322,39 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 	}
 	return NULL;
 }
+
+/* Matches a configured item with its references resolved where the
+ * resources they name are matched already (a listener is found by its
+ * load balancer's ARN), else with its body as written. */
+void rec__match_configured(rec_run_t *run, rec_item_t *item)
+{
+	cJSON *desired = NULL;
+	err_t e;
+
+	if (config_resolve(run->o.config, item->res, rec__lookup_ref, run,
+			   &desired, &e)) {
+		cJSON_Delete(desired);
+		desired = NULL;
+	}
+	rec__match_live(run, item, desired ? desired : item->res->body);
+	cJSON_Delete(desired);
+}
+
+/* Matches item with its references resolved as far as the resources they
+ * name are matched; failing that, takes the item this address had before
+ * an identity change (rec__previous_identity), which evaluate then plans
+ * as -/+ or refuses. */
+void rec__match_resolved(rec_run_t *run, rec_item_t *item)
+{
+	const cJSON *old;
+
+	if (item->live)
+		return;
+	rec__match_configured(run, item);
+	if (item->live || item->res->ensure == CONFIG_ENSURE_ABSENT ||
+	    !(old = rec__previous_identity(run, item)))
+		return;
+	rec__set_live(item, cJSON_Duplicate(old, 1));
+	free(item->old_id);
+	item->old_id = item->id ? strdup(item->id) : NULL;
+}

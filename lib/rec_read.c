@@ -103,23 +103,14 @@ static void match_read_items(rec_run_t *run)
 {
 	rec_item_t *item;
 	rec_read_t *rd;
-	cJSON *desired;
 	size_t i;
-	err_t e;
 
 	for (i = 0; i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		rd = item->res ? rec__read_for(run, item->type, item->region) : NULL;
 		if (!rd || !rd->done || rd->err.code || item->live)
 			continue;
-		desired = NULL;
-		if (config_resolve(run->o.config, item->res, rec__lookup_ref, run,
-				   &desired, &e)) {
-			cJSON_Delete(desired);
-			desired = NULL;
-		}
-		rec__match_live(run, item, desired ? desired : item->res->body);
-		cJSON_Delete(desired);
+		rec__match_configured(run, item);
 	}
 }
 
@@ -306,9 +297,88 @@ static int names_missing(const char *code)
 	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6);
 }
 
+/* The window of a service; NULL past REC_MAX_SERVICES (no window). */
+static rec_window_t *window_of(rec_run_t *run, const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < run->n_windows; i++)
+		if (!strcmp(run->windows[i].service, service))
+			return &run->windows[i];
+	if (run->n_windows == REC_MAX_SERVICES)
+		return NULL;
+	run->windows[run->n_windows].service = service;
+	run->windows[run->n_windows].in_flight = 0;
+	return &run->windows[run->n_windows++];
+}
+
+static void issue_read_each(rec_read_t *rd, cJSON *it);
+
+/* Starts the queued items' read_each calls while their service's window
+ * has room, oldest read first. Not reentrant: an item that finishes at
+ * once only makes room for the loop already running. */
+static void each_pump(rec_run_t *run)
+{
+	rec_window_t *w;
+	rec_read_t *rd;
+	size_t i;
+
+	int progress;
+
+	if (run->each_pumping)
+		return;
+	run->each_pumping = 1;
+	do {
+		/* What a nested step queued is seen on the next turn. */
+		progress = 0;
+		for (i = 0; i < run->n_reads; i++) {
+			rd = &run->reads[i];
+			while (rd->next_queued < rd->n_queued) {
+				w = window_of(run, rd->type->service);
+				if (w && w->in_flight >= REC_EACH_WINDOW)
+					break;
+				if (w)
+					w->in_flight++;
+				progress = 1;
+				issue_read_each(rd, rd->each_queue[rd->next_queued++]);
+			}
+			if (rd->next_queued == rd->n_queued && rd->each_queue) {
+				free(rd->each_queue);
+				rd->each_queue = NULL;
+				rd->n_queued = rd->next_queued = rd->cap_queued = 0;
+			}
+		}
+	} while (progress);
+	run->each_pumping = 0;
+}
+
+/* Queues a listed item (in rd->items) for its read_each calls; the read
+ * is not done until they are. */
+static void each_queue(rec_read_t *rd, cJSON *it)
+{
+	cJSON **grown;
+	size_t cap;
+
+	if (rd->n_queued == rd->cap_queued) {
+		cap = rd->cap_queued ? rd->cap_queued * 2 : 64;
+		grown = realloc(rd->each_queue, cap * sizeof(*grown));
+		if (!grown) {
+			if (!rd->err.code)
+				err_set(&rd->err, -ENOMEM, "out of memory");
+			return;
+		}
+		rd->each_queue = grown;
+		rd->cap_queued = cap;
+	}
+	rd->each_queue[rd->n_queued++] = it;
+	rd->pending++;
+	rd->run->reads_pending++;
+}
+
 static void each_item_step(each_item_t *ei)
 {
 	rec_read_t *rd = ei->rd;
+	rec_window_t *w;
 
 	if (--ei->pending)
 		return;
@@ -317,6 +387,9 @@ static void each_item_step(each_item_t *ei)
 	else
 		rec__fix_live_item(rd, ei->item);
 	free(ei);
+	if ((w = window_of(rd->run, rd->type->service)) && w->in_flight)
+		w->in_flight--;
+	each_pump(rd->run);
 	rec__read_step(rd);
 }
 
@@ -374,14 +447,17 @@ static void issue_read_each(rec_read_t *rd, cJSON *it)
 	err_t e;
 
 	if (!ei) {
+		rec_window_t *w = window_of(run, t->service);
+
 		err_set(&rd->err, -ENOMEM, "out of memory");
+		if (w && w->in_flight)
+			w->in_flight--;
+		rec__read_step(rd);   /* counted when it was queued */
 		return;
 	}
 	ei->rd = rd;
 	ei->item = it;
 	ei->pending = 1;
-	rd->pending++;
-	run->reads_pending++;
 	id = json_get_path(it, t->id_path);
 	memset(&v, 0, sizeof(v));
 	v.env = run->env;
@@ -495,13 +571,14 @@ static void read_answer(rec_read_t *rd, cJSON *result, const err_t *e,
 			cJSON_AddItemToArray(rd->items, it);
 			add_scope(it, scope);
 			if (t->read_each[0].op)
-				issue_read_each(rd, it);
+				each_queue(rd, it);
 			else
 				rec__fix_live_item(rd, it);
 		}
 		cJSON_Delete(page);
 	}
 	cJSON_Delete(result);
+	each_pump(rd->run);
 	rec__read_step(rd);
 }
 

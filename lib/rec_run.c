@@ -105,6 +105,7 @@ static void run_free(rec_run_t *run)
 
 	for (i = 0; i < run->n_reads; i++) {
 		rec__index_free(&run->reads[i]);
+		free(run->reads[i].each_queue);
 		cJSON_Delete(run->reads[i].items);
 	}
 	free(run->reads);
@@ -201,8 +202,10 @@ static void after_live_reads(void *ctx);
  * (a listener is found by its load balancer's ARN). */
 void rec__after_reads(rec_run_t *run)
 {
+	const char **order = NULL;
 	rec_item_t *item;
-	size_t i;
+	size_t i, n;
+	err_t e;
 
 	if (rec__start_scoped_reads(run))
 		return;
@@ -210,13 +213,22 @@ void rec__after_reads(rec_run_t *run)
 	run->live_batch.pending = 1;
 	run->live_batch.done = after_live_reads;
 	run->live_batch.ctx = run;
-	for (i = 0; i < run->res->n_items; i++) {
-		item = &run->res->items[i];
-		if (!item->res || rec__read_for(run, item->type, item->region)->err.code)
+	/* In dependency order, so that a resource whose name comes from
+	 * another's live attribute (a log group named for a database's
+	 * endpoint) is matched, and its attributes read, once that one is. */
+	if (graph_topo_order(run->graph, &order, &e) == 0)
+		n = graph_node_count(run->graph);
+	else
+		n = run->res->n_items;
+	for (i = 0; i < n; i++) {
+		item = order ? rec__item_find(run, order[i]) : &run->res->items[i];
+		if (!item || !item->res ||
+		    rec__read_for(run, item->type, item->region)->err.code)
 			continue;
-		rec__match_live(run, item, item->res->body);
+		rec__match_resolved(run, item);
 		rec__issue_live_reads(run, item, &run->live_batch);
 	}
+	free(order);
 	rec__batch_step(&run->live_batch);
 }
 

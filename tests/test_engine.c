@@ -23,7 +23,8 @@
  *       "calls": [{"op","params"}]: every write, in order, and no other,
  *       "events": ["address: substring", ...]: in this order (a subset),
  *       "summary": {"created","changed","replaced","deleted","failed",
- *                   "refused"}: the apply's counts }
+ *                   "refused"}: the apply's counts,
+ *       "max_in_flight": {service: n}: at most n calls at once }
  *   }
  *
  * A case that expects a field checks it; one that leaves it out does not.
@@ -59,10 +60,14 @@ typedef struct script {
 	cJSON     *answers;   /* the case's */
 	cJSON     *calls;     /* [{"op","params","service"}], every call made */
 	strbuf_t  *problems;  /* what went wrong, for the failure message */
+	cJSON     *in_flight; /* {service: calls not answered yet} */
+	cJSON     *peak;      /* {service: the most at once} */
 } script_t;
 
 typedef struct pending {
 	uv_timer_t  timer;
+	script_t   *script;
+	char        service[64];
 	aws_done_cb cb;
 	void       *data;
 	cJSON      *result;
@@ -139,10 +144,27 @@ static void on_pending_closed(uv_handle_t *h)
 	free(h->data);
 }
 
+/* Calls in flight per service, and the peak: what the engine's read_each
+ * window must bound. */
+static void count_in_flight(script_t *s, const char *service, int delta)
+{
+	cJSON *n = cJSON_GetObjectItemCaseSensitive(s->in_flight, service);
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(s->peak, service);
+
+	if (!n)
+		n = cJSON_AddNumberToObject(s->in_flight, service, 0);
+	if (!m)
+		m = cJSON_AddNumberToObject(s->peak, service, 0);
+	cJSON_SetNumberValue(n, n->valuedouble + delta);
+	if (n->valuedouble > m->valuedouble)
+		cJSON_SetNumberValue(m, n->valuedouble);
+}
+
 static void on_pending(uv_timer_t *t)
 {
 	pending_t *p = t->data;
 
+	count_in_flight(p->script, p->service, -1);
 	p->cb(p->data, p->result, p->failed ? &p->err : NULL);
 	uv_close((uv_handle_t *)t, on_pending_closed);
 }
@@ -196,6 +218,9 @@ static int scripted_call(void *ctx, const char *service, const char *region,
 	}
 	p->cb = cb;
 	p->data = data;
+	p->script = s;
+	snprintf(p->service, sizeof(p->service), "%s", service);
+	count_in_flight(s, service, 1);
 	uv_timer_init(s->loop, &p->timer);
 	p->timer.data = p;
 	uv_timer_start(&p->timer, on_pending, 0, 0);
@@ -343,6 +368,21 @@ static void expect_summary(strbuf_t *p, const rec_result_t *r,
 	}
 }
 
+/* At most so many calls of a service were in flight at once. */
+static void expect_peak(strbuf_t *p, const cJSON *peak, const cJSON *want)
+{
+	const cJSON *w, *have;
+
+	cJSON_ArrayForEach(w, want) {
+		have = cJSON_GetObjectItemCaseSensitive(peak, w->string);
+		if (!have || have->valuedouble > w->valuedouble)
+			strbuf_printf(p, "  %s: %g calls in flight at once, "
+				      "expected at most %g\n", w->string,
+				      have ? have->valuedouble : 0.0,
+				      w->valuedouble);
+	}
+}
+
 /* ---- one case ---------------------------------------------------------- */
 
 static void expect_config_errors(strbuf_t *p, const char *dir,
@@ -445,6 +485,8 @@ static char *run_case(const char *name)
 	s.answers = cJSON_GetObjectItemCaseSensitive(c, "answers");
 	s.calls = cJSON_CreateArray();
 	s.problems = p;
+	s.in_flight = cJSON_CreateObject();
+	s.peak = cJSON_CreateObject();
 	j = case_journal(cJSON_GetObjectItemCaseSensitive(c, "journal"), jdir,
 			 sizeof(jdir));
 	memset(&o, 0, sizeof(o));
@@ -472,6 +514,8 @@ static char *run_case(const char *name)
 		expect_calls(p, s.calls, cJSON_GetObjectItemCaseSensitive(expect, "calls"));
 		expect_events(p, events.data ? events.data : "",
 			      cJSON_GetObjectItemCaseSensitive(expect, "events"));
+		expect_peak(p, s.peak, cJSON_GetObjectItemCaseSensitive(expect,
+								     "max_in_flight"));
 	}
 	rec_result_free(r);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -479,6 +523,8 @@ static char *run_case(const char *name)
 	journal_free(j);
 	remove_journal(jdir);
 	cJSON_Delete(s.calls);
+	cJSON_Delete(s.in_flight);
+	cJSON_Delete(s.peak);
 	strbuf_free(&events);
 out:
 	config_errors_free(errs);
