@@ -272,6 +272,14 @@ static void expect_items(strbuf_t *p, const char *what, const rec_result_t *r,
 {
 	const cJSON *w, *v;
 	const rec_item_t *it;
+	size_t i;
+
+	/* Every run, every case: no item is left pending or mid-change. */
+	for (i = 0; i < r->n_items; i++)
+		if (!rec_state_final(r->items[i].state))
+			strbuf_printf(p, "  %s %s: ends the run %s, not in a "
+				      "final state\n", what, r->items[i].address,
+				      rec_state_name(r->items[i].state));
 
 	cJSON_ArrayForEach(w, want) {
 		if (!(it = item_of(r, w->string))) {
