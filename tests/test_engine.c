@@ -5,6 +5,7 @@
  *   case.json       {
  *     "title":   what the case pins,
  *     "apply":   true: plan, then apply (as `driftd apply` does),
+ *     "skip":    [addresses] the daemon's backoff holds back (opts.skip),
  *     "journal": [{"address","type","id"}]: creations this environment's
  *                journal records (rec_journal_created), and
  *                [{"address","type","token","intent":true}]: an interrupted
@@ -236,6 +237,17 @@ static const char *scripted_region(void *ctx)
 /* ---- expectations ------------------------------------------------------ */
 
 static strbuf_t events;
+
+/* The daemon's backoff, as the case says: its "skip" addresses. */
+static int skip_listed(void *ctx, const rec_item_t *item)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, (const cJSON *)ctx)
+		if (cJSON_IsString(a) && !strcmp(a->valuestring, item->address))
+			return 1;
+	return 0;
+}
 
 static void on_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 		     const char *message)
@@ -504,6 +516,8 @@ static char *run_case(const char *name)
 	o.journal = j;
 	o.event = on_event;
 	o.wait_timeout_s = 5;
+	o.skip = skip_listed;
+	o.skip_ctx = cJSON_GetObjectItemCaseSensitive(c, "skip");
 	o.poll_max_s = 0.01;
 	if (rec_run_sync(&o, &r, &e)) {
 		strbuf_printf(p, "  plan did not run: %s\n", e.message);
