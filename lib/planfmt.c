@@ -139,6 +139,20 @@ static void put_failed(out_t *o, const rec_item_t *it)
 	}
 }
 
+/* An allowed identity change names both identities: the old item (its
+ * id) is deleted, the one the config names is created. */
+static void put_identity_change(out_t *o, const rec_item_t *it)
+{
+	const char *const *names = it->type->name_attrs;
+	const cJSON *want = names && names[0] && it->res ?
+		json_get_path(it->desired ? it->desired : it->res->body,
+			      names[0]) : NULL;
+
+	strbuf_printf(&o->text, "  # its identity changes: \"%s\" is deleted, "
+		      "\"%s\" is created (policy.allow_replace)\n", it->old_id,
+		      cJSON_IsString(want) ? want->valuestring : "?");
+}
+
 static void put_item(out_t *o, const rec_item_t *it)
 {
 	const char *id = it->id ? it->id : "";
@@ -175,10 +189,10 @@ static void put_item(out_t *o, const rec_item_t *it)
 				"; refused: policy.prevent_destroy" :
 				"; refused: set policy.allow_replace to allow it",
 			      obs);
-		if (it->old_id || it->action == REC_REPLACE_REFUSED)
-			strbuf_printf(&o->text, "  # %s\n", it->err.code ?
-				      it->err.message : "its identity changed: "
-				      "the old item is deleted, a new one made");
+		if (it->action == REC_REPLACE_REFUSED && it->err.code)
+			strbuf_printf(&o->text, "  # %s\n", it->err.message);
+		else if (it->old_id)
+			put_identity_change(o, it);
 		strbuf_printf(&o->text, "%s-/+%s %s {\n", col(o, RED),
 			      col(o, RESET), it->address);
 		put_changes(o, it);

@@ -18,6 +18,7 @@
  *                scripted fails the case,
  *     "expect": {
  *       "config_errors": ["main.json:3:7: ..."]: the load fails so,
+ *       "plan_text": ["substring", ...]: in `driftd plan`'s text,
  *       "plan":  {address: {"action", "state", "error" (a substring),
  *                 "aws_code", "request_id", "owner_env"}},
  *       "apply": {address: {...the same keys, after apply}},
@@ -44,6 +45,7 @@
 #include "config.h"
 #include "jsonutil.h"
 #include "journal.h"
+#include "planfmt.h"
 #include "readfile.h"
 #include "reconcile.h"
 #include "schema.h"
@@ -388,6 +390,24 @@ static void expect_summary(strbuf_t *p, const rec_result_t *r,
 	}
 }
 
+/* What `driftd plan` prints contains each expected line. */
+static void expect_plan_text(strbuf_t *p, const rec_result_t *r,
+			     const cJSON *want)
+{
+	planfmt_opts_t po = { 0 };
+	const cJSON *w;
+	char *text;
+
+	if (!want)
+		return;
+	text = planfmt_text(r, &po);
+	cJSON_ArrayForEach(w, want)
+		if (cJSON_IsString(w) && (!text || !strstr(text, w->valuestring)))
+			strbuf_printf(p, "  plan text lacks \"%s\"; it is:\n%s",
+				      w->valuestring, text ? text : "(none)");
+	free(text);
+}
+
 /* At most so many calls of a service were in flight at once. */
 static void expect_peak(strbuf_t *p, const cJSON *peak, const cJSON *want)
 {
@@ -523,6 +543,7 @@ static char *run_case(const char *name)
 		strbuf_printf(p, "  plan did not run: %s\n", e.message);
 	} else {
 		expect_items(p, "plan", r, cJSON_GetObjectItemCaseSensitive(expect, "plan"));
+		expect_plan_text(p, r, cJSON_GetObjectItemCaseSensitive(expect, "plan_text"));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "apply"))) {
 			rec_result_free(r);
 			o.apply = 1;
