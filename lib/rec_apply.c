@@ -600,7 +600,6 @@ static void on_poll_timer(uv_timer_t *t)
 	start_read_one(t->data);
 }
 
-
 static void task_step(rec_task_t *task);
 static void start_create(rec_task_t *task);
 
@@ -868,7 +867,6 @@ static void on_op(void *data, cJSON *result, const err_t *e)
 	task->next_op++;
 	task_next(task);
 }
-
 
 /* Makes the task's next queued write; when none is left, its state's
  * step is done. */
@@ -1150,6 +1148,9 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 		return;
 	}
 	if (item->type->driver && rec_action_changes(item->action)) {
+		rec__set_state(run, item, item->action == REC_CREATE ?
+			       REC_S_CREATING : REC_S_UPDATING, "the driver "
+			       "applies it");
 		rec__start_driver_apply(task);
 		return;
 	}

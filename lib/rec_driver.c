@@ -214,7 +214,6 @@ void rec__start_driver_apply(rec_task_t *task)
 	}
 }
 
-
 static void on_driver_read(uv_work_t *req, int status)
 {
 	driver_work_t *w = req->data;

@@ -15,7 +15,6 @@
 
 /* ---- identity and live state ------------------------------------------ */
 
-
 const res_attr_t *rec__tags_attr(const res_type_t *t)
 {
 	size_t i;

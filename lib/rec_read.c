@@ -275,7 +275,6 @@ typedef struct each_call {
 	const res_each_op_t *op;
 } each_call_t;
 
-
 /* Runs fix_live on an item of rd->items; drops it when its status says
  * it is on its way out (res_type_t.gone). */
 void rec__fix_live_item(rec_read_t *rd, cJSON *it)

@@ -61,7 +61,6 @@ int rec_action_changes(rec_action_t a)
 	       a == REC_DELETE;
 }
 
-
 void rec__emit(rec_run_t *run, rec_event_t ev, const rec_item_t *item,
 		 const char *fmt, ...)
 {
