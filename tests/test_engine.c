@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -576,6 +577,16 @@ out:
 	return strbuf_take(p);
 }
 
+/* A case is a directory (README.md sits beside them). */
+static int is_case_dir(const char *name)
+{
+	char path[600];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", ENGINE_CASES, name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -591,7 +602,8 @@ START_TEST(every_engine_case_holds)
 
 	ck_assert_msg(dir != NULL, "no %s (run from the tree's top)", ENGINE_CASES);
 	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.' || (only && !strstr(d->d_name, only)))
+		if (d->d_name[0] == '.' || (only && !strstr(d->d_name, only)) ||
+		    !is_case_dir(d->d_name))
 			continue;
 		names = realloc(names, (n + 1) * sizeof(*names));
 		names[n++] = strdup(d->d_name);
