@@ -294,22 +294,38 @@ const cJSON *rec__lookup_ref(const char *address, const char *attribute,
 const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 {
 	rec_read_t *rd = rec__read_for(run, item->type, item->region);
+	const res_attr_t *tags = rec__tags_attr(item->type);
 	const journal_entry_t *je;
 	const cJSON *it, *id;
 	char *addr, *env;
+	size_t i;
 	int mine;
 
 	if (!rd || !rd->items || item->type->identity != RES_ID_NAME)
+		return NULL;
+	/* The journal's records of this address: few, whatever the read. */
+	for (i = 0; i < journal_made_count(run->o.journal); i++) {
+		je = journal_made_at(run->o.journal, i);
+		if (strcmp(je->address, item->address) ||
+		    strcmp(je->type, item->type->name))
+			continue;
+		cJSON_ArrayForEach(it, rd->items) {
+			id = json_get_path(it, item->type->id_path);
+			if (cJSON_IsString(id) && !strcmp(id->valuestring, je->id))
+				return it;
+		}
+	}
+	/* Ownership tags, where the list answer carries them (a DB
+	 * instance's TagList); a type whose tags are read per item
+	 * (live_read) has none here, and is not scanned. */
+	if (!tags || tags->live_read.op)
 		return NULL;
 	cJSON_ArrayForEach(it, rd->items) {
 		id = json_get_path(it, item->type->id_path);
 		je = cJSON_IsString(id) ? journal_made_find(run->o.journal,
 				item->type->name, id->valuestring) : NULL;
-		if (je) {
-			if (!strcmp(je->address, item->address))
-				return it;
+		if (je)     /* recorded for another address: that one's */
 			continue;
-		}
 		addr = rec__live_tag(item->type, it, REC_TAG_ADDRESS);
 		env = rec__live_tag(item->type, it, REC_TAG_ENV);
 		mine = addr && env && !strcmp(addr, item->address) &&
