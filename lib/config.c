@@ -67,26 +67,33 @@ typedef struct loader {
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Appends e to the list (errors or warnings) of L's errs. */
+static void push_err(loader_t *L, err_t **items, size_t *count, size_t *cap,
+		     const err_t *e)
+{
+	if (*count >= CONFIG_MAX_ERRORS) {
+		L->errs->truncated = 1;
+		return;
+	}
+	if (*count == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		err_t *grown = realloc(*items, n * sizeof(*grown));
+
+		if (!grown) {
+			L->oom = 1;
+			return;
+		}
+		*items = grown;
+		*cap = n;
+	}
+	(*items)[(*count)++] = *e;
+}
+
 static void add_err_t(loader_t *L, const err_t *e)
 {
 	config_errors_t *errs = L->errs;
 
-	if (errs->count >= CONFIG_MAX_ERRORS) {
-		errs->truncated = 1;
-		return;
-	}
-	if (errs->count == errs->cap) {
-		size_t cap = errs->cap ? errs->cap * 2 : 16;
-		err_t *items = realloc(errs->items, cap * sizeof(*items));
-
-		if (!items) {
-			L->oom = 1;
-			return;
-		}
-		errs->items = items;
-		errs->cap = cap;
-	}
-	errs->items[errs->count++] = *e;
+	push_err(L, &errs->items, &errs->count, &errs->cap, e);
 }
 
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
@@ -126,6 +133,7 @@ void config_errors_free(config_errors_t *errs)
 	if (!errs)
 		return;
 	free(errs->items);
+	free(errs->warnings);
 	free(errs);
 }
 
@@ -1704,25 +1712,49 @@ struct config_check {
 	const config_resource_t *res;
 };
 
+/* Where node (a value, or at_key its key) is, else the resource's
+ * address. */
+static config_pos_t check_pos(const config_check_t *chk, const cJSON *node,
+			      int at_key)
+{
+	config_pos_t p = chk->res->pos, q;
+
+	if (node && !(at_key ? jsonc_key_pos(chk->res->doc, node, &q) :
+			       jsonc_value_pos(chk->res->doc, node, &q)))
+		p = q;
+	return p;
+}
+
 void config_report(config_check_t *chk, const cJSON *node, int at_key,
 		   const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
-	config_pos_t p = chk->res->pos;
+	config_pos_t p = check_pos(chk, node, at_key);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (node) {
-		config_pos_t q;
-		int rc = at_key ? jsonc_key_pos(chk->res->doc, node, &q) :
-				  jsonc_value_pos(chk->res->doc, node, &q);
-
-		if (!rc)
-			p = q;
-	}
 	add_error(chk->L, &p, "%s", msg);
+}
+
+void config_warn(config_check_t *chk, const cJSON *node, int at_key,
+		 const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	config_pos_t p = check_pos(chk, node, at_key);
+	config_errors_t *errs = chk->L->errs;
+	va_list ap;
+	err_t e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p.file)
+		err_set_at(&e, -EINVAL, p.file, p.line, p.column, "%s", msg);
+	else
+		err_set(&e, -EINVAL, "%s", msg);
+	push_err(chk->L, &errs->warnings, &errs->nwarnings, &errs->wcap, &e);
 }
 
 const char *config_check_environment(const config_check_t *chk)
@@ -1852,6 +1884,8 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 out:
 	if (L.errs && L.errs->count)
 		qsort(L.errs->items, L.errs->count, sizeof(err_t), cmp_err);
+	if (L.errs && L.errs->nwarnings)
+		qsort(L.errs->warnings, L.errs->nwarnings, sizeof(err_t), cmp_err);
 	if (rc == 0) {
 		*out = L.cfg;
 		L.cfg = NULL;

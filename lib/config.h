@@ -44,6 +44,12 @@ typedef struct config_errors {
 	err_t *items;                /* sorted by file, line, column */
 	size_t count, cap;
 	int truncated;               /* more than CONFIG_MAX_ERRORS */
+	/* What config may say but driftd cannot vouch for (an enum value
+	 * newer than AWS's model as driftd was built): reported, never a
+	 * reason to refuse the config. Sorted the same way; at most
+	 * CONFIG_MAX_ERRORS, then truncated is set too. */
+	err_t *warnings;
+	size_t nwarnings, wcap;
 } config_errors_t;
 
 typedef enum config_mode {
@@ -132,6 +138,11 @@ typedef struct config_schema {
  * at its value; NULL: at the resource's address). */
 void config_report(config_check_t *chk, const cJSON *node, int at_key,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* As config_report, for a warning (errs->warnings): the load still
+ * succeeds. */
+void config_warn(config_check_t *chk, const cJSON *node, int at_key,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* settings.environment of the configuration being checked, or NULL. */
 const char *config_check_environment(const config_check_t *chk);

@@ -17,7 +17,8 @@ BUILD = os.environ.get("DRIFTD_BUILD") or os.path.join(ROOT, "build")
 DRIFTD = os.path.join(BUILD, "driftd")
 PYTHON = "/usr/bin/python3"
 AWSCLI = "/usr/bin/aws"
-# Models the fake serves beyond Debian's botocore (AWS_DATA_PATH).
+# AWS's current models as the fake serves them (AWS_DATA_PATH): newer than
+# Debian's botocore.
 FAKE_MODELS = os.path.join(ROOT, "tests", "fakeaws", "models")
 ACCESS_KEY = "AKIDFAKEDRIFTD"
 SECRET_KEY = "fake-secret-key-for-tests"
