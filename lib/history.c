@@ -17,7 +17,8 @@
 
 struct history {
 	char              *dir;
-	char              *path, *path_old;
+	char              *path, *path_old;   /* for messages */
+	int                dirfd;
 	size_t             max_bytes;
 	unsigned long      seq;
 	history_pending_t *pending;
@@ -156,6 +157,21 @@ const history_pending_t *history_pending_at(const history_t *h, size_t i)
 
 /* ---- open, append, rotate ---------------------------------------------- */
 
+/* The state directory, its last component not followed if a link. */
+static int open_dir(const char *dir, int *fd, err_t *e)
+{
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return err_set(e, -errno, "state directory %s: %s%s", dir,
+			       strerror(errno), errno == ENOTDIR || errno == ELOOP ?
+			       " (a symbolic link or not a directory; driftd does "
+			       "not follow it)" : "");
+	return 0;
+}
+
+static int read_all(int dirfd, const char *dir, cJSON **out, size_t *skipped,
+		    err_t *e);
+
 int history_open(const char *dir, size_t max_bytes, history_t **out, err_t *e)
 {
 	history_t *h = calloc(1, sizeof(*h));
@@ -165,6 +181,7 @@ int history_open(const char *dir, size_t max_bytes, history_t **out, err_t *e)
 	*out = NULL;
 	if (!h)
 		return err_set(e, -ENOMEM, "out of memory");
+	h->dirfd = -1;
 	h->max_bytes = max_bytes ? max_bytes : HISTORY_DEFAULT_MAX;
 	if (h->max_bytes < HISTORY_MIN_MAX)
 		h->max_bytes = HISTORY_MIN_MAX;
@@ -181,7 +198,8 @@ int history_open(const char *dir, size_t max_bytes, history_t **out, err_t *e)
 		return err_set(e, rc, "cannot make the state directory %s: %s",
 			       dir, strerror(-rc));
 	}
-	if ((rc = history_read(dir, 0, NULL, &all, NULL, e))) {
+	if ((rc = open_dir(dir, &h->dirfd, e)) ||
+	    (rc = read_all(h->dirfd, dir, &all, NULL, e))) {
 		history_free(h);
 		return rc;
 	}
@@ -206,6 +224,8 @@ void history_free(history_t *h)
 	while (h->npending)
 		pending_remove(h, &h->pending[0]);
 	free(h->pending);
+	if (h->dirfd >= 0)
+		close(h->dirfd);
 	free(h->dir);
 	free(h->path);
 	free(h->path_old);
@@ -213,22 +233,27 @@ void history_free(history_t *h)
 }
 
 /* One whole line, one write(2), O_APPEND; rotated first when it would
- * pass the cap. A short write is cut back off so no half line stays. */
+ * pass the cap. A short write is cut back off so no half line stays.
+ * Files are reached through the directory opened once, never through a
+ * link (a link planted there must not make driftd write elsewhere). */
 static int append_line(history_t *h, const char *line, size_t len, err_t *e)
 {
 	struct stat st;
 	ssize_t n;
 	int fd, rc = 0;
 
-	if (!stat(h->path, &st) && st.st_size > 0 &&
+	if (!fstatat(h->dirfd, HISTORY_FILE, &st, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (size_t)st.st_size + len > h->max_bytes &&
-	    rename(h->path, h->path_old))
+	    renameat(h->dirfd, HISTORY_FILE, h->dirfd, HISTORY_FILE ".1"))
 		return err_set(e, -errno, "cannot rotate %s: %s", h->path,
 			       strerror(errno));
-	fd = open(h->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = openat(h->dirfd, HISTORY_FILE, O_WRONLY | O_APPEND | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return err_set(e, -errno, "cannot open %s: %s", h->path,
-			       strerror(errno));
+		return err_set(e, -errno, "cannot open %s: %s%s", h->path,
+			       strerror(errno), errno == ELOOP ? " (a symbolic "
+			       "link; driftd does not follow it)" : "");
 	if (fstat(fd, &st)) {
 		rc = err_set(e, -errno, "cannot stat %s: %s", h->path,
 			     strerror(errno));
@@ -415,15 +440,16 @@ static void fold_update(cJSON *all, const cJSON *up)
 	}
 }
 
-static int read_file_lines(const char *path, cJSON *all, size_t *skipped,
-			   err_t *e)
+static int read_file_lines(int dirfd, const char *dir, const char *name,
+			   cJSON *all, size_t *skipped, err_t *e)
 {
-	char *buf = NULL, *line, *nl;
+	char *buf = NULL, *line, *nl, display[4096];
 	size_t len = 0;
 	cJSON *rec;
 	int rc;
 
-	rc = readfile(path, HISTORY_READ_MAX, &buf, &len, e);
+	snprintf(display, sizeof(display), "%s/%s", dir, name);
+	rc = readfile_at(dirfd, name, display, HISTORY_READ_MAX, &buf, &len, e);
 	if (rc == -ENOENT) {
 		err_clear(e);
 		return 0;
@@ -454,27 +480,47 @@ static int read_file_lines(const char *path, cJSON *all, size_t *skipped,
 	return 0;
 }
 
+/* Both files, oldest first, updates folded in. */
+static int read_all(int dirfd, const char *dir, cJSON **out, size_t *skipped,
+		    err_t *e)
+{
+	cJSON *all = cJSON_CreateArray();
+	int rc;
+
+	*out = NULL;
+	if (!all)
+		return err_set(e, -ENOMEM, "out of memory");
+	if ((rc = read_file_lines(dirfd, dir, HISTORY_FILE ".1", all, skipped, e)) ||
+	    (rc = read_file_lines(dirfd, dir, HISTORY_FILE, all, skipped, e))) {
+		cJSON_Delete(all);
+		return rc;
+	}
+	*out = all;
+	return 0;
+}
+
 int history_read(const char *dir, time_t since, const char *address,
 		 cJSON **out, size_t *skipped, err_t *e)
 {
-	cJSON *all = cJSON_CreateArray(), *r, *next;
-	char *paths[2] = { NULL, NULL };
+	cJSON *all = NULL, *r, *next;
 	time_t when;
-	int rc = 0, i;
+	int dirfd, rc;
 
 	*out = NULL;
 	if (skipped)
 		*skipped = 0;
-	if (!all || asprintf(&paths[0], "%s/" HISTORY_FILE ".1", dir) < 0 ||
-	    asprintf(&paths[1], "%s/" HISTORY_FILE, dir) < 0) {
-		rc = err_set(e, -ENOMEM, "out of memory");
-		goto out;
+	if ((rc = open_dir(dir, &dirfd, e))) {
+		if (rc != -ENOENT)
+			return rc;
+		err_clear(e);
+		return (*out = cJSON_CreateArray()) ? 0 :
+		       err_set(e, -ENOMEM, "out of memory");
 	}
-	for (i = 0; i < 2 && !rc; i++)
-		rc = read_file_lines(paths[i], all, skipped, e);
+	rc = read_all(dirfd, dir, &all, skipped, e);
+	close(dirfd);
 	if (rc)
-		goto out;
-	for (r = all ? all->child : NULL; r; r = next) {
+		return rc;
+	for (r = all->child; r; r = next) {
 		next = r->next;
 		if ((since && (json_time(cJSON_GetObjectItem(r, "detected"), &when) ||
 			       when < since)) ||
@@ -483,10 +529,5 @@ int history_read(const char *dir, time_t since, const char *address,
 			cJSON_Delete(cJSON_DetachItemViaPointer(all, r));
 	}
 	*out = all;
-	all = NULL;
-out:
-	cJSON_Delete(all);
-	free(paths[0]);
-	free(paths[1]);
-	return rc;
+	return 0;
 }

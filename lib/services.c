@@ -25,6 +25,8 @@ static const service_def_t services[] = {
 	  PROTO_JSON, "2013-11-01", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, NULL, 1 },
 	{ "cloudwatch", "monitoring", "monitoring", "CLOUDWATCH", "cloudwatch",
 	  PROTO_QUERY, "2010-08-01", NULL, NULL, NULL, NULL, 0 },
+	{ "dynamodb", "dynamodb", "dynamodb", "DYNAMODB", "dynamodb",
+	  PROTO_JSON, "2012-08-10", "DynamoDB_20120810", "1.0", NULL, NULL, 0 },
 	{ "ec2", "ec2", "ec2", "EC2", "ec2",
 	  PROTO_EC2, "2016-11-15", NULL, NULL, NULL, NULL, 0 },
 	{ "eks", "eks", "eks", "EKS", "eks",
@@ -33,6 +35,8 @@ static const service_def_t services[] = {
 	  PROTO_QUERY, "2015-02-02", NULL, NULL, NULL, NULL, 0 },
 	{ "elbv2", "elasticloadbalancing", "elasticloadbalancing", "ELASTIC_LOAD_BALANCING_V2", "elastic_load_balancing_v2",
 	  PROTO_QUERY, "2015-12-01", NULL, NULL, NULL, NULL, 0 },
+	{ "events", "events", "events", "EVENTBRIDGE", "eventbridge",
+	  PROTO_JSON, "2015-10-07", "AWSEvents", "1.1", NULL, NULL, 0 },
 	{ "iam", "iam", "iam", "IAM", "iam",
 	  PROTO_QUERY, "2010-05-08", NULL, NULL, "us-east-1", "iam.amazonaws.com", 0 },
 	{ "kms", "kms", "kms", "KMS", "kms",
@@ -51,6 +55,10 @@ static const service_def_t services[] = {
 	  PROTO_REST_JSON, "2019-09-27", NULL, NULL, NULL, NULL, 0 },
 	{ "sns", "sns", "sns", "SNS", "sns",
 	  PROTO_QUERY, "2010-03-31", NULL, NULL, NULL, NULL, 0 },
+	/* SQS moved from the query protocol to JSON 1.0 in 2023 (botocore
+	 * 1.31.x); its model is "awsQueryCompatible". */
+	{ "sqs", "sqs", "sqs", "SQS", "sqs",
+	  PROTO_JSON, "2012-11-05", "AmazonSQS", "1.0", NULL, NULL, 0 },
 	{ "sts", "sts", "sts", "STS", "sts",
 	  PROTO_QUERY, "2011-06-15", NULL, NULL, NULL, NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 },

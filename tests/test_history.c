@@ -313,7 +313,34 @@ START_TEST(a_sensitive_attribute_is_masked_as_plans_mask_it)
 }
 END_TEST
 
+START_TEST(a_link_planted_as_the_history_is_not_followed)
+{
+	history_t *h;
+	history_drift_t d = drift("a.b.c", 1765000000, HISTORY_OFF, NULL, NULL);
+	char p[128], target[128], *text;
+	err_t e;
+
+	mkdir_tmp();
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	snprintf(p, sizeof(p), "%s/" HISTORY_FILE, dir);
+	ck_assert_int_eq(symlink(target, p), 0);
+	ck_assert_int_eq(history_open(dir, 0, &h, NULL), -ELOOP);
+	unlink(p);
+	ck_assert_int_eq(history_open(dir, 0, &h, NULL), 0);
+	ck_assert_int_eq(symlink(target, p), 0);
+	ck_assert_int_eq(history_drift(h, &d, NULL, &e), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(e.message, "symbolic link"));
+	ck_assert_int_eq(access(target, F_OK), -1);    /* nothing written there */
+	text = file_text("elsewhere", NULL);
+	ck_assert_ptr_null(text);
+	history_free(h);
+	unlink(p);
+	rm_tmp();
+}
+END_TEST
+
 TESTUTIL_MAIN("history",
+	      a_link_planted_as_the_history_is_not_followed,
 	      a_drift_is_one_json_line_read_back_whole,
 	      a_pending_attribution_is_updated_once_and_survives_a_restart,
 	      a_second_update_line_in_the_file_does_not_change_the_record,
