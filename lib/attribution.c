@@ -11,6 +11,8 @@
 
 typedef struct seen {
 	char   *address;
+	char   *id;           /* its AWS id when last read: a resource deleted
+				 out of band is looked up by it           */
 	time_t  in_sync;      /* the start of the last cycle it was in sync */
 	cJSON  *latest;       /* the newest result's JSON                    */
 } seen_t;
@@ -105,6 +107,7 @@ static void destroy(attrib_t *a)
 
 	for (i = 0; i < a->nseen; i++) {
 		free(a->seen[i].address);
+		free(a->seen[i].id);
 		cJSON_Delete(a->seen[i].latest);
 	}
 	free(a->seen);
@@ -130,10 +133,19 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 		 time_t read_start)
 {
 	seen_t *s;
+	char *id;
 
-	if (!drifted && it->res && it->live &&
-	    (s = seen_of(a, it->address, 1)))
+	if (!it->res || !it->live || !(s = seen_of(a, it->address, 1)))
+		return;
+	if (!drifted)
 		s->in_sync = read_start;
+	/* A drift's id is the one it had before (a recreate has a new one):
+	 * kept, unless none was known (driftd just created it). */
+	if (it->id && (!s->id || (!drifted && strcmp(s->id, it->id))) &&
+	    (id = strdup(it->id))) {
+		free(s->id);
+		s->id = id;
+	}
 }
 
 /* ---- the result handed to the daemon ---------------------------------- */
@@ -313,14 +325,18 @@ static int start(job_t *j, err_t *e)
 	return 0;
 }
 
-/* What CloudTrail names the resource by: its id, its ARN, its name
- * attributes (as configured, else as read). */
-static int lookup_names(job_t *j, const rec_item_t *it)
+/* What CloudTrail names the resource by: the id it had when last read
+ * (a resource deleted by hand and recreated this cycle has a new one),
+ * its id, its ARN, its name attributes (as configured, else as read). */
+static int lookup_names(job_t *j, const rec_item_t *it, const seen_t *s)
 {
 	const char *const *na;
 	const cJSON *v;
 	size_t n = 0;
-	int rc = add_name(j, &n, it->id);
+	int rc = add_name(j, &n, s ? s->id : NULL);
+
+	if (!rc)
+		rc = add_name(j, &n, it->id);
 
 	if (!rc && it->type->arn_path && it->live)
 		rc = add_name(j, &n, cJSON_GetStringValue(
@@ -355,7 +371,7 @@ int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 	j->action = strdup(action ? action : "");
 	j->changes = history_changes_json(it);
 	if (!j->address || !j->type || !j->region || !j->action ||
-	    !j->changes || (it->id && !j->resource_id) || lookup_names(j, it)) {
+	    !j->changes || (it->id && !j->resource_id) || lookup_names(j, it, s)) {
 		job_free(j);
 		return err_set(e, -ENOMEM, "out of memory");
 	}

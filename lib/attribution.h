@@ -72,7 +72,8 @@ int attrib_open(const attrib_opts_t *o, attrib_t **out, err_t *e);
 void attrib_free(attrib_t *a);
 
 /* Every item of every cycle: an item not drifted was in sync at
- * read_start (the cycle's start). */
+ * read_start (the cycle's start). Its id is remembered (from the cycle
+ * that created it, then from each in sync) to look up who deleted it. */
 void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 		 time_t read_start);
 

@@ -248,7 +248,32 @@ START_TEST(a_change_never_shown_is_given_up_once)
 }
 END_TEST
 
+START_TEST(a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had)
+{
+	attrib_t *a = setup();
+	cJSON *live = cJSON_Parse("{\"GroupId\":\"sg-0a1b\"}");
+	rec_item_t seen = item(NULL, live), gone = item(NULL, NULL);
+	got_t g = { 0 };
+
+	pages[0] = FOUND_PAGE;
+	npages = 1;
+	attrib_seen(a, &seen, 0, T0 - 60);
+	gone.id = "sg-0new";        /* recreated this cycle */
+	gone.live = live;
+	gone.action = REC_CREATE;
+	attrib_seen(a, &gone, 1, T0);   /* the daemon sees each item first */
+	ck_assert_int_eq(attrib_drift(a, &gone, "recreated", T0, on_result, &g, NULL), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_str_eq(asked[0], "sg-0a1b");
+	ck_assert_int_eq(g.at[0], HISTORY_FOUND);
+	cJSON_Delete(live);
+	teardown(a);
+}
+END_TEST
+
 TESTUTIL_MAIN("attribution",
+	      a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had,
 	      a_drift_is_attributed_recorded_and_handed_over,
 	      a_late_change_updates_the_record_once,
 	      a_change_never_shown_is_given_up_once)

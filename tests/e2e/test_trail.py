@@ -166,6 +166,18 @@ class TrailTest(unittest.TestCase):
         self.assertEqual(len(d.alerts("drift")), 1)
         self.assertEqual(d.stop()[0], 0)
 
+    def test_a_resource_deleted_by_hand_is_attributed_by_the_id_it_had(self):
+        d = self.daemon("e2e-gone", "10.55.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        old = d.vpc()["VpcId"]
+        self.mallory.delete_vpc(VpcId=old)
+        self.assertTrue(wait_for(lambda: d.vpc() and d.vpc()["VpcId"] != old, 8), d.logtext())
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 8), d.logtext())
+        self.assertIn("Changed by " + MALLORY_ARN + " (DeleteVpc at ", d.alerts("drift")[0]["Message"])
+        rec = d.history()[0]
+        self.assertEqual((rec["action"], rec["changed_by"]["event"]), ("recreated", "DeleteVpc"))
+        self.assertEqual(d.stop()[0], 0)
+
     def test_observed_drift_names_who_in_driftd_drift(self):
         d = self.daemon("e2e-whoobs", "10.54.0.0/16").start()
         self.assertTrue(d.ready(), d.logtext())
