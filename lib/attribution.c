@@ -276,8 +276,11 @@ static void on_lookup(void *data, ct_outcome_t outcome, const ct_change_t *ch,
 
 	a->outstanding--;
 	if (a->closing) {
-		/* Dropped (a pending record stays pending for the next
-		 * start); the caller frees what data holds. */
+		/* Dropped: a drift just found is recorded pending, and a
+		 * pending record stays so, for the next start to look up;
+		 * the caller frees what data holds. */
+		if (!j->late && a->hist)
+			record(j, HISTORY_PENDING, NULL, NULL);
 		if (j->cb)
 			j->cb(j->data, NULL);
 	} else if (!j->late) {

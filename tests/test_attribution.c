@@ -272,7 +272,40 @@ START_TEST(a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had)
 }
 END_TEST
 
+static void count_null(void *data, const attrib_result_t *r)
+{
+	if (!r)
+		(*(int *)data)++;
+}
+
+START_TEST(a_drift_still_being_looked_up_at_exit_is_recorded_pending)
+{
+	attrib_t *a = setup();
+	cJSON *desired = cJSON_Parse("{\"GroupName\":\"web\"}");
+	rec_item_t it = item(desired, NULL);
+	int dropped = 0;
+	history_t *h;
+	char p[128];
+
+	npages = 0;
+	ck_assert_int_eq(attrib_drift(a, &it, "reverted in place", T0, count_null, &dropped, NULL), 0);
+	attrib_free(a);                 /* the daemon stops before the answer */
+	ck_assert_int_eq(dropped, 1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	ck_assert_int_eq(history_open(dir, 0, &h, NULL), 0);
+	ck_assert_int_eq(history_npending(h), 1);   /* the next start asks */
+	ck_assert_str_eq(history_pending_at(h, 0)->address, it.address);
+	history_free(h);
+	snprintf(p, sizeof(p), "%s/" HISTORY_FILE, dir);
+	unlink(p);
+	rmdir(dir);
+	cJSON_Delete(desired);
+}
+END_TEST
+
 TESTUTIL_MAIN("attribution",
+	      a_drift_still_being_looked_up_at_exit_is_recorded_pending,
 	      a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had,
 	      a_drift_is_attributed_recorded_and_handed_over,
 	      a_late_change_updates_the_record_once,
