@@ -153,6 +153,7 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 static cJSON *result_json(history_attribution_t at, const ct_change_t *ch,
 			  double detect_seconds, const err_t *err)
 {
+	char why[ERR_MSG_MAX + 256];
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o)
@@ -163,41 +164,50 @@ static cJSON *result_json(history_attribution_t at, const ct_change_t *ch,
 		cJSON_AddNumberToObject(o, "detect_seconds", detect_seconds);
 	}
 	if (at == HISTORY_FAILED && err)
-		cJSON_AddStringToObject(o, "error", err->message);
+		cJSON_AddStringToObject(o, "error", err_format(err, why, sizeof(why)));
 	return o;
+}
+
+/* Journal fields, "NAME=value", NULL-ended. */
+typedef struct fields {
+	char        buf[ATTRIB_FIELDS_MAX - 1][700];
+	const char *ptr[ATTRIB_FIELDS_MAX];
+	size_t      n;
+} fields_t;
+
+static void add_field(fields_t *f, const char *name, const char *value)
+{
+	if (f->n + 1 >= ATTRIB_FIELDS_MAX)
+		return;
+	snprintf(f->buf[f->n], sizeof(f->buf[0]), "%s=%s", name, value);
+	f->ptr[f->n] = f->buf[f->n];
+	f->ptr[++f->n] = NULL;
 }
 
 static void emit(job_t *j, history_attribution_t at, const ct_change_t *ch,
 		 const err_t *err)
 {
 	attrib_t *a = j->a;
-	char text[2048], f[7][700], ts[40];
-	const char *fields[ATTRIB_FIELDS_MAX];
+	char text[2048], ts[40], num[32], why[ERR_MSG_MAX + 256];
+	fields_t f = { .n = 0 };
 	attrib_result_t r;
 	double detect = ch ? ct_detect_seconds(ch, j->detected) : 0;
 	seen_t *s;
-	size_t n = 0;
 
 	memset(&r, 0, sizeof(r));
 	text[0] = '\0';
 	if (at == HISTORY_FOUND && ch) {
 		proto_time_format((double)ch->event_time, ts, sizeof(ts));
+		snprintf(num, sizeof(num), "%.0f", detect);
 		snprintf(text, sizeof(text), "Changed by %s (%s at %s from %s, "
-			 "%s); driftd found it %.0f s later.", ch->principal,
-			 ch->event_name, ts, ch->source_ip, ch->user_agent,
-			 detect);
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_CHANGED_BY=%s", ch->principal);
-		fields[n] = f[n], n++;
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_CHANGE_EVENT=%s", ch->event_name);
-		fields[n] = f[n], n++;
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_CHANGE_TIME=%s", ts);
-		fields[n] = f[n], n++;
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_SOURCE_IP=%s", ch->source_ip);
-		fields[n] = f[n], n++;
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_USER_AGENT=%s", ch->user_agent);
-		fields[n] = f[n], n++;
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_DETECT_SECONDS=%.0f", detect);
-		fields[n] = f[n], n++;
+			 "%s); driftd found it %s s later.", ch->principal,
+			 ch->event_name, ts, ch->source_ip, ch->user_agent, num);
+		add_field(&f, "DRIFTD_CHANGED_BY", ch->principal);
+		add_field(&f, "DRIFTD_CHANGE_EVENT", ch->event_name);
+		add_field(&f, "DRIFTD_CHANGE_TIME", ts);
+		add_field(&f, "DRIFTD_SOURCE_IP", ch->source_ip);
+		add_field(&f, "DRIFTD_USER_AGENT", ch->user_agent);
+		add_field(&f, "DRIFTD_DETECT_SECONDS", num);
 	} else {
 		if (at == HISTORY_PENDING)
 			snprintf(text, sizeof(text), "Who changed it is not in "
@@ -212,12 +222,9 @@ static void emit(job_t *j, history_attribution_t at, const ct_change_t *ch,
 		else if (at == HISTORY_FAILED)
 			snprintf(text, sizeof(text), "Who changed it is "
 				 "unknown: the CloudTrail lookup failed: %s.",
-				 err ? err->message : "?");
-		snprintf(f[n], sizeof(f[0]), "DRIFTD_ATTRIBUTION=%s",
-			 history_attribution_name(at));
-		fields[n] = f[n], n++;
+				 err ? err_format(err, why, sizeof(why)) : "?");
+		add_field(&f, "DRIFTD_ATTRIBUTION", history_attribution_name(at));
 	}
-	fields[n] = NULL;
 	r.address = j->address;
 	r.late = j->late;
 	r.attribution = at;
@@ -225,7 +232,7 @@ static void emit(job_t *j, history_attribution_t at, const ct_change_t *ch,
 	r.detect_seconds = detect;
 	r.detected = j->detected;
 	r.text = text;
-	r.fields = fields;
+	r.fields = f.ptr;
 	r.json = result_json(at, ch, detect, err);
 	if ((s = seen_of(a, j->address, 1)) && r.json) {
 		cJSON_Delete(s->latest);
@@ -241,6 +248,7 @@ static void emit(job_t *j, history_attribution_t at, const ct_change_t *ch,
 static void record(job_t *j, history_attribution_t at, const ct_change_t *ch,
 		   const err_t *err)
 {
+	char why[ERR_MSG_MAX + 256];
 	history_drift_t d;
 	size_t i;
 
@@ -258,7 +266,7 @@ static void record(job_t *j, history_attribution_t at, const ct_change_t *ch,
 	d.detected = j->detected;
 	d.attribution = at;
 	d.changed_by = ch;
-	d.error = err ? err->message : NULL;
+	d.error = err ? err_format(err, why, sizeof(why)) : NULL;
 	/* A history that cannot be written loses the record, not the alert;
 	 * the next drift tries again. */
 	history_drift(j->a->hist, &d, NULL, NULL);

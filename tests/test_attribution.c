@@ -35,11 +35,19 @@ typedef struct pend {
 	const char *page;
 } pend_t;
 
+/* A page "!Code" answers that AWS error. */
 static void answer(uv_timer_t *t)
 {
 	pend_t *p = t->data;
+	err_t e;
 
-	p->cb(p->data, cJSON_Parse(p->page), NULL);
+	if (p->page[0] == '!') {
+		err_set_aws(&e, -EIO, 400, p->page + 1, "req-9", "User is not "
+			    "authorized to perform: cloudtrail:LookupEvents");
+		p->cb(p->data, NULL, &e);
+	} else {
+		p->cb(p->data, cJSON_Parse(p->page), NULL);
+	}
 	uv_close((uv_handle_t *)t, (uv_close_cb)free);
 }
 
@@ -304,7 +312,34 @@ START_TEST(a_drift_still_being_looked_up_at_exit_is_recorded_pending)
 }
 END_TEST
 
+START_TEST(a_failed_lookup_says_why_with_the_aws_code_and_request_id)
+{
+	attrib_t *a = setup();
+	cJSON *desired = cJSON_Parse("{\"GroupName\":\"web\"}");
+	rec_item_t it = item(desired, NULL);
+	got_t g = { 0 };
+	cJSON *all;
+
+	pages[0] = "!AccessDeniedException";
+	npages = 1;
+	ck_assert_int_eq(attrib_drift(a, &it, "reverted in place", T0, on_result, &g, NULL), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(g.at[0], HISTORY_FAILED);
+	ck_assert_ptr_nonnull(strstr(g.text[0], "the CloudTrail lookup failed: "));
+	ck_assert_ptr_nonnull(strstr(g.text[0], "AccessDeniedException"));
+	ck_assert_ptr_nonnull(strstr(g.text[0], "req-9"));
+	ck_assert_str_eq(g.field0[0], "DRIFTD_ATTRIBUTION=failed");
+	ck_assert_int_eq(history_read(dir, 0, NULL, &all, NULL, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(all, 0), "error")), "AccessDeniedException"));
+	cJSON_Delete(all);
+	cJSON_Delete(desired);
+	teardown(a);
+}
+END_TEST
+
 TESTUTIL_MAIN("attribution",
+	      a_failed_lookup_says_why_with_the_aws_code_and_request_id,
 	      a_drift_still_being_looked_up_at_exit_is_recorded_pending,
 	      a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had,
 	      a_drift_is_attributed_recorded_and_handed_over,
