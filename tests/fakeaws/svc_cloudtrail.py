@@ -128,21 +128,23 @@ def _resources(params, result):
             seen.add((member, value))
             out.append({'ResourceType': RESOURCE_TYPES.get(member), 'ResourceName': value})
 
-    def walk(doc, depth):
+    def walk(doc, depth, known_only):
         if not isinstance(doc, dict) or depth > 2:
             return
         for k, v in doc.items():
             if k in NOT_RESOURCES:
                 continue
-            if k in RESOURCE_TYPES or (k.endswith(RESOURCE_SUFFIXES) and isinstance(v, str)):
+            if k in RESOURCE_TYPES or (not known_only and k.endswith(RESOURCE_SUFFIXES) and isinstance(v, str)):
                 add(k, v)
-            elif k in ('Resources', 'ResourceIds') or k.endswith('Ids') and isinstance(v, list):
+            elif not known_only and (k in ('Resources', 'ResourceIds') or k.endswith('Ids') and isinstance(v, list)):
                 for x in v if isinstance(v, list) else []:
                     add(k[:-1] if k.endswith('Ids') else k, x)
             elif isinstance(v, dict):
-                walk(v, depth + 1)
-    walk(params, 0)
-    walk(result if isinstance(result, dict) else {}, 0)
+                walk(v, depth + 1, known_only)
+    walk(params, 0, False)
+    # the answer names the resource a create made, not what it refers to
+    # (a VPC's DHCP options, a published message's id)
+    walk(result if isinstance(result, dict) else {}, 0, True)
     return out
 
 

@@ -51,6 +51,8 @@ class CloudTrailTest(FakeTestCase):
         self.assertEqual(json.loads(events[1]['CloudTrailEvent'])['userIdentity']['arn'],
                          'arn:aws:iam::123456789012:user/driftd-test')
         self.assertIn({'ResourceType': 'AWS::EC2::VPC', 'ResourceName': vpc}, events[1]['Resources'])
+        created = [e for e in self.by_name(vpc) if e['EventName'] == 'CreateVpc'][0]
+        self.assertEqual(created['Resources'], [{'ResourceType': 'AWS::EC2::VPC', 'ResourceName': vpc}])
 
     def test_an_assumed_role_session_is_recorded_as_aws_gives_it(self):
         iam = self.fake.client('iam')
