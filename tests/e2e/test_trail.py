@@ -227,6 +227,10 @@ class TrailTest(unittest.TestCase):
         self.assertTrue(all(r["attribution"] == "found" for r in recs), recs)
         self.assertEqual(d.history("--address", "ec2.vpc.other"), [])
         self.assertEqual(len(d.history("--since", "1h")), len(recs))
+        bad = driftdtest.driftd(["drift", "--history", "--since", "5x", "--state-dir", d.state],
+                                self.fake.env())
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn('--since "5x" is not a duration', bad.stderr)
         self.assertEqual(d.stop()[0], 0)
 
 
