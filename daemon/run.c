@@ -738,7 +738,7 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		for (i = 0; i < r->n_items; i++)
 			process_item(d, &r->items[i], now);
 		if (d->attrib)
-			attrib_retry(d->attrib, now, on_attributed_late, d);
+			attrib_retry(d->attrib, now);
 		add_metrics(d, r);
 	}
 	if (!d->ready) {
@@ -1139,7 +1139,7 @@ static int start_attribution(daemon_t *d, err_t *e)
 	char *dir = daemon_state_dir(d);
 	attrib_opts_t o = { d->loop, call_aws, d, dir, config_settings(
 			    session_config(d->session))->history_max_bytes,
-			    d->environment };
+			    d->environment, 0, on_attributed_late, d };
 	int rc = dir ? attrib_open(&o, &d->attrib, e) :
 		       err_set(e, -ENOMEM, "out of memory");
 

@@ -40,14 +40,14 @@ typedef struct job {
 	time_t      asked;        /* late: the attrib_retry's now          */
 	attrib_fn   cb;
 	void       *data;
+	uv_timer_t  timer;        /* wait_s for a drift's first result     */
+	int         timing;       /* the timer is initialized              */
 } job_t;
 
-static void job_free(job_t *j)
+static void job_free_now(job_t *j)
 {
 	size_t i;
 
-	if (!j)
-		return;
 	free(j->address);
 	free(j->type);
 	free(j->region);
@@ -57,6 +57,24 @@ static void job_free(job_t *j)
 		free(j->names[i]);
 	cJSON_Delete(j->changes);
 	free(j);
+}
+
+static void job_closed(uv_handle_t *h)
+{
+	job_free_now(h->data);
+}
+
+/* A job with a timer is freed once the timer is closed. */
+static void job_free(job_t *j)
+{
+	if (!j)
+		return;
+	if (j->timing) {
+		j->timing = 0;
+		uv_close((uv_handle_t *)&j->timer, job_closed);
+		return;
+	}
+	job_free_now(j);
 }
 
 static seen_t *seen_of(attrib_t *a, const char *address, int create)
@@ -268,8 +286,9 @@ static void record(job_t *j, history_attribution_t at, const ct_change_t *ch,
 	d.changed_by = ch;
 	d.error = err ? err_format(err, why, sizeof(why)) : NULL;
 	/* A history that cannot be written loses the record, not the alert;
-	 * the next drift tries again. */
-	history_drift(j->a->hist, &d, NULL, NULL);
+	 * the next drift tries again. A pending one's id is kept for its
+	 * update. */
+	history_drift(j->a->hist, &d, j->id, NULL);
 }
 
 static void on_lookup(void *data, ct_outcome_t outcome, const ct_change_t *ch,
@@ -283,6 +302,8 @@ static void on_lookup(void *data, ct_outcome_t outcome, const ct_change_t *ch,
 				   HISTORY_FAILED;
 
 	a->outstanding--;
+	if (j->timing)
+		uv_timer_stop(&j->timer);
 	if (a->closing) {
 		/* Dropped: a drift just found is recorded pending, and a
 		 * pending record stays so, for the next start to look up;
@@ -361,6 +382,21 @@ static int lookup_names(job_t *j, const rec_item_t *it, const seen_t *s)
 	return rc;
 }
 
+/* wait_s passed and the lookup is still out: the drift is handed over
+ * (and recorded) as pending, and the lookup's answer settles it late. */
+static void on_wait(uv_timer_t *t)
+{
+	job_t *j = t->data;
+	attrib_t *a = j->a;
+
+	record(j, HISTORY_PENDING, NULL, NULL);
+	emit(j, HISTORY_PENDING, NULL, NULL);
+	j->late = 1;
+	j->asked = time(NULL);
+	j->cb = a->o.late;
+	j->data = a->o.late_data;
+}
+
 int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 		 time_t read_end, attrib_fn cb, void *data, err_t *e)
 {
@@ -393,15 +429,21 @@ int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 		job_free(j);
 		return 0;
 	}
-	if ((rc = start(j, e)))
+	if ((rc = start(j, e))) {
 		job_free(j);
-	return rc;
+		return rc;
+	}
+	uv_timer_init(a->o.loop, &j->timer);
+	j->timer.data = j;
+	j->timing = 1;
+	uv_timer_start(&j->timer, on_wait, (uint64_t)((a->o.wait_s > 0 ?
+			a->o.wait_s : ATTRIB_WAIT_S) * 1000), 0);
+	return 0;
 }
 
 /* ---- late: the pending records ---------------------------------------- */
 
-static job_t *late_job(attrib_t *a, const history_pending_t *p,
-		       time_t now, attrib_fn cb, void *data)
+static job_t *late_job(attrib_t *a, const history_pending_t *p, time_t now)
 {
 	job_t *j = calloc(1, sizeof(*j));
 	size_t k;
@@ -411,8 +453,8 @@ static job_t *late_job(attrib_t *a, const history_pending_t *p,
 	j->a = a;
 	j->late = 1;
 	j->asked = now;
-	j->cb = cb;
-	j->data = data;
+	j->cb = a->o.late;
+	j->data = a->o.late_data;
 	snprintf(j->id, sizeof(j->id), "%s", p->id);
 	j->since = p->since;
 	j->detected = p->detected;
@@ -428,7 +470,7 @@ static job_t *late_job(attrib_t *a, const history_pending_t *p,
 	return j;
 }
 
-void attrib_retry(attrib_t *a, time_t now, attrib_fn cb, void *data)
+void attrib_retry(attrib_t *a, time_t now)
 {
 	const history_pending_t *p;
 	job_t *j;
@@ -442,7 +484,7 @@ void attrib_retry(attrib_t *a, time_t now, attrib_fn cb, void *data)
 			continue;
 		}
 		/* Given up: settled once, and taken off the pending list. */
-		j = late_job(a, p, now, cb, data);
+		j = late_job(a, p, now);
 		if (history_update(a->hist, p->id, HISTORY_NOT_FOUND, NULL, NULL,
 				   now, NULL)) {
 			job_free(j);
@@ -454,7 +496,7 @@ void attrib_retry(attrib_t *a, time_t now, attrib_fn cb, void *data)
 		job_free(j);
 	}
 	for (i = 0; (p = history_pending_at(a->hist, i)); i++)
-		if ((j = late_job(a, p, now, cb, data)) && start(j, NULL))
+		if ((j = late_job(a, p, now)) && start(j, NULL))
 			job_free(j);
 }
 

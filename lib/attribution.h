@@ -5,7 +5,7 @@
  *
  *   attrib_seen(a, item, drifted, read_start)   every item, every cycle
  *   attrib_drift(a, item, action, read_end, cb)  a drift first found
- *   attrib_retry(a, now, cb)                     once a cycle
+ *   attrib_retry(a, now)                         once a cycle
  *
  * attrib_drift asks CloudTrail by the resource's id, ARN and name
  * attributes in the window since the address was last seen in sync
@@ -31,8 +31,14 @@
 #include "reconcile.h"
 
 #define ATTRIB_FIELDS_MAX 8
+#define ATTRIB_WAIT_S     10.0   /* longest a drift's result waits        */
 
 typedef struct attrib attrib_t;
+typedef struct attrib_result attrib_result_t;
+
+/* r NULL: the lookup was dropped by attrib_free (free what data holds;
+ * the daemon is going away). */
+typedef void (*attrib_fn)(void *data, const attrib_result_t *r);
 
 typedef struct attrib_opts {
 	uv_loop_t  *loop;
@@ -41,10 +47,18 @@ typedef struct attrib_opts {
 	const char *state_dir;       /* where history.jsonl lives           */
 	size_t      history_max;     /* bytes per file; 0: the default      */
 	const char *environment;
+	/* A drift's callback runs at most wait_s after attrib_drift (0:
+	 * ATTRIB_WAIT_S): a lookup still out then hands over "pending", so
+	 * that CloudTrail never holds an alert back for long. */
+	double      wait_s;
+	/* Results that settle an earlier drift (late): from attrib_retry, or
+	 * from a lookup that came back after wait_s. */
+	attrib_fn   late;
+	void       *late_data;
 } attrib_opts_t;
 
 /* What cb gets; valid during the callback only. */
-typedef struct attrib_result {
+struct attrib_result {
 	const char           *address;
 	int                   late;        /* settles an earlier drift    */
 	history_attribution_t attribution;
@@ -59,11 +73,7 @@ typedef struct attrib_result {
 	const char *const    *fields;
 	const cJSON          *json;        /* {"attribution", "changed_by",
 					      "detect_seconds"}           */
-} attrib_result_t;
-
-/* r NULL: the lookup was dropped by attrib_free (free what data holds;
- * the daemon is going away). */
-typedef void (*attrib_fn)(void *data, const attrib_result_t *r);
+};
 
 int attrib_open(const attrib_opts_t *o, attrib_t **out, err_t *e);
 /* Lookups are dropped: their callbacks run with r NULL, at once for
@@ -78,15 +88,16 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 		 time_t read_start);
 
 /* A drift first found; read_end: when the cycle's reads ended (driftd's
- * own revert comes after). cb runs once, after the lookup (or at once
- * when the resource has nothing to look it up by). Returns 0, or a
- * negative errno with e set and no callback. */
+ * own revert comes after). cb runs once: after the lookup, or wait_s
+ * after the call with "pending" (the lookup's answer then goes to the
+ * late callback), or at once when the resource has nothing to look it
+ * up by. Returns 0, or a negative errno with e set and no callback. */
 int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 		 time_t read_end, attrib_fn cb, void *data, err_t *e);
 
-/* Once a cycle: asks again for the pending records (one lookup each at a
- * time); cb runs once for each one settled, with late set. */
-void attrib_retry(attrib_t *a, time_t now, attrib_fn cb, void *data);
+/* Once a cycle: asks again for the pending records (one round at a
+ * time); the late callback runs once for each one settled. */
+void attrib_retry(attrib_t *a, time_t now);
 
 /* The newest result's JSON for an address this process recorded, for
  * `driftd drift`; NULL when none. */

@@ -194,6 +194,22 @@ class TrailTest(unittest.TestCase):
         self.assertEqual([r["action"] for r in recs], ["observe only"])
         self.assertEqual(d.stop()[0], 0)
 
+    def test_a_slow_cloudtrail_never_holds_the_alert_back_long(self):
+        self.fake.fault(service="cloudtrail", operation="LookupEvents", kind="latency", ms=14000)
+        self.addCleanup(self.fake.clear_faults)
+        d = self.daemon("e2e-slow", "10.56.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.tamper(d, "slow")
+        t0 = time.monotonic()
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 15), d.logtext())
+        self.assertLess(time.monotonic() - t0, 13)     # 10 s wait, not the 14 s lookup
+        self.assertIn("not in CloudTrail yet", d.alerts("drift")[0]["Message"])
+        # the slow answer still settles the record, once
+        self.assertTrue(wait_for(lambda: d.history()[0]["attribution"] == "found", 15), d.logtext())
+        self.assertEqual(d.history()[0]["changed_by"]["principal"], MALLORY_ARN)
+        self.assertEqual(len([x for x in d.history_lines() if "update" in x]), 1)
+        self.assertEqual(d.stop()[0], 0)
+
     def test_the_history_survives_restart_and_rotation(self):
         d = self.daemon("e2e-hist", "10.53.0.0/16", history_max=4096).start()
         self.assertTrue(d.ready(), d.logtext())
