@@ -141,6 +141,18 @@ static void teardown(attrib_t *a)
 	rmdir(dir);
 }
 
+/* The history holds one record, settled as attribution says. */
+static void assert_one_record(const char *attribution)
+{
+	cJSON *all;
+
+	ck_assert_int_eq(history_read(dir, 0, NULL, &all, NULL, NULL), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(all), 1);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(all, 0), "attribution")), attribution);
+	cJSON_Delete(all);
+}
+
 static rec_item_t item(cJSON *desired, cJSON *live)
 {
 	rec_item_t it;
@@ -204,7 +216,6 @@ START_TEST(a_late_change_updates_the_record_once)
 	rec_item_t it = item(desired, NULL);
 	time_t now = T0;
 	got_t g = { 0 };
-	cJSON *all;
 
 	pages[0] = "{}";           /* sg-0a1b: nothing yet */
 	pages[1] = "{}";           /* web: nothing yet */
@@ -227,11 +238,7 @@ START_TEST(a_late_change_updates_the_record_once)
 	ck_assert_int_eq((int)ncalls, 4);
 	ck_assert_int_eq(g.n, 1);
 	ck_assert_int_eq(late_got.n, 1);
-	ck_assert_int_eq(history_read(dir, 0, NULL, &all, NULL, NULL), 0);
-	ck_assert_int_eq(cJSON_GetArraySize(all), 1);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(all, 0), "attribution")), "found");
-	cJSON_Delete(all);
+	assert_one_record("found");
 	cJSON_Delete(desired);
 	teardown(a);
 }
@@ -244,7 +251,6 @@ START_TEST(a_change_never_shown_is_given_up_once)
 	rec_item_t it = item(desired, NULL);
 	time_t now = T0;
 	got_t g = { 0 };
-	cJSON *all;
 
 	pages[0] = "{}";
 	pages[1] = "{}";
@@ -260,10 +266,7 @@ START_TEST(a_change_never_shown_is_given_up_once)
 	ck_assert_int_eq(late_got.late[0], 1);
 	ck_assert_int_eq(late_got.at[0], HISTORY_NOT_FOUND);
 	ck_assert_int_eq((int)ncalls, 2);
-	ck_assert_int_eq(history_read(dir, 0, NULL, &all, NULL, NULL), 0);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(all, 0), "attribution")), "not found");
-	cJSON_Delete(all);
+	assert_one_record("not found");
 	cJSON_Delete(desired);
 	teardown(a);
 }
@@ -357,7 +360,6 @@ START_TEST(a_slow_lookup_hands_the_drift_over_pending_then_settles_it_late)
 	cJSON *desired = cJSON_Parse("{\"GroupName\":\"web\"}");
 	rec_item_t it = item(desired, NULL);
 	got_t g = { 0 };
-	cJSON *all;
 
 	pages[0] = FOUND_PAGE;
 	npages = 1;
@@ -372,11 +374,7 @@ START_TEST(a_slow_lookup_hands_the_drift_over_pending_then_settles_it_late)
 	ck_assert_int_eq(late_got.n, 1);
 	ck_assert_int_eq(late_got.at[0], HISTORY_FOUND);
 	ck_assert_int_eq((int)ncalls, 1);
-	ck_assert_int_eq(history_read(dir, 0, NULL, &all, NULL, NULL), 0);
-	ck_assert_int_eq(cJSON_GetArraySize(all), 1);
-	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(all, 0), "attribution")), "found");
-	cJSON_Delete(all);
+	assert_one_record("found");
 	cJSON_Delete(desired);
 	teardown(a);
 }
