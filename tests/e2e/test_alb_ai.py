@@ -120,7 +120,8 @@ class AlbAndBedrockTest(EstateTestCase):
         self.assertIn("elbv2.listener_rule.frontend", p.stdout)
         self.converge()
         self.assertEqual(self.listener(80)["DefaultActions"][0]["Type"], "redirect")
-        self.assertEqual(self.rule(10)["Conditions"][0]["HostHeaderConfig"]["Values"], [DOMAIN])
+        self.assertEqual(self.rule(10)["Conditions"][0]["HostHeaderConfig"]["Values"],
+                         [DOMAIN, "app." + DOMAIN])
 
     def test_3_bedrock_policy_widened_out_of_band_is_reverted(self):
         doc = {"Version": "2012-10-17", "Statement": [

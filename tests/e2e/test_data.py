@@ -51,7 +51,8 @@ class DataTierTest(unittest.TestCase):
                 "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
                 "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
                 "private_b_cidr": "10.60.11.0/24", "account_id": "123456789012",
-                "backup_region": "us-west-2", "db_instance_class": "db.t3.medium",
+                "backup_region": "us-west-2", "vpc_flow_log_retention_days": 7,
+                "db_instance_class": "db.t3.medium",
                 "db_allocated_storage": 50, "db_multi_az": True,
                 # Changes wait for the maintenance window: pending values
                 # must count as in sync.

@@ -20,7 +20,9 @@ VARIABLES = {
     "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
     "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
     "private_b_cidr": "10.60.11.0/24", "domain": DOMAIN, "maintenance_ip": "192.0.2.10",
-    "alb_idle_timeout": "60", "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
+    "alb_idle_timeout": "60", "alb_logs_bucket": "e2e-alb-logs", "alb_log_retention_days": 30,
+    "elb_log_account": "127311923021", "backup_region": "us-west-2", "vpc_flow_log_retention_days": 7,
+    "bedrock_region": "us-east-1",
     "bedrock_model_id": "amazon.nova-lite-v1:0", "account_id": "123456789012",
     "alerts_email": "ops@example.org",
 }
@@ -31,7 +33,8 @@ def write_config(path, extra=None):
     # The parts of the estate this test is about (config/base grows with
     # every area).
     main = {"include": [os.path.join(ROOT, "config", "base", f)
-                        for f in ("network.json", "iam.json", "edge.json", "dns.json", "email.json")],
+                        for f in ("network.json", "kms.json", "iam.json", "edge.json", "dns.json",
+                                  "email.json")],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": VARIABLES}
     if extra:
@@ -156,7 +159,13 @@ class EdgeEmailTest(unittest.TestCase):
         self.converge()
         got = self.r53.get_health_check(HealthCheckId=hc["Id"])["HealthCheck"]["HealthCheckConfig"]
         self.assertEqual(got["ResourcePath"], "/health")
-        self.assertEqual(got["FullyQualifiedDomainName"], "api." + DOMAIN)
+        # the load balancer's own name, never the name its failover records
+        # answer (api.DOMAIN)
+        elbv2 = boto3.client("elbv2", endpoint_url=self.fake.url, region_name="us-east-1",
+                             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        lb = elbv2.describe_load_balancers(Names=["cloudpartner-e2e"])["LoadBalancers"][0]
+        elbv2.close()
+        self.assertEqual(got["FullyQualifiedDomainName"], lb["DNSName"])
 
     def test_4_same_values_in_another_order_are_not_drift(self):
         config = os.path.join(self.tmp.name, "order")

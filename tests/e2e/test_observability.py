@@ -107,9 +107,12 @@ class ObservabilityTest(EstateTestCase):
         self.assertEqual(errors["MetricStat"]["Metric"]["Dimensions"][0]["Value"],
                          lb_arn.split(":loadbalancer/")[1])
         self.assertEqual(self.alarm("alb-response-time")["ExtendedStatistic"], "p95")
-        for name, metric in (("rds-free-storage", "FreeStorageSpace"),
-                             ("redis-evictions", "Evictions")):
-            self.assertEqual(self.alarm(name)["MetricName"], metric)
+        self.assertEqual(self.alarm("rds-free-storage")["MetricName"], "FreeStorageSpace")
+        # Redis: one query over every node's series (a node count is each
+        # environment's), not one node's dimension.
+        (query,) = self.alarm("redis-evictions")["Metrics"]
+        self.assertEqual(query["Expression"],
+                         'SELECT SUM(Evictions) FROM SCHEMA("AWS/ElastiCache", CacheClusterId)')
         bedrock = self.alarm("bedrock-throttles")
         self.assertEqual((bedrock["Namespace"], bedrock["Period"], bedrock["Dimensions"]),
                          ("AWS/Bedrock", 300, [{"Name": "ModelId",

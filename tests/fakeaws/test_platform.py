@@ -39,6 +39,23 @@ class PlatformTest(FakeTestCase):
         self.assertEqual(eks.delete_cluster(name='prod')['cluster']['status'], 'DELETING')
         self.assertAwsError('ResourceNotFoundException', eks.describe_cluster, name='prod')
 
+    def test_eks_makes_the_cluster_security_group_and_deletes_it_with_the_cluster(self):
+        eks, ec2 = self.fake.client('eks'), self.fake.client('ec2')
+        c = eks.create_cluster(name='sg', roleArn='arn:aws:iam::123456789012:role/eks',
+                               resourcesVpcConfig={'subnetIds': self.subnets})['cluster']
+        gid = c['resourcesVpcConfig']['clusterSecurityGroupId']
+        (sg,) = ec2.describe_security_groups(GroupIds=[gid])['SecurityGroups']
+        self.assertEqual({t['Key']: t['Value'] for t in sg['Tags']}.get('kubernetes.io/cluster/sg'), 'owned')
+        rules = ec2.describe_security_group_rules(Filters=[{'Name': 'group-id', 'Values': [gid]}])['SecurityGroupRules']
+        self.assertEqual([(r['IpProtocol'], r['ReferencedGroupInfo']['GroupId']) for r in rules if not r['IsEgress']],
+                         [('-1', gid)])
+        # other groups may name it as a source
+        other = ec2.create_security_group(GroupName='db', Description='db', VpcId=sg['VpcId'])['GroupId']
+        ec2.authorize_security_group_ingress(GroupId=other, IpPermissions=[{
+            'IpProtocol': 'tcp', 'FromPort': 5432, 'ToPort': 5432, 'UserIdGroupPairs': [{'GroupId': gid}]}])
+        eks.delete_cluster(name='sg')
+        self.assertAwsError('InvalidGroup.NotFound', ec2.describe_security_groups, GroupIds=[gid])
+
     def test_eks_node_groups_and_addons_need_an_active_cluster(self):
         eks = self.fake.client('eks')
         eks.create_cluster(name='c', roleArn='arn:aws:iam::123456789012:role/eks',
