@@ -65,26 +65,29 @@ typedef struct loader {
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void add_err_t(loader_t *L, const err_t *e)
+int config_errors_add(config_errors_t *errs, const err_t *e)
 {
-	config_errors_t *errs = L->errs;
-
 	if (errs->count >= CONFIG_MAX_ERRORS) {
 		errs->truncated = 1;
-		return;
+		return 0;
 	}
 	if (errs->count == errs->cap) {
 		size_t cap = errs->cap ? errs->cap * 2 : 16;
 		err_t *items = realloc(errs->items, cap * sizeof(*items));
 
-		if (!items) {
-			L->oom = 1;
-			return;
-		}
+		if (!items)
+			return -ENOMEM;
 		errs->items = items;
 		errs->cap = cap;
 	}
 	errs->items[errs->count++] = *e;
+	return 0;
+}
+
+static void add_err_t(loader_t *L, const err_t *e)
+{
+	if (config_errors_add(L->errs, e))
+		L->oom = 1;
 }
 
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
@@ -117,6 +120,11 @@ static int cmp_err(const void *x, const void *y)
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
 	return strcmp(a->message, b->message);
+}
+
+void config_errors_sort(config_errors_t *errs)
+{
+	qsort(errs->items, errs->count, sizeof(*errs->items), cmp_err);
 }
 
 void config_errors_free(config_errors_t *errs)
@@ -1824,7 +1832,7 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
 out:
 	if (L.errs && L.errs->count)
-		qsort(L.errs->items, L.errs->count, sizeof(err_t), cmp_err);
+		config_errors_sort(L.errs);
 	if (rc == 0) {
 		*out = L.cfg;
 		L.cfg = NULL;
