@@ -29,7 +29,7 @@ class AlbAndBedrockTest(EstateTestCase):
             # compute and its roles come along.
             "include": [os.path.join(ROOT, "config", "base", f)
                         for f in ("network.json", "iam.json", "kms.json", "compute.json",
-                                  "irsa.json", "edge.json", "dns.json", "ai.json",
+                                  "irsa.json", "edge.json", "dns.json", "maintenance.json", "ai.json",
                                   "alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
@@ -40,7 +40,7 @@ class AlbAndBedrockTest(EstateTestCase):
                 "vpc_cidr": "10.50.0.0/16", "public_a_cidr": "10.50.0.0/24",
                 "public_b_cidr": "10.50.1.0/24", "private_a_cidr": "10.50.10.0/24",
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
-                "maintenance_ip": "192.0.2.10", "alb_idle_timeout": "60",
+                "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
                 "bedrock_model_id": MODEL, "account_id": "123456789012",
                 "backup_region": "us-west-2",
@@ -87,7 +87,9 @@ class AlbAndBedrockTest(EstateTestCase):
         # driftd requested the certificate (config/base/dns.json) and
         # waited for it to be issued.
         acm = self.boto_client("acm")
-        certs = acm.list_certificates()["CertificateSummaryList"]
+        # (the fake keeps every region in one store: the maintenance load
+        # balancer's certificate, in the backup region, is listed too)
+        certs = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == DOMAIN]
         self.assertEqual([c["Status"] for c in certs], ["ISSUED"])
         acm.close()
         self.assertEqual(https["Certificates"], [{"CertificateArn": certs[0]["CertificateArn"]}])
@@ -101,11 +103,15 @@ class AlbAndBedrockTest(EstateTestCase):
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # Listeners are read per load balancer, rules per listener, the
-        # model per model id: one call each here, however many resources.
-        reads = [c["operation"] for c in self.fake.calls()]
+        # model per model id: one call each here, however many resources
+        # (in each region: the maintenance load balancer is in the backup
+        # region, with one listener and no rules).
+        reads = [(c["operation"], c["region"]) for c in self.fake.calls()]
         for op in ("DescribeLoadBalancers", "DescribeListeners", "DescribeRules",
                    "GetFoundationModel"):
-            self.assertEqual(reads.count(op), 1, op)
+            self.assertEqual(reads.count((op, "us-east-1")), 1, op)
+        for op in ("DescribeLoadBalancers", "DescribeListeners"):
+            self.assertEqual(reads.count((op, "us-west-2")), 1, op)
 
     def test_2_listener_and_rule_drift_is_reverted(self):
         http = self.listener(80)

@@ -144,12 +144,13 @@ class EstateTest(unittest.TestCase):
         into_pods = self.rules_into(cluster_sg)
         for port in (8080, 3000):
             self.assertIn(("tcp", port, port, alb_sg[0]), into_pods)
+        # the database's and Redis's groups admit the pods and nothing else
         db = self.client("rds").describe_db_instances(DBInstanceIdentifier=PREFIX)["DBInstances"][0]
         db_sg = [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]]
         self.assertEqual(db_sg, [self.group_id(PREFIX + "-db")])
-        self.assertIn(("tcp", 5432, 5432, cluster_sg), self.rules_into(db_sg[0]))
+        self.assertEqual(self.rules_into(db_sg[0]), {("tcp", 5432, 5432, cluster_sg)})
         cache_sg = self.group_id(PREFIX + "-cache")
-        self.assertIn(("tcp", 6379, 6379, cluster_sg), self.rules_into(cache_sg))
+        self.assertEqual(self.rules_into(cache_sg), {("tcp", 6379, 6379, cluster_sg)})
         # and the group of old, which nothing carried, is gone from the config
         self.assertEqual(self.client("ec2").describe_security_groups(
             Filters=[{"Name": "group-name", "Values": [PREFIX + "-app"]}])["SecurityGroups"], [])
@@ -210,6 +211,20 @@ class EstateTest(unittest.TestCase):
                   if any(lb["DNSName"] in c.get("Values", []) for c in r["Conditions"])]
         self.assertEqual(len(health), 1)
         self.assertEqual(health[0]["Actions"][0]["TargetGroupArn"], api_tg)
+        # The secondary is the backup region's maintenance load balancer,
+        # answering 503 over HTTPS, not a documentation address.
+        (zone,) = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == DOMAIN + "."]
+        api = [r for page in r53.get_paginator("list_resource_record_sets").paginate(HostedZoneId=zone["Id"])
+               for r in page["ResourceRecordSets"] if r["Name"] == "api.%s." % DOMAIN]
+        (secondary,) = [r for r in api if r.get("Failover") == "SECONDARY"]
+        maint = self.client("elbv2", "us-west-2").describe_load_balancers(
+            Names=[PREFIX + "-maint"])["LoadBalancers"][0]
+        self.assertEqual(secondary["AliasTarget"]["DNSName"].rstrip(".").lower(), maint["DNSName"].lower())
+        (listener,) = self.client("elbv2", "us-west-2").describe_listeners(
+            LoadBalancerArn=maint["LoadBalancerArn"])["Listeners"]
+        action = listener["DefaultActions"][0]
+        self.assertEqual((listener["Protocol"], action["Type"], action["FixedResponseConfig"]["StatusCode"]),
+                         ("HTTPS", "fixed-response", "503"))
 
     def estate_5_kubernetes_and_node_images_in_support(self):
         eks = self.client("eks")
@@ -307,14 +322,18 @@ class EstateTest(unittest.TestCase):
 
     def estate_16_one_nat_gateway_per_zone(self):
         ec2 = self.client("ec2")
-        subnets = {s["SubnetId"]: s for s in ec2.describe_subnets()["Subnets"]}
+
+        def every(op, key):
+            return [x for page in ec2.get_paginator(op).paginate() for x in page[key]]
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [PREFIX]}])["Vpcs"][0]["VpcId"]
+        subnets = {s["SubnetId"]: s for s in every("describe_subnets", "Subnets") if s["VpcId"] == vpc}
         nats = {n["NatGatewayId"]: subnets[n["SubnetId"]]["AvailabilityZone"]
-                for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"}
+                for n in every("describe_nat_gateways", "NatGateways") if n["State"] == "available"}
         self.assertEqual(sorted(nats.values()), ["us-east-1a", "us-east-1b"])
         private = [s for s in subnets.values() if "private" in
                    {t["Key"]: t["Value"] for t in s.get("Tags", [])}.get("Name", "")]
         self.assertEqual(len(private), 2)
-        for rt in ec2.describe_route_tables()["RouteTables"]:
+        for rt in every("describe_route_tables", "RouteTables"):
             for assoc in rt.get("Associations", []):
                 subnet = subnets.get(assoc.get("SubnetId"))
                 if subnet in private:

@@ -37,7 +37,7 @@ class ObservabilityTest(EstateTestCase):
         # not the whole estate.
         main = {"include": [os.path.join(ROOT, "config", "base", f)
                             for f in ("network.json", "iam.json", "kms.json", "compute.json",
-                                      "irsa.json", "edge.json", "dns.json", "ai.json",
+                                      "irsa.json", "edge.json", "dns.json", "maintenance.json", "ai.json",
                                       "alerts.json", "observability.json")],
                 "settings": {"environment": "e2e", "region": "us-east-1",
                              "default_tags": {"ManagedBy": "driftd"}},
