@@ -211,9 +211,13 @@ static unsigned statement_allows(const cJSON *s, const char *principal)
 	if (!cJSON_IsObject(s) ||
 	    !strings_match(cJSON_GetObjectItemCaseSensitive(s, "Effect"), "Allow", 0))
 		return 0;
-	if (!strings_match(p, "*", 0) &&
-	    !strings_match(cJSON_GetObjectItemCaseSensitive(p, "Service"), principal, 0) &&
-	    !strings_match(cJSON_GetObjectItemCaseSensitive(p, "AWS"), "*", 0))
+	/* Everyone counts only without a condition: a condition on
+	 * everyone (kms:ViaService, kms:CallerAccount) is how a key lets the
+	 * account's own principals use it, which says nothing of a service. */
+	if (!strings_match(cJSON_GetObjectItemCaseSensitive(p, "Service"), principal, 0) &&
+	    (cJSON_GetObjectItemCaseSensitive(s, "Condition") ||
+	     (!strings_match(p, "*", 0) &&
+	      !strings_match(cJSON_GetObjectItemCaseSensitive(p, "AWS"), "*", 0))))
 		return 0;
 	for (a = 0; a < N_KEY_ACTIONS; a++)
 		if (strings_match(cJSON_GetObjectItemCaseSensitive(s, "Action"),

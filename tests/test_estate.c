@@ -64,6 +64,14 @@ static const estate_case_t cases[] = {
 	  KEY("{ \"Statement\": [ { \"Effect\": \"Deny\", \"Principal\": { \"Service\": "
 	      "\"cloudwatch.amazonaws.com\" }, \"Action\": \"kms:*\", \"Resource\": \"*\" } ] }"),
 	  { "kms.key.k encrypts sns.topic.t" } },
+	{ "everyone under a condition is not a service grant", "2026-12-06",
+	  KEY("{ \"Statement\": [ { \"Effect\": \"Allow\", \"Principal\": { \"AWS\": \"*\" }, "
+	      "\"Action\": \"kms:*\", \"Condition\": { \"StringEquals\": { "
+	      "\"kms:ViaService\": \"sns.us-east-1.amazonaws.com\" } } } ] }"),
+	  { "does not allow cloudwatch.amazonaws.com" } },
+	{ "everyone without a condition is", "2026-12-06",
+	  KEY("{ \"Statement\": [ { \"Effect\": \"Allow\", \"Principal\": \"*\", "
+	      "\"Action\": \"kms:*\" } ] }"), { NULL } },
 	{ "key policy missing Decrypt", "2026-12-06",
 	  KEY("{ \"Statement\": [ { \"Effect\": \"Allow\", \"Principal\": { \"Service\": "
 	      "\"cloudwatch.amazonaws.com\" }, \"Action\": \"kms:GenerateDataKey*\" } ] }"),
