@@ -146,25 +146,33 @@ class AlbAndBedrockTest(EstateTestCase):
                          ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"])
         self.assertTrue(got["Statement"][0]["Resource"].endswith("foundation-model/" + MODEL))
 
-    def test_4_lost_model_access_is_a_failed_read_and_the_rest_converges(self):
+    def test_4_lost_model_access_is_reported_and_the_rest_converges(self):
+        # GetFoundationModel still describes the model; whether the account
+        # may use it is GetFoundationModelAvailability's answer.
         self.fake.control("POST", "state", {"type": "bedrock_access", "id": MODEL,
                                             "set": {"status": "DENIED"}})
         self.boto.modify_rule(RuleArn=self.rule(20)["RuleArn"], Conditions=[
             {"Field": "host-header", "HostHeaderConfig": {"Values": ["other.example"]}}])
         try:
+            p = self.plan()
+            out = p.stdout + p.stderr
+            self.assertEqual(p.returncode, 2, out)
+            self.assertIn("bedrock.foundation_model_access.app", out)
+            self.assertIn("NOT_AUTHORIZED", out)
             p = self.run_driftd("apply", "--auto-approve")
             out = p.stdout + p.stderr
-            self.assertNotEqual(p.returncode, 0, out)
             self.assertLess(p.returncode, 128, out)
-            self.assertIn("bedrock.foundation_model_access.app", out)
-            self.assertIn("AccessDeniedException", out)
             self.assertEqual(self.rule(20)["Conditions"][0]["HostHeaderConfig"]["Values"], ["api." + DOMAIN])
+            # reported again, never changed: access is granted in the console
+            p = self.plan()
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn("NOT_AUTHORIZED", p.stdout + p.stderr)
+            self.assertEqual(self.fake.calls(operation="GetFoundationModelAvailability")[-1]["status"], 200)
         finally:
             self.fake.control("POST", "state", {"type": "bedrock_access", "id": MODEL,
                                                 "set": {"status": "AUTHORIZED"}})
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-
 
 if __name__ == "__main__":
     unittest.main()

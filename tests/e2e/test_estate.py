@@ -231,7 +231,7 @@ class EstateTest(unittest.TestCase):
         self.assertEqual(eks.describe_cluster(name=PREFIX)["cluster"]["version"], "1.35")
         for ng in eks.list_nodegroups(clusterName=PREFIX)["nodegroups"]:
             ami = eks.describe_nodegroup(clusterName=PREFIX, nodegroupName=ng)["nodegroup"]["amiType"]
-            self.assertFalse(ami.startswith("AL2_"), ami)
+            self.assertEqual(ami, "AL2023_x86_64_STANDARD")
 
     def estate_6_lb_controller_registers_targets_without_a_cluster_tag(self):
         policy = self.client("iam").get_role_policy(RoleName=PREFIX + "-lb-controller",
@@ -292,6 +292,11 @@ class EstateTest(unittest.TestCase):
         rules = [r for r in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
                  if any("app." + DOMAIN in c.get("Values", []) for c in r["Conditions"])]
         self.assertEqual([r["Actions"][0]["TargetGroupArn"] for r in rules], [frontend["TargetGroupArn"]])
+
+    def estate_12_model_access_is_asked_of_get_foundation_model_availability(self):
+        calls = self.fake.calls(operation="GetFoundationModelAvailability")
+        self.assertTrue(calls)
+        self.assertEqual({c["status"] for c in calls}, {200})
 
     def estate_13_production_delegates_dev_and_staging(self):
         r53 = self.client("route53")

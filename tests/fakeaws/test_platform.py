@@ -291,15 +291,24 @@ class BedrockTest(FakeTestCase):
         by_provider = br.list_foundation_models(byProvider='anthropic')['modelSummaries']
         self.assertTrue(by_provider and all(s['providerName'] == 'Anthropic' for s in by_provider))
 
-    def test_model_access_taken_away_out_of_band_is_access_denied(self):
+    def test_model_access_taken_away_out_of_band_is_not_authorized(self):
+        """GetFoundationModel describes the model either way; whether the
+        account may use it is GetFoundationModelAvailability's answer."""
         br = self.fake.client('bedrock')
-        br.list_foundation_models()
+        avail = br.get_foundation_model_availability(modelId='amazon.nova-lite-v1:0')
+        self.assertEqual((avail['authorizationStatus'], avail['entitlementAvailability'],
+                          avail['regionAvailability'], avail['agreementAvailability']['status']),
+                         ('AUTHORIZED', 'AVAILABLE', 'AVAILABLE', 'AVAILABLE'))
         self.fake.control('POST', '/_fake/state', {'type': 'bedrock_access', 'id': 'amazon.nova-lite-v1:0',
                                                    'set': {'status': 'DENIED'}})
-        self.assertAwsError('AccessDeniedException', br.get_foundation_model, modelIdentifier='amazon.nova-lite-v1:0')
-        self.assertEqual(br.get_foundation_model(modelIdentifier='amazon.nova-pro-v1:0')['modelDetails']['modelId'],
-                         'amazon.nova-pro-v1:0')
-
+        self.assertEqual(br.get_foundation_model_availability(modelId='amazon.nova-lite-v1:0')['authorizationStatus'],
+                         'NOT_AUTHORIZED')
+        self.assertEqual(br.get_foundation_model(modelIdentifier='amazon.nova-lite-v1:0')['modelDetails']['modelId'],
+                         'amazon.nova-lite-v1:0')
+        self.assertEqual(br.get_foundation_model_availability(modelId='amazon.nova-pro-v1:0')['authorizationStatus'],
+                         'AUTHORIZED')
+        self.assertAwsError('ResourceNotFoundException', br.get_foundation_model_availability,
+                            modelId='nope.model-v9:0')
 
 if __name__ == '__main__':
     unittest.main()
