@@ -577,6 +577,8 @@ const res_type_t res_ec2_types[] = {
 	  .depends_on_types = after_vpc,
 	  .attrs = sg_attrs, .n_attrs = N_ELEMS(sg_attrs) },
 	{ .name = "ec2.security_group_ingress",
+	  .arn = "arn:{partition}:ec2:{region}:{account}:security-group/* "
+		 "arn:{partition}:ec2:{region}:{account}:security-group-rule/*",
 	  .summary = "one ingress rule from another group, on a group made elsewhere",
 	  EC2_TAGGED("security-group-rule"), .id_path = "SecurityGroupRuleId",
 	  .read = { "DescribeSecurityGroupRules", READ_BY_ENV, "SecurityGroupRules" },
@@ -594,6 +596,10 @@ const res_type_t res_ec2_types[] = {
 	  .depends_on_types = after_sg,
 	  .attrs = sg_ingress_attrs, .n_attrs = N_ELEMS(sg_ingress_attrs) },
 	{ .name = "ec2.flow_log",
+	  /* CreateFlowLogs authorizes on the flow log and the resource it
+	   * watches (a VPC here); DeleteFlowLogs on the flow log. */
+	  .arn = "arn:{partition}:ec2:{region}:{account}:vpc-flow-log/* "
+		 "arn:{partition}:ec2:{region}:{account}:vpc/*",
 	  .summary = "a flow log of a VPC (or subnet) to CloudWatch Logs or S3",
 	  EC2_TAGGED("vpc-flow-log"), .id_path = "FlowLogId",
 	  .read = { "DescribeFlowLogs", "{\"Filter\":[" ENV_FILTER "]}", "FlowLogs" },
