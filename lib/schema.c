@@ -118,8 +118,10 @@ static const char *enum_list(const char *alternatives, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
-		p = bar + 1;
-	} while (bar);
+		if (!bar)
+			break;
+		p = bar + 1;	/* never NULL + 1: undefined behaviour */
+	} while (1);
 	return buf;
 }
 

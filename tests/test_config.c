@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "schema.h"
 #include "testutil.h"
 
 static char root[64];
@@ -101,6 +102,16 @@ static char *load_errors(const char *dir, const config_schema_t *schema)
 	config_errors_free(errs);
 	return text;
 }
+
+/* The last alternative of an enum message once computed NULL + 1
+ * (UBSan pointer-overflow with clang). */
+START_TEST(enum_message_lists_every_alternative)
+{
+	put("main.json", "{\"resources\": {\"ec2.eip.nat\": {\"Domain\": \"standard\"}}}");
+	ck_assert_str_eq(load_errors(".", schema_config()),
+			 "./main.json:1:42: Domain must be one of \"vpc\"; not \"standard\"\n");
+}
+END_TEST
 
 START_TEST(files_merge_in_sorted_order_with_positions)
 {
@@ -671,6 +682,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, enum_message_lists_every_alternative);
 	tcase_add_test(tc, files_merge_in_sorted_order_with_positions);
 	tcase_add_test(tc, environment_variables_override_included_defaults);
 	tcase_add_test(tc, interpolation_keeps_whole_variable_type_and_formats_partial_ones);
