@@ -1,7 +1,9 @@
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "credentials.h"
@@ -497,6 +499,55 @@ START_TEST(credential_process_exit_status_is_reported_truncated)
 	ck_assert_ptr_nonnull(strstr(g.err.message, "exited with status 3"));
 	ck_assert_ptr_nonnull(strstr(g.err.message, "token expired"));
 	ck_assert_uint_lt(strlen(g.err.message), 480);
+	teardown();
+}
+END_TEST
+
+/* The helper sees only stdin, stdout and stderr: the daemon's sockets and
+ * files (here a descriptor opened without O_CLOEXEC) stay with it. */
+START_TEST(credential_process_inherits_only_descriptors_0_to_2)
+{
+	int leak;
+	got_t g;
+
+	setup();
+	leak = open(testenv_file(&env, "daemon-private", ""), O_RDONLY);
+	ck_assert_int_ge(leak, 3);
+	ck_assert_int_eq(fcntl(leak, F_GETFD) & FD_CLOEXEC, 0);
+	/* What each of the shell's descriptors points at, on stderr. */
+	process_get(&g, "readlink /proc/$$/fd/* >&2; exit 3");
+	ck_assert(!g.ok);
+	ck_assert_msg(strstr(g.err.message, "status 3: /dev/null socket:"),
+		      "%s", g.err.message);
+	ck_assert_msg(!strstr(g.err.message, "daemon-private"), "%s", g.err.message);
+	teardown();
+	close(leak);
+}
+END_TEST
+
+/* A hung helper is killed (its whole process group: sh runs sleep as a
+ * child that holds the pipes) and the get fails with a clear error. */
+START_TEST(credential_process_is_killed_after_the_timeout)
+{
+	cred_provider_opts_t o;
+	uint64_t t0;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_config("[default]\ncredential_process = sleep 30; echo never\n");
+	fake_opts(&o);
+	o.process_timeout_ms = 300;
+	ck_assert_msg(cred_provider_new(&o, &prov, &e) == 0, "%s", e.message);
+	t0 = uv_hrtime();
+	get_now(&g);
+	run_until(&g.calls);
+	ck_assert(!g.ok);
+	ck_assert_int_eq(g.err.code, -ETIMEDOUT);
+	ck_assert_msg(strstr(g.err.message, "credential_process of profile \"default\"") &&
+		      strstr(g.err.message, "no answer within 1 s; the helper was killed"),
+		      "%s", g.err.message);
+	ck_assert_uint_lt(uv_hrtime() - t0, 5000000000ull);
 	teardown();
 }
 END_TEST
@@ -1074,6 +1125,8 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      credential_process_json_is_parsed,
 	      credential_process_exit_status_is_reported_truncated,
 	      credential_process_bad_json_is_an_error,
+	      credential_process_inherits_only_descriptors_0_to_2,
+	      credential_process_is_killed_after_the_timeout,
 	      credential_process_without_version_1_is_an_error,
 	      web_identity_from_environment_is_unsigned_sts_call,
 	      web_identity_in_profile_and_missing_token_file,
