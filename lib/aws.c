@@ -31,6 +31,7 @@ struct aws_client {
 	char             region[64];
 	char             user_agent[128];
 	long             timeout_ms, connect_timeout_ms;
+	int              allow_plain_http;
 	time_t         (*now)(void *ctx);
 	double         (*rand01)(void *ctx);
 	void            *ctx;
@@ -507,6 +508,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 		goto fail;
 	}
 	if (endpoint_resolve(c->profile, r->svc, *reg ? reg : NULL, &r->ep, e) ||
+	    endpoint_check_transport(r->ep.url, c->allow_plain_http,
+				     r->ep.source, e) ||
 	    parse_endpoint(r, e) || build(r, e))
 		goto fail;
 	uv_timer_init(c->loop, &r->timer);
@@ -713,6 +716,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	c->ctx = opts->ctx;
 	c->timeout_ms = opts->timeout_ms;
 	c->connect_timeout_ms = opts->connect_timeout_ms;
+	c->allow_plain_http = opts->allow_plain_http;
 	c->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	snprintf(c->user_agent, sizeof(c->user_agent), "%s",
 		 opts->user_agent ? opts->user_agent : "driftd/" DRIFTD_VERSION);
@@ -756,6 +760,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	co.transport.sts = cred_sts;
 	co.now = opts->now;
 	co.now_ctx = opts->ctx;
+	co.process_timeout_ms = opts->credential_process_timeout_ms;
 	rc = cred_provider_new(&co, &c->creds, e);
 	if (rc)
 		goto fail;

@@ -1002,6 +1002,7 @@ typedef enum setting_kind {
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
 	SET_TYPES,         /* array of "service.type" */
+	SET_BOOL,
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -1013,6 +1014,8 @@ typedef struct setting_def {
 #define SETTING(k, kind, field) { k, kind, offsetof(config_settings_t, field) }
 static const setting_def_t settings_table[] = {
 	SETTING("alert_topic", SET_TOPIC, alert_topic),
+	SETTING("allow_plain_http", SET_BOOL, allow_plain_http),
+	SETTING("credential_process_timeout", SET_INTERVAL, credential_process_timeout),
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
@@ -1025,7 +1028,8 @@ static const setting_def_t settings_table[] = {
 };
 
 static const char *const setting_names[] = {
-	"alert_topic", "default_tags", "endpoints", "environment",
+	"alert_topic", "allow_plain_http", "credential_process_timeout",
+	"default_tags", "endpoints", "environment",
 	"metrics_namespace", "mode", "poll_interval", "prune", "region",
 	"state_dir",
 };
@@ -1241,6 +1245,12 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	case SET_TYPES:
 		set_types(L, f, v, where);
+		break;
+	case SET_BOOL:
+		if (!cJSON_IsBool(v))
+			add_error(L, &p, "%s must be true or false", where);
+		else
+			*(int *)slot = cJSON_IsTrue(v);
 		break;
 	case SET_TOPIC:
 		if (!cJSON_IsString(v)) {
@@ -1757,6 +1767,7 @@ static const char *const top_keys[] = {
 static int init_settings(config_settings_t *s)
 {
 	s->poll_interval = 60;
+	s->credential_process_timeout = 60;
 	s->mode = CONFIG_MODE_ENFORCE;
 	s->default_tags = cJSON_CreateObject();
 	s->endpoints = cJSON_CreateObject();

@@ -106,6 +106,9 @@ typedef struct config_settings {
 	char **prune;                /* types whose orphans apply deletes
 				      * ("ec2.security_group"); default none */
 	size_t nprune;
+	int allow_plain_http;        /* http:// endpoints beyond loopback;
+				      * default false */
+	int credential_process_timeout; /* seconds; default 60 */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per

@@ -2,15 +2,15 @@
 
 #include <cJSON.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
-#include <dirent.h>
-#include <signal.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1276,26 +1276,23 @@ static int plan_profile(cred_provider_t *p, const char *name,
 static int ecs_url_allowed(const char *url)
 {
 	static const char *const hosts[] = {
-		"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
-		"[fd00:ec2::23]",
+		"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]",
 	};
-	char host[256];
-	size_t i, n;
+	char scheme[16], host[256];
+	size_t i;
 
-	if (!strncmp(url, "https://", 8))
+	/* The real host, as botocore's urlparse sees it: a prefix match let
+	 * "http://169.254.170.2:80@evil/" send the token to evil. */
+	if (endpoint_url_parts(url, scheme, sizeof(scheme), host, sizeof(host)))
+		return 0;
+	if (!strcasecmp(scheme, "https"))
 		return 1;
-	if (strncmp(url, "http://", 7))
+	if (strcasecmp(scheme, "http"))
 		return 0;
-	url += 7;
-	n = url[0] == '[' ? strcspn(url, "]") + 1 : strcspn(url, ":/");
-	if (n >= sizeof(host))
-		return 0;
-	memcpy(host, url, n);
-	host[n] = 0;
-	if (!strncmp(host, "127.", 4))
+	if (endpoint_host_is_loopback(host))
 		return 1;
 	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
-		if (!strcmp(host, hosts[i]))
+		if (!strcasecmp(host, hosts[i]))
 			return 1;
 	return 0;
 }

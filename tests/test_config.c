@@ -419,7 +419,8 @@ START_TEST(settings_and_policy_are_parsed)
 	put("env/s.json", "{\"settings\": {\"environment\": \"prod\", \"region\": \"us-gov-west-1\","
 	    " \"default_tags\": {\"team\": \"infra\"}, \"alert_topic\": \"${sns.topic.a.TopicArn}\","
 	    " \"metrics_namespace\": \"Drift\", \"endpoints\": {\"sns\": \"http://127.0.0.1:1\"},"
-	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45},"
+	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45, \"allow_plain_http\": true,"
+	    " \"credential_process_timeout\": \"2m\"},"
 	    " \"resources\": {\"sns.topic.a\": {\"ensure\": \"absent\", \"region\": \"eu-west-2\","
 	    " \"policy\": {\"mode\": \"observe\", \"ignore\": [\"Tags\", \"Policy.Statement\"],"
 	    " \"prevent_destroy\": true, \"allow_replace\": true}}}}");
@@ -435,6 +436,8 @@ START_TEST(settings_and_policy_are_parsed)
 	ck_assert_str_eq(cJSON_GetObjectItem(s->endpoints, "sns")->valuestring, "http://127.0.0.1:1");
 	ck_assert_str_eq(s->state_dir, "/srv/driftd");
 	ck_assert_int_eq(s->poll_interval, 45);
+	ck_assert_int_eq(s->allow_plain_http, 1);
+	ck_assert_int_eq(s->credential_process_timeout, 120);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	r = config_resource_find(cfg, "sns.topic.a");
 	ck_assert_int_eq(r->ensure, CONFIG_ENSURE_ABSENT);
@@ -458,6 +461,8 @@ START_TEST(defaults_apply_when_settings_are_absent)
 	cfg = load_ok("env");
 	s = config_settings(cfg);
 	ck_assert_int_eq(s->poll_interval, 60);
+	ck_assert_int_eq(s->allow_plain_http, 0);
+	ck_assert_int_eq(s->credential_process_timeout, 60);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	ck_assert_str_eq(s->metrics_namespace, "Driftd");
 	ck_assert_str_eq(s->state_dir, "/var/lib/driftd");
@@ -469,7 +474,7 @@ END_TEST
 
 START_TEST(errors_from_every_file_are_collected_and_sorted)
 {
-	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1}}");
+	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1, \"allow_plain_http\": \"yes\"}}");
 	put("env/a.json", "{\n \"resources\": {\n  \"sns.topic.a\": {\"X\": \"${var.nope}\"}}}");
 	put("env/c.json", "{\"variables\": {\"x\": 1,}}");
 	ck_assert_str_eq(load_errors("env", NULL),
@@ -477,6 +482,7 @@ START_TEST(errors_from_every_file_are_collected_and_sorted)
 			 "env/b.json:1:16: resource \"sns.topic.a\" is already defined at "
 			 "env/a.json:3:3\n"
 			 "env/b.json:1:57: settings.mode must be \"enforce\" or \"observe\"\n"
+			 "env/b.json:1:80: settings.allow_plain_http must be true or false\n"
 			 "env/c.json:1:22: trailing comma before '}'\n");
 }
 END_TEST

@@ -677,6 +677,50 @@ START_TEST(ecs_full_uri_reads_token_file_and_rejects_remote_http)
 }
 END_TEST
 
+/* The SDKs check the real host of AWS_CONTAINER_CREDENTIALS_FULL_URI
+ * (botocore's urlparse hostname): userinfo that looks like an allowed
+ * address is not the host, and the token must never reach evil.example. */
+START_TEST(ecs_full_uri_allow_list_checks_the_real_host)
+{
+	static const struct { const char *url; int ok; } cases[] = {
+		{ "http://169.254.170.2:80@evil.example.com/creds", 0 },
+		{ "http://127.0.0.1@evil.example.com/creds", 0 },
+		{ "http://localhost:1@evil.example.com/creds", 0 },
+		{ "http://169.254.170.2.evil.example.com/creds", 0 },
+		{ "http://127.0.0.1.evil.example.com/creds", 0 },
+		{ "http://[fd00:ec2::23]@evil.example.com/", 0 },
+		{ "ftp://169.254.170.2/creds", 0 },
+		{ "http://169.254.170.2/v2/credentials", 1 },
+		{ "http://169.254.170.23/v1/credentials", 1 },
+		{ "http://[fd00:ec2::23]/v1/credentials", 1 },
+		{ "http://127.0.0.2:8080/creds", 1 },
+		{ "http://[::1]:8080/creds", 1 },
+		{ "https://creds.example.com/c", 1 },
+	};
+	size_t i;
+	got_t g;
+	err_t e;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup();
+		testenv_set(&env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", cases[i].url);
+		testenv_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok");
+		provider();
+		if (cases[i].ok) {
+			get_now(&g);
+			ck_assert_msg(ncalls == 1, "%s", cases[i].url);
+			ck_assert_str_eq(calls[0].url, cases[i].url);
+			answer_http(0, 200, ecs_json("ASIAECS", "2023-11-14T23:13:20Z"));
+		} else {
+			e = get_error();
+			ck_assert_msg(e.code == -EINVAL && ncalls == 0, "%s", cases[i].url);
+			ck_assert_ptr_nonnull(strstr(e.message, "FULL_URI"));
+		}
+		teardown();
+	}
+}
+END_TEST
+
 START_TEST(imds_v2_puts_token_then_gets_role_and_credentials)
 {
 	got_t g;
@@ -1132,6 +1176,7 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      web_identity_in_profile_and_missing_token_file,
 	      ecs_relative_uri_with_auth_token,
 	      ecs_full_uri_reads_token_file_and_rejects_remote_http,
+	      ecs_full_uri_allow_list_checks_the_real_host,
 	      imds_v2_puts_token_then_gets_role_and_credentials,
 	      imds_default_address_and_disabled_flag,
 	      refresh_starts_ahead_of_expiry_without_waiting,
