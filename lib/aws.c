@@ -9,8 +9,10 @@
 #include "credentials.h"
 #include "endpoints.h"
 #include "http.h"
+#include "jsonutil.h"
 #include "proto.h"
 #include "retry.h"
+#include "secret.h"
 #include "services.h"
 #include "sigv4.h"
 #include "version.h"
@@ -100,6 +102,13 @@ static double rand_of(aws_client_t *c)
 
 static void maybe_finish_close(aws_client_t *c);
 
+static void request_free_wiped(proto_request_t *p)
+{
+	if (p && p->body)
+		secret_wipe(p->body, p->body_len);
+	proto_request_free(p);
+}
+
 static void req_free(uv_handle_t *h)
 {
 	aws_req_t *r = h->data;
@@ -111,10 +120,12 @@ static void req_free(uv_handle_t *h)
 		c->reqs = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
-	cJSON_Delete(r->params);
-	cJSON_Delete(r->pages);
-	cJSON_Delete(r->result);
-	proto_request_free(r->preq);
+	/* Requests carry secrets (an OIDC client secret, a secret value) and
+	 * results too (GetSecretValue): wiped, not just freed. */
+	json_delete_wiped(r->params);
+	json_delete_wiped(r->pages);
+	json_delete_wiped(r->result);
+	request_free_wiped(r->preq);
 	cred_wipe(&r->creds);
 	free(r);
 	maybe_finish_close(c);
@@ -376,7 +387,7 @@ static void merge_page(cJSON *acc, cJSON *page)
 
 static int build(aws_req_t *r, err_t *e)
 {
-	proto_request_free(r->preq);
+	request_free_wiped(r->preq);
 	r->preq = NULL;
 	return proto_build_request(r->svc, r->op, r->params, &r->preq, e);
 }
@@ -520,8 +531,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 	c->reqs = r;
 	return r;
 fail:
-	cJSON_Delete(r->params);
-	proto_request_free(r->preq);
+	json_delete_wiped(r->params);
+	request_free_wiped(r->preq);
 	free(r);
 	return NULL;
 }
