@@ -418,6 +418,12 @@ typedef struct res_driver {
 	 * when it was not reached). */
 	int (*apply)(const struct res_type *t, const cJSON *desired,
 		     const cJSON *live, const cJSON *secrets, err_t *err);
+	/* What the log must say about a configured resource whenever its
+	 * config is loaded (a weakened safeguard it explicitly allows): 1 with
+	 * buf set, 0 when nothing. May be NULL. The daemon and the commands
+	 * log it as a warning. */
+	int (*notice)(const struct res_type *t, const cJSON *desired,
+		      char *buf, size_t len);
 } res_driver_t;
 
 typedef struct res_type {
