@@ -16,11 +16,12 @@
  * directory (never the secret, nor a plain hash an attacker could test
  * guesses against), that it records in the journal after each successful
  * write:
- *   1. before diffing an attribute with secret_members, secret_strip both
- *      sides (no perpetual drift from a member live never has);
- *   2. secret_fingerprint(desired): when it differs from the journal's
- *      record for (address, attribute), the attribute is a change to send
- *      whole, and the new fingerprint is journaled once the write succeeds;
+ *   1-2. diff_opts_t.secret_changed (diff.h): diff then strips the secret
+ *      members from both sides (no perpetual drift from a member live never
+ *      has) and asks the engine, which compares secret_fingerprint(desired)
+ *      with the journal's record for (address, attribute): when it differs
+ *      the attribute is a change to send whole, and the new fingerprint is
+ *      journaled once the write succeeds;
  *   3. when the attribute is sent for another reason and the fingerprint
  *      is unchanged, secret_keep_existing turns each secret member into its
  *      keep_flag, so the secret itself is sent only when it changed.
