@@ -156,6 +156,33 @@ class SecretsTest(unittest.TestCase):
         self.assertNoSecret(text)
 
 
+class PlainHttpTest(unittest.TestCase):
+    """An endpoint over plain http to a host that is not loopback is refused
+    before any request (signatures and tokens would travel in clear);
+    loopback (the fake) stays allowed."""
+
+    def test_plain_http_beyond_loopback_is_refused(self):
+        fake = FakeAWS()
+        self.addCleanup(fake.stop)
+        tmp = tempfile.mkdtemp(prefix="driftd-http-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        doc = {"settings": {"environment": "http", "region": "us-east-1",
+                            # Not loopback by address (were it ever
+                            # reached, Linux would connect locally).
+                            "endpoints": {"sns": "http://0.0.0.0:9"}},
+               "resources": {"sns.topic.a": {"Name": "http-a"},
+                             "ec2.vpc.main": {"CidrBlock": "10.62.0.0/16"}}}
+        cfg = write_config(tmp, doc)
+        p = driftd_at(cfg, os.path.join(tmp, "state"), ["plan"], fake.env())
+        out = p.stdout + p.stderr
+        self.assertIn("sns.topic.a could not be planned", out)
+        self.assertIn("plain http to 0.0.0.0", out)
+        self.assertIn("settings.allow_plain_http", out)
+        # ec2 goes to the fake on 127.0.0.1 over http: allowed.
+        self.assertIn("ec2.vpc.main will be created", out)
+        self.assertEqual(fake.calls("sns"), [])
+
+
 class DumpableTest(unittest.TestCase):
     """The driftd process is not dumpable: its /proc entries belong to root,
     not to the user it runs as. Its credential_process helper (a child)
