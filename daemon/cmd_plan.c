@@ -87,6 +87,17 @@ static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 	return s;
 }
 
+static journal_t *open_journal(session_t *s)
+{
+	char line[ERR_MSG_MAX + 256];
+	journal_t *j;
+	err_t e;
+
+	if (!(j = session_journal(s, &e)))
+		fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
+	return j;
+}
+
 static void on_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 		     const char *message)
 {
@@ -213,7 +224,9 @@ int cmd_apply(int argc, char **argv)
 		return 2;
 	uv_loop_init(&loop);
 	s = open_session(&loop, &a);
-	if (!s || run_plan(s, &loop, 0, &r))
+	/* The journal is opened before the plan: a journal driftd cannot
+	 * use stops apply with its reason before anything is read. */
+	if (!s || !open_journal(s) || run_plan(s, &loop, 0, &r))
 		goto out;
 	print_result(r, &a);
 	/* A type AWS could not read (a Bedrock model the account lost access

@@ -27,8 +27,14 @@ typedef struct journal_entry {
 	time_t started;
 } journal_entry_t;
 
-/* Opens (and reads, when it exists) the journal at path. A journal that
- * does not parse is an error naming the file: driftd does not guess. */
+/* Opens (and reads, when it exists) the journal at path. Its directory
+ * (the state directory) must be owned by driftd's user (geteuid) and not
+ * writable by group or others, and is not followed when a symbolic link;
+ * the journal and its temporary file are opened under that directory's
+ * descriptor without following links (-EPERM / -ELOOP otherwise). A
+ * journal that does not parse, or any entry lacking a member or with one
+ * of the wrong type, is -EINVAL with a message naming the file (and the
+ * entry): driftd does not guess. */
 int journal_open(const char *path, journal_t **out, err_t *err);
 void journal_free(journal_t *j);
 

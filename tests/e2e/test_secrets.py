@@ -205,13 +205,15 @@ class DumpableTest(unittest.TestCase):
                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "none"),
                "AWS_EC2_METADATA_DISABLED": "true",
                "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
-        cmd = [driftdtest.DRIFTD, "plan", "--config", cfg, "--state-dir",
-               os.path.join(tmp, "state")]
+        state = os.path.join(tmp, "state")
+        os.mkdir(state, 0o700)
+        cmd = [driftdtest.DRIFTD, "plan", "--config", cfg, "--state-dir", state]
         uid = os.getuid()
         if uid == 0:
-            # As root every /proc entry is root's: run as nobody.
+            # As root every /proc entry is root's: run as nobody, with a
+            # state directory of its own (the config stays root's).
             uid = 65534
-            os.chmod(tmp, 0o777)
+            os.chown(state, 65534, 65534)
             cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=60)
