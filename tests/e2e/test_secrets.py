@@ -73,7 +73,8 @@ def config(env, topic, observe=False):
 class SecretsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.fake = FakeAWS()
+        # A load balancer is provisioning for 60 fake seconds.
+        cls.fake = FakeAWS(extra_args=["--time-scale", "120"])
         cls.env = cls.fake.env()
 
     @classmethod
