@@ -103,7 +103,9 @@ valgrind: deps
 # (new inputs go to $(FUZZ_BUILD)/corpus; crashes to $(FUZZ_BUILD)/crash-*:
 # add a crash input to tests/fuzz/corpus/NAME once fixed).
 fuzz:
-	@command -v $(FUZZ_CC) >/dev/null 2>&1 || apt-get install -y clang libclang-rt-14-dev
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || [ ! -f "$$($(FUZZ_CC) \
+	    -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+	  apt-get install -y clang libclang-rt-14-dev; fi
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT=-O1 \
 	  CFLAGS="-Wno-missing-field-initializers" \
 	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
