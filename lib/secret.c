@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jsonutil.h"
 #include "strbuf.h"
 
 #define MAX_DEPTH 64
@@ -91,6 +92,7 @@ static int mask_one(cJSON *parent, cJSON *item, const res_secret_member_t *m,
 		*(int *)ctx = -ENOMEM;
 		return -ENOMEM;
 	}
+	json_wipe(item);        /* the copy of the secret goes, wiped */
 	/* By key: replacing via pointer would drop the member's name. */
 	cJSON_ReplaceItemInObjectCaseSensitive(parent, item->string, s);
 	return 0;
@@ -107,9 +109,14 @@ static int mask_urls(cJSON *v, int depth)
 	if (cJSON_IsString(v)) {
 		if (!(m = secret_mask_url(v->valuestring)))
 			return -ENOMEM;
-		if (strcmp(m, v->valuestring) && !cJSON_SetValuestring(v, m)) {
-			free(m);
-			return -ENOMEM;
+		if (strcmp(m, v->valuestring)) {
+			/* Wiped first: the copy of the token is freed, not
+			 * overwritten, when the mask is longer. */
+			secret_wipe(v->valuestring, strlen(v->valuestring));
+			if (!cJSON_SetValuestring(v, m)) {
+				free(m);
+				return -ENOMEM;
+			}
 		}
 		free(m);
 		return 0;
@@ -216,7 +223,7 @@ static int strip_one(cJSON *parent, cJSON *item, const res_secret_member_t *m,
 		     void *ctx)
 {
 	(void)m;
-	cJSON_Delete(cJSON_DetachItemViaPointer(parent, item));
+	json_delete_wiped(cJSON_DetachItemViaPointer(parent, item));
 	++*(int *)ctx;
 	return 0;
 }
@@ -233,7 +240,7 @@ int secret_strip(const res_attr_t *a, cJSON *v)
 static int keep_one(cJSON *parent, cJSON *item, const res_secret_member_t *m,
 		    void *ctx)
 {
-	cJSON_Delete(cJSON_DetachItemViaPointer(parent, item));
+	json_delete_wiped(cJSON_DetachItemViaPointer(parent, item));
 	if (m->keep_flag) {
 		cJSON_DeleteItemFromObjectCaseSensitive(parent, m->keep_flag);
 		if (!cJSON_AddTrueToObject(parent, m->keep_flag))
