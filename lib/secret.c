@@ -324,6 +324,19 @@ out:
 	return rc;
 }
 
+int secret_check_changed(void *check, const res_attr_t *a, const cJSON *desired)
+{
+	const secret_check_t *c = check;
+	char fp[SECRET_FP_HEX];
+	const char *was;
+
+	/* Out of memory counts as changed: the secret is sent again. */
+	if (secret_fingerprint(c->key, c->address, a, desired, fp) < 0)
+		return 1;
+	was = c->recorded ? c->recorded(c->ctx, c->address, a->name) : NULL;
+	return !was || strcmp(was, fp);
+}
+
 int secret_key_load(const char *state_dir, unsigned char key[SECRET_KEY_LEN],
 		    err_t *e)
 {

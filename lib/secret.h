@@ -16,7 +16,8 @@
  * directory (never the secret, nor a plain hash an attacker could test
  * guesses against), that it records in the journal after each successful
  * write:
- *   1-2. diff_opts_t.secret_changed (diff.h): diff then strips the secret
+ *   1-2. diff_opts_t.secret_changed (diff.h; secret_check_changed is a
+ *      ready one, given the journal's lookup): diff then strips the secret
  *      members from both sides (no perpetual drift from a member live never
  *      has) and asks the engine, which compares secret_fingerprint(desired)
  *      with the journal's record for (address, attribute): when it differs
@@ -66,6 +67,20 @@ int secret_keep_existing(const res_attr_t *a, cJSON *v);
 int secret_fingerprint(const unsigned char key[SECRET_KEY_LEN],
 		       const char *address, const res_attr_t *a,
 		       const cJSON *v, char out[SECRET_FP_HEX]);
+
+/* A ready diff_opts_t.secret_changed (diff.h) for one resource: ctx is a
+ * secret_check_t. The secret changed when the fingerprint of desired
+ * differs from the one recorded (journaled after the last successful
+ * write of the attribute; NULL when none was, which is a change). */
+typedef struct secret_check {
+	const unsigned char *key;          /* SECRET_KEY_LEN bytes */
+	const char          *address;
+	const char        *(*recorded)(void *ctx, const char *address,
+				      const char *attribute);
+	void                *ctx;
+} secret_check_t;
+
+int secret_check_changed(void *check, const res_attr_t *a, const cJSON *desired);
 
 /* The per-host fingerprint key, STATE_DIR/SECRET_KEY_FILE: made with 32
  * random bytes (mode 0600, O_EXCL) when missing; refused when it is a

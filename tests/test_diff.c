@@ -6,6 +6,7 @@
 #include "diff.h"
 #include "jsonutil.h"
 #include "normalize.h"
+#include "secret.h"
 #include "testutil.h"
 
 static const char *const rule_fields[] = { "IpProtocol", "FromPort", "ToPort",
@@ -317,7 +318,43 @@ START_TEST(write_only_secret_members_follow_the_fingerprint_check)
 }
 END_TEST
 
+static char journaled[SECRET_FP_HEX];
+
+static const char *recorded(void *ctx, const char *address, const char *attribute)
+{
+	(void)ctx;
+	ck_assert_str_eq(address, "elbv2.listener.https");
+	ck_assert_str_eq(attribute, "DefaultActions");
+	return journaled[0] ? journaled : NULL;
+}
+
+/* secret_check_changed as the engine would wire it: the first time (no
+ * record) the secret is sent; with its fingerprint journaled, it is in
+ * sync; another secret is a change again. */
+START_TEST(secret_check_compares_the_journaled_fingerprint)
+{
+	static const unsigned char key[SECRET_KEY_LEN] = { 7 };
+	secret_check_t chk = { key, "elbv2.listener.https", recorded, NULL };
+	diff_opts_t o = { .secret_changed = secret_check_changed, .secret_ctx = &chk };
+	const res_attr_t *a = res_type_attr(res_table_find("elbv2.listener"), "DefaultActions");
+	cJSON *desired = cJSON_Parse(OIDC("https://idp", ",\"ClientSecret\":\"s3cret\""));
+	const char *same = OIDC("https://idp", "");
+	int in_change;
+
+	journaled[0] = 0;
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 1);
+	ck_assert_int_eq(secret_fingerprint(key, "elbv2.listener.https", a,
+					    cJSON_GetObjectItem(desired, "DefaultActions"),
+					    journaled), 1);
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 0);
+	journaled[5] ^= 1;
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 1);
+	cJSON_Delete(desired);
+}
+END_TEST
+
 TESTUTIL_MAIN("diff",
+	secret_check_compares_the_journaled_fingerprint,
 	write_only_secret_members_follow_the_fingerprint_check,
 	equal_meaning_is_in_sync,
 	changed_scalar_is_an_in_place_update,
