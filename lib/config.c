@@ -60,6 +60,8 @@ typedef struct loader {
 	config_pos_t setting_pos[16];
 	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
 	const cJSON *prune_node;
+	int unloaded;                /* files that did not parse: their
+					resources are unknown, not missing */
 	int oom;
 } loader_t;
 
@@ -485,12 +487,14 @@ static void load_file(loader_t *L, const char *path, int depth,
 	}
 	if (jsonc_load_file(path, &doc, &e)) {
 		add_err_t(L, &e);
+		L->unloaded++;
 		goto out;
 	}
 	if (!cJSON_IsObject(jsonc_root(doc))) {
 		config_pos_t p = value_pos(doc, jsonc_root(doc));
 
 		add_error(L, &p, "a config file must hold one JSON object");
+		L->unloaded++;
 		goto out;
 	}
 	L->stack[L->nstack].real = real;
@@ -1102,7 +1106,8 @@ typedef enum setting_kind {
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
 	SET_TYPES,         /* array of "service.type" */
-	SET_BOOL,
+	SET_BOOL,          /* true or false */
+	SET_COUNT,         /* a whole number from 0 to 1000 */
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -1113,6 +1118,7 @@ typedef struct setting_def {
 
 #define SETTING(k, kind, field) { k, kind, offsetof(config_settings_t, field) }
 static const setting_def_t settings_table[] = {
+	SETTING("adopt", SET_BOOL, adopt),
 	SETTING("alert_topic", SET_TOPIC, alert_topic),
 	SETTING("allow_plain_http", SET_BOOL, allow_plain_http),
 	SETTING("credential_process_timeout", SET_INTERVAL, credential_process_timeout),
@@ -1123,15 +1129,15 @@ static const setting_def_t settings_table[] = {
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
 	SETTING("prune", SET_TYPES, prune),
+	SETTING("prune_max_per_cycle", SET_COUNT, prune_max_per_cycle),
 	SETTING("region", SET_REGION, region),
 	SETTING("state_dir", SET_ABS_PATH, state_dir),
 };
 
 static const char *const setting_names[] = {
-	"alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "prune", "region",
-	"state_dir",
+	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
+	"default_tags", "endpoints", "environment", "metrics_namespace", "mode",
+	"poll_interval", "prune", "prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1351,6 +1357,14 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 			add_error(L, &p, "%s must be true or false", where);
 		else
 			*(int *)slot = cJSON_IsTrue(v);
+		break;
+	case SET_COUNT:
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+		    v->valuedouble > 1000 || v->valuedouble != (int)v->valuedouble)
+			add_error(L, &p, "%s must be a whole number from 0 to 1000",
+				  where);
+		else
+			*(int *)slot = v->valueint;
 		break;
 	case SET_TOPIC:
 		if (!cJSON_IsString(v)) {
@@ -1704,7 +1718,10 @@ static void check_ref_target(loader_t *L, const config_ref_t *ref,
 	const char *s;
 	size_t i, n = 0;
 
-	if (config_resource_find(L->cfg, ref->address))
+	/* Root cause first: while a file did not load, a reference to a
+	 * resource nobody defined may be one that file defines; its error
+	 * is the one to fix, and a follow-on would bury it (issue 12). */
+	if (config_resource_find(L->cfg, ref->address) || L->unloaded)
 		return;
 	for (i = 0; i < L->cfg->nres && n < N_ELEMS(names); i++)
 		names[n++] = L->cfg->res[i].address;
@@ -1892,6 +1909,8 @@ static int init_settings(config_settings_t *s)
 {
 	s->poll_interval = 60;
 	s->credential_process_timeout = 60;
+	s->adopt = 1;
+	s->prune_max_per_cycle = 5;
 	s->mode = CONFIG_MODE_ENFORCE;
 	s->default_tags = cJSON_CreateObject();
 	s->endpoints = cJSON_CreateObject();

@@ -120,6 +120,10 @@ typedef struct config_settings {
 	char **prune;                /* types whose orphans apply deletes
 				      * ("ec2.security_group"); default none */
 	size_t nprune;
+	int prune_max_per_cycle;     /* deletes by pruning per run; default 5 */
+	int adopt;                   /* an untagged live item with the
+				      * configured name becomes this
+				      * environment's (tagged); default 1 */
 	int allow_plain_http;        /* http:// endpoints beyond loopback;
 				      * default false */
 	int credential_process_timeout; /* seconds; default 60 */

@@ -21,6 +21,9 @@ struct journal {
 	int              dirfd;      /* the state directory, opened once */
 	journal_entry_t *entries;
 	size_t           n;
+	journal_entry_t *made;     /* what this environment created: the
+				      ownership proof pruning needs */
+	size_t           n_made;
 };
 
 static void entry_clear(journal_entry_t *e)
@@ -114,6 +117,47 @@ static int load_entry(journal_t *j, const cJSON *it, size_t n,
 	return 0;
 }
 
+/* "created": [{address, type, id}], absent in journals of older versions;
+ * checked as strictly as the entries, since pruning deletes on its word. */
+static int load_made(journal_t *j, const cJSON *arr, err_t *err)
+{
+	static const char *const names[] = { "address", "type", "id" };
+	const cJSON *it, *v;
+	journal_entry_t *e;
+	size_t k;
+
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return err_set(err, -EINVAL, "%s: \"created\" is not an array; "
+			       "move the journal away to start over", j->path);
+	j->made = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*j->made));
+	if (!j->made)
+		return err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		e = &j->made[j->n_made];
+		char **dst[] = { &e->address, &e->type, &e->id };
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			v = cJSON_GetObjectItemCaseSensitive(it, names[k]);
+			if (!cJSON_IsString(v) || !v->valuestring[0]) {
+				entry_clear(e);
+				return err_set(err, -EINVAL, "%s: created entry "
+					       "%zu: \"%s\" %s; move the journal "
+					       "away to start over", j->path,
+					       j->n_made + 1, names[k], v ? "is "
+					       "not a non-empty string" :
+					       "is missing");
+			}
+			if (!(*dst[k] = strdup(v->valuestring))) {
+				entry_clear(e);
+				return err_set(err, -ENOMEM, "out of memory");
+			}
+		}
+		j->n_made++;
+	}
+	return 0;
+}
+
 static int load(journal_t *j, err_t *err)
 {
 	cJSON *doc = NULL, *arr, *it, *ver;
@@ -167,6 +211,7 @@ static int load(journal_t *j, err_t *err)
 		}
 		j->n++;
 	}
+	rc = load_made(j, cJSON_GetObjectItemCaseSensitive(doc, "created"), err);
 out:
 	cJSON_Delete(doc);
 	free(text);
@@ -203,7 +248,10 @@ void journal_free(journal_t *j)
 		return;
 	for (i = 0; i < j->n; i++)
 		entry_clear(&j->entries[i]);
+	for (i = 0; i < j->n_made; i++)
+		entry_clear(&j->made[i]);
 	free(j->entries);
+	free(j->made);
 	free(j->path);
 	free(j->name);
 	free(j->tmp);
@@ -255,6 +303,18 @@ static int save(journal_t *j, err_t *err)
 		cJSON_AddNumberToObject(it, "started",
 					(double)j->entries[i].started);
 	}
+	arr = cJSON_AddArrayToObject(doc, "created");
+	for (i = 0; arr && i < j->n_made; i++) {
+		it = cJSON_CreateObject();
+		if (!it)
+			goto fail;
+		cJSON_AddItemToArray(arr, it);
+		cJSON_AddStringToObject(it, "address", j->made[i].address);
+		cJSON_AddStringToObject(it, "type", j->made[i].type);
+		cJSON_AddStringToObject(it, "id", j->made[i].id);
+	}
+	if (!arr)
+		goto fail;
 	text = cJSON_Print(doc);
 	if (!text || asprintf(&tmp, "%s.tmp", j->path) < 0) {
 		tmp = NULL;
@@ -374,4 +434,68 @@ const journal_entry_t *journal_find(const journal_t *j, const char *address)
 const char *journal_path(const journal_t *j)
 {
 	return j->path;
+}
+
+static journal_entry_t *find_made(const journal_t *j, const char *type,
+				  const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_made; i++)
+		if (!strcmp(j->made[i].type, type) && !strcmp(j->made[i].id, id))
+			return &j->made[i];
+	return NULL;
+}
+
+int journal_record_created(journal_t *j, const char *address,
+			   const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id), *grown;
+
+	if (e && !strcmp(e->address, address))
+		return 0;
+	if (!e) {
+		grown = realloc(j->made, (j->n_made + 1) * sizeof(*grown));
+		if (!grown)
+			return err_set(err, -ENOMEM, "out of memory");
+		j->made = grown;
+		e = &j->made[j->n_made++];
+		memset(e, 0, sizeof(*e));
+	} else {
+		entry_clear(e);
+	}
+	e->address = strdup(address);
+	e->type = strdup(type);
+	e->id = strdup(id);
+	e->started = time(NULL);
+	if (!e->address || !e->type || !e->id)
+		return err_set(err, -ENOMEM, "out of memory");
+	return save(j, err);
+}
+
+const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
+					 const char *id)
+{
+	return j && type && id ? find_made(j, type, id) : NULL;
+}
+
+size_t journal_made_count(const journal_t *j)
+{
+	return j ? j->n_made : 0;
+}
+
+const journal_entry_t *journal_made_at(const journal_t *j, size_t i)
+{
+	return j && i < j->n_made ? &j->made[i] : NULL;
+}
+
+int journal_forget(journal_t *j, const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id);
+
+	if (!e)
+		return 0;
+	entry_clear(e);
+	*e = j->made[--j->n_made];
+	return save(j, err);
 }

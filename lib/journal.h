@@ -6,9 +6,12 @@
  * removed. Every change rewrites the whole file atomically: written to a
  * temporary file in the same directory, fsynced, renamed over the journal,
  * and the directory fsynced, so a crash leaves either the old or the new
- * journal, never half of one. Only addresses, ids and tokens are written:
- * no attribute values, so nothing secret. Losing the journal loses nothing:
- * the ownership tags on every resource driftd creates rebuild it. */
+ * journal, never half of one. The file also keeps, under "created", each
+ * item this environment made (address, type, id) until it is deleted.
+ * Only addresses, ids and tokens are written: no attribute values, so
+ * nothing secret. Losing the journal loses no resource: the ownership tags
+ * on every resource driftd creates still match it to its config; only the
+ * proof that pruning needs is gone, so nothing made before is pruned. */
 #ifndef DRIFTD_JOURNAL_H
 #define DRIFTD_JOURNAL_H
 
@@ -48,5 +51,18 @@ size_t journal_count(const journal_t *j);
 const journal_entry_t *journal_at(const journal_t *j, size_t i);
 const journal_entry_t *journal_find(const journal_t *j, const char *address);
 const char *journal_path(const journal_t *j);
+
+/* The record of what this environment created, kept after the create is
+ * done: the proof of ownership that pruning needs (driftd's ownership tags
+ * alone are no proof: anyone may write them). Entries carry address, type
+ * and id (token NULL); one per (type, id). journal_forget drops one after
+ * its item is deleted. */
+int journal_record_created(journal_t *j, const char *address,
+			   const char *type, const char *id, err_t *err);
+const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
+					 const char *id);
+size_t journal_made_count(const journal_t *j);
+const journal_entry_t *journal_made_at(const journal_t *j, size_t i);
+int journal_forget(journal_t *j, const char *type, const char *id, err_t *err);
 
 #endif

@@ -189,6 +189,38 @@ START_TEST(a_state_directory_of_another_user_or_writable_by_others_is_refused)
 }
 END_TEST
 
+START_TEST(created_record_outlives_done_until_forgotten)
+{
+	journal_t *j, *again;
+	const journal_entry_t *e;
+	err_t err;
+
+	setup();
+	ck_assert_int_eq(journal_open(path, &j, &err), 0);
+	ck_assert_int_eq(journal_intent(j, "logs.log_group.app", "logs.log_group", "t", &err), 0);
+	ck_assert_int_eq(journal_created(j, "logs.log_group.app", "/app/a", &err), 0);
+	ck_assert_int_eq(journal_record_created(j, "logs.log_group.app", "logs.log_group",
+						"/app/a", &err), 0);
+	ck_assert_int_eq(journal_done(j, "logs.log_group.app", &err), 0);
+	/* The intent is gone; the proof of ownership stays, across a restart. */
+	ck_assert_int_eq(journal_open(path, &again, &err), 0);
+	ck_assert_uint_eq(journal_count(again), 0);
+	ck_assert_uint_eq(journal_made_count(again), 1);
+	e = journal_made_find(again, "logs.log_group", "/app/a");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e->address, "logs.log_group.app");
+	ck_assert_ptr_null(journal_made_find(again, "logs.log_group", "/app/b"));
+	ck_assert_ptr_null(journal_made_find(again, "ec2.vpc", "/app/a"));
+	ck_assert_int_eq(journal_forget(again, "logs.log_group", "/app/a", &err), 0);
+	journal_free(again);
+	ck_assert_int_eq(journal_open(path, &again, &err), 0);
+	ck_assert_uint_eq(journal_made_count(again), 0);
+	journal_free(again);
+	journal_free(j);
+	teardown();
+}
+END_TEST
+
 /* Each member of an entry is checked, so nothing the engine reads later
  * is NULL (issue 14, item 9; more cases in tests/journal-bad). */
 START_TEST(an_entry_with_a_member_of_the_wrong_type_is_refused_naming_it)
@@ -235,4 +267,5 @@ TESTUTIL_MAIN("journal",
 	intent_survives_a_restart_until_done,
 	no_temporary_file_is_left_behind,
 	corrupt_journal_is_refused_naming_the_file,
-	created_without_intent_is_an_error)
+	created_without_intent_is_an_error,
+	created_record_outlives_done_until_forgotten)

@@ -188,7 +188,9 @@ class DataTierTest(unittest.TestCase):
             p = self.plan()
             self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
             self.assertIn("rds.db_instance.main", p.stdout)
-            self.assertIn("refused: set policy.allow_replace", p.stdout)
+            # The instance has prevent_destroy: allow_replace would not
+            # help, and the plan says what does refuse it (issue 12).
+            self.assertIn("refused: policy.prevent_destroy", p.stdout)
             self.fake.clear_calls()
             self.run_driftd("apply", "--auto-approve")
             ops = [c["operation"] for c in self.fake.calls()]
