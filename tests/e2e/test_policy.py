@@ -131,7 +131,8 @@ class PolicyCommandTest(unittest.TestCase):
             "ec2:DeleteTags", "ec2:ModifyVpcAttribute", "ec2:DescribeVpcAttribute",
             "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeAddresses",
             "ec2:DescribeNatGateways", "ec2:DescribeRouteTables",
-            "ec2:DescribeSecurityGroups"})
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+            "ec2:DescribeFlowLogs"})
         self.assertTrue(REPORTING <= got)
 
     def test_vpc_writes_are_scoped_to_vpcs_and_to_the_environment_tag(self):
