@@ -198,7 +198,8 @@ class PolicyCommandTest(unittest.TestCase):
         secret = "arn:aws:secretsmanager:us-east-1:%s:secret:db-AbCdEf" % ACCOUNT
         doc = self.policy({"postgres.migrations.app": {
             "Host": "h", "DBName": "d", "Directory": "/tmp", "Tables": ["a"],
-            "PasswordSecretArn": secret}})
+            "PasswordSecretArn": secret,
+            "SSLRootCert": "/etc/ssl/certs/ca-certificates.crt"}})
         self.assertEqual(as_list(doc.statement_of("secretsmanager:GetSecretValue")["Resource"]),
                          [secret])
         decrypt = doc.statement_of("kms:Decrypt")
