@@ -658,12 +658,14 @@ int journal_secret_set(journal_t *j, const char *address,
 	return save(j, err);
 }
 
-int journal_secret_forget(journal_t *j, const char *address, err_t *err)
+int journal_secret_forget(journal_t *j, const char *address,
+			  const char *attribute, err_t *err)
 {
 	size_t i = 0, dropped = 0;
 
 	while (i < j->n_secrets) {
-		if (strcmp(j->secrets[i].address, address)) {
+		if (strcmp(j->secrets[i].address, address) || (attribute &&
+		    strcmp(j->secrets[i].attribute, attribute))) {
 			i++;
 			continue;
 		}

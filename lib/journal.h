@@ -69,12 +69,14 @@ int journal_forget(journal_t *j, const char *type, const char *id, err_t *err);
  * attribute), the keyed fingerprint (SECRET_FP_HEX - 1 lower-case hex
  * digits) of the secret members last written successfully. Setting the
  * fingerprint already recorded writes nothing; journal_secret_forget
- * drops every attribute of address (its item was deleted). */
+ * drops attribute's record, or every attribute's of address when
+ * attribute is NULL (its item was deleted). */
 int journal_secret_set(journal_t *j, const char *address,
 		       const char *attribute, const char *fingerprint,
 		       err_t *err);
 const char *journal_secret(const journal_t *j, const char *address,
 			   const char *attribute);
-int journal_secret_forget(journal_t *j, const char *address, err_t *err);
+int journal_secret_forget(journal_t *j, const char *address,
+			  const char *attribute, err_t *err);
 
 #endif

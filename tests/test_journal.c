@@ -295,7 +295,14 @@ START_TEST(secret_fingerprint_is_kept_per_attribute_until_forgotten)
 	ck_assert_str_eq(journal_secret(again, "elbv2.listener_rule.r",
 					"Actions"), FP_A);
 	ck_assert_ptr_null(journal_secret(again, "elbv2.listener.web", "Actions"));
-	ck_assert_int_eq(journal_secret_forget(again, "elbv2.listener.web", &err), 0);
+	ck_assert_int_eq(journal_secret_set(again, "elbv2.listener.web",
+					    "Actions", FP_A, &err), 0);
+	ck_assert_int_eq(journal_secret_forget(again, "elbv2.listener.web",
+					       "Actions", &err), 0);
+	ck_assert_str_eq(journal_secret(again, "elbv2.listener.web",
+					"DefaultActions"), FP_B);
+	ck_assert_int_eq(journal_secret_forget(again, "elbv2.listener.web",
+					       NULL, &err), 0);
 	journal_free(again);
 	ck_assert_int_eq(journal_open(path, &again, &err), 0);
 	ck_assert_ptr_null(journal_secret(again, "elbv2.listener.web",
