@@ -227,6 +227,12 @@ class SecretsTest(unittest.TestCase):
         self.assertEqual(stored(), [NEW_SECRET, NEW_SECRET])
         self.assertEqual(journal(), rotated)
         run(["plan"], sync=True)
+        # A key others can read is refused, naming the file: apply stops.
+        key = os.path.join(self.state, "secret-hmac.key")
+        os.chmod(key, 0o644)
+        p = driftd_at(cfg, self.state, ["apply", "--auto-approve"], self.env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(key + " must be a file of 32 bytes owned by uid", p.stderr)
 
 
 class PlainHttpTest(unittest.TestCase):
