@@ -229,19 +229,26 @@ retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 }
 
 bool retry_skew_observe(retry_state_t *s, time_t server_date,
-			time_t local_now)
+			time_t local_now, int64_t signed_offset_s)
 {
 	int64_t diff = (int64_t)server_date - (int64_t)local_now;
 	int64_t off = diff - s->clock_offset_s;
+	int64_t signed_off = diff - signed_offset_s;
+	bool corrected = false;
 
 	s->last_date_skewed = false;
 	if (server_date <= 0)
 		return false;
 	if (off > RETRY_SKEW_THRESHOLD_S || off < -RETRY_SKEW_THRESHOLD_S) {
 		s->clock_offset_s = diff;
-		s->last_date_skewed = true;
+		corrected = true;
 	}
-	return s->last_date_skewed;
+	/* Signed with an offset older than the current correction: the
+	 * corrected clock may fix it, so it may sign again. */
+	if (signed_off > RETRY_SKEW_THRESHOLD_S ||
+	    signed_off < -RETRY_SKEW_THRESHOLD_S)
+		s->last_date_skewed = true;
+	return corrected;
 }
 
 int64_t retry_skew_offset(const retry_state_t *s)
