@@ -190,6 +190,12 @@ static unsigned backoff_ms(int attempt, double rand01)
 	return ms > RETRY_MAX_BACKOFF_MS ? RETRY_MAX_BACKOFF_MS : (unsigned)ms;
 }
 
+/* A request signed with a clock older than the current correction is
+ * signed again at once and at no quota cost: it was rejected before AWS
+ * did any work, it happens once per request per correction (the re-signed
+ * request carries the corrected clock), so it cannot grow into the retry
+ * storm the quota guards against. Requests in flight when the clock is
+ * corrected would otherwise drain the quota together and fail. */
 retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 			      int attempt, double rand01)
 {
@@ -214,6 +220,11 @@ retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 	if (attempt >= s->config.max_attempts) {
 		d.resign = false;
 		d.reason = "maximum attempts reached";
+		return d;
+	}
+	if (d.resign && s->last_date_skewed) {
+		d.retry = true;
+		d.reason = "signed with an outdated clock: signing again";
 		return d;
 	}
 	cost = retry_quota_acquire(s, kind);

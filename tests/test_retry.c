@@ -340,6 +340,38 @@ START_TEST(calls_in_flight_signed_before_a_correction_retry_once_resigned)
 }
 END_TEST
 
+/* Many calls in flight when the clock is corrected, after throttling
+ * drained the quota: each signs again, at once and for free; a call that
+ * is skewed by its own fault (signed with the current clock) pays. */
+START_TEST(a_stale_clock_resign_costs_no_quota_and_no_wait)
+{
+	retry_state_t s = standard_state(3);
+	time_t local = 1764000000;
+	retry_decision_t d;
+	int i;
+
+	s.quota = 0;
+	ck_assert(retry_skew_observe(&s, local + 1200, local, 0));
+	for (i = 0; i < 200; i++) {
+		ck_assert(!retry_skew_observe(&s, local + 1200, local, 0));
+		d = retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.9);
+		ck_assert(d.retry && d.resign);
+		ck_assert_int_eq(d.cost, 0);
+		ck_assert_uint_eq(d.delay_ms, 0);
+	}
+	ck_assert_int_eq(s.quota, 0);
+	/* RequestTimeTooSkewed on a call signed with the current clock:
+	 * an ordinary retry, which the empty quota refuses. */
+	ck_assert(!retry_skew_observe(&s, local + 1200, local, 1200));
+	d = retry_decide(&s, RETRY_KIND_CLOCK_SKEW, 1, 0.9);
+	ck_assert(!d.retry);
+	ck_assert_str_eq(d.reason, "retry quota exhausted");
+	/* Max attempts still holds. */
+	ck_assert(!retry_skew_observe(&s, local + 1200, local, 0));
+	ck_assert(!retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 3, 0.9).retry);
+}
+END_TEST
+
 /* A response without a Date says nothing about this request's clock: an
  * earlier response's verdict must not leak into it. */
 START_TEST(maybe_skew_without_a_date_is_not_retried)
@@ -375,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, auth_failure_is_skew_only_when_date_is_off);
 	tcase_add_test(tc, calls_in_flight_signed_before_a_correction_retry_once_resigned);
 	tcase_add_test(tc, maybe_skew_without_a_date_is_not_retried);
+	tcase_add_test(tc, a_stale_clock_resign_costs_no_quota_and_no_wait);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
