@@ -432,47 +432,51 @@ static tracker_action_t action_of(rec_action_t a)
 }
 
 /* THE mapping from the engine's result to the daemon's policy: every
- * other part of the daemon sees resources only through the tracker.
- * Written against the engine's action/status/read_failed/err; with the
- * engine's named states (rec_item_t.state) this becomes one switch.
+ * other part of the daemon sees resources only through the tracker. The
+ * engine's final states map one to one; a state a run never ends in
+ * (it would be an engine bug) says nothing new, as blocked does.
  * o->changes is the caller's to cJSON_Delete. */
 static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 {
+	static const tracker_state_t map[REC_STATE_COUNT] = {
+		[REC_S_PENDING]         = TRACKER_BLOCKED,
+		[REC_S_UNREADABLE]      = TRACKER_UNREADABLE,
+		[REC_S_IN_SYNC]         = TRACKER_IN_SYNC,
+		[REC_S_DRIFTED]         = TRACKER_DRIFTED,
+		[REC_S_CREATING]        = TRACKER_BLOCKED,
+		[REC_S_WAITING]         = TRACKER_BLOCKED,
+		[REC_S_UPDATING]        = TRACKER_BLOCKED,
+		[REC_S_REPLACING]       = TRACKER_BLOCKED,
+		[REC_S_DELETING]        = TRACKER_BLOCKED,
+		[REC_S_CHANGED]         = TRACKER_CHANGED,
+		[REC_S_REFUSED]         = TRACKER_REFUSED,
+		[REC_S_FAILED]          = TRACKER_FAILED,
+		[REC_S_BLOCKED]         = TRACKER_BLOCKED,
+		[REC_S_DEFERRED]        = TRACKER_DEFERRED,
+		[REC_S_OWNED_ELSEWHERE] = TRACKER_OWNED_ELSEWHERE,
+		[REC_S_ORPHAN]          = TRACKER_ORPHAN,
+		[REC_S_ABSENT]          = TRACKER_ABSENT,
+	};
+
 	memset(o, 0, sizeof(*o));
 	o->address = it->address;
 	o->type = it->type ? it->type->name : "";
+	o->state = (unsigned)it->state < REC_STATE_COUNT ? map[it->state] :
+		   TRACKER_BLOCKED;
 	o->action = action_of(it->action);
 	o->present = it->live != NULL;
 	o->id = it->id;
+	o->owner_env = it->owner_env;
 	o->err_code = it->err.aws_code;
 	o->err_message = it->err.code ? it->err.message : NULL;
 	o->err_request_id = it->err.request_id;
 	o->changes = it->res ? drift_json(it) : NULL;
-	if (it->action == REC_READ_FAILED || it->read_failed)
-		o->state = TRACKER_UNREADABLE;
-	else if (it->action == REC_ORPHAN)
-		o->state = TRACKER_ORPHAN;
-	else if (it->status == REC_STATUS_FAILED)
-		o->state = TRACKER_FAILED;
-	else if (it->status == REC_STATUS_BLOCKED)
-		o->state = TRACKER_BLOCKED;
-	else if (it->status == REC_STATUS_DEFERRED)
-		o->state = TRACKER_DEFERRED;
-	else if (it->status == REC_STATUS_OBSERVED)
-		o->state = TRACKER_DRIFTED;
-	else if (it->action == REC_REPLACE_REFUSED) {
-		o->state = TRACKER_REFUSED;
-		o->reason = "not changed: needs a replacement and "
+	if (o->state == TRACKER_REFUSED)
+		o->reason = it->err.code ? it->err.message :
+			    it->action == REC_DELETE_REFUSED ?
+			    "not changed: policy prevent_destroy" :
+			    "not changed: needs a replacement and "
 			    "allow_replace is not set";
-	} else if (it->action == REC_DELETE_REFUSED) {
-		o->state = TRACKER_REFUSED;
-		o->reason = "not changed: policy prevent_destroy";
-	} else if (it->action == REC_ABSENT)
-		o->state = TRACKER_ABSENT;
-	else if (rec_action_changes(it->action))
-		o->state = TRACKER_CHANGED;
-	else
-		o->state = TRACKER_IN_SYNC;
 }
 
 /* Carries out what the tracker decided: logs, then alerts (each alert is
@@ -635,6 +639,14 @@ static void on_rec_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 		log_info(&c, "%s: %s", item->address, message);
 	else if (ev == REC_EVENT_DONE)
 		log_info(&c, "%s: %s", item->address, message);
+	else if (ev == REC_EVENT_STATE) {
+		/* Every transition goes to the journal (DRIFTD_EVENT=state);
+		 * the one every resource makes every cycle only at debug. */
+		c.event = "state";
+		log_msg(item->state == REC_S_IN_SYNC &&
+			!strncmp(message, "pending -> ", 11) ? LOG_DEBUG :
+			LOG_INFO, &c, "%s: %s", item->address, message);
+	}
 	/* Failures are logged once, with their backoff, after the cycle. */
 }
 
