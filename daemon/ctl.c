@@ -32,14 +32,20 @@
 #define CTL_CONN_MAX 16
 #define CTL_IDLE_TEXT "5"   /* CTL_IDLE_MS, for messages */
 
+typedef struct ctl_conn ctl_conn_t;
+
+/* Freed when the listening pipe and every connection are closed. */
 struct ctl_server {
-	uv_pipe_t pipe;
-	daemon_t *d;
-	char     *path;
-	unsigned  nconn;       /* open connections */
+	uv_pipe_t   pipe;
+	daemon_t   *d;
+	char       *path;
+	ctl_conn_t *conns;     /* open connections, linked */
+	unsigned    nconn;
+	int         closed;    /* the listening pipe's close is done */
 };
 
-typedef struct ctl_conn {
+struct ctl_conn {
+	ctl_conn_t  *prev, *next;
 	uv_pipe_t    pipe;
 	uv_timer_t   idle;
 	uv_write_t   write;
@@ -50,7 +56,7 @@ typedef struct ctl_conn {
 	size_t       len;
 	char        *response;
 	int          answered, closing, handles;
-} ctl_conn_t;
+};
 
 /* ---- server ----------------------------------------------------------- */
 
@@ -213,16 +219,32 @@ static cJSON *handle(daemon_t *d, char *req)
 	return reply(0, "unknown request \"%s\"", req);
 }
 
+static void server_free_if_done(ctl_server_t *srv)
+{
+	if (!srv->closed || srv->conns)
+		return;
+	free(srv->path);
+	free(srv);
+}
+
 /* Both handles (pipe and timer) close; the last one frees. */
 static void on_conn_closed(uv_handle_t *h)
 {
 	ctl_conn_t *c = h->data;
+	ctl_server_t *srv = c->srv;
 
 	if (--c->handles)
 		return;
-	c->srv->nconn--;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconn--;
 	free(c->response);
 	free(c);
+	server_free_if_done(srv);
 }
 
 static void conn_close(ctl_conn_t *c)
@@ -380,6 +402,10 @@ static void on_connection(uv_stream_t *server, int status)
 	c->srv = srv;
 	c->d = srv->d;
 	c->handles = 2;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
 	srv->nconn++;
 	uv_pipe_init(server->loop, &c->pipe, 0);
 	uv_timer_init(server->loop, &c->idle);
@@ -443,8 +469,8 @@ static void on_server_closed(uv_handle_t *h)
 {
 	ctl_server_t *srv = h->data;
 
-	free(srv->path);
-	free(srv);
+	srv->closed = 1;
+	server_free_if_done(srv);
 }
 
 int ctl_server_open(daemon_t *d, const char *path, err_t *e)
@@ -498,11 +524,17 @@ int ctl_server_open(daemon_t *d, const char *path, err_t *e)
 	return 0;
 }
 
+/* Open connections are closed too: their timers would keep the loop,
+ * and the daemon, alive. */
 void ctl_server_close(daemon_t *d)
 {
+	ctl_conn_t *c;
+
 	if (!d->ctl)
 		return;
 	unlink(d->ctl->path);
+	for (c = d->ctl->conns; c; c = c->next)
+		conn_close(c);
 	uv_close((uv_handle_t *)&d->ctl->pipe, on_server_closed);
 	d->ctl = NULL;
 }
