@@ -556,11 +556,26 @@ class DaemonTest(unittest.TestCase):
             self.tamper(d)
             self.assertTrue(wait_for(lambda: d.alerts("drift"), 10),
                             d.logtext())
+            # Unreadable for 3 cycles in a row: one alert, with the AWS
+            # error code and request id of the failed read.
+            self.assertTrue(wait_for(lambda: d.alerts("unreadable"), 10),
+                            d.logtext())
         finally:
             self.fake.clear_faults()
         drift = d.alerts("drift")
         self.assertEqual(len(drift), 1, drift)
         self.assertEqual(drift[0]["TopicArn"], arn)
+        unreadable = d.alerts("unreadable")
+        self.assertEqual(len(unreadable), 1, unreadable)
+        details = json.loads(
+            unreadable[0]["Message"].split("\nDetails:\n", 1)[1])
+        self.assertEqual(details["address"], "sns.topic.alerts")
+        self.assertEqual(details["aws_error_code"], "InternalFailure")
+        failed = [c["request_id"] for c in self.fake.calls("sns", "ListTopics")
+                  if c["status"] == 400]
+        self.assertIn(details["request_id"], failed)
+        self.assertTrue(wait_for(lambda: d.alerts("recovered"), 10),
+                        d.logtext())
         self.assertNotIn("dropped", d.logtext())
         self.assertEqual(d.stop()[0], 0)
 
