@@ -471,6 +471,13 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 	o->err_message = it->err.code ? it->err.message : NULL;
 	o->err_request_id = it->err.request_id;
 	o->changes = it->res ? drift_json(it) : NULL;
+	/* An orphan (no config resource) that settings.prune deleted. */
+	if (!it->res && o->state == TRACKER_CHANGED)
+		o->state = TRACKER_ORPHAN;
+	else if (!it->res && o->state == TRACKER_DRIFTED) {
+		o->state = TRACKER_ORPHAN;
+		o->action = TRACKER_ACT_NONE;
+	}
 	if (o->state == TRACKER_REFUSED)
 		o->reason = it->err.code ? it->err.message :
 			    it->action == REC_DELETE_REFUSED ?

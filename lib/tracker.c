@@ -509,19 +509,31 @@ static void on_owned_elsewhere(run_t *r, entry_t *e, const tracker_obs_t *o)
 	      "%s owned by %s", text, o->address, other);
 }
 
+/* An orphan is reported once; one that settings.prune deleted (action
+ * delete) is reported as deleted, once. */
 static void on_orphan(run_t *r, entry_t *e, const tracker_obs_t *o)
 {
+	int pruned = o->action == TRACKER_ACT_DELETE;
 	char text[1024];
 
-	if (!opened(r, e, OPEN_ORPHAN, signature("orphan", o->id)))
+	if (!opened(r, e, OPEN_ORPHAN, signature(pruned ? "pruned" : "orphan",
+						 o->id)))
 		return;
-	snprintf(text, sizeof(text), "driftd found %s (id %s) tagged for "
-		 "environment %s but no longer in the config. driftd never "
-		 "deletes it; remove it or add it back.", o->address,
-		 o->id ? o->id : "?", r->clk->environment);
+	if (pruned)
+		snprintf(text, sizeof(text), "driftd deleted %s (id %s): it "
+			 "was made for environment %s, its address is no "
+			 "longer in the config, and settings.prune allows "
+			 "deleting it.", o->address, o->id ? o->id : "?",
+			 r->clk->environment);
+	else
+		snprintf(text, sizeof(text), "driftd found %s (id %s) tagged "
+			 "for environment %s but no longer in the config. "
+			 "driftd does not delete it (settings.prune); remove it "
+			 "or add it back.", o->address, o->id ? o->id : "?",
+			 r->clk->environment);
 	say(r, LOG_WARNING, "orphan", o->address, "%s", text);
-	alert(r, ALERT_ORPHAN, NULL, o->address, NULL, "%s orphan found",
-	      text, o->address);
+	alert(r, ALERT_ORPHAN, NULL, o->address, NULL, pruned ?
+	      "%s orphan deleted" : "%s orphan found", text, o->address);
 }
 
 /* Drift left in place (observe) or refused: one alert per distinct
@@ -561,6 +573,8 @@ static void count(run_t *r, const entry_t *e, const tracker_obs_t *o)
 
 	if (o->state != TRACKER_ORPHAN)
 		out->managed++;
+	else if (o->action == TRACKER_ACT_DELETE)
+		out->succeeded++;
 	switch (o->state) {
 	case TRACKER_DRIFTED:
 	case TRACKER_REFUSED:

@@ -59,7 +59,8 @@ typedef enum tracker_state {
 	TRACKER_STATE_COUNT_
 } tracker_state_t;
 
-/* What a change was, for CHANGED, FAILED, REFUSED and DEFERRED. */
+/* What a change was, for CHANGED, FAILED, REFUSED and DEFERRED; for
+ * ORPHAN, DELETE says settings.prune deleted it. */
 typedef enum tracker_action {
 	TRACKER_ACT_NONE,
 	TRACKER_ACT_CREATE,

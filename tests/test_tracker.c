@@ -165,6 +165,12 @@ static const tcase_t cases[] = {
 		{ { { "ec2.vpc.old", TRACKER_ORPHAN, TRACKER_ACT_NONE, 1, NULL, NULL, NULL, "vpc-0123" } },
 		  { NULL }, NULL },
 	} },
+	{ "an orphan settings.prune deleted is alerted once, as deleted", 0, {
+		{ { { "ec2.vpc.old", TRACKER_ORPHAN, TRACKER_ACT_DELETE, 0, NULL, NULL, NULL, "vpc-0456" } },
+		  { "orphan|ec2.vpc.old|orphan deleted|deleted ec2.vpc.old (id vpc-0456)" }, NULL },
+		{ { { "ec2.vpc.old", TRACKER_ORPHAN, TRACKER_ACT_NONE, 1, NULL, NULL, NULL, "vpc-0789" } },
+		  { "orphan|ec2.vpc.old|orphan found|vpc-0789" }, NULL },
+	} },
 	{ "the unreadable threshold is configurable", 1, {
 		{ { UNREADABLE(NG) }, { "unreadable|" NG "|unreadable" }, NULL },
 		{ { UNREADABLE(NG) }, { NULL }, NULL },
