@@ -272,15 +272,17 @@ static void on_summary_timer(uv_timer_t *t)
  * must not wait for a later alert or cycle. */
 static void arm_summary_timer(daemon_t *d)
 {
-	double due = alerts_summary_due(d->alerts), in;
+	double due = alerts_summary_due(d->alerts);
+	double in = due - (double)time(NULL);
 
-	if (due < 0 || d->stopping) {
+	/* Past due means this flush could not send it: every cycle's flush
+	 * tries again, no timer needed. */
+	if (due < 0 || in <= 0 || d->stopping) {
 		uv_timer_stop(&d->summary_timer);
 		return;
 	}
-	in = due - (double)time(NULL);
 	uv_timer_start(&d->summary_timer, on_summary_timer,
-		       in > 1 ? (uint64_t)(in * 1000.0) : 1000, 0);
+		       (uint64_t)(in * 1000.0) + 1, 0);
 }
 
 static void on_alert_sent(void *data, cJSON *result, const err_t *e)
