@@ -1120,6 +1120,8 @@ typedef struct setting_def {
 static const setting_def_t settings_table[] = {
 	SETTING("adopt", SET_BOOL, adopt),
 	SETTING("alert_topic", SET_TOPIC, alert_topic),
+	SETTING("allow_plain_http", SET_BOOL, allow_plain_http),
+	SETTING("credential_process_timeout", SET_INTERVAL, credential_process_timeout),
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
@@ -1133,9 +1135,9 @@ static const setting_def_t settings_table[] = {
 };
 
 static const char *const setting_names[] = {
-	"adopt", "alert_topic", "default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "prune",
-	"prune_max_per_cycle", "region", "state_dir",
+	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
+	"default_tags", "endpoints", "environment", "metrics_namespace", "mode",
+	"poll_interval", "prune", "prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1906,6 +1908,7 @@ static const char *const top_keys[] = {
 static int init_settings(config_settings_t *s)
 {
 	s->poll_interval = 60;
+	s->credential_process_timeout = 60;
 	s->adopt = 1;
 	s->prune_max_per_cycle = 5;
 	s->mode = CONFIG_MODE_ENFORCE;

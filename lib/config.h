@@ -124,6 +124,9 @@ typedef struct config_settings {
 	int adopt;                   /* an untagged live item with the
 				      * configured name becomes this
 				      * environment's (tagged); default 1 */
+	int allow_plain_http;        /* http:// endpoints beyond loopback;
+				      * default false */
+	int credential_process_timeout; /* seconds; default 60 */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per

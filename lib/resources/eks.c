@@ -5,6 +5,8 @@
  * Node groups and add-ons are read per cluster: their read is scoped by
  * clusterName. Member names are EKS's own, in lowerCamelCase. */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,8 +198,10 @@ static int size_of(const cJSON *sc, const char *name, double *out)
 
 	if (!v)
 		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble != (double)(long)v->valuedouble)
+	/* Range first (the model's sizes are Integer): (long) of a double beyond
+	 * LONG_MAX, which a config can hold, is undefined. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= INT_MAX) ||
+	    v->valuedouble != floor(v->valuedouble))
 		return -1;
 	*out = v->valuedouble;
 	return 1;
