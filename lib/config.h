@@ -182,6 +182,11 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 			    config_t **out, config_errors_t **errs);
 void config_free(config_t *cfg);
 void config_errors_free(config_errors_t *errs);
+/* For checks made after loading (estate.h): appends e (past
+ * CONFIG_MAX_ERRORS only sets truncated), 0 or -ENOMEM; and sorts the
+ * errors by file, line, column and message, as loading does. */
+int config_errors_add(config_errors_t *errs, const err_t *e);
+void config_errors_sort(config_errors_t *errs);
 
 const config_settings_t *config_settings(const config_t *cfg);
 size_t config_file_count(const config_t *cfg);

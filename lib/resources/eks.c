@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "normalize.h"
 #include "resources.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -371,6 +372,14 @@ static const res_attr_t addon_attrs[] = {
 	{ .name = "serviceAccountRoleArn", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .update_op = "UpdateAddon",
 	  .update_params = "{" ADDON_ID ",\"serviceAccountRoleArn\":\"$value\"}" },
+	/* The add-on's own settings, a JSON document its schema defines
+	 * (DescribeAddonConfiguration): the EBS CSI driver's
+	 * controller.extraVolumeTags tags every volume it makes, which is how
+	 * an AWS Backup selection by tag reaches them. EKS takes and answers
+	 * it as text. */
+	{ .name = "configurationValues", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
+	  .normalize = norm_json_document, .update_op = "UpdateAddon",
+	  .update_params = "{" ADDON_ID ",\"configurationValues\":\"$value\"}" },
 	/* What to do with fields a self-managed install already set (vpc-cni,
 	 * coredns and kube-proxy come with every cluster): a request
 	 * parameter, never returned. */
