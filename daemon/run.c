@@ -477,8 +477,8 @@ static void on_attributed_late(void *data, const attrib_result_t *r)
 			    r->detect_seconds, NULL, (double)time(NULL));
 }
 
-/* A drift alert the tracker raised waits for who made the change; 0 when
- * it was taken, else the caller raises it as it is. */
+/* A drift (or refused drift) alert the tracker raised waits for who made
+ * the change; 0 when it was taken, else the caller raises it as it is. */
 static int attribute_alert(daemon_t *d, const tracker_notice_t *n)
 {
 	static const attrib_result_t unknown = { .text = "" };
@@ -489,7 +489,8 @@ static int attribute_alert(daemon_t *d, const tracker_notice_t *n)
 	for (i = 0; d->attrib && d->last && !it && i < d->last->n_items; i++)
 		if (!strcmp(d->last->items[i].address, n->address))
 			it = &d->last->items[i];
-	if (!it || n->event != ALERT_DRIFT || !(da = calloc(1, sizeof(*da))))
+	if (!it || (n->event != ALERT_DRIFT && n->event != ALERT_REFUSED) ||
+	    !(da = calloc(1, sizeof(*da))))
 		return -1;
 	*da = (drift_alert_t){ d, n->event, strdup(n->address),
 			       strdup(n->subject), strdup(n->text),
