@@ -98,6 +98,14 @@ typedef struct config_resource {
 	const jsonc_doc_t *doc;      /* where body's positions live */
 } config_resource_t;
 
+/* settings.lease: two daemons for one environment, one writer (lease.h). */
+typedef struct config_lease {
+	char *table;                 /* DynamoDB table */
+	char *name;                  /* the item's key; NULL: the environment */
+	int duration_s;              /* default 30 */
+	int create_table;            /* default false */
+} config_lease_t;
+
 typedef struct config_settings {
 	char *environment;
 	char *region;
@@ -112,6 +120,7 @@ typedef struct config_settings {
 	char **prune;                /* types whose orphans apply deletes
 				      * ("ec2.security_group"); default none */
 	size_t nprune;
+	config_lease_t *lease;       /* NULL: no lease; this daemon writes */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per
