@@ -72,6 +72,7 @@ static cJSON *status_json(daemon_t *d)
 	cJSON_AddNumberToObject(doc, "last_cycle_seconds", d->last_cycle_s);
 	cJSON_AddNumberToObject(doc, "managed", (double)d->n_managed);
 	cJSON_AddNumberToObject(doc, "drifted", (double)d->n_drifted);
+	daemon_lease_json(d, doc);
 	list = cJSON_AddArrayToObject(doc, "resources");
 	for (i = 0; i < d->ntrack; i++) {
 		track_t *t = &d->track[i];
@@ -495,6 +496,14 @@ static int print_status(const cJSON *doc)
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "last_cycle_seconds")),
 	       cJSON_IsTrue(cJSON_GetObjectItem(doc, "config_valid")) ? "" :
 	       "; the config on disk was rejected");
+	if ((r = cJSON_GetObjectItem(doc, "lease")))
+		printf("Lease %s/%s: %s; %s (fencing counter %d, expires "
+		       "%s).\n\n", str(r, "table"), str(r, "name"),
+		       cJSON_IsTrue(cJSON_GetObjectItem(r, "holder")) ?
+		       "this daemon holds it and writes" :
+		       "this daemon does not hold it and only reads",
+		       *str(r, "owner") ? str(r, "owner") : "nobody holds it",
+		       num(r, "fencing_counter"), str(r, "expires"));
 	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))

@@ -40,7 +40,7 @@ struct lease {
 	lease_state_t state;
 	uv_timer_t   *timer;          /* NULL without a loop */
 	lease_call_t *call;           /* in flight, or NULL */
-	int           table_ready, released;
+	int           table_ready, released, release_pending;
 	/* Ours, while HOLDER (and remembered through LOST). */
 	uint64_t      fence, version, deadline_ms, last_ok_sent_ms;
 	int           have_ok;
@@ -190,6 +190,11 @@ static void send_call(lease_t *l, lease_op_t op, const char *operation,
 	err_t e;
 
 	memset(&e, 0, sizeof(e));
+	if (l->released && op != OP_RELEASE) {
+		free(c);
+		cJSON_Delete(params);
+		return;
+	}
 	if (!c || !params) {
 		err_set(&e, -ENOMEM, "out of memory");
 		goto fail;
@@ -205,6 +210,10 @@ static void send_call(lease_t *l, lease_op_t op, const char *operation,
 		goto fail;
 	}
 	cJSON_Delete(params);
+	/* An answer may take long (retries): the deadline is kept anyway. */
+	if (l->state == LEASE_HOLDER)
+		schedule(l, l->deadline_ms > c->sent_ms ?
+			 l->deadline_ms - c->sent_ms : 0);
 	return;
 fail:
 	free(c);
@@ -494,7 +503,14 @@ static void on_reply(void *data, cJSON *result, const err_t *e)
 		write_answered(l, c, e);
 		break;
 	}
-	if (c->op == OP_RELEASE && l->release_done) {
+	if (l->release_pending && !l->call) {
+		l->release_pending = 0;
+		if (l->state == LEASE_HOLDER)
+			send_renew(l, 1);
+		if (l->call)
+			goto out;
+	}
+	if ((c->op == OP_RELEASE || !l->call) && l->release_done) {
 		done = l->release_done;
 		done_data = l->release_data;
 		l->release_done = NULL;
@@ -653,10 +669,15 @@ int lease_release(lease_t *l, void (*done)(void *data), void *data)
 	l->released = 1;
 	if (l->timer)
 		uv_timer_stop(l->timer);
-	if (l->state != LEASE_HOLDER || l->call)
+	if (l->state != LEASE_HOLDER)
 		return 1;
 	l->release_done = done;
 	l->release_data = data;
+	if (l->call) {
+		/* released once what is in flight has answered */
+		l->release_pending = 1;
+		return 0;
+	}
 	send_renew(l, 1);
 	if (!l->call) {
 		l->release_done = NULL;

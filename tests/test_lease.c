@@ -23,7 +23,8 @@ typedef struct step {
 				     RELEASE, CHECK (max age 1000 ms)     */
 	const char   *op;         /* the call in flight then; NULL: none  */
 	const char   *expect;     /* in its parameters, or NULL           */
-	const char   *answer;     /* a result, "!Code" an AWS error, "!net" */
+	const char   *answer;     /* a result, "!Code" an AWS error, "!net";
+				     NULL: left in flight                  */
 	lease_state_t state;      /* after the answer                     */
 	int           may_write;
 } step_t;
@@ -132,7 +133,8 @@ static void run(const step_t *steps, size_t n, int create_table)
 			ck_assert_msg(!s->expect || strstr(f.params, s->expect),
 				      "step %zu: %s lacks %s", i, f.params,
 				      s->expect);
-			answer(&f, s->answer);
+			if (s->answer)
+				answer(&f, s->answer);
 		}
 		ck_assert_msg(lease_state(l) == s->state, "step %zu: state %s, "
 			      "expected %s", i, lease_state_name(lease_state(l)),
@@ -344,6 +346,29 @@ START_TEST(release_removes_the_owner_conditioned_on_the_counter)
 }
 END_TEST
 
+START_TEST(a_release_asked_during_a_renewal_follows_its_answer)
+{
+	static const step_t s[] = {
+		TAKE_ABSENT,
+		{ 10000, TICK, "UpdateItem", MINE_COND, NULL, LEASE_HOLDER, 1 },
+		{ 10000, RELEASE, "UpdateItem", MINE_COND, "{}",
+		  LEASE_HOLDER, 1 },
+		{ 10001, TICK, "UpdateItem", "REMOVE #o", "{}",
+		  LEASE_STANDBY, 0 },
+	};
+	static const step_t refused[] = {
+		TAKE_ABSENT,
+		{ 10000, TICK, "UpdateItem", MINE_COND, NULL, LEASE_HOLDER, 1 },
+		{ 10000, RELEASE, "UpdateItem", MINE_COND,
+		  "!ConditionalCheckFailedException", LEASE_LOST, 0 },
+		{ 10001, TICK, NULL, NULL, NULL, LEASE_LOST, 0 },
+	};
+
+	RUN(s, 0);
+	RUN(refused, 0);
+}
+END_TEST
+
 START_TEST(the_table_is_created_when_asked_and_waited_for)
 {
 	static const step_t s[] = {
@@ -390,5 +415,6 @@ TESTUTIL_MAIN("lease",
 	      losing_the_race_to_acquire_leaves_a_standby,
 	      an_acquisition_whose_answer_was_lost_is_found_by_its_owner,
 	      release_removes_the_owner_conditioned_on_the_counter,
+	      a_release_asked_during_a_renewal_follows_its_answer,
 	      the_table_is_created_when_asked_and_waited_for,
 	      margin_and_period_follow_the_duration)
