@@ -186,6 +186,24 @@ def write_config(parent, doc):
     return config
 
 
+def estate_root(parent):
+    """Makes PARENT a config root beside the example estate, for a test's
+    environment directory in PARENT: base, templates, dashboards and schema
+    are links to config/'s, so the environment includes base_file(NAME)
+    and their file() paths resolve as in config/ (include and file() reach
+    the config root only; see lib/trust.h)."""
+    for d in ("base", "templates", "dashboards", "schema"):
+        link = os.path.join(parent, d)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(ROOT, "config", d), link)
+
+
+def base_file(name):
+    """config/base/NAME as an environment directory in an estate_root
+    includes it."""
+    return os.path.join("..", "base", name)
+
+
 def environment_variables(name):
     """The variables of config/environments/NAME/main.json, for tests that
     apply config/base under their own names (whole-line comments only,
