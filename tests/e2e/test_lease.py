@@ -116,6 +116,24 @@ class LeaseTest(unittest.TestCase):
         self.hand.create_tags(Resources=[d.vpc()["VpcId"]],
                              Tags=[{"Key": "Name", "Value": value}])
 
+    def test_driftd_policy_allows_the_lease_table_and_nothing_more(self):
+        d = PairDaemon(self, self.fake, "e2e-policy", self.topic,
+                       "10.63.0.0/16", driftdtest.ACCESS_KEY,
+                       driftdtest.SECRET_KEY)
+        p = driftdtest.driftd(["policy", "--account", "123456789012",
+                               "--config", d.cfg], self.fake.env())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        st = [s for s in json.loads(p.stdout)["Statement"]
+              if any(a.startswith("dynamodb:") for a in
+                     (s["Action"] if isinstance(s["Action"], list)
+                      else [s["Action"]]))]
+        self.assertEqual(st, [{
+            "Sid": "DynamoDbLease", "Effect": "Allow",
+            "Action": ["dynamodb:DescribeTable", "dynamodb:GetItem",
+                       "dynamodb:UpdateItem", "dynamodb:CreateTable"],
+            "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:"
+                         "table/driftd-lease"]}])
+
     def test_holder_killed_mid_apply_the_standby_takes_over_and_nothing_is_written_twice(self):
         t0 = time.time()
         a, b = self.pair("e2e-pair", "10.61.0.0/16")
