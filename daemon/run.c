@@ -521,6 +521,8 @@ static void process_item(daemon_t *d, const rec_item_t *it, time_t now)
 
 	if (!t)
 		return;
+	if (it->status == REC_STATUS_DEFERRED && !daemon_lease_may_write(d))
+		state = "standby";       /* held back by the lease */
 	t->seen = d->cycles;
 	t->drift = it->diff ? it->diff->n_changes : (size_t)is_drifted(it);
 	if (strcmp(t->state, state)) {

@@ -39,13 +39,12 @@ class PairDaemon(Daemon):
         super().__init__(test, fake, env, topic, cidr, **cfg)
 
     def write(self, **cfg):
-        super().write(**cfg)
-        path = os.path.join(self.cfg, "main.json")
-        with open(path) as f:
-            doc = json.load(f)
+        doc = json.loads(test_daemon.config_text(self.env, self.topic,
+                                                 self.cidr, **cfg))
         doc["settings"]["lease"] = {"table": "driftd-lease",
                                     "create_table": True,
                                     "duration_s": DURATION}
+        path = os.path.join(self.cfg, "main.json")
         with open(path + ".new", "w") as f:
             json.dump(doc, f, indent=2)
         os.chmod(path + ".new", 0o600)
@@ -149,6 +148,13 @@ class LeaseTest(unittest.TestCase):
                                  self.fake.env()).stdout
         self.assertIn("this daemon does not hold it and only reads", text)
         self.assertIn("fencing counter 1", text)
+        # A change the standby holds back shows as such.
+        b.write(other="10.61.200.0/24")
+        self.assertTrue(wait_for(lambda: {
+            r["address"]: r["state"] for r in
+            (b.ctl("status") or {}).get("resources", [])}.get(
+                "ec2.vpc.other") == "standby", 10), b.ctl("status"))
+        b.write()
 
         # The holder is killed while its CreateSubnet is in flight.
         self.fake.fault(service="ec2", operation="CreateSubnet",
