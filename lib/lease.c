@@ -83,11 +83,14 @@ uint64_t lease_period_ms(int duration_s)
 	return (uint64_t)duration_s * 1000 / 3;
 }
 
+/* Monotonic, read afresh: uv_now is the loop's cached time, which lags
+ * within a long loop iteration (a holder must not think it is earlier
+ * than it is when it asks whether it may still write). */
 static uint64_t now_ms(const lease_t *l)
 {
 	if (l->o.now_ms)
 		return l->o.now_ms(l->o.clock_ctx);
-	return l->o.loop ? uv_now(l->o.loop) : 0;
+	return uv_hrtime() / 1000000;
 }
 
 static time_t wall(const lease_t *l)
@@ -135,6 +138,16 @@ static void problem(lease_t *l, const char *what, const err_t *e)
 }
 
 static void schedule(lease_t *l, uint64_t delay_ms);
+
+/* A holder whose deadline has passed has lost the lease: its writes stop
+ * (lease_may_write says so already; this names the state). */
+static void check_deadline(lease_t *l)
+{
+	if (l->state == LEASE_HOLDER && now_ms(l) >= l->deadline_ms)
+		set_state(l, LEASE_LOST, "no renewal succeeded within %" PRIu64
+			  " ms (the lease time less the margin); writes stop",
+			  duration_ms(l) - lease_margin_ms(l->o.duration_s));
+}
 
 /* ---- requests ---------------------------------------------------------- */
 
@@ -437,6 +450,12 @@ static void write_answered(lease_t *l, const lease_call_t *c,
 			return;
 		}
 		held_since(l, c);
+		if (now_ms(l) >= l->deadline_ms) {
+			set_state(l, LEASE_LOST, "the answer came after the "
+				  "lease time less the margin");
+			schedule(l, 0);
+			return;
+		}
 		set_state(l, LEASE_HOLDER, c->op == OP_ACQUIRE ?
 			  "acquired with fencing counter %" PRIu64 :
 			  "renewed with fencing counter %" PRIu64, c->fence);
@@ -503,6 +522,7 @@ static void on_reply(void *data, cJSON *result, const err_t *e)
 		write_answered(l, c, e);
 		break;
 	}
+	check_deadline(l);
 	if (l->release_pending && !l->call) {
 		l->release_pending = 0;
 		if (l->state == LEASE_HOLDER)
@@ -532,10 +552,7 @@ void lease_tick(lease_t *l)
 {
 	if (!l || l->released)
 		return;
-	if (l->state == LEASE_HOLDER && now_ms(l) >= l->deadline_ms)
-		set_state(l, LEASE_LOST, "no renewal succeeded within %" PRIu64
-			  " ms (the lease time less the margin); writes stop",
-			  duration_ms(l) - lease_margin_ms(l->o.duration_s));
+	check_deadline(l);
 	if (l->call)
 		return;
 	if (!l->table_ready) {

@@ -40,6 +40,10 @@
  * AWS is reached through an injected caller, so the whole machine runs in
  * tests with scripted answers. With a loop, a uv timer drives it; without
  * one (tests), the caller of lease_tick does, with opts.now_ms as clock.
+ * Times are taken when a call is handed over (a holder's deadline runs
+ * from there: the request leaves later, never earlier) and when an answer
+ * is handled (a standby's wait runs from there: after DynamoDB read the
+ * item, never before).
  * Library code: it never logs; opts.event says what happened. */
 #ifndef DRIFTD_LEASE_H
 #define DRIFTD_LEASE_H
@@ -100,7 +104,7 @@ typedef struct lease_opts {
 	void          *call_ctx;
 	lease_event_fn event;        /* may be NULL */
 	void          *event_ctx;
-	/* Injected for tests. NULL: uv_now(loop) and time(NULL). */
+	/* Injected for tests. NULL: uv_hrtime() in ms and time(NULL). */
 	uint64_t     (*now_ms)(void *ctx);
 	time_t       (*wall)(void *ctx);
 	void          *clock_ctx;

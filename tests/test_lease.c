@@ -19,8 +19,8 @@ enum { TICK, RELEASE, CHECK };
 
 typedef struct step {
 	uint64_t      at_ms;
-	int           action;     /* TICK (when nothing is in flight),
-				     RELEASE, CHECK (max age 1000 ms)     */
+	int           action;     /* TICK (the timer), RELEASE, CHECK
+				     (max age 1000 ms)                    */
 	const char   *op;         /* the call in flight then; NULL: none  */
 	const char   *expect;     /* in its parameters, or NULL           */
 	const char   *answer;     /* a result, "!Code" an AWS error, "!net";
@@ -121,8 +121,8 @@ static void run(const step_t *steps, size_t n, int create_table)
 			lease_release(l, on_checked, &f);
 		else if (s->action == CHECK)
 			ck_assert_int_eq(lease_check(l, 1000, on_checked, &f), 0);
-		else if (!f.done)
-			lease_tick(l);
+		else
+			lease_tick(l);   /* in flight: only the deadline */
 		if (!s->op) {
 			ck_assert_msg(!f.done, "step %zu: %s in flight", i, f.op);
 		} else {
@@ -219,6 +219,29 @@ START_TEST(network_errors_keep_the_holder_until_its_deadline_only)
 	};
 
 	RUN(s, 0);
+}
+END_TEST
+
+START_TEST(the_deadline_runs_from_when_the_renewal_was_sent)
+{
+	static const step_t s[] = {
+		TAKE_ABSENT,
+		{ 10000, TICK, "UpdateItem", MINE_COND, NULL, LEASE_HOLDER, 1 },
+		/* answered 2 s later: it may have been applied at 10000 */
+		{ 12000, TICK, "UpdateItem", MINE_COND, "{}", LEASE_HOLDER, 1 },
+		{ 20000, TICK, "UpdateItem", MINE_COND, "!net", LEASE_HOLDER, 1 },
+		{ 34999, TICK, "UpdateItem", MINE_COND, NULL, LEASE_HOLDER, 1 },
+		{ 35000, TICK, "UpdateItem", MINE_COND, "!net", LEASE_LOST, 0 },
+	};
+	/* a renewal answered after the deadline is too late to write on */
+	static const step_t late[] = {
+		TAKE_ABSENT,
+		{ 10000, TICK, "UpdateItem", MINE_COND, NULL, LEASE_HOLDER, 1 },
+		{ 35000, CHECK, "UpdateItem", MINE_COND, "{}", LEASE_LOST, 0 },
+	};
+
+	RUN(s, 0);
+	RUN(late, 0);
 }
 END_TEST
 
@@ -408,6 +431,7 @@ TESTUTIL_MAIN("lease",
 	      acquires_a_lease_nobody_holds_with_counter_1_and_renews_it,
 	      a_renewal_refused_by_the_condition_stops_writes_at_once,
 	      network_errors_keep_the_holder_until_its_deadline_only,
+	      the_deadline_runs_from_when_the_renewal_was_sent,
 	      network_errors_keep_a_standby_a_standby,
 	      takes_over_after_the_same_version_for_duration_and_margin,
 	      a_renewal_seen_by_the_standby_restarts_its_wait,
