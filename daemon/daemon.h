@@ -48,6 +48,7 @@ typedef struct daemon {
 	ctl_server_t  *ctl;
 	struct lease  *lease;         /* settings.lease; NULL: writes alone */
 	int            lease_checked; /* the next cycle's check is done     */
+	int            lease_releasing; /* stopping waits for the release */
 	unsigned long  cycles;
 	size_t         n_managed, n_drifted;
 	time_t         last_cycle_wall;
@@ -72,7 +73,6 @@ int  daemon_lease_open(daemon_t *d, err_t *e);
 int  daemon_lease_may_write(const daemon_t *d);
 int  daemon_lease_check(daemon_t *d);
 void daemon_lease_release(daemon_t *d);   /* then daemon_maybe_exit */
-int  daemon_lease_busy(const daemon_t *d);
 void daemon_lease_close(daemon_t *d);
 void daemon_lease_json(const daemon_t *d, cJSON *doc);
 

@@ -106,17 +106,18 @@ int daemon_lease_check(daemon_t *d)
 
 static void on_released(void *data)
 {
-	daemon_maybe_exit(data);
+	daemon_t *d = data;
+
+	d->lease_releasing = 0;
+	daemon_maybe_exit(d);
 }
 
+/* Only a release is waited for: any other call in flight is cancelled
+ * with the session. */
 void daemon_lease_release(daemon_t *d)
 {
-	lease_release(d->lease, on_released, d);
-}
-
-int daemon_lease_busy(const daemon_t *d)
-{
-	return lease_busy(d->lease);
+	d->lease_releasing = d->lease &&
+			     !lease_release(d->lease, on_released, d);
 }
 
 void daemon_lease_close(daemon_t *d)

@@ -1011,7 +1011,7 @@ void daemon_maybe_exit(daemon_t *d)
 		d->flushed = 1;
 		daemon_flush_metrics(d);
 	}
-	if (d->metrics_in_flight || daemon_lease_busy(d))
+	if (d->metrics_in_flight || d->lease_releasing)
 		return;
 	d->exiting = 1;
 	daemon_lease_close(d);

@@ -703,11 +703,6 @@ int lease_release(lease_t *l, void (*done)(void *data), void *data)
 	return 0;
 }
 
-int lease_busy(const lease_t *l)
-{
-	return l && l->call;
-}
-
 lease_state_t lease_state(const lease_t *l)
 {
 	return l->state;

@@ -148,9 +148,6 @@ int lease_check(lease_t *l, uint64_t max_age_ms, void (*done)(void *data),
  * there is nothing to release (done not called). The timer stops. */
 int lease_release(lease_t *l, void (*done)(void *data), void *data);
 
-/* Whether a call is in flight. */
-int lease_busy(const lease_t *l);
-
 void lease_info(const lease_t *l, lease_info_t *out);
 lease_state_t lease_state(const lease_t *l);
 const char *lease_state_name(lease_state_t s);

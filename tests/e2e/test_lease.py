@@ -237,6 +237,20 @@ class LeaseTest(unittest.TestCase):
         self.assertEqual(a.lease()["fencing_counter"], 3)
         self.assertEqual(a.stop()[0], 0)
 
+    def test_a_standby_stops_at_once_with_a_lease_call_in_flight(self):
+        a, b = self.pair("e2e-standby-stop", "10.64.0.0/16")
+        self.fake.fault(service="dynamodb", kind="latency", ms=4000,
+                        access_key=b.key)
+        try:
+            time.sleep(PERIOD + 0.5)     # its next read is in flight
+            rc, took = b.stop()
+        finally:
+            self.fake.clear_faults()
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 2.5, b.logtext())
+        self.assertTrue(a.holds())
+        self.assertEqual(a.stop()[0], 0)
+
 
 if __name__ == "__main__":
     unittest.main()
