@@ -36,7 +36,11 @@ typedef struct fake {
 	lease_reply_fn done;
 	void          *data;
 	int            checked;
+	char           events[2048];  /* what opts.event was told */
 } fake_t;
+
+/* The events of the last run(), for the cases that check them. */
+static char last_events[2048];
 
 static int fake_call(void *ctx, const char *operation, const cJSON *params,
 		     lease_reply_fn done, void *data, err_t *e)
@@ -60,6 +64,18 @@ static uint64_t fake_now(void *ctx)
 static time_t fake_wall(void *ctx)
 {
 	return (time_t)(1700000000 + ((fake_t *)ctx)->now / 1000);
+}
+
+static void fake_event(void *ctx, lease_state_t from, lease_state_t to,
+		       const char *why, const err_t *e)
+{
+	fake_t *f = ctx;
+	size_t len = strlen(f->events);
+
+	snprintf(f->events + len, sizeof(f->events) - len, "%s%c%s:%s%s%s|",
+		 lease_state_name(from), from == to ? '=' : '>',
+		 lease_state_name(to), why, e ? ":" : "",
+		 e ? (e->aws_code[0] ? e->aws_code : "-") : "");
 }
 
 static void on_checked(void *data)
@@ -111,6 +127,8 @@ static void run(const step_t *steps, size_t n, int create_table)
 	o.now_ms = fake_now;
 	o.wall = fake_wall;
 	o.clock_ctx = &f;
+	o.event = fake_event;
+	o.event_ctx = &f;
 	ck_assert_int_eq(lease_new(&o, &l, &e), 0);
 	ck_assert_int_eq(lease_state(l), LEASE_STARTING);
 	for (i = 0; i < n; i++) {
@@ -144,6 +162,7 @@ static void run(const step_t *steps, size_t n, int create_table)
 	}
 	if (f.done)
 		answer(&f, "!net");
+	snprintf(last_events, sizeof(last_events), "%s", f.events);
 	lease_free(l);
 }
 
@@ -242,6 +261,32 @@ START_TEST(the_deadline_runs_from_when_the_renewal_was_sent)
 
 	RUN(s, 0);
 	RUN(late, 0);
+}
+END_TEST
+
+START_TEST(every_transition_says_why_and_a_problem_is_told_once_per_code)
+{
+	static const step_t s[] = {
+		TAKE_ABSENT,
+		{ 10000, TICK, "UpdateItem", MINE_COND, "!net", LEASE_HOLDER, 1 },
+		{ 15000, TICK, "UpdateItem", MINE_COND, "!net", LEASE_HOLDER, 1 },
+		{ 20000, TICK, "UpdateItem", MINE_COND, "!ServiceUnavailable",
+		  LEASE_HOLDER, 1 },
+		{ 25000, TICK, "GetItem", NULL, ITEM(OTHER, 2, 1),
+		  LEASE_STANDBY, 0 },
+	};
+
+	RUN(s, 0);
+	ck_assert_str_eq(last_events,
+		"starting>standby:the lease table driftd-lease is active|"
+		"standby>acquiring:the lease item production does not exist "
+		"yet|"
+		"acquiring>holder:acquired with fencing counter 1|"
+		"holder=holder:renewing the lease:-|"
+		"holder=holder:renewing the lease:ServiceUnavailable|"
+		"holder>lost:no renewal succeeded within 25000 ms (the lease "
+		"time less the margin); writes stop|"
+		"lost>standby:" OTHER " holds the lease (fencing counter 2)|");
 }
 END_TEST
 
@@ -432,6 +477,7 @@ TESTUTIL_MAIN("lease",
 	      a_renewal_refused_by_the_condition_stops_writes_at_once,
 	      network_errors_keep_the_holder_until_its_deadline_only,
 	      the_deadline_runs_from_when_the_renewal_was_sent,
+	      every_transition_says_why_and_a_problem_is_told_once_per_code,
 	      network_errors_keep_a_standby_a_standby,
 	      takes_over_after_the_same_version_for_duration_and_margin,
 	      a_renewal_seen_by_the_standby_restarts_its_wait,
