@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "planfmt.h"
 #include "reconcile.h"
+#include "schema.h"
 #include "session.h"
 
 #define DEBOUNCE_MS      200
@@ -882,6 +883,15 @@ static int check_loaded_files(const config_t *cfg, err_t *e)
 	return 0;
 }
 
+/* A safeguard the config weakens on purpose (schema_notices) is said at
+ * every load. */
+static void log_notice_cb(void *ctx, const char *address, const char *text)
+{
+	log_ctx_t c = lctx(ctx, address, "config", NULL);
+
+	log_warning(&c, "%s: %s.", address, text);
+}
+
 static session_t *load_session(daemon_t *d, config_errors_t **errs,
 			       err_t *e)
 {
@@ -898,6 +908,7 @@ static session_t *load_session(daemon_t *d, config_errors_t **errs,
 		session_close(s);
 		return NULL;
 	}
+	schema_notices(session_config(s), log_notice_cb, d);
 	return s;
 }
 

@@ -9,8 +9,10 @@
 #include "credentials.h"
 #include "endpoints.h"
 #include "http.h"
+#include "jsonutil.h"
 #include "proto.h"
 #include "retry.h"
+#include "secret.h"
 #include "services.h"
 #include "sigv4.h"
 #include "version.h"
@@ -31,6 +33,7 @@ struct aws_client {
 	char             region[64];
 	char             user_agent[128];
 	long             timeout_ms, connect_timeout_ms;
+	int              allow_plain_http;
 	time_t         (*now)(void *ctx);
 	double         (*rand01)(void *ctx);
 	void            *ctx;
@@ -99,6 +102,13 @@ static double rand_of(aws_client_t *c)
 
 static void maybe_finish_close(aws_client_t *c);
 
+static void request_free_wiped(proto_request_t *p)
+{
+	if (p && p->body)
+		secret_wipe(p->body, p->body_len);
+	proto_request_free(p);
+}
+
 static void req_free(uv_handle_t *h)
 {
 	aws_req_t *r = h->data;
@@ -110,10 +120,12 @@ static void req_free(uv_handle_t *h)
 		c->reqs = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
-	cJSON_Delete(r->params);
-	cJSON_Delete(r->pages);
-	cJSON_Delete(r->result);
-	proto_request_free(r->preq);
+	/* Requests carry secrets (an OIDC client secret, a secret value) and
+	 * results too (GetSecretValue): wiped, not just freed. */
+	json_delete_wiped(r->params);
+	json_delete_wiped(r->pages);
+	json_delete_wiped(r->result);
+	request_free_wiped(r->preq);
 	cred_wipe(&r->creds);
 	free(r);
 	maybe_finish_close(c);
@@ -375,7 +387,7 @@ static void merge_page(cJSON *acc, cJSON *page)
 
 static int build(aws_req_t *r, err_t *e)
 {
-	proto_request_free(r->preq);
+	request_free_wiped(r->preq);
 	r->preq = NULL;
 	return proto_build_request(r->svc, r->op, r->params, &r->preq, e);
 }
@@ -507,6 +519,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 		goto fail;
 	}
 	if (endpoint_resolve(c->profile, r->svc, *reg ? reg : NULL, &r->ep, e) ||
+	    endpoint_check_transport(r->ep.url, c->allow_plain_http,
+				     r->ep.source, e) ||
 	    parse_endpoint(r, e) || build(r, e))
 		goto fail;
 	uv_timer_init(c->loop, &r->timer);
@@ -517,8 +531,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 	c->reqs = r;
 	return r;
 fail:
-	cJSON_Delete(r->params);
-	proto_request_free(r->preq);
+	json_delete_wiped(r->params);
+	request_free_wiped(r->preq);
 	free(r);
 	return NULL;
 }
@@ -713,6 +727,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	c->ctx = opts->ctx;
 	c->timeout_ms = opts->timeout_ms;
 	c->connect_timeout_ms = opts->connect_timeout_ms;
+	c->allow_plain_http = opts->allow_plain_http;
 	c->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	snprintf(c->user_agent, sizeof(c->user_agent), "%s",
 		 opts->user_agent ? opts->user_agent : "driftd/" DRIFTD_VERSION);
@@ -756,6 +771,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	co.transport.sts = cred_sts;
 	co.now = opts->now;
 	co.now_ctx = opts->ctx;
+	co.process_timeout_ms = opts->credential_process_timeout_ms;
 	rc = cred_provider_new(&co, &c->creds, e);
 	if (rc)
 		goto fail;
