@@ -69,6 +69,8 @@ struct aws_req {
 	cJSON               *pages;      /* AWS_ALL_PAGES: merged so far */
 	int                  attempt;    /* 1-based, per page */
 	int                  retry_cost; /* quota taken by the last retry */
+	int64_t              signed_offset; /* clock offset of the last
+					       signature (retry.h)      */
 	req_state_t          state;
 	int                  in_flight;  /* counts toward max_in_flight */
 	unsigned long        seq;        /* call order, for the queue */
@@ -292,6 +294,7 @@ static void send_signed(aws_req_t *r, const cred_t *cred)
 		sp.region = r->ep.signing_region;
 		sp.service = r->svc->signing_name;
 		sp.time = retry_skew_now(&c->retry, now_of(c));
+		r->signed_offset = retry_skew_offset(&c->retry);
 		/* S3 requires x-amz-content-sha256 on every request. */
 		if (!strcmp(r->svc->signing_name, "s3"))
 			sp.flags |= SIGV4_SIGN_BODY;
@@ -463,8 +466,9 @@ static void on_http(const http_response_t *resp, const err_t *e, void *data)
 		}
 		kind = retry_classify((int)resp->status, err.aws_code, 0);
 		if ((kind == RETRY_KIND_MAYBE_SKEW ||
-		     kind == RETRY_KIND_CLOCK_SKEW) && resp->date > 0 &&
-		    retry_skew_observe(&c->retry, resp->date, now_of(c)))
+		     kind == RETRY_KIND_CLOCK_SKEW) &&
+		    retry_skew_observe(&c->retry, resp->date, now_of(c),
+				       r->signed_offset))
 			c->stats.skew_corrections++;
 	}
 	if (kind == RETRY_KIND_THROTTLING)
