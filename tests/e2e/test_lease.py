@@ -154,6 +154,10 @@ class LeaseTest(unittest.TestCase):
             r["address"]: r["state"] for r in
             (b.ctl("status") or {}).get("resources", [])}.get(
                 "ec2.vpc.other") == "standby", 10), b.ctl("status"))
+        held = [r for r in b.ctl("drift")["drift"]
+                if r["address"] == "ec2.vpc.other"]
+        self.assertEqual([(r["action"], r["state"]) for r in held],
+                         [("create", "standby")], b.ctl("drift"))
         b.write()
 
         # The holder is killed while its CreateSubnet is in flight.
