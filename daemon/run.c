@@ -685,6 +685,7 @@ static void start_cycle(daemon_t *d)
 	o.skip_ctx = d;
 	if (!(o.aws = session_aws(d->session, &e)) ||
 	    !(o.journal = session_journal(d->session, &e)) ||
+	    !(o.secret_key = session_secret_key(d->session)) ||
 	    rec_run(&o, on_cycle_done, d, &e)) {
 		log_error(&c, "A reconcile cycle could not start: %s. driftd "
 			  "tries again next interval.",

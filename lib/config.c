@@ -138,6 +138,8 @@ static int cmp_err(const void *x, const void *y)
 
 void config_errors_sort(config_errors_t *errs)
 {
+	if (errs->count < 2)    /* items may be NULL: qsort must not see it */
+		return;
 	qsort(errs->items, errs->count, sizeof(*errs->items), cmp_err);
 }
 
