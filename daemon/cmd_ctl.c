@@ -168,12 +168,18 @@ static int print_status(const cJSON *doc)
 
 static int print_drift(const cJSON *doc)
 {
-	const cJSON *r, *ch;
+	const cJSON *r, *ch, *at, *by;
 	int n = 0;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "drift")) {
 		printf("%s (%s, %s)\n", str(r, "address"), str(r, "action"),
 		       str(r, "state"));
+		at = cJSON_GetObjectItem(r, "attribution");
+		if ((by = cJSON_GetObjectItem(at, "changed_by")))
+			printf("    changed by %s (%s at %s)\n", str(by, "principal"),
+			       str(by, "event"), str(by, "time"));
+		else if (at)
+			printf("    changed by: %s\n", str(at, "attribution"));
 		cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r, "changes"))
 			printf("    %s: %s -> %s\n", str(ch, "attribute"),
 			       str(ch, "live"), str(ch, "expected"));

@@ -144,6 +144,9 @@ static cJSON *drift_json(daemon_t *d)
 		cJSON_AddStringToObject(o, "state", state_name(d, t));
 		cJSON_AddItemToObject(o, "changes",
 				      cJSON_Duplicate(t->changes, 1));
+		if (d->attrib && attrib_latest(d->attrib, t->address))
+			cJSON_AddItemToObject(o, "attribution", cJSON_Duplicate(
+				attrib_latest(d->attrib, t->address), 1));
 		cJSON_AddItemToArray(list, o);
 	}
 	return doc;
@@ -461,7 +464,7 @@ char *ctl_default_path(const char *state_dir)
 	return path;
 }
 
-static char *state_dir_of(daemon_t *d)
+char *daemon_state_dir(daemon_t *d)
 {
 	journal_t *j = session_journal(d->session, NULL);
 	char *dir, *slash;
@@ -494,7 +497,7 @@ int ctl_server_open(daemon_t *d, const char *path, err_t *e)
 	srv->d = d;
 	if (path)
 		srv->path = strdup(path);
-	else if ((state = state_dir_of(d)))
+	else if ((state = daemon_state_dir(d)))
 		srv->path = ctl_default_path(state);
 	free(state);
 	if (!srv->path) {

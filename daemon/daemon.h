@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "alerts.h"
+#include "attribution.h"
 #include "aws.h"
 #include "metrics.h"
 #include "reconcile.h"
@@ -26,6 +27,7 @@ typedef struct daemon {
 	char           environment[128];
 	metrics_t     *metrics;
 	alerts_t      *alerts;
+	attrib_t      *attrib;        /* who changed it; NULL: not recorded */
 	rec_result_t  *last;          /* the last cycle's, NULL after reload */
 	tracker_t     *tracker;       /* per address, across cycles */
 	aws_stats_t    stats;         /* at the end of the last cycle */
@@ -58,6 +60,8 @@ void daemon_request_cycle(daemon_t *d, const char *address);
 void daemon_request_reload(daemon_t *d);
 void daemon_flush_metrics(daemon_t *d);
 void daemon_maybe_exit(daemon_t *d);
+/* The state directory (the journal's); the caller frees. */
+char *daemon_state_dir(daemon_t *d);
 
 /* pair.c: the lease (settings.lease); every call is a no-op without one.
  * may_write: 1 without a lease. check: 1 when the apply batch may start

@@ -41,7 +41,7 @@ static void on_lease_event(void *ctx, lease_state_t from, lease_state_t to,
 			   const char *why, const err_t *e)
 {
 	daemon_t *d = ctx;
-	log_ctx_t c = { d->environment, NULL, "lease", e };
+	log_ctx_t c = { d->environment, NULL, "lease", e, NULL };
 	char line[ERR_MSG_MAX + 256];
 
 	if (from == to) {

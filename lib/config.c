@@ -1113,6 +1113,7 @@ typedef enum setting_kind {
 	SET_REGION,
 	SET_TAGS,          /* object of strings */
 	SET_INTERVAL,      /* seconds, or "90s" / "5m" / "1h" */
+	SET_BYTES,         /* bytes, or "64k" / "4M" */
 	SET_MODE,
 	SET_TOPIC,         /* ARN or a reference */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
@@ -1138,6 +1139,7 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("history_max_bytes", SET_BYTES, history_max_bytes),
 	SETTING("lease", SET_LEASE, lease),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
 	SETTING("mode", SET_MODE, mode),
@@ -1150,9 +1152,9 @@ static const setting_def_t settings_table[] = {
 
 static const char *const setting_names[] = {
 	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment", "lease", "metrics_namespace",
-	"mode", "poll_interval", "prune", "prune_max_per_cycle", "region",
-	"state_dir",
+	"default_tags", "endpoints", "environment", "history_max_bytes",
+	"lease", "metrics_namespace", "mode", "poll_interval", "prune",
+	"prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1165,6 +1167,30 @@ static int parse_mode(const cJSON *v, config_mode_t *mode)
 		*mode = CONFIG_MODE_OBSERVE;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+/* A size: a whole number of bytes, or one with k or M (1024-based). */
+static int parse_bytes(const cJSON *v, size_t *bytes)
+{
+	double n;
+	char *end = "";
+
+	if (cJSON_IsNumber(v))
+		n = v->valuedouble;
+	else if (cJSON_IsString(v) && isdigit((unsigned char)v->valuestring[0]))
+		n = strtod(v->valuestring, &end);
+	else
+		return -EINVAL;
+	if (!strcmp(end, "k"))
+		n *= 1024;
+	else if (!strcmp(end, "M"))
+		n *= 1024 * 1024;
+	else if (*end)
+		return -EINVAL;
+	if (n != (double)(long long)n || n < 4096 || n > 1024.0 * 1024 * 1024)
+		return -ERANGE;
+	*bytes = (size_t)n;
 	return 0;
 }
 
@@ -1464,6 +1490,11 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 			add_error(L, &p, "%s must be seconds or a duration like \"60s\", \"5m\" or \"1h\"", where);
 		break;
 	}
+	case SET_BYTES:
+		if (parse_bytes(v, slot))
+			add_error(L, &p, "%s must be a size from 4096 bytes to 1 GiB: "
+				  "a number of bytes, or like \"64k\" or \"4M\"", where);
+		break;
 	case SET_MODE:
 		if (parse_mode(v, slot))
 			add_error(L, &p, "%s must be \"enforce\" or \"observe\"", where);

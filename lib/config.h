@@ -119,6 +119,8 @@ typedef struct config_settings {
 	char *region;
 	cJSON *default_tags;         /* object of strings, never NULL */
 	int poll_interval;           /* seconds; default 60 */
+	size_t history_max_bytes;    /* per drift history file; 0: the
+				      * default (history.h)               */
 	config_mode_t mode;          /* default enforce */
 	char *alert_topic;           /* ARN, or the reference as written */
 	config_ref_t *alert_topic_ref; /* non-NULL when alert_topic is one */

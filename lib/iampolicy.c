@@ -705,9 +705,11 @@ static int lease_statement(gen_t *g, cJSON *stmts)
 }
 
 /* What the daemon calls besides the tables (lib/session.c, metrics,
- * alerts, the lease): who it is, its metrics (PutMetricData, in the
- * cloudwatch statements), its lease table, and alerts to
- * settings.alert_topic only. */
+ * alerts, the lease, lib/cloudtrail.c): who it is, who changed a
+ * drifted resource (LookupEvents authorizes no resource type: "*",
+ * Service Authorization Reference, AWS CloudTrail), its metrics
+ * (PutMetricData, in the cloudwatch statements), its lease table, and
+ * alerts to settings.alert_topic only. */
 static int reporting_statements(gen_t *g, cJSON *stmts)
 {
 	const config_settings_t *st = config_settings(g->cfg);
@@ -715,6 +717,9 @@ static int reporting_statements(gen_t *g, cJSON *stmts)
 
 	if (!add_statement(stmts, "StsRead", "Allow",
 			   cJSON_CreateString("sts:GetCallerIdentity"),
+			   cJSON_CreateString("*")) ||
+	    !add_statement(stmts, "CloudTrailLookup", "Allow",
+			   cJSON_CreateString("cloudtrail:LookupEvents"),
 			   cJSON_CreateString("*")) ||
 	    lease_statement(g, stmts))
 		return -ENOMEM;

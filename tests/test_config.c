@@ -430,7 +430,7 @@ START_TEST(settings_and_policy_are_parsed)
 	    " \"default_tags\": {\"team\": \"infra\"}, \"alert_topic\": \"${sns.topic.a.TopicArn}\","
 	    " \"metrics_namespace\": \"Drift\", \"endpoints\": {\"sns\": \"http://127.0.0.1:1\"},"
 	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45, \"allow_plain_http\": true,"
-	    " \"credential_process_timeout\": \"2m\"},"
+	    " \"credential_process_timeout\": \"2m\", \"history_max_bytes\": \"64k\"},"
 	    " \"resources\": {\"sns.topic.a\": {\"ensure\": \"absent\", \"region\": \"eu-west-2\","
 	    " \"policy\": {\"mode\": \"observe\", \"ignore\": [\"Tags\", \"Policy.Statement\"],"
 	    " \"prevent_destroy\": true, \"allow_replace\": true}}}}");
@@ -448,6 +448,7 @@ START_TEST(settings_and_policy_are_parsed)
 	ck_assert_int_eq(s->poll_interval, 45);
 	ck_assert_int_eq(s->allow_plain_http, 1);
 	ck_assert_int_eq(s->credential_process_timeout, 120);
+	ck_assert_uint_eq(s->history_max_bytes, 65536);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	r = config_resource_find(cfg, "sns.topic.a");
 	ck_assert_int_eq(r->ensure, CONFIG_ENSURE_ABSENT);

@@ -36,6 +36,7 @@ import wire                                               # noqa: E402
 from wire import ApiError                                 # noqa: E402
 from engine import Clock, Store, Ctx                      # noqa: E402
 import resources                                          # noqa: E402
+import svc_cloudtrail                                     # noqa: E402
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
 DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
@@ -122,6 +123,7 @@ class FakeAWS:
         self.keys = {args.access_key: args.secret_key}
         self.keys.update(self.store.resources.get('_sts_keys', {}))
         self.handlers = resources.build_handlers(self)
+        self.trail = svc_cloudtrail.Trail(self)
         self.faults = []
         self.calls = []
         self.lock = threading.Lock()
@@ -254,6 +256,19 @@ class Handler(BaseHTTPRequestHandler):
                 calls = [c for c in fake.calls
                          if all(q.get(k) in (None, c[k]) for k in ('service', 'operation', 'access_key'))]
                 self._json(200, {'calls': calls})
+            elif path == '/_fake/keys' and m == 'POST':
+                # another IAM user's access key, as iam:CreateAccessKey would give it
+                with fake.store.lock:
+                    fake.issue_key(doc['access_key'], doc['secret_key'])
+                    fake.trail.principals.add_user(doc['access_key'], doc['user'])
+                fake.store.save()
+                self._json(200, {'ok': True})
+            elif path == '/_fake/cloudtrail' and m == 'POST':
+                fake.trail.delay = float(doc.get('delay', fake.trail.delay))
+                self._json(200, {'delay': fake.trail.delay})
+            elif path == '/_fake/cloudtrail':
+                self._json(200, {'delay': fake.trail.delay, 'recorded': fake.trail.total,
+                                 'events': fake.trail.visible(q.get('region') or fake.store.region)})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
             elif path == '/_fake/clock' and m == 'POST':
@@ -278,6 +293,7 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             if doc.get('reset'):
                 store.reset()
+                self.server.fake.trail.reset()
             else:
                 table = store.table(doc['type'])
                 if doc.get('delete'):
@@ -347,8 +363,14 @@ class Handler(BaseHTTPRequestHandler):
             if handler is None:
                 raise ApiError('NotImplemented', 'The fake AWS endpoint does not implement %s:%s.'
                                % (model.service_name, op.name), 501, sender=False)
+            ctx = Ctx(fake, model.service_name, op.name, params)
+            ctx.region, ctx.akid = state['region'], cred.group(1) if cred else None
             with fake.store.lock:
-                result = handler(Ctx(fake, model.service_name, op.name, params)) or {}
+                result = handler(ctx) or {}
+                if cred:
+                    fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape), result,
+                                      cred.group(1), self.client_address[0], self.headers.get('User-Agent', ''),
+                                      request_id, fake.wall())
             if not op.name.startswith(MUTATING_PREFIXES) or op.name == 'GetCallerIdentity':
                 fake.store.save()
             # Recorded before it is sent: a client that exits on the
@@ -376,7 +398,7 @@ class Handler(BaseHTTPRequestHandler):
             return op, wire.parse_query(form, op.input_shape, protocol == 'ec2')
         if protocol == 'json':
             target = self.headers.get('X-Amz-Target', '')
-            name = target.split('.', 1)[-1]
+            name = target.rsplit('.', 1)[-1]    # prefixes may hold dots (CloudTrail's)
             if name not in model.operation_names:
                 raise ApiError('UnknownOperationException', 'Unknown operation %s' % target, 400)
             op = model.operation_model(name)
