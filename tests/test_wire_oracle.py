@@ -368,6 +368,11 @@ class WireOracle(unittest.TestCase):
                 hashlib.md5(d["body"]).digest()).decode(), what)
         self.assertEqual(body_view(protocol, d["body"]), body_view(protocol, b["body"]), what)
 
+    def test_cases_span_all_five_protocols(self):
+        metas = [self.session.get_service_model(svc).metadata for svc in {s for s, _ in model_ops()}]
+        self.assertEqual({m["protocol"] for m in metas},
+                         {"query", "ec2", "json", "rest-json", "rest-xml"})
+
     def test_every_listed_operation_has_a_case(self):
         ops = model_ops()
         self.assertGreaterEqual(len(ops), 300)
