@@ -2,10 +2,12 @@
 
 test_proto_oracle.py compares serializer output; this compares the bytes
 that reach a socket. For every operation in contrib/model-ops.txt, with
-parameters generated from the operation's input shape (the cases are data:
-every member set, nested lists and maps, strings with spaces, '+', '/',
-'~' and non-ASCII, timestamps, booleans, blobs; and a second case with the
-lists and maps empty), a loopback server (127.0.0.1, a free port) captures
+parameters generated from the operation's input shape (the cases are data,
+VARIANTS below: every member set, nested lists and maps, strings with
+spaces, '+', '/', '~' and non-ASCII, timestamps, booleans, blobs; every
+member at the other end of its range: false, zero, a long past 32 bits,
+an exponent, milliseconds, empty strings and blobs; and the lists and maps
+empty), a loopback server (127.0.0.1, a free port) captures
 the request `driftd aws` sends through aws_client_t and lib/http.c, and the
 request a botocore client sends for the same call with endpoint_url = that
 server and the same fixed credentials. They must agree on method, path,
@@ -82,10 +84,26 @@ def sdk_computed_members(op_model):
     return out
 
 
-def gen_value(svc, shape, location, empty, depth, stack, skip=frozenset()):
-    """A value for shape: every member set ('full'), or lists and maps
-    empty and optional structure members left out ('empty'). Idempotency
-    tokens are always given, or each client would make up its own."""
+# What each case puts in a member of each type. "full": every member, two
+# items per list and map. "edge": every member with the other end of each
+# range: one item, false, zero, a long past 32 bits, a number written in
+# exponent form, a timestamp with milliseconds, empty strings and blobs
+# (where the model allows them). "empty": lists and maps empty, booleans
+# false, other optional members left out.
+VARIANTS = {
+    "full": dict(items=2, boolean=True, integer=7, long=7, double=1.5,
+                 timestamp=TIMESTAMP, blob=BLOB, string=True),
+    "edge": dict(items=1, boolean=False, integer=0, long=2 ** 40, double=2.5e-07,
+                 timestamp="2024-05-06T07:08:09.123Z", blob="", string=False),
+    "empty": dict(items=0, boolean=False, integer=7, long=7, double=1.5,
+                  timestamp=TIMESTAMP, blob=BLOB, string=True),
+}
+
+
+def gen_value(svc, shape, location, variant, depth, stack, skip=frozenset(), optional=True):
+    """A value for shape in the given variant. Idempotency tokens are always
+    given, or each client would make up its own."""
+    v = VARIANTS[variant]
     t = shape.type_name
     if (svc, shape.name) in SHAPE_VALUES:
         return SHAPE_VALUES[(svc, shape.name)]
@@ -96,9 +114,9 @@ def gen_value(svc, shape, location, empty, depth, stack, skip=frozenset()):
             req = name in required or m.metadata.get("idempotencyToken")
             if (svc, name) in SDK_ONLY_MEMBERS or (depth == 0 and name in skip):
                 continue
-            if empty and not req and m.type_name not in ("list", "map", "boolean"):
+            if variant == "empty" and not req and m.type_name not in ("list", "map", "boolean"):
                 continue
-            if empty and not req and int(m.metadata.get("min", 0)) > 0:
+            if variant == "empty" and not req and int(m.metadata.get("min", 0)) > 0:
                 continue            # an empty list is not valid here
             if not req and (m.name in stack or (depth >= MAX_DEPTH and m.type_name in
                                                 ("structure", "list", "map"))):
@@ -107,43 +125,41 @@ def gen_value(svc, shape, location, empty, depth, stack, skip=frozenset()):
             if (svc, name) in MEMBER_VALUES:
                 out[name] = MEMBER_VALUES[(svc, name)]
             else:
-                out[name] = gen_value(svc, m, loc, empty and not req, depth + 1,
-                                      stack | {m.name})
+                out[name] = gen_value(svc, m, loc, variant, depth + 1, stack | {m.name},
+                                      optional=not req)
         return out
-    if t == "list":
-        if empty:
-            return []
-        n = max(2, int(shape.metadata.get("min", 0)))
-        return [gen_value(svc, shape.member, location, False, depth + 1, stack)
-                for _ in range(n)]
-    if t == "map":
-        if empty:
-            return {}
-        return {"k1": gen_value(svc, shape.value, location, False, depth + 1, stack),
-                "key two": gen_value(svc, shape.value, location, False, depth + 1, stack)}
+    if t in ("list", "map"):
+        n = v["items"] if optional else max(1, v["items"])
+        n = max(n, int(shape.metadata.get("min", 0))) if n else 0
+        sub = "full" if variant == "empty" else variant
+        if t == "list":
+            return [gen_value(svc, shape.member, location, sub, depth + 1, stack)
+                    for _ in range(n)]
+        return {key: gen_value(svc, shape.value, location, sub, depth + 1, stack)
+                for key in ["k1", "key two", "k3"][:n]}
     if t == "string":
         if shape.enum:
             return shape.enum[0]
         text = HEADER_STRING if location in ("header", "headers") else STRING
+        low = int(shape.metadata.get("min", 0))
+        if not v["string"] and not low and location != "uri":
+            return ""
         # botocore checks a model's min length before sending.
-        return (text * (1 + int(shape.metadata.get("min", 0)) // len(text)))
+        return text * (1 + low // len(text))
     if t == "boolean":
-        return not empty
-    if t in ("integer", "long"):
-        return max(7, int(shape.metadata.get("min", 0)))
-    if t in ("float", "double"):
-        return 1.5
-    if t == "timestamp":
-        return TIMESTAMP
-    if t == "blob":
-        return BLOB
+        return v["boolean"]
+    if t in ("integer", "long", "float", "double"):
+        kind = {"float": "double"}.get(t, t)
+        return max(v[kind], shape.metadata.get("min", v[kind]))
+    if t in ("timestamp", "blob"):
+        return v[t]
     raise AssertionError("no generated value for a %s (%s)" % (t, shape.name))
 
 
-def operation_params(svc, op_model, empty):
+def operation_params(svc, op_model, variant):
     if op_model.input_shape is None:
         return {}
-    return gen_value(svc, op_model.input_shape, None, empty, 0, frozenset(),
+    return gen_value(svc, op_model.input_shape, None, variant, 0, frozenset(),
                      sdk_computed_members(op_model))
 
 
@@ -336,11 +352,11 @@ class WireOracle(unittest.TestCase):
                          % (len(got), op, err))
         return got[0]
 
-    def compare(self, svc, op, empty):
+    def compare(self, svc, op, variant):
         client = self.client(svc)
         model = client.meta.service_model
         protocol = model.metadata["protocol"]
-        params = operation_params(svc, model.operation_model(op), empty)
+        params = operation_params(svc, model.operation_model(op), variant)
         d = self.driftd_sends(svc, op, params)
         b = self.botocore_sends(client, op, params)
         what = "%s %s (%s)" % (svc, op, json.dumps(params)[:300])
@@ -380,14 +396,13 @@ class WireOracle(unittest.TestCase):
             self.assertTrue(hasattr(self, "test_%s_%s_full" % (svc, op)), (svc, op))
 
 
-def _case(svc, op, empty):
-    return lambda self: self.compare(svc, op, empty)
+def _case(svc, op, variant):
+    return lambda self: self.compare(svc, op, variant)
 
 
 for _svc, _op in model_ops():
-    for _empty in (False, True):
-        setattr(WireOracle, "test_%s_%s_%s" % (_svc, _op, "empty" if _empty else "full"),
-                _case(_svc, _op, _empty))
+    for _variant in VARIANTS:
+        setattr(WireOracle, "test_%s_%s_%s" % (_svc, _op, _variant), _case(_svc, _op, _variant))
 
 
 if __name__ == "__main__":
