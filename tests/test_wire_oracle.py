@@ -111,6 +111,8 @@ def gen_value(svc, shape, location, variant, depth, stack, skip=frozenset(), opt
         out = {}
         required = set(shape.required_members)
         for name, m in shape.members.items():
+            if out and shape.metadata.get("union"):
+                break               # a tagged union takes exactly one member
             req = name in required or m.metadata.get("idempotencyToken")
             if (svc, name) in SDK_ONLY_MEMBERS or (depth == 0 and name in skip):
                 continue
@@ -122,7 +124,7 @@ def gen_value(svc, shape, location, variant, depth, stack, skip=frozenset(), opt
                                                 ("structure", "list", "map"))):
                 continue            # a recursive shape: one level is enough
             loc = m.serialization.get("location") if depth == 0 else None
-            if (svc, name) in MEMBER_VALUES:
+            if (svc, name) in MEMBER_VALUES and m.type_name == "string":
                 out[name] = MEMBER_VALUES[(svc, name)]
             else:
                 out[name] = gen_value(svc, m, loc, variant, depth + 1, stack | {m.name},
