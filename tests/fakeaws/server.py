@@ -43,7 +43,7 @@ DEFAULT_SECRET_KEY = 'fake-secret-key-for-tests'
 MAX_SKEW = 15 * 60
 MAX_BODY = 16 * 1024 * 1024
 MAX_CALLS = 10000               # the call log keeps the newest calls only
-BODY_WAIT = 5.0                 # seconds a body may take to arrive in full
+BODY_WAIT = 30.0                # seconds a body may take to arrive in full
 
 # Credential-scope service name -> botocore model name.  Most are equal.
 SIGNING_TO_MODEL = {'monitoring': 'cloudwatch', 'email': 'sesv2', 'ses': 'sesv2',
@@ -212,12 +212,20 @@ class Handler(BaseHTTPRequestHandler):
         bytes left over after them (RFC 9112 section 6.3: the length is the
         body's, and what follows is the next request)."""
         sock, before = self.connection, self.connection.gettimeout()
-        try:
-            sock.settimeout(BODY_WAIT)
-            body = self.rfile.read(length) if length else b''
-        except OSError:
-            body = b''
+        sock.settimeout(BODY_WAIT)
+        chunks, got = [], 0
+        while got < length:
+            try:
+                chunk = self.rfile.read1(length - got)
+            except OSError:             # BODY_WAIT passed with the body unfinished
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        body = b''.join(chunks)
         if len(body) < length:
+            sock.settimeout(before)
             return body, ('Content-Length is %d but the body has %d bytes.' % (length, len(body)))
         try:
             # Non-blocking: a peek that finds nothing returns b'' at once.
