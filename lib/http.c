@@ -623,7 +623,7 @@ static char *describe_request(const http_request_t *req)
 
 /* Headers libcurl adds of its own unless told not to. The request goes out
  * with exactly the caller's headers (plus Host, Content-Length and
- * User-Agent), as the AWS SDKs send it: libcurl's "Accept: *\/\*", its
+ * User-Agent), as the AWS SDKs send it: libcurl's Accept of any type, its
  * "Expect: 100-continue" for large bodies (which stalls a second on
  * servers that ignore it), and its "Content-Type:
  * application/x-www-form-urlencoded" for every POSTFIELDS body, which

@@ -321,7 +321,7 @@ END_TEST
 
 /* libcurl's own defaults would reach the wire: Content-Type
  * application/x-www-form-urlencoded on every POSTFIELDS body (rest-xml
- * bodies read as forms), Accept: *\/\*, Expect: 100-continue. Only the
+ * bodies read as forms), an Accept of any type, Expect: 100-continue. Only the
  * caller's headers go out, and Content-Length goes with every method but
  * GET and HEAD, as botocore sends it. */
 START_TEST(only_the_callers_headers_and_content_length_as_botocore_sends)
