@@ -621,14 +621,14 @@ static char *describe_request(const http_request_t *req)
 	return s;
 }
 
-/* Headers libcurl adds of its own unless told not to. The request goes out
- * with exactly the caller's headers (plus Host, Content-Length and
- * User-Agent), as the AWS SDKs send it: libcurl's Accept of any type, its
- * "Expect: 100-continue" for large bodies (which stalls a second on
- * servers that ignore it), and its "Content-Type:
+/* Headers libcurl adds of its own unless told not to: an Accept of any
+ * type, "Expect: 100-continue" for large bodies (which stalls a second on
+ * servers that ignore it), and "Content-Type:
  * application/x-www-form-urlencoded" for every POSTFIELDS body, which
- * rest-xml services read as a form (botocore sends no Content-Type for
- * S3 and Route 53 bodies). A "Name:" line tells libcurl to send none. */
+ * rest-xml services read as a form (botocore sends no Content-Type for S3
+ * and Route 53 bodies). A request goes out with exactly the caller's
+ * headers plus Host, Content-Length and User-Agent, as the AWS SDKs send
+ * it; a "Name:" line tells libcurl to send none of its own. */
 static const char *const curl_default_headers[] = {
 	"Accept", "Expect", "Content-Type",
 };
