@@ -27,7 +27,8 @@ int cmd_validate(int argc, char **argv);
  * anything else (a usage error). */
 const char *cli_config_dir(int argc, char **argv);
 
-/* Prints every config error as file:line:column: message, on stderr. */
+/* Prints every config warning as file:line:column: warning: message,
+ * then every error as file:line:column: message, on stderr. */
 void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 
 /* Add one line per command; keep alphabetical. */

@@ -6,8 +6,17 @@
 void cli_print_config_errors(const char *dir, const config_errors_t *errs)
 {
 	char line[ERR_MSG_MAX + ERR_FILE_MAX + 64];
+	const err_t *w;
 	size_t i;
 
+	for (i = 0; i < errs->nwarnings; i++) {
+		w = &errs->warnings[i];
+		if (w->file[0])
+			fprintf(stderr, "%s:%d:%d: warning: %s\n", w->file, w->line,
+				w->column, w->message);
+		else
+			fprintf(stderr, "warning: %s\n", w->message);
+	}
 	for (i = 0; i < errs->count; i++)
 		fprintf(stderr, "%s\n", err_format(&errs->items[i], line,
 						   sizeof(line)));

@@ -79,12 +79,27 @@ static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 	return s;
 }
 
+static journal_t *open_journal(session_t *s)
+{
+	char line[ERR_MSG_MAX + 256];
+	journal_t *j;
+	err_t e;
+
+	if (!(j = session_journal(s, &e)))
+		fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
+	return j;
+}
+
 static void on_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 		     const char *message)
 {
 	FILE *out = ev == REC_EVENT_FAILED ? stderr : stdout;
 
 	(void)ctx;
+	/* State changes are for the daemon's journal; apply prints what it
+	 * does. */
+	if (ev == REC_EVENT_STATE)
+		return;
 	fprintf(out, "%s%s: %s\n", ev == REC_EVENT_FAILED ? "Error: " : "",
 		item->address, message);
 	fflush(out);
@@ -103,6 +118,10 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	o.environment = session_environment(s);
 	o.apply = apply;
 	o.event = apply ? on_event : NULL;
+	/* A plan reads the journal too, when it can: the record of what this
+	 * environment created is what identity changes and pruning go by. */
+	if (!apply)
+		o.journal = session_journal(s, NULL);
 	if (!(o.aws = session_aws(s, &e)) ||
 	    (apply && !(o.journal = session_journal(s, &e))) ||
 	    rec_run_sync(&o, res, &e)) {
@@ -205,7 +224,9 @@ int cmd_apply(int argc, char **argv)
 		return 2;
 	uv_loop_init(&loop);
 	s = open_session(&loop, &a);
-	if (!s || run_plan(s, &loop, 0, &r))
+	/* The journal is opened before the plan: a journal driftd cannot
+	 * use stops apply with its reason before anything is read. */
+	if (!s || !open_journal(s) || run_plan(s, &loop, 0, &r))
 		goto out;
 	print_result(r, &a);
 	/* A type AWS could not read (a Bedrock model the account lost access
@@ -228,10 +249,13 @@ int cmd_apply(int argc, char **argv)
 				r->items[i].err.message);
 			failed++;
 		}
-	printf("\nApply %s. Resources: %zu added, %zu changed, %zu replaced, "
-	       "%zu destroyed, %zu failed.\n", failed ? "finished with errors"
-						    : "complete",
-	       r->n_create, r->n_update, r->n_replace, r->n_delete, failed);
+	/* What happened, from each resource's final state: an attempted
+	 * create that failed is counted as failed, not as created. */
+	printf("\nApply %s. Resources: %zu created, %zu changed, %zu replaced, "
+	       "%zu deleted, %zu failed, %zu refused.\n",
+	       failed ? "finished with errors" : "complete",
+	       r->applied.created, r->applied.changed, r->applied.replaced,
+	       r->applied.deleted, r->applied.failed, r->applied.refused);
 	rc = failed ? 1 : 0;
 out:
 	rec_result_free(r);

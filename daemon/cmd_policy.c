@@ -1,6 +1,11 @@
-/* driftd policy --config DIR — prints the least-privilege IAM policy
- * driftd needs for the types the config uses, to give its own role
- * exactly that. Exit 0, 1 when the config does not load, 2 on usage. */
+/* driftd policy [--account ID] [--partition P] [--env NAME] [--boundary]
+ * DIR | --config DIR — prints the least-privilege IAM policy driftd needs
+ * for the config (iampolicy.h: per service, writes scoped by ARN and by
+ * the driftd:env tag, iam:PassRole only on configured roles, role writes
+ * only within driftd's permissions boundary), or with --boundary that
+ * boundary, to create as the managed policy driftd-ENV-boundary. Exit 0,
+ * 1 when the config does not load, 2 on usage. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +15,76 @@
 #include "iampolicy.h"
 #include "schema.h"
 
+static int account_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]))
+			return 0;
+	return n == 12;
+}
+
+/* The policy lets driftd create a role only within its boundary: a role
+ * in config that names none (or another) would be refused by AWS. A
+ * reference or variable is taken as naming it. */
+static void warn_roles_without_boundary(const config_t *cfg,
+					const iampolicy_opts_t *o)
+{
+	char *arn = iampolicy_boundary_arn(cfg, o);
+	const config_resource_t *r;
+	const cJSON *b;
+	size_t i;
+
+	for (i = 0; arn && (r = config_resource_at(cfg, i)); i++) {
+		if (strcmp(r->service, "iam") || strcmp(r->type, "role"))
+			continue;
+		b = cJSON_GetObjectItemCaseSensitive(r->body, "PermissionsBoundary");
+		if (cJSON_IsString(b) && (strstr(b->valuestring, "${") ||
+		    !strcmp(b->valuestring, arn) ||
+		    (!o->account && !strncmp(b->valuestring, "arn:", 4) &&
+		     strstr(b->valuestring, strrchr(arn, ':')))))
+			continue;
+		if (cJSON_IsString(b))
+			fprintf(stderr, "driftd policy: warning: %s has PermissionsBoundary "
+				"%s, not %s; under this policy AWS refuses to create "
+				"it\n", r->address, b->valuestring, arn);
+		else
+			fprintf(stderr, "driftd policy: warning: %s has no "
+				"PermissionsBoundary %s; under this policy AWS "
+				"refuses to create it\n", r->address, arn);
+	}
+	free(arn);
+}
+
 int cmd_policy(int argc, char **argv)
 {
+	iampolicy_opts_t o = { 0 };
 	config_errors_t *errs = NULL;
 	config_t *cfg = NULL;
 	const char *dir = NULL;
 	cJSON *doc = NULL;
 	char *text = NULL;
 	err_t e = { 0 };
-	int rc = 1;
+	int rc = 1, boundary = 0, a;
 
-	if (!(dir = cli_config_dir(argc, argv)))
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--config") && a + 1 < argc && !dir)
+			dir = argv[++a];
+		else if (!strcmp(argv[a], "--account") && a + 1 < argc)
+			o.account = argv[++a];
+		else if (!strcmp(argv[a], "--partition") && a + 1 < argc)
+			o.partition = argv[++a];
+		else if (!strcmp(argv[a], "--env") && a + 1 < argc)
+			o.environment = argv[++a];
+		else if (!strcmp(argv[a], "--boundary"))
+			boundary = 1;
+		else if (argv[a][0] != '-' && !dir)
+			dir = argv[a];
+		else
+			goto usage;
+	}
+	if (!dir || (o.account && !account_ok(o.account)))
 		goto usage;
 	if (config_load_with_schema(dir, schema_config(), &cfg, &errs)) {
 		if (errs && errs->count)
@@ -29,11 +93,14 @@ int cmd_policy(int argc, char **argv)
 			fprintf(stderr, "%s: cannot load: out of memory\n", dir);
 		goto out;
 	}
-	if (iampolicy_for_config(cfg, &doc, &e) || !(text = cJSON_Print(doc))) {
+	if ((boundary ? iampolicy_boundary(&doc, &e) :
+	     iampolicy_for_config(cfg, &o, &doc, &e)) || !(text = cJSON_Print(doc))) {
 		fprintf(stderr, "driftd policy: %s\n", e.code ? e.message : "out of memory");
 		goto out;
 	}
 	printf("%s\n", text);
+	if (!boundary)
+		warn_roles_without_boundary(cfg, &o);
 	rc = 0;
 out:
 	free(text);
@@ -42,6 +109,7 @@ out:
 	config_errors_free(errs);
 	return rc;
 usage:
-	fprintf(stderr, "usage: driftd policy DIR | --config DIR\n");
+	fprintf(stderr, "usage: driftd policy [--account ID] [--partition P] "
+		"[--env NAME] [--boundary] DIR | --config DIR\n");
 	return 2;
 }

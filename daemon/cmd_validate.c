@@ -1,5 +1,7 @@
 /* driftd validate DIR — checks a config directory and prints every error
- * as file:line:column: message. Exit 0 clean, 1 with errors, 2 on usage. */
+ * as file:line:column: message, and every warning (an enum value AWS's
+ * model did not have when driftd was built) as file:line:column: warning:
+ * message. Exit 0 clean or with warnings only, 1 with errors, 2 on usage. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +21,11 @@ int cmd_validate(int argc, char **argv)
 	rc = config_load_with_schema(dir, schema_config(), &cfg, &errs);
 	if (errs)
 		cli_print_config_errors(dir, errs);
-	if (rc == 0)
+	if (rc == 0 && errs && errs->nwarnings)
+		printf("%zu files, %zu resources, OK with %zu warning%s\n",
+		       config_file_count(cfg), config_resource_count(cfg),
+		       errs->nwarnings, errs->nwarnings == 1 ? "" : "s");
+	else if (rc == 0)
 		printf("%zu files, %zu resources, OK\n", config_file_count(cfg),
 		       config_resource_count(cfg));
 	else if (!errs || !errs->count)

@@ -17,6 +17,7 @@
 #include "readfile.h"
 #include "strbuf.h"
 #include "suggest.h"
+#include "trust.h"
 
 #define INCLUDE_MAX_DEPTH 32
 
@@ -46,6 +47,8 @@ struct config {
 	config_resource_t *res;
 	size_t nres, capres;
 	config_settings_t settings;
+	char *root;                  /* the config root (trust.h), real */
+	char *root_by_name;          /* the same as dir names it */
 };
 
 typedef struct loader {
@@ -57,6 +60,8 @@ typedef struct loader {
 	config_pos_t setting_pos[16];
 	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
 	const cJSON *prune_node;
+	int unloaded;                /* files that did not parse: their
+					resources are unknown, not missing */
 	int oom;
 } loader_t;
 
@@ -65,26 +70,33 @@ typedef struct loader {
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Appends e to the list (errors or warnings) of L's errs. */
+static void push_err(loader_t *L, err_t **items, size_t *count, size_t *cap,
+		     const err_t *e)
+{
+	if (*count >= CONFIG_MAX_ERRORS) {
+		L->errs->truncated = 1;
+		return;
+	}
+	if (*count == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		err_t *grown = realloc(*items, n * sizeof(*grown));
+
+		if (!grown) {
+			L->oom = 1;
+			return;
+		}
+		*items = grown;
+		*cap = n;
+	}
+	(*items)[(*count)++] = *e;
+}
+
 static void add_err_t(loader_t *L, const err_t *e)
 {
 	config_errors_t *errs = L->errs;
 
-	if (errs->count >= CONFIG_MAX_ERRORS) {
-		errs->truncated = 1;
-		return;
-	}
-	if (errs->count == errs->cap) {
-		size_t cap = errs->cap ? errs->cap * 2 : 16;
-		err_t *items = realloc(errs->items, cap * sizeof(*items));
-
-		if (!items) {
-			L->oom = 1;
-			return;
-		}
-		errs->items = items;
-		errs->cap = cap;
-	}
-	errs->items[errs->count++] = *e;
+	push_err(L, &errs->items, &errs->count, &errs->cap, e);
 }
 
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
@@ -124,6 +136,7 @@ void config_errors_free(config_errors_t *errs)
 	if (!errs)
 		return;
 	free(errs->items);
+	free(errs->warnings);
 	free(errs);
 }
 
@@ -320,6 +333,67 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+/* ---- trust: where a config may reach, and who may write it ------------- */
+
+/* Whether path (as joined from the including file) lies in the config
+ * root: include and file() reach nothing else (the root holds base,
+ * templates and dashboards; see trust.h). 1 or 0, by the path's name
+ * with "." and ".." folded; a link in the tree is judged by untrusted().
+ * -ENOMEM on allocation failure. */
+static int reaches_root(const config_t *cfg, const char *path)
+{
+	char *abs_path = trust_absolute(path);
+	int in;
+
+	if (!abs_path)
+		return -ENOMEM;
+	in = (cfg->root && trust_inside(cfg->root, abs_path)) ||
+	     (cfg->root_by_name && trust_inside(cfg->root_by_name, abs_path));
+	free(abs_path);
+	return in;
+}
+
+/* Every component read on the way to path, from the config root down,
+ * owned by root or driftd's user and writable by no one else (trust.h).
+ * A missing path is left to the caller's own open to report. */
+static int untrusted(const config_t *cfg, const char *path, err_t *e)
+{
+	int rc = trust_check(cfg->root, geteuid(), path, e);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* A file a link leads to outside the config root is read only when all
+ * may read it: a config from a pull request could otherwise link to a
+ * secret of the host (/root/.aws/credentials is its owner's alone) and
+ * print it into a plan. -EPERM with e naming the file, else 0. */
+static int private_outside(const config_t *cfg, const char *path, err_t *e)
+{
+	char *real = realpath(path, NULL);
+	struct stat st;
+	int rc = 0;
+
+	if (real && cfg->root && !trust_inside(cfg->root, real) &&
+	    !stat(real, &st) && S_ISREG(st.st_mode) && !(st.st_mode & S_IROTH))
+		rc = err_set_at(e, -EPERM, real, 0, 0, "outside the config root "
+				"and not readable by others (mode %04o); driftd "
+				"does not read a private file through a link",
+				(unsigned)(st.st_mode & 07777));
+	free(real);
+	return rc;
+}
+
+/* The trust error e, at from when the file was reached by an include
+ * (a file of an included directory), else at the file itself. */
+static void add_trust_error(loader_t *L, const config_pos_t *from,
+			    const err_t *e)
+{
+	if (from && from->file)
+		add_error(L, from, "%s: %s", e->file, e->message);
+	else
+		add_err_t(L, e);
+}
+
 /* ---- loading files and includes -------------------------------------- */
 
 static void load_path(loader_t *L, const char *path, int depth,
@@ -341,6 +415,8 @@ static void load_includes(loader_t *L, const jsonc_doc_t *doc, int depth)
 		cJSON_ArrayForEach(item, inc) {
 			config_pos_t p = value_pos(doc, item);
 			char *target;
+			err_t e;
+			int in;
 
 			if (!cJSON_IsString(item) || !item->valuestring[0]) {
 				add_error(L, &p, "include entries must be non-empty path strings");
@@ -350,9 +426,20 @@ static void load_includes(loader_t *L, const jsonc_doc_t *doc, int depth)
 				L->oom = 1;
 				return;
 			}
-			if (access(target, R_OK) < 0)
+			if ((in = reaches_root(L->cfg, target)) < 0) {
+				L->oom = 1;
+				free(target);
+				return;
+			}
+			if (!in)
+				add_error(L, &p, "cannot include \"%s\": outside the "
+					  "config root", item->valuestring);
+			else if (access(target, R_OK) < 0)
 				add_error(L, &p, "cannot include \"%s\" (%s): %s",
 					  item->valuestring, target, strerror(errno));
+			else if (untrusted(L->cfg, target, &e))
+				add_error(L, &p, "cannot include \"%s\": %s: %s",
+					  item->valuestring, e.file, e.message);
 			else
 				load_path(L, target, depth + 1, &p);
 			free(target);
@@ -394,14 +481,20 @@ static void load_file(loader_t *L, const char *path, int depth,
 			  INCLUDE_MAX_DEPTH);
 		goto out;
 	}
+	if (untrusted(cfg, path, &e) || private_outside(cfg, path, &e)) {
+		add_trust_error(L, from, &e);
+		goto out;
+	}
 	if (jsonc_load_file(path, &doc, &e)) {
 		add_err_t(L, &e);
+		L->unloaded++;
 		goto out;
 	}
 	if (!cJSON_IsObject(jsonc_root(doc))) {
 		config_pos_t p = value_pos(doc, jsonc_root(doc));
 
 		add_error(L, &p, "a config file must hold one JSON object");
+		L->unloaded++;
 		goto out;
 	}
 	L->stack[L->nstack].real = real;
@@ -625,8 +718,9 @@ static int node_become(cJSON *node, const cJSON *value)
 static void interp_file(interp_t *ip, const char *expr, size_t len,
 			const config_pos_t *at, strbuf_t *out)
 {
-	char *rel, *path, *text;
+	char *rel, *path, *text = NULL;
 	size_t text_len;
+	err_t e;
 	int rc;
 
 	if (len < 9 || expr[5] != '"' || expr[len - 2] != '"' || expr[len - 1] != ')' ||
@@ -640,6 +734,15 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 		interp_error(ip, at, "out of memory");
 		return;
 	}
+	if ((rc = reaches_root(ip->cfg, path)) <= 0) {
+		interp_error(ip, at, rc ? "out of memory" : "file(\"%s\"): outside "
+			     "the config root", rel);
+		goto out;
+	}
+	if (untrusted(ip->cfg, path, &e) || private_outside(ip->cfg, path, &e)) {
+		interp_error(ip, at, "file(\"%s\"): %s: %s", rel, e.file, e.message);
+		goto out;
+	}
 	rc = readfile(path, JSONC_MAX_SIZE, &text, &text_len, NULL);
 	if (rc == -EFBIG)
 		interp_error(ip, at, "file(\"%s\"): larger than %u bytes", rel,
@@ -652,6 +755,7 @@ static void interp_file(interp_t *ip, const char *expr, size_t len,
 		interp_error(ip, at, "file(\"%s\"): contains a NUL byte", rel);
 	else
 		strbuf_addn(out, text, text_len);
+out:
 	free(text);
 	free(path);
 	free(rel);
@@ -1002,6 +1106,8 @@ typedef enum setting_kind {
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
 	SET_TYPES,         /* array of "service.type" */
+	SET_BOOL,          /* true or false */
+	SET_COUNT,         /* a whole number from 0 to 1000 */
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -1012,6 +1118,7 @@ typedef struct setting_def {
 
 #define SETTING(k, kind, field) { k, kind, offsetof(config_settings_t, field) }
 static const setting_def_t settings_table[] = {
+	SETTING("adopt", SET_BOOL, adopt),
 	SETTING("alert_topic", SET_TOPIC, alert_topic),
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
@@ -1020,14 +1127,15 @@ static const setting_def_t settings_table[] = {
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
 	SETTING("prune", SET_TYPES, prune),
+	SETTING("prune_max_per_cycle", SET_COUNT, prune_max_per_cycle),
 	SETTING("region", SET_REGION, region),
 	SETTING("state_dir", SET_ABS_PATH, state_dir),
 };
 
 static const char *const setting_names[] = {
-	"alert_topic", "default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "prune", "region",
-	"state_dir",
+	"adopt", "alert_topic", "default_tags", "endpoints", "environment",
+	"metrics_namespace", "mode", "poll_interval", "prune",
+	"prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1241,6 +1349,20 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	case SET_TYPES:
 		set_types(L, f, v, where);
+		break;
+	case SET_BOOL:
+		if (!cJSON_IsBool(v))
+			add_error(L, &p, "%s must be true or false", where);
+		else
+			*(int *)slot = cJSON_IsTrue(v);
+		break;
+	case SET_COUNT:
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+		    v->valuedouble > 1000 || v->valuedouble != (int)v->valuedouble)
+			add_error(L, &p, "%s must be a whole number from 0 to 1000",
+				  where);
+		else
+			*(int *)slot = v->valueint;
 		break;
 	case SET_TOPIC:
 		if (!cJSON_IsString(v)) {
@@ -1594,7 +1716,10 @@ static void check_ref_target(loader_t *L, const config_ref_t *ref,
 	const char *s;
 	size_t i, n = 0;
 
-	if (config_resource_find(L->cfg, ref->address))
+	/* Root cause first: while a file did not load, a reference to a
+	 * resource nobody defined may be one that file defines; its error
+	 * is the one to fix, and a follow-on would bury it (issue 12). */
+	if (config_resource_find(L->cfg, ref->address) || L->unloaded)
 		return;
 	for (i = 0; i < L->cfg->nres && n < N_ELEMS(names); i++)
 		names[n++] = L->cfg->res[i].address;
@@ -1679,25 +1804,49 @@ struct config_check {
 	const config_resource_t *res;
 };
 
+/* Where node (a value, or at_key its key) is, else the resource's
+ * address. */
+static config_pos_t check_pos(const config_check_t *chk, const cJSON *node,
+			      int at_key)
+{
+	config_pos_t p = chk->res->pos, q;
+
+	if (node && !(at_key ? jsonc_key_pos(chk->res->doc, node, &q) :
+			       jsonc_value_pos(chk->res->doc, node, &q)))
+		p = q;
+	return p;
+}
+
 void config_report(config_check_t *chk, const cJSON *node, int at_key,
 		   const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
-	config_pos_t p = chk->res->pos;
+	config_pos_t p = check_pos(chk, node, at_key);
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (node) {
-		config_pos_t q;
-		int rc = at_key ? jsonc_key_pos(chk->res->doc, node, &q) :
-				  jsonc_value_pos(chk->res->doc, node, &q);
-
-		if (!rc)
-			p = q;
-	}
 	add_error(chk->L, &p, "%s", msg);
+}
+
+void config_warn(config_check_t *chk, const cJSON *node, int at_key,
+		 const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	config_pos_t p = check_pos(chk, node, at_key);
+	config_errors_t *errs = chk->L->errs;
+	va_list ap;
+	err_t e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p.file)
+		err_set_at(&e, -EINVAL, p.file, p.line, p.column, "%s", msg);
+	else
+		err_set(&e, -EINVAL, "%s", msg);
+	push_err(chk->L, &errs->warnings, &errs->nwarnings, &errs->wcap, &e);
 }
 
 const char *config_check_environment(const config_check_t *chk)
@@ -1757,6 +1906,8 @@ static const char *const top_keys[] = {
 static int init_settings(config_settings_t *s)
 {
 	s->poll_interval = 60;
+	s->adopt = 1;
+	s->prune_max_per_cycle = 5;
 	s->mode = CONFIG_MODE_ENFORCE;
 	s->default_tags = cJSON_CreateObject();
 	s->endpoints = cJSON_CreateObject();
@@ -1777,6 +1928,7 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 	struct stat st;
 	size_t i;
 	cJSON *v;
+	err_t e;
 	int rc;
 
 	*out = NULL;
@@ -1794,6 +1946,11 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 		add_error(&L, NULL, "%s: %s", dir, strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
 		add_error(&L, NULL, "%s: not a directory", dir);
+	else if (trust_config_root(dir, &L.cfg->root, &e) ||
+		 untrusted(L.cfg, dir, &e))
+		add_err_t(&L, &e);
+	else if (!(L.cfg->root_by_name = trust_config_root_by_name(dir)))
+		L.oom = 1;
 	else
 		load_path(&L, dir, 0, &dir_pos);
 	for (i = 0; i < L.cfg->nfiles; i++) {
@@ -1825,6 +1982,8 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 out:
 	if (L.errs && L.errs->count)
 		qsort(L.errs->items, L.errs->count, sizeof(err_t), cmp_err);
+	if (L.errs && L.errs->nwarnings)
+		qsort(L.errs->warnings, L.errs->nwarnings, sizeof(err_t), cmp_err);
 	if (rc == 0) {
 		*out = L.cfg;
 		L.cfg = NULL;
@@ -1864,6 +2023,8 @@ void config_free(config_t *cfg)
 	}
 	free(cfg->files);
 	free(cfg->vars);
+	free(cfg->root);
+	free(cfg->root_by_name);
 	s = &cfg->settings;
 	free(s->environment);
 	free(s->region);
@@ -2020,38 +2181,30 @@ int config_check_cidr(const char *text, err_t *err)
 	return 0;
 }
 
-static int check_mode(const char *path, err_t *err)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return err_set(err, -EPERM,
-			       "%s is writable by group or others (mode %04o); "
-			       "driftd will not load it until that is fixed",
-			       path, (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
 int config_check_permissions(const char *dir, err_t *err)
 {
-	char **names, *path;
+	char **names, *path, *root;
 	size_t n, i;
 	int rc;
 
-	if ((rc = check_mode(dir, err)))
+	if ((rc = trust_config_root(dir, &root, err)))
 		return rc;
-	if ((rc = list_json(dir, &names, &n)))
-		return err_set(err, rc, "%s: %s", dir, strerror(-rc));
+	if ((rc = trust_check(root, geteuid(), dir, err)))
+		goto out;
+	if ((rc = list_json(dir, &names, &n))) {
+		rc = err_set(err, rc, "%s: %s", dir, strerror(-rc));
+		goto out;
+	}
 	for (i = 0; i < n && !rc; i++) {
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
 			rc = err_set(err, -ENOMEM, "out of memory");
 			break;
 		}
-		rc = check_mode(path, err);
+		rc = trust_check(root, geteuid(), path, err);
 		free(path);
 	}
 	free_names(names, n);
+out:
+	free(root);
 	return rc;
 }

@@ -3,7 +3,8 @@
  *
  * Top-level keys of a file:
  *   include    [paths]        files or directories (their *.json, sorted),
- *                             relative to the including file
+ *                             relative to the including file, inside
+ *                             the config root (trust.h)
  *   variables  {name: any}    used as ${var.name}
  *   settings   {...}          driftd's own (table in config.c)
  *   resources  {address: {}}  address = service.type.name, lower_snake
@@ -16,13 +17,20 @@
  *
  * Strings interpolate ${var.name} (a string that is exactly one ${var.x}
  * takes the variable's JSON type), ${file("path")} (the file's text, path
- * relative to the config file, read at load), references
+ * relative to the config file and inside the config root, read at load),
+ * references
  * ${service.type.name.Attribute} (kept as written and listed as references;
  * resolved at apply time by config_resolve), and $${ for a literal ${.
  * Variable values themselves are not interpolated. Object keys inside a
  * value interpolate the same way, always as text (a variable or attribute
  * in a key must have a text form); a key that becomes equal to a sibling's
  * is an error, at load or at config_resolve.
+ *
+ * Every file and directory loading reads, and each directory on the way
+ * from the config root, must be trusted (trust.h): owned by root or
+ * driftd's user, writable by no one else, links followed only to targets
+ * that pass the same. An include or file() naming a path outside the
+ * config root is an error at its position.
  *
  * Loading collects every error it finds, each with file:line:column. */
 #ifndef DRIFTD_CONFIG_H
@@ -44,6 +52,12 @@ typedef struct config_errors {
 	err_t *items;                /* sorted by file, line, column */
 	size_t count, cap;
 	int truncated;               /* more than CONFIG_MAX_ERRORS */
+	/* What config may say but driftd cannot vouch for (an enum value
+	 * newer than AWS's model as driftd was built): reported, never a
+	 * reason to refuse the config. Sorted the same way; at most
+	 * CONFIG_MAX_ERRORS, then truncated is set too. */
+	err_t *warnings;
+	size_t nwarnings, wcap;
 } config_errors_t;
 
 typedef enum config_mode {
@@ -106,6 +120,10 @@ typedef struct config_settings {
 	char **prune;                /* types whose orphans apply deletes
 				      * ("ec2.security_group"); default none */
 	size_t nprune;
+	int prune_max_per_cycle;     /* deletes by pruning per run; default 5 */
+	int adopt;                   /* an untagged live item with the
+				      * configured name becomes this
+				      * environment's (tagged); default 1 */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per
@@ -129,6 +147,11 @@ typedef struct config_schema {
 void config_report(config_check_t *chk, const cJSON *node, int at_key,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* As config_report, for a warning (errs->warnings): the load still
+ * succeeds. */
+void config_warn(config_check_t *chk, const cJSON *node, int at_key,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* settings.environment of the configuration being checked, or NULL. */
 const char *config_check_environment(const config_check_t *chk);
 
@@ -141,8 +164,11 @@ const char *config_suggest(const char *word, const char *const *candidates,
  * host bits set. 0 or -EINVAL with err saying why (no position). */
 int config_check_cidr(const char *text, err_t *err);
 
-/* Refuses a directory, or a *.json in it, that group or others can write:
- * -EPERM naming it. For the daemon before it loads. */
+/* Refuses a directory, or a *.json in it, that driftd does not trust
+ * (trust.h: owned by another user, writable by group or others, or
+ * reached through such a component or link): -EPERM naming it. For the
+ * daemon before it loads; config_load checks the same of every file and
+ * directory it reads. */
 int config_check_permissions(const char *dir, err_t *err);
 
 /* Loads and checks dir. Returns 0 with *out set, or -EINVAL (or -ENOMEM)

@@ -17,8 +17,13 @@
 
 struct journal {
 	char            *path;
+	char            *name, *tmp; /* path's last component, and + ".tmp" */
+	int              dirfd;      /* the state directory, opened once */
 	journal_entry_t *entries;
 	size_t           n;
+	journal_entry_t *made;     /* what this environment created: the
+				      ownership proof pruning needs */
+	size_t           n_made;
 };
 
 static void entry_clear(journal_entry_t *e)
@@ -30,21 +35,143 @@ static void entry_clear(journal_entry_t *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static char *dup_or_null(const cJSON *s)
+/* The state directory must be driftd's alone: another user who can write
+ * it can plant a link where the journal or its temporary file goes, or
+ * swap the journal. Its last component is opened without following a
+ * link (a link there is someone else's choice of directory). */
+static int open_state_dir(journal_t *j, err_t *err)
 {
-	return cJSON_IsString(s) ? strdup(s->valuestring) : NULL;
+	char *copy = strdup(j->path), *base = strdup(j->path), *dir;
+	struct stat st;
+	int rc = 0;
+
+	if (!copy || !base || !(j->name = strdup(basename(base))) ||
+	    asprintf(&j->tmp, "%s.tmp", j->name) < 0) {
+		j->tmp = NULL;
+		free(copy);
+		free(base);
+		return err_set(err, -ENOMEM, "out of memory");
+	}
+	free(base);
+	dir = dirname(copy);
+	j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (j->dirfd < 0)
+		rc = err_set(err, -errno, "state directory %s: %s%s", dir,
+			     strerror(errno), errno == ENOTDIR ||
+			     errno == ELOOP ? " (a symbolic link or not a "
+			     "directory; driftd does not follow it)" : "");
+	else if (fstat(j->dirfd, &st) < 0)
+		rc = err_set(err, -errno, "state directory %s: %s", dir,
+			     strerror(errno));
+	else if (st.st_uid != geteuid())
+		rc = err_set(err, -EPERM, "state directory %s is owned by uid "
+			     "%u, not by driftd's user (uid %u); driftd refuses "
+			     "it", dir, (unsigned)st.st_uid, (unsigned)geteuid());
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		rc = err_set(err, -EPERM, "state directory %s is writable by "
+			     "group or others (mode %04o); driftd refuses it "
+			     "(chmod go-w)", dir, (unsigned)(st.st_mode & 07777));
+	free(copy);
+	return rc;
+}
+
+/* One entry of the journal, every member checked: a journal is only ever
+ * written by driftd, so anything else in it is damage, reported with the
+ * entry's number rather than guessed around. */
+static int load_entry(journal_t *j, const cJSON *it, size_t n,
+		      journal_entry_t *e, err_t *err)
+{
+	static const char *const strings[] = { "address", "type", "token", "id" };
+	char **dst[] = { &e->address, &e->type, &e->token, &e->id };
+	const cJSON *v;
+	size_t k;
+
+	if (!cJSON_IsObject(it))
+		return err_set(err, -EINVAL, "%s: entry %zu is not an object; "
+			       "move the journal away to start over", j->path, n);
+	for (k = 0; k < sizeof(strings) / sizeof(strings[0]); k++) {
+		v = cJSON_GetObjectItemCaseSensitive(it, strings[k]);
+		if (!v && k == 3)
+			continue;
+		if (!cJSON_IsString(v) || !v->valuestring[0])
+			return err_set(err, -EINVAL, "%s: entry %zu: \"%s\" %s; "
+				       "move the journal away to start over",
+				       j->path, n, strings[k], v ? "is not a "
+				       "non-empty string" : "is missing");
+		if (!(*dst[k] = strdup(v->valuestring)))
+			return err_set(err, -ENOMEM, "out of memory");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(it, "started");
+	/* a time_t from the epoch to year 9999, whole seconds */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 &&
+	    v->valuedouble < 253402300800.0) ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
+		return err_set(err, -EINVAL, "%s: entry %zu: \"started\" %s; "
+			       "move the journal away to start over", j->path, n,
+			       v ? "is not a time in seconds" : "is missing");
+	e->started = (time_t)v->valuedouble;
+	if (journal_find(j, e->address))
+		return err_set(err, -EINVAL, "%s: entry %zu repeats %s; move "
+			       "the journal away to start over", j->path, n,
+			       e->address);
+	return 0;
+}
+
+/* "created": [{address, type, id}], absent in journals of older versions;
+ * checked as strictly as the entries, since pruning deletes on its word. */
+static int load_made(journal_t *j, const cJSON *arr, err_t *err)
+{
+	static const char *const names[] = { "address", "type", "id" };
+	const cJSON *it, *v;
+	journal_entry_t *e;
+	size_t k;
+
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return err_set(err, -EINVAL, "%s: \"created\" is not an array; "
+			       "move the journal away to start over", j->path);
+	j->made = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*j->made));
+	if (!j->made)
+		return err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		e = &j->made[j->n_made];
+		char **dst[] = { &e->address, &e->type, &e->id };
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			v = cJSON_GetObjectItemCaseSensitive(it, names[k]);
+			if (!cJSON_IsString(v) || !v->valuestring[0]) {
+				entry_clear(e);
+				return err_set(err, -EINVAL, "%s: created entry "
+					       "%zu: \"%s\" %s; move the journal "
+					       "away to start over", j->path,
+					       j->n_made + 1, names[k], v ? "is "
+					       "not a non-empty string" :
+					       "is missing");
+			}
+			if (!(*dst[k] = strdup(v->valuestring))) {
+				entry_clear(e);
+				return err_set(err, -ENOMEM, "out of memory");
+			}
+		}
+		j->n_made++;
+	}
+	return 0;
 }
 
 static int load(journal_t *j, err_t *err)
 {
-	cJSON *doc = NULL, *arr, *it;
+	cJSON *doc = NULL, *arr, *it, *ver;
 	char *text = NULL;
-	size_t i = 0;
+	size_t len = 0;
 	int rc;
 
-	rc = readfile(j->path, JOURNAL_MAX_SIZE, &text, NULL, NULL);
+	rc = readfile_at(j->dirfd, j->name, j->path, JOURNAL_MAX_SIZE, &text,
+			 &len, NULL);
 	if (rc == -ENOENT)
 		return 0;
+	if (rc == -ELOOP)
+		return err_set(err, rc, "%s: a symbolic link; driftd does not "
+			       "follow it (move it away)", j->path);
 	if (rc == -EINVAL || rc == -EFBIG)
 		return err_set(err, -EINVAL, "%s: not a regular file of at most "
 			       "16 MiB", j->path);
@@ -52,12 +179,23 @@ static int load(journal_t *j, err_t *err)
 		return err_set(err, rc, "out of memory");
 	if (rc)
 		return err_set(err, rc, "%s: %s", j->path, strerror(-rc));
+	if (strlen(text) != len) {
+		rc = err_set(err, -EINVAL, "%s: not a driftd journal (holds a "
+			     "NUL byte); move it away to start over", j->path);
+		goto out;
+	}
 	doc = cJSON_ParseWithOpts(text, NULL, 1);
 	arr = cJSON_GetObjectItemCaseSensitive(doc, "entries");
 	if (!cJSON_IsArray(arr)) {
 		rc = err_set(err, -EINVAL, "%s: not a driftd journal (no "
 			     "\"entries\" array); move it away to start over",
 			     j->path);
+		goto out;
+	}
+	ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
+		rc = err_set(err, -EINVAL, "%s: journal version is not 1; move "
+			     "it away to start over", j->path);
 		goto out;
 	}
 	j->entries = calloc((size_t)cJSON_GetArraySize(arr) + 1,
@@ -67,23 +205,13 @@ static int load(journal_t *j, err_t *err)
 		goto out;
 	}
 	cJSON_ArrayForEach(it, arr) {
-		journal_entry_t *e = &j->entries[i];
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "started");
-
-		e->address = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "address"));
-		e->type = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "type"));
-		e->token = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "token"));
-		e->id = dup_or_null(cJSON_GetObjectItemCaseSensitive(it, "id"));
-		e->started = cJSON_IsNumber(t) ? (time_t)t->valuedouble : 0;
-		if (!e->address || !e->type || !e->token) {
-			entry_clear(e);
-			rc = err_set(err, -EINVAL, "%s: entry %zu lacks address, "
-				     "type or token", j->path, i + 1);
+		if ((rc = load_entry(j, it, j->n + 1, &j->entries[j->n], err))) {
+			entry_clear(&j->entries[j->n]);
 			goto out;
 		}
-		i++;
+		j->n++;
 	}
-	j->n = i;
+	rc = load_made(j, cJSON_GetObjectItemCaseSensitive(doc, "created"), err);
 out:
 	cJSON_Delete(doc);
 	free(text);
@@ -100,7 +228,10 @@ int journal_open(const char *path, journal_t **out, err_t *err)
 		free(j);
 		return err_set(err, -ENOMEM, "out of memory");
 	}
-	rc = load(j, err);
+	j->dirfd = -1;
+	rc = open_state_dir(j, err);
+	if (!rc)
+		rc = load(j, err);
 	if (rc) {
 		journal_free(j);
 		return rc;
@@ -117,8 +248,15 @@ void journal_free(journal_t *j)
 		return;
 	for (i = 0; i < j->n; i++)
 		entry_clear(&j->entries[i]);
+	for (i = 0; i < j->n_made; i++)
+		entry_clear(&j->made[i]);
 	free(j->entries);
+	free(j->made);
 	free(j->path);
+	free(j->name);
+	free(j->tmp);
+	if (j->dirfd >= 0)
+		close(j->dirfd);
 	free(j);
 }
 
@@ -138,12 +276,15 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-/* temp file, fsync, rename, fsync of the directory: see the header. */
+/* temp file, fsync, rename, fsync of the directory: see the header. All
+ * under the directory's descriptor, and the temp file made new (O_EXCL,
+ * O_NOFOLLOW, after removing what a crash left): nothing another process
+ * put at either name is followed or written through. */
 static int save(journal_t *j, err_t *err)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr, *it;
-	char *text = NULL, *tmp = NULL, *dir = NULL;
-	int fd = -1, dfd = -1, rc = -ENOMEM;
+	char *text = NULL, *tmp = NULL;
+	int fd = -1, rc = -ENOMEM;
 	size_t i;
 
 	arr = cJSON_AddArrayToObject(doc, "entries");
@@ -162,31 +303,47 @@ static int save(journal_t *j, err_t *err)
 		cJSON_AddNumberToObject(it, "started",
 					(double)j->entries[i].started);
 	}
+	arr = cJSON_AddArrayToObject(doc, "created");
+	for (i = 0; arr && i < j->n_made; i++) {
+		it = cJSON_CreateObject();
+		if (!it)
+			goto fail;
+		cJSON_AddItemToArray(arr, it);
+		cJSON_AddStringToObject(it, "address", j->made[i].address);
+		cJSON_AddStringToObject(it, "type", j->made[i].type);
+		cJSON_AddStringToObject(it, "id", j->made[i].id);
+	}
+	if (!arr)
+		goto fail;
 	text = cJSON_Print(doc);
 	if (!text || asprintf(&tmp, "%s.tmp", j->path) < 0) {
 		tmp = NULL;
 		goto fail;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (unlinkat(j->dirfd, j->tmp, 0) < 0 && errno != ENOENT) {
+		rc = err_set(err, -errno, "cannot remove %s: %s", tmp,
+			     strerror(errno));
+		goto out;
+	}
+	fd = openat(j->dirfd, j->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, text, strlen(text)) ||
 	    write_all(fd, "\n", 1) || fsync(fd) < 0 || close(fd) < 0) {
 		rc = -errno;
 		fd = -1;
 		err_set(err, rc, "cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+		unlinkat(j->dirfd, j->tmp, 0);
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, j->path) < 0) {
+	if (renameat(j->dirfd, j->tmp, j->dirfd, j->name) < 0) {
 		rc = -errno;
 		err_set(err, rc, "cannot rename %s to %s: %s", tmp, j->path,
 			strerror(errno));
-		unlink(tmp);
+		unlinkat(j->dirfd, j->tmp, 0);
 		goto out;
 	}
-	dir = strdup(j->path);
-	if (dir && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-		fsync(dfd);
+	fsync(j->dirfd);
 	rc = 0;
 	goto out;
 fail:
@@ -194,9 +351,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	free(dir);
 	free(tmp);
 	free(text);
 	cJSON_Delete(doc);
@@ -280,4 +434,68 @@ const journal_entry_t *journal_find(const journal_t *j, const char *address)
 const char *journal_path(const journal_t *j)
 {
 	return j->path;
+}
+
+static journal_entry_t *find_made(const journal_t *j, const char *type,
+				  const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_made; i++)
+		if (!strcmp(j->made[i].type, type) && !strcmp(j->made[i].id, id))
+			return &j->made[i];
+	return NULL;
+}
+
+int journal_record_created(journal_t *j, const char *address,
+			   const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id), *grown;
+
+	if (e && !strcmp(e->address, address))
+		return 0;
+	if (!e) {
+		grown = realloc(j->made, (j->n_made + 1) * sizeof(*grown));
+		if (!grown)
+			return err_set(err, -ENOMEM, "out of memory");
+		j->made = grown;
+		e = &j->made[j->n_made++];
+		memset(e, 0, sizeof(*e));
+	} else {
+		entry_clear(e);
+	}
+	e->address = strdup(address);
+	e->type = strdup(type);
+	e->id = strdup(id);
+	e->started = time(NULL);
+	if (!e->address || !e->type || !e->id)
+		return err_set(err, -ENOMEM, "out of memory");
+	return save(j, err);
+}
+
+const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
+					 const char *id)
+{
+	return j && type && id ? find_made(j, type, id) : NULL;
+}
+
+size_t journal_made_count(const journal_t *j)
+{
+	return j ? j->n_made : 0;
+}
+
+const journal_entry_t *journal_made_at(const journal_t *j, size_t i)
+{
+	return j && i < j->n_made ? &j->made[i] : NULL;
+}
+
+int journal_forget(journal_t *j, const char *type, const char *id, err_t *err)
+{
+	journal_entry_t *e = find_made(j, type, id);
+
+	if (!e)
+		return 0;
+	entry_clear(e);
+	*e = j->made[--j->n_made];
+	return save(j, err);
 }

@@ -6,9 +6,12 @@
  * removed. Every change rewrites the whole file atomically: written to a
  * temporary file in the same directory, fsynced, renamed over the journal,
  * and the directory fsynced, so a crash leaves either the old or the new
- * journal, never half of one. Only addresses, ids and tokens are written:
- * no attribute values, so nothing secret. Losing the journal loses nothing:
- * the ownership tags on every resource driftd creates rebuild it. */
+ * journal, never half of one. The file also keeps, under "created", each
+ * item this environment made (address, type, id) until it is deleted.
+ * Only addresses, ids and tokens are written: no attribute values, so
+ * nothing secret. Losing the journal loses no resource: the ownership tags
+ * on every resource driftd creates still match it to its config; only the
+ * proof that pruning needs is gone, so nothing made before is pruned. */
 #ifndef DRIFTD_JOURNAL_H
 #define DRIFTD_JOURNAL_H
 
@@ -27,8 +30,14 @@ typedef struct journal_entry {
 	time_t started;
 } journal_entry_t;
 
-/* Opens (and reads, when it exists) the journal at path. A journal that
- * does not parse is an error naming the file: driftd does not guess. */
+/* Opens (and reads, when it exists) the journal at path. Its directory
+ * (the state directory) must be owned by driftd's user (geteuid) and not
+ * writable by group or others, and is not followed when a symbolic link;
+ * the journal and its temporary file are opened under that directory's
+ * descriptor without following links (-EPERM / -ELOOP otherwise). A
+ * journal that does not parse, or any entry lacking a member or with one
+ * of the wrong type, is -EINVAL with a message naming the file (and the
+ * entry): driftd does not guess. */
 int journal_open(const char *path, journal_t **out, err_t *err);
 void journal_free(journal_t *j);
 
@@ -42,5 +51,18 @@ size_t journal_count(const journal_t *j);
 const journal_entry_t *journal_at(const journal_t *j, size_t i);
 const journal_entry_t *journal_find(const journal_t *j, const char *address);
 const char *journal_path(const journal_t *j);
+
+/* The record of what this environment created, kept after the create is
+ * done: the proof of ownership that pruning needs (driftd's ownership tags
+ * alone are no proof: anyone may write them). Entries carry address, type
+ * and id (token NULL); one per (type, id). journal_forget drops one after
+ * its item is deleted. */
+int journal_record_created(journal_t *j, const char *address,
+			   const char *type, const char *id, err_t *err);
+const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
+					 const char *id);
+size_t journal_made_count(const journal_t *j);
+const journal_entry_t *journal_made_at(const journal_t *j, size_t i);
+int journal_forget(journal_t *j, const char *type, const char *id, err_t *err);
 
 #endif

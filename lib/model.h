@@ -6,7 +6,10 @@
  * two, "key" and "value"). Members carry the wire bindings the protocols
  * need: location (body, URI label, query string, header), locationName,
  * EC2's queryName, flattening, XML namespace and attribute flags, timestamp
- * format and the required / idempotency-token traits. Everything here is
+ * format and the required / idempotency-token traits. A string shape
+ * carries its enum values as the model had them when the tables were
+ * generated: AWS adds values faster than any model is refreshed, so they
+ * are advice (a config warning), never a reason to refuse a call. Everything here is
  * static const data; nothing is allocated. */
 #ifndef DRIFTD_MODEL_H
 #define DRIFTD_MODEL_H
@@ -54,6 +57,7 @@ typedef struct model_shape {
 	const char    *payload;     /* structure: payload member, NULL     */
 	const char    *wire_name;   /* shape locationName (XML root)       */
 	const char    *xml_ns;      /* shape xmlNamespace uri              */
+	const char    *enum_values; /* string: AWS's values "a|b|c", or NULL */
 } model_shape_t;
 
 #define MODEL_TOKENS_MAX 3

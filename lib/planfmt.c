@@ -107,6 +107,52 @@ static void put_changes(out_t *o, const rec_item_t *it)
 	}
 }
 
+/* A resource that cannot be planned, by its state: unknown is not
+ * missing, and another environment's item is not ours. */
+static void put_failed(out_t *o, const rec_item_t *it)
+{
+	char line[ERR_MSG_MAX + 512];
+
+	err_format(&it->err, line, sizeof(line));
+	switch (it->state) {
+	case REC_S_UNREADABLE:
+		strbuf_printf(&o->text, "  # %s is unreadable, not planned: "
+			      "%s\n\n", it->address, line);
+		break;
+	case REC_S_BLOCKED:
+		strbuf_printf(&o->text, "  # %s is blocked, not planned: %s\n\n",
+			      it->address, line);
+		break;
+	case REC_S_OWNED_ELSEWHERE:
+		strbuf_printf(&o->text, "  # %s is owned by environment \"%s\", "
+			      "not changed: %s\n\n", it->address, it->owner_env,
+			      it->err.message);
+		break;
+	case REC_S_REFUSED:
+		strbuf_printf(&o->text, "  # %s is refused: %s\n\n",
+			      it->address, it->err.message);
+		break;
+	default:
+		strbuf_printf(&o->text, "  # %s could not be planned: %s\n\n",
+			      it->address, line);
+		break;
+	}
+}
+
+/* An allowed identity change names both identities: the old item (its
+ * id) is deleted, the one the config names is created. */
+static void put_identity_change(out_t *o, const rec_item_t *it)
+{
+	const char *const *names = it->type->name_attrs;
+	const cJSON *want = names && names[0] && it->res ?
+		json_get_path(it->desired ? it->desired : it->res->body,
+			      names[0]) : NULL;
+
+	strbuf_printf(&o->text, "  # its identity changes: \"%s\" is deleted, "
+		      "\"%s\" is created (policy.allow_replace)\n", it->old_id,
+		      cJSON_IsString(want) ? want->valuestring : "?");
+}
+
 static void put_item(out_t *o, const rec_item_t *it)
 {
 	const char *id = it->id ? it->id : "";
@@ -138,9 +184,15 @@ static void put_item(out_t *o, const rec_item_t *it)
 	case REC_REPLACE_REFUSED:
 		strbuf_printf(&o->text, "  # %s must be replaced [id=%s]%s%s\n",
 			      it->address, id,
-			      it->action == REC_REPLACE_REFUSED ?
-				"; refused: set policy.allow_replace to allow it"
-				: "", obs);
+			      it->action != REC_REPLACE_REFUSED ? "" :
+			      it->res && it->res->policy.prevent_destroy ?
+				"; refused: policy.prevent_destroy" :
+				"; refused: set policy.allow_replace to allow it",
+			      obs);
+		if (it->action == REC_REPLACE_REFUSED && it->err.code)
+			strbuf_printf(&o->text, "  # %s\n", it->err.message);
+		else if (it->old_id)
+			put_identity_change(o, it);
 		strbuf_printf(&o->text, "%s-/+%s %s {\n", col(o, RED),
 			      col(o, RESET), it->address);
 		put_changes(o, it);
@@ -170,11 +222,13 @@ static void put_item(out_t *o, const rec_item_t *it)
 		strbuf_printf(&o->text,
 			      "  # %s [id=%s] is tagged for this environment "
 			      "but is no longer in the config: an orphan, left "
-			      "alone\n\n", it->address, id);
+			      "alone\n", it->address, id);
+		if (it->err.code)
+			strbuf_printf(&o->text, "  # %s\n", it->err.message);
+		strbuf_add(&o->text, "\n");
 		break;
 	case REC_READ_FAILED:
-		strbuf_printf(&o->text, "  # %s could not be planned: %s\n\n",
-			      it->address, it->err.message);
+		put_failed(o, it);
 		break;
 	default:
 		break;
@@ -261,11 +315,20 @@ cJSON *planfmt_json(const rec_result_t *r)
 		cJSON_AddStringToObject(o, "address", it->address);
 		cJSON_AddStringToObject(o, "type", it->type->name);
 		cJSON_AddStringToObject(o, "action", rec_action_name(it->action));
+		cJSON_AddStringToObject(o, "state", rec_state_name(it->state));
 		if (it->id)
 			cJSON_AddStringToObject(o, "id", it->id);
+		if (it->old_id)
+			cJSON_AddStringToObject(o, "old_id", it->old_id);
+		if (it->owner_env[0])
+			cJSON_AddStringToObject(o, "owner_env", it->owner_env);
 		cJSON_AddBoolToObject(o, "observe", it->observe);
 		if (it->err.code)
 			cJSON_AddStringToObject(o, "error", it->err.message);
+		if (it->err.aws_code[0])
+			cJSON_AddStringToObject(o, "aws_code", it->err.aws_code);
+		if (it->err.request_id[0])
+			cJSON_AddStringToObject(o, "request_id", it->err.request_id);
 		if (it->action == REC_CREATE) {
 			const cJSON *body = it->desired ? it->desired
 							: it->res->body;

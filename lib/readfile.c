@@ -7,23 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int readfile(const char *path, size_t max, char **out, size_t *len,
-	     err_t *err)
+/* Reads the open file fd (closed here); path only names it in err. */
+static int read_fd(int fd, const char *path, size_t max, char **out,
+		   size_t *len, err_t *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t size, got = 0;
-	int fd, rc;
+	int rc;
 
-	*out = NULL;
-	if (len)
-		*len = 0;
-	/* O_NONBLOCK: a FIFO must be refused below, not waited on here; it
-	 * changes nothing for a regular file. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return err_set_at(err, -errno, path, 0, 0, "cannot open: %s",
-				  strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		rc = err_set_at(err, -errno, path, 0, 0, "cannot stat: %s",
 				strerror(errno));
@@ -69,4 +61,39 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+/* O_NONBLOCK: a FIFO must be refused by read_fd, not waited on at open;
+ * it changes nothing for a regular file. */
+int readfile(const char *path, size_t max, char **out, size_t *len,
+	     err_t *err)
+{
+	int fd;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return err_set_at(err, -errno, path, 0, 0, "cannot open: %s",
+				  strerror(errno));
+	return read_fd(fd, path, max, out, len, err);
+}
+
+int readfile_at(int dirfd, const char *name, const char *display, size_t max,
+		char **out, size_t *len, err_t *err)
+{
+	int fd;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		return err_set_at(err, -ELOOP, display, 0, 0, "is a symbolic "
+				  "link; driftd does not follow it here");
+	if (fd < 0)
+		return err_set_at(err, -errno, display, 0, 0, "cannot open: %s",
+				  strerror(errno));
+	return read_fd(fd, display, max, out, len, err);
 }

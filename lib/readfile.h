@@ -21,4 +21,13 @@
 int readfile(const char *path, size_t max, char **out, size_t *len,
 	     err_t *err);
 
+/* The same for name under the open directory dirfd, never following a
+ * symbolic link in name's last component (O_NOFOLLOW): for files in a
+ * directory driftd owns (the journal), where a link planted there must
+ * not make driftd read another file. A link is refused with -ELOOP and
+ * "is a symbolic link; driftd does not follow it here". err names
+ * display. */
+int readfile_at(int dirfd, const char *name, const char *display, size_t max,
+		char **out, size_t *len, err_t *err);
+
 #endif

@@ -58,6 +58,46 @@ typedef enum rec_status {
 				 its dependants are blocked               */
 } rec_status_t;
 
+/* A resource's life in one run (issue 12). Every item ends a run in one
+ * final state; CREATING, WAITING, UPDATING, REPLACING, DELETING and
+ * PENDING are only ever passed through. The enum is REC_S_<name>. Changed only by the engine's one
+ * transition function, which reports each change and its reason through
+ * rec_opts_t.event (REC_EVENT_STATE). XX(name, final, text). */
+#define REC_STATE_MAP(XX)                                                     \
+	XX(PENDING,         0, "pending")         /* not evaluated yet     */ \
+	XX(UNREADABLE,      1, "unreadable")      /* its own or a dependency's
+						     read failed: err has the
+						     AWS code, request id   */ \
+	XX(IN_SYNC,         1, "in sync")                                     \
+	XX(DRIFTED,         1, "drifted")         /* differs; plan only or
+						     observe: not changed  */ \
+	XX(CREATING,        0, "creating")                                    \
+	XX(WAITING,         0, "waiting")         /* until AWS says ready  */ \
+	XX(UPDATING,        0, "updating")                                    \
+	XX(REPLACING,       0, "replacing")                                   \
+	XX(DELETING,        0, "deleting")                                    \
+	XX(CHANGED,         1, "changed")         /* applied: action says
+						     what was done          */ \
+	XX(REFUSED,         1, "refused")         /* err says why          */ \
+	XX(FAILED,          1, "failed")          /* err                   */ \
+	XX(BLOCKED,         1, "blocked")         /* a dependency failed or
+						     is unreadable          */ \
+	XX(DEFERRED,        1, "deferred")        /* the daemon's backoff  */ \
+	XX(OWNED_ELSEWHERE, 1, "owned elsewhere") /* owner_env             */ \
+	XX(ORPHAN,          1, "orphan")                                      \
+	XX(ABSENT,          1, "absent")
+
+typedef enum rec_state {
+#define XX(name, final, text) REC_S_##name,
+	REC_STATE_MAP(XX)
+#undef XX
+	REC_STATE_COUNT
+} rec_state_t;
+
+const char *rec_state_name(rec_state_t s);
+/* 1 for the states a run ends in. */
+int rec_state_final(rec_state_t s);
+
 typedef struct rec_item {
 	char                    *address;
 	const res_type_t        *type;
@@ -76,6 +116,11 @@ typedef struct rec_item {
 	rec_status_t             status;
 	err_t                    err;
 	double                   seconds;  /* time spent applying           */
+	rec_state_t              state;
+	char                     owner_env[64]; /* REC_OWNED_ELSEWHERE: the
+						   driftd:env it carries */
+	char                    *old_id;   /* an identity change: the item
+					      this address had before       */
 } rec_item_t;
 
 typedef struct rec_result {
@@ -84,6 +129,11 @@ typedef struct rec_result {
 	size_t      n_create, n_update, n_replace, n_delete, n_refused,
 		    n_orphan, n_failed, n_in_sync;
 	double      read_seconds, total_seconds;
+	/* What applying did (zero in a plan): counted from the final
+	 * states, so an attempted create that failed is not "created". */
+	struct {
+		size_t created, changed, replaced, deleted, failed, refused;
+	} applied;
 } rec_result_t;
 
 typedef enum rec_event {
@@ -92,14 +142,35 @@ typedef enum rec_event {
 	REC_EVENT_DONE,       /* an action finished                           */
 	REC_EVENT_FAILED,     /* item->err says why                           */
 	REC_EVENT_RECOVERED,  /* a journal intent from an interrupted run     */
+	REC_EVENT_STATE,      /* item->state changed; message: "old -> new:
+				 why"                                       */
 } rec_event_t;
 
 typedef void (*rec_event_fn)(void *ctx, rec_event_t event,
 			     const rec_item_t *item, const char *message);
 
+/* How the engine reaches AWS: the one seam between the engine and the
+ * network, as cred_transport_t is for credentials (credentials.h). call
+ * has aws_call's contract: 0 and cb exactly once, never before call
+ * returns; else a negative errno with e set and no cb. region gives the
+ * region calls go to when none is configured ("" when none). The default,
+ * rec_caller_aws(), wraps an aws_client_t; tests/test_engine.c scripts
+ * the answers. */
+typedef struct rec_caller {
+	void *ctx;
+	int (*call)(void *ctx, const char *service, const char *region,
+		    const char *operation, const cJSON *params, unsigned flags,
+		    aws_done_cb cb, void *data, err_t *e);
+	const char *(*region)(void *ctx);
+} rec_caller_t;
+
+/* The caller that makes aws_call on c. */
+rec_caller_t rec_caller_aws(aws_client_t *c);
+
 typedef struct rec_opts {
 	uv_loop_t      *loop;
-	aws_client_t   *aws;
+	aws_client_t   *aws;          /* used when caller is NULL          */
+	const rec_caller_t *caller;   /* NULL: rec_caller_aws(aws)         */
 	const config_t *config;
 	const char     *environment;  /* NULL: settings.environment      */
 	int             apply;        /* 0: plan only                    */

@@ -412,6 +412,14 @@ typedef struct res_type {
 	const char        *id_path;     /* live path of the AWS id: "VpcId";
 					   NULL for a singleton: the region */
 	const char        *arn_path;    /* live path of the ARN, if any        */
+	/* The ARNs of the type's resources as driftd policy scopes its own
+	 * writes to them (Service Authorization Reference, "Resource types"
+	 * of the service): patterns separated by spaces, with {partition},
+	 * {region} and {account} filled by driftd policy and {Attr.Path} by
+	 * the resource's configured value (a whole ${...} reference: the
+	 * referenced resource's own pattern; unknown: "*"). NULL: the type
+	 * writes nothing AWS authorizes by ARN (a driver, a singleton). */
+	const char        *arn;
 	res_op_t           read;        /* batched, paginated list/describe;
 					   for RES_ID_TAGS types the template
 					   should filter on tag driftd:env =

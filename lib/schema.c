@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "model.h"
 #include "restable.h"
 
 #define TYPE_NAME_MAX 128
@@ -103,24 +104,105 @@ static int check_tags(const config_resource_t *res, const cJSON *tags,
 	return bad;
 }
 
-/* "a|b" as "\"a\", \"b\"" for a message. */
+/* "a|b" as "\"a\", \"b\"" for a message, ", ..." when len is too short
+ * for all. */
 static const char *enum_list(const char *alternatives, char *buf, size_t len)
 {
-	size_t used = 0;
-	const char *p = alternatives, *bar;
-	int n;
+	size_t used = 0, n;
+	const char *p = alternatives, *end;
+	int w;
 
 	buf[0] = 0;
-	do {
-		bar = strchr(p, '|');
-		n = snprintf(buf + used, len - used, "%s\"%.*s\"", used ? ", " : "",
-			     (int)(bar ? bar - p : (long)strlen(p)), p);
-		if (n < 0 || (size_t)n >= len - used)
+	while (*p) {
+		end = strchr(p, '|');
+		n = end ? (size_t)(end - p) : strlen(p);
+		w = snprintf(buf + used, len - used, "%s\"%.*s\"", used ? ", " : "",
+			     (int)n, p);
+		if (w < 0 || (size_t)w >= len - used - 5) {
+			snprintf(buf + used, len - used, ", ...");
 			break;
-		used += (size_t)n;
-		p = bar + 1;
-	} while (bar);
+		}
+		used += (size_t)w;
+		p += n + (end ? 1 : 0);
+	}
 	return buf;
+}
+
+/* The values AWS's model gave the member a sets in t's create request
+ * (at create_item), or NULL: the model the tables were generated from,
+ * which may predate values AWS has added since. */
+static const char *model_enum(const res_type_t *t, const res_attr_t *a)
+{
+	const model_operation_t *op;
+	const model_shape_t *sh;
+	const model_member_t *m;
+	const char *p, *dot;
+	char seg[128];
+
+	if (!t->create.op || !(op = model_operation_find(t->service, t->create.op)))
+		return NULL;
+	sh = model_shape(op->input);
+	for (p = t->create_item; sh && p && *p; p = dot ? dot + 1 : "") {
+		dot = strchr(p, '.');
+		snprintf(seg, sizeof(seg), "%.*s", (int)(dot ? dot - p : (long)strlen(p)), p);
+		m = sh->type == MODEL_LIST ? model_member(sh, 0) : model_member_find(sh, seg);
+		sh = m ? model_shape(m->shape) : NULL;
+	}
+	if (!(m = model_member_find(sh, a->name)) || !(sh = model_shape(m->shape)))
+		return NULL;
+	if (sh->type == MODEL_LIST && (m = model_member(sh, 0)))
+		sh = model_shape(m->shape);
+	return sh ? sh->enum_values : NULL;
+}
+
+/* The alternative of "a|b|c" nearest to text when close enough to be a
+ * typo (config_suggest), copied into buf; NULL when none is. */
+static const char *enum_suggest(const char *alternatives, const char *text,
+				char *buf, size_t len)
+{
+	const char **v = NULL, *near;
+	char *copy, *p, *save = NULL;
+	size_t n = 1;
+
+	if (!(copy = strdup(alternatives)))
+		return NULL;
+	for (p = copy; *p; p++)
+		n += *p == '|';
+	if ((v = calloc(n, sizeof(*v)))) {
+		n = 0;
+		for (p = strtok_r(copy, "|", &save); p; p = strtok_r(NULL, "|", &save))
+			v[n++] = p;
+		if ((near = config_suggest(text, v, n)))
+			snprintf(buf, len, "%s", near);
+	}
+	free(v);
+	free(copy);
+	return v && buf[0] ? buf : NULL;
+}
+
+/* An enum value neither the table nor the model knows is a warning, not
+ * an error: AWS adds values (EKS AMI types, instance classes) faster than
+ * any model is refreshed, and AWS itself is the judge at apply. */
+static void check_enum(const res_type_t *t, const res_attr_t *a, const cJSON *el,
+		       int element, config_check_t *chk)
+{
+	const char *model, *known, *near;
+	char alternatives[256], nearest[128] = "";
+
+	if (!cJSON_IsString(el) || strstr(el->valuestring, "${"))
+		return;
+	model = model_enum(t, a);
+	if ((!a->enum_values && !model) ||
+	    (a->enum_values && enum_has(a->enum_values, el->valuestring)) ||
+	    (model && enum_has(model, el->valuestring)))
+		return;
+	known = model ? model : a->enum_values;
+	near = enum_suggest(known, el->valuestring, nearest, sizeof(nearest));
+	config_warn(chk, el, 0, "%s%s \"%s\" is not a value AWS's model knew when "
+		    "driftd was built (AWS may have added it since)%s%s%s; known: %s",
+		    a->name, element ? " element" : "", el->valuestring,
+		    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "",
+		    enum_list(known, alternatives, sizeof(alternatives)));
 }
 
 /* Reports what is wrong with one property; 1 when something was. */
@@ -130,7 +212,6 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 	const res_attr_t *a = res_type_attr(t, v->string);
 	const char *want, *s;
 	const cJSON *el;
-	char alternatives[256];
 	cJSON *normal;
 	err_t e = { 0 };
 
@@ -167,25 +248,12 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 	 * was already reported by the config loader. */
 	if (is_reference(res, v) || (cJSON_IsString(v) && strstr(v->valuestring, "${")))
 		return 0;
-	if (a->enum_values && cJSON_IsString(v) && !enum_has(a->enum_values, v->valuestring)) {
-		config_report(chk, v, 0, "%s must be one of %s; not \"%s\"", a->name,
-			      enum_list(a->enum_values, alternatives, sizeof(alternatives)),
-			      v->valuestring);
-		return 1;
-	}
 	/* A set of enum values (MatchingEventTypes): each element. */
-	if (a->enum_values && cJSON_IsArray(v)) {
+	if (cJSON_IsArray(v))
 		cJSON_ArrayForEach(el, v)
-			if (cJSON_IsString(el) && !strstr(el->valuestring, "${") &&
-			    !enum_has(a->enum_values, el->valuestring)) {
-				config_report(chk, el, 0, "%s elements must be one of %s; "
-					      "not \"%s\"", a->name,
-					      enum_list(a->enum_values, alternatives,
-							sizeof(alternatives)),
-					      el->valuestring);
-				return 1;
-			}
-	}
+			check_enum(t, a, el, 1, chk);
+	else
+		check_enum(t, a, v, 0, chk);
 	if (a->check && a->check(v, &e)) {
 		config_report(chk, v, 0, "%s: %s", a->name, e.message);
 		return 1;

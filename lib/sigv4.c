@@ -891,22 +891,50 @@ static int presign_params(sigv4_signer_t *s, const sigv4_params_t *p,
 	return rc ? -ENOMEM : 0;
 }
 
-/* Appends the signature, and an unsigned session token after it, to the
- * presigned query. */
+/* The query a presigned request sends: the caller's as given, then the
+ * signing parameters in the order AWS's SigV4 test suite shows them (its
+ * query-signed-request.txt files): algorithm, credential, date, signed
+ * headers, expiry, a signed session token, the signature, and last a
+ * session token that is not signed. s->auth holds the signed header
+ * names. */
 static int finish_presign(sigv4_signer_t *s, sigv4_result_t *out,
-			  const char *unsigned_token)
+			  const sigv4_request_t *req, const sigv4_params_t *p,
+			  const char *token, int sign_token)
 {
-	buf_lit(&s->query, "&X-Amz-Signature=");
-	buf_put(&s->query, out->signature, 64);
-	if (unsigned_token) {
-		buf_lit(&s->query, "&X-Amz-Security-Token=");
-		buf_uri_encode(&s->query, unsigned_token, strlen(unsigned_token),
-			       0);
+	buf_t *q = &s->query, *cred = &s->scratch;
+	char expires[16];
+
+	buf_reset(q);
+	buf_reset(cred);
+	buf_puts(cred, p->creds.access_key_id);
+	buf_putc(cred, '/');
+	put_scope(cred, out->amz_date, p);
+	snprintf(expires, sizeof(expires), "%u", (unsigned)p->expires);
+	buf_put(q, req->query ? req->query : "", req->query_len);
+	if (req->query_len)
+		buf_putc(q, '&');
+	buf_lit(q, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+	buf_uri_encode(q, cred->p, cred->len, 0);
+	buf_lit(q, "&X-Amz-Date=");
+	buf_put(q, out->amz_date, 16);
+	buf_lit(q, "&X-Amz-SignedHeaders=");
+	buf_uri_encode(q, s->auth.p, s->auth.len, 0);
+	buf_lit(q, "&X-Amz-Expires=");
+	buf_puts(q, expires);
+	if (token && sign_token) {
+		buf_lit(q, "&X-Amz-Security-Token=");
+		buf_uri_encode(q, token, strlen(token), 0);
 	}
-	if (s->query.failed)
+	buf_lit(q, "&X-Amz-Signature=");
+	buf_put(q, out->signature, 64);
+	if (token && !sign_token) {
+		buf_lit(q, "&X-Amz-Security-Token=");
+		buf_uri_encode(q, token, strlen(token), 0);
+	}
+	if (q->failed || cred->failed)
 		return -ENOMEM;
-	out->query = s->query.p;
-	out->query_len = s->query.len;
+	out->query = q->p;
+	out->query_len = q->len;
 	return 0;
 }
 
@@ -960,7 +988,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	const char *token, *payload;
 	char payload_buf[65], cr_hash[65], date[9];
 	sigv4_header_t extra[3];
-	size_t n_extra = 0, n_params = 0, n_hdrs = 0, mark;
+	size_t n_extra = 0, n_params = 0, n_hdrs = 0;
 	unsigned char sig[32];
 	const key_slot_t *key;
 	int rc, presign, s3, sign_token, content_hdr;
@@ -1039,10 +1067,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 					     sign_token ? token : NULL,
 					     &n_params)))
 		goto nomem;
-	mark = s->cr.len;
 	query_emit(s, &s->cr, n_params);
-	if (presign)
-		buf_put(&s->query, s->cr.p + mark, s->cr.len - mark);
 	buf_putc(&s->cr, '\n');
 	buf_put(&s->cr, s->hblock.p, s->hblock.len);
 	buf_putc(&s->cr, '\n');
@@ -1075,7 +1100,7 @@ int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	out->canonical_request_len = s->cr.len;
 	out->string_to_sign = s->sts.p;
 	out->string_to_sign_len = s->sts.len;
-	if (presign ? finish_presign(s, out, sign_token ? NULL : token)
+	if (presign ? finish_presign(s, out, req, p, token, sign_token)
 		    : finish_headers(s, out, p, token, content_hdr ? payload : NULL))
 		goto nomem;
 	return 0;

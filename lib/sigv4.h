@@ -89,8 +89,10 @@ typedef struct sigv4_result {
 	sigv4_header_t add[SIGV4_MAX_ADD];
 	size_t         n_add;
 	/* Presign: the complete query string (no '?') to send instead of the
-	 * request's own, ending with X-Amz-Signature (and the session token
-	 * when SIGV4_OMIT_SESSION_TOKEN). NULL when not presigning. */
+	 * request's own: the request's query as given, in its order, then
+	 * the signing parameters as AWS's SigV4 test suite orders them,
+	 * X-Amz-Signature last (but for the session token when
+	 * SIGV4_OMIT_SESSION_TOKEN). NULL when not presigning. */
 	const char    *query;
 	size_t         query_len;
 } sigv4_result_t;

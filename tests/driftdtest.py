@@ -17,7 +17,8 @@ BUILD = os.environ.get("DRIFTD_BUILD") or os.path.join(ROOT, "build")
 DRIFTD = os.path.join(BUILD, "driftd")
 PYTHON = "/usr/bin/python3"
 AWSCLI = "/usr/bin/aws"
-# Models the fake serves beyond Debian's botocore (AWS_DATA_PATH).
+# AWS's current models as the fake serves them (AWS_DATA_PATH): newer than
+# Debian's botocore.
 FAKE_MODELS = os.path.join(ROOT, "tests", "fakeaws", "models")
 ACCESS_KEY = "AKIDFAKEDRIFTD"
 SECRET_KEY = "fake-secret-key-for-tests"
@@ -183,6 +184,24 @@ def write_config(parent, doc):
     with open(os.path.join(config, "main.json"), "w") as f:
         json.dump(doc, f, indent=1)
     return config
+
+
+def estate_root(parent):
+    """Makes PARENT a config root beside the example estate, for a test's
+    environment directory in PARENT: base, templates, dashboards and schema
+    are links to config/'s, so the environment includes base_file(NAME)
+    and their file() paths resolve as in config/ (include and file() reach
+    the config root only; see lib/trust.h)."""
+    for d in ("base", "templates", "dashboards", "schema"):
+        link = os.path.join(parent, d)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(ROOT, "config", d), link)
+
+
+def base_file(name):
+    """config/base/NAME as an environment directory in an estate_root
+    includes it."""
+    return os.path.join("..", "base", name)
 
 
 def environment_variables(name):

@@ -599,7 +599,6 @@ END_TEST
 
 START_TEST(permissions_check_refuses_group_or_world_writable)
 {
-	char want[600];
 	err_t e;
 
 	put("env/a.json", "{}");
@@ -608,13 +607,181 @@ START_TEST(permissions_check_refuses_group_or_world_writable)
 	ck_assert_int_eq(config_check_permissions(at("env"), &e), 0);
 	chmod(at("env/a.json"), 0664);
 	ck_assert_int_eq(config_check_permissions(at("env"), &e), -EPERM);
-	snprintf(want, sizeof(want), "%s is writable by group or others (mode 0664); "
-		 "driftd will not load it until that is fixed", at("env/a.json"));
-	ck_assert_str_eq(e.message, want);
+	ck_assert_str_eq(e.file, at("env/a.json"));
+	ck_assert_str_eq(e.message, "writable by group or others (mode 0664); "
+			 "driftd does not trust it (chmod go-w)");
 	chmod(at("env/a.json"), 0644);
 	chmod(at("env"), 0757);
 	ck_assert_int_eq(config_check_permissions(at("env"), &e), -EPERM);
 	ck_assert_ptr_nonnull(strstr(e.message, "(mode 0757)"));
+	chmod(at("env"), 0755);
+	/* the owner, not only the mode (issue 14, item 5) */
+	ck_assert_int_eq(chown(at("env/a.json"), 4242, 4242), 0);
+	ck_assert_int_eq(config_check_permissions(at("env"), &e), -EPERM);
+	ck_assert_str_eq(e.message, "owned by uid 4242, not by root or driftd's "
+			 "user (uid 0); driftd does not trust it");
+}
+END_TEST
+
+/* Every file and directory the loader reads, and each directory from the
+ * config root (ROOT: env's parent) down to it, is owned by root or
+ * driftd's user and writable by no one else; a link is followed only to
+ * a target that passes the same (issue 14, item 5). Each case breaks one
+ * thing in a config that loads, and names the error it must give. The
+ * tests run as root: another owner is made with chown. */
+typedef enum { BREAK_CHMOD, BREAK_CHOWN, BREAK_LCHOWN } break_how_t;
+
+START_TEST(every_file_and_directory_read_must_be_trusted)
+{
+	static const struct {
+		const char *what, *path;
+		break_how_t how;
+		unsigned mode;
+		const char *error;
+	} cases[] = {
+		{ "a file of the environment owned by another user",
+		  "env/main.json", BREAK_CHOWN, 0,
+		  "env/main.json: owned by uid 4242, not by root or driftd's user "
+		  "(uid 0); driftd does not trust it\n" },
+		{ "the environment directory writable by its group",
+		  "env", BREAK_CHMOD, 0775,
+		  "env: writable by group or others (mode 0775); driftd does not "
+		  "trust it (chmod go-w)\n" },
+		{ "the config root writable by others, though sticky on the way",
+		  "", BREAK_CHMOD, 01777,
+		  NULL },
+		{ "an included directory owned by another user",
+		  "base", BREAK_CHOWN, 0,
+		  "env/main.json:1:14: cannot include \"../base\": base: owned "
+		  "by uid 4242, not by root or driftd's user (uid 0); driftd does "
+		  "not trust it\n" },
+		{ "a directory on the way to an included file writable by others",
+		  "lib", BREAK_CHMOD, 0777,
+		  "env/main.json:1:25: cannot include \"../lib/more.json\": "
+		  "lib: writable by group or others (mode 0777); driftd does not "
+		  "trust it (chmod go-w)\n" },
+		{ "a file() target writable by its group (a template)",
+		  "templates/body.txt", BREAK_CHMOD, 0664,
+		  "env/main.json:1:137: file(\"../templates/body.txt\"): templates/"
+		  "body.txt: writable by group or others (mode 0664); driftd does "
+		  "not trust it (chmod go-w)\n" },
+		{ "a link in the tree owned by another user",
+		  "templates/link.txt", BREAK_LCHOWN, 0,
+		  "env/main.json:1:253: file(\"../templates/link.txt\"): templates/"
+		  "link.txt: owned by uid 4242, not by root or driftd's user (uid 0); "
+		  "driftd does not trust it\n" },
+		{ "a link leading out of the tree to a directory others can write",
+		  "outside", BREAK_CHMOD, 0777,
+		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside: "
+		  "writable by group or others (mode 0777); driftd does not trust it "
+		  "(chmod go-w)\n" },
+		{ "a link leading out of the tree to a file only its owner may read",
+		  "outside/target.txt", BREAK_CHMOD, 0600,
+		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside/"
+		  "target.txt: outside the config root and not readable by others "
+		  "(mode 0600); driftd does not read a private file through a link\n" },
+		{ "a link leading out of the tree to a file of another user",
+		  "outside/target.txt", BREAK_CHOWN, 0,
+		  "env/main.json:1:253: file(\"../templates/link.txt\"): outside/"
+		  "target.txt: owned by uid 4242, not by root or driftd's user (uid "
+		  "0); driftd does not trust it\n" },
+	};
+	char want[1024], outside[96], target[128];
+	const char *got, *hit;
+	config_t *cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (i)
+			setup();   /* the fixture made the first */
+		/* the link's target lies outside ROOT, in a sibling of it */
+		snprintf(outside, sizeof(outside), "%s-outside", root);
+		ck_assert_int_eq(mkdir(outside, 0755), 0);
+		snprintf(target, sizeof(target), "%s/target.txt", outside);
+		fclose(fopen(target, "w"));
+		put("env/main.json", "{\"include\": [\"../base\", \"../lib/more.json\"], "
+		    "\"resources\": {\"sesv2.email_template.a\": {\"TemplateName\": "
+		    "\"a\", \"TemplateContent\": {\"Html\": \"${file(\\\"../templates/"
+		    "body.txt\\\")}\"}}, \"sesv2.email_template.b\": {\"TemplateName\": "
+		    "\"b\", \"TemplateContent\": {\"Html\": \"${file(\\\"../templates/"
+		    "link.txt\\\")}\"}}}}");
+		put("base/vars.json", "{\"variables\": {\"x\": 1}}");
+		put("lib/more.json", "{\"variables\": {\"y\": 1}}");
+		put("templates/body.txt", "<p>hello</p>");
+		ck_assert_int_eq(symlink(target, at("templates/link.txt")), 0);
+		cfg = load_ok("env");
+		config_free(cfg);
+
+		if (cases[i].how == BREAK_CHMOD && !strcmp(cases[i].path, "outside"))
+			ck_assert_int_eq(chmod(outside, cases[i].mode), 0);
+		else if (!strncmp(cases[i].path, "outside/", 8) &&
+			 cases[i].how == BREAK_CHMOD)
+			ck_assert_int_eq(chmod(target, cases[i].mode), 0);
+		else if (!strncmp(cases[i].path, "outside/", 8))
+			ck_assert_int_eq(chown(target, 4242, 4242), 0);
+		else if (cases[i].how == BREAK_CHMOD)
+			ck_assert_int_eq(chmod(*cases[i].path ? at(cases[i].path) : root,
+					       cases[i].mode), 0);
+		else if (cases[i].how == BREAK_CHOWN)
+			ck_assert_int_eq(chown(at(cases[i].path), 4242, 4242), 0);
+		else
+			ck_assert_int_eq(lchown(at(cases[i].path), 4242, 4242), 0);
+
+		if (!cases[i].error) {
+			cfg = load_ok("env");
+			config_free(cfg);
+		} else {
+			got = load_errors("env", NULL);
+			/* the link's target is named by its absolute path */
+			snprintf(want, sizeof(want), "%s", cases[i].error);
+			while ((hit = strstr(got, outside)) && hit > got) {
+				static char fixed[2048];
+
+				snprintf(fixed, sizeof(fixed), "%.*soutside%s",
+					 (int)(hit - got), got, hit + strlen(outside));
+				got = fixed;
+			}
+			ck_assert_msg(!strcmp(got, want), "%s:\n got: %s want: %s",
+				      cases[i].what, got, want);
+		}
+		unlink(target);
+		rmdir(outside);
+		chmod(root, 0755);
+		if (i + 1 < sizeof(cases) / sizeof(cases[0]))
+			teardown();   /* the fixture removes the last */
+	}
+}
+END_TEST
+
+/* /etc/driftd a link to /srv/driftd: the environment named through the
+ * link includes ../base by that name, inside the root it names. */
+START_TEST(a_config_root_reached_through_a_link_confines_by_both_names)
+{
+	char link[96], env[128];
+	config_t *cfg;
+
+	put("real/env/main.json", "{\"include\": [\"../base\"], \"resources\": "
+	    "{\"sns.topic.a\": {\"DisplayName\": \"${file(\\\"../t/x.txt\\\")}\"}}}");
+	put("real/base/vars.json", "{\"variables\": {\"x\": 1}}");
+	put("real/t/x.txt", "text");
+	snprintf(link, sizeof(link), "%s/named", root);
+	ck_assert_int_eq(symlink("real", link), 0);
+	snprintf(env, sizeof(env), "named/env");
+	cfg = load_ok(env);
+	ck_assert_uint_eq(config_file_count(cfg), 2);
+	config_free(cfg);
+}
+END_TEST
+
+/* include and file() reach the config root and nothing else (issue 14,
+ * item 6; more in tests/config-bad/60-reach-outside-config-root). */
+START_TEST(include_and_file_outside_the_config_root_are_errors_at_their_place)
+{
+	put("env/main.json", "{\"include\": [\"../../etc\"],\n\"resources\": "
+	    "{\"sns.topic.a\": {\"DisplayName\": \"${file(\\\"/etc/hostname\\\")}\"}}}");
+	ck_assert_str_eq(load_errors("env", NULL),
+			 "env/main.json:1:14: cannot include \"../../etc\": outside the config root\n"
+			 "env/main.json:2:47: file(\"/etc/hostname\"): outside the config root\n");
 }
 END_TEST
 
@@ -688,6 +855,9 @@ int main(void)
 	tcase_add_test(tc, schema_plugin_reports_through_positions);
 	tcase_add_test(tc, cidr_check_accepts_networks_and_explains_rejections);
 	tcase_add_test(tc, permissions_check_refuses_group_or_world_writable);
+	tcase_add_test(tc, every_file_and_directory_read_must_be_trusted);
+	tcase_add_test(tc, include_and_file_outside_the_config_root_are_errors_at_their_place);
+	tcase_add_test(tc, a_config_root_reached_through_a_link_confines_by_both_names);
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);

@@ -4,9 +4,14 @@ tests/config-bad/NN-name/ holds one or more .json files and `expected`: the
 exact error lines driftd must print (paths relative to tests/config-bad,
 which is the working directory). Every bad case must exit 1 and print
 nothing on stdout. tests/config-good/* must validate with exit 0.
+tests/config-warn/NN-name/ is the same shape for configs that validate
+(exit 0) with warnings: `expected` holds the exact warning lines.
 """
 import os
+import re
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -14,6 +19,8 @@ BUILD = os.environ.get("DRIFTD_BUILD", os.path.join(HERE, "..", "build"))
 DRIFTD = os.path.join(BUILD, "driftd")
 BAD = os.path.join(HERE, "config-bad")
 GOOD = os.path.join(HERE, "config-good")
+WARN = os.path.join(HERE, "config-warn")
+ESTATE = os.path.join(HERE, "..", "config")
 
 
 def validate(cwd, *args):
@@ -44,6 +51,43 @@ class BadCorpus(unittest.TestCase):
         with open(os.path.join(BAD, "13-undefined-variable", "expected")) as f:
             self.assertEqual(p.stderr, f.read())
         self.assertEqual(p.returncode, 1)
+
+
+class WarnCorpus(unittest.TestCase):
+    def test_every_case_validates_and_prints_exactly_its_expected_warnings(self):
+        cases = sorted(d for d in os.listdir(WARN) if os.path.isdir(os.path.join(WARN, d)))
+        self.assertTrue(cases)
+        for case in cases:
+            with self.subTest(case=case):
+                with open(os.path.join(WARN, case, "expected")) as f:
+                    expected = f.read().splitlines()
+                self.assertTrue(expected, "expected file is empty")
+                p = validate(WARN, case)
+                self.assertEqual(p.stderr.splitlines(), expected)
+                self.assertRegex(p.stdout, r"^\d+ files, \d+ resources, OK with %d warnings?\n$"
+                                 % len(expected))
+                self.assertEqual(p.returncode, 0)
+
+
+class CurrentEnumValues(unittest.TestCase):
+    def test_dev_estate_names_the_al2023_ami_type_without_warning(self):
+        # EKS's AL2023 AMI types are newer than Debian's botocore 1.29 and
+        # than the node group table's own list; AWS's current model has
+        # them, and Amazon Linux 2 node images reached end of support.
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copytree(ESTATE, os.path.join(d, "config"))
+            path = os.path.join(d, "config", "base", "compute.json")
+            with open(path) as f:
+                text = f.read()
+            text, n = re.subn(r'"amiType": "AL2_x86_64"',
+                              '"amiType": "AL2023_x86_64_STANDARD"', text)
+            self.assertGreater(n, 0)
+            with open(path, "w") as f:
+                f.write(text)
+            p = validate(d, os.path.join("config", "environments", "dev"))
+        self.assertEqual(p.stderr, "")
+        self.assertRegex(p.stdout, r"^\d+ files, \d+ resources, OK\n$")
+        self.assertEqual(p.returncode, 0)
 
 
 class GoodConfigs(unittest.TestCase):

@@ -87,7 +87,60 @@ START_TEST(a_secret_reference_needs_get_secret_value_and_decrypt)
 }
 END_TEST
 
+/* driftd policy scopes each write by the type's ARN patterns: a type
+ * whose writes are not all authorized on no resource must have them
+ * (restable.h arn), and each unscoped action gives its reason. */
+START_TEST(every_type_that_writes_by_arn_has_arn_patterns)
+{
+	const res_type_t *t;
+	const cJSON *el;
+	char own[64];
+	size_t i;
+
+	for (i = 0; (t = res_table_at(i)); i++) {
+		cJSON *set = cJSON_CreateArray();
+		int scoped = 0;
+
+		if (t->driver) {
+			cJSON_Delete(set);
+			continue;
+		}
+		ck_assert_int_eq(iampolicy_add_type(set, t), 0);
+		iampolicy_action(t->service, "X", own, sizeof(own));
+		cJSON_ArrayForEach(el, set) {
+			if (iampolicy_is_read(el->valuestring) ||
+			    iampolicy_unscoped_reason(el->valuestring))
+				continue;
+			scoped = 1;
+			/* scoped by this type's own service's patterns */
+			ck_assert_msg(!strncmp(el->valuestring, own, strlen(own) - 1),
+				      "%s writes %s, another service", t->name,
+				      el->valuestring);
+		}
+		ck_assert_msg(!scoped || (t->arn && *t->arn), "%s writes by ARN "
+			      "but has no arn pattern", t->name);
+		cJSON_Delete(set);
+	}
+	ck_assert_ptr_nonnull(strstr(iampolicy_unscoped_reason("kms:CreateKey"), "CreateKey"));
+	ck_assert_ptr_null(iampolicy_unscoped_reason("kms:ScheduleKeyDeletion"));
+}
+END_TEST
+
+START_TEST(reads_are_told_by_their_verb_and_secret_reads_are_not_reads)
+{
+	ck_assert(iampolicy_is_read("ec2:DescribeVpcs"));
+	ck_assert(iampolicy_is_read("budgets:ViewBudget"));
+	ck_assert(iampolicy_is_read("s3:GetBucketTagging"));
+	ck_assert(!iampolicy_is_read("s3:PutBucketTagging"));
+	ck_assert(!iampolicy_is_read("secretsmanager:GetSecretValue"));
+	ck_assert(!iampolicy_is_read("kms:Decrypt"));
+	ck_assert(!iampolicy_is_read("nonsense"));
+}
+END_TEST
+
 TESTUTIL_MAIN("iampolicy",
+	every_type_that_writes_by_arn_has_arn_patterns,
+	reads_are_told_by_their_verb_and_secret_reads_are_not_reads,
 	actions_take_the_iam_prefix_not_driftds_service_name,
 	operations_authorized_under_another_name_are_renamed,
 	type_actions_include_updates_live_reads_and_plan_operations,

@@ -1,5 +1,6 @@
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,30 @@ START_TEST(directory_fifo_and_device_are_refused_without_blocking)
 }
 END_TEST
 
+START_TEST(readfile_at_reads_under_a_directory_and_refuses_a_link)
+{
+	char *text = NULL, link[160];
+	size_t len;
+	int dfd;
+	err_t e;
+
+	file_with("real", "ok", 2);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	ck_assert_int_eq(symlink("real", link), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dfd, 0);
+	ck_assert_int_eq(readfile_at(dfd, "real", "R", 100, &text, &len, &e), 0);
+	ck_assert_str_eq(text, "ok");
+	ck_assert_uint_eq(len, 2);
+	free(text);
+	ck_assert_int_eq(readfile_at(dfd, "link", "L", 100, &text, &len, &e), -ELOOP);
+	ck_assert_ptr_null(text);
+	ck_assert_str_eq(e.file, "L");
+	ck_assert_str_eq(e.message, "is a symbolic link; driftd does not follow it here");
+	close(dfd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("readfile");
@@ -135,6 +160,7 @@ int main(void)
 	tcase_add_test(tc, size_bound_admits_max_bytes_and_refuses_one_more);
 	tcase_add_test(tc, missing_file_is_enoent_with_cannot_open);
 	tcase_add_test(tc, directory_fifo_and_device_are_refused_without_blocking);
+	tcase_add_test(tc, readfile_at_reads_under_a_directory_and_refuses_a_link);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

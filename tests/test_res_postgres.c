@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unistd.h>
 
 #include "resources/resources.h"
@@ -142,7 +144,38 @@ START_TEST(the_password_comes_from_the_secret_reference)
 }
 END_TEST
 
+/* The SQL runs with the database's master password: a directory or file
+ * of it that another user owns or can write is refused, as config is
+ * (issue 14, item 5). */
+START_TEST(a_migrations_directory_others_can_write_is_refused)
+{
+	char dir[] = "/tmp/driftd-pgtest-XXXXXX", **names = NULL, cmd[64];
+	const res_type_t *t = type("postgres.migrations");
+	cJSON *desired;
+	err_t e;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	put(dir, "0001_a.sql", "SELECT 1;");
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	ck_assert_int_eq(pg_migration_names(dir, &names, &e), -EPERM);
+	ck_assert_str_eq(e.file, dir);
+	ck_assert_ptr_nonnull(strstr(e.message, "writable by group or others"));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(cmd, sizeof(cmd), "%s/0001_a.sql", dir);
+	ck_assert_int_eq(chown(cmd, 4242, 4242), 0);
+	desired = cJSON_CreateObject();
+	cJSON_AddStringToObject(desired, "Directory", dir);
+	ck_assert_int_eq(t->driver->expand(t, desired, &e), -EPERM);
+	ck_assert_str_eq(e.file, cmd);
+	ck_assert_ptr_nonnull(strstr(e.message, "owned by uid 4242"));
+	cJSON_Delete(desired);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 TESTUTIL_MAIN("res_postgres",
+	a_migrations_directory_others_can_write_is_refused,
 	only_visible_sql_files_are_migrations,
 	migrations_are_applied_in_byte_order_of_names,
 	checksum_is_sha256_in_hex,

@@ -55,8 +55,10 @@ def create_members(table):
         shape = walk(shape, table["create_item"])
     return shape.members
 
-# Debian's botocore predates Bedrock: its operations are checked against
-# the subset model the fake serves (tests/fakeaws/models/bedrock).
+# AWS's current models, as the fake serves them (tests/fakeaws/models,
+# trimmed by tests/fakeaws/gen-models to the operations driftd and the fake
+# use), come first: Debian's botocore 1.29 predates Bedrock and newer
+# members and enum values.
 FAKE_MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fakeaws", "models")
 os.environ["AWS_DATA_PATH"] = os.pathsep.join(
     p for p in (os.environ.get("AWS_DATA_PATH"), FAKE_MODELS) if p)

@@ -23,6 +23,11 @@ botocore side is adjusted to the specification, as noted at each hook:
     cannot be presigned with it; presign cases use distinct keys.
   * Empty query pieces ("a=1&&b=2") carry no parameter: driftd drops them
     as the AWS CRT signer does, and the oracle is given the same list.
+  * A continuation line of the request (obs-fold) is part of the previous
+    header's value, joined with one space, as AWS's current SigV4 test
+    suite expects; botocore is given the folded value.
+ToolFollowsTheAwsSuite checks cases of AWS's suite itself (aws-c-auth's
+tests/aws-signing-test-suite/v4) against facts of its expected files.
 """
 import datetime
 import hashlib
@@ -171,6 +176,20 @@ def context_json(c):
     return json.dumps(ctx)
 
 
+def folded(headers):
+    """A continuation line (name None: an obs-fold) joins the previous
+    header's value with a single space, as RFC 7230 3.2.4 says a recipient
+    replaces obs-fold and as AWS's SigV4 test suite expects
+    (get-header-value-multiline); it is not a repeated header."""
+    out = []
+    for name, value in headers:
+        if name is None:
+            out[-1] = (out[-1][0], out[-1][1] + " " + value.strip())
+        else:
+            out.append((name, value))
+    return out
+
+
 def decoded_params(query):
     params = []
     for piece in query.split("&"):
@@ -212,13 +231,9 @@ def botocore_sign(c):
     req = AWSRequest(method=c["method"], url=url, data=c["body"].encode())
     if params:
         req.params = params
-    prev = None
-    for name, value in c["headers"]:
-        if name is None:
-            name = prev
-        # HTTPHeaders appends on assignment, so repeats are kept in order.
+    # HTTPHeaders appends on assignment, so repeats are kept in order.
+    for name, value in folded(c["headers"]):
         req.headers[name] = value
-        prev = name
     if ctx.get("sign_body") and not s3:
         req.headers["X-Amz-Content-SHA256"] = hashlib.sha256(
             c["body"].encode()).hexdigest()
@@ -291,6 +306,9 @@ class SigV4AgainstBotocore(unittest.TestCase):
 
     def check_presigned(self, c, signed, url, sig):
         query = signed.split("\n", 1)[0].split(" ")[1].split("?", 1)[1]
+        # The caller's query as given, in its order, then signing's.
+        if c["query"]:
+            self.assertTrue(query.startswith(c["query"] + "&X-Amz-Algorithm="), query)
         ours = sorted(query.split("&"))
         theirs = sorted(url.split("?", 1)[1].split("&"))
         if c["ctx"].get("omit_session_token"):
@@ -318,6 +336,66 @@ def _add_case_tests():
 
 
 _add_case_tests()
+
+
+# Cases of AWS's SigV4 test suite (awslabs/aws-c-auth,
+# tests/aws-signing-test-suite/v4/<case>/): its request.txt and
+# context.json, and facts from its expected files (header- or
+# query-signed-request.txt, canonical request). The suite, not botocore,
+# is the oracle here.
+SUITE_CTX = {"credentials": {"access_key_id": AKID, "secret_access_key": SECRET},
+             "normalize": True, "region": "us-east-1", "service": "service",
+             "timestamp": "2015-08-30T12:36:00Z", "expiration_in_seconds": 3600}
+SUITE = [
+    # Obs-folded lines are one value, whitespace runs folded to a space.
+    dict(name="get-header-value-multiline", presign=False,
+         request="GET / HTTP/1.1\nHost:example.amazonaws.com\nMy-Header1:value1\n"
+                 "  value2\n     value3\nX-Amz-Date:20150830T123600Z\n\n",
+         canonical_line="my-header1:value1 value2 value3",
+         signed="GET / HTTP/1.1\nHost:example.amazonaws.com\nMy-Header1:value1\n"
+                "  value2\n     value3\n"
+                "Authorization:AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/"
+                "us-east-1/service/aws4_request, SignedHeaders=host;my-header1;x-amz-date, "
+                "Signature=cfd34249e4b1c8d6b91ef74165d41a32e5fab3306300901bb65a51a73575eefd\n"
+                "X-Amz-Date:20150830T123600Z\n\n"),
+    # The caller's query keeps its order; the signing parameters follow.
+    dict(name="get-vanilla-query-order-key-case", presign=True,
+         request="GET /?Param2=value2&Param1=value1 HTTP/1.1\n"
+                 "Host:example.amazonaws.com\n\n",
+         canonical_line="Param1=value1&Param2=value2&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                        "&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice"
+                        "%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600"
+                        "&X-Amz-SignedHeaders=host",
+         signed="GET /?Param2=value2&Param1=value1&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                "&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2F"
+                "aws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host"
+                "&X-Amz-Expires=3600&X-Amz-Signature="
+                "86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5 HTTP/1.1\n"
+                "Host:example.amazonaws.com\n\n"),
+]
+
+
+class ToolFollowsTheAwsSuite(unittest.TestCase):
+    def run_suite_case(self, sc, option):
+        with tempfile.TemporaryDirectory() as d:
+            rq, cx = os.path.join(d, "request.txt"), os.path.join(d, "context.json")
+            with open(rq, "w") as f:
+                f.write(sc["request"])
+            with open(cx, "w") as f:
+                json.dump(SUITE_CTX, f)
+            cmd = [TOOL, "--request", rq, "--context", cx, option]
+            if sc["presign"]:
+                cmd.append("--presign")
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        return p.stdout
+
+    def test_suite_cases_sign_and_print_as_the_suite_expects(self):
+        for sc in SUITE:
+            with self.subTest(case=sc["name"]):
+                creq = self.run_suite_case(sc, "--canonical-request").split("\n")
+                self.assertIn(sc["canonical_line"], creq)
+                self.assertEqual(self.run_suite_case(sc, "--signed-request"), sc["signed"])
 
 
 class ToolRejectsBadInput(unittest.TestCase):

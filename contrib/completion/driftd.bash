@@ -20,7 +20,9 @@ _driftd()
 	case "${words[1]}" in
 	validate)
 		_filedir -d ;;
-	policy|graph)
+	policy)
+		COMPREPLY=($(compgen -W "--config --account --partition --env --boundary" -- "$cur")) ;;
+	graph)
 		COMPREPLY=($(compgen -W "--config" -- "$cur")) ;;
 	plan)
 		COMPREPLY=($(compgen -W "--config --state-dir --env --json --no-color --detailed-exitcode" -- "$cur")) ;;

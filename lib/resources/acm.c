@@ -111,7 +111,7 @@ static const char *const validation_identity[] = { "CertificateArn", NULL };
 static const char *const after_cert[] = { "acm.certificate", "route53.record_set", NULL };
 
 const res_type_t res_acm_types[] = {
-	{ .name = "acm.certificate", .service = "acm",
+	{ .name = "acm.certificate", .arn = "arn:{partition}:acm:{region}:{account}:certificate/*", .service = "acm",
 	  .summary = "a public ACM certificate for a domain and its other names",
 	  .identity = RES_ID_TAGS, .id_path = "CertificateArn", .arn_path = "CertificateArn",
 	  .read = { "ListCertificates", "{}", "CertificateSummaryList" },
@@ -133,7 +133,7 @@ const res_type_t res_acm_types[] = {
 	  .status_path = "Status", .ready = "PENDING_VALIDATION|ISSUED",
 	  .failed = "FAILED|VALIDATION_TIMED_OUT|REVOKED",
 	  .attrs = cert_attrs, .n_attrs = N_ELEMS(cert_attrs), .hooks = &cert_hooks },
-	{ .name = "acm.certificate_validation", .service = "acm",
+	{ .name = "acm.certificate_validation", .arn = "arn:{partition}:acm:{region}:{account}:certificate/*", .service = "acm",
 	  .summary = "a check that waits until a certificate is issued, and reports its renewal",
 	  .identity = RES_ID_NAME, .name_attrs = validation_identity,
 	  .id_path = "CertificateArn", .arn_path = "CertificateArn",

@@ -182,7 +182,7 @@ static const char *const after_plan[] = { "backup.plan", NULL };
 #define SELECTION "{\"BackupPlanId\":\"$live:BackupPlanId\",\"SelectionId\":\"$id\"}"
 
 const res_type_t res_backup_types[] = {
-	{ .name = "backup.vault", .service = "backup",
+	{ .name = "backup.vault", .arn = "arn:{partition}:backup:{region}:{account}:backup-vault:{BackupVaultName}", .service = "backup",
 	  .summary = "an AWS Backup vault, encrypted with a KMS key",
 	  .identity = RES_ID_NAME, .name_attrs = vault_names,
 	  .id_path = "BackupVaultName",
@@ -193,7 +193,7 @@ const res_type_t res_backup_types[] = {
 	  .remove = { "DeleteBackupVault", "{\"BackupVaultName\":\"$id\"}", NULL },
 	  TAGGED("BackupVaultArn"),
 	  .attrs = vault_attrs, .n_attrs = N_ELEMS(vault_attrs) },
-	{ .name = "backup.plan", .service = "backup",
+	{ .name = "backup.plan", .arn = "arn:{partition}:backup:{region}:{account}:backup-plan:*", .service = "backup",
 	  .summary = "an AWS Backup plan: scheduled rules, retention, copies to other vaults",
 	  .identity = RES_ID_NAME, .name_attrs = plan_names,
 	  .id_path = "BackupPlanId",
@@ -206,7 +206,7 @@ const res_type_t res_backup_types[] = {
 	  TAGGED("BackupPlanArn"),
 	  .depends_on_types = after_vault,
 	  .attrs = plan_attrs, .n_attrs = N_ELEMS(plan_attrs) },
-	{ .name = "backup.selection", .service = "backup",
+	{ .name = "backup.selection", .arn = "arn:{partition}:backup:{region}:{account}:backup-plan:*", .service = "backup",
 	  .summary = "the resources a Backup plan backs up (by ARN pattern and tag); "
 		     "replaced on change",
 	  .identity = RES_ID_NAME, .name_attrs = selection_names,

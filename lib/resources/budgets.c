@@ -219,7 +219,7 @@ static const res_attr_t budget_attrs[] = {
 static const char *const budget_names[] = { "BudgetName", NULL };
 
 const res_type_t res_budgets_types[] = {
-	{ .name = "budgets.budget", .service = "budgets",
+	{ .name = "budgets.budget", .arn = "arn:{partition}:budgets::{account}:budget/{BudgetName}", .service = "budgets",
 	  .summary = "a cost or usage budget with its notifications",
 	  .identity = RES_ID_NAME, .name_attrs = budget_names,
 	  .id_path = "BudgetName",

@@ -75,7 +75,7 @@ static const char *const after_monitor[] = { "ce.anomaly_monitor", NULL };
 static const res_hooks_t subscription_hooks = { .check = subscription_check };
 
 const res_type_t res_ce_types[] = {
-	{ .name = "ce.anomaly_monitor", .service = "ce",
+	{ .name = "ce.anomaly_monitor", .arn = "arn:{partition}:ce::{account}:anomalymonitor/*", .service = "ce",
 	  .summary = "a Cost Explorer anomaly monitor: which spend is watched",
 	  .identity = RES_ID_NAME, .name_attrs = monitor_names,
 	  .id_path = "MonitorArn", .arn_path = "MonitorArn",
@@ -89,7 +89,7 @@ const res_type_t res_ce_types[] = {
 		      "\"MonitorSpecification\":\"$attr:MonitorSpecification\"}}", NULL },
 	  .remove = { "DeleteAnomalyMonitor", "{\"MonitorArn\":\"$id\"}", NULL },
 	  .attrs = monitor_attrs, .n_attrs = N_ELEMS(monitor_attrs) },
-	{ .name = "ce.anomaly_subscription", .service = "ce",
+	{ .name = "ce.anomaly_subscription", .arn = "arn:{partition}:ce::{account}:anomalysubscription/*", .service = "ce",
 	  .summary = "a Cost Explorer anomaly subscription: who is told, above what amount",
 	  .identity = RES_ID_NAME, .name_attrs = subscription_names,
 	  .id_path = "SubscriptionArn", .arn_path = "SubscriptionArn",

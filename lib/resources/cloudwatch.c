@@ -127,7 +127,7 @@ static const char *const dashboard_names[] = { "DashboardName", NULL };
 static const res_hooks_t alarm_hooks = { .check = alarm_check };
 
 const res_type_t res_cloudwatch_types[] = {
-	{ .name = "cloudwatch.metric_alarm", .service = "cloudwatch",
+	{ .name = "cloudwatch.metric_alarm", .arn = "arn:{partition}:cloudwatch:{region}:{account}:alarm:{AlarmName}", .service = "cloudwatch",
 	  .summary = "a CloudWatch alarm on one metric or a metric math expression",
 	  .identity = RES_ID_NAME, .name_attrs = alarm_names,
 	  .id_path = "AlarmName", .arn_path = "AlarmArn",
@@ -140,7 +140,7 @@ const res_type_t res_cloudwatch_types[] = {
 		     NULL },
 	  .tag_style = RES_TAGS_LIST,
 	  .attrs = alarm_attrs, .n_attrs = N_ELEMS(alarm_attrs), .hooks = &alarm_hooks },
-	{ .name = "cloudwatch.dashboard", .service = "cloudwatch",
+	{ .name = "cloudwatch.dashboard", .arn = "arn:{partition}:cloudwatch::{account}:dashboard/{DashboardName}", .service = "cloudwatch",
 	  .summary = "a CloudWatch dashboard, its body compared as JSON",
 	  .identity = RES_ID_NAME, .name_attrs = dashboard_names,
 	  .id_path = "DashboardName", .arn_path = "DashboardArn",

@@ -439,7 +439,7 @@ static const char *const after_subnet_eip[] = { "ec2.subnet", "ec2.eip", NULL };
 	.tag_style = RES_TAGS_SPEC, .tag_resource_type = spec
 
 const res_type_t res_ec2_types[] = {
-	{ .name = "ec2.vpc", .summary = "a VPC: an isolated IPv4 network",
+	{ .name = "ec2.vpc", .arn = "arn:{partition}:ec2:{region}:{account}:vpc/*", .summary = "a VPC: an isolated IPv4 network",
 	  EC2_TAGGED("vpc"), .id_path = "VpcId",
 	  .read = { "DescribeVpcs", READ_BY_ENV, "Vpcs" },
 	  .read_one = { "DescribeVpcs", "{\"VpcIds\":[\"$id\"]}", "Vpcs.0" },
@@ -447,7 +447,7 @@ const res_type_t res_ec2_types[] = {
 	  .remove = { "DeleteVpc", "{\"VpcId\":\"$id\"}", NULL },
 	  .status_path = "State", .ready = "available",
 	  .attrs = vpc_attrs, .n_attrs = N_ELEMS(vpc_attrs) },
-	{ .name = "ec2.subnet", .summary = "a subnet: one CIDR block of a VPC in one zone",
+	{ .name = "ec2.subnet", .arn = "arn:{partition}:ec2:{region}:{account}:subnet/*", .summary = "a subnet: one CIDR block of a VPC in one zone",
 	  EC2_TAGGED("subnet"), .id_path = "SubnetId",
 	  .arn_path = "SubnetArn",
 	  .read = { "DescribeSubnets", READ_BY_ENV, "Subnets" },
@@ -457,7 +457,7 @@ const res_type_t res_ec2_types[] = {
 	  .status_path = "State", .ready = "available",
 	  .depends_on_types = after_vpc,
 	  .attrs = subnet_attrs, .n_attrs = N_ELEMS(subnet_attrs) },
-	{ .name = "ec2.internet_gateway",
+	{ .name = "ec2.internet_gateway", .arn = "arn:{partition}:ec2:{region}:{account}:internet-gateway/*",
 	  .summary = "an internet gateway, attached to one VPC",
 	  EC2_TAGGED("internet-gateway"),
 	  .id_path = "InternetGatewayId",
@@ -468,7 +468,7 @@ const res_type_t res_ec2_types[] = {
 	  .remove = { "DeleteInternetGateway", "{\"InternetGatewayId\":\"$id\"}", NULL },
 	  .depends_on_types = after_vpc,
 	  .attrs = igw_attrs, .n_attrs = N_ELEMS(igw_attrs) },
-	{ .name = "ec2.eip", .summary = "an Elastic IP address",
+	{ .name = "ec2.eip", .arn = "arn:{partition}:ec2:{region}:{account}:elastic-ip/*", .summary = "an Elastic IP address",
 	  EC2_TAGGED("elastic-ip"), .id_path = "AllocationId",
 	  .read = { "DescribeAddresses", READ_BY_ENV, "Addresses" },
 	  .read_one = { "DescribeAddresses", "{\"AllocationIds\":[\"$id\"]}", "Addresses.0" },
@@ -478,7 +478,7 @@ const res_type_t res_ec2_types[] = {
 	  .attrs = eip_attrs, .n_attrs = N_ELEMS(eip_attrs) },
 	/* DescribeNatGateways spells its filter list "Filter"; deleted
 	 * gateways stay listed for about an hour and are not ours to match. */
-	{ .name = "ec2.nat_gateway", .summary = "a NAT gateway in a subnet",
+	{ .name = "ec2.nat_gateway", .arn = "arn:{partition}:ec2:{region}:{account}:natgateway/*", .summary = "a NAT gateway in a subnet",
 	  EC2_TAGGED("natgateway"), .id_path = "NatGatewayId",
 	  .read = { "DescribeNatGateways",
 		    "{\"Filter\":[" ENV_FILTER ",{\"Name\":\"state\","
@@ -493,7 +493,7 @@ const res_type_t res_ec2_types[] = {
 	  .status_path = "State", .ready = "available", .failed = "failed",
 	  .depends_on_types = after_subnet_eip,
 	  .attrs = nat_attrs, .n_attrs = N_ELEMS(nat_attrs), .hooks = &nat_hooks },
-	{ .name = "ec2.route_table",
+	{ .name = "ec2.route_table", .arn = "arn:{partition}:ec2:{region}:{account}:route-table/*",
 	  .summary = "a route table with its routes and subnet associations",
 	  EC2_TAGGED("route-table"), .id_path = "RouteTableId",
 	  .read = { "DescribeRouteTables", READ_BY_ENV, "RouteTables" },
@@ -503,7 +503,7 @@ const res_type_t res_ec2_types[] = {
 	  .remove = { "DeleteRouteTable", "{\"RouteTableId\":\"$id\"}", NULL },
 	  .depends_on_types = after_vpc,
 	  .attrs = rt_attrs, .n_attrs = N_ELEMS(rt_attrs), .hooks = &rt_hooks },
-	{ .name = "ec2.security_group",
+	{ .name = "ec2.security_group", .arn = "arn:{partition}:ec2:{region}:{account}:security-group/* arn:{partition}:ec2:{region}:{account}:security-group-rule/*",
 	  .summary = "a VPC security group with its ingress and egress rules",
 	  EC2_TAGGED("security-group"), .id_path = "GroupId",
 	  .read = { "DescribeSecurityGroups", READ_BY_ENV, "SecurityGroups" },

@@ -383,7 +383,7 @@ static const char *const addon_names[] = { "clusterName", "addonName", NULL };
 static const char *const after_cluster[] = { "eks.cluster", NULL };
 
 const res_type_t res_eks_types[] = {
-	{ .name = "eks.cluster", .service = "eks",
+	{ .name = "eks.cluster", .arn = "arn:{partition}:eks:{region}:{account}:cluster/{name}", .service = "eks",
 	  .summary = "an EKS cluster: control plane, endpoint access, logging, secrets encryption",
 	  .identity = RES_ID_NAME, .name_attrs = cluster_names,
 	  .id_path = "name", .arn_path = "arn",
@@ -396,7 +396,7 @@ const res_type_t res_eks_types[] = {
 	  EKS_TAGS,
 	  .status_path = "status", .ready = "ACTIVE", .failed = "FAILED",
 	  .attrs = cluster_attrs, .n_attrs = N_ELEMS(cluster_attrs) },
-	{ .name = "eks.nodegroup", .service = "eks",
+	{ .name = "eks.nodegroup", .arn = "arn:{partition}:eks:{region}:{account}:nodegroup/{clusterName}/{nodegroupName}/* arn:{partition}:eks:{region}:{account}:cluster/{clusterName}", .service = "eks",
 	  .summary = "an EKS managed node group: instance types, capacity type, scaling bounds",
 	  .identity = RES_ID_NAME, .name_attrs = nodegroup_names,
 	  .id_path = "nodegroupName", .arn_path = "nodegroupArn",
@@ -410,7 +410,7 @@ const res_type_t res_eks_types[] = {
 	  .status_path = "status", .ready = "ACTIVE", .failed = "CREATE_FAILED|DELETE_FAILED",
 	  .depends_on_types = after_cluster,
 	  .attrs = nodegroup_attrs, .n_attrs = N_ELEMS(nodegroup_attrs) },
-	{ .name = "eks.addon", .service = "eks",
+	{ .name = "eks.addon", .arn = "arn:{partition}:eks:{region}:{account}:addon/{clusterName}/{addonName}/* arn:{partition}:eks:{region}:{account}:cluster/{clusterName}", .service = "eks",
 	  .summary = "an EKS add-on (vpc-cni, coredns, the EBS CSI driver...) and its IRSA role",
 	  .identity = RES_ID_NAME, .name_attrs = addon_names,
 	  .id_path = "addonName", .arn_path = "addonArn",

@@ -242,7 +242,7 @@ static const res_hooks_t subnet_group_hooks = { .fix_live = res_fix_subnet_ids }
 static const res_hooks_t repl_hooks = { .fix_live = repl_fix_live, .check = repl_check };
 
 const res_type_t res_elasticache_types[] = {
-	{ .name = "elasticache.subnet_group", EC_TAGGED,
+	{ .name = "elasticache.subnet_group", .arn = "arn:{partition}:elasticache:{region}:{account}:subnetgroup:{CacheSubnetGroupName}", EC_TAGGED,
 	  .summary = "a cache subnet group: the subnets of a replication group",
 	  .identity = RES_ID_NAME, .name_attrs = subnet_group_names,
 	  .id_path = "CacheSubnetGroupName",
@@ -253,7 +253,7 @@ const res_type_t res_elasticache_types[] = {
 	  .remove = { "DeleteCacheSubnetGroup", "{\"CacheSubnetGroupName\":\"$id\"}", NULL },
 	  .attrs = subnet_group_attrs, .n_attrs = N_ELEMS(subnet_group_attrs),
 	  .hooks = &subnet_group_hooks },
-	{ .name = "elasticache.parameter_group", EC_TAGGED,
+	{ .name = "elasticache.parameter_group", .arn = "arn:{partition}:elasticache:{region}:{account}:parametergroup:{CacheParameterGroupName}", EC_TAGGED,
 	  .summary = "a cache parameter group (cluster-enabled for cluster mode)",
 	  .identity = RES_ID_NAME, .name_attrs = param_group_names,
 	  .id_path = "CacheParameterGroupName",
@@ -265,7 +265,7 @@ const res_type_t res_elasticache_types[] = {
 	  .remove = { "DeleteCacheParameterGroup", "{\"CacheParameterGroupName\":\"$id\"}",
 		      NULL },
 	  .attrs = param_group_attrs, .n_attrs = N_ELEMS(param_group_attrs) },
-	{ .name = "elasticache.replication_group", EC_TAGGED,
+	{ .name = "elasticache.replication_group", .arn = "arn:{partition}:elasticache:{region}:{account}:replicationgroup:{ReplicationGroupId} arn:{partition}:elasticache:{region}:{account}:cluster:{ReplicationGroupId}-*", EC_TAGGED,
 	  .summary = "a Redis replication group in cluster mode: shards, replicas, "
 		     "encryption, AUTH, snapshots",
 	  .identity = RES_ID_NAME, .name_attrs = repl_names,

@@ -412,7 +412,7 @@ static const char *const after_listener[] = {
 	.tag_style = RES_TAGS_LIST
 
 const res_type_t res_elbv2_types[] = {
-	{ .name = "elbv2.load_balancer",
+	{ .name = "elbv2.load_balancer", .arn = "arn:{partition}:elasticloadbalancing:{region}:{account}:loadbalancer/*/{Name}/*",
 	  .summary = "an application or network load balancer in its subnets",
 	  ELB_TAGGED, .name_attrs = by_name,
 	  .id_path = "LoadBalancerArn", .arn_path = "LoadBalancerArn",
@@ -424,7 +424,7 @@ const res_type_t res_elbv2_types[] = {
 	  .status_path = "State.Code", .ready = "active", .failed = "failed",
 	  .depends_on_types = after_lb,
 	  .attrs = lb_attrs, .n_attrs = N_ELEMS(lb_attrs), .hooks = &lb_hooks },
-	{ .name = "elbv2.target_group",
+	{ .name = "elbv2.target_group", .arn = "arn:{partition}:elasticloadbalancing:{region}:{account}:targetgroup/{Name}/*",
 	  .summary = "a target group with its health check (targets are not managed)",
 	  ELB_TAGGED, .name_attrs = by_name,
 	  .id_path = "TargetGroupArn", .arn_path = "TargetGroupArn",
@@ -435,7 +435,7 @@ const res_type_t res_elbv2_types[] = {
 	  .remove = { "DeleteTargetGroup", "{\"TargetGroupArn\":\"$id\"}", NULL },
 	  .depends_on_types = after_tg,
 	  .attrs = tg_attrs, .n_attrs = N_ELEMS(tg_attrs) },
-	{ .name = "elbv2.listener",
+	{ .name = "elbv2.listener", .arn = "arn:{partition}:elasticloadbalancing:{region}:{account}:listener/*",
 	  .summary = "a load balancer listener: port, protocol, certificate, default action",
 	  ELB_TAGGED, .name_attrs = listener_identity,
 	  .id_path = "ListenerArn", .arn_path = "ListenerArn",
@@ -446,7 +446,7 @@ const res_type_t res_elbv2_types[] = {
 	  .remove = { "DeleteListener", "{\"ListenerArn\":\"$id\"}", NULL },
 	  .depends_on_types = after_lb_tg,
 	  .attrs = listener_attrs, .n_attrs = N_ELEMS(listener_attrs) },
-	{ .name = "elbv2.listener_rule",
+	{ .name = "elbv2.listener_rule", .arn = "arn:{partition}:elasticloadbalancing:{region}:{account}:listener-rule/*",
 	  .summary = "a listener rule: conditions on a request and the actions taken",
 	  ELB_TAGGED, .name_attrs = rule_identity,
 	  .id_path = "RuleArn", .arn_path = "RuleArn",

@@ -357,6 +357,15 @@ static const res_attr_t role_attrs[] = {
 	  .update_op = "UpdateRole",
 	  .update_params = "{\"RoleName\":\"$id\",\"MaxSessionDuration\":\"$value\"}",
 	  .live_read = { "GetRole", "{\"RoleName\":\"$id\"}", "Role.MaxSessionDuration" } },
+	/* The ARN of the managed policy that caps the role (driftd policy
+	 * allows role writes only for roles within driftd's boundary). Set
+	 * at create or by PutRolePermissionsBoundary; RoleDetail carries it.
+	 * https://docs.aws.amazon.com/IAM/latest/APIReference/API_RoleDetail.html */
+	{ .name = "PermissionsBoundary",
+	  .live_path = "PermissionsBoundary.PermissionsBoundaryArn",
+	  .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .update_op = "PutRolePermissionsBoundary",
+	  .update_params = "{\"RoleName\":\"$id\",\"PermissionsBoundary\":\"$value\"}" },
 	{ .name = "Policies", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
 	  .flags = RES_NOT_IN_CREATE, .normalize = policy_map,
 	  .update_op = "PutRolePolicy", .remove_op = "DeleteRolePolicy",
@@ -446,7 +455,7 @@ static const char *const after_role[] = { "iam.role", NULL };
 static const char *const oidc_names[] = { "Url", NULL };
 
 const res_type_t res_iam_types[] = {
-	{ .name = "iam.role", .service = "iam",
+	{ .name = "iam.role", .arn = "arn:{partition}:iam::{account}:role/{RoleName}", .service = "iam",
 	  .summary = "an IAM role with its trust policy, inline and attached policies",
 	  .identity = RES_ID_NAME, .name_attrs = role_names,
 	  .id_path = "RoleName", .arn_path = "Arn",
@@ -459,7 +468,7 @@ const res_type_t res_iam_types[] = {
 	  .untag = { "UntagRole", "{\"RoleName\":\"$id\",\"TagKeys\":\"$tag_keys\"}", NULL },
 	  .tag_style = RES_TAGS_LIST,
 	  .attrs = role_attrs, .n_attrs = N_ELEMS(role_attrs), .hooks = &role_hooks },
-	{ .name = "iam.policy", .service = "iam",
+	{ .name = "iam.policy", .arn = "arn:{partition}:iam::{account}:policy/{PolicyName}", .service = "iam",
 	  .summary = "a customer managed IAM policy",
 	  .identity = RES_ID_NAME, .name_attrs = policy_names,
 	  .id_path = "Arn", .arn_path = "Arn",
@@ -474,7 +483,7 @@ const res_type_t res_iam_types[] = {
 	  .tag_style = RES_TAGS_LIST,
 	  .attrs = policy_attrs, .n_attrs = N_ELEMS(policy_attrs),
 	  .hooks = &policy_hooks },
-	{ .name = "iam.instance_profile", .service = "iam",
+	{ .name = "iam.instance_profile", .arn = "arn:{partition}:iam::{account}:instance-profile/{InstanceProfileName}", .service = "iam",
 	  .summary = "an instance profile: the role an EC2 instance runs as",
 	  .identity = RES_ID_NAME, .name_attrs = profile_names,
 	  .id_path = "InstanceProfileName", .arn_path = "Arn",
@@ -490,7 +499,7 @@ const res_type_t res_iam_types[] = {
 	  .tag_style = RES_TAGS_LIST, .depends_on_types = after_role,
 	  .attrs = profile_attrs, .n_attrs = N_ELEMS(profile_attrs),
 	  .hooks = &profile_hooks },
-	{ .name = "iam.openid_connect_provider", .service = "iam",
+	{ .name = "iam.openid_connect_provider", .arn = "arn:{partition}:iam::{account}:oidc-provider/*", .service = "iam",
 	  .summary = "an IAM OIDC identity provider (an EKS cluster's issuer, for IRSA)",
 	  .identity = RES_ID_NAME, .name_attrs = oidc_names,
 	  .id_path = "OpenIDConnectProviderArn", .arn_path = "Arn",

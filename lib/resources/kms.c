@@ -121,7 +121,7 @@ static const char *const alias_names[] = { "AliasName", NULL };
 static const char *const after_key[] = { "kms.key", NULL };
 
 const res_type_t res_kms_types[] = {
-	{ .name = "kms.key", .service = "kms",
+	{ .name = "kms.key", .arn = "arn:{partition}:kms:{region}:{account}:key/*", .service = "kms",
 	  .summary = "a customer-managed KMS key (key policy, rotation)",
 	  .identity = RES_ID_TAGS, .id_path = "KeyId", .arn_path = "Arn",
 	  .read = { "ListKeys", NULL, "Keys" },
@@ -139,7 +139,7 @@ const res_type_t res_kms_types[] = {
 	  .status_path = "KeyState", .ready = "Enabled|Disabled",
 	  .gone = "PendingDeletion|PendingReplicaDeletion",
 	  .attrs = key_attrs, .n_attrs = N_ELEMS(key_attrs) },
-	{ .name = "kms.alias", .service = "kms",
+	{ .name = "kms.alias", .arn = "arn:{partition}:kms:{region}:{account}:{AliasName}", .service = "kms",
 	  .summary = "a KMS alias (alias/NAME) naming a key",
 	  .identity = RES_ID_NAME, .name_attrs = alias_names,
 	  .id_path = "AliasName", .arn_path = "AliasArn",

@@ -55,7 +55,7 @@ static const res_attr_t group_attrs[] = {
 static const char *const group_names[] = { "logGroupName", NULL };
 
 const res_type_t res_logs_types[] = {
-	{ .name = "logs.log_group", .service = "logs",
+	{ .name = "logs.log_group", .arn = "arn:{partition}:logs:{region}:{account}:log-group:{logGroupName} arn:{partition}:logs:{region}:{account}:log-group:{logGroupName}:*", .service = "logs",
 	  .summary = "a CloudWatch Logs log group and how long it keeps events",
 	  .identity = RES_ID_NAME, .name_attrs = group_names,
 	  .id_path = "logGroupName", .arn_path = "arn",

@@ -32,12 +32,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
 
 #include "readfile.h"
 #include "resources.h"
+#include "trust.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 /* A migration file larger than this is refused (a schema, not data). */
@@ -69,14 +71,18 @@ int pg_migration_is_file(const char *name)
  * caller frees with pg_names_free. */
 int pg_migration_names(const char *dir, char ***out, err_t *err)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *de;
 	char **names = NULL, **grown;
 	size_t n = 0;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	if (!d)
+	/* SQL run with the master password: trusted as config is (trust.h) */
+	if ((rc = trust_check(NULL, geteuid(), dir, err)) && rc != -ENOENT)
+		return rc;
+	rc = 0;
+	if (!(d = opendir(dir)))
 		return err_set(err, -errno, "migrations directory %s: %s", dir,
 			       strerror(errno));
 	while ((de = readdir(d))) {
@@ -134,9 +140,12 @@ static int read_migration(const char *dir, const char *name, char **text,
 			  size_t *len, err_t *err)
 {
 	char path[4096];
+	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return err_set(err, -ENAMETOOLONG, "%s/%s: path too long", dir, name);
+	if ((rc = trust_check(NULL, geteuid(), path, err)))
+		return rc;
 	return readfile(path, MIGRATION_MAX, text, len, err);
 }
 

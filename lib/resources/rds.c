@@ -468,7 +468,7 @@ static const res_hooks_t instance_hooks = {
 };
 
 const res_type_t res_rds_types[] = {
-	{ .name = "rds.db_subnet_group", RDS_TAGGED("DBSubnetGroupArn"),
+	{ .name = "rds.db_subnet_group", .arn = "arn:{partition}:rds:{region}:{account}:subgrp:{DBSubnetGroupName}", RDS_TAGGED("DBSubnetGroupArn"),
 	  .summary = "a DB subnet group: the subnets (two zones or more) of DB instances",
 	  .identity = RES_ID_NAME, .name_attrs = subnet_group_names,
 	  .id_path = "DBSubnetGroupName",
@@ -479,7 +479,7 @@ const res_type_t res_rds_types[] = {
 	  .remove = { "DeleteDBSubnetGroup", "{\"DBSubnetGroupName\":\"$id\"}", NULL },
 	  .attrs = subnet_group_attrs, .n_attrs = N_ELEMS(subnet_group_attrs),
 	  .hooks = &subnet_group_hooks },
-	{ .name = "rds.db_parameter_group", RDS_TAGGED("DBParameterGroupArn"),
+	{ .name = "rds.db_parameter_group", .arn = "arn:{partition}:rds:{region}:{account}:pg:{DBParameterGroupName}", RDS_TAGGED("DBParameterGroupArn"),
 	  .summary = "a DB parameter group: engine settings of DB instances",
 	  .identity = RES_ID_NAME, .name_attrs = param_group_names,
 	  .id_path = "DBParameterGroupName",
@@ -489,7 +489,7 @@ const res_type_t res_rds_types[] = {
 	  .create = { "CreateDBParameterGroup", "{\"Tags\":\"$tags\"}", "DBParameterGroup" },
 	  .remove = { "DeleteDBParameterGroup", "{\"DBParameterGroupName\":\"$id\"}", NULL },
 	  .attrs = param_group_attrs, .n_attrs = N_ELEMS(param_group_attrs) },
-	{ .name = "rds.db_instance", RDS_TAGGED("DBInstanceArn"),
+	{ .name = "rds.db_instance", .arn = "arn:{partition}:rds:{region}:{account}:db:{DBInstanceIdentifier}", RDS_TAGGED("DBInstanceArn"),
 	  .summary = "a DB instance (PostgreSQL): Multi-AZ, encrypted, backed up",
 	  .identity = RES_ID_NAME, .name_attrs = instance_names,
 	  .id_path = "DBInstanceIdentifier",
@@ -507,7 +507,7 @@ const res_type_t res_rds_types[] = {
 	  .depends_on_types = instance_after,
 	  .attrs = instance_attrs, .n_attrs = N_ELEMS(instance_attrs),
 	  .hooks = &instance_hooks },
-	{ .name = "rds.backup_replication", .service = "rds",
+	{ .name = "rds.backup_replication", .arn = "{SourceDBInstanceArn}", .service = "rds",
 	  .summary = "replication of a DB instance's automated backups to this "
 		     "resource's region",
 	  .identity = RES_ID_NAME, .name_attrs = replication_names,

@@ -335,7 +335,7 @@ static const char *const after_zone[] = {
 };
 
 const res_type_t res_route53_types[] = {
-	{ .name = "route53.hosted_zone", .service = "route53",
+	{ .name = "route53.hosted_zone", .arn = "arn:{partition}:route53:::hostedzone/*", .service = "route53",
 	  .summary = "a public hosted zone: the DNS of one domain",
 	  .identity = RES_ID_NAME, .name_attrs = zone_identity,
 	  .id_path = "HostedZoneId",
@@ -346,7 +346,7 @@ const res_type_t res_route53_types[] = {
 	  .remove = { "DeleteHostedZone", "{\"Id\":\"$id\"}", NULL },
 	  R53_TAGGED("hostedzone"),
 	  .attrs = zone_attrs, .n_attrs = N_ELEMS(zone_attrs), .hooks = &zone_hooks },
-	{ .name = "route53.record_set", .service = "route53",
+	{ .name = "route53.record_set", .arn = "arn:{partition}:route53:::hostedzone/*", .service = "route53",
 	  .summary = "a record set of a hosted zone: simple, alias, weighted or failover",
 	  .identity = RES_ID_NAME, .name_attrs = rrset_identity,
 	  .id_path = "Name",
@@ -360,7 +360,7 @@ const res_type_t res_route53_types[] = {
 	  .batch = { "ChangeResourceRecordSets", "ChangeBatch.Changes", R53_BATCH_MAX },
 	  .depends_on_types = after_zone,
 	  .attrs = rrset_attrs, .n_attrs = N_ELEMS(rrset_attrs), .hooks = &rrset_hooks },
-	{ .name = "route53.health_check", .service = "route53",
+	{ .name = "route53.health_check", .arn = "arn:{partition}:route53:::healthcheck/*", .service = "route53",
 	  .summary = "a health check of an endpoint (failover records use it)",
 	  .identity = RES_ID_TAGS, .id_path = "Id",
 	  .read = { "ListHealthChecks", "{}", "HealthChecks" },

@@ -186,7 +186,7 @@ static const char *const bucket_names[] = { "Bucket", NULL };
 static const res_hooks_t bucket_hooks = { .fix_live = bucket_fix_live };
 
 const res_type_t res_s3_types[] = {
-	{ .name = "s3.bucket", .service = "s3",
+	{ .name = "s3.bucket", .arn = "arn:{partition}:s3:::{Bucket}", .service = "s3",
 	  .summary = "an S3 bucket with its versioning, default encryption, public "
 		     "access block, lifecycle rules and tags",
 	  .identity = RES_ID_NAME, .name_attrs = bucket_names,

@@ -56,7 +56,7 @@ static const char *const secret_names[] = { "Name", NULL };
 static const char *const after_key[] = { "kms.key", NULL };
 
 const res_type_t res_secretsmanager_types[] = {
-	{ .name = "secretsmanager.secret", .service = "secretsmanager",
+	{ .name = "secretsmanager.secret", .arn = "arn:{partition}:secretsmanager:{region}:{account}:secret:{Name}-*", .service = "secretsmanager",
 	  .summary = "a Secrets Manager secret (KMS key, rotation, resource policy); "
 		     "its value is never read",
 	  .identity = RES_ID_NAME, .name_attrs = secret_names,

@@ -118,7 +118,7 @@ static const char *const subscription_names[] = {
 static const char *const after_topic[] = { "sns.topic", NULL };
 
 const res_type_t res_sns_types[] = {
-	{ .name = "sns.topic", .service = "sns",
+	{ .name = "sns.topic", .arn = "arn:{partition}:sns:{region}:{account}:{Name}", .service = "sns",
 	  .summary = "an SNS topic: alerts, alarm actions, SES events",
 	  .identity = RES_ID_NAME, .name_attrs = topic_names,
 	  .id_path = "TopicArn", .arn_path = "TopicArn",
@@ -138,7 +138,7 @@ const res_type_t res_sns_types[] = {
 	  .tag_style = RES_TAGS_LIST,
 	  .attrs = topic_attrs, .n_attrs = N_ELEMS(topic_attrs),
 	  .hooks = &topic_hooks },
-	{ .name = "sns.subscription", .service = "sns",
+	{ .name = "sns.subscription", .arn = "{TopicArn}", .service = "sns",
 	  .summary = "a subscription of an endpoint (email, HTTPS) to an SNS topic",
 	  .identity = RES_ID_NAME, .name_attrs = subscription_names,
 	  .id_path = "SubscriptionArn", .arn_path = "SubscriptionArn",

@@ -9,6 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli, environment_variables  # noqa: E402,E501
+from driftdtest import base_file, estate_root  # noqa: E402
 
 MODEL = "amazon.nova-lite-v1:0"
 DOMAIN = "shop.example.com"
@@ -22,12 +23,13 @@ class AlbAndBedrockTest(EstateTestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-alb-")
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
+        estate_root(os.path.dirname(cls.config))
         main = {
             # The parts of the example this test is about, not the whole
             # estate (config/base grows with every area).
             # The API's role trusts the cluster's OIDC provider (IRSA):
             # compute and its roles come along.
-            "include": [os.path.join(ROOT, "config", "base", f)
+            "include": [base_file(f)
                         for f in ("network.json", "iam.json", "kms.json", "compute.json",
                                   "irsa.json", "edge.json", "dns.json", "ai.json",
                                   "alerts.json")],

@@ -12,6 +12,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import (EstateTestCase, FakeAWS, ROOT, aws_cli,  # noqa: E402
                         environment_variables)
+from driftdtest import base_file, estate_root  # noqa: E402
 
 CLUSTER = "cloudpartner-e2e"
 ADDONS = ["amazon-cloudwatch-observability", "aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]
@@ -34,9 +35,9 @@ class ComputeTest(EstateTestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-compute-")
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
-        base = os.path.join(ROOT, "config", "base")
+        estate_root(os.path.dirname(cls.config))
         main = {
-            "include": [os.path.join(base, f) for f in ("network.json", "iam.json", "kms.json",
+            "include": [base_file(f) for f in ("network.json", "iam.json", "kms.json",
                                                         "compute.json", "irsa.json", "ai.json",
                                                         "alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",

@@ -15,6 +15,7 @@ import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import ACCESS_KEY, FAKE_MODELS, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import base_file, estate_root  # noqa: E402
 
 AUTH_TOKEN = "auth-Sentinel-0b5d8e14c6a2f9d7"
 SECRET_VALUE = "value-Sentinel-91c4e7"
@@ -36,6 +37,7 @@ class DataTierTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="driftd-data-")
         cls.config = os.path.join(cls.tmp, "config")
         os.makedirs(cls.config)
+        estate_root(os.path.dirname(cls.config))
         data = load_jsonc(os.path.join(ROOT, "config", "base", "data.json"))
         res = data["resources"]
         res["elasticache.replication_group.main"]["AuthToken"] = AUTH_TOKEN
@@ -43,7 +45,7 @@ class DataTierTest(unittest.TestCase):
         res["secretsmanager.secret.app_config"]["SecretString"] = SECRET_VALUE
         cls.data = data
         cls.main = {
-            "include": [os.path.join(ROOT, "config", "base", f)
+            "include": [base_file(f)
                         for f in ("network.json", "kms.json")] + ["data.json"],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": {
@@ -186,7 +188,9 @@ class DataTierTest(unittest.TestCase):
             p = self.plan()
             self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
             self.assertIn("rds.db_instance.main", p.stdout)
-            self.assertIn("refused: set policy.allow_replace", p.stdout)
+            # The instance has prevent_destroy: allow_replace would not
+            # help, and the plan says what does refuse it (issue 12).
+            self.assertIn("refused: policy.prevent_destroy", p.stdout)
             self.fake.clear_calls()
             self.run_driftd("apply", "--auto-approve")
             ops = [c["operation"] for c in self.fake.calls()]

@@ -13,6 +13,7 @@ import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import ACCESS_KEY, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
+from driftdtest import base_file, estate_root  # noqa: E402
 
 DOMAIN = "mail.example.org"
 VARIABLES = {
@@ -28,9 +29,10 @@ VARIABLES = {
 
 def write_config(path, extra=None):
     os.makedirs(path, exist_ok=True)
+    estate_root(os.path.dirname(path))
     # The parts of the estate this test is about (config/base grows with
     # every area).
-    main = {"include": [os.path.join(ROOT, "config", "base", f)
+    main = {"include": [base_file(f)
                         for f in ("network.json", "iam.json", "edge.json", "dns.json", "email.json")],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": VARIABLES}

@@ -13,6 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import FakeAWS, ROOT, EstateTestCase, aws_cli  # noqa: E402
+from driftdtest import base_file, estate_root  # noqa: E402
 
 DOMAIN = "mail.example.org"
 ACCOUNT = "123456789012"
@@ -36,8 +37,9 @@ class EmailTest(EstateTestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-email-")
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
+        estate_root(os.path.dirname(cls.config))
         main = {
-            "include": [os.path.join(ROOT, "config", "base", "email.json")],
+            "include": [base_file("email.json")],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": VARIABLES,
             # The zone of config/base/dns.json, without the load balancer

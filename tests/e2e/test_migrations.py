@@ -292,10 +292,14 @@ class ShippedSchemaConfigTest(unittest.TestCase):
     it validates."""
 
     def test_schema_validates_beside_each_environment(self):
-        with tempfile.TemporaryDirectory(prefix="driftd-schema-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="driftd-schema-") as top:
+            # include reaches the config root only: the schema's
+            # environment sits beside the others, as in /etc/driftd.
+            shutil.copytree(os.path.join(ROOT, "config"), os.path.join(top, "config"))
+            tmp = os.path.join(top, "config", "environments", "schema")
+            os.mkdir(tmp)
             for env in ("dev", "staging", "production"):
-                main = {"include": [os.path.join(ROOT, "config", "environments", env),
-                                    os.path.join(ROOT, "config", "schema", "migrations.json")],
+                main = {"include": ["../" + env, "../../schema/migrations.json"],
                         "settings": {"mode": "observe"},
                         "variables": {"db_name": "cloudpartner", "db_migrations_user": "cloudpartner",
                                       "migrations_dir": "/etc/driftd/%s-schema/migrations" % env,

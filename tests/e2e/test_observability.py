@@ -12,6 +12,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import (EstateTestCase, FakeAWS, ROOT, aws_cli,  # noqa: E402
                         environment_variables)
+from driftdtest import base_file, estate_root  # noqa: E402
 
 ACCOUNT = "123456789012"
 TOPIC = "arn:aws:sns:us-east-1:%s:cloudpartner-e2e-alerts" % ACCOUNT
@@ -29,13 +30,14 @@ class ObservabilityTest(EstateTestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-obs-")
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
+        estate_root(os.path.dirname(cls.config))
         variables = environment_variables("staging")
         variables.update({"env": "e2e", "account_id": ACCOUNT,
                           "domain": "obs.example.com", "alb_logs_bucket": "e2e-alb-logs"})
         # The areas these resources refer to (the load balancer and its
         # certificate, the API's role and its cluster, the alerts topic),
         # not the whole estate.
-        main = {"include": [os.path.join(ROOT, "config", "base", f)
+        main = {"include": [base_file(f)
                             for f in ("network.json", "iam.json", "kms.json", "compute.json",
                                       "irsa.json", "edge.json", "dns.json", "ai.json",
                                       "alerts.json", "observability.json")],

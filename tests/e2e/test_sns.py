@@ -14,6 +14,7 @@ import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import ACCESS_KEY, SECRET_KEY, ROOT, FakeAWS, aws_cli, driftd  # noqa: E402
+from driftdtest import base_file, estate_root  # noqa: E402
 
 ARN = "arn:aws:sns:us-east-1:123456789012:cloudpartner-e2e-alerts"
 
@@ -24,12 +25,13 @@ class SnsTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="driftd-sns-")
         self.cfg = os.path.join(self.dir, "cfg")
         os.mkdir(self.cfg, 0o700)
+        estate_root(self.dir)
         self.state = os.path.join(self.dir, "state")
         # Checks read with boto3 (awscli starts slowly); drift is made with awscli.
         self.sns = boto3.client("sns", endpoint_url=self.fake.url, region_name="us-east-1",
                                 aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
         main = {
-            "include": [os.path.join(ROOT, "config", "base", "alerts.json")],
+            "include": [base_file("alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": {"env": "e2e", "region": "us-east-1",
                           "account_id": "123456789012",

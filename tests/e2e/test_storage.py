@@ -10,6 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import EstateTestCase, FakeAWS, ROOT, aws_cli  # noqa: E402
+from driftdtest import base_file, estate_root  # noqa: E402
 
 BUCKET = "cloudpartner-e2e-platform-data"
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
@@ -23,8 +24,9 @@ class StorageTest(EstateTestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="driftd-storage-")
         cls.config = os.path.join(cls.tmp.name, "config")
         os.makedirs(cls.config)
+        estate_root(os.path.dirname(cls.config))
         main = {
-            "include": [os.path.join(ROOT, "config", "base", f)
+            "include": [base_file(f)
                         for f in ("kms.json", "storage.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},

@@ -112,10 +112,10 @@ class FakeAWS:
         self.clock = Clock(args.time_scale)
         self.store = Store(args.state_dir, args.region, self.clock, args.page_size)
         self.session = botocore.session.get_session()
-        # Models botocore lacks (Bedrock) and members newer than Debian's
-        # botocore (models/rds/*/service-2.sdk-extras.json) come from
-        # models/ next to this file. First on the path, as AWS_DATA_PATH
-        # is: botocore takes the first sdk-extras file it finds.
+        # AWS's current models, trimmed (models/, written by gen-models):
+        # first on the path, as AWS_DATA_PATH is, so they replace Debian's
+        # botocore 1.29 models (which lack Bedrock and newer members and
+        # enum values); Debian's endpoint rule sets still apply.
         self.session.get_component('data_loader').search_paths.insert(0, MODELS_DIR)
         self.models = {}
         self.keys = {args.access_key: args.secret_key}

@@ -1,6 +1,7 @@
-"""Bedrock foundation-model catalogue for the fake.  The model itself
-(models/bedrock/...) is a subset written for the fake because Debian's
-botocore 1.29 predates Bedrock; the catalogue is a table."""
+"""Bedrock foundation-model catalogue for the fake.  The model
+(models/bedrock/...) is AWS's current one trimmed by gen-models (Debian's
+botocore 1.29 predates Bedrock; its endpoint rule set is written for the
+fake); the catalogue is a table."""
 from wire import ApiError
 
 # (model id, name, provider, input modalities, output modalities, streaming)

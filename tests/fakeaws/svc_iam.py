@@ -105,6 +105,15 @@ def list_roles(ctx):
     return _page(ctx, [_role_out(r) for r in roles if r['Path'].startswith(pre)], 'Roles')
 
 
+def put_role_permissions_boundary(ctx):
+    """Sets or replaces a role's permissions boundary.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePermissionsBoundary.html"""
+    rec = _role(ctx)
+    rec['PermissionsBoundary'] = {'PermissionsBoundaryType': 'Policy',
+                                  'PermissionsBoundaryArn': ctx.params['PermissionsBoundary']}
+    return {}
+
+
 def update_role(ctx):
     rec = _role(ctx)
     if 'Description' in ctx.params:
@@ -482,6 +491,8 @@ def _role_detail(ctx, rec):
                                   if rec['RoleName'] in p['_roles']]
     out['Tags'] = list(rec.get('Tags', []))
     out['RoleLastUsed'] = {}
+    if 'PermissionsBoundary' in rec:
+        out['PermissionsBoundary'] = dict(rec['PermissionsBoundary'])
     return out
 
 
@@ -516,6 +527,7 @@ def handlers():
     return {
         'GetAccountAuthorizationDetails': get_account_authorization_details,
         'CreateRole': create_role, 'GetRole': get_role, 'ListRoles': list_roles, 'UpdateRole': update_role,
+        'PutRolePermissionsBoundary': put_role_permissions_boundary,
         'UpdateAssumeRolePolicy': update_assume_role_policy, 'DeleteRole': delete_role,
         'PutRolePolicy': put_role_policy, 'GetRolePolicy': get_role_policy,
         'ListRolePolicies': list_role_policies, 'DeleteRolePolicy': delete_role_policy,

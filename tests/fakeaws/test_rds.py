@@ -72,8 +72,8 @@ class RdsTest(FakeTestCase):
         self.assertAwsError('DBInstanceNotFound', self.rds.describe_db_instances, DBInstanceIdentifier='db1')
 
     def test_a_managed_master_password_lives_in_a_secret_of_rds(self):
-        # The extras model (models/rds/.../service-2.sdk-extras.json) is on
-        # the client's and the fake's data path.
+        # Newer than Debian's botocore: AWS's current model (models/rds)
+        # is on the client's and the fake's data path.
         db = self.rds.create_db_instance(DBInstanceIdentifier='m1', DBInstanceClass='db.t3.micro',
                                          Engine='postgres', MasterUsername='admin', AllocatedStorage=20,
                                          ManageMasterUserPassword=True,
