@@ -386,10 +386,13 @@ class WireOracle(unittest.TestCase):
                 hashlib.md5(d["body"]).digest()).decode(), what)
         self.assertEqual(body_view(protocol, d["body"]), body_view(protocol, b["body"]), what)
 
-    def test_cases_span_all_five_protocols(self):
+    def test_cases_span_all_five_protocols_and_both_json_versions(self):
         metas = [self.session.get_service_model(svc).metadata for svc in {s for s, _ in model_ops()}]
         self.assertEqual({m["protocol"] for m in metas},
                          {"query", "ec2", "json", "rest-json", "rest-xml"})
+        # application/x-amz-json-1.0 (DynamoDB, SQS) and -1.1 (KMS, Logs, ...)
+        self.assertEqual({m.get("jsonVersion") for m in metas if m["protocol"] == "json"},
+                         {"1.0", "1.1"})
 
     def test_every_listed_operation_has_a_case(self):
         ops = model_ops()
