@@ -13,6 +13,7 @@
 #include "config.h"
 #include "planfmt.h"
 #include "reconcile.h"
+#include "schema.h"
 #include "session.h"
 
 typedef struct plan_args {
@@ -58,6 +59,12 @@ static int parse_args(int argc, char **argv, plan_args_t *a, const char *cmd)
 	return 0;
 }
 
+static void warn_notice(void *ctx, const char *address, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "driftd: warning: %s: %s.\n", address, text);
+}
+
 static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 {
 	session_opts_t so = { loop, a->config_dir, a->state_dir, a->environment };
@@ -76,6 +83,7 @@ static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 		return NULL;
 	}
 	config_errors_free(errs);
+	schema_notices(session_config(s), warn_notice, NULL);
 	return s;
 }
 

@@ -170,7 +170,8 @@ const char *session_environment(const session_t *s)
 aws_client_t *session_aws(session_t *s, err_t *err)
 {
 	aws_options_t o;
-	const char *region = config_settings(s->config)->region;
+	const config_settings_t *st = config_settings(s->config);
+	const char *region = st->region;
 
 	if (s->aws)
 		return s->aws;
@@ -179,6 +180,8 @@ aws_client_t *session_aws(session_t *s, err_t *err)
 	o.env.getenv = session_getenv;
 	o.env.ctx = s;
 	o.region = region && *region ? region : NULL;
+	o.allow_plain_http = st->allow_plain_http;
+	o.credential_process_timeout_ms = st->credential_process_timeout * 1000;
 	if (aws_client_new(&o, &s->aws, err))
 		return NULL;
 	return s->aws;

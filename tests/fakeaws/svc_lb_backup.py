@@ -363,10 +363,36 @@ def _attrs(table, arn_param, code, what):
 
     def modify(ctx):
         rec = _find(ctx, table, ctx.params[arn_param], code, what)
-        for a in ctx.params['Attributes']:
-            rec['_attrs'][a['Key']] = a['Value']
+        attrs = dict(rec['_attrs'], **{a['Key']: a['Value'] for a in ctx.params['Attributes']})
+        if attrs.get('access_logs.s3.enabled') == 'true':
+            _check_log_bucket(ctx, attrs.get('access_logs.s3.bucket', ''))
+        rec['_attrs'] = attrs
         return describe(ctx)
     return describe, modify
+
+
+# The account Elastic Load Balancing writes access logs from, per Region
+# that existed before August 2022; newer Regions use the service principal
+# logdelivery.elasticloadbalancing.amazonaws.com (ELB user guide, "Enable
+# access logs for your Application Load Balancer", step 2: attach a policy
+# to your S3 bucket).
+ELB_LOG_ACCOUNTS = {'us-east-1': '127311923021', 'us-east-2': '033677994240', 'us-west-1': '027434742980',
+                    'us-west-2': '797873946194', 'eu-west-1': '156460612806', 'eu-central-1': '054676820928'}
+
+
+def _check_log_bucket(ctx, name):
+    """AWS refuses the whole ModifyLoadBalancerAttributes call, every
+    attribute in it, when the access log bucket does not exist or its
+    policy does not let ELB put objects (InvalidConfigurationRequest,
+    "Access Denied for bucket")."""
+    bucket = ctx.store.table('s3_bucket').get(name)
+    policy = (bucket or {}).get('_Policy') or ''
+    principals = ['logdelivery.elasticloadbalancing.amazonaws.com']
+    if ctx.store.region in ELB_LOG_ACCOUNTS:
+        principals.append('arn:aws:iam::%s:root' % ELB_LOG_ACCOUNTS[ctx.store.region])
+    if not bucket or 's3:PutObject' not in policy or not any(p in policy for p in principals):
+        raise ApiError('InvalidConfigurationRequest',
+                       'Access Denied for bucket: %s. Please check S3bucket permission' % name)
 
 
 def elb_register_targets(ctx):
