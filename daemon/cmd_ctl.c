@@ -150,6 +150,14 @@ static int print_status(const cJSON *doc)
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "last_cycle_seconds")),
 	       cJSON_IsTrue(cJSON_GetObjectItem(doc, "config_valid")) ? "" :
 	       "; the config on disk was rejected");
+	if ((r = cJSON_GetObjectItem(doc, "lease")))
+		printf("Lease %s/%s: %s; %s (fencing counter %d, expires "
+		       "%s).\n\n", str(r, "table"), str(r, "name"),
+		       cJSON_IsTrue(cJSON_GetObjectItem(r, "holder")) ?
+		       "this daemon holds it and writes" :
+		       "this daemon does not hold it and only reads",
+		       *str(r, "owner") ? str(r, "owner") : "nobody holds it",
+		       num(r, "fencing_counter"), str(r, "expires"));
 	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))

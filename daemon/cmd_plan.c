@@ -131,12 +131,17 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	if (!apply)
 		o.journal = session_journal(s, NULL);
 	if (!(o.aws = session_aws(s, &e)) ||
-	    (apply && !(o.journal = session_journal(s, &e))) ||
-	    rec_run_sync(&o, res, &e)) {
-		fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
-		return -1;
-	}
+	    (apply && !(o.journal = session_journal(s, &e))))
+		goto fail;
+	/* Loaded with the journal: write-only secrets compared by their
+	 * fingerprints (secret.h). */
+	o.secret_key = session_secret_key(s);
+	if (rec_run_sync(&o, res, &e))
+		goto fail;
 	return 0;
+fail:
+	fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
+	return -1;
 }
 
 static void print_result(const rec_result_t *r, const plan_args_t *a)

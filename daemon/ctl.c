@@ -72,6 +72,13 @@ static void iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A standby's changes are held back by the lease, not by a backoff. */
+static const char *state_name(const daemon_t *d, const tracker_entry_t *t)
+{
+	return t->state == TRACKER_DEFERRED && !daemon_lease_may_write(d) ?
+	       "standby" : tracker_state_name(t->state);
+}
+
 static cJSON *status_json(daemon_t *d)
 {
 	cJSON *doc = cJSON_CreateObject(), *list, *o;
@@ -91,13 +98,14 @@ static cJSON *status_json(daemon_t *d)
 	cJSON_AddNumberToObject(doc, "last_cycle_seconds", d->last_cycle_s);
 	cJSON_AddNumberToObject(doc, "managed", (double)d->n_managed);
 	cJSON_AddNumberToObject(doc, "drifted", (double)d->n_drifted);
+	daemon_lease_json(d, doc);
 	list = cJSON_AddArrayToObject(doc, "resources");
 	for (i = 0; (t = tracker_entry(d->tracker, i)); i++) {
 		if (t->seen != cycle)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "address", t->address);
-		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
+		cJSON_AddStringToObject(o, "state", state_name(d, t));
 		iso_time(t->last_change, when, sizeof(when));
 		cJSON_AddStringToObject(o, "last_change", when);
 		cJSON_AddNumberToObject(o, "drift", (double)t->drift);
@@ -133,7 +141,7 @@ static cJSON *drift_json(daemon_t *d)
 		cJSON_AddStringToObject(o, "address", t->address);
 		cJSON_AddStringToObject(o, "action",
 					tracker_action_name(t->action));
-		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
+		cJSON_AddStringToObject(o, "state", state_name(d, t));
 		cJSON_AddItemToObject(o, "changes",
 				      cJSON_Duplicate(t->changes, 1));
 		cJSON_AddItemToArray(list, o);

@@ -636,6 +636,8 @@ static int skip_backing_off(void *ctx, const rec_item_t *item)
 {
 	daemon_t *d = ctx;
 
+	if (!daemon_lease_may_write(d))
+		return 1;
 	return tracker_backing_off(d->tracker, item->address, mono_s(d));
 }
 
@@ -670,6 +672,8 @@ static void start_cycle(daemon_t *d)
 	if (d->running || d->stopping)
 		return;
 	uv_timer_stop(&d->cycle_timer);
+	if (!daemon_lease_check(d))
+		return;
 	memset(&o, 0, sizeof(o));
 	o.loop = d->loop;
 	o.config = session_config(d->session);
@@ -681,6 +685,7 @@ static void start_cycle(daemon_t *d)
 	o.skip_ctx = d;
 	if (!(o.aws = session_aws(d->session, &e)) ||
 	    !(o.journal = session_journal(d->session, &e)) ||
+	    !(o.secret_key = session_secret_key(d->session)) ||
 	    rec_run(&o, on_cycle_done, d, &e)) {
 		log_error(&c, "A reconcile cycle could not start: %s. driftd "
 			  "tries again next interval.",
@@ -958,9 +963,10 @@ void daemon_maybe_exit(daemon_t *d)
 		d->flushed = 1;
 		daemon_flush_metrics(d);
 	}
-	if (d->metrics_in_flight)
+	if (d->metrics_in_flight || d->lease_releasing)
 		return;
 	d->exiting = 1;
+	daemon_lease_close(d);
 	close_if((uv_handle_t *)&d->cycle_timer);
 	close_if((uv_handle_t *)&d->watchdog_timer);
 	close_if((uv_handle_t *)&d->debounce_timer);
@@ -1007,6 +1013,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	uv_timer_stop(&d->cycle_timer);
 	uv_timer_start(&d->stop_timer, on_stop_timeout, STOP_GRACE_MS, 0);
 	uv_unref((uv_handle_t *)&d->stop_timer);
+	daemon_lease_release(d);
 	daemon_maybe_exit(d);
 }
 
@@ -1071,7 +1078,8 @@ int cmd_run(int argc, char **argv)
 		log_error(&c, "driftd cannot start: out of memory.");
 		goto out;
 	}
-	if (ctl_server_open(&d, a.socket_path, &e)) {
+	if (daemon_lease_open(&d, &e) ||
+	    ctl_server_open(&d, a.socket_path, &e)) {
 		log_error(&c, "driftd cannot start: %s.",
 			  err_format(&e, line, sizeof(line)));
 		goto out;
@@ -1104,6 +1112,7 @@ out:
 	if (d.session)
 		session_close_async(d.session, NULL, NULL);
 	ctl_server_close(&d);
+	daemon_lease_close(&d);
 	uv_walk(&loop, on_walk_close, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);

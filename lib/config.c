@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "jsonutil.h"
+#include "lease.h"
 #include "readfile.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -137,6 +138,8 @@ static int cmp_err(const void *x, const void *y)
 
 void config_errors_sort(config_errors_t *errs)
 {
+	if (errs->count < 2)    /* items may be NULL: qsort must not see it */
+		return;
 	qsort(errs->items, errs->count, sizeof(*errs->items), cmp_err);
 }
 
@@ -1117,6 +1120,7 @@ typedef enum setting_kind {
 	SET_TYPES,         /* array of "service.type" */
 	SET_BOOL,          /* true or false */
 	SET_COUNT,         /* a whole number from 0 to 1000 */
+	SET_LEASE,         /* {table, create_table, duration_s, name} */
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -1134,6 +1138,7 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("lease", SET_LEASE, lease),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
@@ -1145,8 +1150,9 @@ static const setting_def_t settings_table[] = {
 
 static const char *const setting_names[] = {
 	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment", "metrics_namespace", "mode",
-	"poll_interval", "prune", "prune_max_per_cycle", "region", "state_dir",
+	"default_tags", "endpoints", "environment", "lease", "metrics_namespace",
+	"mode", "poll_interval", "prune", "prune_max_per_cycle", "region",
+	"state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1308,6 +1314,110 @@ static void set_types(loader_t *L, const loaded_file_t *f, const cJSON *v,
 	L->prune_node = v;
 }
 
+static void free_lease_setting(config_lease_t *l)
+{
+	if (l) {
+		free(l->table);
+		free(l->name);
+		free(l);
+	}
+}
+
+/* DynamoDB's table name rule (API reference, CreateTable: TableName,
+ * 3 to 255 of [a-zA-Z0-9_.-]). */
+static int dynamodb_table_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 3 && n <= 255 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static const char *const lease_keys[] = {
+	"create_table", "duration_s", "name", "table",
+};
+
+/* settings.lease; every problem at its own file:line:column. */
+static void set_lease(loader_t *L, const loaded_file_t *f, const cJSON *v,
+		      const char *where)
+{
+	config_settings_t *s = &L->cfg->settings;
+	config_pos_t p = value_pos(f->doc, v);
+	config_lease_t *l;
+	const cJSON *m;
+	int bad = 0;
+
+	if (!cJSON_IsObject(v)) {
+		add_error(L, &p, "%s must be an object like {\"table\": "
+			  "\"driftd-lease\"}", where);
+		return;
+	}
+	if (!(l = calloc(1, sizeof(*l)))) {
+		L->oom = 1;
+		return;
+	}
+	l->duration_s = 30;
+	cJSON_ArrayForEach(m, v) {
+		p = value_pos(f->doc, m);
+		if (!strcmp(m->string, "table")) {
+			if (!cJSON_IsString(m) ||
+			    !dynamodb_table_valid(m->valuestring)) {
+				add_error(L, &p, "%s.table must be a DynamoDB "
+					  "table name: 3 to 255 letters, digits, "
+					  "'_', '-' or '.'", where);
+				bad = 1;
+			} else if (!(l->table = strdup(m->valuestring))) {
+				L->oom = 1;
+			}
+		} else if (!strcmp(m->string, "name")) {
+			if (!cJSON_IsString(m) || !m->valuestring[0] ||
+			    strlen(m->valuestring) > 255) {
+				add_error(L, &p, "%s.name must be a string of 1 "
+					  "to 255 characters", where);
+				bad = 1;
+			} else if (!(l->name = strdup(m->valuestring))) {
+				L->oom = 1;
+			}
+		} else if (!strcmp(m->string, "create_table")) {
+			if (!cJSON_IsBool(m)) {
+				add_error(L, &p, "%s.create_table must be true "
+					  "or false", where);
+				bad = 1;
+			}
+			l->create_table = cJSON_IsTrue(m);
+		} else if (!strcmp(m->string, "duration_s")) {
+			if (!cJSON_IsNumber(m) || m->valuedouble !=
+			    (double)(int)m->valuedouble ||
+			    m->valuedouble < LEASE_DURATION_MIN_S ||
+			    m->valuedouble > LEASE_DURATION_MAX_S) {
+				add_error(L, &p, "%s.duration_s must be a whole "
+					  "number of seconds from %d to %d",
+					  where, LEASE_DURATION_MIN_S,
+					  LEASE_DURATION_MAX_S);
+				bad = 1;
+			} else {
+				l->duration_s = m->valueint;
+			}
+		} else {
+			unknown_key(L, f->doc, m, "settings.lease member",
+				    lease_keys, N_ELEMS(lease_keys));
+			bad = 1;
+		}
+	}
+	if (!l->table && !bad) {
+		p = value_pos(f->doc, v);
+		add_error(L, &p, "%s needs \"table\", the DynamoDB table that "
+			  "holds the lease", where);
+		bad = 1;
+	}
+	if (bad) {
+		free_lease_setting(l);
+		return;
+	}
+	free_lease_setting(s->lease);
+	s->lease = l;
+}
+
 static void apply_setting(loader_t *L, const loaded_file_t *f,
 			  const setting_def_t *def, cJSON *v)
 {
@@ -1360,6 +1470,9 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	case SET_TYPES:
 		set_types(L, f, v, where);
+		break;
+	case SET_LEASE:
+		set_lease(L, f, v, where);
 		break;
 	case SET_BOOL:
 		if (!cJSON_IsBool(v))
@@ -2052,6 +2165,7 @@ void config_free(config_t *cfg)
 	for (i = 0; i < s->nprune; i++)
 		free(s->prune[i]);
 	free(s->prune);
+	free_lease_setting(s->lease);
 	free(cfg);
 }
 

@@ -184,6 +184,13 @@ typedef struct rec_opts {
 	 * REC_STATUS_DEFERRED). The daemon's per-resource retry backoff. */
 	int           (*skip)(void *ctx, const rec_item_t *item);
 	void           *skip_ctx;
+	/* The per-host key of write-only secrets' fingerprints
+	 * (SECRET_KEY_LEN bytes, secret_key_load; secret.h). With it and a
+	 * journal, a write-only secret member (an ALB's OIDC ClientSecret)
+	 * is compared by the fingerprint the journal kept after its last
+	 * write, and sent only when it changed. NULL: compared like any
+	 * member (AWS never returns it: it always differs). */
+	const unsigned char *secret_key;
 } rec_opts_t;
 
 /* result is the receiver's: free with rec_result_free. err is set when the

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "schema.h"
+#include "secret.h"
 #include "services.h"
 
 struct session {
@@ -14,6 +15,7 @@ struct session {
 	config_t     *config;
 	aws_client_t *aws;
 	journal_t    *journal;
+	unsigned char secret_key[SECRET_KEY_LEN]; /* loaded with the journal */
 	char         *environment;
 	char         *state_dir;
 	char          endpoint_buf[1024];
@@ -116,6 +118,7 @@ void session_close(session_t *s)
 	config_free(s->config);
 	free(s->environment);
 	free(s->state_dir);
+	secret_wipe(s->secret_key, sizeof(s->secret_key));
 	free(s);
 }
 
@@ -230,6 +233,15 @@ journal_t *session_journal(session_t *s, err_t *err)
 	}
 	if (journal_open(path, &s->journal, err))
 		s->journal = NULL;
+	else if (secret_key_load(s->state_dir, s->secret_key, err)) {
+		journal_free(s->journal);
+		s->journal = NULL;
+	}
 	free(path);
 	return s->journal;
+}
+
+const unsigned char *session_secret_key(const session_t *s)
+{
+	return s->journal ? s->secret_key : NULL;
 }

@@ -482,6 +482,39 @@ START_TEST(defaults_apply_when_settings_are_absent)
 }
 END_TEST
 
+START_TEST(lease_defaults_and_its_missing_table_at_its_place)
+{
+	config_t *cfg;
+	const config_lease_t *l;
+
+	put("env/e.json", "{\"settings\": {\"lease\": {\"table\": \"t-1.x\"}}}");
+	cfg = load_ok("env");
+	l = config_settings(cfg)->lease;
+	ck_assert_ptr_nonnull(l);
+	ck_assert_str_eq(l->table, "t-1.x");
+	ck_assert_ptr_null(l->name);
+	ck_assert_int_eq(l->duration_s, 30);
+	ck_assert_int_eq(l->create_table, 0);
+	config_free(cfg);
+	put("two/e.json", "{\"settings\": {\"lease\": {\"name\": \"p\", "
+	    "\"duration_s\": 60, \"create_table\": true, \"table\": \"abc\"}}}");
+	cfg = load_ok("two");
+	l = config_settings(cfg)->lease;
+	ck_assert_str_eq(l->name, "p");
+	ck_assert_int_eq(l->duration_s, 60);
+	ck_assert_int_eq(l->create_table, 1);
+	config_free(cfg);
+	put("bad/e.json", "{\"settings\": {\"lease\": {\"name\": \"p\"}}}");
+	ck_assert_str_eq(load_errors("bad", NULL),
+			 "bad/e.json:1:24: settings.lease needs \"table\", the "
+			 "DynamoDB table that holds the lease\n");
+	put("none/e.json", "{}");
+	cfg = load_ok("none");
+	ck_assert_ptr_null(config_settings(cfg)->lease);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(errors_from_every_file_are_collected_and_sorted)
 {
 	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1, \"allow_plain_http\": \"yes\"}}");
@@ -876,6 +909,7 @@ int main(void)
 	tcase_add_test(tc, key_interpolation_errors_name_the_place_in_the_key);
 	tcase_add_test(tc, settings_and_policy_are_parsed);
 	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
+	tcase_add_test(tc, lease_defaults_and_its_missing_table_at_its_place);
 	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);
 	tcase_add_test(tc, cycle_is_reported_at_the_edge_that_starts_it);
 	tcase_add_test(tc, include_cycle_names_every_file);

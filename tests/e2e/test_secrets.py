@@ -3,7 +3,10 @@ OIDC action's ClientSecret (elbv2.listener DefaultActions, listener_rule
 Actions: AuthenticateOidcActionConfig in the ELBv2 API reference) and the
 token of an HTTPS subscription endpoint (in its query and userinfo) are
 masked in plan text and --json, in the daemon's log, its SNS alert bodies
-and `driftd drift`; and the driftd process cannot be dumped."""
+and `driftd drift`; and the driftd process cannot be dumped. AWS never
+returns the ClientSecret (DescribeListeners, DescribeRules; the fake
+answers so): driftd compares it by the keyed fingerprint its journal keeps
+and sends it only when it changed."""
 import json
 import os
 import shutil
@@ -24,17 +27,20 @@ MASK = "(sensitive value)"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0000-4000-8000-000000000001"
 
 
-def oidc_action(issuer):
+NEW_SECRET = "oidc-secret-sentinel-rotated-0b9d"
+
+
+def oidc_action(issuer, secret=OIDC_SECRET):
     return {"Type": "authenticate-oidc", "Order": 1,
             "AuthenticateOidcConfig": {
                 "Issuer": issuer, "ClientId": "shop",
-                "ClientSecret": OIDC_SECRET,
+                "ClientSecret": secret,
                 "AuthorizationEndpoint": issuer + "/authorize",
                 "TokenEndpoint": issuer + "/token",
                 "UserInfoEndpoint": issuer + "/userinfo"}}
 
 
-def config(env, topic, observe=False):
+def config(env, topic, observe=False, secret=OIDC_SECRET, issuer="https://idp.example.com"):
     fixed = {"Type": "fixed-response", "Order": 2,
              "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain",
                                      "MessageBody": "ok"}}
@@ -50,12 +56,12 @@ def config(env, topic, observe=False):
         "elbv2.listener.https": {
             "LoadBalancerArn": "${elbv2.load_balancer.main.LoadBalancerArn}",
             "Port": 443, "Protocol": "HTTPS", "Certificates": [{"CertificateArn": CERT}],
-            "DefaultActions": [oidc_action("https://idp.example.com"), fixed]},
+            "DefaultActions": [oidc_action(issuer, secret), fixed]},
         "elbv2.listener_rule.app": {
             "ListenerArn": "${elbv2.listener.https.ListenerArn}", "Priority": 10,
             "Conditions": [{"Field": "path-pattern",
                             "PathPatternConfig": {"Values": ["/app/*"]}}],
-            "Actions": [oidc_action("https://idp.example.com"), fixed]},
+            "Actions": [oidc_action("https://idp.example.com", secret), fixed]},
         "sns.topic.hooks": {"Name": env + "-hooks"},
         "sns.subscription.hook": {
             "TopicArn": "${sns.topic.hooks.TopicArn}", "Protocol": "https",
@@ -87,7 +93,7 @@ class SecretsTest(unittest.TestCase):
         self.state = os.path.join(self.tmp, "state")
 
     def assertNoSecret(self, text):
-        for s in (OIDC_SECRET, HOOK_TOKEN, HOOK_PASSWORD):
+        for s in (OIDC_SECRET, NEW_SECRET, HOOK_TOKEN, HOOK_PASSWORD):
             self.assertNotIn(s, text)
 
     def test_1_plan_text_and_json_mask_the_secrets(self):
@@ -155,6 +161,78 @@ class SecretsTest(unittest.TestCase):
             text = f.read()
         self.assertIn("Drift on elbv2.listener.https", text)
         self.assertNoSecret(text)
+
+
+    def test_3_write_only_secret_is_in_sync_and_sent_only_when_changed(self):
+        env = "sec-wo"
+        cfg = write_config(self.tmp, config(env, None))
+
+        def run(args, sync=False):
+            p = driftd_at(cfg, self.state, args, self.env)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertNoSecret(p.stdout + p.stderr)
+            if sync:
+                self.assertIn("No changes.", p.stdout, p.stdout + p.stderr)
+            return p.stdout
+
+        def stored():
+            res = self.fake.control("GET", "state")["resources"]
+            return sorted(a["AuthenticateOidcConfig"].get("_ClientSecret")
+                          for table, key in (("elb_listener", "DefaultActions"),
+                                             ("elb_rule", "Actions"))
+                          for r in res[table].values()
+                          if "/app/%s/" % env in r.get("LoadBalancerArn", r.get("_listener", ""))
+                          for a in r[key] if a["Type"] == "authenticate-oidc")
+
+        def journal():
+            with open(os.path.join(self.state, "journal")) as f:
+                text = f.read()
+            self.assertNoSecret(text)
+            return {(s["address"], s["attribute"]): s["fingerprint"]
+                    for s in json.loads(text)["secrets"]}
+
+        run(["apply", "--auto-approve"])
+        # AWS never answers the secret: the fingerprint of what was sent
+        # says it is in sync.
+        run(["plan"], sync=True)
+        made = journal()
+        self.assertEqual(sorted(made), [("elbv2.listener.https", "DefaultActions"),
+                                        ("elbv2.listener_rule.app", "Actions")])
+        key = os.stat(os.path.join(self.state, "secret-hmac.key"))
+        self.assertEqual((key.st_mode & 0o777, key.st_size), (0o600, 32))
+        # A rotated secret: one update of each, sending it; then in sync.
+        write_config(self.tmp, config(env, None, secret=NEW_SECRET))
+        self.assertIn("0 to add, 2 to change", run(["plan"]))
+        self.fake.clear_calls()
+        run(["apply", "--auto-approve"])
+        self.assertEqual(len(self.fake.calls("elasticloadbalancing", "ModifyListener")), 1)
+        self.assertEqual(len(self.fake.calls("elasticloadbalancing", "ModifyRule")), 1)
+        self.assertEqual(stored(), [NEW_SECRET, NEW_SECRET])
+        rotated = journal()
+        for k in made:
+            self.assertNotEqual(made[k], rotated[k])
+        run(["plan"], sync=True)
+        # Another member changes: the secret is not sent, AWS keeps it.
+        write_config(self.tmp, config(env, None, secret=NEW_SECRET,
+                                      issuer="https://idp2.example.com"))
+        self.fake.clear_calls()
+        run(["apply", "--auto-approve"])
+        calls = self.fake.calls("elasticloadbalancing", "ModifyListener")
+        self.assertEqual(len(calls), 1)
+        sent = calls[0]["parameters"]["DefaultActions"][0]["AuthenticateOidcConfig"]
+        # The call log masks members named like secrets: the flag is there,
+        # the secret is not (and the fake refuses neither without the other).
+        self.assertIn("UseExistingClientSecret", sent)
+        self.assertNotIn("ClientSecret", sent)
+        self.assertEqual(stored(), [NEW_SECRET, NEW_SECRET])
+        self.assertEqual(journal(), rotated)
+        run(["plan"], sync=True)
+        # A key others can read is refused, naming the file: apply stops.
+        key = os.path.join(self.state, "secret-hmac.key")
+        os.chmod(key, 0o644)
+        p = driftd_at(cfg, self.state, ["apply", "--auto-approve"], self.env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(key + " must be a file of 32 bytes owned by uid", p.stderr)
 
 
 class PlainHttpTest(unittest.TestCase):

@@ -12,6 +12,7 @@ import svc_more     # noqa: E402
 import svc_extra    # noqa: E402
 import svc_lb_backup  # noqa: E402
 import svc_bedrock  # noqa: E402
+import svc_dynamodb  # noqa: E402
 
 
 def _need(ctx, res, rid):
@@ -682,7 +683,8 @@ def build_handlers(fake):
     out[('sts', 'GetCallerIdentity')] = _sts_identity
     for service, table in (('iam', svc_iam.handlers()),) + tuple(svc_misc.handlers().items()) + \
             tuple(svc_more.handlers().items()) + tuple(svc_extra.handlers().items()) + \
-            tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()):
+            tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()) + \
+            tuple(svc_dynamodb.handlers().items()):
         for op, fn in table.items():
             out[(service, op)] = fn
     return out

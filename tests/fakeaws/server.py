@@ -90,6 +90,7 @@ class Fault:
 
     def __init__(self, spec):
         self.service, self.operation = spec.get('service'), spec.get('operation')
+        self.access_key = spec.get('access_key')      # one caller's calls only
         self.kind = spec['kind']
         if self.kind not in ('throttle', 'error', 'latency', 'reset', 'malformed', 'skew'):
             raise ValueError('unknown fault kind %r' % self.kind)
@@ -99,8 +100,9 @@ class Fault:
         self.ms = int(spec.get('ms', 0))
         self.seconds = float(spec.get('seconds', 0))
 
-    def matches(self, service, op):
-        return (self.service in (None, service)) and (self.operation in (None, op))
+    def matches(self, service, op, access_key=None):
+        return (self.service in (None, service)) and (self.operation in (None, op)) and \
+            (self.access_key in (None, access_key))
 
     def describe(self):
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -287,7 +289,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(200, {'calls': []})
             elif path == '/_fake/calls':
                 calls = [c for c in fake.calls
-                         if q.get('service') in (None, c['service']) and q.get('operation') in (None, c['operation'])]
+                         if all(q.get(k) in (None, c[k]) for k in ('service', 'operation', 'access_key'))]
                 self._json(200, {'calls': calls})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
@@ -353,7 +355,8 @@ class Handler(BaseHTTPRequestHandler):
         model = fake.model(service) if service else None
         protocol = model.metadata['protocol'] if model else 'json'
         state = {'service': service or '?', 'op': '?', 'params': {}, 'protocol': protocol, 'rid': request_id,
-                 'started': time.time(), 'region': cred.group(3) if cred else None}
+                 'started': time.time(), 'region': cred.group(3) if cred else None,
+                 'access_key': cred.group(1) if cred else None}
         try:
             if service is None:
                 raise ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
@@ -366,7 +369,7 @@ class Handler(BaseHTTPRequestHandler):
             if not (service == 'sts' and op.name == 'AssumeRoleWithWebIdentity'):
                 self.check_auth(service, cred, auth, query, body)
             self.check_request(service, model, protocol, op, ctype, body, form)
-            sleep_ms, action = self.faults_for(service, op.name)
+            sleep_ms, action = self.faults_for(service, op.name, state['access_key'])
             if sleep_ms:
                 time.sleep(sleep_ms / 1000.0)
             if action == 'reset':
@@ -501,14 +504,14 @@ class Handler(BaseHTTPRequestHandler):
                 .replace('\n' + signed + ';x-amz-content-sha256\n', '\n' + signed + '\n')
         return signer.signature(signer.string_to_sign(req, canonical), req)
 
-    def faults_for(self, service, op):
+    def faults_for(self, service, op, access_key=None):
         """Returns (latency ms, None | 'reset' | 'malformed' | ApiError)."""
         fake = self.server.fake
         errs = fake.errors_for(service)
         sleep_ms, action = 0, None
         with fake.lock:
             for f in list(fake.faults):
-                if not f.matches(service, op) or f.kind == 'skew':
+                if not f.matches(service, op, access_key) or f.kind == 'skew':
                     continue
                 if f.kind == 'latency':
                     sleep_ms += f.ms
@@ -585,7 +588,7 @@ class Handler(BaseHTTPRequestHandler):
             params = _mask(params, model.operation_model(op).input_shape)
         calls = self.server.fake.calls
         calls.append({'time': time.time(), 'started': state['started'], 'service': state['service'],
-                      'region': state['region'], 'operation': op,
+                      'region': state['region'], 'access_key': state['access_key'], 'operation': op,
                       'parameters': params, 'status': status, 'code': code, 'request_id': state['rid']})
         if len(calls) > MAX_CALLS:
             del calls[:len(calls) - MAX_CALLS]

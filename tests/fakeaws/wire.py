@@ -721,5 +721,6 @@ def serialize_error(protocol, service, err, request_id):
         return err.status, {'Content-Type': 'application/xml'}, body.encode()
     headers = {'x-amzn-ErrorType': code,
                'Content-Type': 'application/x-amz-json-1.1' if protocol == 'json' else 'application/json'}
-    body = {'__type': code, 'message': msg} if protocol == 'json' else {'message': msg}
+    body = {'__type': getattr(err, 'type_name', code), 'message': msg} if protocol == 'json' else {'message': msg}
+    body.update(getattr(err, 'fields', {}))       # DynamoDB's Item beside its error
     return err.status, headers, json.dumps(body).encode()
