@@ -44,6 +44,7 @@ DEFAULT_SECRET_KEY = 'fake-secret-key-for-tests'
 MAX_SKEW = 15 * 60
 MAX_BODY = 16 * 1024 * 1024
 MAX_CALLS = 10000               # the call log keeps the newest calls only
+BODY_WAIT = 30.0                # seconds a body may take to arrive in full
 
 # Credential-scope service name -> botocore model name.  Most are equal.
 SIGNING_TO_MODEL = {'monitoring': 'cloudwatch', 'email': 'sesv2', 'ses': 'sesv2',
@@ -209,7 +210,41 @@ class Handler(BaseHTTPRequestHandler):
             body += self.rfile.read(size)
             self.rfile.readline(8)
 
+    def _read_body(self, length):
+        """Exactly Content-Length bytes, or a message saying how the body
+        disagrees with it: fewer bytes before the client stops sending, or
+        bytes left over after them (RFC 9112 section 6.3: the length is the
+        body's, and what follows is the next request)."""
+        sock, before = self.connection, self.connection.gettimeout()
+        sock.settimeout(BODY_WAIT)
+        chunks, got = [], 0
+        while got < length:
+            try:
+                chunk = self.rfile.read1(length - got)
+            except OSError:             # BODY_WAIT passed with the body unfinished
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        body = b''.join(chunks)
+        if len(body) < length:
+            sock.settimeout(before)
+            return body, ('Content-Length is %d but the body has %d bytes.' % (length, len(body)))
+        try:
+            # Non-blocking: a peek that finds nothing returns b'' at once.
+            sock.settimeout(0.0)
+            extra = self.rfile.peek(1)
+        except OSError:
+            extra = b''
+        finally:
+            sock.settimeout(before)
+        if extra:
+            return body, ('Content-Length is %d but more bytes followed the body.' % length)
+        return body, None
+
     def handle_any(self):
+        self.length_error = None
         try:
             if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
                 body = self._read_chunked()
@@ -217,11 +252,13 @@ class Handler(BaseHTTPRequestHandler):
                 length = int(self.headers.get('Content-Length') or 0)
                 if length < 0 or length > MAX_BODY:
                     raise ValueError('bad Content-Length')
-                body = self.rfile.read(length) if length else b''
+                body, self.length_error = self._read_body(length)
         except ValueError:
             self.close_connection = True
             self._send(413, {'Connection': 'close'}, b'request body missing, malformed or too large')
             return
+        if self.length_error:
+            self.close_connection = True    # the stream is out of step with the requests
         if self.path.startswith('/_fake/'):
             self.control(body)
             return
@@ -318,7 +355,9 @@ class Handler(BaseHTTPRequestHandler):
         cred = CRED_RX.search(auth) or CRED_RX.search('Credential=' + (query.get('X-Amz-Credential') or [''])[0])
         form = {}
         ctype = self.headers.get('Content-Type', '')
-        if 'x-www-form-urlencoded' in ctype or (self.command == 'POST' and not ctype and b'Action=' in body):
+        # Read as a form whatever its Content-Type, so that a query call
+        # with the wrong one is told so by name (check_request).
+        if 'x-www-form-urlencoded' in ctype or (self.command == 'POST' and body.startswith(b'Action=')):
             form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode('utf-8', 'replace'),
                                                               keep_blank_values=True).items()}
         if not form and 'Action' in query:
@@ -339,10 +378,13 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
             if model is None:
                 raise ApiError('UnknownService', 'The fake does not know service %r.' % service, 400)
+            if self.length_error:       # before the truncated body is parsed
+                raise ApiError(fake.errors_for(service)['validation'], self.length_error, 400)
             op, params = self.route(model, protocol, form, url, query, body)
             state['op'] = op.name
             if not (service == 'sts' and op.name == 'AssumeRoleWithWebIdentity'):
                 self.check_auth(service, cred, auth, query, body)
+            self.check_request(service, model, protocol, op, ctype, body, form)
             sleep_ms, action = self.faults_for(service, op.name, state['access_key'])
             if sleep_ms:
                 time.sleep(sleep_ms / 1000.0)
@@ -513,6 +555,20 @@ class Handler(BaseHTTPRequestHandler):
                     if f.count <= 0:
                         fake.faults.remove(f)
         return sleep_ms, action
+
+    def check_request(self, service, model, protocol, op, ctype, body, form):
+        """The protocol's rules for the request itself (wire.py,
+        "conformance"), each a 400 in the protocol's error format naming
+        the header or member."""
+        try:
+            if self.command in ('GET', 'HEAD') and body:
+                raise wire.Nonconforming('A %s request carries no body, but %d bytes came.'
+                                         % (self.command, len(body)))
+            wire.check_content_type(protocol, model.metadata.get('jsonVersion', '1.0'), op,
+                                    self.headers.get('Content-Type'), body)
+            wire.check_members(protocol, op, body, form)
+        except wire.Nonconforming as e:
+            raise ApiError(self.server.fake.errors_for(service)['validation'], e.message, 400)
 
     def validate(self, service, protocol, op, params):
         try:
