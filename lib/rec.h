@@ -46,14 +46,26 @@ typedef struct rec_read {
 	struct live_key  *index;      /* items by identity key, built once
 					 the read is done (see rec__match_live) */
 	size_t            n_index;
+	/* The top-level members its items keep (rec__compact_item): what the
+	 * type's table compares, identifies or fills templates with, and what
+	 * the config's references name. keep_all: the type has C code (hooks,
+	 * plan functions, a driver) that may read any member. Built on the
+	 * first item. */
+	char            **keep;
+	size_t            n_keep;
+	int               keep_built, keep_all;
 } rec_read_t;
 
-/* What a scoped read's answer leaves out of its items, the scope it was
- * read in: {"HostedZoneId": "Z1"} for ListResourceRecordSets. */
-typedef struct scoped_call {
+/* One paginated read call, made page by page so that each page's items
+ * are compacted before the next page arrives (10,000 security groups
+ * whole are tens of MiB). scope: what a scoped read's answer leaves out of
+ * its items, the scope it was read in: {"HostedZoneId": "Z1"} for
+ * ListResourceRecordSets; NULL for a batched read. */
+typedef struct page_call {
 	rec_read_t *rd;
 	cJSON      *scope;
-} scoped_call_t;
+	cJSON      *params;   /* the request, its page token advanced */
+} page_call_t;
 
 /* An operation the apply of one resource still has to make. */
 typedef struct rec_op {
@@ -201,7 +213,10 @@ int rec__start_scoped_reads(rec_run_t *run);
 void rec__fix_live_item(rec_read_t *rd, cJSON *it);
 void rec__merge_into(cJSON *item, const res_each_op_t *op, const cJSON *v);
 void rec__read_step(rec_read_t *rd);
-void rec__on_read(void *data, cJSON *result, const err_t *e);
+int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
+			 err_t *e);
+void rec__compact_item(rec_read_t *rd, cJSON *it);
+void rec__keep_free(rec_read_t *rd);
 
 /* rec_plan.c */
 int rec__held(const rec_item_t *item, err_t *err);

@@ -104,6 +104,7 @@ static void run_free(rec_run_t *run)
 
 	for (i = 0; i < run->n_reads; i++) {
 		rec__index_free(&run->reads[i]);
+		rec__keep_free(&run->reads[i]);
 		free(run->reads[i].each_queue);
 		cJSON_Delete(run->reads[i].items);
 	}
@@ -382,10 +383,7 @@ static int start_reads(rec_run_t *run, err_t *e)
 		rd->started = 1;
 		rc = tmpl_fill(rd->type->read.params, &v, &params, e);
 		if (!rc)
-			rc = rec__call(run, rd->type->service, rd->region,
-				      rd->type->read.op, params, AWS_ALL_PAGES,
-				      rec__on_read, rd, e);
-		cJSON_Delete(params);
+			rc = rec__start_read_call(rd, params, NULL, e);
 		if (rc) {
 			/* This type's resources fail; the rest go on. */
 			rd->err = *e;
