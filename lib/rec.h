@@ -54,6 +54,7 @@ typedef struct rec_read {
 	char            **keep;
 	size_t            n_keep;
 	int               keep_built, keep_all;
+	int               needed;     /* an incremental run reads it */
 } rec_read_t;
 
 /* One paginated read call, made page by page so that each page's items
@@ -125,6 +126,8 @@ typedef struct rec_run {
 	struct batch_part *parts;   /* batched writes not yet made */
 	uv_timer_t    batch_timer;
 	double        started;
+	unsigned char *selected;    /* incremental runs: per item, 1 when it
+				       is planned in this run (rec_incr.c) */
 } rec_run_t;
 
 /* One resource's call of a batched operation (restable.h). */
@@ -228,10 +231,22 @@ void rec__add_orphans(rec_run_t *run);
 int rec__start_next_prune(rec_run_t *run);
 
 /* rec_apply.c */
+void rec__merge_live(rec_item_t *item, cJSON *fresh);
+/* The item a read_one answer holds (result is taken): 0 with *live as a
+ * listed item looks (id set, fix_live run), NULL when the answer does not
+ * hold it; else an error. */
+int rec__read_one_item(const rec_item_t *item, cJSON *result, cJSON **live,
+		       err_t *err);
 void rec__task_end(rec_task_t *task, rec_status_t status);
 void rec__task_fail(rec_task_t *task, const err_t *e);
 void rec__start_task(rec_run_t *run, rec_item_t *item);
 void rec__pump(rec_run_t *run);
+
+/* rec_incr.c */
+int rec__incr_select(rec_run_t *run, err_t *e);
+int rec__incr_selected(const rec_run_t *run, const rec_item_t *item);
+void rec__incr_start_reads(rec_run_t *run);
+void rec__incr_trim(rec_run_t *run);
 
 /* rec_driver.c */
 void rec__start_driver_apply(rec_task_t *task);

@@ -109,7 +109,8 @@ static void match_read_items(rec_run_t *run)
 	for (i = 0; i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		rd = item->res ? rec__read_for(run, item->type, item->region) : NULL;
-		if (!rd || !rd->done || rd->err.code || item->live)
+		if (!rd || !rd->done || rd->err.code || item->live ||
+		    !rec__incr_selected(run, item))
 			continue;
 		rec__match_configured(run, item);
 	}

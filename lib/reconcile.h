@@ -184,6 +184,20 @@ typedef struct rec_opts {
 	 * REC_STATUS_DEFERRED). The daemon's per-resource retry backoff. */
 	int           (*skip)(void *ctx, const rec_item_t *item);
 	void           *skip_ctx;
+	/* An incremental run (issue 17 item 3), made when cached is set: the
+	 * result of a finished run on the same estate (the caller's, not
+	 * changed, and kept until the run's done). Only the resources at
+	 * `only` (n_only addresses: those whose desired state changed) and
+	 * their dependants, through references and depends_on, are planned
+	 * and applied, and only they are in the result. Each is re-read on
+	 * its own (read_one by the id cached) before it is judged; one the
+	 * cache has no live item for, or whose type has no read_one, is found
+	 * by its type's batched read. Every other resource takes its live
+	 * state from the cache for references and is neither read nor
+	 * judged; no orphans are looked for. */
+	const rec_result_t *cached;
+	const char *const *only;
+	size_t          n_only;
 } rec_opts_t;
 
 /* result is the receiver's: free with rec_result_free. err is set when the
