@@ -104,6 +104,14 @@ int rec__incr_select(rec_run_t *run, err_t *e)
 	return 0;
 }
 
+/* The cache and the list are the caller's only until rec_run returns. */
+static void forget_cache(rec_run_t *run)
+{
+	run->o.cached = NULL;
+	run->o.only = NULL;
+	run->o.n_only = 0;
+}
+
 typedef struct incr_read {
 	rec_run_t  *run;
 	rec_item_t *item;
@@ -131,6 +139,8 @@ static void on_incr_read(void *data, cJSON *result, const err_t *e)
 		/* Gone since the last run: judged as absent. */
 		cJSON_Delete(item->live);
 		item->live = NULL;
+		free(item->id);
+		item->id = NULL;
 		if (live) {
 			if (rd)
 				rec__compact_item(rd, live);
@@ -184,6 +194,7 @@ void rec__incr_start_reads(rec_run_t *run)
 		}
 		cJSON_Delete(params);
 	}
+	forget_cache(run);
 }
 
 /* The result holds the selected items only, in config order; the others

@@ -186,7 +186,9 @@ typedef struct rec_opts {
 	void           *skip_ctx;
 	/* An incremental run (issue 17 item 3), made when cached is set: the
 	 * result of a finished run on the same estate (the caller's, not
-	 * changed, and kept until the run's done). Only the resources at
+	 * changed; read only inside rec_run, which copies what it takes, so
+	 * it may be freed, with the config it points into, once rec_run
+	 * returns). Only the resources at
 	 * `only` (n_only addresses: those whose desired state changed) and
 	 * their dependants, through references and depends_on, are planned
 	 * and applied, and only they are in the result. Each is re-read on
