@@ -104,7 +104,10 @@ def main():
         sock.bind(notify)
         sock.settimeout(60)
         env["NOTIFY_SOCKET"] = notify
-        daemon = subprocess.Popen([DRIFTD, "run", "--config", cfg, "--state-dir", state,
+        # BENCH_DAEMON_WRAP runs the daemon under a tool, for diagnosis:
+        # "valgrind --tool=massif --massif-out-file=/tmp/massif.out".
+        wrap = os.environ.get("BENCH_DAEMON_WRAP", "").split()
+        daemon = subprocess.Popen(wrap + [DRIFTD, "run", "--config", cfg, "--state-dir", state,
                                    "--interval", str(INTERVAL), "--socket", os.path.join(work, "ctl")],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -139,6 +142,8 @@ def main():
         print("%-34s %6.1f MiB" % ("floor: libcurl initialized, no more", floor / 1024))
         print("CPU per cycle: %.4f s; at a 60 s interval: %.1f CPU seconds per hour"
               % (per_cycle, per_cycle * 60))
+        if wrap:
+            return             # a diagnosis: its figures are not driftd's
         import figures
         figures.record("daemon: RSS growth, cycle %d to %d" % (EARLY, CYCLES),
                        later["VmRSS"] - early["VmRSS"], "KiB", 64 if CYCLES == 1000 else None)
