@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "template.h"
 
 static const rec_item_t *cached_item(const rec_run_t *run,
@@ -223,4 +224,91 @@ void rec__incr_trim(rec_run_t *run)
 		drop = NULL;
 	}
 	rec_result_free(drop);
+}
+
+/* ---- what an edit changed ---------------------------------------------- */
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static int same_settings(const config_settings_t *a, const config_settings_t *b)
+{
+	size_t i;
+
+	if (!same_str(a->environment, b->environment) ||
+	    !same_str(a->region, b->region) || a->mode != b->mode ||
+	    !json_equal(a->default_tags, b->default_tags) ||
+	    !json_equal(a->endpoints, b->endpoints) || a->adopt != b->adopt ||
+	    a->nprune != b->nprune)
+		return 0;
+	for (i = 0; i < a->nprune; i++)
+		if (!same_str(a->prune[i], b->prune[i]))
+			return 0;
+	return 1;
+}
+
+static int same_policy(const config_policy_t *a, const config_policy_t *b)
+{
+	size_t i;
+
+	if (a->mode != b->mode || a->prevent_destroy != b->prevent_destroy ||
+	    a->allow_replace != b->allow_replace || a->nignore != b->nignore)
+		return 0;
+	for (i = 0; i < a->nignore; i++)
+		if (!same_str(a->ignore[i], b->ignore[i]))
+			return 0;
+	return 1;
+}
+
+static int by_address(const void *a, const void *b)
+{
+	return strcmp((*(const config_resource_t *const *)a)->address,
+		      (*(const config_resource_t *const *)b)->address);
+}
+
+static int same_resource(const config_resource_t *a, const config_resource_t *b)
+{
+	return json_equal(a->body, b->body) && same_str(a->region, b->region) &&
+	       a->ensure == b->ensure && same_policy(&a->policy, &b->policy);
+}
+
+int rec_edited(const config_t *old_cfg, const config_t *new_cfg, char ***out,
+	       size_t *n, err_t *e)
+{
+	size_t n_old = config_resource_count(old_cfg), i;
+	const config_resource_t **old = NULL, *res, *const *was;
+	char **list = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!same_settings(config_settings(old_cfg), config_settings(new_cfg)))
+		return 1;
+	old = calloc(n_old ? n_old : 1, sizeof(*old));
+	list = calloc(config_resource_count(new_cfg) + 1, sizeof(*list));
+	if (!old || !list)
+		goto oom;
+	for (i = 0; i < n_old; i++)
+		old[i] = config_resource_at(old_cfg, i);
+	qsort(old, n_old, sizeof(*old), by_address);
+	for (i = 0; i < config_resource_count(new_cfg); i++) {
+		res = config_resource_at(new_cfg, i);
+		was = bsearch(&res, old, n_old, sizeof(*old), by_address);
+		if (was && same_resource(*was, res))
+			continue;
+		if (!(list[*n] = strdup(res->address)))
+			goto oom;
+		(*n)++;
+	}
+	free(old);
+	*out = list;
+	return 0;
+oom:
+	for (i = 0; list && list[i]; i++)
+		free(list[i]);
+	free(list);
+	free(old);
+	*n = 0;
+	return err_set(e, -ENOMEM, "out of memory");
 }

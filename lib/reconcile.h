@@ -214,6 +214,17 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err);
 int rec_run_sync(const rec_opts_t *opts, rec_result_t **result, err_t *err);
 void rec_result_free(rec_result_t *r);
 
+/* What a config edit changed, for an incremental run (opts.only): the
+ * addresses of new_cfg that old_cfg lacks or configures otherwise (body,
+ * region, ensure, policy). Returns 0 with *out a NULL-terminated array of
+ * n addresses (free each, then the array); 1 when the edit changed the
+ * settings every resource depends on (environment, region, mode, default
+ * tags, endpoints, adopt, prune), so that only a full run will do (*out
+ * NULL); or a negative errno. Addresses the edit removed are not listed:
+ * what they leave behind is an orphan, the full run's to report. */
+int rec_edited(const config_t *old_cfg, const config_t *new_cfg, char ***out,
+	       size_t *n, err_t *e);
+
 const char *rec_action_name(rec_action_t a);
 /* A change that converging would make (create, update, replace, delete). */
 int rec_action_changes(rec_action_t a);

@@ -7,10 +7,11 @@
  *     "apply":   true: plan, then apply (as `driftd apply` does),
  *     "skip":    [addresses] the daemon's backoff holds back (opts.skip),
  *     "incremental": {"cached": "before" (a directory of the case: the
- *                config before the edit), "only": [addresses]}: a full
- *                plan of the config before the edit is made first, and
- *                the case's plan and apply are incremental runs against
- *                its result (opts.cached, opts.only),
+ *                config before the edit), "only": [addresses] (default:
+ *                what rec_edited finds the edit changed)}: a full plan of
+ *                the config before the edit is made first, and the case's
+ *                plan and apply are incremental runs against its result
+ *                (opts.cached, opts.only),
  *     "journal": [{"address","type","id"}]: creations this environment's
  *                journal records (rec_journal_created), and
  *                [{"address","type","token","intent":true}]: an interrupted
@@ -34,7 +35,9 @@
  *       "max_in_flight": {service: n}: at most n calls at once,
  *       "reads": ["op", ...]: every read the plan made, in order (after the
  *                incremental case's cached plan),
- *       "result_items": [addresses]: exactly the plan's items, in order }
+ *       "result_items": [addresses]: exactly the plan's items, in order,
+ *       "edited": [addresses]: exactly what rec_edited finds the edit of
+ *                an incremental case changed, in config order }
  *   }
  *
  * A case that expects a field checks it; one that leaves it out does not.
@@ -358,6 +361,22 @@ static void expect_calls(strbuf_t *p, const cJSON *calls, const cJSON *want)
 			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "op")));
 }
 
+/* rec_edited's answer is exactly want's addresses, in order. */
+static void expect_edited(strbuf_t *p, char **have, size_t n, const cJSON *want)
+{
+	const cJSON *w = want ? want->child : NULL;
+	size_t i;
+
+	if (!want)
+		return;
+	for (i = 0; i < n; i++, w = w ? w->next : NULL)
+		if (!w || strcmp(cJSON_GetStringValue(w) ?: "", have[i]))
+			strbuf_printf(p, "  edited %s, expected %s\n", have[i],
+				       w ? cJSON_GetStringValue(w) : "none");
+	for (; w; w = w->next)
+		strbuf_printf(p, "  not found edited: %s\n", cJSON_GetStringValue(w));
+}
+
 /* The result's items are exactly want's addresses, in order. */
 static void expect_result_items(strbuf_t *p, const rec_result_t *r,
 				const cJSON *want)
@@ -582,6 +601,8 @@ static char *run_case(const char *name)
 	rec_result_t *r = NULL, *cached = NULL;
 	config_t *cached_cfg = NULL;
 	const char **only = NULL;
+	char **edited = NULL;
+	size_t n_edited = 0, k;
 	const cJSON *incr, *a;
 	int from = 0;
 	script_t s = { 0 };
@@ -632,12 +653,20 @@ static char *run_case(const char *name)
 	if (incr) {
 		if (cached_plan(p, dir, incr, &o, &cached_cfg, &cached))
 			goto done;
+		if (rec_edited(cached_cfg ? cached_cfg : cfg, cfg, &edited,
+			       &n_edited, &e) < 0)
+			strbuf_printf(p, "  rec_edited failed: %s\n", e.message);
+		expect_edited(p, edited, n_edited,
+			      cJSON_GetObjectItemCaseSensitive(expect, "edited"));
 		only = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(incr, "only")) + 1,
 			      sizeof(*only));
 		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(incr, "only"))
 			if (only && cJSON_IsString(a))
 				only[o.n_only++] = a->valuestring;
-		o.only = only;
+		o.only = cJSON_GetObjectItemCaseSensitive(incr, "only") ?
+			 only : (const char *const *)edited;
+		if (!cJSON_GetObjectItemCaseSensitive(incr, "only"))
+			o.n_only = n_edited;
 		o.cached = cached;
 		from = cJSON_GetArraySize(s.calls);
 	}
@@ -669,6 +698,9 @@ done:
 	rec_result_free(cached);
 	config_free(cached_cfg);
 	free(only);
+	for (k = 0; k < n_edited; k++)
+		free(edited[k]);
+	free(edited);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 	journal_free(j);
