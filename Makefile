@@ -25,17 +25,24 @@ DAEMON_SRC := $(sort $(wildcard daemon/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%)
+# Fuzz harnesses: with the corpus driver (make check), or libFuzzer (make fuzz).
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SECONDS ?= 60
+FUZZ_CC    ?= clang
+FUZZ_BUILD ?= build-fuzz
 LIBDRIFTD  := $(BUILD)/libdriftd.a
 DRIFTD     := $(BUILD)/driftd
 
 .SECONDARY:
-.PHONY: all check test asan valgrind bench demo install clean deps
+.PHONY: all check test asan valgrind bench demo install clean deps fuzz
 all: $(DRIFTD) $(TOOL_BIN)
 
 deps:
@@ -62,6 +69,18 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIBDRIFTD)
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBDRIFTD)
 	$(CC) $(SAN) -o $@ $< $(LIBDRIFTD) $(LDLIBS_ALL)
 
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIBDRIFTD)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS_ALL)
+
+# libFuzzer binaries: only under `make fuzz` (BUILD=$(FUZZ_BUILD), clang).
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/lfcommon.o $(LIBDRIFTD)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/fuzz/lfcommon.o: tests/fuzz/driver.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DFUZZ_NO_MAIN -c $< -o $@
+
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBDRIFTD)
 	$(CC) $(SAN) -o $@ $< $(LIBDRIFTD) $(LDLIBS_ALL)
 
@@ -69,7 +88,7 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(LIBDRIFTD)
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(DRIFTD) $(TOOL_BIN) $(TEST_BIN)
+test: $(DRIFTD) $(TOOL_BIN) $(TEST_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) tests/run-tests $(TEST_BIN)
 
 asan: deps
@@ -79,6 +98,25 @@ asan: deps
 valgrind: deps
 	@$(MAKE) --no-print-directory $(TEST_BIN)
 	@VALGRIND=1 BUILD=$(BUILD) PYTHON=$(PYTHON) $(PYTHON) tests/run-tests --unit-only $(TEST_BIN)
+
+# Each harness under libFuzzer for FUZZ_SECONDS, from its committed corpus
+# (new inputs go to $(FUZZ_BUILD)/corpus; crashes to $(FUZZ_BUILD)/crash-*:
+# add a crash input to tests/fuzz/corpus/NAME once fixed).
+fuzz:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || [ ! -f "$$($(FUZZ_CC) \
+	    -print-file-name=libclang_rt.fuzzer-$$(uname -m).a)" ]; then \
+	  apt-get install -y clang libclang-rt-14-dev; fi
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT=-O1 \
+	  CFLAGS="-Wno-missing-field-initializers" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/%)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  echo "fuzz $$n for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_BUILD)/crash-$$n- \
+	    $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; \
+	done
 
 bench: deps
 	@$(MAKE) --no-print-directory $(DRIFTD) $(TOOL_BIN) $(BENCH_BIN)
@@ -97,6 +135,6 @@ install: $(DRIFTD)
 	for u in systemd/*.service; do [ -f "$$u" ] && install -m 0644 $$u $(DESTDIR)/lib/systemd/system/; done; true
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

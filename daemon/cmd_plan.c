@@ -13,6 +13,7 @@
 #include "config.h"
 #include "planfmt.h"
 #include "reconcile.h"
+#include "schema.h"
 #include "session.h"
 
 typedef struct plan_args {
@@ -58,6 +59,12 @@ static int parse_args(int argc, char **argv, plan_args_t *a, const char *cmd)
 	return 0;
 }
 
+static void warn_notice(void *ctx, const char *address, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "driftd: warning: %s: %s.\n", address, text);
+}
+
 static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 {
 	session_opts_t so = { loop, a->config_dir, a->state_dir, a->environment };
@@ -76,6 +83,7 @@ static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 		return NULL;
 	}
 	config_errors_free(errs);
+	schema_notices(session_config(s), warn_notice, NULL);
 	return s;
 }
 
@@ -123,12 +131,17 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	if (!apply)
 		o.journal = session_journal(s, NULL);
 	if (!(o.aws = session_aws(s, &e)) ||
-	    (apply && !(o.journal = session_journal(s, &e))) ||
-	    rec_run_sync(&o, res, &e)) {
-		fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
-		return -1;
-	}
+	    (apply && !(o.journal = session_journal(s, &e))))
+		goto fail;
+	/* Loaded with the journal: write-only secrets compared by their
+	 * fingerprints (secret.h). */
+	o.secret_key = session_secret_key(s);
+	if (rec_run_sync(&o, res, &e))
+		goto fail;
 	return 0;
+fail:
+	fprintf(stderr, "driftd: %s\n", err_format(&e, line, sizeof(line)));
+	return -1;
 }
 
 static void print_result(const rec_result_t *r, const plan_args_t *a)

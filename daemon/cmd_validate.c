@@ -1,12 +1,17 @@
 /* driftd validate DIR — checks a config directory and prints every error
  * as file:line:column: message, and every warning (an enum value AWS's
  * model did not have when driftd was built) as file:line:column: warning:
- * message. Exit 0 clean or with warnings only, 1 with errors, 2 on usage. */
+ * message. Exit 0 clean or with warnings only, 1 with errors, 2 on usage.
+ * A config that loads is then checked as an estate (estate.h): what its
+ * resources mean together. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "config.h"
+#include "estate.h"
 #include "schema.h"
 
 int cmd_validate(int argc, char **argv)
@@ -19,6 +24,8 @@ int cmd_validate(int argc, char **argv)
 	if (!(dir = cli_config_dir(argc, argv)))
 		goto usage;
 	rc = config_load_with_schema(dir, schema_config(), &cfg, &errs);
+	if (rc == 0 && errs && estate_check(cfg, time(NULL), errs) != 0)
+		rc = -EINVAL;
 	if (errs)
 		cli_print_config_errors(dir, errs);
 	if (rc == 0 && errs && errs->nwarnings)

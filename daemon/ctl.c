@@ -1,11 +1,18 @@
-/* The control socket of `driftd run`, and the commands that use it:
- * status, reconcile, drift, reload.
+/* The control socket of `driftd run` (the client commands are in
+ * daemon/cmd_ctl.c).
  *
  * Protocol: the client connects, writes one request line ("status",
  * "drift", "reload", "reconcile" or "reconcile ADDRESS"), and reads one
  * JSON document (a line) before the daemon closes the connection. The
  * socket is mode 0600 in a 0700 directory: whoever can connect may make
- * the daemon run a cycle, so only its own user can. */
+ * the daemon run a cycle, so only its own user can.
+ *
+ * Every connection gets an answer or is closed, and none is held long:
+ * a malformed request (a NUL or another control byte, too long) is
+ * answered with an error; a connection that sends no complete request
+ * within CTL_IDLE_MS, or does not take its answer within it, is closed;
+ * beyond CTL_CONN_MAX open connections a new one is answered "busy" and
+ * closed. A client on the host cannot tie up the daemon's descriptors. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +26,37 @@
 #include <cJSON.h>
 #include <uv.h>
 
-#include "cli.h"
 #include "daemon.h"
 
-#define REQUEST_MAX 1024
-#define CTL_SOCKET_NAME "control.sock"
+#define CTL_IDLE_MS  5000
+#define CTL_CONN_MAX 16
+#define CTL_IDLE_TEXT "5"   /* CTL_IDLE_MS, for messages */
 
+typedef struct ctl_conn ctl_conn_t;
+
+/* Freed when the listening pipe and every connection are closed. */
 struct ctl_server {
-	uv_pipe_t pipe;
-	daemon_t *d;
-	char     *path;
+	uv_pipe_t   pipe;
+	daemon_t   *d;
+	char       *path;
+	ctl_conn_t *conns;     /* open connections, linked */
+	unsigned    nconn;
+	int         closed;    /* the listening pipe's close is done */
 };
 
-typedef struct ctl_conn {
-	uv_pipe_t  pipe;
-	uv_write_t write;
-	daemon_t  *d;
-	char       request[REQUEST_MAX];
-	size_t     len;
-	char      *response;
-	int        answered;
-} ctl_conn_t;
+struct ctl_conn {
+	ctl_conn_t  *prev, *next;
+	uv_pipe_t    pipe;
+	uv_timer_t   idle;
+	uv_write_t   write;
+	uv_shutdown_t shutdown;
+	ctl_server_t *srv;
+	daemon_t    *d;
+	char         request[CTL_REQUEST_MAX];
+	size_t       len;
+	char        *response;
+	int          answered, closing, handles;
+};
 
 /* ---- server ----------------------------------------------------------- */
 
@@ -60,6 +77,8 @@ static cJSON *status_json(daemon_t *d)
 	cJSON *doc = cJSON_CreateObject(), *list, *o;
 	char when[32];
 	double now = (double)uv_now(d->loop) / 1000.0;
+	unsigned long cycle = tracker_cycles(d->tracker);
+	const tracker_entry_t *t;
 	size_t i;
 
 	cJSON_AddStringToObject(doc, "environment", d->environment);
@@ -73,17 +92,18 @@ static cJSON *status_json(daemon_t *d)
 	cJSON_AddNumberToObject(doc, "managed", (double)d->n_managed);
 	cJSON_AddNumberToObject(doc, "drifted", (double)d->n_drifted);
 	list = cJSON_AddArrayToObject(doc, "resources");
-	for (i = 0; i < d->ntrack; i++) {
-		track_t *t = &d->track[i];
-
-		if (t->seen != d->cycles)
+	for (i = 0; (t = tracker_entry(d->tracker, i)); i++) {
+		if (t->seen != cycle)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "address", t->address);
-		cJSON_AddStringToObject(o, "state", t->state);
+		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
 		iso_time(t->last_change, when, sizeof(when));
 		cJSON_AddStringToObject(o, "last_change", when);
 		cJSON_AddNumberToObject(o, "drift", (double)t->drift);
+		if (t->unreadable)
+			cJSON_AddNumberToObject(o, "unreadable_cycles",
+						(double)t->unreadable);
 		if (t->failures && t->next_try > now)
 			cJSON_AddNumberToObject(o, "retry_in_seconds",
 						(int)(t->next_try - now));
@@ -92,26 +112,30 @@ static cJSON *status_json(daemon_t *d)
 	return doc;
 }
 
+/* What differed in the last cycle: drift left in place, refused, changed,
+ * or a change that failed or is held back. */
 static cJSON *drift_json(daemon_t *d)
 {
 	cJSON *doc = cJSON_CreateObject(), *list, *o;
+	unsigned long cycle = tracker_cycles(d->tracker);
+	const tracker_entry_t *t;
 	size_t i;
 
 	list = cJSON_AddArrayToObject(doc, "drift");
-	for (i = 0; d->last && i < d->last->n_items; i++) {
-		const rec_item_t *it = &d->last->items[i];
-		track_t *t;
-
-		if (!it->res || !(rec_action_changes(it->action) ||
-				  it->action == REC_REPLACE_REFUSED ||
-				  it->action == REC_DELETE_REFUSED))
+	for (i = 0; (t = tracker_entry(d->tracker, i)); i++) {
+		if (t->seen != cycle || !t->changes ||
+		    !cJSON_GetArraySize(t->changes) ||
+		    (t->state != TRACKER_DRIFTED && t->state != TRACKER_REFUSED &&
+		     t->state != TRACKER_CHANGED && t->state != TRACKER_FAILED &&
+		     t->state != TRACKER_DEFERRED))
 			continue;
-		t = daemon_track(d, it->address, 0);
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "address", it->address);
-		cJSON_AddStringToObject(o, "action", rec_action_name(it->action));
-		cJSON_AddStringToObject(o, "state", t ? t->state : "?");
-		cJSON_AddItemToObject(o, "changes", daemon_drift_json(it));
+		cJSON_AddStringToObject(o, "address", t->address);
+		cJSON_AddStringToObject(o, "action",
+					tracker_action_name(t->action));
+		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
+		cJSON_AddItemToObject(o, "changes",
+				      cJSON_Duplicate(t->changes, 1));
 		cJSON_AddItemToArray(list, o);
 	}
 	return doc;
@@ -128,55 +152,107 @@ static cJSON *reply(int ok, const char *fmt, const char *arg)
 	return doc;
 }
 
+static cJSON *do_status(daemon_t *d, const char *arg)
+{
+	(void)arg;
+	return status_json(d);
+}
+
+static cJSON *do_drift(daemon_t *d, const char *arg)
+{
+	(void)arg;
+	return drift_json(d);
+}
+
+static cJSON *do_reload(daemon_t *d, const char *arg)
+{
+	(void)arg;
+	daemon_request_reload(d);
+	return d->reload_pending ?
+	       reply(1, "The reload runs when the current cycle "
+		     "finishes.%s", NULL) :
+	       d->config_valid ?
+	       reply(1, "The config was reloaded and a cycle started.%s",
+		     NULL) :
+	       reply(0, "The config was rejected; driftd keeps the last "
+		     "good one. See the journal for each error.%s", NULL);
+}
+
+static cJSON *do_reconcile(daemon_t *d, const char *arg)
+{
+	if (arg && *arg && !daemon_knows(d, arg))
+		return reply(0, "%s is not a resource driftd knows.", arg);
+	daemon_request_cycle(d, arg && *arg ? arg : NULL);
+	return reply(1, d->cycle_pending ?
+		     "A cycle starts when the running one finishes.%s" :
+		     "A cycle started.%s", NULL);
+}
+
+/* The verbs; read-only ones are answered while driftd stops. */
+static const struct ctl_verb {
+	const char *name;
+	int         takes_arg, read_only;
+	cJSON    *(*run)(daemon_t *d, const char *arg);
+} verbs[] = {
+	{ "status",    0, 1, do_status },
+	{ "drift",     0, 1, do_drift },
+	{ "reload",    0, 0, do_reload },
+	{ "reconcile", 1, 0, do_reconcile },
+};
+
 static cJSON *handle(daemon_t *d, char *req)
 {
 	char *arg = strchr(req, ' ');
+	size_t i;
 
 	if (arg)
 		*arg++ = '\0';
-	if (!strcmp(req, "status"))
-		return status_json(d);
-	if (!strcmp(req, "drift"))
-		return drift_json(d);
-	if (d->stopping)
-		return reply(0, "driftd is stopping.%s", NULL);
-	if (!strcmp(req, "reload")) {
-		daemon_request_reload(d);
-		return d->reload_pending ?
-		       reply(1, "The reload runs when the current cycle "
-			     "finishes.%s", NULL) :
-		       d->config_valid ?
-		       reply(1, "The config was reloaded and a cycle "
-			     "started.%s", NULL) :
-		       reply(0, "The config was rejected; driftd keeps the "
-			     "last good one. See the journal for each "
-			     "error.%s", NULL);
-	}
-	if (!strcmp(req, "reconcile")) {
-		if (arg && *arg && !daemon_track(d, arg, 0))
-			return reply(0, "%s is not a resource driftd knows.",
-				     arg);
-		daemon_request_cycle(d, arg && *arg ? arg : NULL);
-		return reply(1, d->cycle_pending ?
-			     "A cycle starts when the running one finishes.%s" :
-			     "A cycle started.%s", NULL);
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(req, verbs[i].name))
+			continue;
+		if (arg && !verbs[i].takes_arg)
+			return reply(0, "\"%s\" takes no argument", req);
+		if (d->stopping && !verbs[i].read_only)
+			return reply(0, "driftd is stopping.%s", NULL);
+		return verbs[i].run(d, arg);
 	}
 	return reply(0, "unknown request \"%s\"", req);
 }
 
+static void server_free_if_done(ctl_server_t *srv)
+{
+	if (!srv->closed || srv->conns)
+		return;
+	free(srv->path);
+	free(srv);
+}
+
+/* Both handles (pipe and timer) close; the last one frees. */
 static void on_conn_closed(uv_handle_t *h)
 {
 	ctl_conn_t *c = h->data;
+	ctl_server_t *srv = c->srv;
 
+	if (--c->handles)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconn--;
 	free(c->response);
 	free(c);
+	server_free_if_done(srv);
 }
 
-static void on_written(uv_write_t *w, int status)
+static void conn_close(ctl_conn_t *c)
 {
-	ctl_conn_t *c = w->data;
-
-	(void)status;
+	if (c->closing)
+		return;
+	c->closing = 1;
+	uv_close((uv_handle_t *)&c->idle, on_conn_closed);
 	uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
 }
 
@@ -189,6 +265,50 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	buf->len = sizeof(c->request) - 1 - c->len;
 }
 
+static void on_drain_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	ctl_conn_t *c = h->data;
+
+	(void)suggested;
+	buf->base = c->request;
+	buf->len = sizeof(c->request);
+}
+
+/* After the answer: whatever else the client sent is read and dropped
+ * until it closes (or the idle timer does). Closing with unread input
+ * would reset the connection and could lose the answer. */
+static void on_drain(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	(void)buf;
+	if (n < 0)
+		conn_close(s->data);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+	ctl_conn_t *c = req->data;
+
+	if (c->closing)
+		return;
+	if (status < 0 || uv_read_start((uv_stream_t *)&c->pipe,
+					on_drain_alloc, on_drain))
+		conn_close(c);
+}
+
+static void on_written(uv_write_t *w, int status)
+{
+	ctl_conn_t *c = w->data;
+
+	if (c->closing)
+		return;
+	c->shutdown.data = c;
+	if (status < 0 || uv_shutdown(&c->shutdown, (uv_stream_t *)&c->pipe,
+				      on_shutdown))
+		conn_close(c);
+}
+
+/* The idle timer runs again for the write: a client that never reads
+ * its answer is closed as well. */
 static void answer(ctl_conn_t *c, cJSON *doc)
 {
 	char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
@@ -197,17 +317,43 @@ static void answer(ctl_conn_t *c, cJSON *doc)
 	cJSON_Delete(doc);
 	c->answered = 1;
 	uv_read_stop((uv_stream_t *)&c->pipe);
+	uv_timer_again(&c->idle);
 	if (!text || asprintf(&c->response, "%s\n", text) < 0) {
 		free(text);
 		c->response = NULL;
-		uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
+		conn_close(c);
 		return;
 	}
 	free(text);
 	buf = uv_buf_init(c->response, (unsigned)strlen(c->response));
 	c->write.data = c;
 	if (uv_write(&c->write, (uv_stream_t *)&c->pipe, &buf, 1, on_written))
-		uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
+		conn_close(c);
+}
+
+static void on_idle(uv_timer_t *t)
+{
+	ctl_conn_t *c = t->data;
+
+	if (c->answered || !c->len) {
+		conn_close(c);
+		return;
+	}
+	answer(c, reply(0, "no complete request line within %s seconds",
+			CTL_IDLE_TEXT));
+}
+
+/* A request is printable ASCII up to the newline ("\r\n" is fine). */
+static int check_line(const char *line, size_t len)
+{
+	size_t i;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+			return -1;
+	return 0;
 }
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -216,15 +362,27 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	char *nl;
 
 	(void)buf;
-	if (c->answered)
+	if (c->answered || c->closing || n == 0)
 		return;
 	if (n < 0) {
-		uv_close((uv_handle_t *)s, on_conn_closed);
+		/* EOF before a newline: answer what came, if anything. */
+		if (n == UV_EOF && c->len)
+			answer(c, reply(0, "the request has no newline%s",
+					NULL));
+		else
+			conn_close(c);
 		return;
 	}
 	c->len += (size_t)n;
 	c->request[c->len] = '\0';
-	if ((nl = strchr(c->request, '\n'))) {
+	/* memchr, not strchr: a NUL before the newline must not hide it. */
+	if ((nl = memchr(c->request, '\n', c->len))) {
+		if (check_line(c->request, (size_t)(nl - c->request))) {
+			answer(c, reply(0, "malformed request: only printable "
+					"ASCII is allowed before the newline%s",
+					NULL));
+			return;
+		}
 		*nl = '\0';
 		if (nl > c->request && nl[-1] == '\r')
 			nl[-1] = '\0';
@@ -241,12 +399,29 @@ static void on_connection(uv_stream_t *server, int status)
 
 	if (status < 0 || !(c = calloc(1, sizeof(*c))))
 		return;
+	c->srv = srv;
 	c->d = srv->d;
+	c->handles = 2;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconn++;
 	uv_pipe_init(server->loop, &c->pipe, 0);
-	c->pipe.data = c;
-	if (uv_accept(server, (uv_stream_t *)&c->pipe) ||
-	    uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read))
-		uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
+	uv_timer_init(server->loop, &c->idle);
+	c->pipe.data = c->idle.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe)) {
+		conn_close(c);
+		return;
+	}
+	uv_timer_start(&c->idle, on_idle, CTL_IDLE_MS, CTL_IDLE_MS);
+	if (srv->nconn > CTL_CONN_MAX) {
+		answer(c, reply(0, "busy: too many control connections "
+				"open; try again%s", NULL));
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read))
+		conn_close(c);
 }
 
 static char *first_runtime_dir(void)
@@ -294,8 +469,8 @@ static void on_server_closed(uv_handle_t *h)
 {
 	ctl_server_t *srv = h->data;
 
-	free(srv->path);
-	free(srv);
+	srv->closed = 1;
+	server_free_if_done(srv);
 }
 
 int ctl_server_open(daemon_t *d, const char *path, err_t *e)
@@ -349,233 +524,17 @@ int ctl_server_open(daemon_t *d, const char *path, err_t *e)
 	return 0;
 }
 
+/* Open connections are closed too: their timers would keep the loop,
+ * and the daemon, alive. */
 void ctl_server_close(daemon_t *d)
 {
+	ctl_conn_t *c;
+
 	if (!d->ctl)
 		return;
 	unlink(d->ctl->path);
+	for (c = d->ctl->conns; c; c = c->next)
+		conn_close(c);
 	uv_close((uv_handle_t *)&d->ctl->pipe, on_server_closed);
 	d->ctl = NULL;
-}
-
-/* ---- client ----------------------------------------------------------- */
-
-typedef struct ctl_args {
-	const char *socket_path, *state_dir, *environment, *address;
-	int json;
-} ctl_args_t;
-
-static int parse_ctl_args(int argc, char **argv, ctl_args_t *a, int takes_address)
-{
-	int i;
-
-	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
-			a->socket_path = argv[++i];
-		else if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
-			a->state_dir = argv[++i];
-		else if (!strcmp(argv[i], "--env") && i + 1 < argc)
-			a->environment = argv[++i];
-		else if (!strcmp(argv[i], "--json"))
-			a->json = 1;
-		else if (takes_address && argv[i][0] != '-' && !a->address)
-			a->address = argv[i];
-		else {
-			fprintf(stderr, "usage: driftd %s [--socket PATH | "
-				"--state-dir DIR | --env NAME] [--json]%s\n",
-				argv[0], takes_address ? " [ADDRESS]" : "");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static char *client_path(const ctl_args_t *a)
-{
-	char *path = NULL;
-
-	if (a->socket_path)
-		return strdup(a->socket_path);
-	if (a->state_dir && asprintf(&path, "%s/%s", a->state_dir,
-				     CTL_SOCKET_NAME) >= 0)
-		return path;
-	if ((path = ctl_default_path(NULL)))
-		return path;
-	if (a->environment && asprintf(&path, "/run/driftd/%s/%s",
-				       a->environment, CTL_SOCKET_NAME) >= 0)
-		return path;
-	return NULL;
-}
-
-/* One request, one JSON answer; NULL (after a message) on failure. */
-static cJSON *request(const ctl_args_t *a, const char *line)
-{
-	struct sockaddr_un sa;
-	char *path = client_path(a), *buf = NULL, *grown;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	cJSON *doc = NULL;
-	int fd = -1;
-
-	if (!path) {
-		fprintf(stderr, "driftd: where is the daemon? Pass --socket "
-			"PATH, --state-dir DIR or --env NAME.\n");
-		return NULL;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "driftd: socket path too long: %s\n", path);
-		goto out;
-	}
-	strcpy(sa.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "driftd: cannot reach the daemon at %s: %s. "
-			"Is `driftd run` running?\n", path, strerror(errno));
-		goto out;
-	}
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) ||
-	    write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "driftd: writing to %s: %s\n", path,
-			strerror(errno));
-		goto out;
-	}
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			if (cap > (64u << 20) ||
-			    !(grown = realloc(buf, cap = cap * 2 + 8192)))
-				goto out;
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	if (buf)
-		buf[len] = '\0';
-	if (!buf || !(doc = cJSON_Parse(buf)))
-		fprintf(stderr, "driftd: the daemon at %s sent no valid "
-			"answer\n", path);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(path);
-	return doc;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
-
-	return s ? s : "";
-}
-
-static int num(const cJSON *o, const char *key)
-{
-	return (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o, key));
-}
-
-static int print_status(const cJSON *doc)
-{
-	const cJSON *r;
-	int w = 7;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
-		if ((int)strlen(str(r, "address")) > w)
-			w = (int)strlen(str(r, "address"));
-	printf("Environment %s: %d resources, %d drifted; last cycle %s "
-	       "(%.1f s)%s.\n\n", str(doc, "environment"), num(doc, "managed"),
-	       num(doc, "drifted"), str(doc, "last_cycle"),
-	       cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "last_cycle_seconds")),
-	       cJSON_IsTrue(cJSON_GetObjectItem(doc, "config_valid")) ? "" :
-	       "; the config on disk was rejected");
-	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
-	       "LAST CHANGE", "DRIFT");
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
-		printf("%-*s  %-18s  %-20s  %d\n", w, str(r, "address"),
-		       str(r, "state"), str(r, "last_change"), num(r, "drift"));
-	return 0;
-}
-
-static int print_drift(const cJSON *doc)
-{
-	const cJSON *r, *ch;
-	int n = 0;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "drift")) {
-		printf("%s (%s, %s)\n", str(r, "address"), str(r, "action"),
-		       str(r, "state"));
-		cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r, "changes"))
-			printf("    %s: %s -> %s\n", str(ch, "attribute"),
-			       str(ch, "live"), str(ch, "expected"));
-		n++;
-	}
-	if (!n)
-		printf("No drift: every resource matched the config in the "
-		       "last cycle.\n");
-	return 0;
-}
-
-/* {"ok": bool, "message"|"error": text} answers. */
-static int print_reply(const cJSON *doc)
-{
-	int ok = cJSON_IsTrue(cJSON_GetObjectItem(doc, "ok"));
-
-	fprintf(ok ? stdout : stderr, "%s\n", str(doc, ok ? "message" : "error"));
-	return ok ? 0 : 1;
-}
-
-/* One control command: parse, ask, print (as text, or the JSON as is).
- * A reply with "ok": false exits 1 either way. */
-static int client(int argc, char **argv, const char *verb, int takes_address,
-		  int (*print)(const cJSON *doc))
-{
-	char line[REQUEST_MAX], *text;
-	ctl_args_t a;
-	cJSON *doc, *ok;
-	int rc;
-
-	if (parse_ctl_args(argc, argv, &a, takes_address))
-		return 2;
-	snprintf(line, sizeof(line), "%s%s%s", verb, a.address ? " " : "",
-		 a.address ? a.address : "");
-	if (!(doc = request(&a, line)))
-		return 1;
-	if (a.json) {
-		ok = cJSON_GetObjectItem(doc, "ok");
-		rc = ok && !cJSON_IsTrue(ok) ? 1 : 0;
-		if ((text = cJSON_Print(doc)))
-			printf("%s\n", text);
-		free(text);
-	} else {
-		rc = print(doc);
-	}
-	cJSON_Delete(doc);
-	return rc;
-}
-
-int cmd_status(int argc, char **argv)
-{
-	return client(argc, argv, "status", 0, print_status);
-}
-
-int cmd_drift(int argc, char **argv)
-{
-	return client(argc, argv, "drift", 0, print_drift);
-}
-
-int cmd_reconcile(int argc, char **argv)
-{
-	return client(argc, argv, "reconcile", 1, print_reply);
-}
-
-int cmd_reload(int argc, char **argv)
-{
-	return client(argc, argv, "reload", 0, print_reply);
 }

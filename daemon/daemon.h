@@ -14,18 +14,7 @@
 #include "metrics.h"
 #include "reconcile.h"
 #include "session.h"
-
-/* What the daemon remembers about one address across cycles. */
-typedef struct track {
-	char    *address;
-	char     state[32];     /* "in sync", "failed", ... */
-	time_t   last_change;   /* when state last changed (wall clock) */
-	size_t   drift;         /* attributes that differ, last cycle */
-	unsigned failures;      /* consecutive failed applies */
-	double   next_try;      /* loop time (s) before which it is skipped */
-	int      was_present, drift_alerted;
-	unsigned long seen;     /* the cycle that last reported it */
-} track_t;
+#include "tracker.h"
 
 typedef struct run_args run_args_t;
 typedef struct ctl_server ctl_server_t;
@@ -38,10 +27,10 @@ typedef struct daemon {
 	metrics_t     *metrics;
 	alerts_t      *alerts;
 	rec_result_t  *last;          /* the last cycle's, NULL after reload */
-	track_t       *track;
-	size_t         ntrack;
+	tracker_t     *tracker;       /* per address, across cycles */
 	aws_stats_t    stats;         /* at the end of the last cycle */
-	uv_timer_t     cycle_timer, watchdog_timer, debounce_timer, stop_timer;
+	uv_timer_t     cycle_timer, watchdog_timer, debounce_timer, stop_timer,
+		       summary_timer;
 	uv_signal_t    sig_hup, sig_term, sig_int;
 	uv_fs_event_t *watch[64];
 	size_t         nwatch;
@@ -51,13 +40,17 @@ typedef struct daemon {
 	time_t         last_cycle_wall;
 	double         last_cycle_s;
 	uint64_t       alerts_dropped_logged;
+	char          *topic_arn;     /* the alert topic, last read      */
+	char          *topic_setting; /* the alert_topic it was read for */
+	char           alert_block[1024]; /* why the last send could not
+					    happen; "" after a success  */
 	int            running, cycle_pending, reload_pending, ready, stopping,
 		       exiting, flushed, config_valid, metrics_in_flight,
 		       alert_in_flight, warned_no_topic;
 } daemon_t;
 
-track_t *daemon_track(daemon_t *d, const char *address, int create);
-cJSON *daemon_drift_json(const rec_item_t *it);
+/* Whether address was in a cycle's result since the daemon started. */
+int daemon_knows(const daemon_t *d, const char *address);
 void daemon_request_cycle(daemon_t *d, const char *address);
 void daemon_request_reload(daemon_t *d);
 void daemon_flush_metrics(daemon_t *d);
@@ -67,7 +60,10 @@ void daemon_maybe_exit(daemon_t *d);
  * $RUNTIME_DIRECTORY/control.sock, else the state directory's. */
 int ctl_server_open(daemon_t *d, const char *path, err_t *e);
 void ctl_server_close(daemon_t *d);   /* idempotent */
-/* Where `driftd status` and friends look without --socket. */
+/* Where `driftd status` and friends look without --socket; the socket's
+ * file name in the state or runtime directory; the longest request line. */
 char *ctl_default_path(const char *state_dir);
+#define CTL_SOCKET_NAME  "control.sock"
+#define CTL_REQUEST_MAX  1024
 
 #endif

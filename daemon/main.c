@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "secret.h"
 #include "version.h"
 
 
@@ -32,7 +33,14 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	const cli_command_t *c;
+	err_t e;
 
+	/* Before any secret is read (config, credentials): no core dump or
+	 * same-user ptrace/gcore may copy them out of memory. */
+	if (secret_harden_process(&e)) {
+		fprintf(stderr, "driftd: cannot protect its memory: %s\n", e.message);
+		return 1;
+	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);

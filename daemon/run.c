@@ -27,21 +27,23 @@
 #include "metrics.h"
 #include "planfmt.h"
 #include "reconcile.h"
+#include "schema.h"
 #include "session.h"
+#include "tracker.h"
 
 #define DEBOUNCE_MS      200
 #define STOP_GRACE_MS    7000   /* then exit anyway: systemd waits 15 s */
-#define BACKOFF_CAP_S    1800.0
 #define MAX_WATCHES      (sizeof(((daemon_t *)0)->watch) / sizeof(uv_fs_event_t *))
 
 struct run_args {
 	const char *config_dir, *state_dir, *environment, *socket_path;
 	double      interval;       /* 0: settings.poll_interval */
+	unsigned    unreadable_cycles; /* 0: TRACKER_UNREADABLE_CYCLES */
 };
 
 static const char *const usage_text =
 	"usage: driftd run --config DIR [--state-dir DIR] [--env NAME] "
-	"[--interval SECONDS] [--socket PATH]\n";
+	"[--interval SECONDS] [--socket PATH] [--unreadable-cycles N]\n";
 
 static int parse_args(int argc, char **argv, run_args_t *a)
 {
@@ -64,6 +66,18 @@ static int parse_args(int argc, char **argv, run_args_t *a)
 					"between 0.1 and 86400 seconds\n");
 				return -1;
 			}
+		} else if (!strcmp(argv[i], "--unreadable-cycles") &&
+			   i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end || end == argv[i] || n < 1 || n > 1000) {
+				fprintf(stderr, "driftd run: --unreadable-cycles "
+					"must be a whole number from 1 to "
+					"1000\n");
+				return -1;
+			}
+			a->unreadable_cycles = (unsigned)n;
 		} else {
 			fprintf(stderr, "driftd run: unknown argument \"%s\"\n%s",
 				argv[i], usage_text);
@@ -93,36 +107,9 @@ static log_ctx_t lctx(daemon_t *d, const char *address, const char *event,
 	return c;
 }
 
-track_t *daemon_track(daemon_t *d, const char *address, int create)
+int daemon_knows(const daemon_t *d, const char *address)
 {
-	track_t *grown;
-	size_t i;
-
-	for (i = 0; i < d->ntrack; i++)
-		if (!strcmp(d->track[i].address, address))
-			return &d->track[i];
-	if (!create)
-		return NULL;
-	grown = realloc(d->track, (d->ntrack + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	d->track = grown;
-	memset(&d->track[d->ntrack], 0, sizeof(*d->track));
-	if (!(d->track[d->ntrack].address = strdup(address)))
-		return NULL;
-	snprintf(d->track[d->ntrack].state, sizeof(d->track->state), "new");
-	return &d->track[d->ntrack++];
-}
-
-static void tracks_free(daemon_t *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->ntrack; i++)
-		free(d->track[i].address);
-	free(d->track);
-	d->track = NULL;
-	d->ntrack = 0;
+	return tracker_find(d->tracker, address) != NULL;
 }
 
 static double cycle_interval(daemon_t *d)
@@ -212,34 +199,92 @@ void daemon_flush_metrics(daemon_t *d)
 	cJSON_Delete(params);
 }
 
-/* The topic is an ARN, or a reference to a topic resource in the config
- * resolved from the engine's live state (its TopicArn). */
-static const char *alert_topic(daemon_t *d)
+/* The alert topic is an ARN, or a reference to a topic resource in the
+ * config resolved from the engine's live state (its TopicArn). After each
+ * cycle the value read is remembered: a later cycle whose read of the
+ * topic failed (throttling, an outage of the SNS read API) must not stop
+ * alerts, since publishing may still work. The remembered value is
+ * forgotten when the setting changes. */
+static void remember_topic(daemon_t *d)
 {
 	const config_settings_t *st = config_settings(session_config(d->session));
 	const config_ref_t *ref = st->alert_topic_ref;
+	const char *found = NULL;
 	const cJSON *v;
 	size_t i;
 
-	if (!st->alert_topic || !*st->alert_topic)
-		return NULL;
-	if (!ref)
-		return st->alert_topic;
-	for (i = 0; d->last && i < d->last->n_items; i++) {
+	if (d->topic_setting && (!st->alert_topic ||
+				 strcmp(d->topic_setting, st->alert_topic))) {
+		free(d->topic_arn);
+		free(d->topic_setting);
+		d->topic_arn = d->topic_setting = NULL;
+	}
+	for (i = 0; ref && d->last && i < d->last->n_items && !found; i++) {
 		rec_item_t *it = &d->last->items[i];
 
 		if (strcmp(it->address, ref->address))
 			continue;
 		v = it->live ? json_get_path(it->live, ref->attribute) : NULL;
 		if (cJSON_IsString(v))
-			return v->valuestring;
-		if (it->id && !strcmp(ref->attribute, "TopicArn"))
-			return it->id;
+			found = v->valuestring;
+		else if (it->id && !strcmp(ref->attribute, "TopicArn"))
+			found = it->id;
 	}
+	if (!found || (d->topic_arn && !strcmp(found, d->topic_arn)))
+		return;
+	free(d->topic_arn);
+	free(d->topic_setting);
+	d->topic_arn = strdup(found);
+	d->topic_setting = strdup(st->alert_topic);
+}
+
+/* The topic to publish to, or NULL with why in *why. */
+static const char *alert_topic(daemon_t *d, char *why, size_t len)
+{
+	const config_settings_t *st = config_settings(session_config(d->session));
+	const config_ref_t *ref = st->alert_topic_ref;
+	const tracker_entry_t *t;
+
+	if (!st->alert_topic || !*st->alert_topic) {
+		snprintf(why, len, "settings.alert_topic is not set");
+		return NULL;
+	}
+	if (!ref)
+		return st->alert_topic;
+	if (d->topic_arn)
+		return d->topic_arn;
+	t = tracker_find(d->tracker, ref->address);
+	snprintf(why, len, "settings.alert_topic names %s, whose %s %s",
+		 ref->address, ref->attribute,
+		 t && t->state == TRACKER_UNREADABLE ?
+		 "could not be read (see the journal for the AWS error)" :
+		 "is not known yet (the topic is not read or not made yet)");
 	return NULL;
 }
 
 static void flush_alerts(daemon_t *d);
+
+static void on_summary_timer(uv_timer_t *t)
+{
+	flush_alerts(t->data);
+}
+
+/* The summary of what the hourly cap held back has its own timer: it
+ * must not wait for a later alert or cycle. */
+static void arm_summary_timer(daemon_t *d)
+{
+	double due = alerts_summary_due(d->alerts);
+	double in = due - (double)time(NULL);
+
+	/* Past due means this flush could not send it: every cycle's flush
+	 * tries again, no timer needed. */
+	if (due < 0 || in <= 0 || d->stopping) {
+		uv_timer_stop(&d->summary_timer);
+		return;
+	}
+	uv_timer_start(&d->summary_timer, on_summary_timer,
+		       (uint64_t)(in * 1000.0) + 1, 0);
+}
 
 static void on_alert_sent(void *data, cJSON *result, const err_t *e)
 {
@@ -251,12 +296,15 @@ static void on_alert_sent(void *data, cJSON *result, const err_t *e)
 	d->alert_in_flight = 0;
 	alerts_sent(d->alerts, !e);
 	if (e) {
+		err_format(e, line, sizeof(line));
+		snprintf(d->alert_block, sizeof(d->alert_block), "publishing "
+			 "to SNS failed: %s", line);
 		log_warning(&c, "Publishing an alert to SNS failed: %s; %zu "
 			    "alerts stay queued and are retried next cycle.",
-			    err_format(e, line, sizeof(line)),
-			    alerts_queued(d->alerts));
+			    line, alerts_queued(d->alerts));
 		return;
 	}
+	d->alert_block[0] = '\0';
 	if (!d->stopping)
 		flush_alerts(d);
 }
@@ -269,43 +317,60 @@ static void flush_alerts(daemon_t *d)
 	cJSON *params;
 	err_t e;
 	log_ctx_t c = lctx(d, NULL, "alert", &e);
-	char line[ERR_MSG_MAX + 256];
+	char line[ERR_MSG_MAX + 256], why[512];
+	double now = (double)time(NULL);
 
 	memset(&e, 0, sizeof(e));
-	if (d->alert_in_flight || !alerts_queued(d->alerts))
+	if (d->alert_in_flight || !alerts_pending(d->alerts, now))
 		goto report;
-	if (!(topic = alert_topic(d))) {
+	if (!(topic = alert_topic(d, why, sizeof(why)))) {
+		snprintf(d->alert_block, sizeof(d->alert_block),
+			 "no alert topic is known: %s", why);
 		if (!d->warned_no_topic) {
-			log_warning(&c, "No alert topic is known (settings."
-				    "alert_topic unset or its topic not read "
-				    "yet); %zu alerts are queued and only "
-				    "logged.", alerts_queued(d->alerts));
+			log_warning(&c, "No alert topic is known (%s); %zu "
+				    "alerts are queued and only logged.", why,
+				    alerts_queued(d->alerts));
 			d->warned_no_topic = 1;
 		}
 		goto report;
 	}
-	if (!(aws = session_aws(d->session, &e)) ||
-	    !(al = alerts_next(d->alerts, (double)time(NULL))))
+	d->warned_no_topic = 0;
+	if (!(aws = session_aws(d->session, &e))) {
+		snprintf(d->alert_block, sizeof(d->alert_block), "no AWS "
+			 "client: %s", err_format(&e, line, sizeof(line)));
+		goto report;
+	}
+	if (!(al = alerts_next(d->alerts, now)))
 		goto report;
 	params = alerts_publish_params(d->alerts, al, topic);
 	if (!params || aws_call(aws, "sns", NULL, "Publish", params, 0,
 				on_alert_sent, d, &e)) {
 		alerts_sent(d->alerts, 0);
-		if (params)
+		if (params) {
+			err_format(&e, line, sizeof(line));
+			snprintf(d->alert_block, sizeof(d->alert_block),
+				 "publishing to SNS failed: %s", line);
 			log_warning(&c, "An alert could not be published: "
-				    "%s; it stays queued.",
-				    err_format(&e, line, sizeof(line)));
+				    "%s; it stays queued.", line);
+		}
 	} else {
 		d->alert_in_flight = 1;
 	}
 	cJSON_Delete(params);
 report:
+	arm_summary_timer(d);
+	/* A drop says why alerts piled up: the reason the last send could
+	 * not happen, or else that more were raised at once than the queue
+	 * holds. */
 	if (alerts_dropped(d->alerts) > d->alerts_dropped_logged) {
 		c.err = NULL;
-		log_error(&c, "%llu alerts were dropped because the queue was "
-			  "full (SNS unreachable?); see the journal for what "
-			  "they said.", (unsigned long long)
-			  (alerts_dropped(d->alerts) - d->alerts_dropped_logged));
+		log_error(&c, "%llu alerts were dropped because the alert queue "
+			  "was full: %s; see the journal for what they said.",
+			  (unsigned long long)(alerts_dropped(d->alerts) -
+					       d->alerts_dropped_logged),
+			  d->alert_block[0] ? d->alert_block :
+			  "more alerts were raised at once than the queue "
+			  "holds");
 		d->alerts_dropped_logged = alerts_dropped(d->alerts);
 	}
 }
@@ -324,56 +389,9 @@ static void raise_alert(daemon_t *d, alert_event_t ev, const char *key,
 
 /* ---- one cycle's outcome ---------------------------------------------- */
 
-static int is_drifted(const rec_item_t *it)
-{
-	return it->res && (rec_action_changes(it->action) ||
-			   it->action == REC_REPLACE_REFUSED ||
-			   it->action == REC_DELETE_REFUSED);
-}
-
-static const char *state_of(const rec_item_t *it)
-{
-	if (it->action == REC_READ_FAILED)
-		return "read failed";
-	if (it->action == REC_ORPHAN)
-		return "orphan";
-	switch (it->status) {
-	case REC_STATUS_FAILED:   return "failed";
-	case REC_STATUS_BLOCKED:  return "blocked";
-	case REC_STATUS_DEFERRED: return "backing off";
-	case REC_STATUS_OBSERVED: return "drifted (observe)";
-	default: break;
-	}
-	if (it->action == REC_REPLACE_REFUSED || it->action == REC_DELETE_REFUSED)
-		return "drifted (refused)";
-	if (it->action == REC_ABSENT || it->action == REC_DELETE)
-		return "absent";
-	return "in sync";
-}
-
-static const char *taken(const rec_item_t *it)
-{
-	if (it->status == REC_STATUS_OBSERVED)
-		return "observe only";
-	if (it->action == REC_REPLACE_REFUSED)
-		return "not changed: needs a replacement and allow_replace "
-		       "is not set";
-	if (it->action == REC_DELETE_REFUSED)
-		return "not changed: policy prevent_destroy";
-	if (it->status != REC_STATUS_OK)
-		return "the change failed";
-	switch (it->action) {
-	case REC_CREATE:  return "recreated";
-	case REC_UPDATE:  return "reverted in place";
-	case REC_REPLACE: return "replaced";
-	case REC_DELETE:  return "deleted";
-	default:          return "none";
-	}
-}
-
 /* The drift of one item as {attribute, expected, live} with secrets
  * masked by planfmt_value; NULL when out of memory. */
-cJSON *daemon_drift_json(const rec_item_t *it)
+static cJSON *drift_json(const rec_item_t *it)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
 	char *exp, *live;
@@ -403,217 +421,116 @@ cJSON *daemon_drift_json(const rec_item_t *it)
 	return arr;
 }
 
-static void alert_drift(daemon_t *d, const rec_item_t *it, track_t *t)
+static tracker_action_t action_of(rec_action_t a)
 {
-	cJSON *changes = daemon_drift_json(it), *details = cJSON_CreateObject();
-	char *key = NULL, *canon = NULL, subject[512], text[2048];
-	const cJSON *ch;
-	size_t off;
-	int fresh;
-	log_ctx_t c = lctx(d, it->address, "drift", NULL);
-
-	if (!changes || !details)
-		goto out;
-	canon = cJSON_PrintUnformatted(changes);
-	if (!canon || asprintf(&key, "drift|%s|%s", it->address, canon) < 0) {
-		key = NULL;
-		goto out;
+	switch (a) {
+	case REC_CREATE:          return TRACKER_ACT_CREATE;
+	case REC_UPDATE:          return TRACKER_ACT_UPDATE;
+	case REC_REPLACE:
+	case REC_REPLACE_REFUSED: return TRACKER_ACT_REPLACE;
+	case REC_DELETE:
+	case REC_DELETE_REFUSED:  return TRACKER_ACT_DELETE;
+	default:                  return TRACKER_ACT_NONE;
 	}
-	/* A drift left in place (observe, refused) is logged once, as it is
-	 * alerted once, not every cycle. */
-	fresh = !alerts_known(d->alerts, key);
-	off = (size_t)snprintf(text, sizeof(text), "driftd found drift on %s "
-			       "in environment %s; action: %s.",
-			       it->address, d->environment, taken(it));
-	cJSON_ArrayForEach(ch, changes) {
-		const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "attribute"));
-		const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "expected"));
-		const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "live"));
-
-		if (fresh)
-			log_warning(&c, "Drift on %s: %s is %s, the config says "
-				    "%s; action: %s.", it->address, a, l, e,
-				    taken(it));
-		if (off < sizeof(text))
-			off += (size_t)snprintf(text + off, sizeof(text) - off,
-						"\n  %s: expected %s, live %s",
-						a, e, l);
-	}
-	snprintf(subject, sizeof(subject), "driftd %s: drift on %s (%s)",
-		 d->environment, it->address,
-		 it->status == REC_STATUS_OBSERVED ? "observe only" :
-		 it->status == REC_STATUS_OK ? "reverted" : "not fixed");
-	cJSON_AddStringToObject(details, "event", "drift");
-	cJSON_AddStringToObject(details, "environment", d->environment);
-	cJSON_AddStringToObject(details, "address", it->address);
-	cJSON_AddStringToObject(details, "action", taken(it));
-	cJSON_AddItemToObject(details, "changes", changes);
-	changes = NULL;
-	raise_alert(d, ALERT_DRIFT, key, it->address, subject, text, details);
-	/* A drift reverted this cycle is over; the next one alerts again. */
-	if (it->status == REC_STATUS_OK)
-		alerts_resolve(d->alerts, key);
-	else
-		t->drift_alerted = 1;
-out:
-	cJSON_Delete(changes);
-	cJSON_Delete(details);
-	free(canon);
-	free(key);
 }
 
-static void alert_simple(daemon_t *d, alert_event_t ev, const char *key,
-			 const rec_item_t *it, const char *what,
-			 const char *text)
+/* THE mapping from the engine's result to the daemon's policy: every
+ * other part of the daemon sees resources only through the tracker. The
+ * engine's final states map one to one; a state a run never ends in
+ * (it would be an engine bug) says nothing new, as blocked does.
+ * o->changes is the caller's to cJSON_Delete. */
+static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 {
-	cJSON *details = cJSON_CreateObject();
-	char subject[512];
+	static const tracker_state_t map[REC_STATE_COUNT] = {
+		[REC_S_PENDING]         = TRACKER_BLOCKED,
+		[REC_S_UNREADABLE]      = TRACKER_UNREADABLE,
+		[REC_S_IN_SYNC]         = TRACKER_IN_SYNC,
+		[REC_S_DRIFTED]         = TRACKER_DRIFTED,
+		[REC_S_CREATING]        = TRACKER_BLOCKED,
+		[REC_S_WAITING]         = TRACKER_BLOCKED,
+		[REC_S_UPDATING]        = TRACKER_BLOCKED,
+		[REC_S_REPLACING]       = TRACKER_BLOCKED,
+		[REC_S_DELETING]        = TRACKER_BLOCKED,
+		[REC_S_CHANGED]         = TRACKER_CHANGED,
+		[REC_S_REFUSED]         = TRACKER_REFUSED,
+		[REC_S_FAILED]          = TRACKER_FAILED,
+		[REC_S_BLOCKED]         = TRACKER_BLOCKED,
+		[REC_S_DEFERRED]        = TRACKER_DEFERRED,
+		[REC_S_OWNED_ELSEWHERE] = TRACKER_OWNED_ELSEWHERE,
+		[REC_S_ORPHAN]          = TRACKER_ORPHAN,
+		[REC_S_ABSENT]          = TRACKER_ABSENT,
+	};
 
-	snprintf(subject, sizeof(subject), "driftd %s: %s %s", d->environment,
-		 it->address, what);
-	cJSON_AddStringToObject(details, "event", alerts_event_name(ev));
-	cJSON_AddStringToObject(details, "environment", d->environment);
-	cJSON_AddStringToObject(details, "address", it->address);
-	if (it->err.code) {
-		cJSON_AddStringToObject(details, "aws_error_code", it->err.aws_code);
-		cJSON_AddStringToObject(details, "message", it->err.message);
-		cJSON_AddStringToObject(details, "request_id", it->err.request_id);
+	memset(o, 0, sizeof(*o));
+	o->address = it->address;
+	o->type = it->type ? it->type->name : "";
+	o->state = (unsigned)it->state < REC_STATE_COUNT ? map[it->state] :
+		   TRACKER_BLOCKED;
+	o->action = action_of(it->action);
+	o->present = it->live != NULL;
+	o->id = it->id;
+	o->owner_env = it->owner_env;
+	o->err_code = it->err.aws_code;
+	o->err_message = it->err.code ? it->err.message : NULL;
+	o->err_request_id = it->err.request_id;
+	o->changes = it->res ? drift_json(it) : NULL;
+	/* An orphan (no config resource) that settings.prune deleted. */
+	if (!it->res && o->state == TRACKER_CHANGED)
+		o->state = TRACKER_ORPHAN;
+	else if (!it->res && o->state == TRACKER_DRIFTED) {
+		o->state = TRACKER_ORPHAN;
+		o->action = TRACKER_ACT_NONE;
 	}
-	raise_alert(d, ev, key, it->address, subject, text, details);
-	cJSON_Delete(details);
+	if (o->state == TRACKER_REFUSED)
+		o->reason = it->err.code ? it->err.message :
+			    it->action == REC_DELETE_REFUSED ?
+			    "not changed: policy prevent_destroy" :
+			    "not changed: needs a replacement and "
+			    "allow_replace is not set";
 }
 
-static void item_failed(daemon_t *d, const rec_item_t *it, track_t *t)
+/* Carries out what the tracker decided: logs, then alerts (each alert is
+ * logged too, so that none is ever lost silently). */
+static void carry_out(daemon_t *d, const tracker_report_t *rep)
 {
-	double delay = cycle_interval(d) * pow(2, t->failures < 16 ?
-						      t->failures : 16);
-	char key[600], text[1024], line[ERR_MSG_MAX + 256];
-	log_ctx_t c = lctx(d, it->address, "apply", &it->err);
+	size_t i;
 
-	if (delay > BACKOFF_CAP_S)
-		delay = BACKOFF_CAP_S;
-	/* Reads are not held back (skip only sees changes): every cycle
-	 * reads again. */
-	if (it->action == REC_READ_FAILED)
-		delay = cycle_interval(d);
-	t->failures++;
-	t->next_try = mono_s(d) + delay;
-	err_format(&it->err, line, sizeof(line));
-	log_error(&c, "%s %s failed: %s. driftd retries it in %.0f s "
-		  "(attempt %u) while the other resources converge.",
-		  it->action == REC_READ_FAILED ? "Reading" : "Applying",
-		  it->address, line, delay, t->failures);
-	snprintf(key, sizeof(key), "failed|%s|%s", it->address,
-		 it->err.aws_code);
-	snprintf(text, sizeof(text), "driftd could not %s %s in environment "
-		 "%s: %s. It retries with backoff (next in %.0f s).",
-		 it->action == REC_READ_FAILED ? "read" : "apply",
-		 it->address, d->environment, line, delay);
-	alert_simple(d, ALERT_ACTION_FAILED, key, it, "action failed", text);
-}
+	for (i = 0; i < rep->n_notices; i++) {
+		const tracker_notice_t *n = &rep->notices[i];
+		log_ctx_t c;
 
-static void process_item(daemon_t *d, const rec_item_t *it, time_t now)
-{
-	track_t *t = daemon_track(d, it->address, 1);
-	const char *state = state_of(it);
-	char key[600], text[1024];
-	log_ctx_t c = lctx(d, it->address, "converged", NULL);
-
-	if (!t)
-		return;
-	t->seen = d->cycles;
-	t->drift = it->diff ? it->diff->n_changes : (size_t)is_drifted(it);
-	if (strcmp(t->state, state)) {
-		snprintf(t->state, sizeof(t->state), "%s", state);
-		t->last_change = now;
-	}
-	if (it->status == REC_STATUS_DEFERRED)
-		return;
-	if (it->action == REC_ORPHAN) {
-		snprintf(key, sizeof(key), "orphan|%s", it->address);
-		snprintf(text, sizeof(text), "driftd found %s (id %s) tagged "
-			 "for environment %s but no longer in the config. "
-			 "driftd never deletes it; remove it or add it back.",
-			 it->address, it->id ? it->id : "?", d->environment);
-		if (!alerts_known(d->alerts, key))
-			log_warning(&c, "%s", text);
-		alert_simple(d, ALERT_ORPHAN, key, it, "orphan found", text);
-		return;
-	}
-	snprintf(key, sizeof(key), "orphan|%s", it->address);
-	alerts_resolve(d->alerts, key);
-	/* Creating what was never there is provisioning, not drift. */
-	if (is_drifted(it) && (it->action != REC_CREATE || t->was_present))
-		alert_drift(d, it, t);
-	if (it->live)
-		t->was_present = 1;
-	if (it->status == REC_STATUS_FAILED) {
-		item_failed(d, it, t);
-		return;
-	}
-	if (it->status == REC_STATUS_BLOCKED || it->action == REC_READ_FAILED)
-		return;
-	if (t->failures) {
-		t->failures = 0;
-		t->next_try = 0;
-		snprintf(key, sizeof(key), "failed|%s|", it->address);
-		if (alerts_resolve(d->alerts, key)) {
-			snprintf(text, sizeof(text), "%s in environment %s was "
-				 "applied after earlier failures and is in "
-				 "sync.", it->address, d->environment);
-			log_info(&c, "%s", text);
-			alert_simple(d, ALERT_RECOVERED, NULL, it, "recovered",
-				     text);
+		if (n->kind == TRACKER_NOTICE_LOG) {
+			c = lctx(d, n->address, n->log_event, NULL);
+			log_msg(n->priority, &c, "%s", n->text);
+		} else {
+			raise_alert(d, n->event, NULL, n->address, n->subject,
+				    n->text, n->details);
 		}
 	}
-	snprintf(key, sizeof(key), "drift|%s|", it->address);
-	if (!is_drifted(it) && t->drift_alerted &&
-	    alerts_resolve(d->alerts, key)) {
-		t->drift_alerted = 0;
-		snprintf(text, sizeof(text), "The drift on %s in environment "
-			 "%s is gone: live state matches the config again.",
-			 it->address, d->environment);
-		log_info(&c, "%s", text);
-		alert_simple(d, ALERT_CONVERGED, NULL, it, "converged", text);
-	}
 }
 
-static void add_metrics(daemon_t *d, const rec_result_t *r)
+static void add_metrics(daemon_t *d, const rec_result_t *r,
+			const tracker_report_t *rep)
 {
 	double now = (double)time(NULL);
-	size_t i, j, ok = 0, failed = 0;
 	aws_stats_t st;
 	aws_client_t *aws = session_aws(d->session, NULL);
-	const char *types[64];
-	size_t type_drift[64], ntypes = 0;
+	size_t j;
 
-	for (i = 0; i < r->n_items; i++) {
-		const rec_item_t *it = &r->items[i];
-
-		if (rec_action_changes(it->action) && it->status == REC_STATUS_OK)
-			ok++;
-		if (it->status == REC_STATUS_FAILED)
-			failed++;
-		if (!is_drifted(it))
-			continue;
-		for (j = 0; j < ntypes && strcmp(types[j], it->type->name); j++)
-			;
-		if (j == ntypes && ntypes < 64) {
-			types[ntypes] = it->type->name;
-			type_drift[ntypes++] = 0;
-		}
-		if (j < ntypes)
-			type_drift[j]++;
-	}
-	metrics_add(d->metrics, "ManagedResources", "Count", (double)d->n_managed,
-		    NULL, now);
-	metrics_add(d->metrics, "DriftedResources", "Count", (double)d->n_drifted,
-		    NULL, now);
-	for (j = 0; j < ntypes; j++)
+	metrics_add(d->metrics, "ManagedResources", "Count",
+		    (double)rep->managed, NULL, now);
+	metrics_add(d->metrics, "DriftedResources", "Count",
+		    (double)rep->drifted, NULL, now);
+	for (j = 0; j < rep->n_types; j++)
 		metrics_add(d->metrics, "DriftedResources", "Count",
-			    (double)type_drift[j], types[j], now);
-	metrics_add(d->metrics, "ActionsSucceeded", "Count", (double)ok, NULL, now);
-	metrics_add(d->metrics, "ActionsFailed", "Count", (double)failed, NULL, now);
+			    (double)rep->types[j].drifted, rep->types[j].type,
+			    now);
+	metrics_add(d->metrics, "UnreadableResources", "Count",
+		    (double)rep->unreadable, NULL, now);
+	metrics_add(d->metrics, "ActionsSucceeded", "Count",
+		    (double)rep->succeeded, NULL, now);
+	metrics_add(d->metrics, "ActionsFailed", "Count", (double)rep->failed,
+		    NULL, now);
 	if (aws) {
 		aws_client_stats(aws, &st);
 		metrics_add(d->metrics, "ApiCalls", "Count",
@@ -632,6 +549,38 @@ static void add_metrics(daemon_t *d, const rec_result_t *r)
 		    NULL, now);
 }
 
+/* One cycle's result through the tracker: notices carried out, counts
+ * kept for status and metrics. */
+static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
+{
+	tracker_obs_t *obs = calloc(r->n_items ? r->n_items : 1, sizeof(*obs));
+	tracker_clock_t clk = { d->environment, cycle_interval(d), now,
+				mono_s(d) };
+	tracker_report_t rep;
+	log_ctx_t c = lctx(d, NULL, "cycle", NULL);
+	size_t i;
+
+	if (!obs) {
+		log_error(&c, "The cycle's outcome could not be processed: "
+			  "out of memory.");
+		return;
+	}
+	for (i = 0; i < r->n_items; i++)
+		observe_item(&r->items[i], &obs[i]);
+	if (tracker_cycle(d->tracker, obs, r->n_items, &clk, &rep))
+		log_error(&c, "The cycle's outcome was processed only in part: "
+			  "out of memory.");
+	d->n_managed = rep.managed;
+	d->n_drifted = rep.drifted;
+	remember_topic(d);
+	carry_out(d, &rep);
+	add_metrics(d, r, &rep);
+	tracker_report_free(&rep);
+	for (i = 0; i < r->n_items; i++)
+		cJSON_Delete((cJSON *)obs[i].changes);
+	free(obs);
+}
+
 static void schedule_next(daemon_t *d);
 static void start_cycle(daemon_t *d);
 static void do_reload(daemon_t *d);
@@ -642,7 +591,6 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 	time_t now = time(NULL);
 	char line[ERR_MSG_MAX + 256];
 	log_ctx_t c = lctx(d, NULL, "cycle", err);
-	size_t i;
 
 	d->running = 0;
 	d->cycles++;
@@ -653,19 +601,9 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 			  "driftd tries again next cycle.",
 			  err_format(err, line, sizeof(line)));
 	if (r) {
-		d->n_managed = 0;
-		d->n_drifted = 0;
-		for (i = 0; i < r->n_items; i++) {
-			if (r->items[i].res)
-				d->n_managed++;
-			if (is_drifted(&r->items[i]))
-				d->n_drifted++;
-		}
 		rec_result_free(d->last);
 		d->last = r;
-		for (i = 0; i < r->n_items; i++)
-			process_item(d, &r->items[i], now);
-		add_metrics(d, r);
+		process_result(d, r, now);
 	}
 	if (!d->ready) {
 		d->ready = 1;
@@ -697,9 +635,8 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 static int skip_backing_off(void *ctx, const rec_item_t *item)
 {
 	daemon_t *d = ctx;
-	track_t *t = daemon_track(d, item->address, 0);
 
-	return t && t->failures && t->next_try > mono_s(d);
+	return tracker_backing_off(d->tracker, item->address, mono_s(d));
 }
 
 static void on_rec_event(void *ctx, rec_event_t ev, const rec_item_t *item,
@@ -712,6 +649,14 @@ static void on_rec_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 		log_info(&c, "%s: %s", item->address, message);
 	else if (ev == REC_EVENT_DONE)
 		log_info(&c, "%s: %s", item->address, message);
+	else if (ev == REC_EVENT_STATE) {
+		/* Every transition goes to the journal (DRIFTD_EVENT=state);
+		 * the one every resource makes every cycle only at debug. */
+		c.event = "state";
+		log_msg(item->state == REC_S_IN_SYNC &&
+			!strncmp(message, "pending -> ", 11) ? LOG_DEBUG :
+			LOG_INFO, &c, "%s: %s", item->address, message);
+	}
 	/* Failures are logged once, with their backoff, after the cycle. */
 }
 
@@ -736,6 +681,7 @@ static void start_cycle(daemon_t *d)
 	o.skip_ctx = d;
 	if (!(o.aws = session_aws(d->session, &e)) ||
 	    !(o.journal = session_journal(d->session, &e)) ||
+	    !(o.secret_key = session_secret_key(d->session)) ||
 	    rec_run(&o, on_cycle_done, d, &e)) {
 		log_error(&c, "A reconcile cycle could not start: %s. driftd "
 			  "tries again next interval.",
@@ -763,10 +709,8 @@ static void schedule_next(daemon_t *d)
 
 void daemon_request_cycle(daemon_t *d, const char *address)
 {
-	track_t *t;
-
-	if (address && (t = daemon_track(d, address, 0)))
-		t->next_try = 0;
+	if (address)
+		tracker_retry_now(d->tracker, address);
 	if (d->running)
 		d->cycle_pending = 1;
 	else
@@ -876,6 +820,15 @@ static int check_loaded_files(const config_t *cfg, err_t *e)
 	return 0;
 }
 
+/* A safeguard the config weakens on purpose (schema_notices) is said at
+ * every load. */
+static void log_notice_cb(void *ctx, const char *address, const char *text)
+{
+	log_ctx_t c = lctx(ctx, address, "config", NULL);
+
+	log_warning(&c, "%s: %s.", address, text);
+}
+
 static session_t *load_session(daemon_t *d, config_errors_t **errs,
 			       err_t *e)
 {
@@ -892,6 +845,7 @@ static session_t *load_session(daemon_t *d, config_errors_t **errs,
 		session_close(s);
 		return NULL;
 	}
+	schema_notices(session_config(s), log_notice_cb, d);
 	return s;
 }
 
@@ -1012,6 +966,7 @@ void daemon_maybe_exit(daemon_t *d)
 	close_if((uv_handle_t *)&d->watchdog_timer);
 	close_if((uv_handle_t *)&d->debounce_timer);
 	close_if((uv_handle_t *)&d->stop_timer);
+	close_if((uv_handle_t *)&d->summary_timer);
 	close_if((uv_handle_t *)&d->sig_hup);
 	close_if((uv_handle_t *)&d->sig_term);
 	close_if((uv_handle_t *)&d->sig_int);
@@ -1074,6 +1029,7 @@ int cmd_run(int argc, char **argv)
 	err_t e;
 	char line[ERR_MSG_MAX + ERR_FILE_MAX + 64];
 	alerts_opts_t ao;
+	tracker_opts_t to = { 0, 0 };
 	log_ctx_t c;
 	int rc = 1;
 
@@ -1110,7 +1066,9 @@ int cmd_run(int argc, char **argv)
 	d.metrics = metrics_new(config_settings(session_config(d.session))->
 				metrics_namespace, d.environment, 0);
 	d.alerts = alerts_new(&ao);
-	if (!d.metrics || !d.alerts) {
+	to.unreadable_cycles = a.unreadable_cycles;
+	d.tracker = tracker_new(&to);
+	if (!d.metrics || !d.alerts || !d.tracker) {
 		log_error(&c, "driftd cannot start: out of memory.");
 		goto out;
 	}
@@ -1123,8 +1081,9 @@ int cmd_run(int argc, char **argv)
 	uv_timer_init(&loop, &d.watchdog_timer);
 	uv_timer_init(&loop, &d.debounce_timer);
 	uv_timer_init(&loop, &d.stop_timer);
+	uv_timer_init(&loop, &d.summary_timer);
 	d.cycle_timer.data = d.watchdog_timer.data = d.debounce_timer.data =
-		d.stop_timer.data = &d;
+		d.stop_timer.data = d.summary_timer.data = &d;
 	uv_signal_init(&loop, &d.sig_hup);
 	uv_signal_init(&loop, &d.sig_term);
 	uv_signal_init(&loop, &d.sig_int);
@@ -1150,7 +1109,9 @@ out:
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	rec_result_free(d.last);
-	tracks_free(&d);
+	tracker_free(d.tracker);
+	free(d.topic_arn);
+	free(d.topic_setting);
 	metrics_free(d.metrics);
 	alerts_free(d.alerts);
 	return rc;

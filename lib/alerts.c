@@ -27,19 +27,15 @@ struct alerts {
 	double       window_start;
 	unsigned     sent_in_window;
 	uint64_t     held, dropped;
-	unsigned     held_by_event[ALERT_SUMMARY + 1];
+	unsigned     held_by_event[ALERT_EVENT_COUNT_];
 };
 
 static const struct {
 	const char *name, *severity;
 } event_info[] = {
-	[ALERT_DRIFT]           = { "drift", "warning" },
-	[ALERT_CONVERGED]       = { "converged", "info" },
-	[ALERT_ACTION_FAILED]   = { "action_failed", "error" },
-	[ALERT_CONFIG_REJECTED] = { "config_rejected", "error" },
-	[ALERT_ORPHAN]          = { "orphan", "warning" },
-	[ALERT_RECOVERED]       = { "recovered", "info" },
-	[ALERT_SUMMARY]         = { "summary", "warning" },
+#define ALERT_INFO_(e, name, severity) [e] = { name, severity },
+	ALERT_EVENTS(ALERT_INFO_)
+#undef ALERT_INFO_
 };
 
 const char *alerts_event_name(alert_event_t ev)
@@ -241,7 +237,7 @@ static int make_summary(alerts_t *a, double now)
 			       "for environment %s within one hour, its hourly "
 			       "cap, and held back %llu more:", a->hourly_cap,
 			       a->environment, (unsigned long long)a->held);
-	for (ev = 0; ev < ALERT_SUMMARY && off < sizeof(text); ev++)
+	for (ev = 0; ev < ALERT_EVENT_COUNT_ && off < sizeof(text); ev++)
 		if (a->held_by_event[ev])
 			off += (size_t)snprintf(text + off, sizeof(text) - off,
 						" %u %s,", a->held_by_event[ev],
@@ -293,6 +289,28 @@ const alert_t *alerts_next(alerts_t *a, double now)
 		return NULL;
 	a->sending = 1;
 	return &a->queue[a->head];
+}
+
+static int summary_is_due(const alerts_t *a, double now)
+{
+	return (a->held || a->summary.subject) &&
+	       (a->window_start < 0 || now - a->window_start >= HOUR_S);
+}
+
+int alerts_pending(const alerts_t *a, double now)
+{
+	if (a->sending || a->summary_sending)
+		return 0;
+	/* Queued ones over the cap are handed to alerts_next too: it counts
+	 * them as held back. */
+	return a->count || summary_is_due(a, now);
+}
+
+double alerts_summary_due(const alerts_t *a)
+{
+	if (!a->held && !a->summary.subject)
+		return -1;
+	return a->window_start < 0 ? 0 : a->window_start + HOUR_S;
 }
 
 void alerts_sent(alerts_t *a, int ok)

@@ -20,14 +20,27 @@
  * Reference, Publish). */
 #define ALERTS_SUBJECT_MAX 99
 
+/* Every alert's event: its enum, its name (the SNS message attribute
+ * "event") and its severity, written once. What each one means and when
+ * it is sent is in contrib/docs/daemon.md ("Alerts"). */
+#define ALERT_EVENTS(X) \
+	X(ALERT_DRIFT,           "drift",           "warning") \
+	X(ALERT_CONVERGED,       "converged",       "info")    \
+	X(ALERT_ACTION_FAILED,   "action_failed",   "error")   \
+	X(ALERT_CONFIG_REJECTED, "config_rejected", "error")   \
+	X(ALERT_ORPHAN,          "orphan",          "warning") \
+	X(ALERT_RECOVERED,       "recovered",       "info")    \
+	X(ALERT_REFUSED,         "refused",         "warning") \
+	X(ALERT_UNREADABLE,      "unreadable",      "error")   \
+	X(ALERT_OWNED_ELSEWHERE, "owned_elsewhere", "error")   \
+	X(ALERT_SUMMARY,         "summary",         "warning") /* made by the
+						module: the hourly cap */
+
 typedef enum alert_event {
-	ALERT_DRIFT,
-	ALERT_CONVERGED,
-	ALERT_ACTION_FAILED,
-	ALERT_CONFIG_REJECTED,
-	ALERT_ORPHAN,
-	ALERT_RECOVERED,
-	ALERT_SUMMARY,          /* made by the module: the hourly cap */
+#define ALERT_ENUM_(e, name, severity) e,
+	ALERT_EVENTS(ALERT_ENUM_)
+#undef ALERT_ENUM_
+	ALERT_EVENT_COUNT_
 } alert_event_t;
 
 typedef struct alert {
@@ -63,10 +76,19 @@ size_t alerts_resolve(alerts_t *a, const char *prefix);
 int alerts_known(const alerts_t *a, const char *prefix);
 
 /* The next alert to send, or NULL (none, or the hour's cap is spent, or
- * one is in flight). Owned by the module until alerts_sent. */
+ * one is in flight). Owned by the module until alerts_sent. Once the hour
+ * is over it is the summary of what the cap held back, whether or not
+ * anything else is queued. */
 const alert_t *alerts_next(alerts_t *a, double now);
 /* ok: the alert alerts_next gave is done; else it stays for a retry. */
 void alerts_sent(alerts_t *a, int ok);
+/* Whether alerts_next(a, now) has something to hand out: a queued alert
+ * or a due summary. */
+int alerts_pending(const alerts_t *a, double now);
+/* When the summary of held-back alerts is due (the end of the hour), or
+ * -1 when nothing is held back. The caller arms a timer for it: the
+ * summary must not wait for a later alert. */
+double alerts_summary_due(const alerts_t *a);
 
 /* SNS Publish parameters for al: TopicArn, Subject, Message and the
  * String MessageAttributes severity, environment and event. */

@@ -9,8 +9,10 @@
 #include "credentials.h"
 #include "endpoints.h"
 #include "http.h"
+#include "jsonutil.h"
 #include "proto.h"
 #include "retry.h"
+#include "secret.h"
 #include "services.h"
 #include "sigv4.h"
 #include "version.h"
@@ -31,6 +33,7 @@ struct aws_client {
 	char             region[64];
 	char             user_agent[128];
 	long             timeout_ms, connect_timeout_ms;
+	int              allow_plain_http;
 	time_t         (*now)(void *ctx);
 	double         (*rand01)(void *ctx);
 	void            *ctx;
@@ -66,6 +69,8 @@ struct aws_req {
 	cJSON               *pages;      /* AWS_ALL_PAGES: merged so far */
 	int                  attempt;    /* 1-based, per page */
 	int                  retry_cost; /* quota taken by the last retry */
+	int64_t              signed_offset; /* clock offset of the last
+					       signature (retry.h)      */
 	req_state_t          state;
 	int                  in_flight;  /* counts toward max_in_flight */
 	unsigned long        seq;        /* call order, for the queue */
@@ -99,6 +104,13 @@ static double rand_of(aws_client_t *c)
 
 static void maybe_finish_close(aws_client_t *c);
 
+static void request_free_wiped(proto_request_t *p)
+{
+	if (p && p->body)
+		secret_wipe(p->body, p->body_len);
+	proto_request_free(p);
+}
+
 static void req_free(uv_handle_t *h)
 {
 	aws_req_t *r = h->data;
@@ -110,10 +122,12 @@ static void req_free(uv_handle_t *h)
 		c->reqs = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
-	cJSON_Delete(r->params);
-	cJSON_Delete(r->pages);
-	cJSON_Delete(r->result);
-	proto_request_free(r->preq);
+	/* Requests carry secrets (an OIDC client secret, a secret value) and
+	 * results too (GetSecretValue): wiped, not just freed. */
+	json_delete_wiped(r->params);
+	json_delete_wiped(r->pages);
+	json_delete_wiped(r->result);
+	request_free_wiped(r->preq);
 	cred_wipe(&r->creds);
 	free(r);
 	maybe_finish_close(c);
@@ -280,6 +294,7 @@ static void send_signed(aws_req_t *r, const cred_t *cred)
 		sp.region = r->ep.signing_region;
 		sp.service = r->svc->signing_name;
 		sp.time = retry_skew_now(&c->retry, now_of(c));
+		r->signed_offset = retry_skew_offset(&c->retry);
 		/* S3 requires x-amz-content-sha256 on every request. */
 		if (!strcmp(r->svc->signing_name, "s3"))
 			sp.flags |= SIGV4_SIGN_BODY;
@@ -375,7 +390,7 @@ static void merge_page(cJSON *acc, cJSON *page)
 
 static int build(aws_req_t *r, err_t *e)
 {
-	proto_request_free(r->preq);
+	request_free_wiped(r->preq);
 	r->preq = NULL;
 	return proto_build_request(r->svc, r->op, r->params, &r->preq, e);
 }
@@ -451,8 +466,9 @@ static void on_http(const http_response_t *resp, const err_t *e, void *data)
 		}
 		kind = retry_classify((int)resp->status, err.aws_code, 0);
 		if ((kind == RETRY_KIND_MAYBE_SKEW ||
-		     kind == RETRY_KIND_CLOCK_SKEW) && resp->date > 0 &&
-		    retry_skew_observe(&c->retry, resp->date, now_of(c)))
+		     kind == RETRY_KIND_CLOCK_SKEW) &&
+		    retry_skew_observe(&c->retry, resp->date, now_of(c),
+				       r->signed_offset))
 			c->stats.skew_corrections++;
 	}
 	if (kind == RETRY_KIND_THROTTLING)
@@ -507,6 +523,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 		goto fail;
 	}
 	if (endpoint_resolve(c->profile, r->svc, *reg ? reg : NULL, &r->ep, e) ||
+	    endpoint_check_transport(r->ep.url, c->allow_plain_http,
+				     r->ep.source, e) ||
 	    parse_endpoint(r, e) || build(r, e))
 		goto fail;
 	uv_timer_init(c->loop, &r->timer);
@@ -517,8 +535,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 	c->reqs = r;
 	return r;
 fail:
-	cJSON_Delete(r->params);
-	proto_request_free(r->preq);
+	json_delete_wiped(r->params);
+	request_free_wiped(r->preq);
 	free(r);
 	return NULL;
 }
@@ -713,6 +731,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	c->ctx = opts->ctx;
 	c->timeout_ms = opts->timeout_ms;
 	c->connect_timeout_ms = opts->connect_timeout_ms;
+	c->allow_plain_http = opts->allow_plain_http;
 	c->rng = uv_hrtime() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	snprintf(c->user_agent, sizeof(c->user_agent), "%s",
 		 opts->user_agent ? opts->user_agent : "driftd/" DRIFTD_VERSION);
@@ -756,6 +775,7 @@ int aws_client_new(const aws_options_t *opts, aws_client_t **out, err_t *e)
 	co.transport.sts = cred_sts;
 	co.now = opts->now;
 	co.now_ctx = opts->ctx;
+	co.process_timeout_ms = opts->credential_process_timeout_ms;
 	rc = cred_provider_new(&co, &c->creds, e);
 	if (rc)
 		goto fail;

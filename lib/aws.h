@@ -32,6 +32,9 @@ typedef struct aws_options {
 	int           pool_cap;      /* requests in flight per service; 0: 8 */
 	long          timeout_ms;    /* per attempt; 0: 60 s                  */
 	long          connect_timeout_ms;
+	int           allow_plain_http;  /* settings.allow_plain_http: http://
+					    to a host that is not loopback  */
+	int           credential_process_timeout_ms; /* 0: 60 s              */
 	/* Injected for tests; NULL: time() and a seeded PRNG. */
 	time_t      (*now)(void *ctx);
 	double      (*rand01)(void *ctx);

@@ -75,33 +75,37 @@ typedef struct loader {
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Appends e to the list (errors or warnings) of L's errs. */
-static void push_err(loader_t *L, err_t **items, size_t *count, size_t *cap,
-		     const err_t *e)
+/* Appends e to one list of errs (errors or warnings): 0, -ENOMEM, or
+ * past CONFIG_MAX_ERRORS only truncated set. */
+static int push_err(config_errors_t *errs, err_t **items, size_t *count, size_t *cap,
+		    const err_t *e)
 {
 	if (*count >= CONFIG_MAX_ERRORS) {
-		L->errs->truncated = 1;
-		return;
+		errs->truncated = 1;
+		return 0;
 	}
 	if (*count == *cap) {
 		size_t n = *cap ? *cap * 2 : 16;
 		err_t *grown = realloc(*items, n * sizeof(*grown));
 
-		if (!grown) {
-			L->oom = 1;
-			return;
-		}
+		if (!grown)
+			return -ENOMEM;
 		*items = grown;
 		*cap = n;
 	}
 	(*items)[(*count)++] = *e;
+	return 0;
+}
+
+int config_errors_add(config_errors_t *errs, const err_t *e)
+{
+	return push_err(errs, &errs->items, &errs->count, &errs->cap, e);
 }
 
 static void add_err_t(loader_t *L, const err_t *e)
 {
-	config_errors_t *errs = L->errs;
-
-	push_err(L, &errs->items, &errs->count, &errs->cap, e);
+	if (config_errors_add(L->errs, e))
+		L->oom = 1;
 }
 
 static void add_error(loader_t *L, const config_pos_t *pos, const char *fmt, ...)
@@ -134,6 +138,11 @@ static int cmp_err(const void *x, const void *y)
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
 	return strcmp(a->message, b->message);
+}
+
+void config_errors_sort(config_errors_t *errs)
+{
+	qsort(errs->items, errs->count, sizeof(*errs->items), cmp_err);
 }
 
 void config_errors_free(config_errors_t *errs)
@@ -1125,6 +1134,8 @@ typedef struct setting_def {
 static const setting_def_t settings_table[] = {
 	SETTING("adopt", SET_BOOL, adopt),
 	SETTING("alert_topic", SET_TOPIC, alert_topic),
+	SETTING("allow_plain_http", SET_BOOL, allow_plain_http),
+	SETTING("credential_process_timeout", SET_INTERVAL, credential_process_timeout),
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
@@ -1138,9 +1149,9 @@ static const setting_def_t settings_table[] = {
 };
 
 static const char *const setting_names[] = {
-	"adopt", "alert_topic", "default_tags", "endpoints", "environment",
-	"metrics_namespace", "mode", "poll_interval", "prune",
-	"prune_max_per_cycle", "region", "state_dir",
+	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
+	"default_tags", "endpoints", "environment", "metrics_namespace", "mode",
+	"poll_interval", "prune", "prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1901,7 +1912,8 @@ void config_warn(config_check_t *chk, const cJSON *node, int at_key,
 		err_set_at(&e, -EINVAL, p.file, p.line, p.column, "%s", msg);
 	else
 		err_set(&e, -EINVAL, "%s", msg);
-	push_err(chk->L, &errs->warnings, &errs->nwarnings, &errs->wcap, &e);
+	if (push_err(errs, &errs->warnings, &errs->nwarnings, &errs->wcap, &e))
+		chk->L->oom = 1;
 }
 
 const char *config_check_environment(const config_check_t *chk)
@@ -1961,6 +1973,7 @@ static const char *const top_keys[] = {
 static int init_settings(config_settings_t *s)
 {
 	s->poll_interval = 60;
+	s->credential_process_timeout = 60;
 	s->adopt = 1;
 	s->prune_max_per_cycle = 5;
 	s->mode = CONFIG_MODE_ENFORCE;
@@ -2037,7 +2050,7 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 out:
 	free(L.seen);
 	if (L.errs && L.errs->count)
-		qsort(L.errs->items, L.errs->count, sizeof(err_t), cmp_err);
+		config_errors_sort(L.errs);
 	if (L.errs && L.errs->nwarnings)
 		qsort(L.errs->warnings, L.errs->nwarnings, sizeof(err_t), cmp_err);
 	if (rc == 0) {

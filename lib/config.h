@@ -124,6 +124,9 @@ typedef struct config_settings {
 	int adopt;                   /* an untagged live item with the
 				      * configured name becomes this
 				      * environment's (tagged); default 1 */
+	int allow_plain_http;        /* http:// endpoints beyond loopback;
+				      * default false */
+	int credential_process_timeout; /* seconds; default 60 */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per
@@ -179,6 +182,11 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 			    config_t **out, config_errors_t **errs);
 void config_free(config_t *cfg);
 void config_errors_free(config_errors_t *errs);
+/* For checks made after loading (estate.h): appends e (past
+ * CONFIG_MAX_ERRORS only sets truncated), 0 or -ENOMEM; and sorts the
+ * errors by file, line, column and message, as loading does. */
+int config_errors_add(config_errors_t *errs, const err_t *e);
+void config_errors_sort(config_errors_t *errs);
 
 const config_settings_t *config_settings(const config_t *cfg);
 size_t config_file_count(const config_t *cfg);

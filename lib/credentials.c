@@ -2,12 +2,15 @@
 
 #include <cJSON.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #define RETRY_AFTER_FAIL_S 10
 #define IMDS_TIMEOUT_MS    1000
 #define ECS_TIMEOUT_MS     2000
+#define PROCESS_TIMEOUT_MS 60000  /* the SDKs allow a helper about a minute */
 #define ECS_HOST           "http://169.254.170.2"
 #define IMDS_HOST          "http://169.254.169.254"
 
@@ -60,6 +64,7 @@ struct cred_provider {
 	time_t          (*now)(void *ctx);
 	void             *now_ctx;
 	int               window_s;
+	int               process_timeout_ms;
 	int               profile_given;   /* opts->profile was set */
 	char              sts_region[ENDPOINT_REGION_MAX];
 	cred_step_t      *steps;
@@ -87,8 +92,9 @@ struct cred_op {
 	/* credential_process */
 	uv_process_t proc;
 	uv_pipe_t    out_pipe, err_pipe;
+	uv_timer_t   kill_timer;
 	int          handles_open;
-	int          exited, out_done, err_done;
+	int          exited, out_done, err_done, timed_out;
 	int64_t      exit_status;
 	int          term_signal;
 	char        *out;
@@ -707,6 +713,12 @@ static void proc_finish(cred_op_t *op)
 	cred_t cred;
 	err_t e;
 
+	if (op->timed_out) {
+		op_fail(op, -ETIMEDOUT, "no answer within %d s; the helper was "
+			"killed (settings.credential_process_timeout)",
+			(op->p->process_timeout_ms + 999) / 1000);
+		return;
+	}
 	if (op->out_overflow) {
 		op_fail(op, -EFBIG, "output is larger than %d bytes",
 			MAX_PROCESS_OUTPUT);
@@ -746,6 +758,53 @@ static void proc_maybe_close(cred_op_t *op)
 	uv_close((uv_handle_t *)&op->proc, proc_closed);
 	uv_close((uv_handle_t *)&op->out_pipe, proc_closed);
 	uv_close((uv_handle_t *)&op->err_pipe, proc_closed);
+	uv_close((uv_handle_t *)&op->kill_timer, proc_closed);
+}
+
+/* A hung helper would stall every AWS call while the watchdog still sees
+ * the daemon alive: kill its whole process group (sh and what it started,
+ * which may hold the pipes) and stop waiting for end of output. */
+static void proc_timeout(uv_timer_t *t)
+{
+	cred_op_t *op = t->data;
+
+	op->timed_out = 1;
+	if (!op->exited && op->proc.pid > 0)
+		kill(-op->proc.pid, SIGKILL);
+	uv_read_stop((uv_stream_t *)&op->out_pipe);
+	uv_read_stop((uv_stream_t *)&op->err_pipe);
+	op->out_done = op->err_done = 1;
+	proc_maybe_close(op);
+}
+
+/* The helper must inherit no descriptor but 0-2 (the daemon's sockets,
+ * the journal, inherited listeners): mark every other one close-on-exec
+ * before the spawn. libuv offers no hook in the child, and dup2 onto 0-2
+ * clears the flag there. */
+int cred_cloexec_from(int lowfd)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, dfd, flags;
+
+#ifdef CLOSE_RANGE_CLOEXEC
+	if (!close_range((unsigned)lowfd, ~0u, CLOSE_RANGE_CLOEXEC))
+		return 0;
+#endif
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	dfd = dirfd(d);
+	while ((de = readdir(d))) {
+		fd = atoi(de->d_name);
+		if (fd < lowfd || fd == dfd || !isdigit((unsigned char)de->d_name[0]))
+			continue;
+		flags = fcntl(fd, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+	}
+	closedir(d);
+	return 0;
 }
 
 static void proc_exit(uv_process_t *proc, int64_t status, int sig)
@@ -829,7 +888,12 @@ static void run_process(cred_op_t *op, const cred_step_t *s)
 	o.stdio = stdio;
 	o.stdio_count = 3;
 	o.exit_cb = proc_exit;
-	op->handles_open = 3;
+	/* Its own process group, so that a timeout kills all of it. */
+	o.flags = UV_PROCESS_DETACHED;
+	uv_timer_init(loop, &op->kill_timer);
+	op->kill_timer.data = op;
+	op->handles_open = 4;
+	cred_cloexec_from(3);
 	rc = uv_spawn(loop, &op->proc, &o);
 	if (rc) {
 		op->exited = 1;
@@ -841,6 +905,8 @@ static void run_process(cred_op_t *op, const cred_step_t *s)
 		proc_maybe_close(op);
 		return;
 	}
+	uv_timer_start(&op->kill_timer, proc_timeout,
+		       (uint64_t)op->p->process_timeout_ms, 0);
 	uv_read_start((uv_stream_t *)&op->out_pipe, proc_alloc, proc_read);
 	uv_read_start((uv_stream_t *)&op->err_pipe, proc_alloc, proc_read);
 }
@@ -1210,26 +1276,23 @@ static int plan_profile(cred_provider_t *p, const char *name,
 static int ecs_url_allowed(const char *url)
 {
 	static const char *const hosts[] = {
-		"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
-		"[fd00:ec2::23]",
+		"169.254.170.2", "169.254.170.23", "[fd00:ec2::23]",
 	};
-	char host[256];
-	size_t i, n;
+	char scheme[16], host[256];
+	size_t i;
 
-	if (!strncmp(url, "https://", 8))
+	/* The real host, as botocore's urlparse sees it: a prefix match let
+	 * "http://169.254.170.2:80@evil/" send the token to evil. */
+	if (endpoint_url_parts(url, scheme, sizeof(scheme), host, sizeof(host)))
+		return 0;
+	if (!strcasecmp(scheme, "https"))
 		return 1;
-	if (strncmp(url, "http://", 7))
+	if (strcasecmp(scheme, "http"))
 		return 0;
-	url += 7;
-	n = url[0] == '[' ? strcspn(url, "]") + 1 : strcspn(url, ":/");
-	if (n >= sizeof(host))
-		return 0;
-	memcpy(host, url, n);
-	host[n] = 0;
-	if (!strncmp(host, "127.", 4))
+	if (endpoint_host_is_loopback(host))
 		return 1;
 	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
-		if (!strcmp(host, hosts[i]))
+		if (!strcasecmp(host, hosts[i]))
 			return 1;
 	return 0;
 }
@@ -1359,6 +1422,8 @@ int cred_provider_new(const cred_provider_opts_t *opts, cred_provider_t **out,
 	p->now = opts->now;
 	p->now_ctx = opts->now_ctx;
 	p->window_s = opts->refresh_window_s > 0 ? opts->refresh_window_s : 300;
+	p->process_timeout_ms = opts->process_timeout_ms > 0 ?
+				opts->process_timeout_ms : PROCESS_TIMEOUT_MS;
 	p->waiters_tail = &p->waiters;
 	p->profile_given = opts->profile != NULL;
 	rc = profile_load(&opts->env, opts->profile, &p->profile, e);

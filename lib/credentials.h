@@ -85,6 +85,9 @@ typedef struct cred_provider_opts {
 	void             *now_ctx;
 	int               refresh_window_s; /* 0: 300 — refresh when less
 					       than this is left             */
+	int               process_timeout_ms; /* 0: 60000 — credential_process
+					       is killed (its process group)
+					       after this, -ETIMEDOUT       */
 } cred_provider_opts_t;
 
 typedef struct cred_provider cred_provider_t;
@@ -126,6 +129,11 @@ void cred_wipe(cred_t *cred);
 /* ISO 8601 UTC as used by STS, ECS, IMDS and credential_process
  * ("2026-11-25T12:00:00Z", fractions and +00:00 allowed). -EINVAL if not. */
 int cred_parse_time(const char *s, time_t *out);
+
+/* Marks every descriptor >= lowfd close-on-exec (close_range, else a walk
+ * of /proc/self/fd): what credential_process runs inherits only 0-2.
+ * 0 or a negative errno. */
+int cred_cloexec_from(int lowfd);
 
 /* Fills cred from a JSON credentials document: the ECS/IMDS shape
  * (AccessKeyId, SecretAccessKey, Token, Expiration) or credential_process

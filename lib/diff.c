@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "secret.h"
 
 static const char *live_path(const res_attr_t *a)
 {
@@ -274,7 +275,8 @@ static int diff_attr(diff_t *d, const res_type_t *t, const res_attr_t *a,
 		     const diff_opts_t *o, err_t *err)
 {
 	cJSON *want = NULL, *have = NULL, *added = NULL, *removed = NULL;
-	int rc = -ENOMEM, differ;
+	cJSON *shown = NULL;
+	int rc = -ENOMEM, differ, secret;
 
 	want = cJSON_Duplicate(desired_v, 1);
 	if (live_v)
@@ -293,6 +295,17 @@ static int diff_attr(diff_t *d, const res_type_t *t, const res_attr_t *a,
 	}
 	drop_ignored_subpaths(o, a->name, want, have);
 	drop_owned_members(t, a, want, have);
+	/* What a change shows as desired: the config's write-only secrets
+	 * masked where they sit (compared without them), so that a plan
+	 * still says one is set, or changed. */
+	if (o && o->secret_changed && a->secret_members &&
+	    !(shown = secret_masked(a, want))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	secret = o && o->secret_changed && secret_strip(a, want) +
+		 secret_strip(a, have) > 0 &&
+		 o->secret_changed(o->secret_ctx, a, desired_v);
 	if (a->flags & RES_CASE_INSENSITIVE) {
 		lower_all(want);
 		lower_all(have);
@@ -326,10 +339,16 @@ static int diff_attr(diff_t *d, const res_type_t *t, const res_attr_t *a,
 		differ = !have || !scalar_equal(want, have);
 		break;
 	}
-	if (differ)
+	if (differ || secret) {
+		if (shown) {
+			cJSON_Delete(want);
+			want = shown;
+		}
 		return add_change(d, a, want, have, added, removed);
+	}
 	rc = 0;
 out:
+	cJSON_Delete(shown);
 	free_values(want, have, added, removed);
 	return rc;
 }

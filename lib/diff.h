@@ -38,6 +38,14 @@ typedef struct diff_opts {
 				       "EngineVersion", "Tags.team"        */
 	const cJSON *extra_tags;    /* tags driftd adds to every resource
 				       (ownership, default_tags): a map     */
+	/* Write-only secret members (res_attr_t.secret_members), which AWS
+	 * never returns: when set, they are taken out of both sides, and the
+	 * attribute differs as well when this says the secret changed (the
+	 * engine compares secret_fingerprint of desired with the one it
+	 * journaled, secret.h). NULL: compared like any member. */
+	int (*secret_changed)(void *ctx, const res_attr_t *a,
+			      const cJSON *desired);
+	void *secret_ctx;
 } diff_opts_t;
 
 /* Compares desired (the resource's config properties, references

@@ -1,9 +1,12 @@
 #include "endpoints.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* A region becomes part of a host name and a signing scope, and comes from
  * the environment or a file: accept only what region names look like. */
@@ -193,4 +196,85 @@ int endpoint_resolve(const profile_t *p, const service_def_t *svc,
 	while (n > 0 && out->url[n - 1] == '/')
 		out->url[--n] = 0;
 	return 0;
+}
+
+/* ---- URL hosts and plain http ------------------------------------------ */
+
+int endpoint_url_parts(const char *url, char *scheme, size_t slen,
+		       char *host, size_t hlen)
+{
+	CURLU *u = curl_url();
+	char *sc = NULL, *h = NULL;
+	int rc = -EINVAL;
+
+	if (!u)
+		return -ENOMEM;
+	/* As the SDKs do (urlparse): the host is what follows any userinfo,
+	 * so "http://169.254.170.2:80@evil/" names evil. */
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ||
+	    curl_url_get(u, CURLUPART_SCHEME, &sc, 0) ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0))
+		goto out;
+	if (strlen(sc) >= slen || strlen(h) >= hlen) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
+	memcpy(scheme, sc, strlen(sc) + 1);
+	memcpy(host, h, strlen(h) + 1);
+	rc = 0;
+out:
+	curl_free(sc);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int endpoint_host_is_loopback(const char *host)
+{
+	unsigned char a[16];
+	char v6[64];
+	size_t n = strlen(host), dot;
+
+	if (!strcasecmp(host, "localhost"))
+		return 1;
+	/* *.localhost resolves to loopback (RFC 6761; curl does it itself). */
+	dot = sizeof(".localhost") - 1;
+	if (n > dot && !strcasecmp(host + n - dot, ".localhost"))
+		return 1;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (host[0] == '[' && n > 2 && n - 2 < sizeof(v6)) {
+		memcpy(v6, host + 1, n - 2);
+		v6[n - 2] = 0;
+		if (inet_pton(AF_INET6, v6, a) == 1) {
+			static const unsigned char one[16] = { [15] = 1 };
+			static const unsigned char mapped[12] = {
+				[10] = 0xff, [11] = 0xff };
+
+			return !memcmp(a, one, 16) ||
+			       (!memcmp(a, mapped, 12) && a[12] == 127);
+		}
+	}
+	return 0;
+}
+
+int endpoint_check_transport(const char *url, int allow_plain_http,
+			     const char *source, err_t *e)
+{
+	char scheme[16], host[256];
+
+	if (endpoint_url_parts(url, scheme, sizeof(scheme), host, sizeof(host)))
+		return err_set(e, -EINVAL, "endpoint URL from %s is not a URL",
+			       source);
+	if (!strcasecmp(scheme, "https"))
+		return 0;
+	if (strcasecmp(scheme, "http"))
+		return err_set(e, -EINVAL, "endpoint URL from %s must be https",
+			       source);
+	if (allow_plain_http || endpoint_host_is_loopback(host))
+		return 0;
+	return err_set(e, -EPERM, "endpoint URL from %s is plain http to %s, "
+		       "which would send signed requests and session tokens in "
+		       "clear; use https, or set settings.allow_plain_http",
+		       source, host);
 }

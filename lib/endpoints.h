@@ -51,4 +51,20 @@ int endpoint_ca_bundle(const profile_t *p, char *buf, size_t len, err_t *e);
 /* DNS suffix of region's partition: "amazonaws.com" or "amazonaws.com.cn". */
 const char *endpoint_dns_suffix(const char *region);
 
+/* The scheme and host of url, parsed by libcurl's URL API as the SDKs
+ * parse it (userinfo is not the host; an IPv6 host keeps its brackets).
+ * 0, -EINVAL (not a URL, or no host) or -ENAMETOOLONG. */
+int endpoint_url_parts(const char *url, char *scheme, size_t slen,
+		       char *host, size_t hlen);
+
+/* localhost, *.localhost, 127.0.0.0/8, [::1] or [::ffff:127.x.y.z]. */
+int endpoint_host_is_loopback(const char *host);
+
+/* Plain http to a host that is not loopback carries signatures and session
+ * tokens in clear: -EPERM naming source and host unless allow_plain_http
+ * (settings.allow_plain_http). https always passes; other schemes and
+ * what is not a URL are -EINVAL. */
+int endpoint_check_transport(const char *url, int allow_plain_http,
+			     const char *source, err_t *e);
+
 #endif

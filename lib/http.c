@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -82,6 +83,8 @@ static void free_response(http_xfer_t *x)
 	free(x->headers);
 	x->headers = NULL;
 	x->n_headers = 0;
+	if (x->body)
+		OPENSSL_cleanse(x->body, x->body_cap);
 	free(x->body);
 	x->body = NULL;
 	x->body_len = x->body_cap = 0;
@@ -137,9 +140,16 @@ static size_t on_body(char *ptr, size_t size, size_t n, void *userp)
 			want *= 2;
 		if (want > x->client->opts.max_body + 1)
 			want = x->client->opts.max_body + 1;
-		grown = realloc(x->body, want);
+		/* Not realloc: a body may hold a secret (GetSecretValue), and
+		 * the old buffer is wiped before it is freed. */
+		grown = malloc(want);
 		if (!grown)
 			return 0;
+		if (x->body) {
+			memcpy(grown, x->body, x->body_len);
+			OPENSSL_cleanse(x->body, x->body_cap);
+			free(x->body);
+		}
 		x->body = grown;
 		x->body_cap = want;
 	}

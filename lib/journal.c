@@ -15,6 +15,13 @@
 
 #define JOURNAL_MAX_SIZE (16 * 1024 * 1024)
 
+typedef struct journal_secret {
+	char *address, *attribute, *fingerprint;
+} journal_secret_t;
+
+/* 64 hex digits: what secret_fingerprint writes (HMAC-SHA256). */
+#define FP_DIGITS 64
+
 struct journal {
 	char            *path;
 	char            *name, *tmp; /* path's last component, and + ".tmp" */
@@ -24,6 +31,8 @@ struct journal {
 	journal_entry_t *made;     /* what this environment created: the
 				      ownership proof pruning needs */
 	size_t           n_made;
+	journal_secret_t *secrets; /* write-only secrets' fingerprints */
+	size_t           n_secrets;
 };
 
 static void entry_clear(journal_entry_t *e)
@@ -33,6 +42,14 @@ static void entry_clear(journal_entry_t *e)
 	free(e->token);
 	free(e->id);
 	memset(e, 0, sizeof(*e));
+}
+
+static void secret_clear(journal_secret_t *s)
+{
+	free(s->address);
+	free(s->attribute);
+	free(s->fingerprint);
+	memset(s, 0, sizeof(*s));
 }
 
 /* The state directory must be driftd's alone: another user who can write
@@ -158,6 +175,70 @@ static int load_made(journal_t *j, const cJSON *arr, err_t *err)
 	return 0;
 }
 
+static int is_fingerprint(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == FP_DIGITS && !s[n];
+}
+
+/* "secrets": [{address, attribute, fingerprint}], absent in journals of
+ * older versions; a damaged one would send (or keep) a secret on a false
+ * word, so it is refused as the entries are. */
+static int load_secrets(journal_t *j, const cJSON *arr, err_t *err)
+{
+	static const char *const names[] = { "address", "attribute",
+					     "fingerprint" };
+	const cJSON *it, *v;
+	journal_secret_t *s;
+	size_t k;
+
+	if (!arr)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return err_set(err, -EINVAL, "%s: \"secrets\" is not an array; "
+			       "move the journal away to start over", j->path);
+	j->secrets = calloc((size_t)cJSON_GetArraySize(arr) + 1,
+			    sizeof(*j->secrets));
+	if (!j->secrets)
+		return err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		s = &j->secrets[j->n_secrets];
+		char **dst[] = { &s->address, &s->attribute, &s->fingerprint };
+		if (!cJSON_IsObject(it))
+			return err_set(err, -EINVAL, "%s: secret %zu is not an "
+				       "object; move the journal away to start "
+				       "over", j->path, j->n_secrets + 1);
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			v = cJSON_GetObjectItemCaseSensitive(it, names[k]);
+			if (!cJSON_IsString(v) || !v->valuestring[0] ||
+			    (k == 2 && !is_fingerprint(v->valuestring))) {
+				secret_clear(s);
+				return err_set(err, -EINVAL, "%s: secret %zu: "
+					       "\"%s\" %s; move the journal away "
+					       "to start over", j->path,
+					       j->n_secrets + 1, names[k], !v ?
+					       "is missing" : k == 2 ? "is not "
+					       "64 lower-case hex digits" : "is "
+					       "not a non-empty string");
+			}
+			if (!(*dst[k] = strdup(v->valuestring))) {
+				secret_clear(s);
+				return err_set(err, -ENOMEM, "out of memory");
+			}
+		}
+		if (journal_secret(j, s->address, s->attribute)) {
+			err_set(err, -EINVAL, "%s: secret %zu repeats %s %s; "
+				"move the journal away to start over", j->path,
+				j->n_secrets + 1, s->address, s->attribute);
+			secret_clear(s);
+			return -EINVAL;
+		}
+		j->n_secrets++;
+	}
+	return 0;
+}
+
 static int load(journal_t *j, err_t *err)
 {
 	cJSON *doc = NULL, *arr, *it, *ver;
@@ -212,6 +293,10 @@ static int load(journal_t *j, err_t *err)
 		j->n++;
 	}
 	rc = load_made(j, cJSON_GetObjectItemCaseSensitive(doc, "created"), err);
+	if (!rc)
+		rc = load_secrets(j, cJSON_GetObjectItemCaseSensitive(doc,
+								      "secrets"),
+				  err);
 out:
 	cJSON_Delete(doc);
 	free(text);
@@ -250,8 +335,11 @@ void journal_free(journal_t *j)
 		entry_clear(&j->entries[i]);
 	for (i = 0; i < j->n_made; i++)
 		entry_clear(&j->made[i]);
+	for (i = 0; i < j->n_secrets; i++)
+		secret_clear(&j->secrets[i]);
 	free(j->entries);
 	free(j->made);
+	free(j->secrets);
 	free(j->path);
 	free(j->name);
 	free(j->tmp);
@@ -312,6 +400,19 @@ static int save(journal_t *j, err_t *err)
 		cJSON_AddStringToObject(it, "address", j->made[i].address);
 		cJSON_AddStringToObject(it, "type", j->made[i].type);
 		cJSON_AddStringToObject(it, "id", j->made[i].id);
+	}
+	if (!arr)
+		goto fail;
+	arr = cJSON_AddArrayToObject(doc, "secrets");
+	for (i = 0; arr && i < j->n_secrets; i++) {
+		it = cJSON_CreateObject();
+		if (!it)
+			goto fail;
+		cJSON_AddItemToArray(arr, it);
+		cJSON_AddStringToObject(it, "address", j->secrets[i].address);
+		cJSON_AddStringToObject(it, "attribute", j->secrets[i].attribute);
+		cJSON_AddStringToObject(it, "fingerprint",
+					j->secrets[i].fingerprint);
 	}
 	if (!arr)
 		goto fail;
@@ -498,4 +599,79 @@ int journal_forget(journal_t *j, const char *type, const char *id, err_t *err)
 	entry_clear(e);
 	*e = j->made[--j->n_made];
 	return save(j, err);
+}
+
+static journal_secret_t *find_secret(const journal_t *j, const char *address,
+				     const char *attribute)
+{
+	size_t i;
+
+	for (i = 0; i < j->n_secrets; i++)
+		if (!strcmp(j->secrets[i].address, address) &&
+		    !strcmp(j->secrets[i].attribute, attribute))
+			return &j->secrets[i];
+	return NULL;
+}
+
+const char *journal_secret(const journal_t *j, const char *address,
+			   const char *attribute)
+{
+	const journal_secret_t *s = j && address && attribute ?
+				    find_secret(j, address, attribute) : NULL;
+
+	return s ? s->fingerprint : NULL;
+}
+
+int journal_secret_set(journal_t *j, const char *address,
+		       const char *attribute, const char *fingerprint,
+		       err_t *err)
+{
+	journal_secret_t *s = find_secret(j, address, attribute), *grown;
+	char *fp;
+
+	if (!is_fingerprint(fingerprint))
+		return err_set(err, -EINVAL, "%s %s: not a fingerprint",
+			       address, attribute);
+	if (s && !strcmp(s->fingerprint, fingerprint))
+		return 0;
+	if (!(fp = strdup(fingerprint)))
+		return err_set(err, -ENOMEM, "out of memory");
+	if (!s) {
+		grown = realloc(j->secrets, (j->n_secrets + 1) * sizeof(*grown));
+		if (!grown) {
+			free(fp);
+			return err_set(err, -ENOMEM, "out of memory");
+		}
+		j->secrets = grown;
+		s = &j->secrets[j->n_secrets];
+		memset(s, 0, sizeof(*s));
+		if (!(s->address = strdup(address)) ||
+		    !(s->attribute = strdup(attribute))) {
+			secret_clear(s);
+			free(fp);
+			return err_set(err, -ENOMEM, "out of memory");
+		}
+		j->n_secrets++;
+	}
+	free(s->fingerprint);
+	s->fingerprint = fp;
+	return save(j, err);
+}
+
+int journal_secret_forget(journal_t *j, const char *address,
+			  const char *attribute, err_t *err)
+{
+	size_t i = 0, dropped = 0;
+
+	while (i < j->n_secrets) {
+		if (strcmp(j->secrets[i].address, address) || (attribute &&
+		    strcmp(j->secrets[i].attribute, attribute))) {
+			i++;
+			continue;
+		}
+		secret_clear(&j->secrets[i]);
+		j->secrets[i] = j->secrets[--j->n_secrets];
+		dropped++;
+	}
+	return dropped ? save(j, err) : 0;
 }

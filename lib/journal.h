@@ -8,8 +8,8 @@
  * and the directory fsynced, so a crash leaves either the old or the new
  * journal, never half of one. The file also keeps, under "created", each
  * item this environment made (address, type, id) until it is deleted.
- * Only addresses, ids and tokens are written: no attribute values, so
- * nothing secret. Losing the journal loses no resource: the ownership tags
+ * Only addresses, ids, tokens and the keyed fingerprints of write-only
+ * secrets are written: no attribute values, so nothing secret. Losing the journal loses no resource: the ownership tags
  * on every resource driftd creates still match it to its config; only the
  * proof that pruning needs is gone, so nothing made before is pruned. */
 #ifndef DRIFTD_JOURNAL_H
@@ -64,5 +64,19 @@ const journal_entry_t *journal_made_find(const journal_t *j, const char *type,
 size_t journal_made_count(const journal_t *j);
 const journal_entry_t *journal_made_at(const journal_t *j, size_t i);
 int journal_forget(journal_t *j, const char *type, const char *id, err_t *err);
+
+/* Write-only secrets (secret.h): under "secrets", per (address,
+ * attribute), the keyed fingerprint (SECRET_FP_HEX - 1 lower-case hex
+ * digits) of the secret members last written successfully. Setting the
+ * fingerprint already recorded writes nothing; journal_secret_forget
+ * drops attribute's record, or every attribute's of address when
+ * attribute is NULL (its item was deleted). */
+int journal_secret_set(journal_t *j, const char *address,
+		       const char *attribute, const char *fingerprint,
+		       err_t *err);
+const char *journal_secret(const journal_t *j, const char *address,
+			   const char *attribute);
+int journal_secret_forget(journal_t *j, const char *address,
+			  const char *attribute, err_t *err);
 
 #endif

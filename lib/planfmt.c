@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "secret.h"
 #include "strbuf.h"
 
 typedef struct out {
@@ -25,13 +26,16 @@ static const char *col(const out_t *o, const char *code)
 
 char *planfmt_value(const res_attr_t *a, const cJSON *v)
 {
+	cJSON *m;
 	char *s;
 
 	if (a && (a->flags & RES_SENSITIVE))
 		return strdup(PLANFMT_MASK);
 	if (!v)
 		return strdup("(none)");
-	s = cJSON_PrintUnformatted(v);
+	m = secret_masked(a, v);
+	s = m ? cJSON_PrintUnformatted(m) : NULL;
+	cJSON_Delete(m);
 	return s ? s : strdup("?");
 }
 
@@ -285,9 +289,7 @@ static cJSON *masked(const res_attr_t *a, const cJSON *v)
 {
 	if (!v)
 		return cJSON_CreateNull();
-	if (a && (a->flags & RES_SENSITIVE))
-		return cJSON_CreateString(PLANFMT_MASK);
-	return cJSON_Duplicate(v, 1);
+	return secret_masked(a, v);
 }
 
 cJSON *planfmt_json(const rec_result_t *r)

@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "reconcile.h"
+#include "secret.h"
 
 typedef struct planfmt_opts {
 	int color;          /* ANSI colours (a terminal) */
@@ -21,9 +22,10 @@ char *planfmt_summary(const rec_result_t *r);
 cJSON *planfmt_json(const rec_result_t *r);
 
 /* The text shown for a value: "(sensitive value)" for RES_SENSITIVE
- * attributes, else compact JSON. malloc'd. */
+ * attributes, else compact JSON with secret members and URL tokens masked
+ * (secret_masked). malloc'd. */
 char *planfmt_value(const res_attr_t *a, const cJSON *v);
 
-#define PLANFMT_MASK "(sensitive value)"
+#define PLANFMT_MASK SECRET_MASK
 
 #endif

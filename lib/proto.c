@@ -105,23 +105,47 @@ static void buf_xml(buf_t *b, const char *s)
 
 /* ---- time --------------------------------------------------------------- */
 
-void proto_time_format(double t, char *buf, size_t len)
+/* Years 0001-9999, the span ISO 8601 timestamps can carry: outside it (and
+ * for NaN) a cast to time_t is undefined and gmtime_r may fail. */
+#define TIME_MIN (-62135596800.0)
+#define TIME_MAX 253402300799.0
+
+int proto_time_in_range(double t)
 {
-	time_t secs = (time_t)floor(t);
-	int ms = (int)lround((t - floor(t)) * 1000.0);
+	return t >= TIME_MIN && t < TIME_MAX + 1;
+}
+
+static int time_split(double t, time_t *secs, struct tm *tm)
+{
+	if (!proto_time_in_range(t))
+		return -ERANGE;
+	*secs = (time_t)floor(t);
+	return gmtime_r(secs, tm) ? 0 : -ERANGE;
+}
+
+int proto_time_format(double t, char *buf, size_t len)
+{
+	time_t secs;
+	int ms;
 	struct tm tm;
 	char base[32];
 
+	if (len)
+		buf[0] = 0;
+	if (time_split(t, &secs, &tm))
+		return -ERANGE;
+	ms = (int)lround((t - floor(t)) * 1000.0);
 	if (ms >= 1000) {
-		secs++;
 		ms = 0;
+		if (time_split(floor(t) + 1, &secs, &tm))
+			return -ERANGE;
 	}
-	gmtime_r(&secs, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (ms)
 		snprintf(buf, len, "%s.%03dZ", base, ms);
 	else
 		snprintf(buf, len, "%sZ", base);
+	return 0;
 }
 
 int proto_time_parse(const char *s, double *t)
@@ -136,7 +160,7 @@ int proto_time_parse(const char *s, double *t)
 		return -EINVAL;
 	*t = strtod(s, &end);
 	if (end != s && !*end && isdigit((unsigned char)s[0]))
-		return 0;
+		return proto_time_in_range(*t) ? 0 : -EINVAL;
 	memset(&tm, 0, sizeof(tm));
 	if ((p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))) {
 		if (*p == '.') {
@@ -162,42 +186,42 @@ int proto_time_parse(const char *s, double *t)
 			return -EINVAL;
 	}
 	*t = (double)timegm(&tm) - off + frac;
-	return 0;
+	return proto_time_in_range(*t) ? 0 : -EINVAL;
 }
 
+/* Callers validated t (check_value): out of range renders as nothing. */
 static void time_render(double t, int fmt, buf_t *b)
 {
 	char tmp[64];
-	time_t secs = (time_t)t;
+	time_t secs;
 	struct tm tm;
+	long us;
 
+	if (time_split(t, &secs, &tm))
+		return;
 	switch (fmt) {
 	case MODEL_TS_UNIX:
 		/* Whole seconds, like the SDKs: sub-second input is truncated. */
-		buf_printf(b, "%lld", (long long)floor(t));
+		buf_printf(b, "%lld", (long long)secs);
 		break;
 	case MODEL_TS_RFC822:
-		gmtime_r(&secs, &tm);
 		strftime(tmp, sizeof(tmp), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 		buf_str(b, tmp);
 		break;
 	default:
 		/* Requests carry microseconds, as the SDKs send them. */
-		{
-			long us = lround((t - floor(t)) * 1e6);
-			secs = (time_t)floor(t);
-			if (us >= 1000000) {
-				secs++;
-				us = 0;
-			}
-			gmtime_r(&secs, &tm);
-			strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
-			buf_str(b, tmp);
-			if (us)
-				buf_printf(b, ".%06ldZ", us);
-			else
-				buf_str(b, "Z");
+		us = lround((t - floor(t)) * 1e6);
+		if (us >= 1000000) {
+			us = 0;
+			if (time_split(floor(t) + 1, &secs, &tm))
+				return;
 		}
+		strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+		buf_str(b, tmp);
+		if (us)
+			buf_printf(b, ".%06ldZ", us);
+		else
+			buf_str(b, "Z");
 	}
 }
 
@@ -286,7 +310,7 @@ static int check_value(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 			return err_set(c->e, -EINVAL, "%s: %s must be a boolean", c->op->name, path);
 		return 0;
 	case MODEL_TIMESTAMP:
-		if (cJSON_IsNumber(v) ||
+		if ((cJSON_IsNumber(v) && proto_time_in_range(v->valuedouble)) ||
 		    (cJSON_IsString(v) && !proto_time_parse(v->valuestring, &t)))
 			return 0;
 		return err_set(c->e, -EINVAL, "%s: %s must be a timestamp", c->op->name, path);
@@ -1008,9 +1032,8 @@ static cJSON *scalar_from_text(const char *s, const model_shape_t *sh)
 			return NULL;
 		return cJSON_CreateNumber(d);
 	case MODEL_TIMESTAMP:
-		if (proto_time_parse(s, &d))
+		if (proto_time_parse(s, &d) || proto_time_format(d, ts, sizeof(ts)))
 			return NULL;
-		proto_time_format(d, ts, sizeof(ts));
 		return cJSON_CreateString(ts);
 	default:
 		return cJSON_CreateString(s);
@@ -1185,7 +1208,8 @@ static cJSON *from_json(const cJSON *v, const model_shape_t *sh, int depth)
 			t = v->valuedouble;
 		else if (!cJSON_IsString(v) || proto_time_parse(v->valuestring, &t))
 			return NULL;
-		proto_time_format(t, ts, sizeof(ts));
+		if (proto_time_format(t, ts, sizeof(ts)))
+			return NULL;
 		return cJSON_CreateString(ts);
 	case MODEL_BOOLEAN:
 		return cJSON_IsBool(v) ? cJSON_Duplicate(v, 0) : NULL;

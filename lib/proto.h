@@ -68,9 +68,12 @@ int proto_page_next(const service_def_t *svc, const char *op,
 		    const cJSON *result, cJSON *params, err_t *e);
 
 /* Formats a UNIX time (seconds, may have a fraction) as ISO 8601 UTC into
- * buf ("2024-01-02T03:04:05Z", or with .mmm). Parses ISO 8601, RFC 822 or
- * epoch-seconds text into *t; returns 0 or -EINVAL. */
-void proto_time_format(double t, char *buf, size_t len);
+ * buf ("2024-01-02T03:04:05Z", or with .mmm); -ERANGE (and "") outside
+ * years 1-9999 or for NaN, which proto_time_in_range tells. Parses ISO 8601,
+ * RFC 822 or epoch-seconds text into *t; returns 0 or -EINVAL (also when
+ * out of range). */
+int proto_time_in_range(double t);
+int proto_time_format(double t, char *buf, size_t len);
 int proto_time_parse(const char *s, double *t);
 
 #endif

@@ -222,6 +222,9 @@ void rec__compact_item(rec_read_t *rd, cJSON *it);
 void rec__keep_free(rec_read_t *rd);
 
 /* rec_plan.c */
+struct secret_check;
+int rec__secret_check(const rec_run_t *run, const rec_item_t *item,
+		      struct secret_check *c);
 int rec__held(const rec_item_t *item, err_t *err);
 void rec__evaluate(rec_run_t *run, rec_item_t *item);
 void rec__count(rec_result_t *r, int applied);

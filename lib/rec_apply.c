@@ -12,6 +12,7 @@
 
 #include "graph.h"
 #include "jsonutil.h"
+#include "secret.h"
 #include "services.h"
 #include "template.h"
 
@@ -460,6 +461,7 @@ static int queue_change(rec_task_t *task, const diff_change_t *c, err_t *e)
 	const res_attr_t *a = c->attr;
 	const cJSON *want = cJSON_GetObjectItemCaseSensitive(item->desired,
 							     a->name);
+	secret_check_t sc;
 	tmpl_values_t v;
 	cJSON *calls, *value, *tags;
 	int rc;
@@ -496,8 +498,15 @@ static int queue_change(rec_task_t *task, const diff_change_t *c, err_t *e)
 	}
 	if (!a->update_op || !want)
 		return 0;
-	/* The operator's own value, not its normalized form. */
+	/* The operator's own value, not its normalized form; its write-only
+	 * secret only when it changed (secret.h). */
 	value = request_value(a, want);
+	if (value && a->secret_members && rec__secret_check(task->run, item, &sc) &&
+	    !secret_check_changed(&sc, a, want) &&
+	    secret_keep_existing(a, value) < 0) {
+		cJSON_Delete(value);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
 	v.value = value;
 	rc = queue_template(task, a->update_op, a->update_params, &v, e);
 	cJSON_Delete(value);
@@ -768,6 +777,33 @@ static void refresh(rec_task_t *task, const char *why)
 	start_read_one(task);
 }
 
+/* secret.h: once a write of a (with write-only secret members) has
+ * succeeded, the journal keeps the fingerprint of what config wants, which
+ * AWS now holds (the secret sent, or kept because its fingerprint had not
+ * changed); a value without a secret leaves no record. */
+static void journal_secret_written(rec_task_t *task, const res_attr_t *a)
+{
+	rec_item_t *item = task->item;
+	char fp[SECRET_FP_HEX];
+	secret_check_t sc;
+	err_t e;
+	int rc;
+
+	if (!a->secret_members || !rec__secret_check(task->run, item, &sc))
+		return;
+	rc = secret_fingerprint(sc.key, item->address, a,
+				cJSON_GetObjectItemCaseSensitive(item->desired,
+								 a->name), fp);
+	if (rc < 0)
+		err_set(&e, rc, "out of memory");
+	if (rc < 0 || (rc ? journal_secret_set(task->run->o.journal,
+					       item->address, a->name, fp, &e) :
+			    journal_secret_forget(task->run->o.journal,
+						  item->address, a->name, &e)))
+		rec__emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
+			  e.message);
+}
+
 /* ---- the dispatcher: one function per state a task passes through ----- */
 
 /* Creating: the create (and its tagging) is made; read it back. */
@@ -779,6 +815,12 @@ static void task_creating(rec_task_t *task)
 /* Updating: the changes are made; read it back. */
 static void task_updating(rec_task_t *task)
 {
+	const diff_t *d = task->item->diff;
+	size_t i;
+
+	for (i = 0; d && i < d->n_changes; i++)
+		if (d->changes[i].kind == DIFF_UPDATE)
+			journal_secret_written(task, d->changes[i].attr);
 	refresh(task, "changed; until it reads back");
 }
 
@@ -789,8 +831,11 @@ static void forget_deleted(rec_task_t *task)
 	rec_item_t *item = task->item;
 	err_t e;
 
-	if (task->run->o.journal && item->id &&
-	    journal_forget(task->run->o.journal, item->type->name, item->id, &e))
+	if (task->run->o.journal && ((item->id &&
+	    journal_forget(task->run->o.journal, item->type->name, item->id,
+			   &e)) || journal_secret_forget(task->run->o.journal,
+							 item->address, NULL,
+							 &e)))
 		rec__emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
 			  e.message);
 }
@@ -950,6 +995,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 	const cJSON *sent;
 	cJSON *made, *tags;
 	tmpl_values_t v;
+	size_t i;
 	err_t err;
 
 	if (e) {
@@ -1003,6 +1049,9 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 				    item->type->name, item->id, &err)))
 		rec__emit(task->run, REC_EVENT_FAILED, item, "journal: %s",
 		     err.message);
+	for (i = 0; i < t->n_attrs; i++)
+		if (!(t->attrs[i].flags & RES_NOT_IN_CREATE))
+			journal_secret_written(task, &t->attrs[i]);
 	rec__emit(task->run, REC_EVENT_DONE, item, "Created [id=%s]", item->id);
 	/* Types that cannot tag in the create call are tagged right after. */
 	if (t->tag.op && (!t->create.params ||

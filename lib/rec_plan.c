@@ -9,10 +9,32 @@
 
 #include "graph.h"
 #include "jsonutil.h"
+#include "secret.h"
 #include "services.h"
 #include "template.h"
 
 /* ---- evaluation: what would converging do ------------------------------ */
+
+static const char *recorded_secret(void *journal, const char *address,
+				   const char *attribute)
+{
+	return journal_secret(journal, address, attribute);
+}
+
+/* secret.h: with the per-host key and a journal, item's write-only
+ * secrets are compared by the fingerprint the journal kept after their
+ * last write. 1 with c filled; 0 when they are compared as any member. */
+int rec__secret_check(const rec_run_t *run, const rec_item_t *item,
+		      secret_check_t *c)
+{
+	if (!run->o.secret_key || !run->o.journal)
+		return 0;
+	c->key = run->o.secret_key;
+	c->address = item->address;
+	c->recorded = recorded_secret;
+	c->ctx = run->o.journal;
+	return 1;
+}
 
 /* restable.h, "Held": the item is in a status only AWS ends. Sets err,
  * naming the status and what config still wants. */
@@ -114,6 +136,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	const config_resource_t *res = item->res;
 	const rec_item_t *dep;
 	const cJSON *old;
+	secret_check_t sc;
 	diff_opts_t dopts;
 	cJSON *extra = NULL;
 	char *env;
@@ -234,6 +257,10 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 		cJSON_AddStringToObject(extra, REC_TAG_ADDRESS, item->address);
 		cJSON_AddStringToObject(extra, REC_TAG_ENV, run->env);
 		dopts.extra_tags = extra;
+	}
+	if (rec__secret_check(run, item, &sc)) {
+		dopts.secret_changed = secret_check_changed;
+		dopts.secret_ctx = &sc;
 	}
 	rc = diff_resource(item->type, item->desired, item->live, &dopts,
 			   &item->diff, &e);

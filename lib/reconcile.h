@@ -184,6 +184,13 @@ typedef struct rec_opts {
 	 * REC_STATUS_DEFERRED). The daemon's per-resource retry backoff. */
 	int           (*skip)(void *ctx, const rec_item_t *item);
 	void           *skip_ctx;
+	/* The per-host key of write-only secrets' fingerprints
+	 * (SECRET_KEY_LEN bytes, secret_key_load; secret.h). With it and a
+	 * journal, a write-only secret member (an ALB's OIDC ClientSecret)
+	 * is compared by the fingerprint the journal kept after its last
+	 * write, and sent only when it changed. NULL: compared like any
+	 * member (AWS never returns it: it always differs). */
+	const unsigned char *secret_key;
 	/* An incremental run (issue 17 item 3), made when cached is set: the
 	 * result of a finished run on the same estate (the caller's, not
 	 * changed; read only inside rec_run, which copies what it takes, so

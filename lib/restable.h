@@ -249,7 +249,22 @@ enum res_attr_flags {
 	RES_WRITE_ONLY     = 1u << 5,  /* AWS never returns it: not diffed       */
 	RES_SECRET_REF     = 1u << 6,  /* driver types: names a Secrets Manager
 					  secret read for the driver ("Drivers") */
+	RES_SECRET_URL     = 1u << 7,  /* a URL (or URLs) that may carry a token:
+					  shown with its userinfo and query
+					  masked (secret.h)                     */
 };
+
+/* A secret member inside a structured value (an ALB action's
+ * AuthenticateOidcConfig.ClientSecret). path is dotted member names,
+ * matched wherever that chain of members occurs in the value, at any depth
+ * (a whole action list, one element, a diff fragment). AWS never returns
+ * these, so they are write-only: compared by keyed hash and sent only when
+ * they changed, when keep_flag (a sibling boolean member AWS takes instead,
+ * "UseExistingClientSecret") is set true. See secret.h. */
+typedef struct res_secret_member {
+	const char *path;
+	const char *keep_flag;
+} res_secret_member_t;
 
 /* Turns a value (desired or live) into the canonical form compared.
  * Returns a new tree (caller frees) or NULL on error with err set. */
@@ -344,6 +359,8 @@ typedef struct res_attr {
 	 * tags). */
 	res_op_t           live_read;  /* result "" places the whole answer
 					   (GetBucketVersioning's {Status}) */
+	/* Secret members of the value; terminated by { NULL }. */
+	const res_secret_member_t *secret_members;
 } res_attr_t;
 
 typedef enum res_tag_style {
@@ -401,6 +418,12 @@ typedef struct res_driver {
 	 * when it was not reached). */
 	int (*apply)(const struct res_type *t, const cJSON *desired,
 		     const cJSON *live, const cJSON *secrets, err_t *err);
+	/* What the log must say about a configured resource whenever its
+	 * config is loaded (a weakened safeguard it explicitly allows): 1 with
+	 * buf set, 0 when nothing. May be NULL. The daemon and the commands
+	 * log it as a warning. */
+	int (*notice)(const struct res_type *t, const cJSON *desired,
+		      char *buf, size_t len);
 } res_driver_t;
 
 typedef struct res_type {

@@ -190,6 +190,12 @@ static unsigned backoff_ms(int attempt, double rand01)
 	return ms > RETRY_MAX_BACKOFF_MS ? RETRY_MAX_BACKOFF_MS : (unsigned)ms;
 }
 
+/* A request signed with a clock older than the current correction is
+ * signed again at once and at no quota cost: it was rejected before AWS
+ * did any work, it happens once per request per correction (the re-signed
+ * request carries the corrected clock), so it cannot grow into the retry
+ * storm the quota guards against. Requests in flight when the clock is
+ * corrected would otherwise drain the quota together and fail. */
 retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 			      int attempt, double rand01)
 {
@@ -216,6 +222,11 @@ retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 		d.reason = "maximum attempts reached";
 		return d;
 	}
+	if (d.resign && s->last_date_skewed) {
+		d.retry = true;
+		d.reason = "signed with an outdated clock: signing again";
+		return d;
+	}
 	cost = retry_quota_acquire(s, kind);
 	if (cost < 0) {
 		d.resign = false;
@@ -229,19 +240,26 @@ retry_decision_t retry_decide(retry_state_t *s, retry_kind_t kind,
 }
 
 bool retry_skew_observe(retry_state_t *s, time_t server_date,
-			time_t local_now)
+			time_t local_now, int64_t signed_offset_s)
 {
 	int64_t diff = (int64_t)server_date - (int64_t)local_now;
 	int64_t off = diff - s->clock_offset_s;
+	int64_t signed_off = diff - signed_offset_s;
+	bool corrected = false;
 
 	s->last_date_skewed = false;
 	if (server_date <= 0)
 		return false;
 	if (off > RETRY_SKEW_THRESHOLD_S || off < -RETRY_SKEW_THRESHOLD_S) {
 		s->clock_offset_s = diff;
-		s->last_date_skewed = true;
+		corrected = true;
 	}
-	return s->last_date_skewed;
+	/* Signed with an offset older than the current correction: the
+	 * corrected clock may fix it, so it may sign again. */
+	if (signed_off > RETRY_SKEW_THRESHOLD_S ||
+	    signed_off < -RETRY_SKEW_THRESHOLD_S)
+		s->last_date_skewed = true;
+	return corrected;
 }
 
 int64_t retry_skew_offset(const retry_state_t *s)

@@ -64,7 +64,9 @@ typedef struct retry_state {
 	retry_config_t config;
 	int            quota;            /* tokens left, 0..RETRY_QUOTA_MAX   */
 	int64_t        clock_offset_s;   /* server time - local time          */
-	bool           last_date_skewed; /* set by retry_skew_observe         */
+	bool           last_date_skewed; /* set by retry_skew_observe: the
+					    request it saw was signed with a
+					    clock the server rejects          */
 } retry_state_t;
 
 typedef struct retry_decision {
@@ -109,10 +111,19 @@ void retry_quota_release(retry_state_t *s, int cost);
 /* Clock skew: compare a response's Date (server_date) with the local time
  * it was received (local_now). When they differ by more than
  * RETRY_SKEW_THRESHOLD_S after the current offset is applied, the offset
- * becomes server - local and true is returned. Sign with
- * retry_skew_now(s, time(NULL)). */
+ * becomes server - local and true is returned (a correction). Sign with
+ * retry_skew_now(s, time(NULL)) and keep retry_skew_offset(s) of that
+ * moment with the request: it is signed_offset_s here.
+ *
+ * Whether the failed request may be signed again (last_date_skewed, read
+ * by retry_decide for RETRY_KIND_MAYBE_SKEW) depends on the clock it was
+ * signed with, not on whether this response corrected the clock: requests
+ * in flight together were all signed with the old offset, and the first
+ * answer corrects the clock for all of them. Each of them re-signs once;
+ * a request signed with the corrected clock that is rejected again is not
+ * retried as skewed (its signed offset agrees with the server). */
 bool    retry_skew_observe(retry_state_t *s, time_t server_date,
-			   time_t local_now);
+			   time_t local_now, int64_t signed_offset_s);
 int64_t retry_skew_offset(const retry_state_t *s);
 time_t  retry_skew_now(const retry_state_t *s, time_t local_now);
 

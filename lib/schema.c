@@ -319,3 +319,24 @@ const config_schema_t *schema_config(void)
 {
 	return &schema;
 }
+
+size_t schema_notices(const config_t *cfg,
+		      void (*fn)(void *ctx, const char *address, const char *text),
+		      void *ctx)
+{
+	const config_resource_t *r;
+	const res_type_t *t;
+	char text[512], name[256];
+	size_t i, n = 0;
+
+	for (i = 0; (r = config_resource_at(cfg, i)); i++) {
+		snprintf(name, sizeof(name), "%s.%s", r->service, r->type);
+		t = res_table_find(name);
+		if (t && t->driver && t->driver->notice &&
+		    t->driver->notice(t, r->body, text, sizeof(text))) {
+			fn(ctx, r->address, text);
+			n++;
+		}
+	}
+	return n;
+}

@@ -12,4 +12,11 @@
 /* For config_load_with_schema. Static; never freed. */
 const config_schema_t *schema_config(void);
 
+/* Calls fn for each resource of cfg whose type's driver has a notice to
+ * log (restable.h res_driver_t.notice: a safeguard the config explicitly
+ * weakens), with the resource's address and the text; how many. */
+size_t schema_notices(const config_t *cfg,
+		      void (*fn)(void *ctx, const char *address, const char *text),
+		      void *ctx);
+
 #endif

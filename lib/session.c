@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "schema.h"
+#include "secret.h"
 #include "services.h"
 
 struct session {
@@ -14,6 +15,7 @@ struct session {
 	config_t     *config;
 	aws_client_t *aws;
 	journal_t    *journal;
+	unsigned char secret_key[SECRET_KEY_LEN]; /* loaded with the journal */
 	char         *environment;
 	char         *state_dir;
 	char          endpoint_buf[1024];
@@ -116,6 +118,7 @@ void session_close(session_t *s)
 	config_free(s->config);
 	free(s->environment);
 	free(s->state_dir);
+	secret_wipe(s->secret_key, sizeof(s->secret_key));
 	free(s);
 }
 
@@ -170,7 +173,8 @@ const char *session_environment(const session_t *s)
 aws_client_t *session_aws(session_t *s, err_t *err)
 {
 	aws_options_t o;
-	const char *region = config_settings(s->config)->region;
+	const config_settings_t *st = config_settings(s->config);
+	const char *region = st->region;
 
 	if (s->aws)
 		return s->aws;
@@ -179,6 +183,8 @@ aws_client_t *session_aws(session_t *s, err_t *err)
 	o.env.getenv = session_getenv;
 	o.env.ctx = s;
 	o.region = region && *region ? region : NULL;
+	o.allow_plain_http = st->allow_plain_http;
+	o.credential_process_timeout_ms = st->credential_process_timeout * 1000;
 	if (aws_client_new(&o, &s->aws, err))
 		return NULL;
 	return s->aws;
@@ -227,6 +233,15 @@ journal_t *session_journal(session_t *s, err_t *err)
 	}
 	if (journal_open(path, &s->journal, err))
 		s->journal = NULL;
+	else if (secret_key_load(s->state_dir, s->secret_key, err)) {
+		journal_free(s->journal);
+		s->journal = NULL;
+	}
 	free(path);
 	return s->journal;
+}
+
+const unsigned char *session_secret_key(const session_t *s)
+{
+	return s->journal ? s->secret_key : NULL;
 }

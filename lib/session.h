@@ -39,8 +39,13 @@ const char *session_environment(const session_t *s);
 /* The AWS client, made on first use. NULL with err set on failure (a
  * malformed shared config file, a bad AWS_MAX_ATTEMPTS). */
 aws_client_t *session_aws(session_t *s, err_t *err);
-/* The journal (STATE_DIR/journal), opened on first use; the state
- * directory is made (mode 0700) when missing. */
+/* The journal (STATE_DIR/journal), opened on first use with the per-host
+ * key of write-only secrets' fingerprints (STATE_DIR/secret-hmac.key,
+ * secret_key_load: made when missing, refused when not the daemon's
+ * alone); the state directory is made (mode 0700) when missing. */
 journal_t *session_journal(session_t *s, err_t *err);
+/* That key (SECRET_KEY_LEN bytes), for rec_opts_t.secret_key; NULL until
+ * session_journal succeeded. */
+const unsigned char *session_secret_key(const session_t *s);
 
 #endif

@@ -78,10 +78,29 @@ static int is_placeholder(const cJSON *n)
 	       n->valuestring[1] && n->valuestring[1] != '$';
 }
 
+/* Members of a "*" value join the object after its own members are
+ * filled: merging while walking would delete a member the walk holds as
+ * `next` (a use-after-free) and would fill placeholders inside the value. */
+static void merge_members(cJSON *node, cJSON *merges)
+{
+	cJSON *val, *m;
+
+	while ((val = merges->child)) {
+		cJSON_DetachItemViaPointer(merges, val);
+		if (cJSON_IsObject(val))
+			while ((m = val->child)) {
+				cJSON_DetachItemViaPointer(val, m);
+				cJSON_DeleteItemFromObjectCaseSensitive(node, m->string);
+				cJSON_AddItemToObject(node, m->string, m);
+			}
+		cJSON_Delete(val);
+	}
+}
+
 static int fill(cJSON *node, const tmpl_values_t *v, int depth, err_t *err)
 {
-	cJSON *c, *next, *val, *m;
-	int found, rc;
+	cJSON *c, *next, *val, *merges = NULL;
+	int found, rc = 0;
 
 	if (depth > MAX_DEPTH)
 		return err_set(err, -EINVAL, "template nested too deeply");
@@ -91,25 +110,23 @@ static int fill(cJSON *node, const tmpl_values_t *v, int depth, err_t *err)
 			if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
 				rc = fill(c, v, depth + 1, err);
 				if (rc)
-					return rc;
+					break;
 			}
 			continue;
 		}
 		val = lookup(c->valuestring, v, &found);
-		if (!found)
-			return err_set(err, -EINVAL, "template placeholder "
-				       "\"%s\" is unknown", c->valuestring);
+		if (!found) {
+			rc = err_set(err, -EINVAL, "template placeholder "
+				     "\"%s\" is unknown", c->valuestring);
+			break;
+		}
 		if (c->string && !strcmp(c->string, "*")) {
-			/* Merge: the named object's members join this one. */
 			cJSON_Delete(cJSON_DetachItemViaPointer(node, c));
-			if (cJSON_IsObject(val))
-				while ((m = val->child)) {
-					cJSON_DetachItemViaPointer(val, m);
-					cJSON_DeleteItemFromObjectCaseSensitive(
-						node, m->string);
-					cJSON_AddItemToObject(node, m->string, m);
-				}
-			cJSON_Delete(val);
+			if (val) {
+				if (!merges)
+					merges = cJSON_CreateArray();
+				cJSON_AddItemToArray(merges, val);
+			}
 			continue;
 		}
 		if (!val) {
@@ -123,7 +140,10 @@ static int fill(cJSON *node, const tmpl_values_t *v, int depth, err_t *err)
 		else
 			cJSON_ReplaceItemViaPointer(node, c, val);
 	}
-	return 0;
+	if (merges && !rc)
+		merge_members(node, merges);
+	cJSON_Delete(merges);
+	return rc;
 }
 
 static int fill_owned(cJSON *t, const tmpl_values_t *v, cJSON **out,

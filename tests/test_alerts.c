@@ -215,6 +215,58 @@ START_TEST(publish_carries_string_attributes_and_a_json_block)
 }
 END_TEST
 
+/* Fault 6 of issue 12: with nothing queued after the hour, the summary
+ * of what the cap held back is still due, at a time the daemon can arm a
+ * timer for, and alerts_pending says so (the daemon's send loop asked
+ * only for queued alerts before). */
+START_TEST(the_summary_is_due_at_the_end_of_the_hour_with_nothing_queued)
+{
+	alerts_t *a = make(2, 0);
+	const alert_t *al;
+	int i;
+
+	ck_assert(alerts_summary_due(a) < 0);
+	ck_assert(!alerts_pending(a, 0));
+	for (i = 0; i < 5; i++)
+		alerts_raise(a, ALERT_DRIFT, NULL, "s", "t", NULL, 100);
+	ck_assert(alerts_pending(a, 100));
+	ck_assert_int_eq(drain(a, 100, 1), 2);
+	ck_assert_uint_eq(alerts_held(a), 3);
+	ck_assert_uint_eq(alerts_queued(a), 0);
+	ck_assert(alerts_summary_due(a) == 100 + 3600);
+	ck_assert(!alerts_pending(a, 100 + 3599));
+	ck_assert(alerts_pending(a, 100 + 3600));
+	al = alerts_next(a, 100 + 3600);
+	ck_assert_ptr_nonnull(al);
+	ck_assert_int_eq(al->event, ALERT_SUMMARY);
+	ck_assert(!alerts_pending(a, 100 + 3600));   /* in flight */
+	alerts_sent(a, 1);
+	ck_assert(alerts_summary_due(a) < 0);
+	ck_assert(!alerts_pending(a, 100 + 3600));
+	alerts_free(a);
+}
+END_TEST
+
+/* The event list is one X-macro: every event has a name and a severity,
+ * and the new ones are told apart. */
+START_TEST(every_event_has_a_distinct_name_and_a_severity)
+{
+	int i, j;
+
+	for (i = 0; i < ALERT_EVENT_COUNT_; i++) {
+		ck_assert_ptr_nonnull(alerts_event_name((alert_event_t)i));
+		ck_assert_ptr_nonnull(alerts_severity((alert_event_t)i));
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(alerts_event_name((alert_event_t)i),
+					 alerts_event_name((alert_event_t)j));
+	}
+	ck_assert_str_eq(alerts_event_name(ALERT_UNREADABLE), "unreadable");
+	ck_assert_str_eq(alerts_event_name(ALERT_REFUSED), "refused");
+	ck_assert_str_eq(alerts_event_name(ALERT_OWNED_ELSEWHERE),
+			 "owned_elsewhere");
+}
+END_TEST
+
 TESTUTIL_MAIN("alerts",
 	      the_same_drift_alerts_once_until_it_resolves,
 	      an_unresolved_drift_alerts_again_after_the_interval,
@@ -223,4 +275,6 @@ TESTUTIL_MAIN("alerts",
 	      over_the_hourly_cap_one_summary_counts_the_rest,
 	      a_failed_send_is_retried_and_nothing_is_lost,
 	      a_full_queue_drops_the_oldest_waiting_and_counts_it,
-	      publish_carries_string_attributes_and_a_json_block)
+	      publish_carries_string_attributes_and_a_json_block,
+	      the_summary_is_due_at_the_end_of_the_hour_with_nothing_queued,
+	      every_event_has_a_distinct_name_and_a_severity)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "schema.h"
 #include "testutil.h"
 
 static char root[64];
@@ -101,6 +102,26 @@ static char *load_errors(const char *dir, const config_schema_t *schema)
 	config_errors_free(errs);
 	return text;
 }
+
+/* The last alternative of an enum message once computed NULL + 1
+ * (UBSan pointer-overflow with clang). Unknown values warn (AWS adds
+ * values): the warning lists every known one. */
+START_TEST(enum_message_lists_every_alternative)
+{
+	config_errors_t *errs;
+	config_t *cfg;
+	char line[1024];
+
+	put("main.json", "{\"resources\": {\"ec2.vpc.main\": {\"CidrBlock\": \"10.0.0.0/16\","
+	    " \"InstanceTenancy\": \"shared\"}}}");
+	ck_assert_int_eq(config_load_with_schema(at("."), schema_config(), &cfg, &errs), 0);
+	ck_assert_uint_eq(errs->nwarnings, 1);
+	err_format(&errs->warnings[0], line, sizeof(line));
+	ck_assert_msg(strstr(line, "known: \"default\", \"dedicated\", \"host\""), "%s", line);
+	config_errors_free(errs);
+	config_free(cfg);
+}
+END_TEST
 
 START_TEST(files_merge_in_sorted_order_with_positions)
 {
@@ -408,7 +429,8 @@ START_TEST(settings_and_policy_are_parsed)
 	put("env/s.json", "{\"settings\": {\"environment\": \"prod\", \"region\": \"us-gov-west-1\","
 	    " \"default_tags\": {\"team\": \"infra\"}, \"alert_topic\": \"${sns.topic.a.TopicArn}\","
 	    " \"metrics_namespace\": \"Drift\", \"endpoints\": {\"sns\": \"http://127.0.0.1:1\"},"
-	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45},"
+	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45, \"allow_plain_http\": true,"
+	    " \"credential_process_timeout\": \"2m\"},"
 	    " \"resources\": {\"sns.topic.a\": {\"ensure\": \"absent\", \"region\": \"eu-west-2\","
 	    " \"policy\": {\"mode\": \"observe\", \"ignore\": [\"Tags\", \"Policy.Statement\"],"
 	    " \"prevent_destroy\": true, \"allow_replace\": true}}}}");
@@ -424,6 +446,8 @@ START_TEST(settings_and_policy_are_parsed)
 	ck_assert_str_eq(cJSON_GetObjectItem(s->endpoints, "sns")->valuestring, "http://127.0.0.1:1");
 	ck_assert_str_eq(s->state_dir, "/srv/driftd");
 	ck_assert_int_eq(s->poll_interval, 45);
+	ck_assert_int_eq(s->allow_plain_http, 1);
+	ck_assert_int_eq(s->credential_process_timeout, 120);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	r = config_resource_find(cfg, "sns.topic.a");
 	ck_assert_int_eq(r->ensure, CONFIG_ENSURE_ABSENT);
@@ -447,6 +471,8 @@ START_TEST(defaults_apply_when_settings_are_absent)
 	cfg = load_ok("env");
 	s = config_settings(cfg);
 	ck_assert_int_eq(s->poll_interval, 60);
+	ck_assert_int_eq(s->allow_plain_http, 0);
+	ck_assert_int_eq(s->credential_process_timeout, 60);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	ck_assert_str_eq(s->metrics_namespace, "Driftd");
 	ck_assert_str_eq(s->state_dir, "/var/lib/driftd");
@@ -458,7 +484,7 @@ END_TEST
 
 START_TEST(errors_from_every_file_are_collected_and_sorted)
 {
-	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1}}");
+	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1, \"allow_plain_http\": \"yes\"}}");
 	put("env/a.json", "{\n \"resources\": {\n  \"sns.topic.a\": {\"X\": \"${var.nope}\"}}}");
 	put("env/c.json", "{\"variables\": {\"x\": 1,}}");
 	ck_assert_str_eq(load_errors("env", NULL),
@@ -466,6 +492,7 @@ START_TEST(errors_from_every_file_are_collected_and_sorted)
 			 "env/b.json:1:16: resource \"sns.topic.a\" is already defined at "
 			 "env/a.json:3:3\n"
 			 "env/b.json:1:57: settings.mode must be \"enforce\" or \"observe\"\n"
+			 "env/b.json:1:80: settings.allow_plain_http must be true or false\n"
 			 "env/c.json:1:22: trailing comma before '}'\n");
 }
 END_TEST
@@ -838,6 +865,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, enum_message_lists_every_alternative);
 	tcase_add_test(tc, files_merge_in_sorted_order_with_positions);
 	tcase_add_test(tc, environment_variables_override_included_defaults);
 	tcase_add_test(tc, interpolation_keeps_whole_variable_type_and_formats_partial_ones);

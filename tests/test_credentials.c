@@ -1,7 +1,9 @@
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "credentials.h"
@@ -501,6 +503,55 @@ START_TEST(credential_process_exit_status_is_reported_truncated)
 }
 END_TEST
 
+/* The helper sees only stdin, stdout and stderr: the daemon's sockets and
+ * files (here a descriptor opened without O_CLOEXEC) stay with it. */
+START_TEST(credential_process_inherits_only_descriptors_0_to_2)
+{
+	int leak;
+	got_t g;
+
+	setup();
+	leak = open(testenv_file(&env, "daemon-private", ""), O_RDONLY);
+	ck_assert_int_ge(leak, 3);
+	ck_assert_int_eq(fcntl(leak, F_GETFD) & FD_CLOEXEC, 0);
+	/* What each of the shell's descriptors points at, on stderr. */
+	process_get(&g, "readlink /proc/$$/fd/* >&2; exit 3");
+	ck_assert(!g.ok);
+	ck_assert_msg(strstr(g.err.message, "status 3: /dev/null socket:"),
+		      "%s", g.err.message);
+	ck_assert_msg(!strstr(g.err.message, "daemon-private"), "%s", g.err.message);
+	teardown();
+	close(leak);
+}
+END_TEST
+
+/* A hung helper is killed (its whole process group: sh runs sleep as a
+ * child that holds the pipes) and the get fails with a clear error. */
+START_TEST(credential_process_is_killed_after_the_timeout)
+{
+	cred_provider_opts_t o;
+	uint64_t t0;
+	got_t g;
+	err_t e;
+
+	setup();
+	set_config("[default]\ncredential_process = sleep 30; echo never\n");
+	fake_opts(&o);
+	o.process_timeout_ms = 300;
+	ck_assert_msg(cred_provider_new(&o, &prov, &e) == 0, "%s", e.message);
+	t0 = uv_hrtime();
+	get_now(&g);
+	run_until(&g.calls);
+	ck_assert(!g.ok);
+	ck_assert_int_eq(g.err.code, -ETIMEDOUT);
+	ck_assert_msg(strstr(g.err.message, "credential_process of profile \"default\"") &&
+		      strstr(g.err.message, "no answer within 1 s; the helper was killed"),
+		      "%s", g.err.message);
+	ck_assert_uint_lt(uv_hrtime() - t0, 5000000000ull);
+	teardown();
+}
+END_TEST
+
 START_TEST(credential_process_bad_json_is_an_error)
 {
 	got_t g;
@@ -623,6 +674,50 @@ START_TEST(ecs_full_uri_reads_token_file_and_rejects_remote_http)
 	ck_assert_int_eq(e.code, -EINVAL);
 	ck_assert_int_eq(ncalls, 1);
 	teardown();
+}
+END_TEST
+
+/* The SDKs check the real host of AWS_CONTAINER_CREDENTIALS_FULL_URI
+ * (botocore's urlparse hostname): userinfo that looks like an allowed
+ * address is not the host, and the token must never reach evil.example. */
+START_TEST(ecs_full_uri_allow_list_checks_the_real_host)
+{
+	static const struct { const char *url; int ok; } cases[] = {
+		{ "http://169.254.170.2:80@evil.example.com/creds", 0 },
+		{ "http://127.0.0.1@evil.example.com/creds", 0 },
+		{ "http://localhost:1@evil.example.com/creds", 0 },
+		{ "http://169.254.170.2.evil.example.com/creds", 0 },
+		{ "http://127.0.0.1.evil.example.com/creds", 0 },
+		{ "http://[fd00:ec2::23]@evil.example.com/", 0 },
+		{ "ftp://169.254.170.2/creds", 0 },
+		{ "http://169.254.170.2/v2/credentials", 1 },
+		{ "http://169.254.170.23/v1/credentials", 1 },
+		{ "http://[fd00:ec2::23]/v1/credentials", 1 },
+		{ "http://127.0.0.2:8080/creds", 1 },
+		{ "http://[::1]:8080/creds", 1 },
+		{ "https://creds.example.com/c", 1 },
+	};
+	size_t i;
+	got_t g;
+	err_t e;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup();
+		testenv_set(&env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", cases[i].url);
+		testenv_set(&env, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok");
+		provider();
+		if (cases[i].ok) {
+			get_now(&g);
+			ck_assert_msg(ncalls == 1, "%s", cases[i].url);
+			ck_assert_str_eq(calls[0].url, cases[i].url);
+			answer_http(0, 200, ecs_json("ASIAECS", "2023-11-14T23:13:20Z"));
+		} else {
+			e = get_error();
+			ck_assert_msg(e.code == -EINVAL && ncalls == 0, "%s", cases[i].url);
+			ck_assert_ptr_nonnull(strstr(e.message, "FULL_URI"));
+		}
+		teardown();
+	}
 }
 END_TEST
 
@@ -1074,11 +1169,14 @@ TESTUTIL_MAIN("credentials", environment_beats_shared_files,
 	      credential_process_json_is_parsed,
 	      credential_process_exit_status_is_reported_truncated,
 	      credential_process_bad_json_is_an_error,
+	      credential_process_inherits_only_descriptors_0_to_2,
+	      credential_process_is_killed_after_the_timeout,
 	      credential_process_without_version_1_is_an_error,
 	      web_identity_from_environment_is_unsigned_sts_call,
 	      web_identity_in_profile_and_missing_token_file,
 	      ecs_relative_uri_with_auth_token,
 	      ecs_full_uri_reads_token_file_and_rejects_remote_http,
+	      ecs_full_uri_allow_list_checks_the_real_host,
 	      imds_v2_puts_token_then_gets_role_and_credentials,
 	      imds_default_address_and_disabled_flag,
 	      refresh_starts_ahead_of_expiry_without_waiting,

@@ -6,6 +6,7 @@
 #include "diff.h"
 #include "jsonutil.h"
 #include "normalize.h"
+#include "secret.h"
 #include "testutil.h"
 
 static const char *const rule_fields[] = { "IpProtocol", "FromPort", "ToPort",
@@ -255,7 +256,106 @@ START_TEST(invalid_desired_value_is_an_error_naming_the_attribute)
 }
 END_TEST
 
+/* An OIDC listener as AWS reads it: no ClientSecret (write-only). */
+#define OIDC(issuer, secret) \
+	"{\"DefaultActions\":[{\"Type\":\"authenticate-oidc\",\"Order\":1," \
+	"\"AuthenticateOidcConfig\":{\"Issuer\":\"" issuer "\",\"ClientId\":\"c\"" \
+	secret "}}]}"
+
+static int secret_calls;
+
+static int secret_answer(void *ctx, const res_attr_t *a, const cJSON *desired)
+{
+	secret_calls++;
+	ck_assert_str_eq(a->name, "DefaultActions");
+	ck_assert_str_eq(cJSON_GetStringValue(json_get_path(desired,
+		"0.AuthenticateOidcConfig.ClientSecret")), "s3cret");
+	return *(int *)ctx;
+}
+
+static size_t oidc_changes(const char *live_issuer, const diff_opts_t *o,
+			   int *secret_in_change)
+{
+	cJSON *desired = cJSON_Parse(OIDC("https://idp", ",\"ClientSecret\":\"s3cret\""));
+	cJSON *live = cJSON_Parse(live_issuer);
+	diff_t *d = NULL;
+	size_t n;
+	char *txt;
+	err_t e;
+
+	ck_assert_int_eq(diff_resource(res_table_find("elbv2.listener"), desired, live,
+				       o, &d, &e), 0);
+	n = d->n_changes;
+	*secret_in_change = 0;
+	if (n) {
+		txt = cJSON_PrintUnformatted(d->changes[0].desired);
+		*secret_in_change = strstr(txt, "s3cret") != NULL;
+		free(txt);
+	}
+	diff_free(d);
+	cJSON_Delete(desired);
+	cJSON_Delete(live);
+	return n;
+}
+
+/* With the engine's fingerprint check wired in, a write-only secret is no
+ * perpetual drift, is a change when its fingerprint changed, and other
+ * changes still count; unwired, it is compared as before. */
+START_TEST(write_only_secret_members_follow_the_fingerprint_check)
+{
+	const char *same = OIDC("https://idp", ""), *other = OIDC("https://evil", "");
+	int answer = 0, in_change;
+	diff_opts_t o = { .secret_changed = secret_answer, .secret_ctx = &answer };
+
+	ck_assert_uint_eq(oidc_changes(same, NULL, &in_change), 1);
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 0);
+	ck_assert_int_eq(secret_calls, 1);
+	ck_assert_uint_eq(oidc_changes(other, &o, &in_change), 1);
+	ck_assert_int_eq(in_change, 0);
+	answer = 1;
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 1);
+	ck_assert_int_eq(in_change, 0);
+}
+END_TEST
+
+static char journaled[SECRET_FP_HEX];
+
+static const char *recorded(void *ctx, const char *address, const char *attribute)
+{
+	(void)ctx;
+	ck_assert_str_eq(address, "elbv2.listener.https");
+	ck_assert_str_eq(attribute, "DefaultActions");
+	return journaled[0] ? journaled : NULL;
+}
+
+/* secret_check_changed as the engine would wire it: the first time (no
+ * record) the secret is sent; with its fingerprint journaled, it is in
+ * sync; another secret is a change again. */
+START_TEST(secret_check_compares_the_journaled_fingerprint)
+{
+	static const unsigned char key[SECRET_KEY_LEN] = { 7 };
+	secret_check_t chk = { key, "elbv2.listener.https", recorded, NULL };
+	diff_opts_t o = { .secret_changed = secret_check_changed, .secret_ctx = &chk };
+	const res_attr_t *a = res_type_attr(res_table_find("elbv2.listener"), "DefaultActions");
+	cJSON *desired = cJSON_Parse(OIDC("https://idp", ",\"ClientSecret\":\"s3cret\""));
+	const char *same = OIDC("https://idp", "");
+	int in_change;
+
+	journaled[0] = 0;
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 1);
+	ck_assert_int_eq(secret_fingerprint(key, "elbv2.listener.https", a,
+					    cJSON_GetObjectItem(desired, "DefaultActions"),
+					    journaled), 1);
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 0);
+	journaled[5] ^= 1;
+	ck_assert_uint_eq(oidc_changes(same, &o, &in_change), 1);
+	cJSON_Delete(desired);
+}
+END_TEST
+
 TESTUTIL_MAIN("diff",
+	secret_check_compares_the_journaled_fingerprint,
+	write_only_secret_members_follow_the_fingerprint_check,
 	equal_meaning_is_in_sync,
 	changed_scalar_is_an_in_place_update,
 	replace_only_attribute_marks_the_diff_replace,

@@ -269,7 +269,48 @@ START_TEST(endpoint_url_without_scheme_is_rejected)
 }
 END_TEST
 
+/* Plain http only to loopback unless settings.allow_plain_http: cases as
+ * data, the host as libcurl parses it (userinfo is not the host). */
+START_TEST(plain_http_is_refused_beyond_loopback)
+{
+	static const struct { const char *url; int allow, want; } cases[] = {
+		{ "https://ec2.eu-west-1.amazonaws.com", 0, 0 },
+		{ "http://127.0.0.1:4566", 0, 0 },
+		{ "http://127.9.9.9/", 0, 0 },
+		{ "http://localhost:4566", 0, 0 },
+		{ "http://LOCALHOST:4566", 0, 0 },
+		{ "http://s3.localhost:4566", 0, 0 },
+		{ "http://[::1]:4566/", 0, 0 },
+		{ "http://[::ffff:127.0.0.1]:4566/", 0, 0 },
+		{ "http://ec2.eu-west-1.amazonaws.com", 0, -EPERM },
+		{ "http://10.0.0.5:4566", 0, -EPERM },
+		{ "http://127.0.0.1@evil.example.com/", 0, -EPERM },
+		{ "http://localhost:80@evil.example.com/", 0, -EPERM },
+		{ "http://127.0.0.1.evil.example.com/", 0, -EPERM },
+		{ "http://localhost.evil.example.com/", 0, -EPERM },
+		{ "http://[::2]/", 0, -EPERM },
+		{ "http://10.0.0.5:4566", 1, 0 },
+		{ "ftp://127.0.0.1/", 0, -EINVAL },
+		{ "http://", 0, -EINVAL },
+	};
+	size_t i;
+	err_t e;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = endpoint_check_transport(cases[i].url, cases[i].allow,
+						  "AWS_ENDPOINT_URL", &e);
+
+		ck_assert_msg(rc == cases[i].want, "%s: %d, want %d", cases[i].url,
+			      rc, cases[i].want);
+		if (rc == -EPERM)
+			ck_assert_msg(strstr(e.message, "settings.allow_plain_http") &&
+				      strstr(e.message, "AWS_ENDPOINT_URL"), "%s", e.message);
+	}
+}
+END_TEST
+
 TESTUTIL_MAIN("endpoints", service_env_var_beats_everything,
+	      plain_http_is_refused_beyond_loopback,
 	      global_env_var_beats_config,
 	      services_section_beats_profile_endpoint_url,
 	      ignore_flag_disables_configured_endpoints,

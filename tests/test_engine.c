@@ -13,9 +13,11 @@
  *                plan and apply are incremental runs against its result
  *                (opts.cached, opts.only),
  *     "journal": [{"address","type","id"}]: creations this environment's
- *                journal records (rec_journal_created), and
+ *                journal records (rec_journal_created),
  *                [{"address","type","token","intent":true}]: an interrupted
- *                create,
+ *                create, and [{"address","attribute","fingerprint"}]: the
+ *                fingerprint of a write-only secret's last write (secret.h;
+ *                HMAC-SHA256 under CASE_SECRET_KEY, see README.md),
  *     "answers": [{"op", "params" (a subset the call must contain),
  *                  "after" (only once a write with this op was made),
  *                  "result" | "error": {"code","request_id","status"}}],
@@ -37,7 +39,12 @@
  *                incremental case's cached plan),
  *       "result_items": [addresses]: exactly the plan's items, in order,
  *       "edited": [addresses]: exactly what rec_edited finds the edit of
- *                an incremental case changed, in config order }
+ *                an incremental case changed, in config order,
+ *       "secrets": {"address attribute": fingerprint | null}: what the
+ *                  journal records after the run,
+ *       "never": ["text", ...]: in no plan text or --json (after the plan
+ *                and after the apply), event, or the journal file,
+ *       "unsent": ["text", ...]: in no write's params }
  *   }
  *
  * A case that expects a field checks it; one that leaves it out does not.
@@ -63,6 +70,10 @@
 #include "schema.h"
 #include "strbuf.h"
 #include "testutil.h"
+
+/* The per-host key of write-only secrets' fingerprints every case runs
+ * with (rec_opts_t.secret_key): 32 bytes. */
+#define CASE_SECRET_KEY "driftd-engine-cases-secret-key!!"
 
 #ifndef ENGINE_CASES
 #define ENGINE_CASES "tests/engine"
@@ -512,6 +523,81 @@ static void expect_plan_text(strbuf_t *p, const rec_result_t *r,
 	free(text);
 }
 
+/* No text of want appears in have (what: where it was seen). */
+static void expect_never_in(strbuf_t *p, const char *what, const char *have,
+			    const cJSON *want)
+{
+	const cJSON *w;
+
+	cJSON_ArrayForEach(w, want)
+		if (cJSON_IsString(w) && have && strstr(have, w->valuestring))
+			strbuf_printf(p, "  \"%s\" appears in %s:\n%s\n",
+				      w->valuestring, what, have);
+}
+
+/* A write-only secret is in no plan text or --json. */
+static void expect_never_shown(strbuf_t *p, const char *what,
+			       const rec_result_t *r, const cJSON *want)
+{
+	planfmt_opts_t po = { 0 };
+	char *text, where[64];
+	cJSON *doc;
+
+	if (!want)
+		return;
+	text = planfmt_text(r, &po);
+	snprintf(where, sizeof(where), "the %s's text", what);
+	expect_never_in(p, where, text, want);
+	free(text);
+	doc = planfmt_json(r);
+	text = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	snprintf(where, sizeof(where), "the %s's --json", what);
+	expect_never_in(p, where, text, want);
+	free(text);
+}
+
+/* ... nor in any write's params ("unsent"). */
+static void expect_unsent(strbuf_t *p, const cJSON *calls, const cJSON *want)
+{
+	const cJSON *c;
+	char *text;
+
+	cJSON_ArrayForEach(c, calls) {
+		if (is_read(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "op"))))
+			continue;
+		text = cJSON_PrintUnformatted(c);
+		expect_never_in(p, "a write", text, want);
+		free(text);
+	}
+}
+
+/* What the journal records for write-only secrets after the run. */
+static void expect_secrets(strbuf_t *p, const journal_t *j, const char *jdir,
+			   const cJSON *want, const cJSON *never)
+{
+	char address[256], path[128], *text = NULL;
+	const char *sp, *have;
+	const cJSON *w;
+	err_t e;
+
+	cJSON_ArrayForEach(w, want) {
+		sp = strchr(w->string, ' ');
+		snprintf(address, sizeof(address), "%.*s",
+			 sp ? (int)(sp - w->string) : 0, w->string);
+		have = journal_secret(j, address, sp ? sp + 1 : "");
+		if (cJSON_IsString(w) ? !have || strcmp(have, w->valuestring)
+				      : have != NULL)
+			strbuf_printf(p, "  journal: %s is %s, expected %s\n",
+				      w->string, have ? have : "(none)",
+				      cJSON_IsString(w) ? w->valuestring : "(none)");
+	}
+	snprintf(path, sizeof(path), "%s/journal", jdir);
+	if (never && !readfile(path, 1 << 20, &text, NULL, &e))
+		expect_never_in(p, "the journal", text, never);
+	free(text);
+}
+
 /* At most so many calls of a service were in flight at once. */
 static void expect_peak(strbuf_t *p, const cJSON *peak, const cJSON *want)
 {
@@ -567,7 +653,13 @@ static journal_t *case_journal(const cJSON *entries, char *dir, size_t size)
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "id"));
 		const char *token = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "token"));
 
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "intent"))) {
+		const char *attribute = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "attribute"));
+
+		if (attribute) {
+			ck_assert_int_eq(journal_secret_set(j, addr, attribute,
+				cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e,
+					"fingerprint")), &err), 0);
+		} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "intent"))) {
 			ck_assert_int_eq(journal_intent(j, addr, type, token ?: "t",
 							&err), 0);
 			if (id)
@@ -608,6 +700,7 @@ static char *run_case(const char *name)
 	script_t s = { 0 };
 	rec_caller_t caller = { &s, scripted_call, scripted_region };
 	cJSON *c = NULL, *expect;
+	const cJSON *never;
 	journal_t *j = NULL;
 	char *text = NULL;
 	uv_loop_t loop;
@@ -649,6 +742,8 @@ static char *run_case(const char *name)
 	o.skip = skip_listed;
 	o.skip_ctx = cJSON_GetObjectItemCaseSensitive(c, "skip");
 	o.poll_max_s = 0.01;
+	o.secret_key = (const unsigned char *)CASE_SECRET_KEY;
+	never = cJSON_GetObjectItemCaseSensitive(expect, "never");
 	incr = cJSON_GetObjectItemCaseSensitive(c, "incremental");
 	if (incr) {
 		if (cached_plan(p, dir, incr, &o, &cached_cfg, &cached))
@@ -677,6 +772,7 @@ static char *run_case(const char *name)
 		expect_plan_text(p, r, cJSON_GetObjectItemCaseSensitive(expect, "plan_text"));
 		expect_reads(p, s.calls, from, cJSON_GetObjectItemCaseSensitive(expect, "reads"));
 		expect_result_items(p, r, cJSON_GetObjectItemCaseSensitive(expect, "result_items"));
+		expect_never_shown(p, "plan", r, never);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "apply"))) {
 			rec_result_free(r);
 			o.apply = 1;
@@ -686,7 +782,12 @@ static char *run_case(const char *name)
 		if (r) {
 			expect_items(p, "apply", r, cJSON_GetObjectItemCaseSensitive(expect, "apply"));
 			expect_summary(p, r, cJSON_GetObjectItemCaseSensitive(expect, "summary"));
+			expect_never_shown(p, "apply", r, never);
 		}
+		expect_never_in(p, "the events", events.data, never);
+		expect_unsent(p, s.calls, cJSON_GetObjectItemCaseSensitive(expect, "unsent"));
+		expect_secrets(p, j, jdir, cJSON_GetObjectItemCaseSensitive(expect,
+			       "secrets"), never);
 		expect_calls(p, s.calls, cJSON_GetObjectItemCaseSensitive(expect, "calls"));
 		expect_events(p, events.data ? events.data : "",
 			      cJSON_GetObjectItemCaseSensitive(expect, "events"));

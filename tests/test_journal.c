@@ -221,22 +221,13 @@ START_TEST(created_record_outlives_done_until_forgotten)
 }
 END_TEST
 
-/* Each member of an entry is checked, so nothing the engine reads later
- * is NULL (issue 14, item 9; more cases in tests/journal-bad). */
-START_TEST(an_entry_with_a_member_of_the_wrong_type_is_refused_naming_it)
+typedef struct bad_case {
+	const char *text, *message;
+} bad_case_t;
+
+/* Each journal text is refused with its message, naming the file. */
+static void refused_each(const bad_case_t *cases, size_t n)
 {
-	static const struct {
-		const char *text, *message;
-	} cases[] = {
-		{ "{\"version\": 1, \"entries\": [\"x\"]}",
-		  "entry 1 is not an object" },
-		{ "{\"version\": 1, \"entries\": [{\"address\": \"a.b.c\", "
-		  "\"type\": \"a.b\", \"token\": 3, \"started\": 1}]}",
-		  "entry 1: \"token\" is not a non-empty string" },
-		{ "{\"version\": 1, \"entries\": [{\"address\": \"a.b.c\", "
-		  "\"type\": \"a.b\", \"token\": \"t\", \"started\": -5}]}",
-		  "entry 1: \"started\" is not a time in seconds" },
-	};
 	char want[512];
 	journal_t *j;
 	size_t i;
@@ -244,7 +235,7 @@ START_TEST(an_entry_with_a_member_of_the_wrong_type_is_refused_naming_it)
 	err_t err;
 
 	setup();
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < n; i++) {
 		f = fopen(path, "w");
 		fputs(cases[i].text, f);
 		fclose(f);
@@ -257,9 +248,105 @@ START_TEST(an_entry_with_a_member_of_the_wrong_type_is_refused_naming_it)
 	}
 	teardown();
 }
+
+/* Each member of an entry is checked, so nothing the engine reads later
+ * is NULL (issue 14, item 9; more cases in tests/journal-bad). */
+START_TEST(an_entry_with_a_member_of_the_wrong_type_is_refused_naming_it)
+{
+	static const bad_case_t cases[] = {
+		{ "{\"version\": 1, \"entries\": [\"x\"]}",
+		  "entry 1 is not an object" },
+		{ "{\"version\": 1, \"entries\": [{\"address\": \"a.b.c\", "
+		  "\"type\": \"a.b\", \"token\": 3, \"started\": 1}]}",
+		  "entry 1: \"token\" is not a non-empty string" },
+		{ "{\"version\": 1, \"entries\": [{\"address\": \"a.b.c\", "
+		  "\"type\": \"a.b\", \"token\": \"t\", \"started\": -5}]}",
+		  "entry 1: \"started\" is not a time in seconds" },
+	};
+	refused_each(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+#define FP_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FP_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+/* Write-only secrets (issue 14, item 1): the fingerprint of the last write
+ * per (address, attribute) outlives a restart, is replaced by the next,
+ * and goes with its item. */
+START_TEST(secret_fingerprint_is_kept_per_attribute_until_forgotten)
+{
+	journal_t *j, *again;
+	err_t err;
+
+	setup();
+	ck_assert_int_eq(journal_open(path, &j, &err), 0);
+	ck_assert_ptr_null(journal_secret(j, "elbv2.listener.web", "DefaultActions"));
+	ck_assert_int_eq(journal_secret_set(j, "elbv2.listener.web",
+					    "DefaultActions", FP_A, &err), 0);
+	ck_assert_int_eq(journal_secret_set(j, "elbv2.listener_rule.r",
+					    "Actions", FP_A, &err), 0);
+	ck_assert_int_eq(journal_secret_set(j, "elbv2.listener.web",
+					    "DefaultActions", FP_B, &err), 0);
+	ck_assert_int_eq(journal_secret_set(j, "elbv2.listener.web",
+					    "Actions", "not-hex", &err), -EINVAL);
+	ck_assert_int_eq(journal_open(path, &again, &err), 0);
+	ck_assert_str_eq(journal_secret(again, "elbv2.listener.web",
+					"DefaultActions"), FP_B);
+	ck_assert_str_eq(journal_secret(again, "elbv2.listener_rule.r",
+					"Actions"), FP_A);
+	ck_assert_ptr_null(journal_secret(again, "elbv2.listener.web", "Actions"));
+	ck_assert_int_eq(journal_secret_set(again, "elbv2.listener.web",
+					    "Actions", FP_A, &err), 0);
+	ck_assert_int_eq(journal_secret_forget(again, "elbv2.listener.web",
+					       "Actions", &err), 0);
+	ck_assert_str_eq(journal_secret(again, "elbv2.listener.web",
+					"DefaultActions"), FP_B);
+	ck_assert_int_eq(journal_secret_forget(again, "elbv2.listener.web",
+					       NULL, &err), 0);
+	journal_free(again);
+	ck_assert_int_eq(journal_open(path, &again, &err), 0);
+	ck_assert_ptr_null(journal_secret(again, "elbv2.listener.web",
+					  "DefaultActions"));
+	ck_assert_str_eq(journal_secret(again, "elbv2.listener_rule.r",
+					"Actions"), FP_A);
+	journal_free(again);
+	journal_free(j);
+	teardown();
+}
+END_TEST
+
+/* Every member of a secret record is checked, as the entries are. */
+START_TEST(a_damaged_secret_record_is_refused_naming_it)
+{
+	static const bad_case_t cases[] = {
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": {}}",
+		  "\"secrets\" is not an array" },
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": [7]}",
+		  "secret 1 is not an object" },
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": [{"
+		  "\"address\": \"a.b.c\", \"fingerprint\": \"" FP_A "\"}]}",
+		  "secret 1: \"attribute\" is missing" },
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": [{"
+		  "\"address\": \"a.b.c\", \"attribute\": \"X\", "
+		  "\"fingerprint\": \"" FP_A "0\"}]}",
+		  "secret 1: \"fingerprint\" is not 64 lower-case hex digits" },
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": [{"
+		  "\"address\": \"a.b.c\", \"attribute\": \"X\", "
+		  "\"fingerprint\": \"" FP_A "\"}, {\"address\": \"a.b.c\", "
+		  "\"attribute\": \"X\", \"fingerprint\": \"" FP_B "\"}]}",
+		  "secret 2 repeats a.b.c X" },
+		{ "{\"version\": 1, \"entries\": [], \"secrets\": [{"
+		  "\"address\": 1, \"attribute\": \"X\", "
+		  "\"fingerprint\": \"" FP_A "\"}]}",
+		  "secret 1: \"address\" is not a non-empty string" },
+	};
+	refused_each(cases, sizeof(cases) / sizeof(cases[0]));
+}
 END_TEST
 
 TESTUTIL_MAIN("journal",
+	secret_fingerprint_is_kept_per_attribute_until_forgotten,
+	a_damaged_secret_record_is_refused_naming_it,
 	a_link_planted_at_the_temporary_name_is_not_written_through,
 	a_journal_that_is_a_link_is_refused,
 	a_state_directory_of_another_user_or_writable_by_others_is_refused,

@@ -208,6 +208,41 @@ START_TEST(json_epoch_timestamps_become_iso8601)
 }
 END_TEST
 
+/* A 200 whose body does not fit its shape: an error, no result. */
+static void parse_error_200(const char *svc, const char *op, const char *body)
+{
+	cJSON *out = NULL;
+	err_t e = { 0 };
+
+	ck_assert_int_lt(proto_parse_response(service_find(svc), op, 200, NULL, 0, body,
+					      strlen(body), &out, &e), 0);
+	ck_assert_ptr_null(out);
+}
+
+/* Timestamps beyond years 1-9999 (1e300 from a fuzzer) cannot become a
+ * time_t: the response is refused as not matching its shape, never cast (UB under UBSan before). */
+START_TEST(out_of_range_response_timestamps_are_refused)
+{
+	static const char *const bad[] = { "1e300", "-1e300", "1e19" };
+	char body[256];
+	cJSON *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "{\"KeyMetadata\":{\"KeyId\":\"k\","
+			 "\"CreationDate\":%s}}", bad[i]);
+		parse_error_200("kms", "DescribeKey", body);
+		snprintf(body, sizeof(body), "<GetRoleResponse><GetRoleResult><Role>"
+			 "<RoleName>r</RoleName><CreateDate>%s</CreateDate></Role>"
+			 "</GetRoleResult></GetRoleResponse>", bad[i]);
+		parse_error_200("iam", "GetRole", body);
+	}
+	r = parse_200("kms", "DescribeKey", "{\"KeyMetadata\":{\"CreationDate\":253402300799}}");
+	assert_json(r, "{\"KeyMetadata\":{\"CreationDate\":\"9999-12-31T23:59:59Z\"}}");
+	cJSON_Delete(r);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 static err_t parse_error(const char *svc, const char *op, int status,
@@ -499,6 +534,28 @@ START_TEST(missing_required_and_wrong_types_are_rejected)
 }
 END_TEST
 
+START_TEST(out_of_range_request_timestamps_are_rejected)
+{
+	static const char *const bad[] = { "1e300", "-1e300", "\"1e300\"" };
+	char params[256];
+	err_t e = { 0 };
+	proto_request_t *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(params, sizeof(params), "{\"Namespace\":\"n\",\"MetricData\":"
+			 "[{\"MetricName\":\"m\",\"Value\":1,\"Timestamp\":%s}]}", bad[i]);
+		ck_assert_ptr_null(build("cloudwatch", "PutMetricData", params, &e));
+		ck_assert_msg(strstr(e.message, "Timestamp"), "%s", e.message);
+	}
+	r = build("cloudwatch", "PutMetricData", "{\"Namespace\":\"n\",\"MetricData\":"
+		  "[{\"MetricName\":\"m\",\"Value\":1,\"Timestamp\":1700000000.25}]}", &e);
+	ck_assert_msg(r != NULL, "%s", e.message);
+	ck_assert_msg(strstr(r->body, "Timestamp=2023-11-14T22%3A13%3A20.250000Z"), "%s", r->body);
+	proto_request_free(r);
+}
+END_TEST
+
 START_TEST(idempotency_token_is_filled_with_a_uuid_when_absent)
 {
 	err_t e = { 0 };
@@ -612,6 +669,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(parse, malformed_success_bodies_are_rejected_without_crash);
 	tcase_add_test(parse, deeply_nested_xml_response_is_rejected);
 	tcase_add_test(parse, mutated_responses_never_crash);
+	tcase_add_test(parse, out_of_range_response_timestamps_are_refused);
 	tcase_add_test(errs, query_error_gives_code_message_and_request_id);
 	tcase_add_test(errs, ec2_error_reads_errors_list_and_request_id_spelling);
 	tcase_add_test(errs, json_error_type_prefix_is_stripped);
@@ -625,6 +683,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(page, operation_without_model_paginator_follows_the_convention);
 	tcase_add_test(req, unknown_member_is_rejected_by_name);
 	tcase_add_test(req, missing_required_and_wrong_types_are_rejected);
+	tcase_add_test(req, out_of_range_request_timestamps_are_rejected);
 	tcase_add_test(req, idempotency_token_is_filled_with_a_uuid_when_absent);
 	tcase_add_test(req, uri_labels_are_percent_encoded);
 	tcase_add_test(req, json_request_carries_target_and_version);

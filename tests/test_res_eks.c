@@ -145,6 +145,12 @@ START_TEST(scaling_bounds_must_hold_the_desired_size)
 		"{\"minSize\":1.5,\"maxSize\":3}", msg, sizeof(msg)), -EINVAL);
 	ck_assert_int_eq(check_value("eks.nodegroup", "scalingConfig",
 		"{\"maxSize\":3}", msg, sizeof(msg)), -EINVAL);
+	/* (long)1e300 was undefined behaviour (UBSan float-cast-overflow). */
+	ck_assert_int_eq(check_value("eks.nodegroup", "scalingConfig",
+		"{\"minSize\":1,\"maxSize\":1e300}", msg, sizeof(msg)), -EINVAL);
+	ck_assert_int_eq(check_value("eks.nodegroup", "scalingConfig",
+		"{\"minSize\":-1e300,\"maxSize\":3}", msg, sizeof(msg)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "whole numbers"));
 }
 END_TEST
 

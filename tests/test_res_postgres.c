@@ -144,6 +144,49 @@ START_TEST(the_password_comes_from_the_secret_reference)
 }
 END_TEST
 
+/* verify-full by default, with the CA bundle; a mode that does not check
+ * the server only with AllowUnverifiedServer, and then a notice for the
+ * log. The connection's sslmode is the same pg_sslmode. */
+START_TEST(migrations_verify_the_server_unless_explicitly_allowed)
+{
+	static const struct { const char *body; int ok, notice; const char *msg; } cases[] = {
+		{ "{\"SSLRootCert\":\"/etc/ssl/rds.pem\"}", 1, 0, NULL },
+		{ "{}", 0, 0, "SSLMode verify-full checks the server against SSLRootCert" },
+		{ "{\"SSLMode\":\"verify-ca\"}", 0, 0, "SSLRootCert" },
+		{ "{\"SSLMode\":\"require\",\"SSLRootCert\":\"/ca.pem\"}", 0, 0,
+		  "SSLMode require does not check who the server is" },
+		{ "{\"SSLMode\":\"disable\",\"AllowUnverifiedServer\":false}", 0, 0,
+		  "set AllowUnverifiedServer to true" },
+		{ "{\"SSLMode\":\"require\",\"AllowUnverifiedServer\":true,\"Host\":\"db\"}", 1, 1,
+		  NULL },
+	};
+	const res_type_t *t = res_table_find("postgres.migrations");
+	const cJSON *at;
+	char text[256];
+	cJSON *d;
+	size_t i;
+	err_t e;
+
+	ck_assert_ptr_nonnull(t->hooks);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		d = cJSON_Parse(cases[i].body);
+		ck_assert_msg((t->hooks->check(t, NULL, d, &at, &e) == 0) == cases[i].ok,
+			      "%s", cases[i].body);
+		if (cases[i].msg)
+			ck_assert_msg(strstr(e.message, cases[i].msg), "%s", e.message);
+		ck_assert_int_eq(t->driver->notice(t, d, text, sizeof(text)), cases[i].notice);
+		if (cases[i].notice)
+			ck_assert_str_eq(text, "SSLMode require with AllowUnverifiedServer: the "
+					 "PostgreSQL server's identity is not checked, and the "
+					 "password goes to whichever server answers at db");
+		cJSON_Delete(d);
+	}
+	d = cJSON_Parse("{}");
+	ck_assert_str_eq(pg_sslmode(d), "verify-full");
+	cJSON_Delete(d);
+}
+END_TEST
+
 /* The SQL runs with the database's master password: a directory or file
  * of it that another user owns or can write is refused, as config is
  * (issue 14, item 5). */
@@ -175,6 +218,7 @@ START_TEST(a_migrations_directory_others_can_write_is_refused)
 END_TEST
 
 TESTUTIL_MAIN("res_postgres",
+	migrations_verify_the_server_unless_explicitly_allowed,
 	a_migrations_directory_others_can_write_is_refused,
 	only_visible_sql_files_are_migrations,
 	migrations_are_applied_in_byte_order_of_names,

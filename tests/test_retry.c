@@ -257,7 +257,7 @@ START_TEST(skew_offset_comes_from_a_date_header_20_minutes_off)
 
 	ck_assert_int_eq(retry_classify(403, "RequestTimeTooSkewed", 0),
 			 RETRY_KIND_CLOCK_SKEW);
-	ck_assert(retry_skew_observe(&s, date_header_at(local + 1200), local));
+	ck_assert(retry_skew_observe(&s, date_header_at(local + 1200), local, 0));
 	ck_assert_int_eq(retry_skew_offset(&s), 1200);
 	ck_assert_int_eq(retry_skew_now(&s, local + 5), local + 1205);
 	d = retry_decide(&s, RETRY_KIND_CLOCK_SKEW, 1, 0.5);
@@ -265,10 +265,11 @@ START_TEST(skew_offset_comes_from_a_date_header_20_minutes_off)
 	ck_assert(d.resign);
 	/* The corrected clock now agrees with the server: offset is kept. */
 	ck_assert(!retry_skew_observe(&s, date_header_at(local + 1260),
-				      local + 60));
+				      local + 60, 1200));
 	ck_assert_int_eq(retry_skew_offset(&s), 1200);
 	/* Server 20 minutes behind. */
-	ck_assert(retry_skew_observe(&s, date_header_at(local - 1200), local));
+	ck_assert(retry_skew_observe(&s, date_header_at(local - 1200), local,
+				     1200));
 	ck_assert_int_eq(retry_skew_offset(&s), -1200);
 }
 END_TEST
@@ -283,13 +284,105 @@ START_TEST(auth_failure_is_skew_only_when_date_is_off)
 	ck_assert_int_eq(retry_classify(400, "InvalidSignatureException", 0),
 			 RETRY_KIND_MAYBE_SKEW);
 	/* 2 minutes off: a real credential problem, not retried. */
-	ck_assert(!retry_skew_observe(&s, local + 120, local));
+	ck_assert(!retry_skew_observe(&s, local + 120, local, 0));
 	ck_assert(!retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.5).retry);
 	ck_assert_int_eq(retry_skew_offset(&s), 0);
 	/* 5 minutes off: beyond the 4 minute threshold, re-sign. */
-	ck_assert(retry_skew_observe(&s, local + 300, local));
+	ck_assert(retry_skew_observe(&s, local + 300, local, 0));
 	ck_assert(retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.5).resign);
 	ck_assert_int_eq(retry_skew_offset(&s), 300);
+}
+END_TEST
+
+/* Fault 11 of issue 12: with a 20-minute skew, calls in flight together
+ * were all signed with the old clock. The first answer corrects the
+ * clock; the others must still sign again (once) with the corrected one,
+ * or they fail with "Signature expired". Cases as data: each row is one
+ * response, in the order they arrive. */
+static const struct skew_step {
+	const char  *what;
+	int64_t      server_ahead_s;  /* the server's clock - local clock */
+	int64_t      signed_offset_s; /* the offset the request used     */
+	bool         corrected;       /* retry_skew_observe's result     */
+	bool         retry;           /* retry_decide(MAYBE_SKEW, 1)     */
+	int64_t      offset_after_s;
+} skew_steps[] = {
+	{ "first answer corrects and re-signs",   1200,    0, true,  true,  1200 },
+	{ "second call in flight re-signs too",   1201,    0, false, true,  1200 },
+	{ "third call in flight re-signs too",    1199,    0, false, true,  1200 },
+	{ "a re-signed call rejected: not again", 1200, 1200, false, false, 1200 },
+	{ "skew cleared: corrected back to 0",       0, 1200, true,  true,     0 },
+	{ "a call signed at +1200 in flight",        2, 1200, false, true,     0 },
+	{ "signed with the right clock: fatal",      1,    0, false, false,    0 },
+};
+
+START_TEST(calls_in_flight_signed_before_a_correction_retry_once_resigned)
+{
+	retry_state_t s = standard_state(3);
+	time_t local = 1764000000;
+	retry_decision_t d;
+	size_t i;
+
+	for (i = 0; i < sizeof(skew_steps) / sizeof(skew_steps[0]); i++) {
+		const struct skew_step *st = &skew_steps[i];
+
+		ck_assert_msg(retry_skew_observe(&s, date_header_at(
+				local + st->server_ahead_s), local,
+				st->signed_offset_s) == st->corrected,
+			      "%s: corrected", st->what);
+		d = retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.5);
+		ck_assert_msg(d.retry == st->retry, "%s: retry", st->what);
+		ck_assert_msg(d.resign == st->retry, "%s: resign", st->what);
+		ck_assert_msg(retry_skew_offset(&s) == st->offset_after_s,
+			      "%s: offset %lld", st->what,
+			      (long long)retry_skew_offset(&s));
+	}
+}
+END_TEST
+
+/* Many calls in flight when the clock is corrected, after throttling
+ * drained the quota: each signs again, at once and for free; a call that
+ * is skewed by its own fault (signed with the current clock) pays. */
+START_TEST(a_stale_clock_resign_costs_no_quota_and_no_wait)
+{
+	retry_state_t s = standard_state(3);
+	time_t local = 1764000000;
+	retry_decision_t d;
+	int i;
+
+	s.quota = 0;
+	ck_assert(retry_skew_observe(&s, local + 1200, local, 0));
+	for (i = 0; i < 200; i++) {
+		ck_assert(!retry_skew_observe(&s, local + 1200, local, 0));
+		d = retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.9);
+		ck_assert(d.retry && d.resign);
+		ck_assert_int_eq(d.cost, 0);
+		ck_assert_uint_eq(d.delay_ms, 0);
+	}
+	ck_assert_int_eq(s.quota, 0);
+	/* RequestTimeTooSkewed on a call signed with the current clock:
+	 * an ordinary retry, which the empty quota refuses. */
+	ck_assert(!retry_skew_observe(&s, local + 1200, local, 1200));
+	d = retry_decide(&s, RETRY_KIND_CLOCK_SKEW, 1, 0.9);
+	ck_assert(!d.retry);
+	ck_assert_str_eq(d.reason, "retry quota exhausted");
+	/* Max attempts still holds. */
+	ck_assert(!retry_skew_observe(&s, local + 1200, local, 0));
+	ck_assert(!retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 3, 0.9).retry);
+}
+END_TEST
+
+/* A response without a Date says nothing about this request's clock: an
+ * earlier response's verdict must not leak into it. */
+START_TEST(maybe_skew_without_a_date_is_not_retried)
+{
+	retry_state_t s = standard_state(3);
+	time_t local = 1764000000;
+
+	ck_assert(retry_skew_observe(&s, local + 1200, local, 0));
+	ck_assert(!retry_skew_observe(&s, 0, local, 0));
+	ck_assert(!retry_decide(&s, RETRY_KIND_MAYBE_SKEW, 1, 0.5).retry);
+	ck_assert_int_eq(retry_skew_offset(&s), 1200);
 }
 END_TEST
 
@@ -312,6 +405,9 @@ int main(void)
 	tcase_add_test(tc, legacy_mode_has_no_quota);
 	tcase_add_test(tc, skew_offset_comes_from_a_date_header_20_minutes_off);
 	tcase_add_test(tc, auth_failure_is_skew_only_when_date_is_off);
+	tcase_add_test(tc, calls_in_flight_signed_before_a_correction_retry_once_resigned);
+	tcase_add_test(tc, maybe_skew_without_a_date_is_not_retried);
+	tcase_add_test(tc, a_stale_clock_resign_costs_no_quota_and_no_wait);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

@@ -123,7 +123,29 @@ START_TEST(parsed_templates_are_filled_without_change)
 }
 END_TEST
 
+/* Found by fuzzing: merging "*" deleted the member "" that the walk held as
+ * `next` (heap use-after-free under ASan). Members merged in are final:
+ * placeholders inside the value are not filled a second time. */
+START_TEST(star_merge_replacing_a_later_member_is_safe)
+{
+	cJSON *value = cJSON_Parse("{\"\":\"\"}");
+	cJSON *el = cJSON_Parse("{\"Name\":\"$id\",\"Key\":\"k\"}");
+	tmpl_values_t v = { .value = value };
+	tmpl_values_t w = { .element = el, .id = "i-1" };
+	char *t = filled("{\"*\":\"$value\",\"\":\"\"}", &v);
+
+	ck_assert_str_eq(t, "{\"\":\"\"}");
+	free(t);
+	t = filled("{\"*\":\"$element\",\"Key\":\"$id\",\"Other\":\"$id\"}", &w);
+	ck_assert_str_eq(t, "{\"Key\":\"k\",\"Name\":\"$id\",\"Other\":\"i-1\"}");
+	free(t);
+	cJSON_Delete(value);
+	cJSON_Delete(el);
+}
+END_TEST
+
 TESTUTIL_MAIN("template",
+	star_merge_replacing_a_later_member_is_safe,
 	string_and_tree_placeholders_are_substituted,
 	absent_values_remove_their_member,
 	star_member_merges_an_element,

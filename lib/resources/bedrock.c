@@ -2,10 +2,13 @@
  * each poll. A model is not a resource driftd makes: access to it is
  * granted in the console (model access), so the type is a read-only
  * check. Its read is GetFoundationModel per model the config names (the
- * read is scoped by modelId); a model that is not offered in the region,
- * or that the account may not use, fails that read with AWS's error code
- * (ResourceNotFoundException, AccessDeniedException), which plan and
- * apply report as a failed read while the other types converge. */
+ * read is scoped by modelId); a model that is not offered in the region
+ * fails that read with AWS's error code (ResourceNotFoundException), which
+ * plan and apply report as a failed read while the other types converge.
+ * GetFoundationModel describes a model whether or not the account may use
+ * it: whether it may is GetFoundationModelAvailability's answer
+ * (Availability), which the config pins and driftd reports when it
+ * differs (Bedrock API reference, GetFoundationModelAvailability). */
 #include "resources.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -21,6 +24,13 @@ static const res_attr_t model_attrs[] = {
 	 * model AWS marks LEGACY is then reported (never changed). */
 	{ .name = "ModelLifecycleStatus", .live_path = "modelLifecycle.status",
 	  .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY },
+	/* {authorizationStatus AUTHORIZED|NOT_AUTHORIZED,
+	 *  entitlementAvailability and regionAvailability AVAILABLE|NOT_AVAILABLE,
+	 *  agreementAvailability {status AVAILABLE|PENDING|NOT_AVAILABLE|ERROR}}:
+	 * only the members config sets are compared; a difference is reported
+	 * every poll and never changed (access is granted in the console). */
+	{ .name = "Availability", .kind = RES_OBJECT, .mutability = RES_CREATE_ONLY,
+	  .live_read = { "GetFoundationModelAvailability", "{\"modelId\":\"$id\"}", "", NULL } },
 	{ .name = "ModelArn", .live_path = "modelArn", .mutability = RES_READ_ONLY },
 	{ .name = "ModelName", .live_path = "modelName", .mutability = RES_READ_ONLY },
 	{ .name = "ProviderName", .live_path = "providerName", .mutability = RES_READ_ONLY },

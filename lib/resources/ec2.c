@@ -426,11 +426,74 @@ static const res_attr_t sg_attrs[] = {
 	{ .name = "OwnerId", .mutability = RES_READ_ONLY },
 };
 
+/* One ingress rule that admits another group, made on a group driftd does
+ * not own: the EKS cluster security group, which EKS makes and puts on
+ * the control plane and every managed node (EKS user guide,
+ * sec-group-reqs.html). The rule is an item of its own
+ * (AuthorizeSecurityGroupIngress answers its SecurityGroupRuleId), tagged
+ * like every EC2 resource and read with DescribeSecurityGroupRules; AWS
+ * cannot move a rule, so every change is a replacement. */
+static const res_attr_t sg_ingress_attrs[] = {
+	{ .name = "GroupId", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .flags = RES_REQUIRED },
+	{ .name = "IpProtocol", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .flags = RES_REQUIRED },
+	{ .name = "FromPort", .kind = RES_SCALAR, .mutability = RES_REPLACE },
+	{ .name = "ToPort", .kind = RES_SCALAR, .mutability = RES_REPLACE },
+	{ .name = "SourceSecurityGroupId", .live_path = "ReferencedGroupInfo.GroupId",
+	  .kind = RES_SCALAR, .mutability = RES_REPLACE, .flags = RES_REQUIRED },
+	TAGS_ATTR,
+	{ .name = "SecurityGroupRuleId", .mutability = RES_READ_ONLY },
+};
+
+/* A VPC flow log, published to a CloudWatch Logs group through a role
+ * (EC2 API reference, CreateFlowLogs). CreateFlowLogs takes a list of
+ * resources and answers only their new ids; driftd makes one flow log per
+ * resource, so ResourceId is the one resource, sent as ResourceIds, and
+ * flow_log_fix_live takes the new item's id from the answer. AWS cannot
+ * change a flow log: every change is a replacement. */
+static const res_attr_t flow_log_attrs[] = {
+	{ .name = "ResourceId", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .flags = RES_REQUIRED },
+	/* What ResourceId is; DescribeFlowLogs does not say. */
+	{ .name = "ResourceType", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY,
+	  .flags = RES_REQUIRED | RES_WRITE_ONLY,
+	  .enum_values = "VPC|Subnet|NetworkInterface|TransitGateway|TransitGatewayAttachment" },
+	{ .name = "TrafficType", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .enum_values = "ACCEPT|REJECT|ALL" },
+	{ .name = "LogDestinationType", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .default_json = "\"cloud-watch-logs\"",
+	  .enum_values = "cloud-watch-logs|s3|kinesis-data-firehose" },
+	{ .name = "LogGroupName", .kind = RES_SCALAR, .mutability = RES_REPLACE },
+	{ .name = "LogDestination", .kind = RES_SCALAR, .mutability = RES_REPLACE },
+	{ .name = "DeliverLogsPermissionArn", .kind = RES_SCALAR, .mutability = RES_REPLACE },
+	{ .name = "MaxAggregationInterval", .kind = RES_SCALAR, .mutability = RES_REPLACE,
+	  .default_json = "600" },
+	TAGS_ATTR,
+	{ .name = "FlowLogId", .mutability = RES_READ_ONLY },
+	{ .name = "FlowLogStatus", .mutability = RES_READ_ONLY },
+};
+
+/* CreateFlowLogs answers {"FlowLogIds": [id]}: the made item's id. */
+static int flow_log_fix_live(const res_type_t *t, cJSON *item, err_t *err)
+{
+	const cJSON *id = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(item, "FlowLogIds"), 0);
+
+	(void)t;
+	if (cJSON_GetObjectItemCaseSensitive(item, "FlowLogId") || !cJSON_IsString(id))
+		return 0;
+	if (!cJSON_AddStringToObject(item, "FlowLogId", id->valuestring))
+		return err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static const res_hooks_t flow_log_hooks = { .fix_live = flow_log_fix_live };
 static const res_hooks_t rt_hooks = { .fix_live = rt_fix_live };
 static const res_hooks_t nat_hooks = { .check = nat_check };
 
 static const char *const after_vpc[] = { "ec2.vpc", NULL };
 static const char *const after_subnet_eip[] = { "ec2.subnet", "ec2.eip", NULL };
+static const char *const after_sg[] = { "ec2.security_group", NULL };
 
 #define EC2_TAGGED(spec) \
 	.service = "ec2", .identity = RES_ID_TAGS, \
@@ -513,6 +576,40 @@ const res_type_t res_ec2_types[] = {
 	  .remove = { "DeleteSecurityGroup", "{\"GroupId\":\"$id\"}", NULL },
 	  .depends_on_types = after_vpc,
 	  .attrs = sg_attrs, .n_attrs = N_ELEMS(sg_attrs) },
+	{ .name = "ec2.security_group_ingress",
+	  .arn = "arn:{partition}:ec2:{region}:{account}:security-group/* "
+		 "arn:{partition}:ec2:{region}:{account}:security-group-rule/*",
+	  .summary = "one ingress rule from another group, on a group made elsewhere",
+	  EC2_TAGGED("security-group-rule"), .id_path = "SecurityGroupRuleId",
+	  .read = { "DescribeSecurityGroupRules", READ_BY_ENV, "SecurityGroupRules" },
+	  .read_one = { "DescribeSecurityGroupRules",
+			"{\"SecurityGroupRuleIds\":[\"$id\"]}", "SecurityGroupRules.0" },
+	  .create = { "AuthorizeSecurityGroupIngress",
+		      "{\"GroupId\":\"$attr:GroupId\",\"IpPermissions\":[{"
+		      "\"IpProtocol\":\"$attr:IpProtocol\",\"FromPort\":\"$attr:FromPort\","
+		      "\"ToPort\":\"$attr:ToPort\",\"UserIdGroupPairs\":[{"
+		      "\"GroupId\":\"$attr:SourceSecurityGroupId\"}]}],"
+		      "\"TagSpecifications\":\"$tags\"}", "SecurityGroupRules.0" },
+	  .remove = { "RevokeSecurityGroupIngress",
+		      "{\"GroupId\":\"$live:GroupId\",\"SecurityGroupRuleIds\":[\"$id\"]}",
+		      NULL },
+	  .depends_on_types = after_sg,
+	  .attrs = sg_ingress_attrs, .n_attrs = N_ELEMS(sg_ingress_attrs) },
+	{ .name = "ec2.flow_log",
+	  /* CreateFlowLogs authorizes on the flow log and the resource it
+	   * watches (a VPC here); DeleteFlowLogs on the flow log. */
+	  .arn = "arn:{partition}:ec2:{region}:{account}:vpc-flow-log/* "
+		 "arn:{partition}:ec2:{region}:{account}:vpc/*",
+	  .summary = "a flow log of a VPC (or subnet) to CloudWatch Logs or S3",
+	  EC2_TAGGED("vpc-flow-log"), .id_path = "FlowLogId",
+	  .read = { "DescribeFlowLogs", "{\"Filter\":[" ENV_FILTER "]}", "FlowLogs" },
+	  .read_one = { "DescribeFlowLogs", "{\"FlowLogIds\":[\"$id\"]}", "FlowLogs.0" },
+	  .create = { "CreateFlowLogs",
+		      "{\"ResourceIds\":[\"$attr:ResourceId\"],\"TagSpecifications\":\"$tags\"}",
+		      NULL },
+	  .remove = { "DeleteFlowLogs", "{\"FlowLogIds\":[\"$id\"]}", NULL },
+	  .depends_on_types = after_vpc,
+	  .attrs = flow_log_attrs, .n_attrs = N_ELEMS(flow_log_attrs), .hooks = &flow_log_hooks },
 };
 
 const size_t res_ec2_n_types = N_ELEMS(res_ec2_types);

@@ -5,10 +5,13 @@
  * Node groups and add-ons are read per cluster: their read is scoped by
  * clusterName. Member names are EKS's own, in lowerCamelCase. */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
+#include "normalize.h"
 #include "resources.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -196,8 +199,10 @@ static int size_of(const cJSON *sc, const char *name, double *out)
 
 	if (!v)
 		return 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
-	    v->valuedouble != (double)(long)v->valuedouble)
+	/* Range first (the model's sizes are Integer): (long) of a double beyond
+	 * LONG_MAX, which a config can hold, is undefined. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= INT_MAX) ||
+	    v->valuedouble != floor(v->valuedouble))
 		return -1;
 	*out = v->valuedouble;
 	return 1;
@@ -367,6 +372,14 @@ static const res_attr_t addon_attrs[] = {
 	{ .name = "serviceAccountRoleArn", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .update_op = "UpdateAddon",
 	  .update_params = "{" ADDON_ID ",\"serviceAccountRoleArn\":\"$value\"}" },
+	/* The add-on's own settings, a JSON document its schema defines
+	 * (DescribeAddonConfiguration): the EBS CSI driver's
+	 * controller.extraVolumeTags tags every volume it makes, which is how
+	 * an AWS Backup selection by tag reaches them. EKS takes and answers
+	 * it as text. */
+	{ .name = "configurationValues", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
+	  .normalize = norm_json_document, .update_op = "UpdateAddon",
+	  .update_params = "{" ADDON_ID ",\"configurationValues\":\"$value\"}" },
 	/* What to do with fields a self-managed install already set (vpc-cni,
 	 * coredns and kube-proxy come with every cluster): a request
 	 * parameter, never returned. */

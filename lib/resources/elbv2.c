@@ -352,6 +352,14 @@ static const res_attr_t tg_attrs[] = {
 
 static const char *const certificate_fields[] = { "CertificateArn", NULL };
 
+/* An OIDC action's client secret: never returned by DescribeListeners or
+ * DescribeRules; a modify may leave it out with UseExistingClientSecret
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_AuthenticateOidcActionConfig.html). */
+static const res_secret_member_t action_secrets[] = {
+	{ "AuthenticateOidcConfig.ClientSecret", "UseExistingClientSecret" },
+	{ NULL, NULL },
+};
+
 static const res_attr_t listener_attrs[] = {
 	{ .name = "LoadBalancerArn", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .flags = RES_REQUIRED },
@@ -366,7 +374,7 @@ static const res_attr_t listener_attrs[] = {
 	  .fields = certificate_fields, MODIFY_LISTENER("Certificates") },
 	{ .name = "DefaultActions", .kind = RES_LIST, .mutability = RES_IN_PLACE,
 	  .flags = RES_REQUIRED, .normalize = elb_actions,
-	  MODIFY_LISTENER("DefaultActions") },
+	  .secret_members = action_secrets, MODIFY_LISTENER("DefaultActions") },
 	TAGS_ATTR,
 	{ .name = "ListenerArn", .mutability = RES_READ_ONLY },
 };
@@ -382,7 +390,8 @@ static const res_attr_t rule_attrs[] = {
 	  .flags = RES_REQUIRED, .normalize = elb_conditions,
 	  MODIFY_RULE("Conditions") },
 	{ .name = "Actions", .kind = RES_LIST, .mutability = RES_IN_PLACE,
-	  .flags = RES_REQUIRED, .normalize = elb_actions, MODIFY_RULE("Actions") },
+	  .flags = RES_REQUIRED, .normalize = elb_actions,
+	  .secret_members = action_secrets, MODIFY_RULE("Actions") },
 	TAGS_ATTR,
 	{ .name = "RuleArn", .mutability = RES_READ_ONLY },
 };

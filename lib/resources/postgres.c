@@ -16,8 +16,12 @@
  * while every file is applied is reported the same way.
  *
  * Connection: Host, Port, DBName, User, SSLMode and SSLRootCert from
- * config (Host is typically ${rds.db_instance.main.Endpoint.Address};
- * SSLMode verify-full against RDS needs SSLRootCert, the RDS CA bundle).
+ * config (Host is typically ${rds.db_instance.main.Endpoint.Address}).
+ * SSLMode defaults to verify-full, which checks the server's certificate
+ * and name against SSLRootCert (the RDS CA bundle, then required): with
+ * require, an impersonating server receives the password. A weaker mode
+ * needs AllowUnverifiedServer: true besides, and the log says so whenever
+ * the config is loaded (the driver's notice).
  * The password: with PasswordSecretArn (a RES_SECRET_REF, typically
  * ${rds.db_instance.main.MasterUserSecret.SecretArn}) the engine reads the
  * secret for each read and apply and hands it over in memory only; its
@@ -196,6 +200,66 @@ static int pg_error(err_t *err, int code, const char *what, const char *msg)
 	return err_set(err, code, "%s: %.*s", what, (int)n, msg ? msg : "");
 }
 
+#define SSLMODE_DEFAULT "verify-full"
+
+const char *pg_sslmode(const cJSON *desired)
+{
+	const char *m = member(desired, "SSLMode");
+
+	return m ? m : SSLMODE_DEFAULT;
+}
+
+/* Does the mode check who the server is (its certificate's chain)? */
+static int sslmode_verifies(const char *mode)
+{
+	return !strcmp(mode, "verify-full") || !strcmp(mode, "verify-ca");
+}
+
+/* verify-* needs the CA bundle; a mode that does not check the server
+ * needs AllowUnverifiedServer: true. */
+static int pg_check(const res_type_t *t, const char *environment,
+		    const cJSON *desired, const cJSON **at, err_t *err)
+{
+	const char *mode = pg_sslmode(desired);
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(desired, "AllowUnverifiedServer");
+
+	(void)t;
+	(void)environment;
+	*at = cJSON_GetObjectItemCaseSensitive(desired, "SSLMode");
+	/* A reference is checked once resolved, by libpq. */
+	if (*at && !cJSON_IsString(*at))
+		return 0;
+	if (sslmode_verifies(mode)) {
+		if (!cJSON_GetObjectItemCaseSensitive(desired, "SSLRootCert"))
+			return err_set(err, -EINVAL, "SSLMode %s checks the server "
+				       "against SSLRootCert: set it to the RDS CA "
+				       "bundle (global-bundle.pem)", mode);
+		return 0;
+	}
+	if (!cJSON_IsTrue(allow))
+		return err_set(err, -EINVAL, "SSLMode %s does not check who the "
+			       "server is, so an impersonator would receive the "
+			       "password: use verify-full with SSLRootCert, or "
+			       "set AllowUnverifiedServer to true", mode);
+	return 0;
+}
+
+static int pg_notice(const res_type_t *t, const cJSON *desired, char *buf,
+		     size_t len)
+{
+	const char *mode = pg_sslmode(desired);
+
+	(void)t;
+	if (sslmode_verifies(mode) ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(desired, "AllowUnverifiedServer")))
+		return 0;
+	snprintf(buf, len, "SSLMode %s with AllowUnverifiedServer: the "
+		 "PostgreSQL server's identity is not checked, and the password "
+		 "goes to whichever server answers at %s", mode,
+		 member(desired, "Host") ? member(desired, "Host") : "its Host");
+	return 1;
+}
+
 /* The password and user of the secret the engine read for
  * PasswordSecretArn: *password NULL when config names no secret. */
 static int pg_credentials(const cJSON *secrets, const char **user,
@@ -240,7 +304,7 @@ static PGconn *pg_connect(const cJSON *desired, const cJSON *secrets, err_t *err
 	vals[1] = port_text;
 	vals[2] = member(desired, "DBName");
 	vals[3] = user;
-	vals[4] = member(desired, "SSLMode") ? member(desired, "SSLMode") : "require";
+	vals[4] = pg_sslmode(desired);
 	vals[5] = "10";
 	vals[6] = "driftd";
 	/* libpq skips a key whose value is NULL (its defaults apply). */
@@ -466,6 +530,12 @@ out:
 	return rc;
 }
 
+static int pg_check_bool(const cJSON *value, err_t *err)
+{
+	return cJSON_IsBool(value) ? 0 :
+	       err_set(err, -EINVAL, "AllowUnverifiedServer must be true or false");
+}
+
 /* Migrations is computed from Directory; config never sets it. */
 static int pg_check_computed(const cJSON *value, err_t *err)
 {
@@ -486,9 +556,14 @@ static const res_attr_t migration_attrs[] = {
 	  .flags = RES_WRITE_ONLY },
 	{ .name = "PasswordSecretArn", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_WRITE_ONLY | RES_SECRET_REF },
+	/* Absent: verify-full. */
 	{ .name = "SSLMode", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_WRITE_ONLY,
 	  .enum_values = "disable|allow|prefer|require|verify-ca|verify-full" },
+	/* true lets SSLMode be one that does not check the server. */
+	{ .name = "AllowUnverifiedServer", .kind = RES_SCALAR,
+	  .mutability = RES_IN_PLACE, .flags = RES_WRITE_ONLY,
+	  .check = pg_check_bool },
 	/* The CA bundle verify-ca/verify-full check the server against
 	 * (RDS: global-bundle.pem from AWS's trust store). */
 	{ .name = "SSLRootCert", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
@@ -505,7 +580,10 @@ static const char *const migration_names[] = { "Host", "DBName", NULL };
 
 static const res_driver_t migration_driver = {
 	.read = pg_read, .expand = pg_expand, .apply = pg_apply,
+	.notice = pg_notice,
 };
+
+static const res_hooks_t migration_hooks = { .check = pg_check };
 
 const res_type_t res_postgres_types[] = {
 	{ .name = "postgres.migrations", .service = "postgres",
@@ -515,7 +593,7 @@ const res_type_t res_postgres_types[] = {
 	  .id_path = "DBName",
 	  .depends_on_types = NULL,
 	  .attrs = migration_attrs, .n_attrs = N_ELEMS(migration_attrs),
-	  .driver = &migration_driver },
+	  .hooks = &migration_hooks, .driver = &migration_driver },
 };
 
 const size_t res_postgres_n_types = N_ELEMS(res_postgres_types);

@@ -77,6 +77,9 @@ int pg_migration_is_file(const char *name);
 int pg_migration_names(const char *dir, char ***out, err_t *err);
 void pg_names_free(char **names);
 int pg_checksum(const char *text, size_t len, char hex[65]);
+/* The libpq sslmode a postgres.migrations resource connects with: its
+ * SSLMode, else verify-full. */
+const char *pg_sslmode(const cJSON *desired);
 /* A plan hook for APIs that replace a whole list in one call
  * (SetSubnets, UpdateOpenIDConnectProviderThumbprint): update_op with
  * update_params plus the attribute's whole desired value at its name. */

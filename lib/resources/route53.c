@@ -263,6 +263,13 @@ static const res_attr_t zone_attrs[] = {
 	R53_TAGS("hostedzone"),
 	{ .name = "HostedZoneId", .mutability = RES_READ_ONLY },
 	{ .name = "Id", .mutability = RES_READ_ONLY },
+	/* The four name servers Route 53 gave the zone, which the parent
+	 * zone's NS record must name for the zone to answer at all
+	 * (GetHostedZone's DelegationSet; ListHostedZones has none). Another
+	 * account's config delegates to them: contrib/docs/dns-delegation.md. */
+	{ .name = "NameServers", .mutability = RES_READ_ONLY,
+	  .live_read = { "GetHostedZone", "{\"Id\":\"$id\"}", "DelegationSet.NameServers",
+			 NULL } },
 };
 
 /* The record as the change batch carries it, from the desired record. */

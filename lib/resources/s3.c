@@ -20,6 +20,7 @@
 
 #include "diff.h"
 #include "jsonutil.h"
+#include "normalize.h"
 #include "resources.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -174,6 +175,16 @@ static const res_attr_t bucket_attrs[] = {
 	  .update_params = "{\"Bucket\":\"$id\",\"LifecycleConfiguration\":\"$value\"}",
 	  .live_read = { "GetBucketLifecycleConfiguration", BUCKET, "",
 			 "NoSuchLifecycleConfiguration" } },
+	/* The bucket policy: a document S3 takes and answers as text
+	 * (PutBucketPolicy, GetBucketPolicy); a bucket without one answers
+	 * NoSuchBucketPolicy. Set right after the create, so that a service
+	 * the bucket is for (ELB's access log delivery) may write to it
+	 * before anything that needs it is made. */
+	{ .name = "Policy", .kind = RES_DOCUMENT, .mutability = RES_IN_PLACE,
+	  .flags = RES_NOT_IN_CREATE, .normalize = norm_iam_policy,
+	  .update_op = "PutBucketPolicy",
+	  .update_params = "{\"Bucket\":\"$id\",\"Policy\":\"$value\"}",
+	  .live_read = { "GetBucketPolicy", BUCKET, "Policy", "NoSuchBucketPolicy" } },
 	{ .name = "Tags", .live_path = "TagSet", .kind = RES_TAGS,
 	  .mutability = RES_IN_PLACE, .plan = s3_plan_tags,
 	  .live_read = { "GetBucketTagging", BUCKET, "TagSet", "NoSuchTagSet" } },
@@ -188,7 +199,7 @@ static const res_hooks_t bucket_hooks = { .fix_live = bucket_fix_live };
 const res_type_t res_s3_types[] = {
 	{ .name = "s3.bucket", .arn = "arn:{partition}:s3:::{Bucket}", .service = "s3",
 	  .summary = "an S3 bucket with its versioning, default encryption, public "
-		     "access block, lifecycle rules and tags",
+		     "access block, lifecycle rules, policy and tags",
 	  .identity = RES_ID_NAME, .name_attrs = bucket_names,
 	  .id_path = "Bucket",
 	  .read = { "ListBuckets", NULL, "Buckets" },

@@ -97,8 +97,9 @@ static const res_attr_t subscription_attrs[] = {
 	  .flags = RES_REQUIRED },
 	{ .name = "Protocol", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .flags = RES_REQUIRED | RES_CASE_INSENSITIVE, .check = check_protocol },
+	/* An HTTPS endpoint may carry a token in its query or userinfo. */
 	{ .name = "Endpoint", .kind = RES_SCALAR, .mutability = RES_REPLACE,
-	  .flags = RES_REQUIRED },
+	  .flags = RES_REQUIRED | RES_SECRET_URL },
 	/* Not in ListSubscriptions: read per managed subscription. */
 	{ .name = "RawMessageDelivery", .live_path = "Attributes.RawMessageDelivery",
 	  .kind = RES_SCALAR, .mutability = RES_IN_PLACE,

@@ -31,7 +31,7 @@ class AlbAndBedrockTest(EstateTestCase):
             # compute and its roles come along.
             "include": [base_file(f)
                         for f in ("network.json", "iam.json", "kms.json", "compute.json",
-                                  "irsa.json", "edge.json", "dns.json", "ai.json",
+                                  "irsa.json", "edge.json", "dns.json", "maintenance.json", "ai.json",
                                   "alerts.json")],
             "settings": {"environment": "e2e", "region": "us-east-1",
                          "default_tags": {"ManagedBy": "driftd"}},
@@ -42,7 +42,7 @@ class AlbAndBedrockTest(EstateTestCase):
                 "vpc_cidr": "10.50.0.0/16", "public_a_cidr": "10.50.0.0/24",
                 "public_b_cidr": "10.50.1.0/24", "private_a_cidr": "10.50.10.0/24",
                 "private_b_cidr": "10.50.11.0/24", "domain": DOMAIN,
-                "maintenance_ip": "192.0.2.10", "alb_idle_timeout": "60",
+                "alb_idle_timeout": "60",
                 "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
                 "bedrock_model_id": MODEL, "account_id": "123456789012",
                 "backup_region": "us-west-2",
@@ -89,7 +89,9 @@ class AlbAndBedrockTest(EstateTestCase):
         # driftd requested the certificate (config/base/dns.json) and
         # waited for it to be issued.
         acm = self.boto_client("acm")
-        certs = acm.list_certificates()["CertificateSummaryList"]
+        # (the fake keeps every region in one store: the maintenance load
+        # balancer's certificate, in the backup region, is listed too)
+        certs = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == DOMAIN]
         self.assertEqual([c["Status"] for c in certs], ["ISSUED"])
         acm.close()
         self.assertEqual(https["Certificates"], [{"CertificateArn": certs[0]["CertificateArn"]}])
@@ -103,11 +105,15 @@ class AlbAndBedrockTest(EstateTestCase):
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # Listeners are read per load balancer, rules per listener, the
-        # model per model id: one call each here, however many resources.
-        reads = [c["operation"] for c in self.fake.calls()]
+        # model per model id: one call each here, however many resources
+        # (in each region: the maintenance load balancer is in the backup
+        # region, with one listener and no rules).
+        reads = [(c["operation"], c["region"]) for c in self.fake.calls()]
         for op in ("DescribeLoadBalancers", "DescribeListeners", "DescribeRules",
                    "GetFoundationModel"):
-            self.assertEqual(reads.count(op), 1, op)
+            self.assertEqual(reads.count((op, "us-east-1")), 1, op)
+        for op in ("DescribeLoadBalancers", "DescribeListeners"):
+            self.assertEqual(reads.count((op, "us-west-2")), 1, op)
 
     def test_2_listener_and_rule_drift_is_reverted(self):
         http = self.listener(80)
@@ -122,7 +128,8 @@ class AlbAndBedrockTest(EstateTestCase):
         self.assertIn("elbv2.listener_rule.frontend", p.stdout)
         self.converge()
         self.assertEqual(self.listener(80)["DefaultActions"][0]["Type"], "redirect")
-        self.assertEqual(self.rule(10)["Conditions"][0]["HostHeaderConfig"]["Values"], [DOMAIN])
+        self.assertEqual(self.rule(10)["Conditions"][0]["HostHeaderConfig"]["Values"],
+                         [DOMAIN, "app." + DOMAIN])
 
     def test_3_bedrock_policy_widened_out_of_band_is_reverted(self):
         doc = {"Version": "2012-10-17", "Statement": [
@@ -139,25 +146,33 @@ class AlbAndBedrockTest(EstateTestCase):
                          ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"])
         self.assertTrue(got["Statement"][0]["Resource"].endswith("foundation-model/" + MODEL))
 
-    def test_4_lost_model_access_is_a_failed_read_and_the_rest_converges(self):
+    def test_4_lost_model_access_is_reported_and_the_rest_converges(self):
+        # GetFoundationModel still describes the model; whether the account
+        # may use it is GetFoundationModelAvailability's answer.
         self.fake.control("POST", "state", {"type": "bedrock_access", "id": MODEL,
                                             "set": {"status": "DENIED"}})
         self.boto.modify_rule(RuleArn=self.rule(20)["RuleArn"], Conditions=[
             {"Field": "host-header", "HostHeaderConfig": {"Values": ["other.example"]}}])
         try:
+            p = self.plan()
+            out = p.stdout + p.stderr
+            self.assertEqual(p.returncode, 2, out)
+            self.assertIn("bedrock.foundation_model_access.app", out)
+            self.assertIn("NOT_AUTHORIZED", out)
             p = self.run_driftd("apply", "--auto-approve")
             out = p.stdout + p.stderr
-            self.assertNotEqual(p.returncode, 0, out)
             self.assertLess(p.returncode, 128, out)
-            self.assertIn("bedrock.foundation_model_access.app", out)
-            self.assertIn("AccessDeniedException", out)
             self.assertEqual(self.rule(20)["Conditions"][0]["HostHeaderConfig"]["Values"], ["api." + DOMAIN])
+            # reported again, never changed: access is granted in the console
+            p = self.plan()
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn("NOT_AUTHORIZED", p.stdout + p.stderr)
+            self.assertEqual(self.fake.calls(operation="GetFoundationModelAvailability")[-1]["status"], 200)
         finally:
             self.fake.control("POST", "state", {"type": "bedrock_access", "id": MODEL,
                                                 "set": {"status": "AUTHORIZED"}})
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -32,6 +32,15 @@ def wait_for(pred, timeout, step=0.1):
     return pred()
 
 
+def read_all(s):
+    out = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            return out
+        out += chunk
+
+
 class NotifySocket:
     """What sd_notify sends: a datagram socket like systemd's."""
 
@@ -68,12 +77,16 @@ class NotifySocket:
 
 
 def config_text(env, topic, cidr, subnet=None, observe=False, broken=False,
-                other=None):
+                other=None, topic_resource=False):
     vpc = {"CidrBlock": cidr, "EnableDnsSupport": True,
            "Tags": {"Name": env}}
     if observe:
         vpc["policy"] = {"mode": "observe"}
     resources = {"ec2.vpc.main": vpc}
+    if topic_resource:
+        # The alert topic is one of the config's own resources.
+        resources["sns.topic.alerts"] = {"Name": env + "-alerts"}
+        topic = "${sns.topic.alerts.TopicArn}"
     if other:
         resources["ec2.vpc.other"] = {"CidrBlock": other,
                                       "Tags": {"Name": env + "-other"}}
@@ -199,6 +212,35 @@ class Daemon:
                 out.append(d["Value"])
         return out
 
+    def socket_fds(self):
+        fds = os.path.join("/proc", str(self.proc.pid), "fd")
+        n = 0
+        for fd in os.listdir(fds):
+            try:
+                if os.readlink(os.path.join(fds, fd)).startswith("socket:"):
+                    n += 1
+            except OSError:
+                pass
+        return n
+
+    def ask(self, data, timeout=3):
+        """One raw request on the control socket; the bytes answered."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(os.path.join(self.state, "control.sock"))
+            s.sendall(data)
+            return read_all(s)
+        finally:
+            s.close()
+
+    def state_of(self, address):
+        status = self.ctl("status") or {}
+        for r in status.get("resources", []):
+            if r["address"] == address:
+                return r["state"]
+        return None
+
     def rss_kb(self):
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
@@ -276,7 +318,10 @@ class DaemonTest(unittest.TestCase):
         self.assertEqual(status["environment"], "e2e-drift")
         self.assertEqual([r["address"] for r in status["resources"]],
                          ["ec2.vpc.main"])
-        self.assertEqual(status["resources"][0]["state"], "in sync")
+        # "changed" in the cycle that reverted it, then "in sync"
+        self.assertIn(status["resources"][0]["state"], ("changed", "in sync"))
+        self.assertTrue(wait_for(
+            lambda: d.state_of("ec2.vpc.main") == "in sync", 5), d.logtext())
         self.assertEqual(d.ctl("reconcile")["ok"], True)
         self.assertEqual(os.stat(os.path.join(d.state, "control.sock")).st_mode
                          & 0o777, 0o600)
@@ -432,6 +477,125 @@ class DaemonTest(unittest.TestCase):
         self.assertTrue(d.ctl("reconcile", "ec2.vpc.main")["ok"])
         self.assertTrue(wait_for(dns_support, 2), d.logtext())
         self.assertTrue(wait_for(lambda: d.alerts("recovered"), 5))
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_control_socket_answers_malformed_requests_and_sheds_idle_ones(self):
+        """Issue 14 item 8: a NUL before the newline was never answered,
+        and 20 half-sent requests held 20 descriptors for good."""
+        d = self.daemon("e2e-ctl", "10.49.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        for bad in (b"status\x00\n", b"sta\x01tus\n", b"\x00\n",
+                    b"status\xff\r\n"):
+            with self.subTest(request=bad):
+                reply = json.loads(d.ask(bad))
+                self.assertFalse(reply["ok"])
+                self.assertIn("malformed request", reply["error"])
+        self.assertEqual(json.loads(d.ask(b"status\r\n"))["environment"],
+                         "e2e-ctl")
+        self.assertIn("takes no argument",
+                      json.loads(d.ask(b"status now\n"))["error"])
+
+        base = d.socket_fds()
+        held = []
+        try:
+            for _ in range(20):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(os.path.join(d.state, "control.sock"))
+                s.sendall(b"stat")            # no newline, ever
+                held.append(s)
+            t0 = time.monotonic()
+            answers = []
+            for s in held:
+                s.settimeout(10)
+                answers.append(json.loads(read_all(s)))
+            took = time.monotonic() - t0
+        finally:
+            for s in held:
+                s.close()
+        errors = sorted(a["error"].split(":")[0] for a in answers)
+        # 16 at most are held, each for the idle timeout (5 s); the 4
+        # beyond the cap are told at once.
+        self.assertEqual(errors.count("busy"), 4, errors)
+        self.assertEqual(sum("no complete request" in e for e in errors),
+                         16, errors)
+        self.assertLess(took, 8)
+        self.assertTrue(wait_for(lambda: d.socket_fds() <= base + 2, 3),
+                        (base, d.socket_fds()))
+        self.assertEqual(d.ctl("status")["environment"], "e2e-ctl")
+        # A half-sent request does not hold up a stop either.
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(os.path.join(d.state, "control.sock"))
+        s.sendall(b"sta")
+        try:
+            rc, took = d.stop()
+        finally:
+            s.close()
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 4)
+
+    def test_alerts_go_out_while_the_alert_topics_read_fails(self):
+        """Issue 12 fault 7: with the topic's read failing, its ARN was
+        unknown, the queue filled and alerts were dropped "(SNS
+        unreachable?)" while SNS answered."""
+        d = self.daemon("e2e-topic", "10.50.0.0/16", topic_resource=True)
+        d.start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(
+            lambda: d.state_of("sns.topic.alerts") == "in sync", 10),
+            d.logtext())
+        arn = [t["TopicArn"] for t in driftdtest.aws_cli(
+            self.fake, ["sns", "list-topics"])["Topics"]
+            if t["TopicArn"].endswith(":e2e-topic-alerts")][0]
+        self.fake.fault(service="sns", operation="ListTopics", kind="error",
+                        status=400)
+        try:
+            # two cycles whose read of the topic failed
+            self.assertTrue(wait_for(lambda: len([
+                c for c in self.fake.calls("sns", "ListTopics")
+                if c["status"] == 400]) >= 2, 10), d.logtext())
+            self.tamper(d)
+            self.assertTrue(wait_for(lambda: d.alerts("drift"), 10),
+                            d.logtext())
+            # Unreadable for 3 cycles in a row: one alert, with the AWS
+            # error code and request id of the failed read.
+            self.assertTrue(wait_for(lambda: d.alerts("unreadable"), 10),
+                            d.logtext())
+        finally:
+            self.fake.clear_faults()
+        drift = d.alerts("drift")
+        self.assertEqual(len(drift), 1, drift)
+        self.assertEqual(drift[0]["TopicArn"], arn)
+        unreadable = d.alerts("unreadable")
+        self.assertEqual(len(unreadable), 1, unreadable)
+        details = json.loads(
+            unreadable[0]["Message"].split("\nDetails:\n", 1)[1])
+        self.assertEqual(details["address"], "sns.topic.alerts")
+        self.assertEqual(details["aws_error_code"], "InternalFailure")
+        failed = [c["request_id"] for c in self.fake.calls("sns", "ListTopics")
+                  if c["status"] == 400]
+        self.assertIn(details["request_id"], failed)
+        self.assertTrue(wait_for(lambda: d.alerts("recovered"), 10),
+                        d.logtext())
+        self.assertNotIn("dropped", d.logtext())
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_a_refused_replacement_is_alerted_once_as_refused(self):
+        """Issue 12 fault 5: it alerted every cycle, subject "(reverted)",
+        and used up the hourly cap."""
+        d = self.daemon("e2e-refused", "10.51.0.0/16").start()
+        self.assertTrue(d.ready(), d.logtext())
+        d.cidr = "10.52.0.0/16"      # a new VPC: replacement, not allowed
+        d.write()
+        self.assertTrue(wait_for(lambda: d.alerts("refused"), 8), d.logtext())
+        time.sleep(INTERVAL * 5)
+        refused = d.alerts("refused")
+        self.assertEqual(len(refused), 1, [a["Subject"] for a in refused])
+        self.assertIn("refused", refused[0]["Subject"])
+        self.assertNotIn("reverted", refused[0]["Subject"])
+        self.assertIn("allow_replace", refused[0]["Message"])
+        self.assertEqual(d.alerts("drift"), [])
+        self.assertEqual(d.vpc()["CidrBlock"], "10.51.0.0/16")
+        self.assertEqual(d.state_of("ec2.vpc.main"), "drifted (refused)")
         self.assertEqual(d.stop()[0], 0)
 
     def test_a_group_writable_config_is_refused(self):

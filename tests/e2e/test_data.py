@@ -15,7 +15,7 @@ import boto3
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from driftdtest import ACCESS_KEY, FAKE_MODELS, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
-from driftdtest import base_file, estate_root  # noqa: E402
+from driftdtest import base_file, environment_variables, estate_root  # noqa: E402
 
 AUTH_TOKEN = "auth-Sentinel-0b5d8e14c6a2f9d7"
 SECRET_VALUE = "value-Sentinel-91c4e7"
@@ -45,21 +45,25 @@ class DataTierTest(unittest.TestCase):
         res["secretsmanager.secret.app_config"]["SecretString"] = SECRET_VALUE
         cls.data = data
         cls.main = {
+            # data.json's security groups admit the EKS cluster's group:
+            # the cluster and what it needs come along.
             "include": [base_file(f)
-                        for f in ("network.json", "kms.json")] + ["data.json"],
+                        for f in ("network.json", "kms.json", "iam.json", "compute.json",
+                                  "irsa.json")] + ["data.json"],
             "settings": {"environment": "e2e", "region": "us-east-1"},
-            "variables": {
+            "variables": dict(environment_variables("staging"), **{
                 "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
                 "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
                 "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
                 "private_b_cidr": "10.60.11.0/24", "account_id": "123456789012",
-                "backup_region": "us-west-2", "db_instance_class": "db.t3.medium",
+                "backup_region": "us-west-2", "vpc_flow_log_retention_days": 7,
+                "db_instance_class": "db.t3.medium",
                 "db_allocated_storage": 50, "db_multi_az": True,
                 # Changes wait for the maintenance window: pending values
                 # must count as in sync.
                 "db_apply_immediately": False,
                 "cache_node_type": "cache.t3.small", "cache_shards": 2, "cache_replicas": 1,
-            },
+            }),
         }
         cls.write(data)
         cls.env = cls.fake.env()

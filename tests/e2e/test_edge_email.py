@@ -20,8 +20,12 @@ VARIABLES = {
     "env": "e2e", "region": "us-east-1", "az_a": "us-east-1a", "az_b": "us-east-1b",
     "vpc_cidr": "10.60.0.0/16", "public_a_cidr": "10.60.0.0/24",
     "public_b_cidr": "10.60.1.0/24", "private_a_cidr": "10.60.10.0/24",
-    "private_b_cidr": "10.60.11.0/24", "domain": DOMAIN, "maintenance_ip": "192.0.2.10",
-    "alb_idle_timeout": "60", "alb_logs_bucket": "e2e-alb-logs", "bedrock_region": "us-east-1",
+    "private_b_cidr": "10.60.11.0/24", "domain": DOMAIN,
+    "maintenance_vpc_cidr": "10.60.200.0/24", "maintenance_a_cidr": "10.60.200.0/25",
+    "maintenance_b_cidr": "10.60.200.128/25", "backup_az_a": "us-west-2a", "backup_az_b": "us-west-2b",
+    "alb_idle_timeout": "60", "alb_logs_bucket": "e2e-alb-logs", "alb_log_retention_days": 30,
+    "elb_log_account": "127311923021", "backup_region": "us-west-2", "vpc_flow_log_retention_days": 7,
+    "bedrock_region": "us-east-1",
     "bedrock_model_id": "amazon.nova-lite-v1:0", "account_id": "123456789012",
     "alerts_email": "ops@example.org",
 }
@@ -33,7 +37,8 @@ def write_config(path, extra=None):
     # The parts of the estate this test is about (config/base grows with
     # every area).
     main = {"include": [base_file(f)
-                        for f in ("network.json", "iam.json", "edge.json", "dns.json", "email.json")],
+                        for f in ("network.json", "kms.json", "iam.json", "edge.json", "dns.json",
+                                  "maintenance.json", "email.json")],
             "settings": {"environment": "e2e", "region": "us-east-1"},
             "variables": VARIABLES}
     if extra:
@@ -108,12 +113,13 @@ class EdgeEmailTest(unittest.TestCase):
                                  for ch in p["ChangeBatch"]["Changes"])
 
         zone = first("CreateHostedZone")
-        cert = first("RequestCertificate")
+        cert = first("RequestCertificate", lambda p: p["DomainName"] == DOMAIN)
         validation = first("ChangeResourceRecordSets", lambda p: any(
             "acm-validations" in json.dumps(ch["ResourceRecordSet"]) for ch in p["ChangeBatch"]["Changes"]))
         issued = next(i for i, c in enumerate(self.first_calls)
                       if c["operation"] == "DescribeCertificate" and i > validation)
-        https = first("CreateListener", lambda p: p.get("Protocol") == "HTTPS")
+        https = first("CreateListener", lambda p: p.get("Protocol") == "HTTPS" and
+                      "/cloudpartner-e2e/" in p["LoadBalancerArn"])
         self.assertLess(zone, validation)
         self.assertLess(cert, validation)
         self.assertLess(validation, issued)
@@ -124,7 +130,10 @@ class EdgeEmailTest(unittest.TestCase):
         # The HTTPS listener uses the certificate ACM issued.
         acm = boto3.client("acm", endpoint_url=self.fake.url, region_name="us-east-1",
                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
-        certs = acm.list_certificates()["CertificateSummaryList"]
+        # (the fake keeps every region in one store: the maintenance load
+        # balancer's certificate for api.DOMAIN, in the backup region, is
+        # listed too)
+        certs = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == DOMAIN]
         acm.close()
         self.assertEqual([c["Status"] for c in certs], ["ISSUED"])
         self.assertEqual(ops[https][1]["Certificates"][0]["CertificateArn"], certs[0]["CertificateArn"])
@@ -158,7 +167,13 @@ class EdgeEmailTest(unittest.TestCase):
         self.converge()
         got = self.r53.get_health_check(HealthCheckId=hc["Id"])["HealthCheck"]["HealthCheckConfig"]
         self.assertEqual(got["ResourcePath"], "/health")
-        self.assertEqual(got["FullyQualifiedDomainName"], "api." + DOMAIN)
+        # the load balancer's own name, never the name its failover records
+        # answer (api.DOMAIN)
+        elbv2 = boto3.client("elbv2", endpoint_url=self.fake.url, region_name="us-east-1",
+                             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        lb = elbv2.describe_load_balancers(Names=["cloudpartner-e2e"])["LoadBalancers"][0]
+        elbv2.close()
+        self.assertEqual(got["FullyQualifiedDomainName"], lb["DNSName"])
 
     def test_4_same_values_in_another_order_are_not_drift(self):
         config = os.path.join(self.tmp.name, "order")

@@ -126,8 +126,11 @@ class MigrationsTest(EstateTestCase):
     @classmethod
     def write_config(cls, config, extra):
         body = {"Host": "127.0.0.1", "Port": cls.pg.port, "DBName": "app",
-                "SSLMode": "disable", "Directory": cls.migrations, "Tables": TABLES}
+                # The test server has no TLS: explicitly allowed, and said.
+                "SSLMode": "disable", "AllowUnverifiedServer": True,
+                "Directory": cls.migrations, "Tables": TABLES}
         body.update(extra)
+        body = {k: v for k, v in body.items() if v is not None}
         main = {"settings": {"environment": "e2e", "region": "us-east-1"},
                 "resources": {"postgres.migrations.app": body}}
         with open(os.path.join(config, "main.json"), "w") as f:
@@ -284,6 +287,32 @@ class MigrationsTest(EstateTestCase):
         p = driftd(args, self.env, timeout=120)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn("cannot connect to PostgreSQL", p.stdout + p.stderr)
+
+    def test_10_an_unverified_server_needs_an_explicit_setting_and_is_logged(self):
+        # The apply above ran with SSLMode disable, allowed: it said so.
+        self.assertIn("warning: postgres.migrations.app: SSLMode disable with "
+                      "AllowUnverifiedServer: the PostgreSQL server's identity is not "
+                      "checked", self.first.stderr)
+        config = os.path.join(self.tmp.name, "config-unverified")
+        os.makedirs(config, exist_ok=True)
+        state = os.path.join(self.tmp.name, "state-unverified")
+        # Without the setting, "require" (the old default) is refused.
+        self.write_config(config, {"SSLMode": "require", "AllowUnverifiedServer": None,
+                                   "PasswordSecretArn": self.secret_arn})
+        p = driftd(["plan", "--config", config, "--state-dir", state], self.env, timeout=120)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("SSLMode require does not check who the server is", p.stdout + p.stderr)
+        self.assertIn("main.json:1:", p.stdout + p.stderr)
+        # The default is verify-full: against this server without TLS the
+        # connection fails before any password is sent.
+        self.write_config(config, {"SSLMode": None, "AllowUnverifiedServer": None,
+                                   "SSLRootCert": os.path.join(self.tmp.name, "no-ca.pem"),
+                                   "PasswordSecretArn": self.secret_arn})
+        p = driftd(["plan", "--config", config, "--state-dir", state], self.env, timeout=120)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("cannot connect to PostgreSQL", p.stdout + p.stderr)
+        self.assertIn("SSL", p.stdout + p.stderr)
+        self.assertNotIn("warning:", p.stderr)
 
 
 class ShippedSchemaConfigTest(unittest.TestCase):

@@ -39,7 +39,7 @@ class ObservabilityTest(EstateTestCase):
         # not the whole estate.
         main = {"include": [base_file(f)
                             for f in ("network.json", "iam.json", "kms.json", "compute.json",
-                                      "irsa.json", "edge.json", "dns.json", "ai.json",
+                                      "irsa.json", "edge.json", "dns.json", "maintenance.json", "ai.json",
                                       "alerts.json", "observability.json")],
                 "settings": {"environment": "e2e", "region": "us-east-1",
                              "default_tags": {"ManagedBy": "driftd"}},
@@ -109,9 +109,12 @@ class ObservabilityTest(EstateTestCase):
         self.assertEqual(errors["MetricStat"]["Metric"]["Dimensions"][0]["Value"],
                          lb_arn.split(":loadbalancer/")[1])
         self.assertEqual(self.alarm("alb-response-time")["ExtendedStatistic"], "p95")
-        for name, metric in (("rds-free-storage", "FreeStorageSpace"),
-                             ("redis-evictions", "Evictions")):
-            self.assertEqual(self.alarm(name)["MetricName"], metric)
+        self.assertEqual(self.alarm("rds-free-storage")["MetricName"], "FreeStorageSpace")
+        # Redis: one query over every node's series (a node count is each
+        # environment's), not one node's dimension.
+        (query,) = self.alarm("redis-evictions")["Metrics"]
+        self.assertEqual(query["Expression"],
+                         'SELECT SUM(Evictions) FROM SCHEMA("AWS/ElastiCache", CacheClusterId)')
         bedrock = self.alarm("bedrock-throttles")
         self.assertEqual((bedrock["Namespace"], bedrock["Period"], bedrock["Dimensions"]),
                          ("AWS/Bedrock", 300, [{"Name": "ModelId",

@@ -131,7 +131,8 @@ class PolicyCommandTest(unittest.TestCase):
             "ec2:DeleteTags", "ec2:ModifyVpcAttribute", "ec2:DescribeVpcAttribute",
             "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeAddresses",
             "ec2:DescribeNatGateways", "ec2:DescribeRouteTables",
-            "ec2:DescribeSecurityGroups"})
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+            "ec2:DescribeFlowLogs"})
         self.assertTrue(REPORTING <= got)
 
     def test_vpc_writes_are_scoped_to_vpcs_and_to_the_environment_tag(self):
@@ -197,7 +198,8 @@ class PolicyCommandTest(unittest.TestCase):
         secret = "arn:aws:secretsmanager:us-east-1:%s:secret:db-AbCdEf" % ACCOUNT
         doc = self.policy({"postgres.migrations.app": {
             "Host": "h", "DBName": "d", "Directory": "/tmp", "Tables": ["a"],
-            "PasswordSecretArn": secret}})
+            "PasswordSecretArn": secret,
+            "SSLRootCert": "/etc/ssl/certs/ca-certificates.crt"}})
         self.assertEqual(as_list(doc.statement_of("secretsmanager:GetSecretValue")["Resource"]),
                          [secret])
         decrypt = doc.statement_of("kms:Decrypt")

@@ -61,7 +61,9 @@ class SnsTest(unittest.TestCase):
         self.converge()
         attrs = self.attributes()
         self.assertEqual(attrs["DisplayName"], "cloudpartner e2e")
-        self.assertEqual(attrs["KmsMasterKeyId"], "alias/aws/sns")
+        # a customer managed key (alias/aws/sns's policy cannot let
+        # CloudWatch, Budgets or Cost Anomaly Detection use it)
+        self.assertRegex(attrs["KmsMasterKeyId"], r"^arn:aws:kms:us-east-1:123456789012:key/")
         self.assertIn("budgets.amazonaws.com", attrs["Policy"])
         tags = self.sns.list_tags_for_resource(ResourceArn=ARN)
         keys = {t["Key"]: t["Value"] for t in tags["Tags"]}

@@ -555,10 +555,65 @@ SG_RULE = Res('sgr', 'SecurityGroupRuleId',
                         {'group-id': 'GroupId', 'security-group-rule-id': 'SecurityGroupRuleId'}),
               not_found='InvalidSecurityGroupRuleId.NotFound', not_found_msg="The security group rule ID '%s' does not exist")
 
+FLOW_LOG = Res('flowlog', 'FlowLogId', not_found='InvalidFlowLogId.NotFound',
+               not_found_msg="These flow log ids in the input list are not found: [TotalCount: 1] %s")
+
+
+def _flow_log_create(ctx):
+    """CreateFlowLogs: one flow log per resource id, answered by id only
+    (FlowLogIds); a resource that does not exist is in Unsuccessful, as AWS
+    answers it; publishing to CloudWatch Logs needs the role it assumes
+    (EC2 API reference, CreateFlowLogs)."""
+    p = ctx.params
+    dest_type = p.get('LogDestinationType', 'cloud-watch-logs')
+    if dest_type == 'cloud-watch-logs' and not (p.get('LogGroupName') and p.get('DeliverLogsPermissionArn')):
+        raise ApiError('InvalidParameter', 'DeliverLogsPermissionArn and LogGroupName are required when '
+                       'LogDestinationType is cloud-watch-logs')
+    tags = [t for spec in p.get('TagSpecifications', []) for t in spec.get('Tags', [])]
+    ids, failed = [], []
+    for rid in p['ResourceIds']:
+        kind = {'VPC': VPC, 'Subnet': SUBNET}.get(p['ResourceType'])
+        if kind is None or rid not in ctx.store.table(kind.name):
+            failed.append({'ResourceId': rid, 'Error': {'Code': 'InvalidVpcID.NotFound' if p['ResourceType'] == 'VPC'
+                                                         else 'InvalidParameter',
+                                                         'Message': "The resource '%s' does not exist" % rid}})
+            continue
+        rec = {'FlowLogId': ctx.store.new_id('fl-{hex17}'), 'ResourceId': rid, 'TrafficType': p['TrafficType'],
+               'LogDestinationType': dest_type, 'FlowLogStatus': 'ACTIVE', 'DeliverLogsStatus': 'SUCCESS',
+               'CreationTime': ctx.now, 'MaxAggregationInterval': p.get('MaxAggregationInterval', 600),
+               'LogFormat': p.get('LogFormat', '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} '
+                                  '${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} '
+                                  '${action} ${log-status}'),
+               'Tags': list(tags)}
+        for k in ('LogGroupName', 'DeliverLogsPermissionArn', 'LogDestination'):
+            if p.get(k):
+                rec[k] = p[k]
+        FLOW_LOG.add(ctx, rec)
+        ids.append(rec['FlowLogId'])
+    return {'FlowLogIds': ids, 'Unsuccessful': failed, 'ClientToken': p.get('ClientToken', '')}
+
+
+def _flow_log_describe(ctx):
+    recs = list(ctx.store.table('flowlog').values())
+    if ctx.params.get('FlowLogIds'):
+        recs = [FLOW_LOG.get(ctx, i) for i in ctx.params['FlowLogIds']]
+    recs = ec2_filter(recs, ctx.params.get('Filter'), {'resource-id': 'ResourceId', 'flow-log-id': 'FlowLogId'})
+    return paginate(ctx, [public(r) for r in recs], {}, 'FlowLogs', 'NextToken', 'NextToken', 'MaxResults')
+
+
+def _flow_log_delete(ctx):
+    table, failed = ctx.store.table('flowlog'), []
+    for i in ctx.params['FlowLogIds']:
+        if table.pop(i, None) is None:
+            failed.append({'ResourceId': i, 'Error': {'Code': 'InvalidFlowLogId.NotFound',
+                                                       'Message': 'flow log %s does not exist' % i}})
+    return {'Unsuccessful': failed}
+
+
 for _res, _prefix, _type in ((VPC, 'vpc-', 'vpc'), (SUBNET, 'subnet-', 'subnet'), (IGW, 'igw-', 'internet-gateway'),
                              (EIP, 'eipalloc-', 'elastic-ip'), (NAT, 'nat-', 'natgateway'),
                              (ROUTE_TABLE, 'rtb-', 'route-table'), (SECURITY_GROUP, 'sg-', 'security-group'),
-                             (SG_RULE, 'sgr-', 'security-group-rule')):
+                             (SG_RULE, 'sgr-', 'security-group-rule'), (FLOW_LOG, 'fl-', 'vpc-flow-log')):
     EC2_TYPES_BY_PREFIX[_prefix] = _res
     _res.ec2_type = _type
 
@@ -578,6 +633,8 @@ def _ec2_handlers():
         'AuthorizeSecurityGroupIngress': _authorize(False), 'AuthorizeSecurityGroupEgress': _authorize(True),
         'RevokeSecurityGroupIngress': _revoke(False), 'RevokeSecurityGroupEgress': _revoke(True),
         'CreateTags': _create_tags, 'DeleteTags': _delete_tags, 'DescribeTags': _describe_tags,
+        'CreateFlowLogs': _flow_log_create, 'DescribeFlowLogs': _flow_log_describe,
+        'DeleteFlowLogs': _flow_log_delete,
     })
     return h
 

@@ -27,7 +27,8 @@ def _details(ctx, row):
 def _access(ctx):
     """Model access per model id, granted for the whole catalogue until a
     test takes it away out of band: POST /_fake/state {"type":
-    "bedrock_access", "id": MODEL, "set": {"status": "DENIED"}}."""
+    "bedrock_access", "id": MODEL, "set": {"status": "DENIED"}} (then
+    GetFoundationModelAvailability answers NOT_AUTHORIZED)."""
     table = ctx.store.table('bedrock_access')
     if not table:
         for row in CATALOGUE:
@@ -35,15 +36,28 @@ def _access(ctx):
     return table
 
 
-def get_foundation_model(ctx):
-    ident = ctx.params['modelIdentifier'].split('foundation-model/')[-1]
+def _row(ident):
     for row in CATALOGUE:
         if row[0] == ident:
-            if _access(ctx).get(ident, {}).get('status') == 'DENIED':
-                raise ApiError('AccessDeniedException', "You don't have access to the model with the specified "
-                               'model ID.', 403)
-            return {'modelDetails': _details(ctx, row)}
+            return row
     raise ApiError('ResourceNotFoundException', 'The specified model identifier %s is not supported.' % ident, 404)
+
+
+def get_foundation_model(ctx):
+    """Describes a model of the catalogue whether or not the account has
+    access to it: access is GetFoundationModelAvailability's answer."""
+    return {'modelDetails': _details(ctx, _row(ctx.params['modelIdentifier'].split('foundation-model/')[-1]))}
+
+
+def get_foundation_model_availability(ctx):
+    """Whether the account may use the model (Bedrock API reference,
+    GetFoundationModelAvailability): authorizationStatus follows the access
+    table; the catalogue is entitled, offered in the region and agreed."""
+    mid = _row(ctx.params['modelId'])[0]
+    denied = _access(ctx).get(mid, {}).get('status') == 'DENIED'
+    return {'modelId': mid, 'authorizationStatus': 'NOT_AUTHORIZED' if denied else 'AUTHORIZED',
+            'entitlementAvailability': 'AVAILABLE', 'regionAvailability': 'AVAILABLE',
+            'agreementAvailability': {'status': 'AVAILABLE'}}
 
 
 def list_foundation_models(ctx):
@@ -58,4 +72,6 @@ def list_foundation_models(ctx):
 
 
 def handlers():
-    return {'bedrock': {'GetFoundationModel': get_foundation_model, 'ListFoundationModels': list_foundation_models}}
+    return {'bedrock': {'GetFoundationModel': get_foundation_model,
+                        'GetFoundationModelAvailability': get_foundation_model_availability,
+                        'ListFoundationModels': list_foundation_models}}

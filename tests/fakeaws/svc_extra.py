@@ -26,6 +26,26 @@ EKS_CLUSTER = Res('eks_cluster', 'name', lifecycle=('status', [('CREATING', 0), 
                   render=_eks_render, not_found='ResourceNotFoundException', not_found_msg='No cluster found for name: %s.')
 
 
+def _cluster_security_group(ctx, name, vpc_id):
+    """EKS makes the cluster security group in the cluster's VPC: the control
+    plane's ENIs and every managed node group without a launch template
+    carry it; it admits all traffic from itself and sends anywhere, and EKS
+    deletes it with the cluster
+    (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html)."""
+    from resources import SECURITY_GROUP, _add_rule
+    gid = ctx.store.new_id('sg-{hex17}')
+    sg_name = 'eks-cluster-sg-%s-%d' % (name, int(hashlib.md5(name.encode()).hexdigest()[:8], 16) % 10 ** 10)
+    sg = SECURITY_GROUP.add(ctx, {
+        'GroupId': gid, 'GroupName': sg_name, 'VpcId': vpc_id, 'OwnerId': ACCOUNT,
+        'Description': 'EKS created security group applied to ENI that is attached to EKS Control Plane '
+                       'master nodes, as well as any managed workloads.',
+        'Tags': [{'Key': 'Name', 'Value': sg_name}, {'Key': 'aws:eks:cluster-name', 'Value': name},
+                 {'Key': 'kubernetes.io/cluster/%s' % name, 'Value': 'owned'}]})
+    _add_rule(ctx, sg, False, {'IpProtocol': '-1', 'UserIdGroupPairs': [{'GroupId': gid}]})
+    _add_rule(ctx, sg, True, {'IpProtocol': '-1', 'IpRanges': [{'CidrIp': '0.0.0.0/0'}]})
+    return gid
+
+
 def eks_create(ctx):
     p = ctx.params
     table = ctx.store.table('eks_cluster')
@@ -36,7 +56,8 @@ def eks_create(ctx):
     if len(subnets) < 2 or None in subnets or len({s['AvailabilityZone'] for s in subnets}) < 2:
         raise ApiError('InvalidParameterException', 'Subnets specified must be in at least two different AZs', 400)
     h = hashlib.md5(p['name'].encode()).hexdigest().upper()
-    vpc_cfg.update({'vpcId': subnets[0]['VpcId'], 'clusterSecurityGroupId': ctx.store.new_id('sg-{hex17}'),
+    vpc_cfg.update({'vpcId': subnets[0]['VpcId'],
+                    'clusterSecurityGroupId': _cluster_security_group(ctx, p['name'], subnets[0]['VpcId']),
                     'endpointPublicAccess': vpc_cfg.get('endpointPublicAccess', True),
                     'endpointPrivateAccess': vpc_cfg.get('endpointPrivateAccess', False),
                     'publicAccessCidrs': vpc_cfg.get('publicAccessCidrs', ['0.0.0.0/0']),
@@ -68,6 +89,10 @@ def eks_delete(ctx):
     out = EKS_CLUSTER.show(ctx, rec)
     out['status'] = 'DELETING'
     del ctx.store.table('eks_cluster')[rec['name']]
+    sg = ctx.store.table('sg').get(rec['resourcesVpcConfig'].get('clusterSecurityGroupId'))
+    if sg:
+        from resources import _drop_sg
+        _drop_sg(ctx, sg)
     return {'cluster': out}
 
 

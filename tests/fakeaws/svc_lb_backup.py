@@ -160,12 +160,40 @@ REDIRECT_DEFAULTS = {'Protocol': '#{protocol}', 'Port': '#{port}', 'Host': '#{ho
                      'Query': '#{query}'}
 
 
-def _expand_actions(actions):
+def _oidc_secret(a, old):
+    """An OIDC action's ClientSecret is write-only: "required if you are
+    creating a rule. If you are modifying a rule, you can omit this
+    parameter if you set UseExistingClientSecret to true" (ELBv2 API
+    reference, AuthenticateOidcActionConfig), and DescribeListeners and
+    DescribeRules never return it. Kept as _ClientSecret, which no answer
+    shows (public); UseExistingClientSecret keeps the secret of the
+    OIDC action the listener or rule had."""
+    c = dict(a['AuthenticateOidcConfig'])
+    keep = c.pop('UseExistingClientSecret', False)
+    if 'ClientSecret' in c:
+        c['_ClientSecret'] = c.pop('ClientSecret')
+    elif keep and any('_ClientSecret' in o.get('AuthenticateOidcConfig', {}) for o in old
+                      if o.get('Type') == 'authenticate-oidc'):
+        c['_ClientSecret'] = next(o['AuthenticateOidcConfig']['_ClientSecret'] for o in old
+                                  if o.get('Type') == 'authenticate-oidc' and
+                                  '_ClientSecret' in o.get('AuthenticateOidcConfig', {}))
+    else:
+        raise ApiError('ValidationError', 'A client secret must be specified for an '
+                       'authenticate-oidc action' + (' (UseExistingClientSecret: there is no '
+                                                     'existing one)' if keep else ''))
+    a['AuthenticateOidcConfig'] = c
+
+
+def _expand_actions(actions, old=()):
     """Actions as AWS answers them: redirect parts filled with the request's
-    own, a forward to one group also as a ForwardConfig at weight 1."""
+    own, a forward to one group also as a ForwardConfig at weight 1; an
+    OIDC action's secret kept out of every answer (old: the actions a
+    modify replaces)."""
     out = []
     for a in actions:
         a = dict(a)
+        if a.get('Type') == 'authenticate-oidc' and 'AuthenticateOidcConfig' in a:
+            _oidc_secret(a, old)
         if a.get('Type') == 'redirect' and 'RedirectConfig' in a:
             a['RedirectConfig'] = dict(REDIRECT_DEFAULTS, **a['RedirectConfig'])
         if a.get('Type') == 'forward' and a.get('TargetGroupArn') and 'ForwardConfig' not in a:
@@ -215,7 +243,7 @@ def elb_modify_listener(ctx):
                    p.get('Certificates', rec.get('Certificates')))
     for k in ('Port', 'Protocol', 'DefaultActions', 'Certificates', 'SslPolicy'):
         if k in p:
-            rec[k] = _expand_actions(p[k]) if k == 'DefaultActions' else p[k]
+            rec[k] = _expand_actions(p[k], rec['DefaultActions']) if k == 'DefaultActions' else p[k]
     return {'Listeners': [public(rec)]}
 
 
@@ -303,7 +331,7 @@ def elb_modify_rule(ctx):
     rec = _find(ctx, 'elb_rule', p['RuleArn'], 'RuleNotFound', 'rules')
     if 'Actions' in p:
         _check_actions(ctx, p['Actions'], None, None)
-        rec['Actions'] = _expand_actions(p['Actions'])
+        rec['Actions'] = _expand_actions(p['Actions'], rec['Actions'])
     if 'Conditions' in p:
         rec['Conditions'] = _conditions(p['Conditions'])
     return {'Rules': [public(rec)]}
@@ -363,10 +391,36 @@ def _attrs(table, arn_param, code, what):
 
     def modify(ctx):
         rec = _find(ctx, table, ctx.params[arn_param], code, what)
-        for a in ctx.params['Attributes']:
-            rec['_attrs'][a['Key']] = a['Value']
+        attrs = dict(rec['_attrs'], **{a['Key']: a['Value'] for a in ctx.params['Attributes']})
+        if attrs.get('access_logs.s3.enabled') == 'true':
+            _check_log_bucket(ctx, attrs.get('access_logs.s3.bucket', ''))
+        rec['_attrs'] = attrs
         return describe(ctx)
     return describe, modify
+
+
+# The account Elastic Load Balancing writes access logs from, per Region
+# that existed before August 2022; newer Regions use the service principal
+# logdelivery.elasticloadbalancing.amazonaws.com (ELB user guide, "Enable
+# access logs for your Application Load Balancer", step 2: attach a policy
+# to your S3 bucket).
+ELB_LOG_ACCOUNTS = {'us-east-1': '127311923021', 'us-east-2': '033677994240', 'us-west-1': '027434742980',
+                    'us-west-2': '797873946194', 'eu-west-1': '156460612806', 'eu-central-1': '054676820928'}
+
+
+def _check_log_bucket(ctx, name):
+    """AWS refuses the whole ModifyLoadBalancerAttributes call, every
+    attribute in it, when the access log bucket does not exist or its
+    policy does not let ELB put objects (InvalidConfigurationRequest,
+    "Access Denied for bucket")."""
+    bucket = ctx.store.table('s3_bucket').get(name)
+    policy = (bucket or {}).get('_Policy') or ''
+    principals = ['logdelivery.elasticloadbalancing.amazonaws.com']
+    if ctx.store.region in ELB_LOG_ACCOUNTS:
+        principals.append('arn:aws:iam::%s:root' % ELB_LOG_ACCOUNTS[ctx.store.region])
+    if not bucket or 's3:PutObject' not in policy or not any(p in policy for p in principals):
+        raise ApiError('InvalidConfigurationRequest',
+                       'Access Denied for bucket: %s. Please check S3bucket permission' % name)
 
 
 def elb_register_targets(ctx):

@@ -528,6 +528,12 @@ S3_LIFECYCLE = _s3_config('LifecycleConfiguration', 'NoSuchLifecycleConfiguratio
                           'The lifecycle configuration does not exist')
 
 
+# A bucket policy is a JSON document sent and answered as text; a bucket
+# without one answers NoSuchBucketPolicy (404) (S3 API reference,
+# GetBucketPolicy).
+S3_POLICY = _s3_config('Policy', 'NoSuchBucketPolicy', 'The bucket policy does not exist')
+
+
 def s3_get_lifecycle(ctx):
     # GetBucketLifecycleConfiguration answers the rules at the top level.
     return S3_LIFECYCLE[1](ctx)['LifecycleConfiguration']
@@ -588,7 +594,8 @@ def _s3_handlers():
             'PutPublicAccessBlock': S3_PUBLIC_ACCESS[0], 'GetPublicAccessBlock': S3_PUBLIC_ACCESS[1],
             'DeletePublicAccessBlock': S3_PUBLIC_ACCESS[2],
             'PutBucketLifecycleConfiguration': S3_LIFECYCLE[0],
-            'GetBucketLifecycleConfiguration': s3_get_lifecycle, 'DeleteBucketLifecycle': S3_LIFECYCLE[2]}
+            'GetBucketLifecycleConfiguration': s3_get_lifecycle, 'DeleteBucketLifecycle': S3_LIFECYCLE[2],
+            'PutBucketPolicy': S3_POLICY[0], 'GetBucketPolicy': S3_POLICY[1], 'DeleteBucketPolicy': S3_POLICY[2]}
 
 
 # ================================================================ Route 53

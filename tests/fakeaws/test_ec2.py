@@ -30,6 +30,23 @@ class Ec2NetworkTest(FakeTestCase):
         self.ec2.delete_vpc(VpcId=vpc['VpcId'])
         self.assertAwsError('InvalidVpcID.NotFound', self.ec2.describe_vpcs, VpcIds=[vpc['VpcId']])
 
+    def test_flow_logs_created_by_resource_described_by_tag_deleted(self):
+        vpc = self._vpc()['VpcId']
+        tags = [{'ResourceType': 'vpc-flow-log', 'Tags': [{'Key': 'driftd:env', 'Value': 'e2e'}]}]
+        self.assertAwsError('InvalidParameter', self.ec2.create_flow_logs, ResourceIds=[vpc], ResourceType='VPC',
+                            TrafficType='ALL', LogDestinationType='cloud-watch-logs')
+        out = self.ec2.create_flow_logs(ResourceIds=[vpc, 'vpc-00000000000000000'], ResourceType='VPC',
+                                        TrafficType='ALL', LogGroupName='/vpc/flow',
+                                        DeliverLogsPermissionArn='arn:aws:iam::123456789012:role/flow',
+                                        TagSpecifications=tags)
+        (fid,) = out['FlowLogIds']
+        self.assertEqual([u['ResourceId'] for u in out['Unsuccessful']], ['vpc-00000000000000000'])
+        (got,) = self.ec2.describe_flow_logs(Filter=[{'Name': 'tag:driftd:env', 'Values': ['e2e']}])['FlowLogs']
+        self.assertEqual((got['FlowLogId'], got['ResourceId'], got['TrafficType'], got['LogGroupName'],
+                          got['MaxAggregationInterval']), (fid, vpc, 'ALL', '/vpc/flow', 600))
+        self.assertEqual(self.ec2.delete_flow_logs(FlowLogIds=[fid])['Unsuccessful'], [])
+        self.assertEqual(self.ec2.describe_flow_logs()['FlowLogs'], [])
+
     def test_vpc_lifecycle_pending_then_available(self):
         vpc = self._vpc()
         self.assertEqual(vpc['State'], 'pending')

@@ -98,7 +98,7 @@ class ProtocolTest(FakeTestCase):
     def test_unimplemented_operations_say_so_in_each_protocol(self):
         for service, call, args in (('eks', 'list_fargate_profiles', {'clusterName': 'c'}),
                                     ('route53', 'list_traffic_policies', {}),
-                                    ('s3', 'get_bucket_policy', {'Bucket': 'b'}),
+                                    ('s3', 'get_bucket_cors', {'Bucket': 'b'}),
                                     ('kms', 'encrypt', {'KeyId': 'k', 'Plaintext': b'x'}),
                                     ('ec2', 'describe_instances', {})):
             with self.subTest(service=service):
@@ -109,7 +109,7 @@ class ProtocolTest(FakeTestCase):
                 self.assertEqual(err['ResponseMetadata']['HTTPStatusCode'], 501)
                 self.assertIn(''.join(w.capitalize() for w in call.split('_')), err['Error']['Message'])
         calls = self.fake.control('GET', '/_fake/calls?service=s3')['calls']
-        self.assertEqual([c['operation'] for c in calls], ['GetBucketPolicy'])
+        self.assertEqual([c['operation'] for c in calls], ['GetBucketCors'])
 
 
 class FaultTest(FakeTestCase):

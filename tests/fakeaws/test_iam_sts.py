@@ -59,6 +59,21 @@ class IamTest(FakeTestCase):
         self.iam.delete_role(RoleName='app')
         self.assertAwsError('NoSuchEntity', self.iam.get_role, RoleName='app')
 
+    def test_permissions_boundary_at_create_and_put(self):
+        # IAM API reference, CreateRole and PutRolePermissionsBoundary: the
+        # boundary is a managed policy ARN; GetRole answers it as
+        # PermissionsBoundary {PermissionsBoundaryType: Policy, PermissionsBoundaryArn}.
+        b1 = 'arn:aws:iam::123456789012:policy/boundary-one'
+        b2 = 'arn:aws:iam::123456789012:policy/boundary-two'
+        self._role('bounded', PermissionsBoundary=b1)
+        got = self.iam.get_role(RoleName='bounded')['Role']['PermissionsBoundary']
+        self.assertEqual(got, {'PermissionsBoundaryType': 'Policy', 'PermissionsBoundaryArn': b1})
+        self.iam.put_role_permissions_boundary(RoleName='bounded', PermissionsBoundary=b2)
+        got = self.iam.get_role(RoleName='bounded')['Role']['PermissionsBoundary']
+        self.assertEqual(got['PermissionsBoundaryArn'], b2)
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.put_role_permissions_boundary(RoleName='absent', PermissionsBoundary=b2)
+
     def test_list_roles_paginates_with_marker(self):
         for i in range(8):
             self._role('r%d' % i)

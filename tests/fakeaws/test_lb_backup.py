@@ -1,4 +1,5 @@
 """ELBv2 and AWS Backup round trips."""
+import json
 import unittest
 
 from harness import FakeTestCase
@@ -95,6 +96,85 @@ class Elbv2Test(FakeTestCase):
         self.elb.delete_rule(RuleArn=rule['RuleArn'])
         self.assertAwsError('RuleNotFound', self.elb.describe_rules, RuleArns=[rule['RuleArn']])
 
+    def test_oidc_client_secret_is_write_only(self):
+        """ELBv2 API reference, AuthenticateOidcActionConfig: ClientSecret
+        is required at create, may be omitted on modify with
+        UseExistingClientSecret true; DescribeListeners and DescribeRules
+        never return it."""
+        lb_arn = self.elb.create_load_balancer(Name='web', Subnets=self.subnets)['LoadBalancers'][0]['LoadBalancerArn']
+
+        def oidc(secret=None, keep=None, issuer='https://idp.example.com'):
+            c = {'Issuer': issuer, 'ClientId': 'shop', 'AuthorizationEndpoint': issuer + '/a',
+                 'TokenEndpoint': issuer + '/t', 'UserInfoEndpoint': issuer + '/u'}
+            if secret is not None:
+                c['ClientSecret'] = secret
+            if keep is not None:
+                c['UseExistingClientSecret'] = keep
+            return [{'Type': 'authenticate-oidc', 'Order': 1, 'AuthenticateOidcConfig': c},
+                    {'Type': 'fixed-response', 'Order': 2,
+                     'FixedResponseConfig': {'StatusCode': '200'}}]
+
+        def stored(table):
+            recs = self.fake.control('GET', '/_fake/state')['resources'][table].values()
+            key = 'DefaultActions' if table == 'elb_listener' else 'Actions'
+            return [r[key][0]['AuthenticateOidcConfig'].get('_ClientSecret') for r in recs]
+
+        self.assertAwsError('ValidationError', self.elb.create_listener, LoadBalancerArn=lb_arn,
+                            Protocol='HTTP', Port=80, DefaultActions=oidc())
+        made = self.elb.create_listener(LoadBalancerArn=lb_arn, Protocol='HTTP', Port=80,
+                                        DefaultActions=oidc('s1'))['Listeners'][0]
+        larn = made['ListenerArn']
+        answers = [made, self.elb.describe_listeners(ListenerArns=[larn])['Listeners'][0],
+                   self.elb.describe_rules(ListenerArn=larn)['Rules'][0]]
+        for a in answers:
+            got = a.get('DefaultActions', a.get('Actions'))[0]['AuthenticateOidcConfig']
+            self.assertNotIn('ClientSecret', got)
+            self.assertNotIn('UseExistingClientSecret', got)
+            self.assertEqual(got['ClientId'], 'shop')
+        self.assertEqual(stored('elb_listener'), ['s1'])
+        self.assertAwsError('ValidationError', self.elb.modify_listener, ListenerArn=larn,
+                            DefaultActions=oidc(issuer='https://idp2.example.com'))
+        self.elb.modify_listener(ListenerArn=larn, DefaultActions=oidc(keep=True,
+                                                                      issuer='https://idp2.example.com'))
+        self.assertEqual(stored('elb_listener'), ['s1'])
+        self.elb.modify_listener(ListenerArn=larn, DefaultActions=oidc('s2'))
+        self.assertEqual(stored('elb_listener'), ['s2'])
+        rule = self.elb.create_rule(ListenerArn=larn, Priority=5, Actions=oidc('r1'), Conditions=[
+            {'Field': 'path-pattern', 'Values': ['/x']}])['Rules'][0]
+        self.assertNotIn('ClientSecret', rule['Actions'][0]['AuthenticateOidcConfig'])
+        self.elb.modify_rule(RuleArn=rule['RuleArn'], Actions=oidc(keep=True))
+        self.assertEqual(stored('elb_rule'), ['r1'])
+        got = self.elb.describe_rules(RuleArns=[rule['RuleArn']])['Rules'][0]
+        self.assertNotIn('ClientSecret', got['Actions'][0]['AuthenticateOidcConfig'])
+
+    def test_access_logs_need_a_bucket_whose_policy_lets_elb_write(self):
+        """AWS refuses the whole attribute change, deletion protection too,
+        until the log bucket exists with a policy for the Region's ELB
+        account (us-east-1: 127311923021)."""
+        lb = self.elb.create_load_balancer(Name='logged', Subnets=self.subnets)['LoadBalancers'][0]
+        change = [{'Key': 'deletion_protection.enabled', 'Value': 'true'},
+                  {'Key': 'access_logs.s3.enabled', 'Value': 'true'},
+                  {'Key': 'access_logs.s3.bucket', 'Value': 'lb-logs'}]
+        arn = lb['LoadBalancerArn']
+
+        def attrs():
+            return {a['Key']: a['Value'] for a in
+                    self.elb.describe_load_balancer_attributes(LoadBalancerArn=arn)['Attributes']}
+        self.assertAwsError('InvalidConfigurationRequest', self.elb.modify_load_balancer_attributes,
+                            LoadBalancerArn=arn, Attributes=change)
+        s3 = self.fake.client('s3')
+        s3.create_bucket(Bucket='lb-logs')
+        self.assertAwsError('InvalidConfigurationRequest', self.elb.modify_load_balancer_attributes,
+                            LoadBalancerArn=arn, Attributes=change)
+        self.assertEqual(attrs()['deletion_protection.enabled'], 'false')
+        policy = json.dumps({'Version': '2012-10-17', 'Statement': [{
+            'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::127311923021:root'},
+            'Action': 's3:PutObject', 'Resource': 'arn:aws:s3:::lb-logs/AWSLogs/123456789012/*'}]})
+        s3.put_bucket_policy(Bucket='lb-logs', Policy=policy)
+        self.elb.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=change)
+        self.assertEqual((attrs()['deletion_protection.enabled'], attrs()['access_logs.s3.enabled']),
+                         ('true', 'true'))
+
     def test_describe_load_balancers_paginates(self):
         for i in range(6):
             self.elb.create_load_balancer(Name='lb%d' % i, Subnets=self.subnets)
@@ -166,6 +246,18 @@ class BucketConfigurationAndBackupTagsTest(FakeTestCase):
                 (s3.delete_bucket_lifecycle, s3.get_bucket_lifecycle_configuration, 'NoSuchLifecycleConfiguration')):
             delete(Bucket='cfg-bucket')
             self.assertAwsError(code, get, Bucket='cfg-bucket')
+
+    def test_bucket_policy_absent_then_set_as_text_then_deleted(self):
+        s3 = self.fake.client('s3')
+        s3.create_bucket(Bucket='pol-bucket')
+        self.assertAwsError('NoSuchBucketPolicy', s3.get_bucket_policy, Bucket='pol-bucket')
+        policy = json.dumps({'Version': '2012-10-17', 'Statement': [{
+            'Effect': 'Allow', 'Principal': {'Service': 'logdelivery.elasticloadbalancing.amazonaws.com'},
+            'Action': 's3:PutObject', 'Resource': 'arn:aws:s3:::pol-bucket/*'}]})
+        s3.put_bucket_policy(Bucket='pol-bucket', Policy=policy)
+        self.assertEqual(json.loads(s3.get_bucket_policy(Bucket='pol-bucket')['Policy']), json.loads(policy))
+        s3.delete_bucket_policy(Bucket='pol-bucket')
+        self.assertAwsError('NoSuchBucketPolicy', s3.get_bucket_policy, Bucket='pol-bucket')
 
     def test_vault_and_plan_tags(self):
         backup = self.fake.client('backup')

@@ -39,6 +39,23 @@ class PlatformTest(FakeTestCase):
         self.assertEqual(eks.delete_cluster(name='prod')['cluster']['status'], 'DELETING')
         self.assertAwsError('ResourceNotFoundException', eks.describe_cluster, name='prod')
 
+    def test_eks_makes_the_cluster_security_group_and_deletes_it_with_the_cluster(self):
+        eks, ec2 = self.fake.client('eks'), self.fake.client('ec2')
+        c = eks.create_cluster(name='sg', roleArn='arn:aws:iam::123456789012:role/eks',
+                               resourcesVpcConfig={'subnetIds': self.subnets})['cluster']
+        gid = c['resourcesVpcConfig']['clusterSecurityGroupId']
+        (sg,) = ec2.describe_security_groups(GroupIds=[gid])['SecurityGroups']
+        self.assertEqual({t['Key']: t['Value'] for t in sg['Tags']}.get('kubernetes.io/cluster/sg'), 'owned')
+        rules = ec2.describe_security_group_rules(Filters=[{'Name': 'group-id', 'Values': [gid]}])['SecurityGroupRules']
+        self.assertEqual([(r['IpProtocol'], r['ReferencedGroupInfo']['GroupId']) for r in rules if not r['IsEgress']],
+                         [('-1', gid)])
+        # other groups may name it as a source
+        other = ec2.create_security_group(GroupName='db', Description='db', VpcId=sg['VpcId'])['GroupId']
+        ec2.authorize_security_group_ingress(GroupId=other, IpPermissions=[{
+            'IpProtocol': 'tcp', 'FromPort': 5432, 'ToPort': 5432, 'UserIdGroupPairs': [{'GroupId': gid}]}])
+        eks.delete_cluster(name='sg')
+        self.assertAwsError('InvalidGroup.NotFound', ec2.describe_security_groups, GroupIds=[gid])
+
     def test_eks_node_groups_and_addons_need_an_active_cluster(self):
         eks = self.fake.client('eks')
         eks.create_cluster(name='c', roleArn='arn:aws:iam::123456789012:role/eks',
@@ -274,15 +291,24 @@ class BedrockTest(FakeTestCase):
         by_provider = br.list_foundation_models(byProvider='anthropic')['modelSummaries']
         self.assertTrue(by_provider and all(s['providerName'] == 'Anthropic' for s in by_provider))
 
-    def test_model_access_taken_away_out_of_band_is_access_denied(self):
+    def test_model_access_taken_away_out_of_band_is_not_authorized(self):
+        """GetFoundationModel describes the model either way; whether the
+        account may use it is GetFoundationModelAvailability's answer."""
         br = self.fake.client('bedrock')
-        br.list_foundation_models()
+        avail = br.get_foundation_model_availability(modelId='amazon.nova-lite-v1:0')
+        self.assertEqual((avail['authorizationStatus'], avail['entitlementAvailability'],
+                          avail['regionAvailability'], avail['agreementAvailability']['status']),
+                         ('AUTHORIZED', 'AVAILABLE', 'AVAILABLE', 'AVAILABLE'))
         self.fake.control('POST', '/_fake/state', {'type': 'bedrock_access', 'id': 'amazon.nova-lite-v1:0',
                                                    'set': {'status': 'DENIED'}})
-        self.assertAwsError('AccessDeniedException', br.get_foundation_model, modelIdentifier='amazon.nova-lite-v1:0')
-        self.assertEqual(br.get_foundation_model(modelIdentifier='amazon.nova-pro-v1:0')['modelDetails']['modelId'],
-                         'amazon.nova-pro-v1:0')
-
+        self.assertEqual(br.get_foundation_model_availability(modelId='amazon.nova-lite-v1:0')['authorizationStatus'],
+                         'NOT_AUTHORIZED')
+        self.assertEqual(br.get_foundation_model(modelIdentifier='amazon.nova-lite-v1:0')['modelDetails']['modelId'],
+                         'amazon.nova-lite-v1:0')
+        self.assertEqual(br.get_foundation_model_availability(modelId='amazon.nova-pro-v1:0')['authorizationStatus'],
+                         'AUTHORIZED')
+        self.assertAwsError('ResourceNotFoundException', br.get_foundation_model_availability,
+                            modelId='nope.model-v9:0')
 
 if __name__ == '__main__':
     unittest.main()

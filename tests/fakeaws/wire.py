@@ -268,7 +268,10 @@ def parse_rest(op, uri_vars, query, headers, body, xml):
     payload = shape.serialization.get('payload')
     if payload:
         member = shape.members[payload]
-        if member.type_name in ('blob', 'string'):
+        if member.type_name == 'string':
+            # a string payload is text (PutBucketPolicy's Policy), as botocore sends it
+            out[payload] = body.decode('utf-8') if isinstance(body, bytes) else body
+        elif member.type_name == 'blob':
             out[payload] = body
         elif body.strip():
             out[payload] = parse_xml_body(body, member) if xml else parse_json_body(body, member)
