@@ -145,8 +145,27 @@ def plan_once(config, state_dir, env):
 
 
 def fake_seconds(calls):
-    """The fake's own time answering calls (from its call log)."""
-    return sum(max(0.0, c.get("time", c.get("started", 0)) - c.get("started", 0)) for c in calls)
+    """The fake's own time answering the longest chain of calls: a
+    paginated read's pages are asked for one after the other, so the
+    operation the fake spent longest on (its calls' durations summed,
+    the added latency included) is a floor under driftd's wall time."""
+    per_op = {}
+    for c in calls:
+        d = max(0.0, c.get("time", c.get("started", 0)) - c.get("started", 0))
+        per_op[c["operation"]] = per_op.get(c["operation"], 0.0) + d
+    return max(per_op.values()) if per_op else 0.0
+
+
+def write_split_config(parent, doc, chunk=5000):
+    """write_config, with the resources split over files of at most chunk
+    resources: driftd reads no config file over 4 MiB."""
+    res = list(doc["resources"].items())
+    config = write_config(parent, {"settings": doc["settings"],
+                                   "resources": dict(res[:chunk])})
+    for n in range(chunk, len(res), chunk):
+        with open(os.path.join(config, "resources-%03d.json" % (n // chunk)), "w") as f:
+            json.dump({"resources": dict(res[n:n + chunk])}, f, indent=1)
+    return config
 
 
 def bench(name, state, cfg, work, runs, page_size, latency_ms):
@@ -154,7 +173,7 @@ def bench(name, state, cfg, work, runs, page_size, latency_ms):
     os.mkdir(fake_dir)
     with open(os.path.join(fake_dir, "state.json"), "w") as f:
         json.dump(state, f)
-    config = write_config(os.path.join(work, "cfg-" + name), cfg)
+    config = write_split_config(os.path.join(work, "cfg-" + name), cfg)
     fake = FakeAWS(state_dir=fake_dir, extra_args=["--page-size", str(page_size)])
     try:
         env = fake.env()
@@ -189,7 +208,7 @@ def main():
         print("driftd plan, all in sync, fake AWS on loopback with %d ms per call"
               % LATENCY_MS)
         print("%-16s %9s %11s %11s %10s %13s" % ("estate", "time", "driftd CPU", "peak RSS",
-                                              "AWS calls", "fake serving"))
+                                              "AWS calls", "fake, longest"))
         for n in SIZES:
             state, cfg = estate(n)
             runs = bench("ec2-%d" % n, state, cfg, work, RUNS if n <= 10000 else 1, 1000,
@@ -200,7 +219,7 @@ def main():
                 "%d resources" % n, secs, cpu, rss / 1024, runs[0][3], fake_s))
             t_s, t_mib = TARGETS.get(n, (None, None))
             figures.record("plan %d resources: time" % n, secs, "s", t_s)
-            figures.record("plan %d resources: fake serving" % n, fake_s, "s")
+            figures.record("plan %d resources: the fake's longest read" % n, fake_s, "s")
             figures.record("plan %d resources: driftd CPU" % n, cpu, "s")
             figures.record("plan %d resources: peak RSS" % n, rss / 1024, "MiB", t_mib)
         if TOPICS:
