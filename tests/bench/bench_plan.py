@@ -128,20 +128,37 @@ def topics_estate(total):
     return state, {"settings": {"environment": ENV, "region": "us-east-1"}, "resources": cfg}
 
 
+# A child's peak RSS (ru_maxrss) counts what it shared with its parent
+# when it was forked: a plan started from this process, grown by a
+# 100,000-resource estate, reported this process's size (822 MiB) and not
+# driftd's. Plans are started by a small process made at import, before
+# any estate exists.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    req = json.loads(line)
+    start = time.monotonic()
+    proc = subprocess.Popen(req["argv"], env=req["env"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.stdout.close()
+    print(json.dumps([time.monotonic() - start, usage.ru_utime + usage.ru_stime,
+                      usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+                      out.decode(errors="replace")[-8000:]]), flush=True)
+"""
+_launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+
+
 def plan_once(config, state_dir, env):
     """(seconds, driftd's CPU seconds, peak RSS in KiB, exit code, output)
     of one driftd plan."""
-    start = time.monotonic()
-    proc = subprocess.Popen([DRIFTD, "plan", "--detailed-exitcode", "--config", config,
-                             "--state-dir", state_dir], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stdout.close()
-    return (seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode,
-            out.decode(errors="replace"))
+    _launcher.stdin.write(json.dumps({"argv": [DRIFTD, "plan", "--detailed-exitcode",
+                                               "--config", config, "--state-dir", state_dir],
+                                      "env": env}) + "\n")
+    _launcher.stdin.flush()
+    return tuple(json.loads(_launcher.stdout.readline()))
 
 
 def fake_seconds(calls):
