@@ -604,6 +604,9 @@ static void on_page(void *data, cJSON *result, const err_t *e)
 			take_page(rd, result, pc->scope);
 	}
 	cJSON_Delete(result);
+	/* This page's listed items start their read_each calls now, not
+	 * when the last page is in. */
+	each_pump(rd->run);
 	if (more > 0 && !call_page(pc, &pe))
 		return;
 	if (more > 0 && !rd->err.code)
