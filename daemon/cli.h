@@ -14,6 +14,8 @@ typedef struct cli_command {
 int cmd_apply(int argc, char **argv);
 int cmd_aws(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
+int cmd_drift_or_history(int argc, char **argv);   /* cmd_history.c */
+int cmd_history(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
@@ -35,7 +37,7 @@ void cli_print_config_errors(const char *dir, const config_errors_t *errs);
 #define CLI_COMMANDS \
 	{ "apply", "converge AWS to the config", cmd_apply }, \
 	{ "aws", "make one signed AWS API call and print the result", cmd_aws }, \
-	{ "drift", "show the running daemon's current drift", cmd_drift }, \
+	{ "drift", "show the running daemon's current drift (--history: all drift found)", cmd_drift_or_history }, \
 	{ "graph", "print the dependency graph as Graphviz DOT", cmd_graph }, \
 	{ "plan", "show what converging would change", cmd_plan }, \
 	{ "policy", "print the IAM policy driftd needs for a config", cmd_policy }, \

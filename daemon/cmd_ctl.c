@@ -150,6 +150,14 @@ static int print_status(const cJSON *doc)
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(doc, "last_cycle_seconds")),
 	       cJSON_IsTrue(cJSON_GetObjectItem(doc, "config_valid")) ? "" :
 	       "; the config on disk was rejected");
+	if ((r = cJSON_GetObjectItem(doc, "lease")))
+		printf("Lease %s/%s: %s; %s (fencing counter %d, expires "
+		       "%s).\n\n", str(r, "table"), str(r, "name"),
+		       cJSON_IsTrue(cJSON_GetObjectItem(r, "holder")) ?
+		       "this daemon holds it and writes" :
+		       "this daemon does not hold it and only reads",
+		       *str(r, "owner") ? str(r, "owner") : "nobody holds it",
+		       num(r, "fencing_counter"), str(r, "expires"));
 	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
@@ -160,12 +168,18 @@ static int print_status(const cJSON *doc)
 
 static int print_drift(const cJSON *doc)
 {
-	const cJSON *r, *ch;
+	const cJSON *r, *ch, *at, *by;
 	int n = 0;
 
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "drift")) {
 		printf("%s (%s, %s)\n", str(r, "address"), str(r, "action"),
 		       str(r, "state"));
+		at = cJSON_GetObjectItem(r, "attribution");
+		if ((by = cJSON_GetObjectItem(at, "changed_by")))
+			printf("    changed by %s (%s at %s)\n", str(by, "principal"),
+			       str(by, "event"), str(by, "time"));
+		else if (at)
+			printf("    changed by: %s\n", str(at, "attribution"));
 		cJSON_ArrayForEach(ch, cJSON_GetObjectItem(r, "changes"))
 			printf("    %s: %s -> %s\n", str(ch, "attribute"),
 			       str(ch, "live"), str(ch, "expected"));

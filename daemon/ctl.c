@@ -72,6 +72,13 @@ static void iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A standby's changes are held back by the lease, not by a backoff. */
+static const char *state_name(const daemon_t *d, const tracker_entry_t *t)
+{
+	return t->state == TRACKER_DEFERRED && !daemon_lease_may_write(d) ?
+	       "standby" : tracker_state_name(t->state);
+}
+
 static cJSON *status_json(daemon_t *d)
 {
 	cJSON *doc = cJSON_CreateObject(), *list, *o;
@@ -91,13 +98,14 @@ static cJSON *status_json(daemon_t *d)
 	cJSON_AddNumberToObject(doc, "last_cycle_seconds", d->last_cycle_s);
 	cJSON_AddNumberToObject(doc, "managed", (double)d->n_managed);
 	cJSON_AddNumberToObject(doc, "drifted", (double)d->n_drifted);
+	daemon_lease_json(d, doc);
 	list = cJSON_AddArrayToObject(doc, "resources");
 	for (i = 0; (t = tracker_entry(d->tracker, i)); i++) {
 		if (t->seen != cycle)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "address", t->address);
-		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
+		cJSON_AddStringToObject(o, "state", state_name(d, t));
 		iso_time(t->last_change, when, sizeof(when));
 		cJSON_AddStringToObject(o, "last_change", when);
 		cJSON_AddNumberToObject(o, "drift", (double)t->drift);
@@ -133,9 +141,12 @@ static cJSON *drift_json(daemon_t *d)
 		cJSON_AddStringToObject(o, "address", t->address);
 		cJSON_AddStringToObject(o, "action",
 					tracker_action_name(t->action));
-		cJSON_AddStringToObject(o, "state", tracker_state_name(t->state));
+		cJSON_AddStringToObject(o, "state", state_name(d, t));
 		cJSON_AddItemToObject(o, "changes",
 				      cJSON_Duplicate(t->changes, 1));
+		if (d->attrib && attrib_latest(d->attrib, t->address))
+			cJSON_AddItemToObject(o, "attribution", cJSON_Duplicate(
+				attrib_latest(d->attrib, t->address), 1));
 		cJSON_AddItemToArray(list, o);
 	}
 	return doc;
@@ -453,7 +464,7 @@ char *ctl_default_path(const char *state_dir)
 	return path;
 }
 
-static char *state_dir_of(daemon_t *d)
+char *daemon_state_dir(daemon_t *d)
 {
 	journal_t *j = session_journal(d->session, NULL);
 	char *dir, *slash;
@@ -486,7 +497,7 @@ int ctl_server_open(daemon_t *d, const char *path, err_t *e)
 	srv->d = d;
 	if (path)
 		srv->path = strdup(path);
-	else if ((state = state_dir_of(d)))
+	else if ((state = daemon_state_dir(d)))
 		srv->path = ctl_default_path(state);
 	free(state);
 	if (!srv->path) {

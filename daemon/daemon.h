@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "alerts.h"
+#include "attribution.h"
 #include "aws.h"
 #include "metrics.h"
 #include "reconcile.h"
@@ -26,6 +27,7 @@ typedef struct daemon {
 	char           environment[128];
 	metrics_t     *metrics;
 	alerts_t      *alerts;
+	attrib_t      *attrib;        /* who changed it; NULL: not recorded */
 	rec_result_t  *last;          /* the last cycle's, NULL after reload */
 	tracker_t     *tracker;       /* per address, across cycles */
 	aws_stats_t    stats;         /* at the end of the last cycle */
@@ -35,6 +37,9 @@ typedef struct daemon {
 	uv_fs_event_t *watch[64];
 	size_t         nwatch;
 	ctl_server_t  *ctl;
+	struct lease  *lease;         /* settings.lease; NULL: writes alone */
+	int            lease_checked; /* the next cycle's check is done     */
+	int            lease_releasing; /* stopping waits for the release */
 	unsigned long  cycles;
 	size_t         n_managed, n_drifted;
 	time_t         last_cycle_wall;
@@ -59,6 +64,18 @@ void daemon_request_cycle(daemon_t *d, const char *address);
 void daemon_request_reload(daemon_t *d);
 void daemon_flush_metrics(daemon_t *d);
 void daemon_maybe_exit(daemon_t *d);
+/* The state directory (the journal's); the caller frees. */
+char *daemon_state_dir(daemon_t *d);
+
+/* pair.c: the lease (settings.lease); every call is a no-op without one.
+ * may_write: 1 without a lease. check: 1 when the apply batch may start
+ * now, else 0 and a cycle is requested once the lease was checked. */
+int  daemon_lease_open(daemon_t *d, err_t *e);
+int  daemon_lease_may_write(const daemon_t *d);
+int  daemon_lease_check(daemon_t *d);
+void daemon_lease_release(daemon_t *d);   /* then daemon_maybe_exit */
+void daemon_lease_close(daemon_t *d);
+void daemon_lease_json(const daemon_t *d, cJSON *doc);
 
 /* The control socket (AF_UNIX, 0600): path NULL means
  * $RUNTIME_DIRECTORY/control.sock, else the state directory's. */

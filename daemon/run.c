@@ -107,7 +107,7 @@ static log_ctx_t lctx(daemon_t *d, const char *address, const char *event,
 		      const err_t *e)
 {
 	log_ctx_t c = { d->environment[0] ? d->environment : NULL, address,
-			event, e };
+			event, e, NULL };
 
 	return c;
 }
@@ -395,35 +395,117 @@ static void raise_alert(daemon_t *d, alert_event_t ev, const char *key,
 /* ---- one cycle's outcome ---------------------------------------------- */
 
 /* The drift of one item as {attribute, expected, live} with secrets
- * masked by planfmt_value; NULL when out of memory. */
+ * masked as plans mask them (history.h); NULL when out of memory. */
 static cJSON *drift_json(const rec_item_t *it)
 {
-	cJSON *arr = cJSON_CreateArray(), *o;
-	char *exp, *live;
+	return history_changes_json(it);
+}
+
+/* ---- who changed it (attribution.h) ----------------------------------- */
+
+/* The last cycle's start, or (reads) when its reads ended: a drift was
+ * made before that, and driftd's own revert after. */
+static time_t cycle_time(const daemon_t *d, int reads)
+{
+	return (time_t)floor((double)d->last_cycle_wall - d->last_cycle_s +
+			     (reads && d->last ? d->last->read_seconds : 0));
+}
+
+/* CloudTrail is asked through the current session's client: a reload
+ * swaps it. */
+static int call_aws(void *ctx, const char *service, const char *region,
+		    const char *operation, const cJSON *params, unsigned flags,
+		    aws_done_cb cb, void *data, err_t *e)
+{
+	aws_client_t *c = session_aws(((daemon_t *)ctx)->session, e);
+
+	return c ? aws_call(c, service, region, operation, params, flags, cb,
+			    data, e) : -EIO;
+}
+
+/* A drift alert waiting for who made the change. */
+typedef struct drift_alert {
+	daemon_t     *d;
+	alert_event_t event;
+	char         *address, *subject, *text;
+	cJSON        *details;
+} drift_alert_t;
+
+/* The attribution goes into the alert's text and details, the log (with
+ * its journal fields) and DetectSeconds; then the alert is raised. r
+ * NULL: dropped at exit. */
+static void on_attributed(void *data, const attrib_result_t *r)
+{
+	drift_alert_t *da = data;
+	daemon_t *d = da->d;
+	log_ctx_t c = lctx(d, da->address, "drift", NULL);
+	char *text = NULL;
+
+	if (r && r->text[0]) {
+		if (asprintf(&text, "%s\n%s", da->text, r->text) < 0)
+			text = NULL;
+		cJSON_AddItemToObject(da->details, "attribution",
+				      cJSON_Duplicate(r->json, 1));
+		c.fields = r->fields;
+		log_info(&c, "Drift on %s: %s", da->address, r->text);
+	}
+	if (r && r->change)
+		metrics_add(d->metrics, "DetectSeconds", "Seconds",
+			    r->detect_seconds, NULL, (double)time(NULL));
+	if (r) {
+		raise_alert(d, da->event, NULL, da->address, da->subject,
+			    text ? text : da->text, da->details);
+		flush_alerts(d);
+	}
+	free(text);
+	free(da->address);
+	free(da->subject);
+	free(da->text);
+	cJSON_Delete(da->details);
+	free(da);
+}
+
+/* A later cycle found who made an earlier drift (or gave up): the history
+ * is updated by attribution.c; here the log and DetectSeconds. */
+static void on_attributed_late(void *data, const attrib_result_t *r)
+{
+	daemon_t *d = data;
+	log_ctx_t c;
+
+	if (!r)
+		return;
+	c = lctx(d, r->address, "drift", NULL);
+	c.fields = r->fields;
+	log_info(&c, "Drift on %s found earlier: %s", r->address, r->text);
+	if (r->change)
+		metrics_add(d->metrics, "DetectSeconds", "Seconds",
+			    r->detect_seconds, NULL, (double)time(NULL));
+}
+
+/* A drift (or refused drift) alert the tracker raised waits for who made
+ * the change; 0 when it was taken, else the caller raises it as it is. */
+static int attribute_alert(daemon_t *d, const tracker_notice_t *n)
+{
+	static const attrib_result_t unknown = { .text = "" };
+	const rec_item_t *it = NULL;
+	drift_alert_t *da;
 	size_t i;
 
-	for (i = 0; arr && it->diff && i < it->diff->n_changes; i++) {
-		const diff_change_t *ch = &it->diff->changes[i];
-
-		exp = planfmt_value(ch->attr, ch->attr->kind == RES_TAGS ?
-				    ch->added : ch->desired);
-		live = planfmt_value(ch->attr, ch->live);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "attribute", ch->attr->name);
-		cJSON_AddStringToObject(o, "expected", exp ? exp : "?");
-		cJSON_AddStringToObject(o, "live", live ? live : "(absent)");
-		cJSON_AddItemToArray(arr, o);
-		free(exp);
-		free(live);
-	}
-	if (arr && it->action == REC_CREATE && !cJSON_GetArraySize(arr)) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "attribute", "(resource)");
-		cJSON_AddStringToObject(o, "expected", "present");
-		cJSON_AddStringToObject(o, "live", "missing");
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
+	for (i = 0; d->attrib && d->last && !it && i < d->last->n_items; i++)
+		if (!strcmp(d->last->items[i].address, n->address))
+			it = &d->last->items[i];
+	if (!it || (n->event != ALERT_DRIFT && n->event != ALERT_REFUSED) ||
+	    !(da = calloc(1, sizeof(*da))))
+		return -1;
+	*da = (drift_alert_t){ d, n->event, strdup(n->address),
+			       strdup(n->subject), strdup(n->text),
+			       cJSON_Duplicate(n->details, 1) };
+	if (!da->address || !da->subject || !da->text || !da->details ||
+	    attrib_drift(d->attrib, it, cJSON_GetStringValue(cJSON_GetObjectItem(
+				 n->details, "action")), cycle_time(d, 1),
+			 on_attributed, da, NULL))
+		on_attributed(da, &unknown);   /* alerts without */
+	return 0;
 }
 
 static tracker_action_t action_of(rec_action_t a)
@@ -507,7 +589,7 @@ static void carry_out(daemon_t *d, const tracker_report_t *rep)
 		if (n->kind == TRACKER_NOTICE_LOG) {
 			c = lctx(d, n->address, n->log_event, NULL);
 			log_msg(n->priority, &c, "%s", n->text);
-		} else {
+		} else if (attribute_alert(d, n)) {
 			raise_alert(d, n->event, NULL, n->address, n->subject,
 				    n->text, n->details);
 		}
@@ -548,8 +630,8 @@ static void add_metrics(daemon_t *d, const rec_result_t *r,
 	}
 	metrics_add(d->metrics, "ReconcileSeconds", "Seconds", r->total_seconds,
 		    NULL, now);
-	/* DetectSeconds is not sent: the read APIs driftd uses return no
-	 * modification time for most types, so detection latency is unknown. */
+	/* DetectSeconds (from the change's CloudTrail event to the cycle
+	 * that found it) is added when the attribution comes back. */
 	metrics_add(d->metrics, "ConfigValid", "Count", d->config_valid ? 1 : 0,
 		    NULL, now);
 }
@@ -570,8 +652,12 @@ static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
 			  "out of memory.");
 		return;
 	}
-	for (i = 0; i < r->n_items; i++)
+	for (i = 0; i < r->n_items; i++) {
 		observe_item(&r->items[i], &obs[i]);
+		if (d->attrib)
+			attrib_seen(d->attrib, &r->items[i], obs[i].state !=
+				    TRACKER_IN_SYNC, cycle_time(d, 0));
+	}
 	if (tracker_cycle(d->tracker, obs, r->n_items, &clk, &rep))
 		log_error(&c, "The cycle's outcome was processed only in part: "
 			  "out of memory.");
@@ -579,6 +665,8 @@ static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
 	d->n_drifted = rep.drifted;
 	remember_topic(d);
 	carry_out(d, &rep);
+	if (d->attrib)
+		attrib_retry(d->attrib, now);
 	add_metrics(d, r, &rep);
 	tracker_report_free(&rep);
 	for (i = 0; i < r->n_items; i++)
@@ -656,6 +744,8 @@ static int skip_backing_off(void *ctx, const rec_item_t *item)
 {
 	daemon_t *d = ctx;
 
+	if (!daemon_lease_may_write(d))
+		return 1;
 	return tracker_backing_off(d->tracker, item->address, mono_s(d));
 }
 
@@ -693,6 +783,8 @@ static void start_run(daemon_t *d, const rec_result_t *cached,
 	if (d->running || d->stopping)
 		return;
 	uv_timer_stop(&d->cycle_timer);
+	if (!daemon_lease_check(d))
+		return;
 	memset(&o, 0, sizeof(o));
 	o.loop = d->loop;
 	o.config = session_config(d->session);
@@ -1040,9 +1132,10 @@ void daemon_maybe_exit(daemon_t *d)
 		d->flushed = 1;
 		daemon_flush_metrics(d);
 	}
-	if (d->metrics_in_flight)
+	if (d->metrics_in_flight || d->lease_releasing)
 		return;
 	d->exiting = 1;
+	daemon_lease_close(d);
 	close_if((uv_handle_t *)&d->cycle_timer);
 	close_if((uv_handle_t *)&d->watchdog_timer);
 	close_if((uv_handle_t *)&d->debounce_timer);
@@ -1053,6 +1146,8 @@ void daemon_maybe_exit(daemon_t *d)
 	close_if((uv_handle_t *)&d->sig_int);
 	unwatch(d);
 	ctl_server_close(d);
+	attrib_free(d->attrib);
+	d->attrib = NULL;
 	session_close_async(d->session, NULL, NULL);
 	d->session = NULL;
 }
@@ -1089,10 +1184,24 @@ static void on_signal(uv_signal_t *h, int signum)
 	uv_timer_stop(&d->cycle_timer);
 	uv_timer_start(&d->stop_timer, on_stop_timeout, STOP_GRACE_MS, 0);
 	uv_unref((uv_handle_t *)&d->stop_timer);
+	daemon_lease_release(d);
 	daemon_maybe_exit(d);
 }
 
 /* ---- the command ------------------------------------------------------ */
+
+static int start_attribution(daemon_t *d, err_t *e)
+{
+	char *dir = daemon_state_dir(d);
+	attrib_opts_t o = { d->loop, call_aws, d, dir, config_settings(
+			    session_config(d->session))->history_max_bytes,
+			    d->environment, 0, on_attributed_late, d };
+	int rc = dir ? attrib_open(&o, &d->attrib, e) :
+		       err_set(e, -ENOMEM, "out of memory");
+
+	free(dir);
+	return rc;
+}
 
 static void on_walk_close(uv_handle_t *h, void *arg)
 {
@@ -1153,7 +1262,12 @@ int cmd_run(int argc, char **argv)
 		log_error(&c, "driftd cannot start: out of memory.");
 		goto out;
 	}
-	if (ctl_server_open(&d, a.socket_path, &e)) {
+	if (start_attribution(&d, &e))
+		log_warning(&c, "Who changes drifted resources will not be "
+			    "looked up nor drift recorded: %s.",
+			    err_format(&e, line, sizeof(line)));
+	if (daemon_lease_open(&d, &e) ||
+	    ctl_server_open(&d, a.socket_path, &e)) {
 		log_error(&c, "driftd cannot start: %s.",
 			  err_format(&e, line, sizeof(line)));
 		goto out;
@@ -1183,9 +1297,11 @@ int cmd_run(int argc, char **argv)
 	rc = 0;
 	log_info(&c, "driftd stopped.");
 out:
+	attrib_free(d.attrib);
 	if (d.session)
 		session_close_async(d.session, NULL, NULL);
 	ctl_server_close(&d);
+	daemon_lease_close(&d);
 	uv_walk(&loop, on_walk_close, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);

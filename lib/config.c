@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "jsonutil.h"
+#include "lease.h"
 #include "readfile.h"
 #include "strbuf.h"
 #include "suggest.h"
@@ -142,6 +143,8 @@ static int cmp_err(const void *x, const void *y)
 
 void config_errors_sort(config_errors_t *errs)
 {
+	if (errs->count < 2)    /* items may be NULL: qsort must not see it */
+		return;
 	qsort(errs->items, errs->count, sizeof(*errs->items), cmp_err);
 }
 
@@ -1115,6 +1118,7 @@ typedef enum setting_kind {
 	SET_REGION,
 	SET_TAGS,          /* object of strings */
 	SET_INTERVAL,      /* seconds, or "90s" / "5m" / "1h" */
+	SET_BYTES,         /* bytes, or "64k" / "4M" */
 	SET_MODE,
 	SET_TOPIC,         /* ARN or a reference */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
@@ -1122,6 +1126,7 @@ typedef enum setting_kind {
 	SET_TYPES,         /* array of "service.type" */
 	SET_BOOL,          /* true or false */
 	SET_COUNT,         /* a whole number from 0 to 1000 */
+	SET_LEASE,         /* {table, create_table, duration_s, name} */
 } setting_kind_t;
 
 typedef struct setting_def {
@@ -1139,6 +1144,8 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("history_max_bytes", SET_BYTES, history_max_bytes),
+	SETTING("lease", SET_LEASE, lease),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
 	SETTING("mode", SET_MODE, mode),
 	SETTING("poll_interval", SET_INTERVAL, poll_interval),
@@ -1150,8 +1157,9 @@ static const setting_def_t settings_table[] = {
 
 static const char *const setting_names[] = {
 	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment", "metrics_namespace", "mode",
-	"poll_interval", "prune", "prune_max_per_cycle", "region", "state_dir",
+	"default_tags", "endpoints", "environment", "history_max_bytes",
+	"lease", "metrics_namespace", "mode", "poll_interval", "prune",
+	"prune_max_per_cycle", "region", "state_dir",
 };
 
 static int parse_mode(const cJSON *v, config_mode_t *mode)
@@ -1164,6 +1172,30 @@ static int parse_mode(const cJSON *v, config_mode_t *mode)
 		*mode = CONFIG_MODE_OBSERVE;
 	else
 		return -EINVAL;
+	return 0;
+}
+
+/* A size: a whole number of bytes, or one with k or M (1024-based). */
+static int parse_bytes(const cJSON *v, size_t *bytes)
+{
+	double n;
+	char *end = "";
+
+	if (cJSON_IsNumber(v))
+		n = v->valuedouble;
+	else if (cJSON_IsString(v) && isdigit((unsigned char)v->valuestring[0]))
+		n = strtod(v->valuestring, &end);
+	else
+		return -EINVAL;
+	if (!strcmp(end, "k"))
+		n *= 1024;
+	else if (!strcmp(end, "M"))
+		n *= 1024 * 1024;
+	else if (*end)
+		return -EINVAL;
+	if (n != (double)(long long)n || n < 4096 || n > 1024.0 * 1024 * 1024)
+		return -ERANGE;
+	*bytes = (size_t)n;
 	return 0;
 }
 
@@ -1313,6 +1345,110 @@ static void set_types(loader_t *L, const loaded_file_t *f, const cJSON *v,
 	L->prune_node = v;
 }
 
+static void free_lease_setting(config_lease_t *l)
+{
+	if (l) {
+		free(l->table);
+		free(l->name);
+		free(l);
+	}
+}
+
+/* DynamoDB's table name rule (API reference, CreateTable: TableName,
+ * 3 to 255 of [a-zA-Z0-9_.-]). */
+static int dynamodb_table_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 3 && n <= 255 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+static const char *const lease_keys[] = {
+	"create_table", "duration_s", "name", "table",
+};
+
+/* settings.lease; every problem at its own file:line:column. */
+static void set_lease(loader_t *L, const loaded_file_t *f, const cJSON *v,
+		      const char *where)
+{
+	config_settings_t *s = &L->cfg->settings;
+	config_pos_t p = value_pos(f->doc, v);
+	config_lease_t *l;
+	const cJSON *m;
+	int bad = 0;
+
+	if (!cJSON_IsObject(v)) {
+		add_error(L, &p, "%s must be an object like {\"table\": "
+			  "\"driftd-lease\"}", where);
+		return;
+	}
+	if (!(l = calloc(1, sizeof(*l)))) {
+		L->oom = 1;
+		return;
+	}
+	l->duration_s = 30;
+	cJSON_ArrayForEach(m, v) {
+		p = value_pos(f->doc, m);
+		if (!strcmp(m->string, "table")) {
+			if (!cJSON_IsString(m) ||
+			    !dynamodb_table_valid(m->valuestring)) {
+				add_error(L, &p, "%s.table must be a DynamoDB "
+					  "table name: 3 to 255 letters, digits, "
+					  "'_', '-' or '.'", where);
+				bad = 1;
+			} else if (!(l->table = strdup(m->valuestring))) {
+				L->oom = 1;
+			}
+		} else if (!strcmp(m->string, "name")) {
+			if (!cJSON_IsString(m) || !m->valuestring[0] ||
+			    strlen(m->valuestring) > 255) {
+				add_error(L, &p, "%s.name must be a string of 1 "
+					  "to 255 characters", where);
+				bad = 1;
+			} else if (!(l->name = strdup(m->valuestring))) {
+				L->oom = 1;
+			}
+		} else if (!strcmp(m->string, "create_table")) {
+			if (!cJSON_IsBool(m)) {
+				add_error(L, &p, "%s.create_table must be true "
+					  "or false", where);
+				bad = 1;
+			}
+			l->create_table = cJSON_IsTrue(m);
+		} else if (!strcmp(m->string, "duration_s")) {
+			if (!cJSON_IsNumber(m) || m->valuedouble !=
+			    (double)(int)m->valuedouble ||
+			    m->valuedouble < LEASE_DURATION_MIN_S ||
+			    m->valuedouble > LEASE_DURATION_MAX_S) {
+				add_error(L, &p, "%s.duration_s must be a whole "
+					  "number of seconds from %d to %d",
+					  where, LEASE_DURATION_MIN_S,
+					  LEASE_DURATION_MAX_S);
+				bad = 1;
+			} else {
+				l->duration_s = m->valueint;
+			}
+		} else {
+			unknown_key(L, f->doc, m, "settings.lease member",
+				    lease_keys, N_ELEMS(lease_keys));
+			bad = 1;
+		}
+	}
+	if (!l->table && !bad) {
+		p = value_pos(f->doc, v);
+		add_error(L, &p, "%s needs \"table\", the DynamoDB table that "
+			  "holds the lease", where);
+		bad = 1;
+	}
+	if (bad) {
+		free_lease_setting(l);
+		return;
+	}
+	free_lease_setting(s->lease);
+	s->lease = l;
+}
+
 static void apply_setting(loader_t *L, const loaded_file_t *f,
 			  const setting_def_t *def, cJSON *v)
 {
@@ -1359,12 +1495,20 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 			add_error(L, &p, "%s must be seconds or a duration like \"60s\", \"5m\" or \"1h\"", where);
 		break;
 	}
+	case SET_BYTES:
+		if (parse_bytes(v, slot))
+			add_error(L, &p, "%s must be a size from 4096 bytes to 1 GiB: "
+				  "a number of bytes, or like \"64k\" or \"4M\"", where);
+		break;
 	case SET_MODE:
 		if (parse_mode(v, slot))
 			add_error(L, &p, "%s must be \"enforce\" or \"observe\"", where);
 		break;
 	case SET_TYPES:
 		set_types(L, f, v, where);
+		break;
+	case SET_LEASE:
+		set_lease(L, f, v, where);
 		break;
 	case SET_BOOL:
 		if (!cJSON_IsBool(v))
@@ -2108,6 +2252,7 @@ void config_free(config_t *cfg)
 	for (i = 0; i < s->nprune; i++)
 		free(s->prune[i]);
 	free(s->prune);
+	free_lease_setting(s->lease);
 	free(cfg);
 }
 

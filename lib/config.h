@@ -106,11 +106,21 @@ typedef struct config_resource {
 	const jsonc_doc_t *doc;      /* where body's positions live */
 } config_resource_t;
 
+/* settings.lease: two daemons for one environment, one writer (lease.h). */
+typedef struct config_lease {
+	char *table;                 /* DynamoDB table */
+	char *name;                  /* the item's key; NULL: the environment */
+	int duration_s;              /* default 30 */
+	int create_table;            /* default false */
+} config_lease_t;
+
 typedef struct config_settings {
 	char *environment;
 	char *region;
 	cJSON *default_tags;         /* object of strings, never NULL */
 	int poll_interval;           /* seconds; default 60 */
+	size_t history_max_bytes;    /* per drift history file; 0: the
+				      * default (history.h)               */
 	config_mode_t mode;          /* default enforce */
 	char *alert_topic;           /* ARN, or the reference as written */
 	config_ref_t *alert_topic_ref; /* non-NULL when alert_topic is one */
@@ -127,6 +137,7 @@ typedef struct config_settings {
 	int allow_plain_http;        /* http:// endpoints beyond loopback;
 				      * default false */
 	int credential_process_timeout; /* seconds; default 60 */
+	config_lease_t *lease;       /* NULL: no lease; this daemon writes */
 } config_settings_t;
 
 /* Pluggable per-type schema checks. validate_resource is called once per

@@ -631,28 +631,48 @@ static char *describe_request(const http_request_t *req)
 	return s;
 }
 
+/* Headers libcurl adds of its own unless told not to: an Accept of any
+ * type, "Expect: 100-continue" for large bodies (which stalls a second on
+ * servers that ignore it), and "Content-Type:
+ * application/x-www-form-urlencoded" for every POSTFIELDS body, which
+ * rest-xml services read as a form (botocore sends no Content-Type for S3
+ * and Route 53 bodies). A request goes out with exactly the caller's
+ * headers plus Host, Content-Length and User-Agent, as the AWS SDKs send
+ * it; a "Name:" line tells libcurl to send none of its own. */
+static const char *const curl_default_headers[] = {
+	"Accept", "Expect", "Content-Type",
+};
+
+static bool has_header(const http_request_t *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->n_headers; i++)
+		if (!strcasecmp(req->headers[i].name, name))
+			return true;
+	return false;
+}
+
 static int xfer_setup(http_client_t *c, http_xfer_t *x,
 		      const http_request_t *req)
 {
 	CURL *h = x->easy;
-	bool user_expect = false;
+	struct curl_slist *grown;
+	char line[32];
 	size_t i;
 	int rc;
 
 	for (i = 0; i < req->n_headers; i++) {
-		if (!strcasecmp(req->headers[i].name, "Expect"))
-			user_expect = true;
 		rc = add_header(&x->req_headers, req->headers[i].name,
 				req->headers[i].value);
 		if (rc < 0)
 			return rc;
 	}
-	/* libcurl would send Expect: 100-continue for large bodies and
-	 * stall a second on servers that ignore it; AWS does not need it. */
-	if (!user_expect) {
-		struct curl_slist *grown = curl_slist_append(x->req_headers,
-							     "Expect:");
-		if (!grown)
+	for (i = 0; i < sizeof(curl_default_headers) / sizeof(*curl_default_headers); i++) {
+		if (has_header(req, curl_default_headers[i]))
+			continue;
+		snprintf(line, sizeof(line), "%s:", curl_default_headers[i]);
+		if (!(grown = curl_slist_append(x->req_headers, line)))
 			return -ENOMEM;
 		x->req_headers = grown;
 	}
@@ -691,8 +711,11 @@ static int xfer_setup(http_client_t *c, http_xfer_t *x,
 	} else {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	}
-	if (req->body_len || !strcmp(req->method, "POST") ||
-	    !strcmp(req->method, "PUT")) {
+	/* As botocore does, every method but GET and HEAD carries a
+	 * Content-Length, "0" when there is no body (a DELETE too); GET and
+	 * HEAD carry neither a body nor a length. */
+	if (req->body_len || (strcmp(req->method, "GET") &&
+			      strcmp(req->method, "HEAD"))) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)req->body_len);
 		if (curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS,

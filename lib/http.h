@@ -39,7 +39,12 @@ typedef struct http_options {
 	const char *user_agent;          /* NULL: "driftd"                      */
 } http_options_t;
 
-/* Everything is copied by http_submit; the caller may free it right after. */
+/* Everything is copied by http_submit; the caller may free it right after.
+ * The request goes out with the caller's headers and no others but Host,
+ * User-Agent and Content-Length: none of libcurl's defaults (Accept,
+ * Expect, a form Content-Type for a body), as the AWS SDKs send it.
+ * Content-Length goes with every method but GET and HEAD ("0" without a
+ * body); GET and HEAD carry no body. */
 typedef struct http_request {
 	const char          *method;     /* "GET", "POST", ...                */
 	const char          *url;        /* full http:// or https:// URL      */

@@ -674,9 +674,42 @@ static int boundary_guard(cJSON *stmts, const char *boundary)
 	return add_condition(st, "StringNotEquals", "iam:PermissionsBoundary", boundary);
 }
 
+/* settings.lease (lib/lease.h): its one table, read and written
+ * conditionally, and created when the config says so. */
+static int lease_statement(gen_t *g, cJSON *stmts)
+{
+	const config_lease_t *l = config_settings(g->cfg)->lease;
+	cJSON *acts, *tables;
+	char pat[400];
+
+	if (!l)
+		return 0;
+	snprintf(pat, sizeof(pat), "arn:{partition}:dynamodb:{region}:"
+		 "{account}:table/%s", l->table);
+	acts = cJSON_CreateArray();
+	tables = cJSON_CreateArray();
+	if (!acts || !tables) {
+		cJSON_Delete(acts);
+		cJSON_Delete(tables);
+		return -ENOMEM;
+	}
+	fill_pattern(g, tables, NULL, pat, strlen(pat), 0);
+	cJSON_AddItemToArray(acts, cJSON_CreateString("dynamodb:DescribeTable"));
+	cJSON_AddItemToArray(acts, cJSON_CreateString("dynamodb:GetItem"));
+	cJSON_AddItemToArray(acts, cJSON_CreateString("dynamodb:UpdateItem"));
+	if (l->create_table)
+		cJSON_AddItemToArray(acts,
+				     cJSON_CreateString("dynamodb:CreateTable"));
+	return add_statement(stmts, "DynamoDbLease", "Allow", acts, tables) ?
+	       0 : -ENOMEM;
+}
+
 /* What the daemon calls besides the tables (lib/session.c, metrics,
- * alerts): who it is, its metrics (PutMetricData, in the cloudwatch
- * statements), and alerts to settings.alert_topic only. */
+ * alerts, the lease, lib/cloudtrail.c): who it is, who changed a
+ * drifted resource (LookupEvents authorizes no resource type: "*",
+ * Service Authorization Reference, AWS CloudTrail), its metrics
+ * (PutMetricData, in the cloudwatch statements), its lease table, and
+ * alerts to settings.alert_topic only. */
 static int reporting_statements(gen_t *g, cJSON *stmts)
 {
 	const config_settings_t *st = config_settings(g->cfg);
@@ -684,7 +717,11 @@ static int reporting_statements(gen_t *g, cJSON *stmts)
 
 	if (!add_statement(stmts, "StsRead", "Allow",
 			   cJSON_CreateString("sts:GetCallerIdentity"),
-			   cJSON_CreateString("*")))
+			   cJSON_CreateString("*")) ||
+	    !add_statement(stmts, "CloudTrailLookup", "Allow",
+			   cJSON_CreateString("cloudtrail:LookupEvents"),
+			   cJSON_CreateString("*")) ||
+	    lease_statement(g, stmts))
 		return -ENOMEM;
 	if (!st->alert_topic)
 		return 0;

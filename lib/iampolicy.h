@@ -50,8 +50,9 @@ const char *iampolicy_unscoped_reason(const char *action);
  * each configured role, to the services its trust policy names
  * (iam:PassedToService); Deny statements that keep driftd from changing
  * or dropping its boundary (arn:aws:iam::ACCOUNT:policy/driftd-ENV-
- * boundary); sts:GetCallerIdentity, cloudwatch:PutMetricData in
- * settings.metrics_namespace, and sns:Publish on settings.alert_topic.
+ * boundary); sts:GetCallerIdentity, cloudtrail:LookupEvents,
+ * cloudwatch:PutMetricData in settings.metrics_namespace, and sns:Publish
+ * on settings.alert_topic.
  * The tables in iampolicy.c say which action is which, from the Service
  * Authorization Reference. *out is the caller's. 0 or negative with err
  * set (-EINVAL: a service's writes with no ARN pattern). */

@@ -1,6 +1,7 @@
 #include "log.h"
 
 #define SD_JOURNAL_SUPPRESS_LOCATION
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,9 +55,13 @@ void log_set_sink(log_sink_fn sink, void *data)
 	log_state.sink_data = data;
 }
 
+#define LOG_FIELDS_MAX 8
+
 static void emit_stderr(const log_record_t *r)
 {
 	const log_ctx_t *c = r->ctx;
+	const char *f;
+	int i;
 	int p = r->priority >= 0 && r->priority <= 7 ? r->priority : LOG_INFO;
 
 	fprintf(stderr, "%s: %s: %s", log_state.ident, prio_names[p],
@@ -71,14 +76,23 @@ static void emit_stderr(const log_record_t *r)
 		fprintf(stderr, " aws_error=%s", c->err->aws_code);
 	if (c && c->err && c->err->request_id[0])
 		fprintf(stderr, " request_id=%s", c->err->request_id);
+	for (i = 0; c && c->fields && c->fields[i] && i < LOG_FIELDS_MAX; i++) {
+		f = c->fields[i];
+		if (!strncmp(f, "DRIFTD_", 7))
+			f += 7;
+		fputc(' ', stderr);
+		for (; *f && *f != '='; f++)
+			fputc(tolower((unsigned char)*f), stderr);
+		fputs(f, stderr);
+	}
 	fputc('\n', stderr);
 }
 
 static void emit_journal(const log_record_t *r)
 {
 	const log_ctx_t *c = r->ctx;
-	struct iovec iov[9];
-	char *parts[9];
+	struct iovec iov[9 + LOG_FIELDS_MAX];
+	char *parts[9 + LOG_FIELDS_MAX];
 	int n = 0, i;
 
 #define ADD(...) do { \
@@ -101,6 +115,8 @@ static void emit_journal(const log_record_t *r)
 		ADD("AWS_ERROR_CODE=%s", c->err->aws_code);
 	if (c && c->err && c->err->request_id[0])
 		ADD("AWS_REQUEST_ID=%s", c->err->request_id);
+	for (i = 0; c && c->fields && c->fields[i] && i < LOG_FIELDS_MAX; i++)
+		ADD("%s", c->fields[i]);
 #undef ADD
 	if (sd_journal_sendv(iov, n) < 0)
 		emit_stderr(r);

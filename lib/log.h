@@ -24,6 +24,9 @@ typedef struct log_ctx {
 	const char  *address;    /* DRIFTD_ADDRESS */
 	const char  *event;      /* DRIFTD_EVENT: "drift", "apply", "config" ... */
 	const err_t *err;        /* AWS_ERROR_CODE / AWS_REQUEST_ID, if set */
+	/* More journal fields, "NAME=value", NULL-ended (at most 8); on
+	 * stderr as name=value, lower-cased, without DRIFTD_. May be NULL. */
+	const char *const *fields;
 } log_ctx_t;
 
 /* One formatted record, handed to a sink (tests install one). */

@@ -541,8 +541,12 @@ static cJSON *json_value(const cJSON *v, const model_shape_t *sh, int ts_fmt)
 
 /* ---- XML bodies ----------------------------------------------------------- */
 
+/* flat: the member holding v is flattened (restXml: a list's items then
+ * repeat under the member's name, without a wrapper). The trait sits on
+ * the member as often as on the shape (S3's LifecycleRuleAndOperator.Tags,
+ * "flattened": true on a member of the unflattened TagSet). */
 static void xml_value(buf_t *b, const char *name, const cJSON *v,
-		      const model_shape_t *sh, int ts_fmt, const char *ns)
+		      const model_shape_t *sh, int ts_fmt, const char *ns, int flat)
 {
 	const model_member_t *m;
 	const cJSON *kid;
@@ -571,19 +575,20 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 				continue;
 			xml_value(b, model_member_wire_name(m), kid, model_shape(m->shape),
 				  m->ts_format, m->xml_ns && model_shape(m->shape)->type ==
-				  MODEL_STRUCTURE ? m->xml_ns : NULL);
+				  MODEL_STRUCTURE ? m->xml_ns : NULL,
+				  m->flags & MODEL_F_FLATTENED);
 		}
 		buf_printf(b, "</%s>", name);
 		return;
 	case MODEL_LIST:
 		m = model_member(sh, 0);
-		if (!(sh->flags & MODEL_F_FLATTENED))
+		flat = flat || (sh->flags & MODEL_F_FLATTENED);
+		if (!flat)
 			buf_printf(b, "<%s>", name);
 		cJSON_ArrayForEach(kid, v)
-			xml_value(b, (sh->flags & MODEL_F_FLATTENED) ? name :
-				  (m->wire_name ? m->wire_name : "member"),
-				  kid, model_shape(m->shape), m->ts_format, NULL);
-		if (!(sh->flags & MODEL_F_FLATTENED))
+			xml_value(b, flat ? name : (m->wire_name ? m->wire_name : "member"),
+				  kid, model_shape(m->shape), m->ts_format, NULL, 0);
+		if (!flat)
 			buf_printf(b, "</%s>", name);
 		return;
 	case MODEL_MAP:
@@ -595,7 +600,7 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 			buf_xml(b, kid->string);
 			buf_printf(b, "</%s>", kn);
 			xml_value(b, vm->wire_name ? vm->wire_name : "value", kid,
-				  model_shape(vm->shape), vm->ts_format, NULL);
+				  model_shape(vm->shape), vm->ts_format, NULL, 0);
 			buf_str(b, "</entry>");
 		}
 		buf_printf(b, "</%s>", name);
@@ -845,7 +850,8 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 				buf_str(body, s);
 				free(s);
 			} else {
-				xml_value(body, model_member_wire_name(pm), v, ms, 0, pm->xml_ns);
+				xml_value(body, model_member_wire_name(pm), v, ms, 0, pm->xml_ns,
+					  pm->flags & MODEL_F_FLATTENED);
 			}
 		} else if (json) {
 			buf_str(body, "{}");
@@ -869,7 +875,7 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 			free(s);
 		} else if (any) {
 			xml_value(body, c->op->input_wire_name ? c->op->input_wire_name : in->name,
-				  params, in, 0, c->op->input_xml_ns);
+				  params, in, 0, c->op->input_xml_ns, 0);
 		}
 	}
 	if (json && body->len && !proto_request_header(r, "Content-Type"))
@@ -976,7 +982,9 @@ int proto_build_request(const service_def_t *svc, const char *opname,
 		rc = err_set(e, -ENOMEM, "out of memory building %s", opname);
 		goto out;
 	}
-	if ((c.op->flags & MODEL_OP_CHECKSUM_REQUIRED) && !rc)
+	/* A Content-MD5 the caller gave is sent as given, once (botocore's
+	 * conditionally_calculate_md5 leaves it too). */
+	if ((c.op->flags & MODEL_OP_CHECKSUM_REQUIRED) && !proto_request_header(r, "Content-MD5"))
 		rc = add_content_md5(r, body.data ? body.data : "", body.len);
 	if (rc)
 		goto out;

@@ -18,8 +18,11 @@ static const service_def_t services[] = {
 	  PROTO_JSON, "2016-10-20", "AWSBudgetServiceGateway", "1.1", "us-east-1", "budgets.amazonaws.com", 0 },
 	{ "ce", "ce", "ce", "COST_EXPLORER", "cost_explorer",
 	  PROTO_JSON, "2017-10-25", "AWSInsightsIndexService", "1.1", "us-east-1", "ce.us-east-1.amazonaws.com", 0 },
+	/* LookupEvents: "two per second, per account, per region" (CloudTrail
+	 * API Reference, LookupEvents): one call in flight, and
+	 * lib/cloudtrail.c paces them with a token bucket. */
 	{ "cloudtrail", "cloudtrail", "cloudtrail", "CLOUDTRAIL", "cloudtrail",
-	  PROTO_JSON, "2013-11-01", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, NULL, 0 },
+	  PROTO_JSON, "2013-11-01", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "1.1", NULL, NULL, 1 },
 	{ "cloudwatch", "monitoring", "monitoring", "CLOUDWATCH", "cloudwatch",
 	  PROTO_QUERY, "2010-08-01", NULL, NULL, NULL, NULL, 0 },
 	{ "dynamodb", "dynamodb", "dynamodb", "DYNAMODB", "dynamodb",

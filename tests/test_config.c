@@ -430,7 +430,7 @@ START_TEST(settings_and_policy_are_parsed)
 	    " \"default_tags\": {\"team\": \"infra\"}, \"alert_topic\": \"${sns.topic.a.TopicArn}\","
 	    " \"metrics_namespace\": \"Drift\", \"endpoints\": {\"sns\": \"http://127.0.0.1:1\"},"
 	    " \"state_dir\": \"/srv/driftd\", \"poll_interval\": 45, \"allow_plain_http\": true,"
-	    " \"credential_process_timeout\": \"2m\"},"
+	    " \"credential_process_timeout\": \"2m\", \"history_max_bytes\": \"64k\"},"
 	    " \"resources\": {\"sns.topic.a\": {\"ensure\": \"absent\", \"region\": \"eu-west-2\","
 	    " \"policy\": {\"mode\": \"observe\", \"ignore\": [\"Tags\", \"Policy.Statement\"],"
 	    " \"prevent_destroy\": true, \"allow_replace\": true}}}}");
@@ -448,6 +448,7 @@ START_TEST(settings_and_policy_are_parsed)
 	ck_assert_int_eq(s->poll_interval, 45);
 	ck_assert_int_eq(s->allow_plain_http, 1);
 	ck_assert_int_eq(s->credential_process_timeout, 120);
+	ck_assert_uint_eq(s->history_max_bytes, 65536);
 	ck_assert_int_eq(s->mode, CONFIG_MODE_ENFORCE);
 	r = config_resource_find(cfg, "sns.topic.a");
 	ck_assert_int_eq(r->ensure, CONFIG_ENSURE_ABSENT);
@@ -478,6 +479,39 @@ START_TEST(defaults_apply_when_settings_are_absent)
 	ck_assert_str_eq(s->state_dir, "/var/lib/driftd");
 	ck_assert_ptr_null(s->region);
 	ck_assert_ptr_null(s->alert_topic_ref);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(lease_defaults_and_its_missing_table_at_its_place)
+{
+	config_t *cfg;
+	const config_lease_t *l;
+
+	put("env/e.json", "{\"settings\": {\"lease\": {\"table\": \"t-1.x\"}}}");
+	cfg = load_ok("env");
+	l = config_settings(cfg)->lease;
+	ck_assert_ptr_nonnull(l);
+	ck_assert_str_eq(l->table, "t-1.x");
+	ck_assert_ptr_null(l->name);
+	ck_assert_int_eq(l->duration_s, 30);
+	ck_assert_int_eq(l->create_table, 0);
+	config_free(cfg);
+	put("two/e.json", "{\"settings\": {\"lease\": {\"name\": \"p\", "
+	    "\"duration_s\": 60, \"create_table\": true, \"table\": \"abc\"}}}");
+	cfg = load_ok("two");
+	l = config_settings(cfg)->lease;
+	ck_assert_str_eq(l->name, "p");
+	ck_assert_int_eq(l->duration_s, 60);
+	ck_assert_int_eq(l->create_table, 1);
+	config_free(cfg);
+	put("bad/e.json", "{\"settings\": {\"lease\": {\"name\": \"p\"}}}");
+	ck_assert_str_eq(load_errors("bad", NULL),
+			 "bad/e.json:1:24: settings.lease needs \"table\", the "
+			 "DynamoDB table that holds the lease\n");
+	put("none/e.json", "{}");
+	cfg = load_ok("none");
+	ck_assert_ptr_null(config_settings(cfg)->lease);
 	config_free(cfg);
 }
 END_TEST
@@ -876,6 +910,7 @@ int main(void)
 	tcase_add_test(tc, key_interpolation_errors_name_the_place_in_the_key);
 	tcase_add_test(tc, settings_and_policy_are_parsed);
 	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
+	tcase_add_test(tc, lease_defaults_and_its_missing_table_at_its_place);
 	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);
 	tcase_add_test(tc, cycle_is_reported_at_the_edge_that_starts_it);
 	tcase_add_test(tc, include_cycle_names_every_file);

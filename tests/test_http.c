@@ -319,6 +319,53 @@ START_TEST(get_and_post_round_trip_headers_and_body)
 }
 END_TEST
 
+/* libcurl's own defaults would reach the wire: Content-Type
+ * application/x-www-form-urlencoded on every POSTFIELDS body (rest-xml
+ * bodies read as forms), an Accept of any type, Expect: 100-continue. Only the
+ * caller's headers go out, and Content-Length goes with every method but
+ * GET and HEAD, as botocore sends it. */
+START_TEST(only_the_callers_headers_and_content_length_as_botocore_sends)
+{
+	const char *xml = "<VersioningConfiguration><Status>Enabled</Status>"
+			  "</VersioningConfiguration>";
+	http_header_t json_hdr[] = { { "Content-Type", "application/x-amz-json-1.1" } };
+	result_t put = { 0 }, del = { 0 }, get = { 0 }, post = { 0 };
+	cJSON *j;
+
+	make_client(NULL);
+	submit("PUT", "/echo", "s3", NULL, 0, xml, 0, &put);
+	submit("DELETE", "/echo", "s3", NULL, 0, NULL, 0, &del);
+	submit("GET", "/echo", "s3", NULL, 0, NULL, 0, &get);
+	submit("POST", "/echo", "kms", json_hdr, 1, "{}", 0, &post);
+	run_until(4, 10000);
+
+	j = json_of(&put);
+	ck_assert_str_eq(json_str(j, "method", NULL), "PUT");
+	ck_assert_str_eq(json_str(j, "body", NULL), xml);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "content-type"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "accept"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "expect"));
+	cJSON_Delete(j);
+	j = json_of(&del);
+	ck_assert_str_eq(json_str(j, "method", NULL), "DELETE");
+	ck_assert_str_eq(json_str(j, "headers", "content-length"), "0");
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "content-type"));
+	cJSON_Delete(j);
+	j = json_of(&get);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "content-length"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "headers"), "accept"));
+	cJSON_Delete(j);
+	j = json_of(&post);
+	ck_assert_str_eq(json_str(j, "headers", "content-type"), "application/x-amz-json-1.1");
+	cJSON_Delete(j);
+	free(put.body);
+	free(del.body);
+	free(get.body);
+	free(post.body);
+	close_client();
+}
+END_TEST
+
 START_TEST(http_error_status_is_a_response_not_a_failure)
 {
 	result_t r = { 0 };
@@ -629,6 +676,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, get_and_post_round_trip_headers_and_body);
+	tcase_add_test(tc, only_the_callers_headers_and_content_length_as_botocore_sends);
 	tcase_add_test(tc, http_error_status_is_a_response_not_a_failure);
 	tcase_add_test(tc, twenty_requests_reuse_kept_alive_connections);
 	tcase_add_test(tc, pool_cap_bounds_requests_in_flight_and_queues_fifo);

@@ -25,7 +25,7 @@ static void capture(const log_record_t *r, void *data)
 START_TEST(sink_receives_message_and_structured_fields)
 {
 	err_t e;
-	log_ctx_t ctx = { "production", "ec2.vpc.main", "apply", &e };
+	log_ctx_t ctx = { "production", "ec2.vpc.main", "apply", &e, NULL };
 
 	err_set_aws(&e, -EREMOTEIO, 400, "InvalidVpcID.NotFound", "r-42", "x");
 	log_set_sink(capture, NULL);
@@ -46,7 +46,11 @@ START_TEST(stderr_line_carries_fields)
 	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
 	char buf[1024] = { 0 };
 	err_t e;
-	log_ctx_t ctx = { "dev", "iam.role.app", NULL, &e };
+	static const char *const more[] = {
+		"DRIFTD_CHANGED_BY=arn:aws:iam::123456789012:user/alice",
+		"DRIFTD_DETECT_SECONDS=12", NULL,
+	};
+	log_ctx_t ctx = { "dev", "iam.role.app", NULL, &e, more };
 	FILE *f;
 
 	ck_assert_int_ge(fd, 0);
@@ -65,7 +69,8 @@ START_TEST(stderr_line_carries_fields)
 	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
 	ck_assert_str_eq(buf, "driftd: warning: Role is not readable. env=dev "
 			      "address=iam.role.app aws_error=AccessDenied "
-			      "request_id=req-7\n");
+			      "request_id=req-7 changed_by=arn:aws:iam::"
+			      "123456789012:user/alice detect_seconds=12\n");
 	ck_assert_ptr_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	close(fd);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 #include "proto.h"
@@ -594,6 +595,34 @@ START_TEST(uri_labels_are_percent_encoded)
 }
 END_TEST
 
+/* restXml flattened on the member (S3 LifecycleRuleAndOperator.Tags), not
+ * the shape: the items repeat as <Tag>, with no wrapper (botocore's
+ * serializer, checked on the wire by test_wire_oracle.py). A caller's
+ * Content-MD5 goes out once, as given. */
+START_TEST(rest_xml_member_flattened_list_and_given_content_md5)
+{
+	err_t e = { 0 };
+	proto_request_t *r = build("s3", "PutBucketLifecycleConfiguration",
+		"{\"Bucket\":\"b\",\"LifecycleConfiguration\":{\"Rules\":[{\"Status\":\"Enabled\","
+		"\"Filter\":{\"And\":{\"Tags\":[{\"Key\":\"a\",\"Value\":\"1\"},"
+		"{\"Key\":\"b\",\"Value\":\"2\"}]}}}]}}", &e);
+	size_t i, n = 0;
+
+	ck_assert_msg(r != NULL, "%s", e.message);
+	ck_assert_ptr_nonnull(strstr(r->body, "<And><Tag><Key>a</Key><Value>1</Value></Tag>"
+					      "<Tag><Key>b</Key><Value>2</Value></Tag></And>"));
+	proto_request_free(r);
+	r = build("s3", "PutBucketTagging", "{\"Bucket\":\"b\",\"ContentMD5\":\"given==\","
+		  "\"Tagging\":{\"TagSet\":[]}}", &e);
+	ck_assert_msg(r != NULL, "%s", e.message);
+	for (i = 0; i < r->n_headers; i++)
+		n += !strcasecmp(r->headers[i].name, "Content-MD5");
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(proto_request_header(r, "Content-MD5"), "given==");
+	proto_request_free(r);
+}
+END_TEST
+
 START_TEST(json_request_carries_target_and_version)
 {
 	err_t e = { 0 };
@@ -686,6 +715,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(req, out_of_range_request_timestamps_are_rejected);
 	tcase_add_test(req, idempotency_token_is_filled_with_a_uuid_when_absent);
 	tcase_add_test(req, uri_labels_are_percent_encoded);
+	tcase_add_test(req, rest_xml_member_flattened_list_and_given_content_md5);
 	tcase_add_test(req, json_request_carries_target_and_version);
 	tcase_add_test(model, every_service_has_a_definition_and_operations);
 	tcase_add_test(model, model_lookup_finds_operations_and_members);

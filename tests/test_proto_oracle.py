@@ -20,6 +20,10 @@ ROOT = os.environ.get("DRIFTD_ROOT", os.path.join(os.path.dirname(__file__), "..
 BUILD = os.environ.get("DRIFTD_BUILD", os.path.join(ROOT, "build"))
 DUMP = os.path.join(BUILD, "tests", "tools", "proto-dump")
 SESSION = botocore.session.get_session()
+# The models botocore lacks or has older (tests/fakeaws/models) come first,
+# as AWS_DATA_PATH would put them; test_wire_oracle.py does the same.
+SESSION.get_component("data_loader").search_paths.insert(
+    0, os.path.join(ROOT, "tests", "fakeaws", "models"))
 TOKEN = "11111111-2222-4333-8444-555555555555"
 TS = "2024-05-06T07:08:09Z"
 

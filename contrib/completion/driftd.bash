@@ -30,7 +30,9 @@ _driftd()
 		COMPREPLY=($(compgen -W "--config --state-dir --env --json --no-color --auto-approve" -- "$cur")) ;;
 	run)
 		COMPREPLY=($(compgen -W "--config --state-dir --env --interval" -- "$cur")) ;;
-	status|drift|reconcile|reload)
+	drift)
+		COMPREPLY=($(compgen -W "--json --env --state-dir --history --since --address" -- "$cur")) ;;
+	status|reconcile|reload)
 		COMPREPLY=($(compgen -W "--json --env" -- "$cur")) ;;
 	esac
 }

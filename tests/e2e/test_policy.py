@@ -18,8 +18,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from driftdtest import ROOT, FakeAWS, boto_client, driftd, driftd_at, write_config  # noqa: E402
 
 ACCOUNT = "123456789012"
-REPORTING = {"sts:GetCallerIdentity", "cloudwatch:PutMetricData"}
-READ = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Head|View)")
+REPORTING = {"sts:GetCallerIdentity", "cloudwatch:PutMetricData", "cloudtrail:LookupEvents"}
+READ = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|Head|View|Lookup)")  # Lookup: cloudtrail:LookupEvents is Read access
 # Writes whose "Resource types" column is empty in AWS's Service
 # Authorization Reference (docs.aws.amazon.com/service-authorization/
 # latest/reference/list_<service>.html): only "*" can name them.
@@ -147,6 +147,7 @@ class PolicyCommandTest(unittest.TestCase):
         self.assertEqual(delete["Condition"],
                          {"StringEquals": {"aws:ResourceTag/driftd:env": "t"}})
         self.assertEqual(doc.statement_of("ec2:DescribeVpcs")["Resource"], "*")
+        self.assertEqual(doc.statement_of("cloudtrail:LookupEvents")["Resource"], "*")
         metrics = doc.statement_of("cloudwatch:PutMetricData")
         self.assertEqual(metrics["Condition"],
                          {"StringEquals": {"cloudwatch:namespace": "Driftd"}})

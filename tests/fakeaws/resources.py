@@ -12,6 +12,8 @@ import svc_more     # noqa: E402
 import svc_extra    # noqa: E402
 import svc_lb_backup  # noqa: E402
 import svc_bedrock  # noqa: E402
+import svc_cloudtrail  # noqa: E402
+import svc_dynamodb  # noqa: E402
 
 
 def _need(ctx, res, rid):
@@ -642,8 +644,12 @@ def _ec2_handlers():
 # ============================================================== STS
 
 def _sts_identity(ctx):
-    return {'UserId': 'AIDAFAKEDRIFTD00000001', 'Account': ACCOUNT,
-            'Arn': 'arn:aws:iam::%s:user/driftd-test' % ACCOUNT}
+    akid = getattr(ctx, 'akid', None)
+    if akid is None or akid == ctx.server.args.access_key:
+        return {'UserId': 'AIDAFAKEDRIFTD00000001', 'Account': ACCOUNT,
+                'Arn': 'arn:aws:iam::%s:user/driftd-test' % ACCOUNT}
+    ident, _ = ctx.server.trail.principals.identity(akid)
+    return {'UserId': ident['principalId'], 'Account': ident['accountId'], 'Arn': ident['arn']}
 
 
 def _sts_assume(ctx):
@@ -658,6 +664,7 @@ def _sts_assume(ctx):
     akid = ctx.store.new_id('ASIA{up16}')
     secret = ctx.store.new_id('{up40}')
     ctx.server.issue_key(akid, secret)
+    ctx.server.trail.principals.add_session(akid, arn, p['RoleSessionName'])
     dur = int(p.get('DurationSeconds') or 3600)
     out = {'Credentials': {'AccessKeyId': akid, 'SecretAccessKey': secret,
                            'SessionToken': ctx.store.new_id('FwoGZXIvYXdzE{up60}'),
@@ -682,7 +689,9 @@ def build_handlers(fake):
     out[('sts', 'GetCallerIdentity')] = _sts_identity
     for service, table in (('iam', svc_iam.handlers()),) + tuple(svc_misc.handlers().items()) + \
             tuple(svc_more.handlers().items()) + tuple(svc_extra.handlers().items()) + \
-            tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()):
+            tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()) + \
+            tuple(svc_cloudtrail.handlers().items()) + \
+            tuple(svc_dynamodb.handlers().items()):
         for op, fn in table.items():
             out[(service, op)] = fn
     return out

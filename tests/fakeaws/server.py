@@ -36,6 +36,7 @@ import wire                                               # noqa: E402
 from wire import ApiError                                 # noqa: E402
 from engine import Clock, Store, Ctx                      # noqa: E402
 import resources                                          # noqa: E402
+import svc_cloudtrail                                     # noqa: E402
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
 DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
@@ -43,6 +44,7 @@ DEFAULT_SECRET_KEY = 'fake-secret-key-for-tests'
 MAX_SKEW = 15 * 60
 MAX_BODY = 16 * 1024 * 1024
 MAX_CALLS = 10000               # the call log keeps the newest calls only
+BODY_WAIT = 30.0                # seconds a body may take to arrive in full
 
 # Credential-scope service name -> botocore model name.  Most are equal.
 SIGNING_TO_MODEL = {'monitoring': 'cloudwatch', 'email': 'sesv2', 'ses': 'sesv2',
@@ -89,6 +91,7 @@ class Fault:
 
     def __init__(self, spec):
         self.service, self.operation = spec.get('service'), spec.get('operation')
+        self.access_key = spec.get('access_key')      # one caller's calls only
         self.kind = spec['kind']
         if self.kind not in ('throttle', 'error', 'latency', 'reset', 'malformed', 'skew'):
             raise ValueError('unknown fault kind %r' % self.kind)
@@ -98,8 +101,9 @@ class Fault:
         self.ms = int(spec.get('ms', 0))
         self.seconds = float(spec.get('seconds', 0))
 
-    def matches(self, service, op):
-        return (self.service in (None, service)) and (self.operation in (None, op))
+    def matches(self, service, op, access_key=None):
+        return (self.service in (None, service)) and (self.operation in (None, op)) and \
+            (self.access_key in (None, access_key))
 
     def describe(self):
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -120,6 +124,7 @@ class FakeAWS:
         self.keys = {args.access_key: args.secret_key}
         self.keys.update(self.store.resources.get('_sts_keys', {}))
         self.handlers = resources.build_handlers(self)
+        self.trail = svc_cloudtrail.Trail(self)
         self.faults = []
         self.calls = []
         self.lock = threading.Lock()
@@ -205,7 +210,41 @@ class Handler(BaseHTTPRequestHandler):
             body += self.rfile.read(size)
             self.rfile.readline(8)
 
+    def _read_body(self, length):
+        """Exactly Content-Length bytes, or a message saying how the body
+        disagrees with it: fewer bytes before the client stops sending, or
+        bytes left over after them (RFC 9112 section 6.3: the length is the
+        body's, and what follows is the next request)."""
+        sock, before = self.connection, self.connection.gettimeout()
+        sock.settimeout(BODY_WAIT)
+        chunks, got = [], 0
+        while got < length:
+            try:
+                chunk = self.rfile.read1(length - got)
+            except OSError:             # BODY_WAIT passed with the body unfinished
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        body = b''.join(chunks)
+        if len(body) < length:
+            sock.settimeout(before)
+            return body, ('Content-Length is %d but the body has %d bytes.' % (length, len(body)))
+        try:
+            # Non-blocking: a peek that finds nothing returns b'' at once.
+            sock.settimeout(0.0)
+            extra = self.rfile.peek(1)
+        except OSError:
+            extra = b''
+        finally:
+            sock.settimeout(before)
+        if extra:
+            return body, ('Content-Length is %d but more bytes followed the body.' % length)
+        return body, None
+
     def handle_any(self):
+        self.length_error = None
         try:
             if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
                 body = self._read_chunked()
@@ -213,11 +252,13 @@ class Handler(BaseHTTPRequestHandler):
                 length = int(self.headers.get('Content-Length') or 0)
                 if length < 0 or length > MAX_BODY:
                     raise ValueError('bad Content-Length')
-                body = self.rfile.read(length) if length else b''
+                body, self.length_error = self._read_body(length)
         except ValueError:
             self.close_connection = True
             self._send(413, {'Connection': 'close'}, b'request body missing, malformed or too large')
             return
+        if self.length_error:
+            self.close_connection = True    # the stream is out of step with the requests
         if self.path.startswith('/_fake/'):
             self.control(body)
             return
@@ -250,8 +291,21 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(200, {'calls': []})
             elif path == '/_fake/calls':
                 calls = [c for c in fake.calls
-                         if q.get('service') in (None, c['service']) and q.get('operation') in (None, c['operation'])]
+                         if all(q.get(k) in (None, c[k]) for k in ('service', 'operation', 'access_key'))]
                 self._json(200, {'calls': calls})
+            elif path == '/_fake/keys' and m == 'POST':
+                # another IAM user's access key, as iam:CreateAccessKey would give it
+                with fake.store.lock:
+                    fake.issue_key(doc['access_key'], doc['secret_key'])
+                    fake.trail.principals.add_user(doc['access_key'], doc['user'])
+                fake.store.save()
+                self._json(200, {'ok': True})
+            elif path == '/_fake/cloudtrail' and m == 'POST':
+                fake.trail.delay = float(doc.get('delay', fake.trail.delay))
+                self._json(200, {'delay': fake.trail.delay})
+            elif path == '/_fake/cloudtrail':
+                self._json(200, {'delay': fake.trail.delay, 'recorded': fake.trail.total,
+                                 'events': fake.trail.visible(q.get('region') or fake.store.region)})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
             elif path == '/_fake/clock' and m == 'POST':
@@ -276,6 +330,7 @@ class Handler(BaseHTTPRequestHandler):
         with store.lock:
             if doc.get('reset'):
                 store.reset()
+                self.server.fake.trail.reset()
             else:
                 table = store.table(doc['type'])
                 if doc.get('delete'):
@@ -300,7 +355,9 @@ class Handler(BaseHTTPRequestHandler):
         cred = CRED_RX.search(auth) or CRED_RX.search('Credential=' + (query.get('X-Amz-Credential') or [''])[0])
         form = {}
         ctype = self.headers.get('Content-Type', '')
-        if 'x-www-form-urlencoded' in ctype or (self.command == 'POST' and not ctype and b'Action=' in body):
+        # Read as a form whatever its Content-Type, so that a query call
+        # with the wrong one is told so by name (check_request).
+        if 'x-www-form-urlencoded' in ctype or (self.command == 'POST' and body.startswith(b'Action=')):
             form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode('utf-8', 'replace'),
                                                               keep_blank_values=True).items()}
         if not form and 'Action' in query:
@@ -314,17 +371,21 @@ class Handler(BaseHTTPRequestHandler):
         model = fake.model(service) if service else None
         protocol = model.metadata['protocol'] if model else 'json'
         state = {'service': service or '?', 'op': '?', 'params': {}, 'protocol': protocol, 'rid': request_id,
-                 'started': time.time(), 'region': cred.group(3) if cred else None}
+                 'started': time.time(), 'region': cred.group(3) if cred else None,
+                 'access_key': cred.group(1) if cred else None}
         try:
             if service is None:
                 raise ApiError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
             if model is None:
                 raise ApiError('UnknownService', 'The fake does not know service %r.' % service, 400)
+            if self.length_error:       # before the truncated body is parsed
+                raise ApiError(fake.errors_for(service)['validation'], self.length_error, 400)
             op, params = self.route(model, protocol, form, url, query, body)
             state['op'] = op.name
             if not (service == 'sts' and op.name == 'AssumeRoleWithWebIdentity'):
                 self.check_auth(service, cred, auth, query, body)
-            sleep_ms, action = self.faults_for(service, op.name)
+            self.check_request(service, model, protocol, op, ctype, body, form)
+            sleep_ms, action = self.faults_for(service, op.name, state['access_key'])
             if sleep_ms:
                 time.sleep(sleep_ms / 1000.0)
             if action == 'reset':
@@ -344,8 +405,14 @@ class Handler(BaseHTTPRequestHandler):
             if handler is None:
                 raise ApiError('NotImplemented', 'The fake AWS endpoint does not implement %s:%s.'
                                % (model.service_name, op.name), 501, sender=False)
+            ctx = Ctx(fake, model.service_name, op.name, params)
+            ctx.region, ctx.akid = state['region'], cred.group(1) if cred else None
             with fake.store.lock:
-                result = handler(Ctx(fake, model.service_name, op.name, params)) or {}
+                result = handler(ctx) or {}
+                if cred:
+                    fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape), result,
+                                      cred.group(1), self.client_address[0], self.headers.get('User-Agent', ''),
+                                      request_id, fake.wall())
             if not op.name.startswith(MUTATING_PREFIXES) or op.name == 'GetCallerIdentity':
                 fake.store.save()
             # Recorded before it is sent: a client that exits on the
@@ -373,7 +440,7 @@ class Handler(BaseHTTPRequestHandler):
             return op, wire.parse_query(form, op.input_shape, protocol == 'ec2')
         if protocol == 'json':
             target = self.headers.get('X-Amz-Target', '')
-            name = target.split('.', 1)[-1]
+            name = target.rsplit('.', 1)[-1]    # prefixes may hold dots (CloudTrail's)
             if name not in model.operation_names:
                 raise ApiError('UnknownOperationException', 'Unknown operation %s' % target, 400)
             op = model.operation_model(name)
@@ -459,14 +526,14 @@ class Handler(BaseHTTPRequestHandler):
                 .replace('\n' + signed + ';x-amz-content-sha256\n', '\n' + signed + '\n')
         return signer.signature(signer.string_to_sign(req, canonical), req)
 
-    def faults_for(self, service, op):
+    def faults_for(self, service, op, access_key=None):
         """Returns (latency ms, None | 'reset' | 'malformed' | ApiError)."""
         fake = self.server.fake
         errs = fake.errors_for(service)
         sleep_ms, action = 0, None
         with fake.lock:
             for f in list(fake.faults):
-                if not f.matches(service, op) or f.kind == 'skew':
+                if not f.matches(service, op, access_key) or f.kind == 'skew':
                     continue
                 if f.kind == 'latency':
                     sleep_ms += f.ms
@@ -488,6 +555,20 @@ class Handler(BaseHTTPRequestHandler):
                     if f.count <= 0:
                         fake.faults.remove(f)
         return sleep_ms, action
+
+    def check_request(self, service, model, protocol, op, ctype, body, form):
+        """The protocol's rules for the request itself (wire.py,
+        "conformance"), each a 400 in the protocol's error format naming
+        the header or member."""
+        try:
+            if self.command in ('GET', 'HEAD') and body:
+                raise wire.Nonconforming('A %s request carries no body, but %d bytes came.'
+                                         % (self.command, len(body)))
+            wire.check_content_type(protocol, model.metadata.get('jsonVersion', '1.0'), op,
+                                    self.headers.get('Content-Type'), body)
+            wire.check_members(protocol, op, body, form)
+        except wire.Nonconforming as e:
+            raise ApiError(self.server.fake.errors_for(service)['validation'], e.message, 400)
 
     def validate(self, service, protocol, op, params):
         try:
@@ -529,7 +610,7 @@ class Handler(BaseHTTPRequestHandler):
             params = _mask(params, model.operation_model(op).input_shape)
         calls = self.server.fake.calls
         calls.append({'time': time.time(), 'started': state['started'], 'service': state['service'],
-                      'region': state['region'], 'operation': op,
+                      'region': state['region'], 'access_key': state['access_key'], 'operation': op,
                       'parameters': params, 'status': status, 'code': code, 'request_id': state['rid']})
         if len(calls) > MAX_CALLS:
             del calls[:len(calls) - MAX_CALLS]

@@ -337,6 +337,199 @@ def _extra_checks(value, shape, path):
                            % (path, shape.metadata['max']))
 
 
+# ---------------------------------------------------------------- conformance
+# What the protocol specifications require of a request, checked before
+# its parameters are: AWS rejects a request that breaks them, and a client
+# the fake let through would fail against AWS (or any emulator that reads
+# the header as the spec says: issue 13, rest-xml bodies sent as forms).
+#   awsQuery / ec2Query  https://smithy.io/2.0/aws/protocols/aws-query-protocol.html
+#     https://smithy.io/2.0/aws/protocols/aws-ec2-query-protocol.html
+#     "Content-Type: application/x-www-form-urlencoded"; the form holds the
+#     operation's input members, nothing else.
+#   awsJson1_0 / 1_1     https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html
+#     https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
+#     "Content-Type: application/x-amz-json-1.0" (or -1.1); the body is
+#     the input structure.
+#   restJson1            https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html
+#     a structure body is "application/json"; members bound to the URI,
+#     query string or headers (httpLabel, httpQuery, httpHeader) are not
+#     serialized in the body.
+#   restXml              https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html
+#     a structure body is XML ("application/xml"; the SDKs send it with no
+#     Content-Type at all, which S3 and Route 53 accept), never a form.
+
+class Nonconforming(ApiError):
+    """A request that breaks its protocol; the server answers 400 with the
+    protocol's validation error code and this message."""
+
+    def __init__(self, message):
+        super().__init__('ValidationError', message, 400)
+
+
+def _media_type(ctype):
+    return (ctype or '').split(';', 1)[0].strip().lower()
+
+
+def _bound(member):
+    return member.serialization.get('location')
+
+
+def _payload_member(shape):
+    name = shape.serialization.get('payload') if shape is not None else None
+    return (name, shape.members[name]) if name else (None, None)
+
+
+def check_content_type(protocol, json_version, op, ctype, body):
+    mt = _media_type(ctype)
+    if protocol in ('query', 'ec2'):
+        if body and mt != 'application/x-www-form-urlencoded':
+            raise Nonconforming('Content-Type %r does not fit the %s protocol: the form body '
+                                'needs application/x-www-form-urlencoded.' % (ctype, protocol))
+        return
+    if protocol == 'json':
+        want = 'application/x-amz-json-%s' % json_version
+        if mt != want:
+            raise Nonconforming('Content-Type %r does not fit this awsJson service: it takes %s.'
+                                % (ctype, want))
+        return
+    _, payload = _payload_member(op.input_shape)
+    if not body or (payload is not None and payload.type_name in ('blob', 'string')):
+        return                      # raw payloads carry their own media type
+    if protocol == 'rest-json' and mt != 'application/json':
+        raise Nonconforming('Content-Type %r does not fit the restJson1 protocol: a JSON body '
+                            'is application/json.' % ctype)
+    if protocol == 'rest-xml' and mt not in ('', 'application/xml', 'text/xml'):
+        raise Nonconforming('Content-Type %r does not fit the restXml protocol: the body is XML '
+                            '(application/xml, or no Content-Type as the SDKs send it).' % ctype)
+
+
+def _where(member, name):
+    loc = _bound(member)
+    wire_name = member.serialization.get('name', name)
+    return {'uri': 'the URI (as {%s})' % wire_name, 'querystring': 'the query string (as %s)' % wire_name,
+            'header': 'the %s header' % wire_name, 'headers': 'headers prefixed %s' % wire_name,
+            'statusCode': 'the status code'}.get(loc, loc)
+
+
+def _json_unknown(shape, value, path, top_rest=False):
+    """The first member of a JSON body the shape does not define, as a
+    message; None when every member is known."""
+    t = shape.type_name
+    if t == 'structure' and isinstance(value, dict) and not shape.metadata.get('document'):
+        for k, v in value.items():
+            m = shape.members.get(k)
+            if m is None:
+                return 'unknown member %s%s: %s has no such member' % (path, k, shape.name)
+            if top_rest and _bound(m):
+                return 'member %s belongs in %s, not in the body' % (k, _where(m, k))
+            why = _json_unknown(m, v, '%s%s.' % (path, k))
+            if why:
+                return why
+    elif t == 'list' and isinstance(value, list):
+        for i, v in enumerate(value):
+            why = _json_unknown(shape.member, v, '%s[%d].' % (path.rstrip('.'), i))
+            if why:
+                return why
+    elif t == 'map' and isinstance(value, dict):
+        for k, v in value.items():
+            why = _json_unknown(shape.value, v, '%s%s.' % (path, k))
+            if why:
+                return why
+    return None
+
+
+def _xml_names(shape):
+    """Element name -> (member name, member) for a structure's body members."""
+    out = {}
+    for name, m in shape.members.items():
+        out[m.serialization.get('name', name)] = (name, m)
+    return out
+
+
+def _xml_unknown(shape, elem, path, top_rest=False):
+    t = shape.type_name
+    if t == 'structure':
+        names = _xml_names(shape)
+        for child in elem:
+            hit = names.get(child.tag)
+            if hit is None:
+                return 'unknown element %s%s: %s has no such member' % (path, child.tag, shape.name)
+            name, m = hit
+            if top_rest and _bound(m):
+                return 'member %s belongs in %s, not in the body' % (name, _where(m, name))
+            if m.serialization.get('xmlAttribute'):
+                continue
+            sub = m.member if (m.type_name == 'list' and m.serialization.get('flattened')) else m
+            why = _xml_unknown(sub, child, '%s%s.' % (path, child.tag))
+            if why:
+                return why
+    elif t == 'list':
+        mn = shape.member.serialization.get('name', 'member')
+        for child in elem:
+            if child.tag != mn:
+                return 'unknown element %s%s: the list %s holds <%s> items' % (path, child.tag, shape.name, mn)
+            why = _xml_unknown(shape.member, child, '%s%s.' % (path, mn))
+            if why:
+                return why
+    return None
+
+
+def _form_unknown(op, form, ec2):
+    """Form keys the operation's input does not define: the form botocore
+    would write for what parsed is the whole of what may come."""
+    from botocore.serialize import create_serializer
+    shape = op.input_shape
+    parsed = parse_query(form, shape, ec2) if shape is not None else {}
+    try:
+        again = create_serializer('ec2' if ec2 else 'query', include_validation=False) \
+            .serialize_to_request(parsed, op)['body']
+    except Exception:               # values the validator rejects by name later
+        return None
+    for k in sorted(form):
+        if k not in again and k not in ('Action', 'Version') and not k.startswith('X-Amz-'):
+            return 'unknown parameter %s: %s has no such member' % (
+                k, shape.name if shape is not None else op.name + ' (no input)')
+    return None
+
+
+def check_members(protocol, op, body, form):
+    """Rejects a member not in the input shape, and for the REST protocols
+    a URI, query-string or header member sent in the body, or a body on
+    an operation that takes none."""
+    shape = op.input_shape
+    if protocol in ('query', 'ec2'):
+        why = _form_unknown(op, form, protocol == 'ec2')
+        if why:
+            raise Nonconforming(why)
+        return
+    if not body.strip():
+        return
+    pname, payload = _payload_member(shape)
+    if payload is not None and payload.type_name in ('blob', 'string'):
+        return
+    xml = protocol == 'rest-xml'
+    doc = None
+    try:
+        if xml:
+            doc = _strip_ns(ET.fromstring(body))
+        else:
+            doc = json.loads(body.decode('utf-8'))
+    except (ValueError, UnicodeDecodeError, ET.ParseError):
+        pass                        # the parser names what is wrong with it
+    rest = protocol in ('rest-json', 'rest-xml')
+    why = None
+    if doc is not None and shape is not None:
+        target, top = (payload, False) if payload is not None else (shape, rest)
+        why = _xml_unknown(target, doc, '', top) if xml else _json_unknown(target, doc, '', top)
+    if rest and (shape is None or (payload is None and
+                                    not any(_bound(m) is None for m in shape.members.values()))):
+        if not (why or '').startswith('member '):   # unless a member is just misplaced
+            why = ('%s takes no request body (every member is bound to the URI, query '
+                   'string or headers), but %d bytes came.' % (op.name, len(body)))
+    if why:
+        raise Nonconforming(why)
+
+
 # ---------------------------------------------------------------- serializing
 
 def _iso(v):
@@ -528,5 +721,6 @@ def serialize_error(protocol, service, err, request_id):
         return err.status, {'Content-Type': 'application/xml'}, body.encode()
     headers = {'x-amzn-ErrorType': code,
                'Content-Type': 'application/x-amz-json-1.1' if protocol == 'json' else 'application/json'}
-    body = {'__type': code, 'message': msg} if protocol == 'json' else {'message': msg}
+    body = {'__type': getattr(err, 'type_name', code), 'message': msg} if protocol == 'json' else {'message': msg}
+    body.update(getattr(err, 'fields', {}))       # DynamoDB's Item beside its error
     return err.status, headers, json.dumps(body).encode()
