@@ -616,7 +616,7 @@ static void check_status(void *ctx);
 
 /* The single-item read is merged over what the batched read had: some
  * types' read_one returns less (GetRole has no inline policies). */
-static void merge_live(rec_item_t *item, cJSON *fresh)
+void rec__merge_live(rec_item_t *item, cJSON *fresh)
 {
 	cJSON *m;
 
@@ -650,28 +650,20 @@ static cJSON *list_find(cJSON *list, const char *id_path, const char *id)
 	return NULL;
 }
 
-static void on_read_one(void *data, cJSON *result, const err_t *e)
+int rec__read_one_item(const rec_item_t *item, cJSON *result, cJSON **out,
+		       err_t *err)
 {
-	rec_task_t *task = data;
-	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
-	cJSON *found = NULL, *live;
-	err_t err;
+	cJSON *found, *live;
 
-	if (e) {
-		rec__task_fail(task, e);
-		return;
-	}
+	*out = NULL;
 	found = t->read_one.result && *t->read_one.result ?
 		json_get_path(result, t->read_one.result) : result;
 	if (cJSON_IsArray(found))
 		found = list_find(found, t->id_path, item->id);
 	if (!found) {
-		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
-			"written", item->address, item->id ? item->id : "?");
 		cJSON_Delete(result);
-		rec__task_fail(task, &err);
-		return;
+		return 0;
 	}
 	live = cJSON_Duplicate(found, 1);
 	cJSON_Delete(result);
@@ -680,16 +672,40 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 	if (live && item->id && t->id_path && !json_get_path(live, t->id_path) &&
 	    json_set_path(live, t->id_path, cJSON_CreateString(item->id))) {
 		cJSON_Delete(live);
-		err_set(&err, -ENOMEM, "out of memory");
-		rec__task_fail(task, &err);
-		return;
+		return err_set(err, -ENOMEM, "out of memory");
 	}
-	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, &err)) {
+	if (!live)
+		return err_set(err, -ENOMEM, "out of memory");
+	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, err)) {
 		cJSON_Delete(live);
+		return err->code;
+	}
+	*out = live;
+	return 0;
+}
+
+static void on_read_one(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	rec_item_t *item = task->item;
+	cJSON *live;
+	err_t err;
+
+	if (e) {
+		rec__task_fail(task, e);
+		return;
+	}
+	if (rec__read_one_item(item, result, &live, &err)) {
 		rec__task_fail(task, &err);
 		return;
 	}
-	merge_live(item, live);
+	if (!live) {
+		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
+			"written", item->address, item->id ? item->id : "?");
+		rec__task_fail(task, &err);
+		return;
+	}
+	rec__merge_live(item, live);
 	task->batch.pending = 1;
 	task->batch.done = check_status;
 	task->batch.ctx = task;
@@ -1168,9 +1184,16 @@ static int check_waits(const rec_item_t *item)
 
 void rec__start_task(rec_run_t *run, rec_item_t *item)
 {
-	rec_task_t *task = calloc(1, sizeof(*task));
+	rec_task_t *task;
 	tmpl_values_t v;
 	err_t e;
+
+	/* An incremental run leaves the rest as the cache has them. */
+	if (!rec__incr_selected(run, item)) {
+		graph_mark_done(run->graph, item->address);
+		return;
+	}
+	task = calloc(1, sizeof(*task));
 
 	if (!task) {
 		err_set(&item->err, -ENOMEM, "out of memory");
