@@ -125,7 +125,8 @@ static int add_type(cJSON *set, const res_type_t *t)
 		if (!(rc = add_ops(set, t->service, a->update_op)) &&
 		    !(rc = add_ops(set, t->service, a->remove_op)) &&
 		    !(rc = add_ops(set, t->service, a->plan_ops)))
-			rc = add_ops(set, t->service, a->live_read.op);
+			if (!(rc = add_ops(set, t->service, a->live_read.op)))
+				rc = add_ops(set, t->service, a->generate.op);
 	}
 	return rc;
 }

@@ -204,7 +204,7 @@ static void task_closed(uv_handle_t *h)
 		cJSON_Delete(task->ops[i].params);
 	}
 	free(task->ops);
-	cJSON_Delete(task->create_request);
+	json_delete_wiped(task->create_request);
 	free(task);
 	run->tasks_running--;
 	rec__pump(run);
@@ -1016,7 +1016,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 			rec__update_id(item);
 	}
 	keep_sent_documents(item, task->create_request);
-	cJSON_Delete(task->create_request);
+	json_delete_wiped(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);
 	if (!item->id) {
@@ -1096,6 +1096,73 @@ static int create_params(rec_task_t *task, cJSON **out, err_t *e)
 	return 0;
 }
 
+/* The next attribute of the create request whose value a call makes
+ * (restable.h, "Generated values"), NULL when none is left. */
+static const res_attr_t *generated(const res_type_t *t, const cJSON *request)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_attrs; i++)
+		if (t->attrs[i].generate.op &&
+		    cJSON_GetObjectItemCaseSensitive(request, t->attrs[i].name))
+			return &t->attrs[i];
+	return NULL;
+}
+
+static void generate_next(rec_task_t *task);
+
+/* The generated value replaces its attribute in the create request; the
+ * answer is wiped. */
+static void on_generated(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	const res_attr_t *a = generated(task->item->type, task->create_request);
+	cJSON *value = json_get_path(result, a->generate.result);
+	cJSON *copy;
+	err_t err;
+
+	if (e) {
+		json_delete_wiped(result);
+		on_op(data, NULL, e);
+		return;
+	}
+	if (!cJSON_IsString(value) ||
+	    !(copy = cJSON_CreateString(value->valuestring))) {
+		json_delete_wiped(result);
+		err_set(&err, cJSON_IsString(value) ? -ENOMEM : -EPROTO,
+			"%s: %s returned no %s", task->item->address,
+			a->generate.op, a->generate.result);
+		rec__task_fail(task, &err);
+		return;
+	}
+	json_delete_wiped(result);
+	json_delete_wiped(cJSON_DetachItemFromObjectCaseSensitive(
+		task->create_request, a->name));
+	json_delete_wiped(cJSON_DetachItemFromObjectCaseSensitive(
+		task->create_request, a->generate_into));
+	cJSON_AddItemToObject(task->create_request, a->generate_into, copy);
+	generate_next(task);
+}
+
+/* Makes the create request's generated values, one call each, then the
+ * create. */
+static void generate_next(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	const res_attr_t *a = generated(item->type, task->create_request);
+	err_t e;
+
+	if (a && rec__call(task->run, item->type->service, item->region,
+			   a->generate.op,
+			   cJSON_GetObjectItemCaseSensitive(task->create_request,
+							    a->name),
+			   0, on_generated, task, &e))
+		rec__task_fail(task, &e);
+	else if (!a && task_call(task, item->type->create.op,
+				 task->create_request, on_create, &e))
+		rec__task_fail(task, &e);
+}
+
 static void start_create(rec_task_t *task)
 {
 	rec_item_t *item = task->item;
@@ -1138,11 +1205,9 @@ static void start_create(rec_task_t *task)
 		return;
 	}
 	rec__emit(run, REC_EVENT_START, item, "Creating...");
-	cJSON_Delete(task->create_request);
-	task->create_request = cJSON_Duplicate(params, 1);
-	if (task_call(task, item->type->create.op, params, on_create, &e))
-		rec__task_fail(task, &e);
-	cJSON_Delete(params);
+	json_delete_wiped(task->create_request);
+	task->create_request = params;
+	generate_next(task);
 }
 
 static int is_check(const res_type_t *t)

@@ -182,6 +182,17 @@
  * name) is an ordinary write-only value. A secret that cannot be read
  * fails the read or apply with AWS's error, which names the secret only.
  *
+ * Generated values. An attribute with a generate operation
+ * (secretsmanager.secret's GenerateSecretString) is not sent as itself:
+ * when config sets it, the engine calls generate.op with the attribute's
+ * value as its request, after the journal's intent and just before the
+ * create, and places the answer's string at generate.result as
+ * generate_into in the create request, in place of the attribute
+ * (GetRandomPassword's RandomPassword as CreateSecret's SecretString). The
+ * value is in that request only: never in desired or live state, plans,
+ * events, logs or the journal, and the request is wiped once answered. A
+ * failed generate call fails the create, with AWS's error.
+ *
  * Singletons. A RES_ID_SINGLETON type (SES's account settings) has one
  * item per account and region: its read's result is that object (GetAccount
  * answers it whole), and it is the live item of the type's one configured
@@ -359,6 +370,9 @@ typedef struct res_attr {
 	 * tags). */
 	res_op_t           live_read;  /* result "" places the whole answer
 					   (GetBucketVersioning's {Status}) */
+	/* Made by a call just before the create ("Generated values"). */
+	res_op_t           generate;
+	const char        *generate_into;
 	/* Secret members of the value; terminated by { NULL }. */
 	const res_secret_member_t *secret_members;
 } res_attr_t;

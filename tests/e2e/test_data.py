@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import string
 import sys
 import tempfile
 import unittest
@@ -41,7 +42,6 @@ class DataTierTest(unittest.TestCase):
         data = load_jsonc(os.path.join(ROOT, "config", "base", "data.json"))
         res = data["resources"]
         res["elasticache.replication_group.main"]["AuthToken"] = AUTH_TOKEN
-        res["secretsmanager.secret.redis_auth"]["SecretString"] = AUTH_TOKEN
         res["secretsmanager.secret.app_config"]["SecretString"] = SECRET_VALUE
         cls.data = data
         cls.main = {
@@ -233,6 +233,14 @@ class DataTierTest(unittest.TestCase):
         secret = self.instance()["MasterUserSecret"]["SecretArn"]
         master = json.loads(aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
                                                 secret])["SecretString"])["password"]
+        # The Redis AUTH secret's first value was generated (data.json's
+        # GenerateSecretString): 64 characters of what ElastiCache takes in
+        # an AUTH token (ElastiCache User Guide, "Authenticating with the
+        # Valkey and Redis OSS AUTH command": letters, digits, !&#$^<>-).
+        generated = aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
+                                        "cloudpartner/e2e/redis-auth-token"])["SecretString"]
+        self.assertEqual(len(generated), 64)
+        self.assertLessEqual(set(generated), set(string.ascii_letters + string.digits + "!&#$^<>-"))
         texts = list(self.outputs)
         for dirpath, _, files in os.walk(os.path.join(self.tmp, "state")):
             for name in files:
@@ -240,7 +248,7 @@ class DataTierTest(unittest.TestCase):
                     texts.append(f.read())
         self.assertGreater(len(texts), 2)
         for text in texts:
-            for s in SENTINELS + (master,):
+            for s in SENTINELS + (master, generated):
                 self.assertNotIn(s, text)
         # The values did reach AWS, in the create calls only.
         value = aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
