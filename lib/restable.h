@@ -193,6 +193,21 @@
  * events, logs or the journal, and the request is wiped once answered. A
  * failed generate call fails the create, with AWS's error.
  *
+ * Secret values. An attribute flagged RES_SECRET_VALUE (and RES_SENSITIVE
+ * | RES_WRITE_ONLY: a Redis AuthToken) may be given in config as
+ * {"secret": ID}, ID a Secrets Manager secret's ARN or name (typically
+ * ${secretsmanager.secret.NAME.ARN}); its value is then the secret's
+ * SecretString. The engine reads it with GetSecretValue (in the ARN's
+ * region, else the resource's) when it reads the live resource, and just
+ * before a create, into the item's memory only (rec_item_t.secret_values,
+ * wiped): never into state, plans, events, logs or the journal. AWS never
+ * returns it, so it is compared by the keyed fingerprint the journal
+ * keeps after each write of it (secret.h): when the secret's value has
+ * another fingerprint, or none was recorded, the attribute is an update
+ * (its update_op) that sends it once. A secret that cannot be read makes
+ * the resource unreadable, never missing. A value written in config is
+ * write-only as before.
+ *
  * Singletons. A RES_ID_SINGLETON type (SES's account settings) has one
  * item per account and region: its read's result is that object (GetAccount
  * answers it whole), and it is the live item of the type's one configured
@@ -263,6 +278,9 @@ enum res_attr_flags {
 	RES_SECRET_URL     = 1u << 7,  /* a URL (or URLs) that may carry a token:
 					  shown with its userinfo and query
 					  masked (secret.h)                     */
+	RES_SECRET_VALUE   = 1u << 8,  /* may be {"secret": ID}: the value of a
+					  Secrets Manager secret ("Secret
+					  values")                              */
 };
 
 /* A secret member inside a structured value (an ALB action's

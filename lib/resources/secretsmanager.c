@@ -2,9 +2,10 @@
  * Redis AUTH token. Member names are the botocore secretsmanager model's
  * (2017-10-17).
  *
- * driftd never reads a secret's value: the read is ListSecrets (metadata,
- * tags, rotation) and the resource policy is GetResourcePolicy, a live
- * read; GetSecretValue is never called by a plan. A value given in config
+ * The read is ListSecrets (metadata, tags, rotation) and the resource
+ * policy is GetResourcePolicy, a live read; a secret's value is read
+ * (GetSecretValue) only where another resource takes it by reference
+ * (restable.h, "Secret values": a Redis AuthToken {"secret": ARN}). A value given in config
  * (SecretString) is RES_SENSITIVE | RES_WRITE_ONLY: sent once by
  * CreateSecret, never printed, journaled or compared, since afterwards the
  * value belongs to the application and to rotation (a new version is not
