@@ -252,6 +252,17 @@ void rec__incr_start_reads(rec_run_t *run);
 void rec__incr_trim(rec_run_t *run);
 
 /* rec_driver.c */
+/* restable.h, "Secret values": GetSecretValue of id (in its ARN's region,
+ * else region); the ID of a {"secret": ID} value of a, else NULL; the
+ * answer's SecretString kept in item->secret_values (wiped when
+ * replaced); and the kept values put in item->desired in place of the
+ * references they were read for (how many). */
+int rec__read_secret(rec_run_t *run, const char *id, const char *region,
+		     aws_done_cb cb, void *data, err_t *e);
+const char *rec__secret_ref(const res_attr_t *a, const cJSON *v);
+int rec__keep_secret_value(rec_item_t *item, const res_attr_t *a,
+			   const char *id, const cJSON *answer, err_t *e);
+int rec__use_secret_values(rec_item_t *item);
 void rec__start_driver_apply(rec_task_t *task);
 void rec__start_driver_read(rec_run_t *run, rec_read_t *rd, cJSON *desired);
 

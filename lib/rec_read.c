@@ -54,6 +54,88 @@ static void on_live_read(void *data, cJSON *result, const err_t *e)
 	rec__batch_step(b);
 }
 
+/* A secret value's read (restable.h, "Secret values"). */
+typedef struct secret_read {
+	rec_item_t       *item;
+	const res_attr_t *attr;
+	lr_batch_t       *batch;
+	char             *id;
+} secret_read_t;
+
+/* A secret that cannot be read makes the item unreadable, with AWS's
+ * error (which names the secret, never its value). */
+static void on_secret_value(void *data, cJSON *result, const err_t *e)
+{
+	secret_read_t *c = data;
+	lr_batch_t *b = c->batch;
+	err_t err;
+
+	if (e) {
+		err_set_aws(&c->item->err, e->code, e->http_status, e->aws_code,
+			    e->request_id, "%s: cannot read the secret of %s: %s",
+			    c->item->address, c->attr->name, e->message);
+		c->item->read_failed = 1;
+	} else if (rec__keep_secret_value(c->item, c->attr, c->id, result, &err)) {
+		c->item->err = err;
+		c->item->read_failed = 1;
+	}
+	json_delete_wiped(result);
+	free(c->id);
+	free(c);
+	rec__batch_step(b);
+}
+
+/* The secrets of item's {"secret": ID} values whose IDs are known. */
+static void issue_secret_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
+{
+	const res_attr_t *a;
+	const cJSON *kept;
+	cJSON *desired = NULL;
+	secret_read_t *c;
+	const char *id;
+	size_t j;
+	err_t e;
+
+	for (j = 0; j < item->type->n_attrs; j++)
+		if (rec__secret_ref(&item->type->attrs[j], cJSON_GetObjectItemCaseSensitive(
+			item->res->body, item->type->attrs[j].name)))
+			break;
+	if (j == item->type->n_attrs ||
+	    config_resolve(run->o.config, item->res, rec__lookup_ref, run,
+			   &desired, &e))
+		return;   /* none, or not known yet: read before the create */
+	for (; j < item->type->n_attrs; j++) {
+		a = &item->type->attrs[j];
+		if (!(id = rec__secret_ref(a, cJSON_GetObjectItemCaseSensitive(desired,
+									     a->name))))
+			continue;
+		/* Read once a run: a refresh while waiting keeps it. */
+		kept = cJSON_GetObjectItemCaseSensitive(item->secret_values, a->name);
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    kept, "id")) ?: "", id))
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (!c || !(c->id = strdup(id))) {
+			free(c);
+			err_set(&item->err, -ENOMEM, "out of memory");
+			item->read_failed = 1;
+			break;
+		}
+		c->item = item;
+		c->attr = a;
+		c->batch = b;
+		if (rec__read_secret(run, id, item->region, on_secret_value, c, &e)) {
+			item->err = e;
+			item->read_failed = 1;
+			free(c->id);
+			free(c);
+		} else {
+			b->pending++;
+		}
+	}
+	cJSON_Delete(desired);
+}
+
 void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 {
 	live_read_call_t *c;
@@ -63,6 +145,8 @@ void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 	size_t j;
 	err_t e;
 
+	if (item->live && item->res)
+		issue_secret_reads(run, item, b);
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
 		a = &item->type->attrs[j];
 		/* Tags are always compared: the ownership tags are desired

@@ -488,8 +488,9 @@ void rec_result_free(rec_result_t *r)
 		free(r->items[i].id);
 		free(r->items[i].old_id);
 		diff_free(r->items[i].diff);
-		cJSON_Delete(r->items[i].desired);
+		json_delete_wiped(r->items[i].desired);
 		cJSON_Delete(r->items[i].live);
+		json_delete_wiped(r->items[i].secret_values);
 	}
 	free(r->items);
 	free(r);

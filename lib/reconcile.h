@@ -121,6 +121,10 @@ typedef struct rec_item {
 						   driftd:env it carries */
 	char                    *old_id;   /* an identity change: the item
 					      this address had before       */
+	cJSON                   *secret_values; /* {attribute: {"id",
+					      "value"}}: secrets read for
+					      RES_SECRET_VALUE attributes;
+					      wiped when freed              */
 } rec_item_t;
 
 typedef struct rec_result {
