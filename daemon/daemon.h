@@ -49,6 +49,10 @@ typedef struct daemon {
 	char          *topic_setting; /* the alert_topic it was read for */
 	char           alert_block[1024]; /* why the last send could not
 					    happen; "" after a success  */
+	int            incremental;   /* the running cycle is an edit's
+					 incremental run (issue 17 item 3) */
+	int            quick;         /* the debounce timer is the quick
+					 try after a config change       */
 	int            running, cycle_pending, reload_pending, ready, stopping,
 		       exiting, flushed, config_valid, metrics_in_flight,
 		       alert_in_flight, warned_no_topic;

@@ -6,6 +6,7 @@
  * the loop sleeps in epoll until a timer, a signal, a file or a client
  * wakes it. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,10 @@
 #include "tracker.h"
 
 #define DEBOUNCE_MS      200
+/* A change is tried this soon: a config that loads is reconciled at once
+ * (an incremental run), one that does not (an editor mid-write) waits the
+ * debounce before it is reported. */
+#define QUICK_MS         20
 #define STOP_GRACE_MS    7000   /* then exit anyway: systemd waits 15 s */
 #define MAX_WATCHES      (sizeof(((daemon_t *)0)->watch) / sizeof(uv_fs_event_t *))
 
@@ -688,11 +693,26 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		log_error(&c, "The reconcile cycle failed as a whole: %s. "
 			  "driftd tries again next cycle.",
 			  err_format(err, line, sizeof(line)));
-	if (r) {
+	if (r && d->incremental) {
+		/* An edit's run holds only what the edit touched: the estate's
+		 * counts and the last full result stay the last full cycle's. */
+		size_t managed = d->n_managed, drifted = d->n_drifted;
+
+		process_result(d, r, now);
+		d->n_managed = managed;
+		d->n_drifted = drifted;
+		rec_result_free(r);
+	} else if (r) {
 		rec_result_free(d->last);
 		d->last = r;
 		process_result(d, r, now);
 	}
+	d->incremental = 0;
+	/* Between cycles the heap in use is flat (about 2 MB for the dev
+	 * estate, massif over 150 cycles) while RSS crept up 132 KiB over
+	 * 900 cycles: freed memory glibc kept, not objects driftd holds.
+	 * Hand it back once a cycle. */
+	malloc_trim(0);
 	if (!d->ready) {
 		d->ready = 1;
 		sd_notify(0, "READY=1");
@@ -750,7 +770,10 @@ static void on_rec_event(void *ctx, rec_event_t ev, const rec_item_t *item,
 	/* Failures are logged once, with their backoff, after the cycle. */
 }
 
-static void start_cycle(daemon_t *d)
+/* A cycle; with cached set, an edit's incremental run of the n_only
+ * addresses at only and their dependants against it (reconcile.h). */
+static void start_run(daemon_t *d, const rec_result_t *cached,
+		      const char *const *only, size_t n_only)
 {
 	rec_opts_t o;
 	err_t e;
@@ -771,6 +794,9 @@ static void start_cycle(daemon_t *d)
 	o.event_ctx = d;
 	o.skip = skip_backing_off;
 	o.skip_ctx = d;
+	o.cached = cached;
+	o.only = only;
+	o.n_only = n_only;
 	if (!(o.aws = session_aws(d->session, &e)) ||
 	    !(o.journal = session_journal(d->session, &e)) ||
 	    !(o.secret_key = session_secret_key(d->session)) ||
@@ -782,6 +808,12 @@ static void start_cycle(daemon_t *d)
 		return;
 	}
 	d->running = 1;
+	d->incremental = cached != NULL;
+}
+
+static void start_cycle(daemon_t *d)
+{
+	start_run(d, NULL, NULL, 0);
 }
 
 static void on_cycle_timer(uv_timer_t *t)
@@ -874,10 +906,23 @@ static void watch_config(daemon_t *d)
 	}
 }
 
+static int reload(daemon_t *d, int quiet);
+
 static void on_debounce(uv_timer_t *t)
 {
 	daemon_t *d = t->data;
 
+	if (d->quick) {
+		d->quick = 0;
+		/* Quick try: a config that does not load yet is an editor
+		 * mid-write until the debounce says otherwise. */
+		if (!d->running && !d->stopping && reload(d, 1))
+			uv_timer_start(&d->debounce_timer, on_debounce,
+				       DEBOUNCE_MS - QUICK_MS, 0);
+		else if (d->running)
+			d->reload_pending = 1;
+		return;
+	}
 	d->reload_pending = 1;
 	if (!d->running)
 		do_reload(d);
@@ -893,7 +938,8 @@ static void on_fs_event(uv_fs_event_t *h, const char *name, int events,
 	/* Editors write temp files next to the real one; only JSON counts. */
 	if (name && !strstr(name, ".json"))
 		return;
-	uv_timer_start(&d->debounce_timer, on_debounce, DEBOUNCE_MS, 0);
+	d->quick = 1;
+	uv_timer_start(&d->debounce_timer, on_debounce, QUICK_MS, 0);
 }
 
 /* Group- or world-writable config lets another user change what driftd
@@ -981,18 +1027,30 @@ static void config_rejected(daemon_t *d, const config_errors_t *errs,
 	cJSON_Delete(details);
 }
 
-static void do_reload(daemon_t *d)
+/* Loads the config again and reconciles it: what the edit changed at
+ * once, in an incremental run against the last cycle's result
+ * (rec_edited, reconcile.h), else a full cycle. quiet: a config that does
+ * not load is not reported (returns 1; the caller tries again later). */
+static int reload(daemon_t *d, int quiet)
 {
 	config_errors_t *errs = NULL;
-	session_t *s;
+	session_t *s, *old;
+	rec_result_t *cached;
+	char **only = NULL;
+	size_t n_only = 0, i;
+	int edited = 1;
 	err_t e;
 	log_ctx_t c = lctx(d, NULL, "config", NULL);
 
 	d->reload_pending = 0;
 	if (d->stopping)
-		return;
-	sd_notify(0, "RELOADING=1");
+		return 0;
 	s = load_session(d, &errs, &e);
+	if (!s && quiet) {
+		config_errors_free(errs);
+		return 1;
+	}
+	sd_notify(0, "RELOADING=1");
 	if (!s) {
 		d->config_valid = 0;
 		config_rejected(d, errs, &e);
@@ -1005,26 +1063,49 @@ static void do_reload(daemon_t *d)
 		notify_status(d);
 		if (!d->running && !uv_is_active((uv_handle_t *)&d->cycle_timer))
 			schedule_next(d);
-		return;
+		return 0;
 	}
 	config_errors_free(errs);
 	alerts_resolve(d->alerts, "config|");
-	/* The last result points into the old config: drop it before the
-	 * old session goes. */
-	rec_result_free(d->last);
+	/* The last result points into the old config: the incremental run
+	 * copies what it needs from it as it starts; both go after. */
+	cached = d->last;
 	d->last = NULL;
-	session_close_async(d->session, NULL, NULL);
+	old = d->session;
+	if (cached && d->config_valid)
+		edited = rec_edited(session_config(old), session_config(s),
+				    &only, &n_only, &e);
 	d->session = s;
 	snprintf(d->environment, sizeof(d->environment), "%s",
 		 session_environment(s));
 	memset(&d->stats, 0, sizeof(d->stats));
 	d->config_valid = 1;
 	watch_config(d);
-	log_info(&c, "The config in %s was reloaded (%zu resources); "
-		 "reconciling it now.", d->args->config_dir,
-		 config_resource_count(session_config(s)));
+	if (edited == 0 && n_only)
+		log_info(&c, "The config in %s was reloaded (%zu resources); "
+			 "reconciling the %zu it changes now, all of them "
+			 "next interval.", d->args->config_dir,
+			 config_resource_count(session_config(s)), n_only);
+	else
+		log_info(&c, "The config in %s was reloaded (%zu resources); "
+			 "reconciling it now.", d->args->config_dir,
+			 config_resource_count(session_config(s)));
 	sd_notify(0, "READY=1");
-	start_cycle(d);
+	if (edited == 0 && n_only)
+		start_run(d, cached, (const char *const *)only, n_only);
+	else
+		start_cycle(d);
+	for (i = 0; i < n_only; i++)
+		free(only[i]);
+	free(only);
+	rec_result_free(cached);
+	session_close_async(old, NULL, NULL);
+	return 0;
+}
+
+static void do_reload(daemon_t *d)
+{
+	reload(d, 0);
 }
 
 void daemon_request_reload(daemon_t *d)

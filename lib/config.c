@@ -64,6 +64,11 @@ typedef struct loader {
 	int unloaded;                /* files that did not parse: their
 					resources are unknown, not missing */
 	int oom;
+	size_t *seen;                /* resources by address (open addressing,
+					index + 1; 0 empty): the duplicate
+					check was a scan per resource,
+					quadratic (100,000: over 30 s) */
+	size_t capseen;
 } loader_t;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -1791,6 +1796,57 @@ static int cmp_resource(const void *a, const void *b)
 		      ((const config_resource_t *)b)->address);
 }
 
+static size_t address_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* The index in cfg->res of address, or cfg->nres. */
+static size_t seen_find(const loader_t *L, const char *address)
+{
+	size_t i;
+
+	if (!L->capseen)
+		return L->cfg->nres;
+	for (i = address_hash(address) & (L->capseen - 1); L->seen[i];
+	     i = (i + 1) & (L->capseen - 1))
+		if (!strcmp(L->cfg->res[L->seen[i] - 1].address, address))
+			return L->seen[i] - 1;
+	return L->cfg->nres;
+}
+
+/* Indexes cfg->res[index]; the table stays under half full. */
+static void seen_add(loader_t *L, size_t index)
+{
+	size_t cap = L->capseen ? L->capseen : 64, i, k, *t;
+
+	while (cap < 2 * (index + 1))
+		cap *= 2;
+	if (cap != L->capseen) {
+		if (!(t = calloc(cap, sizeof(*t)))) {
+			L->oom = 1;
+			return;
+		}
+		for (k = 0; k < index; k++) {
+			for (i = address_hash(L->cfg->res[k].address) & (cap - 1);
+			     t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = k + 1;
+		}
+		free(L->seen);
+		L->seen = t;
+		L->capseen = cap;
+	}
+	for (i = address_hash(L->cfg->res[index].address) & (L->capseen - 1);
+	     L->seen[i]; i = (i + 1) & (L->capseen - 1))
+		;
+	L->seen[i] = index + 1;
+}
+
 static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 {
 	config_t *cfg = L->cfg;
@@ -1813,9 +1869,7 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 				  "three lower_snake identifiers)", v->string);
 			continue;
 		}
-		for (k = 0; k < cfg->nres; k++)
-			if (!strcmp(cfg->res[k].address, v->string))
-				break;
+		k = seen_find(L, v->string);
 		if (k < cfg->nres) {
 			config_resource_t dup = { .pos = p };
 
@@ -1858,6 +1912,7 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 			L->oom = 1;
 			return;
 		}
+		seen_add(L, cfg->nres - 1);
 		parse_resource(L, f, v, r);
 	}
 }
@@ -2137,6 +2192,7 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 	run_schema(&L, schema);
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
 out:
+	free(L.seen);
 	if (L.errs && L.errs->count)
 		config_errors_sort(L.errs);
 	if (L.errs && L.errs->nwarnings)

@@ -46,6 +46,11 @@ typedef struct diff_opts {
 	int (*secret_changed)(void *ctx, const res_attr_t *a,
 			      const cJSON *desired);
 	void *secret_ctx;
+	/* A RES_SECRET_VALUE attribute's value read from Secrets Manager
+	 * (restable.h, "Secret values"), which AWS never returns: a change
+	 * when this says it changed (ctx: secret_ctx). NULL: never compared. */
+	int (*secret_value_changed)(void *ctx, const res_attr_t *a,
+				    const cJSON *desired);
 } diff_opts_t;
 
 /* Compares desired (the resource's config properties, references

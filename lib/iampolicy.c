@@ -117,15 +117,17 @@ static int add_type(cJSON *set, const res_type_t *t)
 		a = &t->attrs[i];
 		/* The secret a driver is handed (restable.h, "Drivers"),
 		 * and the key that decrypts it. */
-		if ((a->flags & RES_SECRET_REF) &&
+		if ((a->flags & (RES_SECRET_REF | RES_SECRET_VALUE)) &&
 		    (rc = add_ops(set, "secretsmanager", "GetSecretValue")))
 			break;
-		if ((a->flags & RES_SECRET_REF) && (rc = add_ops(set, "kms", "Decrypt")))
+		if ((a->flags & (RES_SECRET_REF | RES_SECRET_VALUE)) &&
+		    (rc = add_ops(set, "kms", "Decrypt")))
 			break;
 		if (!(rc = add_ops(set, t->service, a->update_op)) &&
 		    !(rc = add_ops(set, t->service, a->remove_op)) &&
 		    !(rc = add_ops(set, t->service, a->plan_ops)))
-			rc = add_ops(set, t->service, a->live_read.op);
+			if (!(rc = add_ops(set, t->service, a->live_read.op)))
+				rc = add_ops(set, t->service, a->generate.op);
 	}
 	return rc;
 }
@@ -744,7 +746,8 @@ static int reporting_statements(gen_t *g, cJSON *stmts)
 			     cJSON_CreateString("sns:Publish"), topics) ? 0 : -ENOMEM;
 }
 
-/* The secrets drivers are handed (RES_SECRET_REF attributes) when config
+/* The secrets drivers are handed (RES_SECRET_REF attributes) and secret
+ * values are read from (RES_SECRET_VALUE) when config
  * names each by its ARN; none added when any is a reference (its ARN is
  * AWS's answer, and the account's secrets in the region are the scope). */
 static int secret_arns(gen_t *g, cJSON *set)
@@ -761,9 +764,14 @@ static int secret_arns(gen_t *g, cJSON *set)
 		if (!(t = res_table_find(name)))
 			continue;
 		for (k = 0; k < t->n_attrs; k++) {
-			if (!(t->attrs[k].flags & RES_SECRET_REF) ||
+			if (!(t->attrs[k].flags & (RES_SECRET_REF | RES_SECRET_VALUE)) ||
 			    !(v = cJSON_GetObjectItemCaseSensitive(res->body,
 								   t->attrs[k].name)))
+				continue;
+			/* A secret's value names its secret {"secret": ID}; one
+			 * written in config names none. */
+			if ((t->attrs[k].flags & RES_SECRET_VALUE) &&
+			    !(v = cJSON_GetObjectItemCaseSensitive(v, "secret")))
 				continue;
 			if (!cJSON_IsString(v) || strncmp(v->valuestring, "arn:", 4)) {
 				while (cJSON_GetArraySize(set))

@@ -46,14 +46,27 @@ typedef struct rec_read {
 	struct live_key  *index;      /* items by identity key, built once
 					 the read is done (see rec__match_live) */
 	size_t            n_index;
+	/* The top-level members its items keep (rec__compact_item): what the
+	 * type's table compares, identifies or fills templates with, and what
+	 * the config's references name. keep_all: the type has C code (hooks,
+	 * plan functions, a driver) that may read any member. Built on the
+	 * first item. */
+	char            **keep;
+	size_t            n_keep;
+	int               keep_built, keep_all;
+	int               needed;     /* an incremental run reads it */
 } rec_read_t;
 
-/* What a scoped read's answer leaves out of its items, the scope it was
- * read in: {"HostedZoneId": "Z1"} for ListResourceRecordSets. */
-typedef struct scoped_call {
+/* One paginated read call, made page by page so that each page's items
+ * are compacted before the next page arrives (10,000 security groups
+ * whole are tens of MiB). scope: what a scoped read's answer leaves out of
+ * its items, the scope it was read in: {"HostedZoneId": "Z1"} for
+ * ListResourceRecordSets; NULL for a batched read. */
+typedef struct page_call {
 	rec_read_t *rd;
 	cJSON      *scope;
-} scoped_call_t;
+	cJSON      *params;   /* the request, its page token advanced */
+} page_call_t;
 
 /* An operation the apply of one resource still has to make. */
 typedef struct rec_op {
@@ -113,6 +126,8 @@ typedef struct rec_run {
 	struct batch_part *parts;   /* batched writes not yet made */
 	uv_timer_t    batch_timer;
 	double        started;
+	unsigned char *selected;    /* incremental runs: per item, 1 when it
+				       is planned in this run (rec_incr.c) */
 } rec_run_t;
 
 /* One resource's call of a batched operation (restable.h). */
@@ -201,7 +216,10 @@ int rec__start_scoped_reads(rec_run_t *run);
 void rec__fix_live_item(rec_read_t *rd, cJSON *it);
 void rec__merge_into(cJSON *item, const res_each_op_t *op, const cJSON *v);
 void rec__read_step(rec_read_t *rd);
-void rec__on_read(void *data, cJSON *result, const err_t *e);
+int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
+			 err_t *e);
+void rec__compact_item(rec_read_t *rd, cJSON *it);
+void rec__keep_free(rec_read_t *rd);
 
 /* rec_plan.c */
 struct secret_check;
@@ -216,12 +234,35 @@ void rec__add_orphans(rec_run_t *run);
 int rec__start_next_prune(rec_run_t *run);
 
 /* rec_apply.c */
+void rec__merge_live(rec_item_t *item, cJSON *fresh);
+/* The item a read_one answer holds (result is taken): 0 with *live as a
+ * listed item looks (id set, fix_live run), NULL when the answer does not
+ * hold it; else an error. */
+int rec__read_one_item(const rec_item_t *item, cJSON *result, cJSON **live,
+		       err_t *err);
 void rec__task_end(rec_task_t *task, rec_status_t status);
 void rec__task_fail(rec_task_t *task, const err_t *e);
 void rec__start_task(rec_run_t *run, rec_item_t *item);
 void rec__pump(rec_run_t *run);
 
+/* rec_incr.c */
+int rec__incr_select(rec_run_t *run, err_t *e);
+int rec__incr_selected(const rec_run_t *run, const rec_item_t *item);
+void rec__incr_start_reads(rec_run_t *run);
+void rec__incr_trim(rec_run_t *run);
+
 /* rec_driver.c */
+/* restable.h, "Secret values": GetSecretValue of id (in its ARN's region,
+ * else region); the ID of a {"secret": ID} value of a, else NULL; the
+ * answer's SecretString kept in item->secret_values (wiped when
+ * replaced); and the kept values put in item->desired in place of the
+ * references they were read for (how many). */
+int rec__read_secret(rec_run_t *run, const char *id, const char *region,
+		     aws_done_cb cb, void *data, err_t *e);
+const char *rec__secret_ref(const res_attr_t *a, const cJSON *v);
+int rec__keep_secret_value(rec_item_t *item, const res_attr_t *a,
+			   const char *id, const cJSON *answer, err_t *e);
+int rec__use_secret_values(rec_item_t *item);
 void rec__start_driver_apply(rec_task_t *task);
 void rec__start_driver_read(rec_run_t *run, rec_read_t *rd, cJSON *desired);
 

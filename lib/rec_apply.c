@@ -201,10 +201,10 @@ static void task_closed(uv_handle_t *h)
 
 	for (i = 0; i < task->n_ops; i++) {
 		free(task->ops[i].op);
-		cJSON_Delete(task->ops[i].params);
+		json_delete_wiped(task->ops[i].params);   /* may hold a secret */
 	}
 	free(task->ops);
-	cJSON_Delete(task->create_request);
+	json_delete_wiped(task->create_request);
 	free(task);
 	run->tasks_running--;
 	rec__pump(run);
@@ -616,7 +616,7 @@ static void check_status(void *ctx);
 
 /* The single-item read is merged over what the batched read had: some
  * types' read_one returns less (GetRole has no inline policies). */
-static void merge_live(rec_item_t *item, cJSON *fresh)
+void rec__merge_live(rec_item_t *item, cJSON *fresh)
 {
 	cJSON *m;
 
@@ -650,28 +650,20 @@ static cJSON *list_find(cJSON *list, const char *id_path, const char *id)
 	return NULL;
 }
 
-static void on_read_one(void *data, cJSON *result, const err_t *e)
+int rec__read_one_item(const rec_item_t *item, cJSON *result, cJSON **out,
+		       err_t *err)
 {
-	rec_task_t *task = data;
-	rec_item_t *item = task->item;
 	const res_type_t *t = item->type;
-	cJSON *found = NULL, *live;
-	err_t err;
+	cJSON *found, *live;
 
-	if (e) {
-		rec__task_fail(task, e);
-		return;
-	}
+	*out = NULL;
 	found = t->read_one.result && *t->read_one.result ?
 		json_get_path(result, t->read_one.result) : result;
 	if (cJSON_IsArray(found))
 		found = list_find(found, t->id_path, item->id);
 	if (!found) {
-		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
-			"written", item->address, item->id ? item->id : "?");
 		cJSON_Delete(result);
-		rec__task_fail(task, &err);
-		return;
+		return 0;
 	}
 	live = cJSON_Duplicate(found, 1);
 	cJSON_Delete(result);
@@ -680,16 +672,40 @@ static void on_read_one(void *data, cJSON *result, const err_t *e)
 	if (live && item->id && t->id_path && !json_get_path(live, t->id_path) &&
 	    json_set_path(live, t->id_path, cJSON_CreateString(item->id))) {
 		cJSON_Delete(live);
-		err_set(&err, -ENOMEM, "out of memory");
-		rec__task_fail(task, &err);
-		return;
+		return err_set(err, -ENOMEM, "out of memory");
 	}
-	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, &err)) {
+	if (!live)
+		return err_set(err, -ENOMEM, "out of memory");
+	if (t->hooks && t->hooks->fix_live && t->hooks->fix_live(t, live, err)) {
 		cJSON_Delete(live);
+		return err->code;
+	}
+	*out = live;
+	return 0;
+}
+
+static void on_read_one(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	rec_item_t *item = task->item;
+	cJSON *live;
+	err_t err;
+
+	if (e) {
+		rec__task_fail(task, e);
+		return;
+	}
+	if (rec__read_one_item(item, result, &live, &err)) {
 		rec__task_fail(task, &err);
 		return;
 	}
-	merge_live(item, live);
+	if (!live) {
+		err_set(&err, -ENOENT, "%s (%s) was not found after it was "
+			"written", item->address, item->id ? item->id : "?");
+		rec__task_fail(task, &err);
+		return;
+	}
+	rec__merge_live(item, live);
 	task->batch.pending = 1;
 	task->batch.done = check_status;
 	task->batch.ctx = task;
@@ -773,7 +789,8 @@ static void journal_secret_written(rec_task_t *task, const res_attr_t *a)
 	err_t e;
 	int rc;
 
-	if (!a->secret_members || !rec__secret_check(task->run, item, &sc))
+	if (!(a->secret_members || (a->flags & RES_SECRET_VALUE)) ||
+	    !rec__secret_check(task->run, item, &sc))
 		return;
 	rc = secret_fingerprint(sc.key, item->address, a,
 				cJSON_GetObjectItemCaseSensitive(item->desired,
@@ -1016,7 +1033,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 			rec__update_id(item);
 	}
 	keep_sent_documents(item, task->create_request);
-	cJSON_Delete(task->create_request);
+	json_delete_wiped(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);
 	if (!item->id) {
@@ -1096,6 +1113,97 @@ static int create_params(rec_task_t *task, cJSON **out, err_t *e)
 	return 0;
 }
 
+/* The next attribute of the create request whose value a call makes
+ * (restable.h, "Generated values", "Secret values"), NULL when none is
+ * left. */
+static const res_attr_t *generated(const res_type_t *t, const cJSON *request)
+{
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; i < t->n_attrs; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(request, t->attrs[i].name);
+		if (v && (t->attrs[i].generate.op || rec__secret_ref(&t->attrs[i], v)))
+			return &t->attrs[i];
+	}
+	return NULL;
+}
+
+static void generate_next(rec_task_t *task);
+
+/* The generated value replaces its attribute in the create request, or
+ * the secret's value its reference (also kept for the item: the journal
+ * records its fingerprint once the create is made); the answer is wiped. */
+static void on_generated(void *data, cJSON *result, const err_t *e)
+{
+	rec_task_t *task = data;
+	rec_item_t *item = task->item;
+	const res_attr_t *a = generated(item->type, task->create_request);
+	const char *id = a->generate.op ? NULL :
+		rec__secret_ref(a, cJSON_GetObjectItemCaseSensitive(
+			task->create_request, a->name));
+	cJSON *value = json_get_path(result, id ? "SecretString" :
+					     a->generate.result);
+	cJSON *copy;
+	err_t err;
+
+	if (e) {
+		json_delete_wiped(result);
+		on_op(data, NULL, e);
+		return;
+	}
+	if (id && rec__keep_secret_value(item, a, id, result, &err)) {
+		json_delete_wiped(result);
+		rec__task_fail(task, &err);
+		return;
+	}
+	if (id)
+		rec__use_secret_values(item);
+	if (!cJSON_IsString(value) ||
+	    !(copy = cJSON_CreateString(value->valuestring))) {
+		json_delete_wiped(result);
+		err_set(&err, cJSON_IsString(value) ? -ENOMEM : -EPROTO,
+			"%s: %s returned no %s", task->item->address,
+			a->generate.op, a->generate.result);
+		rec__task_fail(task, &err);
+		return;
+	}
+	json_delete_wiped(result);
+	json_delete_wiped(cJSON_DetachItemFromObjectCaseSensitive(
+		task->create_request, a->name));
+	if (!id)
+		json_delete_wiped(cJSON_DetachItemFromObjectCaseSensitive(
+			task->create_request, a->generate_into));
+	cJSON_AddItemToObject(task->create_request,
+			      id ? a->name : a->generate_into, copy);
+	generate_next(task);
+}
+
+/* Makes the create request's generated values, one call each, then the
+ * create. */
+static void generate_next(rec_task_t *task)
+{
+	rec_item_t *item = task->item;
+	const res_attr_t *a = generated(item->type, task->create_request);
+	const char *id = a ? rec__secret_ref(a, cJSON_GetObjectItemCaseSensitive(
+		task->create_request, a->name)) : NULL;
+	err_t e;
+
+	if (a && a->generate.op &&
+	    rec__call(task->run, item->type->service, item->region,
+		      a->generate.op,
+		      cJSON_GetObjectItemCaseSensitive(task->create_request,
+						       a->name),
+		      0, on_generated, task, &e))
+		rec__task_fail(task, &e);
+	else if (id && rec__read_secret(task->run, id, item->region,
+					on_generated, task, &e))
+		rec__task_fail(task, &e);
+	else if (!a && task_call(task, item->type->create.op,
+				 task->create_request, on_create, &e))
+		rec__task_fail(task, &e);
+}
+
 static void start_create(rec_task_t *task)
 {
 	rec_item_t *item = task->item;
@@ -1138,11 +1246,9 @@ static void start_create(rec_task_t *task)
 		return;
 	}
 	rec__emit(run, REC_EVENT_START, item, "Creating...");
-	cJSON_Delete(task->create_request);
-	task->create_request = cJSON_Duplicate(params, 1);
-	if (task_call(task, item->type->create.op, params, on_create, &e))
-		rec__task_fail(task, &e);
-	cJSON_Delete(params);
+	json_delete_wiped(task->create_request);
+	task->create_request = params;
+	generate_next(task);
 }
 
 static int is_check(const res_type_t *t)
@@ -1168,9 +1274,16 @@ static int check_waits(const rec_item_t *item)
 
 void rec__start_task(rec_run_t *run, rec_item_t *item)
 {
-	rec_task_t *task = calloc(1, sizeof(*task));
+	rec_task_t *task;
 	tmpl_values_t v;
 	err_t e;
+
+	/* An incremental run leaves the rest as the cache has them. */
+	if (!rec__incr_selected(run, item)) {
+		graph_mark_done(run->graph, item->address);
+		return;
+	}
+	task = calloc(1, sizeof(*task));
 
 	if (!task) {
 		err_set(&item->err, -ENOMEM, "out of memory");

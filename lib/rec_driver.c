@@ -101,6 +101,84 @@ static void secret_region(const char *id, const char *fallback, char *out,
 		snprintf(out, size, "%s", fallback);
 }
 
+/* ---- secret values (restable.h, "Secret values") --------------------- */
+
+int rec__read_secret(rec_run_t *run, const char *id, const char *region,
+		     aws_done_cb cb, void *data, err_t *e)
+{
+	char where[64];
+	cJSON *params;
+	int rc;
+
+	secret_region(id, region, where, sizeof(where));
+	params = cJSON_CreateObject();
+	if (!params || !cJSON_AddStringToObject(params, "SecretId", id)) {
+		cJSON_Delete(params);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	rc = rec__call(run, "secretsmanager", where, "GetSecretValue", params,
+		       0, cb, data, e);
+	cJSON_Delete(params);
+	return rc ? (e->code ? e->code : -EIO) : 0;
+}
+
+const char *rec__secret_ref(const res_attr_t *a, const cJSON *v)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "secret");
+
+	return (a->flags & RES_SECRET_VALUE) && cJSON_IsObject(v) &&
+	       cJSON_IsString(id) ? id->valuestring : NULL;
+}
+
+int rec__keep_secret_value(rec_item_t *item, const res_attr_t *a,
+			   const char *id, const cJSON *answer, err_t *e)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(answer, "SecretString");
+	cJSON *kept = NULL;
+
+	if (!cJSON_IsString(text))
+		return err_set(e, -EINVAL, "%s: the secret of %s has no "
+			       "SecretString", item->address, a->name);
+	if ((!item->secret_values &&
+	     !(item->secret_values = cJSON_CreateObject())) ||
+	    !(kept = cJSON_CreateObject()) ||
+	    !cJSON_AddStringToObject(kept, "id", id) ||
+	    !cJSON_AddStringToObject(kept, "value", text->valuestring)) {
+		json_delete_wiped(kept);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	json_delete_wiped(cJSON_DetachItemFromObjectCaseSensitive(
+		item->secret_values, a->name));
+	cJSON_AddItemToObject(item->secret_values, a->name, kept);
+	return 0;
+}
+
+int rec__use_secret_values(rec_item_t *item)
+{
+	const res_attr_t *a;
+	const cJSON *kept, *value;
+	const char *id;
+	cJSON *copy;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; item->desired && i < item->type->n_attrs; i++) {
+		a = &item->type->attrs[i];
+		id = rec__secret_ref(a, cJSON_GetObjectItemCaseSensitive(
+			item->desired, a->name));
+		kept = cJSON_GetObjectItemCaseSensitive(item->secret_values, a->name);
+		value = cJSON_GetObjectItemCaseSensitive(kept, "value");
+		if (!id || !cJSON_IsString(value) ||
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    kept, "id")) ?: "", id) ||
+		    !(copy = cJSON_CreateString(value->valuestring)))
+			continue;
+		cJSON_ReplaceItemInObjectCaseSensitive(item->desired, a->name, copy);
+		n++;
+	}
+	return n;
+}
+
 /* Reads the next RES_SECRET_REF attribute's secret or, when every one is
  * read, queues the driver. 0 when a call or the work is under way (done
  * follows), else the error, in w->err. */
@@ -108,8 +186,6 @@ static int read_secret(driver_work_t *w)
 {
 	const res_type_t *t = w->type;
 	const cJSON *id = NULL;
-	cJSON *params;
-	char region[64];
 
 	for (; w->next_attr < t->n_attrs; w->next_attr++) {
 		id = cJSON_GetObjectItemCaseSensitive(w->desired,
@@ -125,19 +201,8 @@ static int read_secret(driver_work_t *w)
 		return 0;
 	}
 	w->next_attr++;
-	secret_region(id->valuestring, w->region, region, sizeof(region));
-	params = cJSON_CreateObject();
-	if (!params || !cJSON_AddStringToObject(params, "SecretId", id->valuestring)) {
-		cJSON_Delete(params);
-		return err_set(&w->err, -ENOMEM, "out of memory");
-	}
-	if (rec__call(w->run, "secretsmanager", region, "GetSecretValue",
-		     params, 0, on_secret, w, &w->err)) {
-		cJSON_Delete(params);
-		return w->err.code ? w->err.code : -EIO;
-	}
-	cJSON_Delete(params);
-	return 0;
+	return rec__read_secret(w->run, id->valuestring, w->region, on_secret,
+				w, &w->err);
 }
 
 /* Starts a driver read or apply: its secrets first (restable.h,

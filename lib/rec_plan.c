@@ -36,6 +36,25 @@ int rec__secret_check(const rec_run_t *run, const rec_item_t *item,
 	return 1;
 }
 
+/* The secret check of one item: check first, so that it is also a
+ * secret_check_t for secret_check_changed. */
+typedef struct item_secret_check {
+	secret_check_t    check;
+	const rec_item_t *item;
+} item_secret_check_t;
+
+/* A RES_SECRET_VALUE attribute changed: its value was read from a secret
+ * (a value written in config stays write-only) and its fingerprint is
+ * not the one the journal kept after its last write. */
+static int secret_value_changed(void *ctx, const res_attr_t *a,
+				const cJSON *desired)
+{
+	item_secret_check_t *c = ctx;
+
+	return cJSON_GetObjectItemCaseSensitive(c->item->secret_values, a->name) &&
+	       secret_check_changed(&c->check, a, desired);
+}
+
 /* restable.h, "Held": the item is in a status only AWS ends. Sets err,
  * naming the status and what config still wants. */
 int rec__held(const rec_item_t *item, err_t *err)
@@ -136,7 +155,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	const config_resource_t *res = item->res;
 	const rec_item_t *dep;
 	const cJSON *old;
-	secret_check_t sc;
+	item_secret_check_t sc;
 	diff_opts_t dopts;
 	cJSON *extra = NULL;
 	char *env;
@@ -169,6 +188,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 		item->err = e;
 		return REC_S_FAILED;
 	}
+	rec__use_secret_values(item);
 	if (item->desired && item->type->driver && item->type->driver->expand &&
 	    item->type->driver->expand(item->type, item->desired, &e)) {
 		item->action = REC_READ_FAILED;
@@ -258,8 +278,10 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 		cJSON_AddStringToObject(extra, REC_TAG_ENV, run->env);
 		dopts.extra_tags = extra;
 	}
-	if (rec__secret_check(run, item, &sc)) {
+	if (rec__secret_check(run, item, &sc.check)) {
+		sc.item = item;
 		dopts.secret_changed = secret_check_changed;
+		dopts.secret_value_changed = secret_value_changed;
 		dopts.secret_ctx = &sc;
 	}
 	rc = diff_resource(item->type, item->desired, item->live, &dopts,
@@ -307,7 +329,7 @@ void rec__evaluate(rec_run_t *run, rec_item_t *item)
 
 	diff_free(item->diff);
 	item->diff = NULL;
-	cJSON_Delete(item->desired);
+	json_delete_wiped(item->desired);
 	item->desired = NULL;
 	item->unknown = 0;
 	if (!item->res)

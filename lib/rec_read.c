@@ -9,6 +9,7 @@
 
 #include "graph.h"
 #include "jsonutil.h"
+#include "proto.h"
 #include "services.h"
 #include "template.h"
 
@@ -53,6 +54,88 @@ static void on_live_read(void *data, cJSON *result, const err_t *e)
 	rec__batch_step(b);
 }
 
+/* A secret value's read (restable.h, "Secret values"). */
+typedef struct secret_read {
+	rec_item_t       *item;
+	const res_attr_t *attr;
+	lr_batch_t       *batch;
+	char             *id;
+} secret_read_t;
+
+/* A secret that cannot be read makes the item unreadable, with AWS's
+ * error (which names the secret, never its value). */
+static void on_secret_value(void *data, cJSON *result, const err_t *e)
+{
+	secret_read_t *c = data;
+	lr_batch_t *b = c->batch;
+	err_t err;
+
+	if (e) {
+		err_set_aws(&c->item->err, e->code, e->http_status, e->aws_code,
+			    e->request_id, "%s: cannot read the secret of %s: %s",
+			    c->item->address, c->attr->name, e->message);
+		c->item->read_failed = 1;
+	} else if (rec__keep_secret_value(c->item, c->attr, c->id, result, &err)) {
+		c->item->err = err;
+		c->item->read_failed = 1;
+	}
+	json_delete_wiped(result);
+	free(c->id);
+	free(c);
+	rec__batch_step(b);
+}
+
+/* The secrets of item's {"secret": ID} values whose IDs are known. */
+static void issue_secret_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
+{
+	const res_attr_t *a;
+	const cJSON *kept;
+	cJSON *desired = NULL;
+	secret_read_t *c;
+	const char *id;
+	size_t j;
+	err_t e;
+
+	for (j = 0; j < item->type->n_attrs; j++)
+		if (rec__secret_ref(&item->type->attrs[j], cJSON_GetObjectItemCaseSensitive(
+			item->res->body, item->type->attrs[j].name)))
+			break;
+	if (j == item->type->n_attrs ||
+	    config_resolve(run->o.config, item->res, rec__lookup_ref, run,
+			   &desired, &e))
+		return;   /* none, or not known yet: read before the create */
+	for (; j < item->type->n_attrs; j++) {
+		a = &item->type->attrs[j];
+		if (!(id = rec__secret_ref(a, cJSON_GetObjectItemCaseSensitive(desired,
+									     a->name))))
+			continue;
+		/* Read once a run: a refresh while waiting keeps it. */
+		kept = cJSON_GetObjectItemCaseSensitive(item->secret_values, a->name);
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			    kept, "id")) ?: "", id))
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (!c || !(c->id = strdup(id))) {
+			free(c);
+			err_set(&item->err, -ENOMEM, "out of memory");
+			item->read_failed = 1;
+			break;
+		}
+		c->item = item;
+		c->attr = a;
+		c->batch = b;
+		if (rec__read_secret(run, id, item->region, on_secret_value, c, &e)) {
+			item->err = e;
+			item->read_failed = 1;
+			free(c->id);
+			free(c);
+		} else {
+			b->pending++;
+		}
+	}
+	cJSON_Delete(desired);
+}
+
 void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 {
 	live_read_call_t *c;
@@ -62,6 +145,8 @@ void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 	size_t j;
 	err_t e;
 
+	if (item->live && item->res)
+		issue_secret_reads(run, item, b);
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
 		a = &item->type->attrs[j];
 		/* Tags are always compared: the ownership tags are desired
@@ -108,7 +193,8 @@ static void match_read_items(rec_run_t *run)
 	for (i = 0; i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		rd = item->res ? rec__read_for(run, item->type, item->region) : NULL;
-		if (!rd || !rd->done || rd->err.code || item->live)
+		if (!rd || !rd->done || rd->err.code || item->live ||
+		    !rec__incr_selected(run, item))
 			continue;
 		rec__match_configured(run, item);
 	}
@@ -153,11 +239,9 @@ static cJSON *read_scope(const res_type_t *t, const cJSON *params)
  * read per listener, DescribeRules taking one ListenerArn). A resource
  * whose scope does not exist yet has nothing to read. */
 static cJSON *read_scope(const res_type_t *t, const cJSON *params);
-static void on_scoped_read(void *data, cJSON *result, const err_t *e);
 
 static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 {
-	scoped_call_t *call;
 	cJSON *seen = cJSON_CreateArray(), *desired, *params, *s;
 	rec_item_t *item;
 	tmpl_values_t v;
@@ -199,24 +283,12 @@ static void start_scoped_read(rec_run_t *run, rec_read_t *rd)
 			cJSON_Delete(params);
 			continue;
 		}
-		call = calloc(1, sizeof(*call));
-		if (call) {
-			call->rd = rd;
-			call->scope = read_scope(rd->type, params);
-		}
-		if (!call || rec__call(run, rd->type->service, rd->region,
-				      rd->type->read.op, params, AWS_ALL_PAGES,
-				      on_scoped_read, call, &e)) {
-			if (!call)
-				err_set(&e, -ENOMEM, "out of memory");
+		cJSON_AddItemToArray(seen, cJSON_Duplicate(params, 1));
+		if (rec__start_read_call(rd, params, read_scope(rd->type, params),
+					 &e)) {
 			rd->err = e;
-			if (call)
-				cJSON_Delete(call->scope);
-			free(call);
-			cJSON_Delete(params);
 			continue;
 		}
-		cJSON_AddItemToArray(seen, params);
 		rd->pending++;
 		run->reads_pending++;
 	}
@@ -289,6 +361,8 @@ void rec__fix_live_item(rec_read_t *rd, cJSON *it)
 	st = t->gone ? json_get_path(it, t->status_path) : NULL;
 	if (cJSON_IsString(st) && rec__status_in(st->valuestring, t->gone))
 		cJSON_Delete(cJSON_DetachItemViaPointer(rd->items, it));
+	else
+		rec__compact_item(rd, it);
 }
 
 static int names_missing(const char *code)
@@ -529,68 +603,121 @@ static void add_scope(cJSON *it, const cJSON *scope)
 			json_set_path(it, m->string, cJSON_Duplicate(m, 1));
 }
 
-static void read_answer(rec_read_t *rd, cJSON *result, const err_t *e,
-			const cJSON *scope)
+/* Moves one page's items into the read (result keeps what is left of the
+ * page: the caller deletes it). */
+static void take_page(rec_read_t *rd, cJSON *result, const cJSON *scope)
 {
 	const res_type_t *t = rd->type;
 	cJSON *items, *it, *page, *obj;
+
+	items = json_get_path(result, t->read.result);
+	/* A scoped read may name one object (GetFoundationModel's
+	 * modelDetails); its items are every scope's, together. */
+	page = !cJSON_IsArray(items) ? cJSON_CreateArray() :
+	       items == result ? result :
+	       detach_at(result, t->read.result, items);
+	if (page && page != result && (rd->scoped ||
+	    t->identity == RES_ID_SINGLETON) && cJSON_IsObject(items))
+		cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
+	if (!rd->items)
+		rd->items = cJSON_CreateArray();
+	while (page && page->child && rd->items) {
+		it = cJSON_DetachItemViaPointer(page, page->child);
+		/* ListClusters lists names: the item is {id: name}, with a
+		 * scoped read's scope (ListNodegroups' clusterName). */
+		if (cJSON_IsString(it) && t->id_path) {
+			obj = scope ? cJSON_Duplicate(scope, 1) :
+				      cJSON_CreateObject();
+			if (!obj || json_set_path(obj, t->id_path, it)) {
+				cJSON_Delete(obj);
+				err_set(&rd->err, -ENOMEM, "out of memory");
+				continue;
+			}
+			it = obj;
+		}
+		cJSON_AddItemToArray(rd->items, it);
+		add_scope(it, scope);
+		if (t->read_each[0].op)
+			each_queue(rd, it);
+		else
+			rec__fix_live_item(rd, it);
+	}
+	if (page != result)
+		cJSON_Delete(page);
+}
+
+static void on_page(void *data, cJSON *result, const err_t *e);
+
+/* Asks for the page pc->params names. */
+static int call_page(page_call_t *pc, err_t *e)
+{
+	rec_read_t *rd = pc->rd;
+
+	return rec__call(rd->run, rd->type->service, rd->region,
+			 rd->type->read.op, pc->params, 0, on_page, pc, e);
+}
+
+static void page_call_free(page_call_t *pc)
+{
+	cJSON_Delete(pc->params);
+	cJSON_Delete(pc->scope);
+	free(pc);
+}
+
+/* One page is in: its items are taken (compacted as they are), then the
+ * next page is asked for, the paginator's token copied into the request
+ * (proto_page_next), or the call is done. */
+static void on_page(void *data, cJSON *result, const err_t *e)
+{
+	page_call_t *pc = data;
+	rec_read_t *rd = pc->rd;
+	int more = 0;
+	err_t pe;
 
 	if (e) {
 		if (!rd->err.code)
 			rd->err = *e;
 	} else {
-		items = json_get_path(result, t->read.result);
-		/* A scoped read may name one object (GetFoundationModel's
-		 * modelDetails); its items are every scope's, together. */
-		page = !cJSON_IsArray(items) ? cJSON_CreateArray() :
-		       items == result ? result :
-		       detach_at(result, t->read.result, items);
-		if (page == result)
-			result = NULL;
-		if (page && (rd->scoped || t->identity == RES_ID_SINGLETON) &&
-		    cJSON_IsObject(items))
-			cJSON_AddItemToArray(page, cJSON_Duplicate(items, 1));
-		if (!rd->items)
-			rd->items = cJSON_CreateArray();
-		while (page && page->child && rd->items) {
-			it = cJSON_DetachItemViaPointer(page, page->child);
-			/* ListClusters lists names: the item is {id: name},
-			 * with a scoped read's scope (ListNodegroups'
-			 * clusterName). */
-			if (cJSON_IsString(it) && t->id_path) {
-				obj = scope ? cJSON_Duplicate(scope, 1) :
-					      cJSON_CreateObject();
-				if (!obj || json_set_path(obj, t->id_path, it)) {
-					cJSON_Delete(obj);
-					err_set(&rd->err, -ENOMEM, "out of memory");
-					continue;
-				}
-				it = obj;
-			}
-			cJSON_AddItemToArray(rd->items, it);
-			add_scope(it, scope);
-			if (t->read_each[0].op)
-				each_queue(rd, it);
-			else
-				rec__fix_live_item(rd, it);
-		}
-		cJSON_Delete(page);
+		more = proto_page_next(service_find(rd->type->service),
+				       rd->type->read.op, result, pc->params, &pe);
+		if (more < 0 && !rd->err.code)
+			rd->err = pe;
+		/* A page that does not parse as the list is the read's
+		 * error; its items so far stay out of matching. */
+		if (result)
+			take_page(rd, result, pc->scope);
 	}
 	cJSON_Delete(result);
+	/* This page's listed items start their read_each calls now, not
+	 * when the last page is in. */
+	each_pump(rd->run);
+	if (more > 0 && !call_page(pc, &pe))
+		return;
+	if (more > 0 && !rd->err.code)
+		rd->err = pe;
+	page_call_free(pc);
 	each_pump(rd->run);
 	rec__read_step(rd);
 }
 
-void rec__on_read(void *data, cJSON *result, const err_t *e)
+/* Starts one read call, page by page; params and scope (may be NULL) are
+ * taken, freed on failure too. The caller counts it pending on success. */
+int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
+			 err_t *e)
 {
-	read_answer(data, result, e, NULL);
-}
+	page_call_t *pc = calloc(1, sizeof(*pc));
 
-static void on_scoped_read(void *data, cJSON *result, const err_t *e)
-{
-	scoped_call_t *c = data;
-
-	read_answer(c->rd, result, e, c->scope);
-	cJSON_Delete(c->scope);
-	free(c);
+	if (!pc) {
+		cJSON_Delete(params);
+		cJSON_Delete(scope);
+		return err_set(e, -ENOMEM, "out of memory");
+	}
+	pc->rd = rd;
+	pc->params = params ? params : cJSON_CreateObject();
+	pc->scope = scope;
+	if (call_page(pc, e)) {
+		page_call_free(pc);
+		return e->code;
+	}
+	return 0;
 }

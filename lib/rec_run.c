@@ -104,12 +104,14 @@ static void run_free(rec_run_t *run)
 
 	for (i = 0; i < run->n_reads; i++) {
 		rec__index_free(&run->reads[i]);
+		rec__keep_free(&run->reads[i]);
 		free(run->reads[i].each_queue);
 		cJSON_Delete(run->reads[i].items);
 	}
 	free(run->reads);
 	graph_free(run->graph);
 	rec_result_free(run->res);
+	free(run->selected);
 	free(run);
 }
 
@@ -130,6 +132,7 @@ static void deliver(uv_timer_t *t)
 	rec_run_t *run = t->data;
 	rec_result_t *res = run->res;
 
+	rec__incr_trim(run);
 	run->res = NULL;
 	rec__count(res, run->o.apply);
 	res->total_seconds = rec__now_s(run) - run->started;
@@ -221,7 +224,7 @@ void rec__after_reads(rec_run_t *run)
 		n = run->res->n_items;
 	for (i = 0; i < n; i++) {
 		item = order ? rec__item_find(run, order[i]) : &run->res->items[i];
-		if (!item || !item->res ||
+		if (!item || !item->res || !rec__incr_selected(run, item) ||
 		    rec__read_for(run, item->type, item->region)->err.code)
 			continue;
 		rec__match_resolved(run, item);
@@ -244,11 +247,13 @@ static void after_live_reads(void *ctx)
 	if (graph_topo_order(run->graph, &order, &e) == 0) {
 		n = graph_node_count(run->graph);
 		for (i = 0; i < n; i++)
-			if ((item = rec__item_find(run, order[i])))
+			if ((item = rec__item_find(run, order[i])) &&
+			    rec__incr_selected(run, item))
 				rec__evaluate(run, item);
 		free(order);
 	}
-	rec__add_orphans(run);
+	if (!run->selected)
+		rec__add_orphans(run);
 	if (!run->o.apply) {
 		rec__finish_run(run);
 		return;
@@ -377,15 +382,12 @@ static int start_reads(rec_run_t *run, err_t *e)
 	v.env = run->env;
 	for (i = 0; i < run->n_reads; i++) {
 		rd = &run->reads[i];
-		if (rd->scoped)
+		if (rd->scoped || rd->started)
 			continue;
 		rd->started = 1;
 		rc = tmpl_fill(rd->type->read.params, &v, &params, e);
 		if (!rc)
-			rc = rec__call(run, rd->type->service, rd->region,
-				      rd->type->read.op, params, AWS_ALL_PAGES,
-				      rec__on_read, rd, e);
-		cJSON_Delete(params);
+			rc = rec__start_read_call(rd, params, NULL, e);
 		if (rc) {
 			/* This type's resources fail; the rest go on. */
 			rd->err = *e;
@@ -428,6 +430,8 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err)
 		goto fail;
 	}
 	rc = plan_items(run, err);
+	if (!rc)
+		rc = rec__incr_select(run, err);
 	if (rc)
 		goto fail;
 	uv_timer_init(opts->loop, &run->finish_timer);
@@ -436,6 +440,7 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err)
 	run->batch_timer.data = run;
 	run->started = rec__now_s(run);
 	start_reads(run, err);
+	rec__incr_start_reads(run);
 	if (!run->reads_pending)
 		rec__after_reads(run);
 	return 0;
@@ -483,8 +488,9 @@ void rec_result_free(rec_result_t *r)
 		free(r->items[i].id);
 		free(r->items[i].old_id);
 		diff_free(r->items[i].diff);
-		cJSON_Delete(r->items[i].desired);
+		json_delete_wiped(r->items[i].desired);
 		cJSON_Delete(r->items[i].live);
+		json_delete_wiped(r->items[i].secret_values);
 	}
 	free(r->items);
 	free(r);

@@ -121,6 +121,10 @@ typedef struct rec_item {
 						   driftd:env it carries */
 	char                    *old_id;   /* an identity change: the item
 					      this address had before       */
+	cJSON                   *secret_values; /* {attribute: {"id",
+					      "value"}}: secrets read for
+					      RES_SECRET_VALUE attributes;
+					      wiped when freed              */
 } rec_item_t;
 
 typedef struct rec_result {
@@ -191,6 +195,22 @@ typedef struct rec_opts {
 	 * write, and sent only when it changed. NULL: compared like any
 	 * member (AWS never returns it: it always differs). */
 	const unsigned char *secret_key;
+	/* An incremental run (issue 17 item 3), made when cached is set: the
+	 * result of a finished run on the same estate (the caller's, not
+	 * changed; read only inside rec_run, which copies what it takes, so
+	 * it may be freed, with the config it points into, once rec_run
+	 * returns). Only the resources at
+	 * `only` (n_only addresses: those whose desired state changed) and
+	 * their dependants, through references and depends_on, are planned
+	 * and applied, and only they are in the result. Each is re-read on
+	 * its own (read_one by the id cached) before it is judged; one the
+	 * cache has no live item for, or whose type has no read_one, is found
+	 * by its type's batched read. Every other resource takes its live
+	 * state from the cache for references and is neither read nor
+	 * judged; no orphans are looked for. */
+	const rec_result_t *cached;
+	const char *const *only;
+	size_t          n_only;
 } rec_opts_t;
 
 /* result is the receiver's: free with rec_result_free. err is set when the
@@ -204,6 +224,17 @@ int rec_run(const rec_opts_t *opts, rec_done_fn done, void *ctx, err_t *err);
 /* Runs the loop until the run finishes. */
 int rec_run_sync(const rec_opts_t *opts, rec_result_t **result, err_t *err);
 void rec_result_free(rec_result_t *r);
+
+/* What a config edit changed, for an incremental run (opts.only): the
+ * addresses of new_cfg that old_cfg lacks or configures otherwise (body,
+ * region, ensure, policy). Returns 0 with *out a NULL-terminated array of
+ * n addresses (free each, then the array); 1 when the edit changed the
+ * settings every resource depends on (environment, region, mode, default
+ * tags, endpoints, adopt, prune), so that only a full run will do (*out
+ * NULL); or a negative errno. Addresses the edit removed are not listed:
+ * what they leave behind is an orphan, the full run's to report. */
+int rec_edited(const config_t *old_cfg, const config_t *new_cfg, char ***out,
+	       size_t *n, err_t *e);
 
 const char *rec_action_name(rec_action_t a);
 /* A change that converging would make (create, update, replace, delete). */

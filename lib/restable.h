@@ -182,6 +182,32 @@
  * name) is an ordinary write-only value. A secret that cannot be read
  * fails the read or apply with AWS's error, which names the secret only.
  *
+ * Generated values. An attribute with a generate operation
+ * (secretsmanager.secret's GenerateSecretString) is not sent as itself:
+ * when config sets it, the engine calls generate.op with the attribute's
+ * value as its request, after the journal's intent and just before the
+ * create, and places the answer's string at generate.result as
+ * generate_into in the create request, in place of the attribute
+ * (GetRandomPassword's RandomPassword as CreateSecret's SecretString). The
+ * value is in that request only: never in desired or live state, plans,
+ * events, logs or the journal, and the request is wiped once answered. A
+ * failed generate call fails the create, with AWS's error.
+ *
+ * Secret values. An attribute flagged RES_SECRET_VALUE (and RES_SENSITIVE
+ * | RES_WRITE_ONLY: a Redis AuthToken) may be given in config as
+ * {"secret": ID}, ID a Secrets Manager secret's ARN or name (typically
+ * ${secretsmanager.secret.NAME.ARN}); its value is then the secret's
+ * SecretString. The engine reads it with GetSecretValue (in the ARN's
+ * region, else the resource's) when it reads the live resource, and just
+ * before a create, into the item's memory only (rec_item_t.secret_values,
+ * wiped): never into state, plans, events, logs or the journal. AWS never
+ * returns it, so it is compared by the keyed fingerprint the journal
+ * keeps after each write of it (secret.h): when the secret's value has
+ * another fingerprint, or none was recorded, the attribute is an update
+ * (its update_op) that sends it once. A secret that cannot be read makes
+ * the resource unreadable, never missing. A value written in config is
+ * write-only as before.
+ *
  * Singletons. A RES_ID_SINGLETON type (SES's account settings) has one
  * item per account and region: its read's result is that object (GetAccount
  * answers it whole), and it is the live item of the type's one configured
@@ -252,6 +278,9 @@ enum res_attr_flags {
 	RES_SECRET_URL     = 1u << 7,  /* a URL (or URLs) that may carry a token:
 					  shown with its userinfo and query
 					  masked (secret.h)                     */
+	RES_SECRET_VALUE   = 1u << 8,  /* may be {"secret": ID}: the value of a
+					  Secrets Manager secret ("Secret
+					  values")                              */
 };
 
 /* A secret member inside a structured value (an ALB action's
@@ -359,6 +388,9 @@ typedef struct res_attr {
 	 * tags). */
 	res_op_t           live_read;  /* result "" places the whole answer
 					   (GetBucketVersioning's {Status}) */
+	/* Made by a call just before the create ("Generated values"). */
+	res_op_t           generate;
+	const char        *generate_into;
 	/* Secret members of the value; terminated by { NULL }. */
 	const res_secret_member_t *secret_members;
 } res_attr_t;

@@ -205,6 +205,32 @@ static void check_enum(const res_type_t *t, const res_attr_t *a, const cJSON *el
 		    enum_list(known, alternatives, sizeof(alternatives)));
 }
 
+/* {"secret": ID}: a Secrets Manager secret's value, on the attributes
+ * that take one (restable.h, "Secret values"); 1 when it is wrong. */
+static int check_secret_value(const res_attr_t *a, const cJSON *v,
+			      config_check_t *chk)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(v, "secret");
+
+	if (!(a->flags & RES_SECRET_VALUE)) {
+		config_report(chk, v, 0, "%s does not take its value from a "
+			      "secret: {\"secret\": ...} is only for a secret "
+			      "value such as a Redis AuthToken", a->name);
+		return 1;
+	}
+	if (cJSON_GetArraySize(v) != 1) {
+		config_report(chk, v, 0, "%s: {\"secret\": ID} takes no other "
+			      "member", a->name);
+		return 1;
+	}
+	if (!cJSON_IsString(id) || !*id->valuestring) {
+		config_report(chk, id, 0, "%s: \"secret\" names a Secrets Manager "
+			      "secret (its ARN or name), a string", a->name);
+		return 1;
+	}
+	return 0;
+}
+
 /* Reports what is wrong with one property; 1 when something was. */
 static int check_property(const res_type_t *t, const config_resource_t *res,
 			   const cJSON *v, config_check_t *chk)
@@ -231,6 +257,8 @@ static int check_property(const res_type_t *t, const config_resource_t *res,
 			      res->address, v->string);
 		return 1;
 	}
+	if (cJSON_IsObject(v) && cJSON_GetObjectItemCaseSensitive(v, "secret"))
+		return check_secret_value(a, v, chk);
 	if (is_whole_reference(res, v))
 		return 0;
 	/* An interpolation left as written (an undefined variable, a file

@@ -298,11 +298,15 @@ int secret_fingerprint(const unsigned char key[SECRET_KEY_LEN],
 	EVP_MAC *hmac = NULL;
 	fp_ctx_t f = { NULL, 0 };
 	unsigned char md[EVP_MAX_MD_SIZE];
+	static const res_secret_member_t whole = { "", NULL };
 	size_t n = 0, i;
 	int rc = -ENOMEM;
 
 	out[0] = 0;
-	if (!has_members(a) || !v)
+	/* A RES_SECRET_VALUE attribute's string is a secret as a whole (path
+	 * ""); another value of it (a reference not read) is none. */
+	if (!v || (a && (a->flags & RES_SECRET_VALUE) ? !cJSON_IsString(v) :
+		   !has_members(a)))
 		return 0;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						     (char *)"SHA256", 0);
@@ -311,7 +315,9 @@ int secret_fingerprint(const unsigned char key[SECRET_KEY_LEN],
 	    !(f.mac = EVP_MAC_CTX_new(hmac)) ||
 	    !EVP_MAC_init(f.mac, key, SECRET_KEY_LEN, params) ||
 	    mac_text(f.mac, address) || mac_text(f.mac, a->name) ||
-	    visit((cJSON *)v, a->secret_members, fp_one, &f, 0) ||
+	    ((a->flags & RES_SECRET_VALUE) ?
+	     fp_one(NULL, (cJSON *)v, &whole, &f) :
+	     visit((cJSON *)v, a->secret_members, fp_one, &f, 0)) ||
 	    !EVP_MAC_final(f.mac, md, &n, sizeof(md)))
 		goto out;
 	if (f.found)

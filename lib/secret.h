@@ -63,7 +63,8 @@ int secret_keep_existing(const res_attr_t *a, cJSON *v);
 
 /* HMAC-SHA256 under key of (address, a->name, every secret member of v in
  * document order: its path and value) as lower-case hex into out. 1 when v
- * holds a secret member, 0 when it holds none (out ""), -ENOMEM. */
+ * holds a secret member, 0 when it holds none (out ""), -ENOMEM. A
+ * RES_SECRET_VALUE attribute's string value is one member, path "". */
 int secret_fingerprint(const unsigned char key[SECRET_KEY_LEN],
 		       const char *address, const res_attr_t *a,
 		       const cJSON *v, char out[SECRET_FP_HEX]);

@@ -6,6 +6,12 @@
  *     "title":   what the case pins,
  *     "apply":   true: plan, then apply (as `driftd apply` does),
  *     "skip":    [addresses] the daemon's backoff holds back (opts.skip),
+ *     "incremental": {"cached": "before" (a directory of the case: the
+ *                config before the edit), "only": [addresses] (default:
+ *                what rec_edited finds the edit changed)}: a full plan of
+ *                the config before the edit is made first, and the case's
+ *                plan and apply are incremental runs against its result
+ *                (opts.cached, opts.only),
  *     "journal": [{"address","type","id"}]: creations this environment's
  *                journal records (rec_journal_created),
  *                [{"address","type","token","intent":true}]: an interrupted
@@ -29,6 +35,11 @@
  *       "summary": {"created","changed","replaced","deleted","failed",
  *                   "refused"}: the apply's counts,
  *       "max_in_flight": {service: n}: at most n calls at once,
+ *       "reads": ["op", ...]: every read the plan made, in order (after the
+ *                incremental case's cached plan),
+ *       "result_items": [addresses]: exactly the plan's items, in order,
+ *       "edited": [addresses]: exactly what rec_edited finds the edit of
+ *                an incremental case changed, in config order,
  *       "secrets": {"address attribute": fingerprint | null}: what the
  *                  journal records after the run,
  *       "never": ["text", ...]: in no plan text or --json (after the plan
@@ -361,6 +372,98 @@ static void expect_calls(strbuf_t *p, const cJSON *calls, const cJSON *want)
 			       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "op")));
 }
 
+/* rec_edited's answer is exactly want's addresses, in order. */
+static void expect_edited(strbuf_t *p, char **have, size_t n, const cJSON *want)
+{
+	const cJSON *w = want ? want->child : NULL;
+	size_t i;
+
+	if (!want)
+		return;
+	for (i = 0; i < n; i++, w = w ? w->next : NULL)
+		if (!w || strcmp(cJSON_GetStringValue(w) ?: "", have[i]))
+			strbuf_printf(p, "  edited %s, expected %s\n", have[i],
+				       w ? cJSON_GetStringValue(w) : "none");
+	for (; w; w = w->next)
+		strbuf_printf(p, "  not found edited: %s\n", cJSON_GetStringValue(w));
+}
+
+/* The result's items are exactly want's addresses, in order. */
+static void expect_result_items(strbuf_t *p, const rec_result_t *r,
+				const cJSON *want)
+{
+	const cJSON *w = want ? want->child : NULL;
+	size_t i;
+
+	if (!want)
+		return;
+	for (i = 0; i < r->n_items; i++, w = w ? w->next : NULL)
+		if (!w || strcmp(cJSON_GetStringValue(w) ?: "", r->items[i].address))
+			strbuf_printf(p, "  result item %s, expected %s\n",
+				       r->items[i].address,
+				       w ? cJSON_GetStringValue(w) : "none");
+	for (; w; w = w->next)
+		strbuf_printf(p, "  missing result item %s\n", cJSON_GetStringValue(w));
+}
+
+/* The reads made from the call at index from on are exactly want's. */
+static void expect_reads(strbuf_t *p, const cJSON *calls, int from,
+			 const cJSON *want)
+{
+	const cJSON *w = want ? want->child : NULL;
+	const char *op;
+	int i;
+
+	if (!want)
+		return;
+	for (i = from; i < cJSON_GetArraySize(calls); i++) {
+		op = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(calls, i),
+						      "op")->valuestring;
+		if (!is_read(op))
+			continue;
+		if (!w)
+			strbuf_printf(p, "  unexpected read %s\n", op);
+		else if (strcmp(cJSON_GetStringValue(w) ?: "", op))
+			strbuf_printf(p, "  read %s, expected %s\n", op,
+				       cJSON_GetStringValue(w));
+		if (w)
+			w = w->next;
+	}
+	for (; w; w = w->next)
+		strbuf_printf(p, "  missing read %s\n", cJSON_GetStringValue(w));
+}
+
+/* The plan an incremental case's runs start from: of the config in the
+ * case's "cached" directory (the case's own when not given). */
+static int cached_plan(strbuf_t *p, const char *dir, const cJSON *incr,
+		       rec_opts_t *o, config_t **cfg, rec_result_t **r)
+{
+	const char *sub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(incr, "cached"));
+	config_errors_t *errs = NULL;
+	const config_t *config = o->config;
+	char path[700];
+	err_t e;
+	int rc = 0;
+
+	*cfg = NULL;
+	if (sub) {
+		snprintf(path, sizeof(path), "%s/%s", dir, sub);
+		if (config_load_with_schema(path, schema_config(), cfg, &errs)) {
+			strbuf_printf(p, "  the cached config %s does not load\n", path);
+			config_errors_free(errs);
+			return -1;
+		}
+		config_errors_free(errs);
+		o->config = *cfg;
+	}
+	if (rec_run_sync(o, r, &e)) {
+		strbuf_printf(p, "  the cached plan did not run: %s\n", e.message);
+		rc = -1;
+	}
+	o->config = config;
+	return rc;
+}
+
 /* Each expected line appears in the events, in this order. */
 static void expect_events(strbuf_t *p, const char *have, const cJSON *want)
 {
@@ -587,7 +690,13 @@ static char *run_case(const char *name)
 	strbuf_t pb = STRBUF_INIT, *p = &pb;
 	config_errors_t *errs = NULL;
 	config_t *cfg = NULL;
-	rec_result_t *r = NULL;
+	rec_result_t *r = NULL, *cached = NULL;
+	config_t *cached_cfg = NULL;
+	const char **only = NULL;
+	char **edited = NULL;
+	size_t n_edited = 0, k;
+	const cJSON *incr, *a;
+	int from = 0;
 	script_t s = { 0 };
 	rec_caller_t caller = { &s, scripted_call, scripted_region };
 	cJSON *c = NULL, *expect;
@@ -635,11 +744,34 @@ static char *run_case(const char *name)
 	o.poll_max_s = 0.01;
 	o.secret_key = (const unsigned char *)CASE_SECRET_KEY;
 	never = cJSON_GetObjectItemCaseSensitive(expect, "never");
+	incr = cJSON_GetObjectItemCaseSensitive(c, "incremental");
+	if (incr) {
+		if (cached_plan(p, dir, incr, &o, &cached_cfg, &cached))
+			goto done;
+		if (rec_edited(cached_cfg ? cached_cfg : cfg, cfg, &edited,
+			       &n_edited, &e) < 0)
+			strbuf_printf(p, "  rec_edited failed: %s\n", e.message);
+		expect_edited(p, edited, n_edited,
+			      cJSON_GetObjectItemCaseSensitive(expect, "edited"));
+		only = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(incr, "only")) + 1,
+			      sizeof(*only));
+		cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(incr, "only"))
+			if (only && cJSON_IsString(a))
+				only[o.n_only++] = a->valuestring;
+		o.only = cJSON_GetObjectItemCaseSensitive(incr, "only") ?
+			 only : (const char *const *)edited;
+		if (!cJSON_GetObjectItemCaseSensitive(incr, "only"))
+			o.n_only = n_edited;
+		o.cached = cached;
+		from = cJSON_GetArraySize(s.calls);
+	}
 	if (rec_run_sync(&o, &r, &e)) {
 		strbuf_printf(p, "  plan did not run: %s\n", e.message);
 	} else {
 		expect_items(p, "plan", r, cJSON_GetObjectItemCaseSensitive(expect, "plan"));
 		expect_plan_text(p, r, cJSON_GetObjectItemCaseSensitive(expect, "plan_text"));
+		expect_reads(p, s.calls, from, cJSON_GetObjectItemCaseSensitive(expect, "reads"));
+		expect_result_items(p, r, cJSON_GetObjectItemCaseSensitive(expect, "result_items"));
 		expect_never_shown(p, "plan", r, never);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "apply"))) {
 			rec_result_free(r);
@@ -662,7 +794,14 @@ static char *run_case(const char *name)
 		expect_peak(p, s.peak, cJSON_GetObjectItemCaseSensitive(expect,
 								     "max_in_flight"));
 	}
+done:
 	rec_result_free(r);
+	rec_result_free(cached);
+	config_free(cached_cfg);
+	free(only);
+	for (k = 0; k < n_edited; k++)
+		free(edited[k]);
+	free(edited);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 	journal_free(j);

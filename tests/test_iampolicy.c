@@ -111,6 +111,11 @@ START_TEST(every_type_that_writes_by_arn_has_arn_patterns)
 			if (iampolicy_is_read(el->valuestring) ||
 			    iampolicy_unscoped_reason(el->valuestring))
 				continue;
+			/* A secret's value (restable.h, "Secret values") is read
+			 * under statements of its own (SecretRead1, 2). */
+			if (!strcmp(el->valuestring, "secretsmanager:GetSecretValue") ||
+			    !strcmp(el->valuestring, "kms:Decrypt"))
+				continue;
 			scoped = 1;
 			/* scoped by this type's own service's patterns */
 			ck_assert_msg(!strncmp(el->valuestring, own, strlen(own) - 1),

@@ -154,6 +154,8 @@ def all_ops(table):
         if a.get("live_read"):
             lr = a["live_read"]
             yield f"{a['name']}.live_read", lr["op"], lr["params"], None
+        if a.get("generate"):
+            yield f"{a['name']}.generate", a["generate"]["op"], None, None
 
 
 def each_has(table, path):
@@ -201,8 +203,10 @@ def placed(table):
 
 
 def creatable(a):
+    """Sent under its own name by the create (a generated value is sent as
+    generate.into instead)."""
     return (a["mutability"] != "read_only" and "not_in_create" not in a["flags"]
-            and a["kind"] != "tags")
+            and a["kind"] != "tags" and not a.get("generate"))
 
 
 class TablesAgainstBotocore(unittest.TestCase):
@@ -322,6 +326,24 @@ class TablesAgainstBotocore(unittest.TestCase):
                         # "" is the whole answer.
                         self.assertIsNotNone(walk(shape, lr["result"]) if lr["result"]
                                              else shape)
+
+    def test_generated_values_are_answered_and_create_members(self):
+        """restable.h, "Generated values": the answer's string at
+        generate.result goes into the create request as generate.into."""
+        seen = 0
+        for t in TABLES:
+            for a in t["attrs"]:
+                gen = a.get("generate")
+                if not gen:
+                    continue
+                seen += 1
+                with self.subTest(type=t["name"], attr=a["name"]):
+                    out = walk(operation(t["service"], gen["op"]).output_shape, gen["result"])
+                    self.assertIsNotNone(out)
+                    self.assertEqual(out.type_name, "string")
+                    self.assertIsNotNone(create_op(t))
+                    self.assertIn(gen["into"], create_members(t))
+        self.assertGreater(seen, 0)
 
     def test_enum_values_are_aws_enum_values(self):
         for t in TABLES:

@@ -9,7 +9,9 @@
  * security groups (those are on its member clusters): they are sent at
  * create and not compared (RES_WRITE_ONLY). The AUTH token is
  * RES_SENSITIVE | RES_WRITE_ONLY: AWS never returns it (AuthTokenEnabled
- * says one is set). Shards and replicas are set at create; changing them
+ * says one is set). Given as {"secret": ARN} (RES_SECRET_VALUE,
+ * restable.h) it is a Secrets Manager secret's value, compared by keyed
+ * fingerprint, and a new value is sent once by ModifyReplicationGroup. Shards and replicas are set at create; changing them
  * (ModifyReplicationGroupShardConfiguration, Increase/DecreaseReplicaCount)
  * is reported and left to the operator. */
 #include <ctype.h>
@@ -214,8 +216,15 @@ static const res_attr_t repl_attrs[] = {
 	{ .name = "AtRestEncryptionEnabled", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .default_json = "false" },
 	{ .name = "KmsKeyId", .kind = RES_SCALAR, .mutability = RES_REPLACE },
-	{ .name = "AuthToken", .kind = RES_SCALAR, .mutability = RES_CREATE_ONLY,
-	  .flags = RES_SENSITIVE | RES_WRITE_ONLY },
+	/* ROTATE: the cluster takes the new token and, until the next
+	 * change, the old one, so clients move over without an outage
+	 * (ElastiCache User Guide, "Modifying the AUTH token on an existing
+	 * cluster"). */
+	{ .name = "AuthToken", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .flags = RES_SENSITIVE | RES_WRITE_ONLY | RES_SECRET_VALUE,
+	  .update_op = "ModifyReplicationGroup",
+	  .update_params = "{\"ReplicationGroupId\":\"$id\",\"AuthToken\":\"$value\","
+			   "\"AuthTokenUpdateStrategy\":\"ROTATE\",\"ApplyImmediately\":true}" },
 	{ .name = "SnapshotRetentionLimit", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .default_json = "0", MODIFY_RG("SnapshotRetentionLimit") },
 	{ .name = "SnapshotWindow", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,

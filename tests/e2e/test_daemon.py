@@ -362,6 +362,9 @@ class DaemonTest(unittest.TestCase):
         self.assertTrue(wait_for(subnets, 8), d.logtext())
         self.assertEqual(d.proc.pid, pid)
         self.assertIsNone(d.proc.poll())
+        # issue 17 item 3: the edit added one resource; that one is
+        # reconciled at once in an incremental run, the rest next interval
+        self.assertIn("reconciling the 1 it changes now", d.logtext())
 
         d.write(subnet="10.43.1.0/24", broken=True)
         self.assertTrue(wait_for(lambda: d.alerts("config_rejected"), 5),

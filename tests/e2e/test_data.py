@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import string
 import sys
 import tempfile
 import unittest
@@ -17,9 +18,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from driftdtest import ACCESS_KEY, FAKE_MODELS, SECRET_KEY, FakeAWS, ROOT, aws_cli, driftd  # noqa: E402
 from driftdtest import base_file, environment_variables, estate_root  # noqa: E402
 
-AUTH_TOKEN = "auth-Sentinel-0b5d8e14c6a2f9d7"
 SECRET_VALUE = "value-Sentinel-91c4e7"
-SENTINELS = (AUTH_TOKEN, SECRET_VALUE)
+SENTINELS = (SECRET_VALUE,)
 DB = "cloudpartner-e2e"
 
 
@@ -40,8 +40,6 @@ class DataTierTest(unittest.TestCase):
         estate_root(os.path.dirname(cls.config))
         data = load_jsonc(os.path.join(ROOT, "config", "base", "data.json"))
         res = data["resources"]
-        res["elasticache.replication_group.main"]["AuthToken"] = AUTH_TOKEN
-        res["secretsmanager.secret.redis_auth"]["SecretString"] = AUTH_TOKEN
         res["secretsmanager.secret.app_config"]["SecretString"] = SECRET_VALUE
         cls.data = data
         cls.main = {
@@ -160,12 +158,15 @@ class DataTierTest(unittest.TestCase):
         start = ops.index("StartDBInstanceAutomatedBackupsReplication")
         self.assertIn("DescribeDBInstances", ops[ops.index("CreateDBInstance"):start])
         self.assertEqual(ops.count("StartDBInstanceAutomatedBackupsReplication"), 1)
-        # Plans never read secret values.
-        self.assertNotIn("GetSecretValue", ops)
+        # The one secret value config names by reference, the Redis AUTH
+        # token's, is read after the secret is made and before the group
+        # (the call log masks SecretId; test_5 checks the token itself).
+        self.assertLess(ops.index("CreateSecret"), ops.index("GetSecretValue"))
+        self.assertLess(ops.index("GetSecretValue"), ops.index("CreateReplicationGroup"))
         self.fake.clear_calls()
         p = self.plan()
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertNotIn("GetSecretValue", [c["operation"] for c in self.fake.calls()])
+        self.assertEqual([c["operation"] for c in self.fake.calls()].count("GetSecretValue"), 1)
 
     def test_2_out_of_band_drift_is_reverted(self):
         aws_cli(self.fake, ["rds", "modify-db-instance", "--db-instance-identifier", DB,
@@ -233,6 +234,19 @@ class DataTierTest(unittest.TestCase):
         secret = self.instance()["MasterUserSecret"]["SecretArn"]
         master = json.loads(aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
                                                 secret])["SecretString"])["password"]
+        # The Redis AUTH secret's first value was generated (data.json's
+        # GenerateSecretString): 64 characters of what ElastiCache takes in
+        # an AUTH token (ElastiCache User Guide, "Authenticating with the
+        # Valkey and Redis OSS AUTH command": letters, digits, !&#$^<>-).
+        generated = aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",
+                                        "cloudpartner/e2e/redis-auth-token"])["SecretString"]
+        self.assertEqual(len(generated), 64)
+        self.assertLessEqual(set(generated), set(string.ascii_letters + string.digits + "!&#$^<>-"))
+        # ... and the replication group's AUTH token is that value, read by
+        # reference (data.json's AuthToken {"secret": ARN}); the fake keeps
+        # the tokens a group accepts.
+        state = self.fake.control("GET", "state")["resources"]
+        self.assertEqual(state["ec_repl_group"][DB]["_auth_tokens"], [generated])
         texts = list(self.outputs)
         for dirpath, _, files in os.walk(os.path.join(self.tmp, "state")):
             for name in files:
@@ -240,7 +254,7 @@ class DataTierTest(unittest.TestCase):
                     texts.append(f.read())
         self.assertGreater(len(texts), 2)
         for text in texts:
-            for s in SENTINELS + (master,):
+            for s in SENTINELS + (master, generated):
                 self.assertNotIn(s, text)
         # The values did reach AWS, in the create calls only.
         value = aws_cli(self.fake, ["secretsmanager", "get-secret-value", "--secret-id",

@@ -401,6 +401,7 @@ def _ec_repl_build(ctx):
            'AtRestEncryptionEnabled': p.get('AtRestEncryptionEnabled', False),
            'TransitEncryptionEnabled': p.get('TransitEncryptionEnabled', False),
            'AuthTokenEnabled': bool(p.get('AuthToken')),
+           '_auth_tokens': [p['AuthToken']] if p.get('AuthToken') else [],
            'SnapshotRetentionLimit': p.get('SnapshotRetentionLimit', 0),
            'SnapshotWindow': p.get('SnapshotWindow', '05:00-06:00'),
            'ARN': ctx.store.arn('elasticache', 'replicationgroup:' + rid),
@@ -444,7 +445,28 @@ def ec_modify_repl(ctx):
     for k, member in (('AutomaticFailoverEnabled', 'AutomaticFailover'), ('MultiAZEnabled', 'MultiAZ')):
         if k in p:
             rec[member] = 'enabled' if p[k] else 'disabled'
+    if 'AuthToken' in p:
+        _ec_auth_token(rec, p['AuthToken'], p.get('AuthTokenUpdateStrategy', 'ROTATE'))
     return {'ReplicationGroup': EC_REPL.show(ctx, rec)}
+
+
+def _ec_auth_token(rec, token, strategy):
+    """ModifyReplicationGroup's AuthTokenUpdateStrategy (ElastiCache API
+    Reference, ModifyReplicationGroup): ROTATE, the default, adds the new
+    token and keeps the old one accepted; SET, allowed only after ROTATE,
+    leaves the new one alone; tokens need in-transit encryption."""
+    if not rec.get('TransitEncryptionEnabled'):
+        raise ApiError('InvalidParameterCombination', 'AuthToken requires TransitEncryptionEnabled.')
+    tokens = rec.setdefault('_auth_tokens', [])
+    if strategy == 'SET':
+        if len(tokens) < 2:
+            raise ApiError('InvalidParameterCombination', 'The SET strategy is allowed only after ROTATE.')
+        rec['_auth_tokens'] = [token]
+    elif strategy == 'ROTATE':
+        rec['_auth_tokens'] = tokens[-1:] + [token]
+    else:
+        raise ApiError('InvalidParameterValue', 'AuthTokenUpdateStrategy %s needs no AuthToken.' % strategy)
+    rec['AuthTokenEnabled'] = True
 
 
 def ec_delete_repl(ctx, rec):

@@ -4,6 +4,7 @@ Route 53 zone of the fake, as with real DNS validation
 (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html)."""
 import hashlib
 import json
+import secrets
 import uuid
 
 from engine import ACCOUNT, lookup, public, paginate
@@ -418,13 +419,45 @@ def sm_cancel_rotate(ctx):
     return {'ARN': rec['ARN'], 'Name': rec['Name']}
 
 
+# GetRandomPassword (Secrets Manager API Reference, GetRandomPassword): by
+# default upper and lower case letters, digits and the punctuation
+# !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~, 32 characters, no space, and at least
+# one character of every included type (RequireEachIncludedType defaults to
+# true); ExcludeCharacters removes characters from the pool.
+_SM_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'
+
+
+def sm_random_password(ctx):
+    p = ctx.params
+    length = int(p.get('PasswordLength', 32))
+    excluded = set(p.get('ExcludeCharacters', ''))
+    kinds = [chars for chars, flag in (('ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'ExcludeUppercase'),
+                                       ('abcdefghijklmnopqrstuvwxyz', 'ExcludeLowercase'),
+                                       ('0123456789', 'ExcludeNumbers'),
+                                       (_SM_PUNCTUATION, 'ExcludePunctuation')) if not p.get(flag)]
+    if p.get('IncludeSpace'):
+        kinds.append(' ')
+    kinds = [''.join(c for c in chars if c not in excluded) for chars in kinds]
+    kinds = [chars for chars in kinds if chars]
+    require_each = p.get('RequireEachIncludedType', True)
+    if not kinds or (require_each and length < len(kinds)):
+        raise ApiError('InvalidParameterException',
+                       'The password length or the character types you excluded leave no valid password.')
+    rng = secrets.SystemRandom()
+    pool = ''.join(kinds)
+    chars = [rng.choice(chars) for chars in kinds] if require_each else []
+    chars += [rng.choice(pool) for _ in range(length - len(chars))]
+    rng.shuffle(chars)
+    return {'RandomPassword': ''.join(chars)}
+
+
 def _sm_handlers():
     return {'CreateSecret': sm_create, 'DescribeSecret': sm_describe, 'GetSecretValue': sm_get_value,
             'PutSecretValue': sm_put_value, 'UpdateSecret': sm_update, 'ListSecrets': sm_list,
             'DeleteSecret': sm_delete, 'RestoreSecret': sm_restore, 'TagResource': sm_tag, 'UntagResource': sm_untag,
             'GetResourcePolicy': sm_get_policy, 'PutResourcePolicy': sm_put_policy,
             'DeleteResourcePolicy': sm_delete_policy, 'RotateSecret': sm_rotate,
-            'CancelRotateSecret': sm_cancel_rotate}
+            'CancelRotateSecret': sm_cancel_rotate, 'GetRandomPassword': sm_random_password}
 
 
 # ================================================================ S3 (buckets)

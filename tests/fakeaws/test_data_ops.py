@@ -64,6 +64,21 @@ class DataOpsTest(FakeTestCase):
         got = self.ec.modify_replication_group(ReplicationGroupId='r', MultiAZEnabled=True, SnapshotWindow='01:00-02:00',
                                                ApplyImmediately=True)['ReplicationGroup']
         self.assertEqual((got['MultiAZ'], got['SnapshotWindow']), ('enabled', '01:00-02:00'))
+        # ElastiCache API Reference, ModifyReplicationGroup: ROTATE keeps the
+        # old token with the new one; SET only after ROTATE; AWS never
+        # returns a token.
+        tokens = lambda: self.fake.control('GET', '/_fake/state')['resources']['ec_repl_group']['r']['_auth_tokens']
+        self.assertEqual(tokens(), ['not-a-real-token-123'])
+        self.assertAwsError('InvalidParameterCombination', self.ec.modify_replication_group,
+                            ReplicationGroupId='r', AuthToken='second-token-456789', AuthTokenUpdateStrategy='SET',
+                            ApplyImmediately=True)
+        got = self.ec.modify_replication_group(ReplicationGroupId='r', AuthToken='second-token-456789',
+                                               AuthTokenUpdateStrategy='ROTATE', ApplyImmediately=True)
+        self.assertNotIn('second-token-456789', json.dumps(got, default=str))
+        self.assertEqual(tokens(), ['not-a-real-token-123', 'second-token-456789'])
+        self.ec.modify_replication_group(ReplicationGroupId='r', AuthToken='second-token-456789',
+                                         AuthTokenUpdateStrategy='SET', ApplyImmediately=True)
+        self.assertEqual(tokens(), ['second-token-456789'])
 
     def test_secret_policy_and_rotation(self):
         self.sm.create_secret(Name='s')

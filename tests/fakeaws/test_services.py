@@ -1,6 +1,7 @@
 """KMS, Secrets Manager, S3, Route 53 and ACM round trips (json and
 rest-xml protocols, S3's own signing rules)."""
 import json
+import string
 import unittest
 import urllib.error
 import urllib.request
@@ -65,6 +66,28 @@ class SecretsManagerTest(FakeTestCase):
         self.assertEqual([s['Name'] for s in sm.list_secrets()['SecretList']], ['db/password'])
         calls = self.fake.control('GET', '/_fake/calls?service=secretsmanager')['calls']
         self.assertNotIn('s3cr3t', json.dumps(calls))
+
+    def test_random_password(self):
+        # Secrets Manager API Reference, GetRandomPassword: 32 characters by
+        # default, one of every included type unless RequireEachIncludedType
+        # is false; ExcludeCharacters narrows the pool. The pool below is what
+        # ElastiCache accepts in an AUTH token (letters, digits, !&#$^<>-).
+        sm = self.fake.client('secretsmanager')
+        self.assertEqual(len(sm.get_random_password()['RandomPassword']), 32)
+        allowed = set(string.ascii_letters + string.digits + '!&#$^<>-')
+        excluded = ''.join(c for c in string.punctuation if c not in allowed)
+        for _ in range(20):
+            pw = sm.get_random_password(PasswordLength=16, ExcludeCharacters=excluded)['RandomPassword']
+            self.assertEqual(len(pw), 16)
+            self.assertLessEqual(set(pw), allowed)
+            for kind in (string.ascii_uppercase, string.ascii_lowercase, string.digits, '!&#$^<>-'):
+                self.assertTrue(set(pw) & set(kind), pw)
+        pw = sm.get_random_password(PasswordLength=40, ExcludePunctuation=True, ExcludeNumbers=True,
+                                    RequireEachIncludedType=False)['RandomPassword']
+        self.assertLessEqual(set(pw), set(string.ascii_letters))
+        self.assertAwsError('InvalidParameterException', sm.get_random_password, PasswordLength=3)
+        self.assertAwsError('InvalidParameterException', sm.get_random_password, ExcludeUppercase=True,
+                            ExcludeLowercase=True, ExcludeNumbers=True, ExcludePunctuation=True)
 
 
 class S3Test(FakeTestCase):

@@ -62,7 +62,7 @@ static cJSON *strings(const char *const *list)
 
 static cJSON *attr_json(const res_attr_t *a)
 {
-	cJSON *o = cJSON_CreateObject(), *flags = cJSON_CreateArray();
+	cJSON *o = cJSON_CreateObject(), *flags = cJSON_CreateArray(), *gen;
 	size_t i;
 
 	add_string(o, "name", a->name);
@@ -83,6 +83,11 @@ static cJSON *attr_json(const res_attr_t *a)
 	cJSON_AddBoolToObject(o, "plan", a->plan != NULL);
 	if (a->live_read.op)
 		cJSON_AddItemToObject(o, "live_read", op_json("live_read", &a->live_read));
+	if (a->generate.op) {
+		gen = op_json("generate", &a->generate);
+		add_string(gen, "into", a->generate_into);
+		cJSON_AddItemToObject(o, "generate", gen);
+	}
 	return o;
 }
 
