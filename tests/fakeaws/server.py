@@ -169,7 +169,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def date_time_string(self, timestamp=None):
-        return email.utils.formatdate(self.server.fake.wall(), usegmt=True)
+        # The Date of an answer is the clock that judged its request
+        # (RFC 9110 section 6.6.1: when the message was originated; S3's
+        # RequestTimeTooSkewed carries that ServerTime). A skew fault set or
+        # cleared between the check and the answer must not give a client
+        # a Date the check did not use.
+        judged = getattr(self, '_judged_at', None)
+        return email.utils.formatdate(judged if judged is not None else self.server.fake.wall(),
+                                      usegmt=True)
 
     # --------------------------------------------------------------- io
     def _send(self, status, headers, body):
@@ -192,6 +199,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self):
+        self._judged_at = None
         self.handle_any()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
@@ -468,7 +476,7 @@ class Handler(BaseHTTPRequestHandler):
             ts = datetime.datetime.strptime(amz_date, '%Y%m%dT%H%M%SZ').replace(tzinfo=datetime.timezone.utc)
         except ValueError:
             raise ApiError(errs['sig'][0], 'Missing or malformed X-Amz-Date.', errs['sig'][1])
-        now = fake.wall()
+        now = self._judged_at = fake.wall()
         if presigned:
             # A presigned URL is good until X-Amz-Date + X-Amz-Expires, however old.
             try:

@@ -3,6 +3,7 @@ protocol, faults, the control API and persistence.  boto3 is the oracle:
 it must parse every response and error the fake sends."""
 import json
 import os
+import threading
 import time
 import unittest
 import urllib.error
@@ -46,6 +47,23 @@ class AuthTest(FakeTestCase):
         resp = self.assertAwsError('InvalidSignatureException', self.fake.client('logs').describe_log_groups)
         self.assertIn('Signature expired', resp['Error']['Message'])
         self.assertAwsError('RequestExpired', self.fake.client('ec2').describe_vpcs)
+
+    def test_date_is_the_clock_that_judged_the_request(self):
+        # A skew set while a request is in the handler (here held by a
+        # latency fault after its signature was checked) must not change
+        # the Date of its answer: a client corrects its clock by that Date,
+        # and a Date the check did not use sends it the wrong way.
+        self.fake.control('POST', '/_fake/faults', {'kind': 'latency', 'ms': 1500,
+                                                    'service': 'sns', 'op': 'ListTopics'})
+        later = threading.Timer(0.5, self.fake.control, ('POST', '/_fake/faults',
+                                                         {'kind': 'skew', 'seconds': 3600}))
+        later.start()
+        try:
+            resp = self.fake.client('sns').list_topics()
+        finally:
+            later.join()
+        server_date = email.utils.parsedate_to_datetime(resp['ResponseMetadata']['HTTPHeaders']['date'])
+        self.assertAlmostEqual(server_date.timestamp(), time.time(), delta=60)
 
     def test_small_skew_accepted(self):
         self.fake.control('POST', '/_fake/faults', {'kind': 'skew', 'seconds': 300})
