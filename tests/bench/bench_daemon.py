@@ -19,12 +19,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import BUILD, DRIFTD, ROOT, FakeAWS, driftd  # noqa: E402
+from devestate import converge_dev, dev_fake, drain  # noqa: E402
+from driftdtest import BUILD, DRIFTD, driftd  # noqa: E402
 
 INTERVAL = float(os.environ.get("BENCH_DAEMON_INTERVAL", "0.2"))
 EARLY = int(os.environ.get("BENCH_DAEMON_EARLY", "100"))
 CYCLES = int(os.environ.get("BENCH_DAEMON_CYCLES", "1000"))
-DEV_ACCOUNT = "111111111111"
 
 
 def proc_stat(pid):
@@ -46,13 +46,6 @@ def memory(pid):
                 out[line.split(":")[0]] = int(line.split()[1])
     return out
 
-
-def drain(sock):
-    try:
-        while True:
-            sock.recv(4096)
-    except OSError:
-        pass
 
 
 def cycles(path):
@@ -79,26 +72,11 @@ def wait_cycles(path, n, pid):
 
 
 def main():
-    # The fake is the dev account (config/environments/dev), which has SES
-    # production access; databases and clusters come up 120 times faster.
-    fake = FakeAWS(extra_args=["--time-scale", "120"], account=DEV_ACCOUNT)
-    driftd(["aws", "sesv2", "GetAccount"], fake.env())     # the fake makes the account
-    fake.control("POST", "state", {"type": "ses_account", "id": DEV_ACCOUNT,
-                                   "set": {"production_access": True,
-                                           "review_status": "GRANTED"}})
+    fake = dev_fake()
     work = tempfile.mkdtemp(prefix="driftd-bench-daemon-")
     try:
-        shutil.copytree(os.path.join(ROOT, "config"), os.path.join(work, "config"))
-        for dirpath, dirs, files in os.walk(work):
-            os.chmod(dirpath, 0o700)
-            for n in files:
-                os.chmod(os.path.join(dirpath, n), 0o600)
-        cfg = os.path.join(work, "config", "environments", "dev")
-        state = os.path.join(work, "state")
+        cfg, state = converge_dev(fake, work, "bench_daemon")
         env = fake.env()
-        p = driftd(["apply", "--auto-approve", "--config", cfg, "--state-dir", state], env, timeout=300)
-        if p.returncode != 0:
-            sys.exit("bench_daemon: the example config did not converge:\n" + p.stdout + p.stderr)
         notify = os.path.join(work, "notify")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(notify)

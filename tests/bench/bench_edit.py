@@ -17,42 +17,21 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import DRIFTD, ROOT, FakeAWS, driftd  # noqa: E402
+from devestate import converge_dev, dev_fake, drain  # noqa: E402
+from driftdtest import DRIFTD  # noqa: E402
 
-DEV_ACCOUNT = "111111111111"
 TRIALS = int(os.environ.get("BENCH_EDIT_TRIALS", "8"))
 
 
-def drain(sock):
-    try:
-        while True:
-            sock.recv(4096)
-    except OSError:
-        pass
-
 
 def main():
-    fake = FakeAWS(extra_args=["--time-scale", "120"], account=DEV_ACCOUNT)
-    driftd(["aws", "sesv2", "GetAccount"], fake.env())
-    fake.control("POST", "state", {"type": "ses_account", "id": DEV_ACCOUNT,
-                                   "set": {"production_access": True,
-                                           "review_status": "GRANTED"}})
+    fake = dev_fake()
     work = tempfile.mkdtemp(prefix="driftd-bench-edit-")
     daemon = None
     try:
-        shutil.copytree(os.path.join(ROOT, "config"), os.path.join(work, "config"))
-        for dirpath, dirs, files in os.walk(work):
-            os.chmod(dirpath, 0o700)
-            for n in files:
-                os.chmod(os.path.join(dirpath, n), 0o600)
-        cfg = os.path.join(work, "config", "environments", "dev")
+        cfg, state = converge_dev(fake, work, "bench_edit")
         main_json = os.path.join(cfg, "main.json")
-        state = os.path.join(work, "state")
         env = fake.env()
-        p = driftd(["apply", "--auto-approve", "--config", cfg, "--state-dir", state], env,
-                   timeout=300)
-        if p.returncode != 0:
-            sys.exit("bench_edit: the example config did not converge:\n" + p.stdout + p.stderr)
         notify = os.path.join(work, "notify")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(notify)
