@@ -4,7 +4,7 @@
  *         > lib/model_data.c
  *
  * sha256 of each input and of everything after this comment:
- * input contrib/gen-model 2134d857f9caf1879116b95afc5b4eb2b6468ddb5906d249a3be7ba82012a7ba
+ * input contrib/gen-model 78668cd7ccfd3646102cc8f855af91e6d2c154c604491e4686d3968b4b52aea3
  * input contrib/model-ops.txt f6826001320240843e73664b9e0d15abd338396e4f8e4ac719cb5757dd1ff4dc
  * model acm/2015-12-08/paginators-1.json 8f6feb855ec4f29fbba97d1e8bc74df3fe435a40534cb4d505f3e991e9bb86a5
  * model acm/2015-12-08/service-2.json 4ccacd6bec1401740da8b1987b9701844524e22fdf0c0733783ff83e6e47b520
