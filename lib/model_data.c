@@ -4,7 +4,7 @@
  *         > lib/model_data.c
  *
  * sha256 of each input and of everything after this comment:
- * input contrib/gen-model 78668cd7ccfd3646102cc8f855af91e6d2c154c604491e4686d3968b4b52aea3
+ * input contrib/gen-model a4c5edd04ab4d9d546cd02e757828309c72a8c75f72a813e108ac93b8c74e97a
  * input contrib/model-ops.txt f6826001320240843e73664b9e0d15abd338396e4f8e4ac719cb5757dd1ff4dc
  * model acm/2015-12-08/paginators-1.json 8f6feb855ec4f29fbba97d1e8bc74df3fe435a40534cb4d505f3e991e9bb86a5
  * model acm/2015-12-08/service-2.json 4ccacd6bec1401740da8b1987b9701844524e22fdf0c0733783ff83e6e47b520

@@ -2,7 +2,7 @@
  * tests/proto-synthetic/model-ops.txt. Do not edit; that file says how to regenerate.
  *
  * sha256 of each input and of everything after this comment:
- * input contrib/gen-model 78668cd7ccfd3646102cc8f855af91e6d2c154c604491e4686d3968b4b52aea3
+ * input contrib/gen-model a4c5edd04ab4d9d546cd02e757828309c72a8c75f72a813e108ac93b8c74e97a
  * input tests/proto-synthetic/model-ops.txt 65d1ca68d1ae054891fc4027fd2b19be6e049b572e066a7afeeaf5a827326a60
  * model ec2/2016-11-15/service-2.json c73dacc675b1bda54763b5659ce6b2610121acfe98abf648206728608cc5335b
  * model sts/2011-06-15/service-2.json 6831d4abbeca22678164523fe69c9ede011178d06a2013f5819f794e6304838e
