@@ -4,7 +4,7 @@
  *         > lib/model_data.c
  *
  * sha256 of each input and of everything after this comment:
- * input contrib/gen-model b1cf7f87ec94a1937a8066b5d0563b1caf5aec0b0deb55a5e78babdf93fcda6c
+ * input contrib/gen-model a4c5edd04ab4d9d546cd02e757828309c72a8c75f72a813e108ac93b8c74e97a
  * input contrib/model-ops.txt f6826001320240843e73664b9e0d15abd338396e4f8e4ac719cb5757dd1ff4dc
  * model acm/2015-12-08/paginators-1.json 8f6feb855ec4f29fbba97d1e8bc74df3fe435a40534cb4d505f3e991e9bb86a5
  * model acm/2015-12-08/service-2.json 4ccacd6bec1401740da8b1987b9701844524e22fdf0c0733783ff83e6e47b520
@@ -54,7 +54,7 @@
  * model sqs/2012-11-05/service-2.json 282d08c85a2003ab91ed400a81339fe81952e446ae40a599877705903e870c0f
  * model sts/2011-06-15/paginators-1.json 84843b01b2c1b18e1f3d234b54c834752e399ba72364a1538dba7764b878ce3f
  * model sts/2011-06-15/service-2.json b2c35d56d093494a539db6af3ddbcb601d614260b82e1351932323bd40cf9921
- * body b0b8259eba6a1546829157b1fe5186a761b99b134f98c027088fe10229e4d94f
+ * body f8aa6fc97c173e08ac09c6bbd8f5057f125b4ba9953821dc138a1b205f2c5c43
  */
 #include "model.h"
 
@@ -8099,7 +8099,7 @@ const model_operation_t model_operations[] = {
 	{ "sqs", "TagQueue", "POST", "/", 2576, -1, NULL, NULL, NULL, -1, 0 },
 	{ "sqs", "UntagQueue", "POST", "/", 2577, -1, NULL, NULL, NULL, -1, 0 },
 	{ "sts", "AssumeRole", "POST", "/", 2584, 2602, "AssumeRoleResult", NULL, NULL, -1, 0 },
-	{ "sts", "AssumeRoleWithWebIdentity", "POST", "/", 2611, 2615, "AssumeRoleWithWebIdentityResult", NULL, NULL, -1, 0 },
+	{ "sts", "AssumeRoleWithWebIdentity", "POST", "/", 2611, 2615, "AssumeRoleWithWebIdentityResult", NULL, NULL, -1, MODEL_OP_NO_AUTH },
 	{ "sts", "GetCallerIdentity", "POST", "/", 2579, 2580, "GetCallerIdentityResult", NULL, NULL, -1, 0 },
 };
 const int model_n_operations = 402;
