@@ -2389,6 +2389,98 @@ int config_resolve(const config_t *cfg, const config_resource_t *res,
 	return 0;
 }
 
+/* ---- forgetting positions -------------------------------------------- */
+
+typedef struct kept {
+	const jsonc_doc_t *doc;
+	const cJSON *node;
+} kept_t;
+
+typedef struct kept_vec {
+	kept_t *v;
+	size_t n, cap;
+	int oom;
+} kept_vec_t;
+
+static void keep(kept_vec_t *k, const jsonc_doc_t *doc, const cJSON *node)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		kept_t *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v) {
+			k->oom = 1;
+			return;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = (kept_t){ doc, node };
+}
+
+/* The nodes resolve_walk may report at: a string holding a reference (its
+ * value and the bytes in it), and an object with a reference in a key
+ * (itself, and each member's key for check_keys_unique). */
+static void keep_for_resolve(kept_vec_t *k, const config_resource_t *res,
+			     const cJSON *node)
+{
+	const cJSON *c;
+	int keys = 0;
+
+	if (cJSON_IsString(node) && is_ref_node(res, node, 0))
+		keep(k, res->doc, node);
+	for (c = node->child; c; c = c->next) {
+		keys |= is_ref_node(res, c, 1);
+		keep_for_resolve(k, res, c);
+	}
+	if (keys) {
+		keep(k, res->doc, node);
+		for (c = node->child; c; c = c->next)
+			keep(k, res->doc, c);
+	}
+}
+
+static int cmp_kept(const void *x, const void *y)
+{
+	const kept_t *a = x, *b = y;
+
+	if (a->doc != b->doc)
+		return (uintptr_t)a->doc < (uintptr_t)b->doc ? -1 : 1;
+	return ((uintptr_t)a->node > (uintptr_t)b->node) -
+	       ((uintptr_t)a->node < (uintptr_t)b->node);
+}
+
+void config_forget_positions(config_t *cfg)
+{
+	kept_vec_t k = { 0 };
+	const cJSON **nodes = NULL;
+	size_t i, j, from;
+
+	for (i = 0; i < cfg->nres; i++)
+		for (j = 0; j < cfg->res[i].nrefs; j++)
+			if (cfg->res[i].refs[j].attribute) {
+				keep_for_resolve(&k, &cfg->res[i], cfg->res[i].body);
+				break;
+			}
+	if (k.oom || (k.n && !(nodes = malloc(k.n * sizeof(*nodes))))) {
+		free(k.v);           /* forgetting nothing is correct too */
+		return;
+	}
+	if (k.n)
+		qsort(k.v, k.n, sizeof(*k.v), cmp_kept);
+	for (i = 0; i < cfg->nfiles; i++) {
+		const jsonc_doc_t *doc = cfg->files[i].doc;
+
+		for (from = 0; from < k.n && k.v[from].doc != doc; from++)
+			;
+		for (j = 0; from + j < k.n && k.v[from + j].doc == doc; j++)
+			nodes[j] = k.v[from + j].node;
+		jsonc_retain(cfg->files[i].doc, nodes, j);
+	}
+	free(nodes);
+	free(k.v);
+}
+
 /* ---- helpers for the daemon and schemas ------------------------------ */
 
 int config_check_cidr(const char *text, err_t *err)

@@ -194,6 +194,14 @@ int config_load(const char *dir, config_t **out, config_errors_t **errs);
 int config_load_with_schema(const char *dir, const config_schema_t *schema,
 			    config_t **out, config_errors_t **errs);
 void config_free(config_t *cfg);
+
+/* Once loading and every check that reports at positions is done (the
+ * schema's, at load; estate_check): forgets the position of every value
+ * but those config_resolve may report at (its references, and the keys
+ * of an object a reference names a key of). A value's position was 24
+ * bytes; at 100,000 resources, 23 MB. The rest of res->body then maps to
+ * its file's start. */
+void config_forget_positions(config_t *cfg);
 void config_errors_free(config_errors_t *errs);
 /* For checks made after loading (estate.h): appends e (past
  * CONFIG_MAX_ERRORS only sets truncated), 0 or -ENOMEM; and sorts the

@@ -635,6 +635,36 @@ void jsonc_free(jsonc_doc_t *doc)
 	free(doc);
 }
 
+void jsonc_retain(jsonc_doc_t *doc, const cJSON *const *keep, size_t n)
+{
+	size_t i, k = 0, out = 0;
+
+	for (i = 0; i < doc->count; i++) {
+		while (k < n && (uintptr_t)keep[k] < (uintptr_t)doc->index[i].node)
+			k++;
+		if (k < n && keep[k] == doc->index[i].node)
+			doc->index[out++] = doc->index[i];
+	}
+	doc->count = out;
+	for (i = k = out = 0; i < doc->nraw; i++) {
+		while (k < n && (uintptr_t)keep[k] < (uintptr_t)doc->raw[i].node)
+			k++;
+		if (k < n && keep[k] == doc->raw[i].node)
+			doc->raw[out++] = doc->raw[i];
+	}
+	doc->nraw = out;
+	/* shrinking: a failure keeps the larger block, which is as good */
+	if (!doc->count) {
+		free(doc->index);
+		doc->index = NULL;
+	} else {
+		pos_entry_t *fit = realloc(doc->index, doc->count * sizeof(*fit));
+
+		if (fit)
+			doc->index = fit;
+	}
+}
+
 cJSON *jsonc_root(const jsonc_doc_t *doc)
 {
 	return doc ? doc->root : NULL;

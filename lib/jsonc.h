@@ -39,6 +39,12 @@ int jsonc_load_file(const char *path, jsonc_doc_t **out, err_t *err);
 
 void jsonc_free(jsonc_doc_t *doc);
 
+/* Forgets the positions of every node but the n in keep (sorted by
+ * address; repeats allowed): for a doc read and checked, whose later
+ * errors can only be at a few nodes. A forgotten node's positions are
+ * then the file's start, with -ENOENT. */
+void jsonc_retain(jsonc_doc_t *doc, const cJSON *const *keep, size_t n);
+
 /* The tree stays owned by the doc. */
 cJSON *jsonc_root(const jsonc_doc_t *doc);
 const char *jsonc_file(const jsonc_doc_t *doc);

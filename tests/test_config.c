@@ -930,6 +930,61 @@ START_TEST(bodies_share_attribute_names_that_outlive_the_config)
 }
 END_TEST
 
+/* Resolves r against known: its error, as "LINE:COLUMN: message", or "ok". */
+static const char *resolve_error(const config_t *cfg, const config_resource_t *r,
+				 cJSON *known)
+{
+	static char text[ERR_MSG_MAX + 64];
+	cJSON *out = NULL;
+	err_t e;
+
+	if (!config_resolve(cfg, r, lookup, known, &out, &e)) {
+		cJSON_Delete(out);
+		return "ok";
+	}
+	snprintf(text, sizeof(text), "%d:%d: %s", e.line, e.column, e.message);
+	return text;
+}
+
+/* Memory (issue 17): the positions of values kept after loading are only
+ * those config_resolve can report at; its errors stay where they were. */
+START_TEST(forgotten_positions_keep_apply_time_errors_in_place)
+{
+	const char *cases[][2] = {
+		{ "{}", "2:28: value of sns.topic.b.Id is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\"}", "4:5: value of sns.topic.b.Host is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"x\"}",
+		  "4:4: duplicate key \"x:sub\" after interpolation (first at line 3, column 9)" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"y\"}", "ok" },
+	};
+	config_t *cfg;
+	const config_resource_t *r;
+	jsonc_pos_t p;
+	size_t i;
+	int pass;
+
+	put("env/p.json", "{\"resources\": {\n"
+	    "\"sns.topic.a\": {\"Name\": \"a-${sns.topic.b.Id}\", \"Other\": \"plain\",\n"
+	    "  \"M\": {\"x:sub\": 1,\n"
+	    "   \"${sns.topic.b.Host}:sub\": 2}},\n"
+	    "\"sns.topic.b\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "sns.topic.a");
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cJSON *known = cJSON_Parse(cases[i][0]);
+
+			ck_assert_str_eq(resolve_error(cfg, r, known), cases[i][1]);
+			cJSON_Delete(known);
+		}
+		ck_assert_int_eq(jsonc_value_pos(r->doc, cJSON_GetObjectItem(r->body, "Other"), &p),
+				 pass ? -ENOENT : 0);
+		config_forget_positions(cfg);
+	}
+	config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -962,6 +1017,7 @@ int main(void)
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
 	tcase_add_test(tc, bodies_share_attribute_names_that_outlive_the_config);
+	tcase_add_test(tc, forgotten_positions_keep_apply_time_errors_in_place);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
