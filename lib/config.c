@@ -1994,8 +1994,8 @@ graph_t *config_graph(const config_t *cfg)
 	graph_t *g = graph_new();
 	size_t i, k;
 
-	if (!g)
-		return NULL;
+	if (!g || graph_reserve(g, cfg->nres))
+		goto fail;
 	for (i = 0; i < cfg->nres; i++) {
 		const config_resource_t *r = &cfg->res[i];
 
