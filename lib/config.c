@@ -987,13 +987,14 @@ static int interp_text(interp_t *ip, cJSON *node, const cJSON *written,
 /* Interpolates one string node in place; written as for interp_text. */
 static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = value_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
 
 	if (!strstr(node->valuestring, "${"))
 		return;
+	pos = value_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->valuestring, 0, &out,
 			   &whole_value);
@@ -1022,7 +1023,7 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
  * then checks its siblings' keys). */
 static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = key_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
@@ -1030,6 +1031,7 @@ static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 
 	if (!node->string || !strstr(node->string, "${"))
 		return 0;
+	pos = key_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->string, 1, &out, &whole_value);
 	if (out.failed) {
@@ -1732,7 +1734,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	r->doc = f->doc;
 	r->body = obj;
 	for (v = obj->child; v; v = next) {
-		config_pos_t p = value_pos(f->doc, v);
+		config_pos_t p;
 
 		next = v->next;
 		/* Every key but driftd's own is an AWS property, whatever its
@@ -1744,6 +1746,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		    (isupper((unsigned char)v->string[0]) ||
 		     !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys))))
 			continue;
+		p = value_pos(f->doc, v);
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);
 		} else if (!strcmp(v->string, "ensure")) {

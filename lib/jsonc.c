@@ -478,7 +478,7 @@ static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node);
 
 typedef struct keyed {
 	const cJSON *node;
-	const pos_entry_t *pos;
+	size_t index;                    /* among its siblings: written order */
 } keyed_t;
 
 static int cmp_keyed(const void *x, const void *y)
@@ -486,21 +486,30 @@ static int cmp_keyed(const void *x, const void *y)
 	const keyed_t *a = x, *b = y;
 	int c = strcmp(a->node->string, b->node->string);
 
-	if (c)
-		return c;
-	if (a->pos->key_line != b->pos->key_line)
-		return a->pos->key_line < b->pos->key_line ? -1 : 1;
-	return (a->pos->key_column > b->pos->key_column) -
-	       (a->pos->key_column < b->pos->key_column);
+	return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
+static int duplicate_key(const jsonc_doc_t *doc, const cJSON *first,
+			 const cJSON *again, err_t *err)
+{
+	const pos_entry_t *p = lookup(doc, again), *q = lookup(doc, first);
+
+	return err_set_at(err, -EINVAL, doc->file, p->key_line, p->key_column,
+			  "duplicate key \"%s\" (first at line %d, column %d)",
+			  again->string, q->key_line, q->key_column);
+}
+
+/* Objects this small compare every pair of keys: no allocation, no sort. */
+#define SMALL_OBJECT 8
+
 /* cJSON keeps both members of {"a": 1, "a": 2} and lookups see only the
- * first, so a repeated key would be silently ignored: refuse it. Sorting
- * keeps this O(n log n) per object. */
+ * first, so a repeated key would be silently ignored: refuse it, naming
+ * the first repeat in key order (then written order). Sorting keeps this
+ * O(n log n) per object. */
 static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
 				err_t *err)
 {
-	const cJSON *child;
+	const cJSON *child, *other, *first = NULL, *again = NULL;
 	keyed_t *keys;
 	size_t n = 0, i;
 	int rc = 0;
@@ -512,20 +521,26 @@ static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
 		return 0;
 	for (child = node->child; child; child = child->next)
 		n++;
+	if (n <= SMALL_OBJECT) {
+		for (child = node->child->next; child; child = child->next)
+			for (other = node->child; other != child; other = other->next)
+				if (!strcmp(child->string, other->string)) {
+					if (!again || strcmp(child->string, again->string) < 0) {
+						first = other;
+						again = child;
+					}
+					break;
+				}
+		return again ? duplicate_key(doc, first, again, err) : 0;
+	}
 	if (!(keys = malloc(n * sizeof(*keys))))
 		return err_set(err, -ENOMEM, "out of memory");
-	for (i = 0, child = node->child; child; child = child->next, i++) {
-		keys[i].node = child;
-		keys[i].pos = lookup(doc, child);
-	}
+	for (i = 0, child = node->child; child; child = child->next, i++)
+		keys[i] = (keyed_t){ .node = child, .index = i };
 	qsort(keys, n, sizeof(*keys), cmp_keyed);
 	for (i = 1; i < n && !rc; i++)
 		if (!strcmp(keys[i].node->string, keys[i - 1].node->string))
-			rc = err_set_at(err, -EINVAL, doc->file, keys[i].pos->key_line,
-					keys[i].pos->key_column,
-					"duplicate key \"%s\" (first at line %d, column %d)",
-					keys[i].node->string, keys[i - 1].pos->key_line,
-					keys[i - 1].pos->key_column);
+			rc = duplicate_key(doc, keys[i - 1].node, keys[i].node, err);
 	free(keys);
 	return rc;
 }

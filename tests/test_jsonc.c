@@ -181,6 +181,28 @@ START_TEST(duplicate_key_names_both_places)
 }
 END_TEST
 
+/* Several keys repeated, in a small object (every pair compared) and a
+ * large one (sorted): the same repeat is named, the first in key order,
+ * at its second place. One member a line, from line 2. */
+START_TEST(the_first_repeat_in_key_order_is_named)
+{
+	const char *keys[] = { "m", "b", "m", "b", "b" };
+	char text[512], msg[128];
+	size_t pad, len, i;
+
+	for (pad = 0; pad <= 10; pad += 10) {
+		len = (size_t)snprintf(text, sizeof(text), "{\n");
+		for (i = 0; i < pad; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\"p%zu\": 0,\n", i);
+		for (i = 0; i < 5; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\"%s\": 0%s\n",
+						keys[i], i < 4 ? "," : "}");
+		snprintf(msg, sizeof(msg), "duplicate key \"b\" (first at line %zu, column 1)", pad + 3);
+		parse_fails(text, (int)pad + 5, 1, msg);
+	}
+}
+END_TEST
+
 START_TEST(byte_order_mark_is_skipped)
 {
 	jsonc_doc_t *doc = parse_ok("\xef\xbb\xbf{\"a\": 1}");
@@ -281,6 +303,7 @@ TESTUTIL_MAIN("jsonc",
 	      oversized_input_is_refused,
 	      load_file_uses_the_path_in_positions,
 	      duplicate_key_names_both_places,
+	      the_first_repeat_in_key_order_is_named,
 	      byte_order_mark_is_skipped,
 	      offsets_inside_strings_account_for_escapes,
 	      offsets_inside_strings_without_escapes)
