@@ -140,5 +140,17 @@ class ChangesBetweenPagesTest(FakeTestCase):
         self.assertEqual(len(seen), len(set(seen)))
 
 
+    def test_topics_listed_again_after_a_change(self):
+        sns = self.fake.client('sns')
+        arns = [sns.create_topic(Name='t%d' % i)['TopicArn'] for i in range(7)]
+
+        def listed():
+            return [t['TopicArn'] for p in sns.get_paginator('list_topics').paginate() for t in p['Topics']]
+        self.assertEqual(listed(), sorted(arns))
+        arns.append(sns.create_topic(Name='t0a')['TopicArn'])
+        sns.delete_topic(TopicArn=arns[3])
+        self.assertEqual(listed(), sorted(arns[:3] + arns[4:]))
+
+
 if __name__ == '__main__':
     unittest.main()
