@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "intern.h"
 #include "jsonutil.h"
 #include "lease.h"
 #include "readfile.h"
@@ -721,7 +722,9 @@ static int node_become(cJSON *node, const cJSON *value)
 	if (node->valuestring)
 		cJSON_free(node->valuestring);
 	cJSON_Delete(node->child);
-	node->type = dup->type & ~cJSON_StringIsConst;
+	/* the key stays node's, shared (jsonc.h) or not */
+	node->type = (dup->type & ~cJSON_StringIsConst) |
+		     (node->type & cJSON_StringIsConst);
 	node->valuestring = dup->valuestring;
 	node->valueint = dup->valueint;
 	node->valuedouble = dup->valuedouble;
@@ -778,6 +781,14 @@ out:
 	free(rel);
 }
 
+/* A reference's address and attribute are one allocation (attribute, when
+ * there is one, follows address's NUL). */
+static void free_ref(config_ref_t *ref)
+{
+	free(ref->address);
+	ref->address = ref->attribute = NULL;
+}
+
 static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		       const char *expr, size_t len, size_t addr_len, int whole,
 		       const config_pos_t *at)
@@ -785,10 +796,13 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 	config_ref_t ref = { .node = node, .in_key = in_key, .whole = whole,
 			     .pos = *at };
 
-	ref.address = strndup(expr, addr_len);
-	ref.attribute = strndup(expr + addr_len + 1, len - addr_len - 1);
-	if (!ref.address || !ref.attribute)
+	if (!(ref.address = malloc(len + 1)))
 		goto oom;
+	memcpy(ref.address, expr, addr_len);
+	ref.address[addr_len] = 0;
+	ref.attribute = ref.address + addr_len + 1;
+	memcpy(ref.attribute, expr + addr_len + 1, len - addr_len - 1);
+	ref.attribute[len - addr_len - 1] = 0;
 	if (ip->res) {
 		config_resource_t *r = ip->res;
 		config_ref_t *v = realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
@@ -804,8 +818,7 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		return;
 	}
 oom:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 	if (ip->L)
 		ip->L->oom = 1;
 }
@@ -974,13 +987,14 @@ static int interp_text(interp_t *ip, cJSON *node, const cJSON *written,
 /* Interpolates one string node in place; written as for interp_text. */
 static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = value_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
 
 	if (!strstr(node->valuestring, "${"))
 		return;
+	pos = value_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->valuestring, 0, &out,
 			   &whole_value);
@@ -1009,7 +1023,7 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
  * then checks its siblings' keys). */
 static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = key_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
@@ -1017,6 +1031,7 @@ static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 
 	if (!node->string || !strstr(node->string, "${"))
 		return 0;
+	pos = key_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->string, 1, &out, &whole_value);
 	if (out.failed) {
@@ -1538,8 +1553,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 				L->oom = 1;
 				break;
 			}
-			free(s->alert_topic_ref->address);
-			free(s->alert_topic_ref->attribute);
+			free_ref(s->alert_topic_ref);
 			*s->alert_topic_ref = ref;
 			s->alert_topic_ref->node = NULL;
 			memset(&ref, 0, sizeof(ref));
@@ -1549,8 +1563,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		} else {
 			replace_str(L, slot, v->valuestring);
 			if (s->alert_topic_ref) {
-				free(s->alert_topic_ref->address);
-				free(s->alert_topic_ref->attribute);
+				free_ref(s->alert_topic_ref);
 				free(s->alert_topic_ref);
 				s->alert_topic_ref = NULL;
 			}
@@ -1558,8 +1571,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	}
 out:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 }
 
 static void collect_settings(loader_t *L, const loaded_file_t *f, cJSON *obj)
@@ -1722,7 +1734,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	r->doc = f->doc;
 	r->body = obj;
 	for (v = obj->child; v; v = next) {
-		config_pos_t p = value_pos(f->doc, v);
+		config_pos_t p;
 
 		next = v->next;
 		/* Every key but driftd's own is an AWS property, whatever its
@@ -1734,6 +1746,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		    (isupper((unsigned char)v->string[0]) ||
 		     !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys))))
 			continue;
+		p = value_pos(f->doc, v);
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);
 		} else if (!strcmp(v->string, "ensure")) {
@@ -1766,16 +1779,15 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	if (!mode_set)
 		r->policy.mode = s->mode;
 	interp_tree(&ip, obj);
+	/* attribute names, repeated by every resource of a type */
+	intern_keys(obj);
 }
 
 static void free_resource(config_resource_t *r)
 {
 	size_t k;
 
-	free(r->address);
-	free(r->service);
-	free(r->type);
-	free(r->name);
+	free(r->address);            /* service, type and name too */
 	free(r->region);
 	for (k = 0; k < r->policy.nignore; k++)
 		free(r->policy.ignore[k]);
@@ -1783,10 +1795,8 @@ static void free_resource(config_resource_t *r)
 	for (k = 0; k < r->ndepends_on; k++)
 		free(r->depends_on[k]);
 	free(r->depends_on);
-	for (k = 0; k < r->nrefs; k++) {
-		free(r->refs[k].address);
-		free(r->refs[k].attribute);
-	}
+	for (k = 0; k < r->nrefs; k++)
+		free_ref(&r->refs[k]);
 	free(r->refs);
 }
 
@@ -1847,6 +1857,30 @@ static void seen_add(loader_t *L, size_t index)
 	L->seen[i] = index + 1;
 }
 
+/* r's address, service, type and name from address (checked valid), in
+ * one allocation: "ec2.vpc.main\0ec2\0vpc\0", name a suffix of address.
+ * 0 or -ENOMEM. */
+static int split_address(config_resource_t *r, const char *address)
+{
+	size_t len = strlen(address);
+	const char *d1 = strchr(address, '.'), *d2 = strchr(d1 + 1, '.');
+	size_t ns = (size_t)(d1 - address), nt = (size_t)(d2 - d1 - 1);
+	char *p = malloc(len + 1 + ns + 1 + nt + 1);
+
+	if (!p)
+		return -ENOMEM;
+	r->address = p;
+	memcpy(p, address, len + 1);
+	r->name = p + (d2 + 1 - address);
+	r->service = p += len + 1;
+	memcpy(p, address, ns);
+	p[ns] = 0;
+	r->type = p += ns + 1;
+	memcpy(p, d1 + 1, nt);
+	p[nt] = 0;
+	return 0;
+}
+
 static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 {
 	config_t *cfg = L->cfg;
@@ -1862,7 +1896,6 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 	cJSON_ArrayForEach(v, obj) {
 		config_pos_t p = key_pos(f->doc, v);
 		config_resource_t *r;
-		const char *d1, *d2;
 
 		if (!address_valid(v->string, strlen(v->string))) {
 			add_error(L, &p, "malformed address \"%s\" (expected SERVICE.TYPE.NAME, "
@@ -1901,14 +1934,8 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 		r = &cfg->res[cfg->nres];
 		memset(r, 0, sizeof(*r));
 		r->pos = p;
-		d1 = strchr(v->string, '.');
-		d2 = strchr(d1 + 1, '.');
-		r->address = strdup(v->string);
-		r->service = strndup(v->string, (size_t)(d1 - v->string));
-		r->type = strndup(d1 + 1, (size_t)(d2 - d1 - 1));
-		r->name = strdup(d2 + 1);
 		cfg->nres++;
-		if (!r->address || !r->service || !r->type || !r->name) {
+		if (split_address(r, v->string)) {
 			L->oom = 1;
 			return;
 		}
@@ -1970,8 +1997,8 @@ graph_t *config_graph(const config_t *cfg)
 	graph_t *g = graph_new();
 	size_t i, k;
 
-	if (!g)
-		return NULL;
+	if (!g || graph_reserve(g, cfg->nres))
+		goto fail;
 	for (i = 0; i < cfg->nres; i++) {
 		const config_resource_t *r = &cfg->res[i];
 
@@ -2186,8 +2213,17 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 		cJSON_ArrayForEach(v, jsonc_root(L.cfg->files[i].doc))
 			if (!strcmp(v->string, "resources"))
 				collect_resources(&L, &L.cfg->files[i], v);
-	if (L.cfg->nres)
+	if (L.cfg->nres) {
+		/* no room kept for resources to come: none will */
+		config_resource_t *fit = realloc(L.cfg->res,
+						 L.cfg->nres * sizeof(*fit));
+
+		if (fit) {
+			L.cfg->res = fit;
+			L.cfg->capres = L.cfg->nres;
+		}
 		qsort(L.cfg->res, L.cfg->nres, sizeof(*L.cfg->res), cmp_resource);
+	}
 	check_graph(&L);
 	run_schema(&L, schema);
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
@@ -2212,12 +2248,6 @@ out:
 int config_load(const char *dir, config_t **out, config_errors_t **errs)
 {
 	return config_load_with_schema(dir, NULL, out, errs);
-}
-
-static void free_ref(config_ref_t *ref)
-{
-	free(ref->address);
-	free(ref->attribute);
 }
 
 void config_free(config_t *cfg)
@@ -2360,6 +2390,98 @@ int config_resolve(const config_t *cfg, const config_resource_t *res,
 	}
 	*out = copy;
 	return 0;
+}
+
+/* ---- forgetting positions -------------------------------------------- */
+
+typedef struct kept {
+	const jsonc_doc_t *doc;
+	const cJSON *node;
+} kept_t;
+
+typedef struct kept_vec {
+	kept_t *v;
+	size_t n, cap;
+	int oom;
+} kept_vec_t;
+
+static void keep(kept_vec_t *k, const jsonc_doc_t *doc, const cJSON *node)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		kept_t *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v) {
+			k->oom = 1;
+			return;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = (kept_t){ doc, node };
+}
+
+/* The nodes resolve_walk may report at: a string holding a reference (its
+ * value and the bytes in it), and an object with a reference in a key
+ * (itself, and each member's key for check_keys_unique). */
+static void keep_for_resolve(kept_vec_t *k, const config_resource_t *res,
+			     const cJSON *node)
+{
+	const cJSON *c;
+	int keys = 0;
+
+	if (cJSON_IsString(node) && is_ref_node(res, node, 0))
+		keep(k, res->doc, node);
+	for (c = node->child; c; c = c->next) {
+		keys |= is_ref_node(res, c, 1);
+		keep_for_resolve(k, res, c);
+	}
+	if (keys) {
+		keep(k, res->doc, node);
+		for (c = node->child; c; c = c->next)
+			keep(k, res->doc, c);
+	}
+}
+
+static int cmp_kept(const void *x, const void *y)
+{
+	const kept_t *a = x, *b = y;
+
+	if (a->doc != b->doc)
+		return (uintptr_t)a->doc < (uintptr_t)b->doc ? -1 : 1;
+	return ((uintptr_t)a->node > (uintptr_t)b->node) -
+	       ((uintptr_t)a->node < (uintptr_t)b->node);
+}
+
+void config_forget_positions(config_t *cfg)
+{
+	kept_vec_t k = { 0 };
+	const cJSON **nodes = NULL;
+	size_t i, j, from;
+
+	for (i = 0; i < cfg->nres; i++)
+		for (j = 0; j < cfg->res[i].nrefs; j++)
+			if (cfg->res[i].refs[j].attribute) {
+				keep_for_resolve(&k, &cfg->res[i], cfg->res[i].body);
+				break;
+			}
+	if (k.oom || (k.n && !(nodes = malloc(k.n * sizeof(*nodes))))) {
+		free(k.v);           /* forgetting nothing is correct too */
+		return;
+	}
+	if (k.n)
+		qsort(k.v, k.n, sizeof(*k.v), cmp_kept);
+	for (i = 0; i < cfg->nfiles; i++) {
+		const jsonc_doc_t *doc = cfg->files[i].doc;
+
+		for (from = 0; from < k.n && k.v[from].doc != doc; from++)
+			;
+		for (j = 0; from + j < k.n && k.v[from + j].doc == doc; j++)
+			nodes[j] = k.v[from + j].node;
+		jsonc_retain(cfg->files[i].doc, nodes, j);
+	}
+	free(nodes);
+	free(k.v);
 }
 
 /* ---- helpers for the daemon and schemas ------------------------------ */

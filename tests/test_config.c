@@ -893,6 +893,98 @@ START_TEST(lower_camel_properties_stay_in_the_body)
 }
 END_TEST
 
+/* Memory (issue 17): every resource names the same attributes, so a body
+ * keeps one shared copy of each name, not a copy per resource; a copy of a
+ * body (config_resolve's, the engine's) may outlive the config and still
+ * reads its keys. The address's parts are one allocation. */
+START_TEST(bodies_share_attribute_names_that_outlive_the_config)
+{
+	config_t *cfg;
+	const config_resource_t *a, *b;
+	const cJSON *ka, *kb;
+	cJSON *copy;
+
+	put("env/m.json", "{\"resources\": {"
+	    "\"ec2.subnet.a\": {\"CidrBlock\": \"10.0.0.0/24\", \"Tags\": {\"team\": \"x\"}},"
+	    "\"ec2.subnet.b\": {\"CidrBlock\": \"10.0.1.0/24\", \"Tags\": {\"team\": \"y\"},"
+	    " \"region\": \"eu-west-1\"}}}");
+	cfg = load_ok("env");
+	a = config_resource_find(cfg, "ec2.subnet.a");
+	b = config_resource_find(cfg, "ec2.subnet.b");
+	ka = cJSON_GetObjectItemCaseSensitive(a->body, "CidrBlock");
+	kb = cJSON_GetObjectItemCaseSensitive(b->body, "CidrBlock");
+	ck_assert_ptr_eq(ka->string, kb->string);
+	ck_assert(ka->type & cJSON_StringIsConst);
+	ck_assert_ptr_eq(cJSON_GetObjectItemCaseSensitive(a->body, "Tags")->child->string,
+			 cJSON_GetObjectItemCaseSensitive(b->body, "Tags")->child->string);
+	ck_assert_str_eq(a->service, "ec2");
+	ck_assert_str_eq(a->type, "subnet");
+	ck_assert_str_eq(b->name, "b");
+	ck_assert_ptr_eq(b->name, b->address + strlen("ec2.subnet."));
+	copy = cJSON_Duplicate(b->body, 1);
+	config_free(cfg);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "CidrBlock")->valuestring,
+			 "10.0.1.0/24");
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "Tags")->child->string, "team");
+	cJSON_Delete(copy);
+}
+END_TEST
+
+/* Resolves r against known: its error, as "LINE:COLUMN: message", or "ok". */
+static const char *resolve_error(const config_t *cfg, const config_resource_t *r,
+				 cJSON *known)
+{
+	static char text[ERR_MSG_MAX + 64];
+	cJSON *out = NULL;
+	err_t e;
+
+	if (!config_resolve(cfg, r, lookup, known, &out, &e)) {
+		cJSON_Delete(out);
+		return "ok";
+	}
+	snprintf(text, sizeof(text), "%d:%d: %s", e.line, e.column, e.message);
+	return text;
+}
+
+/* Memory (issue 17): the positions of values kept after loading are only
+ * those config_resolve can report at; its errors stay where they were. */
+START_TEST(forgotten_positions_keep_apply_time_errors_in_place)
+{
+	const char *cases[][2] = {
+		{ "{}", "2:28: value of sns.topic.b.Id is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\"}", "4:5: value of sns.topic.b.Host is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"x\"}",
+		  "4:4: duplicate key \"x:sub\" after interpolation (first at line 3, column 9)" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"y\"}", "ok" },
+	};
+	config_t *cfg;
+	const config_resource_t *r;
+	jsonc_pos_t p;
+	size_t i;
+	int pass;
+
+	put("env/p.json", "{\"resources\": {\n"
+	    "\"sns.topic.a\": {\"Name\": \"a-${sns.topic.b.Id}\", \"Other\": \"plain\",\n"
+	    "  \"M\": {\"x:sub\": 1,\n"
+	    "   \"${sns.topic.b.Host}:sub\": 2}},\n"
+	    "\"sns.topic.b\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "sns.topic.a");
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cJSON *known = cJSON_Parse(cases[i][0]);
+
+			ck_assert_str_eq(resolve_error(cfg, r, known), cases[i][1]);
+			cJSON_Delete(known);
+		}
+		ck_assert_int_eq(jsonc_value_pos(r->doc, cJSON_GetObjectItem(r->body, "Other"), &p),
+				 pass ? -ENOENT : 0);
+		config_forget_positions(cfg);
+	}
+	config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -924,6 +1016,8 @@ int main(void)
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
+	tcase_add_test(tc, bodies_share_attribute_names_that_outlive_the_config);
+	tcase_add_test(tc, forgotten_positions_keep_apply_time_errors_in_place);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }
