@@ -259,7 +259,7 @@ int cmd_apply(int argc, char **argv)
 		if (r->items[i].status == REC_STATUS_FAILED ||
 		    r->items[i].status == REC_STATUS_BLOCKED) {
 			fprintf(stderr, "Error: %s: %s\n", r->items[i].address,
-				r->items[i].err.message);
+				rec_item_err(&r->items[i])->message);
 			failed++;
 		}
 	/* What happened, from each resource's final state: an attempted

@@ -304,3 +304,102 @@ void json_delete_wiped(cJSON *v)
 	json_wipe(v);
 	cJSON_Delete(v);
 }
+
+/* ---- frozen trees ---------------------------------------------------- */
+
+/* Nodes and string bytes of the tree under v, v included. */
+static void freeze_measure(const cJSON *v, size_t *nodes, size_t *bytes)
+{
+	const cJSON *c;
+
+	(*nodes)++;
+	if (v->valuestring)
+		*bytes += strlen(v->valuestring) + 1;
+	if (v->string)
+		*bytes += strlen(v->string) + 1;
+	for (c = v->child; c; c = c->next)
+		freeze_measure(c, nodes, bytes);
+}
+
+typedef struct freezer {
+	cJSON *node;    /* the next free node */
+	char  *text;    /* the next free string byte */
+} freezer_t;
+
+static char *freeze_str(freezer_t *f, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *out = f->text;
+
+	memcpy(out, s, n);
+	f->text += n;
+	return out;
+}
+
+/* Copies v's children into f's nodes, depth first. */
+static void freeze_children(freezer_t *f, cJSON *to, const cJSON *from)
+{
+	const cJSON *c;
+	cJSON *n, *prev = NULL;
+
+	for (c = from->child; c; c = c->next) {
+		n = f->node++;
+		memset(n, 0, sizeof(*n));
+		n->type = c->type & ~(cJSON_IsReference | cJSON_StringIsConst);
+		n->valueint = c->valueint;
+		n->valuedouble = c->valuedouble;
+		if (c->valuestring)
+			n->valuestring = freeze_str(f, c->valuestring);
+		if (c->string)
+			n->string = freeze_str(f, c->string);
+		if (prev) {
+			prev->next = n;
+			n->prev = prev;
+		} else {
+			to->child = n;
+		}
+		prev = n;
+		freeze_children(f, n, c);
+	}
+	/* cJSON keeps the last child in the first one's prev. */
+	if (to->child)
+		to->child->prev = prev;
+}
+
+cJSON *json_freeze(const cJSON *v)
+{
+	size_t nodes = 0, bytes = 0;
+	freezer_t f;
+	cJSON *root;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return NULL;
+	freeze_measure(v, &nodes, &bytes);
+	if (!(root = malloc(nodes * sizeof(cJSON) + bytes)))
+		return NULL;
+	memset(root, 0, sizeof(*root));
+	root->type = (v->type & 0xFF) | cJSON_IsReference;
+	f.node = root + 1;
+	f.text = (char *)(root + nodes);
+	freeze_children(&f, root, v);
+	return root;
+}
+
+int json_is_frozen(const cJSON *v)
+{
+	return v && (v->type & cJSON_IsReference) &&
+	       (cJSON_IsObject(v) || cJSON_IsArray(v));
+}
+
+int json_thaw(cJSON **v)
+{
+	cJSON *copy;
+
+	if (!json_is_frozen(*v))
+		return 0;
+	if (!(copy = cJSON_Duplicate(*v, 1)))
+		return -ENOMEM;
+	cJSON_Delete(*v);
+	*v = copy;
+	return 0;
+}

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
+
 /* Adds the dotted path (its first len bytes) to the keep set. */
 static void keep_add(rec_read_t *rd, const char *path, size_t len)
 {
@@ -217,6 +219,32 @@ void rec__compact_item(rec_read_t *rd, cJSON *it)
 		return;
 	path[0] = 0;
 	compact(rd, it, path, 0, sizeof(path));
+}
+
+/* A compacted item of rd->items is replaced there by its frozen copy
+ * (json_freeze): one allocation instead of three per value. Items of a
+ * type with code of its own stay as they are: that code may change them.
+ * Out of memory leaves the item as it is. */
+void rec__freeze_item(rec_read_t *rd, cJSON *it)
+{
+	cJSON *frozen;
+
+	if (rd->keep_all || !(frozen = json_freeze(it)))
+		return;
+	cJSON_ReplaceItemViaPointer(rd->items, it, frozen);
+}
+
+/* A copy of a live item, frozen when it is. */
+cJSON *rec__live_copy(const cJSON *live)
+{
+	return json_is_frozen(live) ? json_freeze(live) : cJSON_Duplicate(live, 1);
+}
+
+/* Before item->live is changed: a frozen item is replaced by an ordinary
+ * copy. 0 or -ENOMEM. */
+int rec__live_thaw(rec_item_t *item)
+{
+	return json_thaw(&item->live);
 }
 
 void rec__keep_free(rec_read_t *rd)

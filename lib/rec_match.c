@@ -238,7 +238,7 @@ void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 			continue;
 		if (k->taken) {
 			/* Two resources of the config name one live item. */
-			rec__set_live(item, cJSON_Duplicate(live, 1));
+			rec__set_live(item, rec__live_copy(live));
 		} else {
 			/* Moved, not copied: the read keeps only what no
 			 * configured resource is, the orphans. */
@@ -369,7 +369,7 @@ void rec__match_resolved(rec_run_t *run, rec_item_t *item)
 	if (item->live || item->res->ensure == CONFIG_ENSURE_ABSENT ||
 	    !(old = rec__previous_identity(run, item)))
 		return;
-	rec__set_live(item, cJSON_Duplicate(old, 1));
+	rec__set_live(item, rec__live_copy(old));
 	free(item->old_id);
 	item->old_id = item->id ? strdup(item->id) : NULL;
 }

@@ -41,17 +41,17 @@ static void judge_orphan(rec_run_t *run, rec_item_t *item, size_t *n_pruned)
 		return;
 	}
 	if (!je || strcmp(je->address, item->address)) {
-		err_set(&item->err, -EPERM, "%s: not pruned: this environment's "
+		err_set(rec__item_err(item), -EPERM, "%s: not pruned: this environment's "
 			"journal has no record of creating %s (ownership tags "
 			"are no proof)", item->address, item->id ? item->id : "it");
-		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", rec_item_err(item)->message);
 		return;
 	}
 	if (*n_pruned >= (size_t)s->prune_max_per_cycle) {
-		err_set(&item->err, -EAGAIN, "%s: not pruned in this run: "
+		err_set(rec__item_err(item), -EAGAIN, "%s: not pruned in this run: "
 			"settings.prune_max_per_cycle (%d) is reached",
 			item->address, s->prune_max_per_cycle);
-		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", rec_item_err(item)->message);
 		return;
 	}
 	(*n_pruned)++;
@@ -86,7 +86,7 @@ static int add_orphan(rec_run_t *run, const rec_read_t *rd, const cJSON *it,
 	item->address = addr;
 	item->type = rd->type;
 	snprintf(item->region, sizeof(item->region), "%s", rd->region);
-	rec__set_live(item, cJSON_Duplicate(it, 1));
+	rec__set_live(item, rec__live_copy(it));
 	judge_orphan(run, item, n_pruned);
 	return 0;
 }

@@ -331,13 +331,13 @@ static void expect_items(strbuf_t *p, const char *what, const rec_result_t *r,
 				   rec_state_name(it->state), 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "error")))
 			expect_str(p, what, it->address, "error", v->valuestring,
-				   it->err.message, 1);
+				   rec_item_err(it)->message, 1);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "aws_code")))
 			expect_str(p, what, it->address, "aws_code", v->valuestring,
-				   it->err.aws_code, 0);
+				   rec_item_err(it)->aws_code, 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "request_id")))
 			expect_str(p, what, it->address, "request_id",
-				   v->valuestring, it->err.request_id, 0);
+				   v->valuestring, rec_item_err(it)->request_id, 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "owner_env")))
 			expect_str(p, what, it->address, "owner_env",
 				   v->valuestring, it->owner_env, 0);

@@ -98,10 +98,63 @@ START_TEST(wipe_zeroes_every_string_at_any_depth)
 }
 END_TEST
 
+/* A frozen tree reads, compares, prints and copies as the tree it was
+ * made from, is freed whole by cJSON_Delete (in an array too: valgrind
+ * finds no leak), and thawed becomes an ordinary tree that can change. */
+START_TEST(frozen_tree_reads_as_the_original_and_thaws_to_change)
+{
+	static const char text[] =
+		"{\"GroupId\":\"sg-1\",\"Tags\":[{\"Key\":\"driftd:env\","
+		"\"Value\":\"dev\"},{\"Key\":\"k\",\"Value\":\"\"}],\"Port\":443,"
+		"\"Ratio\":0.5,\"On\":true,\"Off\":false,\"None\":null,"
+		"\"Empty\":{},\"List\":[],\"Deep\":{\"A\":{\"B\":[1,[2,\"x\"]]}}}";
+	cJSON *j = cJSON_Parse(text), *f = json_freeze(j), *copy, *arr;
+	char *printed;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert(json_is_frozen(f));
+	ck_assert(!json_is_frozen(j));
+	ck_assert(json_equal(f, j));
+	ck_assert(cJSON_Compare(f, j, 1));
+	printed = cJSON_PrintUnformatted(f);
+	ck_assert_str_eq(printed, text);
+	free(printed);
+	ck_assert_str_eq(json_get_path(f, "Tags.1.Key")->valuestring, "k");
+	ck_assert_int_eq(json_get_path(f, "Deep.A.B.1.0")->valueint, 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(f, "Tags")), 2);
+	/* cJSON keeps the last child in the first one's prev. */
+	ck_assert_str_eq(cJSON_GetObjectItem(f, "GroupId")->prev->string, "Deep");
+	copy = cJSON_Duplicate(f, 1);
+	ck_assert(!json_is_frozen(copy));
+	ck_assert(json_equal(copy, j));
+	cJSON_Delete(copy);
+
+	ck_assert_int_eq(json_thaw(&f), 0);
+	ck_assert(!json_is_frozen(f));
+	ck_assert(json_equal(f, j));
+	ck_assert_int_eq(json_set_path(f, "Deep.A.C", cJSON_CreateString("y")), 0);
+	ck_assert_str_eq(json_get_path(f, "Deep.A.C")->valuestring, "y");
+	cJSON_Delete(f);
+
+	arr = cJSON_CreateArray();
+	cJSON_AddItemToArray(arr, json_freeze(j));
+	cJSON_AddItemToArray(arr, json_freeze(cJSON_GetObjectItem(j, "Tags")));
+	ck_assert(json_is_frozen(cJSON_GetArrayItem(arr, 1)));
+	ck_assert_str_eq(json_get_path(arr, "1.0.Value")->valuestring, "dev");
+	cJSON_Delete(cJSON_DetachItemFromArray(arr, 0));
+	cJSON_Delete(arr);
+
+	ck_assert_ptr_null(json_freeze(cJSON_GetObjectItem(j, "Port")));
+	ck_assert_int_eq(json_thaw(&j), 0);     /* not frozen: left */
+	cJSON_Delete(j);
+}
+END_TEST
+
 TESTUTIL_MAIN("jsonutil",
 	path_lookup_walks_objects_and_array_indexes,
 	set_path_creates_parents_and_replaces,
 	canonical_text_ignores_key_order_and_number_form,
 	array_order_matters_until_sorted,
 	scalar_text_of_each_type,
-	wipe_zeroes_every_string_at_any_depth)
+	wipe_zeroes_every_string_at_any_depth,
+	frozen_tree_reads_as_the_original_and_thaws_to_change)
