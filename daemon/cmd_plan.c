@@ -125,6 +125,7 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	o.config = session_config(s);
 	o.environment = session_environment(s);
 	o.apply = apply;
+	o.pack_live = !apply;   /* the plan's text never shows live state */
 	o.event = apply ? on_event : NULL;
 	/* A plan reads the journal too, when it can: the record of what this
 	 * environment created is what identity changes and pruning go by. */

@@ -305,101 +305,49 @@ void json_delete_wiped(cJSON *v)
 	cJSON_Delete(v);
 }
 
-/* ---- frozen trees ---------------------------------------------------- */
-
-/* Nodes and string bytes of the tree under v, v included. */
-static void freeze_measure(const cJSON *v, size_t *nodes, size_t *bytes)
+int json_thaw(cJSON **v)
 {
-	const cJSON *c;
+	cJSON *tree;
 
-	(*nodes)++;
-	if (v->valuestring)
-		*bytes += strlen(v->valuestring) + 1;
-	if (v->string)
-		*bytes += strlen(v->string) + 1;
-	for (c = v->child; c; c = c->next)
-		freeze_measure(c, nodes, bytes);
+	if (!json_is_packed(*v))
+		return 0;
+	if (!(tree = json_unpack(*v)))
+		return -ENOMEM;
+	cJSON_Delete(*v);
+	*v = tree;
+	return 0;
 }
 
-typedef struct freezer {
-	cJSON *node;    /* the next free node */
-	char  *text;    /* the next free string byte */
-} freezer_t;
+/* ---- packed values --------------------------------------------------- */
 
-static char *freeze_str(freezer_t *f, const char *s)
+cJSON *json_pack(const cJSON *v)
 {
-	size_t n = strlen(s) + 1;
-	char *out = f->text;
-
-	memcpy(out, s, n);
-	f->text += n;
-	return out;
-}
-
-/* Copies v's children into f's nodes, depth first. */
-static void freeze_children(freezer_t *f, cJSON *to, const cJSON *from)
-{
-	const cJSON *c;
-	cJSON *n, *prev = NULL;
-
-	for (c = from->child; c; c = c->next) {
-		n = f->node++;
-		memset(n, 0, sizeof(*n));
-		n->type = c->type & ~(cJSON_IsReference | cJSON_StringIsConst);
-		n->valueint = c->valueint;
-		n->valuedouble = c->valuedouble;
-		if (c->valuestring)
-			n->valuestring = freeze_str(f, c->valuestring);
-		if (c->string)
-			n->string = freeze_str(f, c->string);
-		if (prev) {
-			prev->next = n;
-			n->prev = prev;
-		} else {
-			to->child = n;
-		}
-		prev = n;
-		freeze_children(f, n, c);
-	}
-	/* cJSON keeps the last child in the first one's prev. */
-	if (to->child)
-		to->child->prev = prev;
-}
-
-cJSON *json_freeze(const cJSON *v)
-{
-	size_t nodes = 0, bytes = 0;
-	freezer_t f;
-	cJSON *root;
+	char *text;
+	size_t n;
+	cJSON *node;
 
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
 		return NULL;
-	freeze_measure(v, &nodes, &bytes);
-	if (!(root = malloc(nodes * sizeof(cJSON) + bytes)))
+	if (!(text = cJSON_PrintUnformatted(v)))
 		return NULL;
-	memset(root, 0, sizeof(*root));
-	root->type = (v->type & 0xFF) | cJSON_IsReference;
-	f.node = root + 1;
-	f.text = (char *)(root + nodes);
-	freeze_children(&f, root, v);
-	return root;
+	n = strlen(text) + 1;
+	node = malloc(sizeof(*node) + n);
+	if (node) {
+		memset(node, 0, sizeof(*node));
+		node->type = cJSON_Raw | cJSON_IsReference;
+		node->valuestring = (char *)(node + 1);
+		memcpy(node->valuestring, text, n);
+	}
+	free(text);
+	return node;
 }
 
-int json_is_frozen(const cJSON *v)
+int json_is_packed(const cJSON *v)
 {
-	return v && (v->type & cJSON_IsReference) &&
-	       (cJSON_IsObject(v) || cJSON_IsArray(v));
+	return cJSON_IsRaw(v) && v->valuestring;
 }
 
-int json_thaw(cJSON **v)
+cJSON *json_unpack(const cJSON *v)
 {
-	cJSON *copy;
-
-	if (!json_is_frozen(*v))
-		return 0;
-	if (!(copy = cJSON_Duplicate(*v, 1)))
-		return -ENOMEM;
-	cJSON_Delete(*v);
-	*v = copy;
-	return 0;
+	return json_is_packed(v) ? cJSON_Parse(v->valuestring) : NULL;
 }

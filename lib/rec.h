@@ -224,8 +224,12 @@ void rec__read_step(rec_read_t *rd);
 int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
 			 err_t *e);
 void rec__compact_item(rec_read_t *rd, cJSON *it);
-void rec__freeze_item(rec_read_t *rd, cJSON *it);
+void rec__pack_item(rec_read_t *rd, cJSON *it);
+cJSON *rec__items_open(rec_read_t *rd, cJSON *it);
+const cJSON *rec__live_view(const cJSON *live, cJSON **tmp);
 cJSON *rec__live_copy(const cJSON *live);
+int rec__live_open(rec_item_t *item);
+void rec__live_pack(rec_run_t *run, rec_item_t *item);
 int rec__live_thaw(rec_item_t *item);
 void rec__keep_free(rec_read_t *rd);
 

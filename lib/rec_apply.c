@@ -1288,7 +1288,8 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 	}
 	task = calloc(1, sizeof(*task));
 
-	if (!task) {
+	if (!task || rec__live_open(item)) {
+		free(task);
 		err_set(rec__item_err(item), -ENOMEM, "out of memory");
 		item->status = REC_STATUS_FAILED;
 		graph_mark_failed(run->graph, item->address);

@@ -168,7 +168,8 @@ void rec__incr_start_reads(rec_run_t *run)
 	for (i = 0; run->selected && i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		was = cached_item(run, item->address);
-		if (!run->selected[i] || !reads_one(item, was))
+		if (!run->selected[i] || !reads_one(item, was) ||
+		    rec__live_open(item))
 			continue;
 		memset(&v, 0, sizeof(v));
 		v.id = item->id;

@@ -87,6 +87,8 @@ static int add_orphan(rec_run_t *run, const rec_read_t *rd, const cJSON *it,
 	item->type = rd->type;
 	snprintf(item->region, sizeof(item->region), "%s", rd->region);
 	rec__set_live(item, rec__live_copy(it));
+	if (rec__live_open(item))
+		return -ENOMEM;
 	judge_orphan(run, item, n_pruned);
 	return 0;
 }
@@ -100,6 +102,7 @@ void rec__add_orphans(rec_run_t *run)
 	const cJSON *it, *id;
 	size_t i, n_pruned = 0;
 	char *addr, *env;
+	cJSON *tmp;
 
 	for (i = 0; i < run->n_reads; i++) {
 		if (!run->reads[i].items)
@@ -110,10 +113,12 @@ void rec__add_orphans(rec_run_t *run)
 			if (!addr || !env || strcmp(env, run->env)) {
 				free(addr);
 				addr = NULL;
-				id = json_get_path(it, run->reads[i].type->id_path);
+				id = json_get_path(rec__live_view(it, &tmp),
+						   run->reads[i].type->id_path);
 				je = cJSON_IsString(id) ? journal_made_find(
 					run->o.journal, run->reads[i].type->name,
 					id->valuestring) : NULL;
+				cJSON_Delete(tmp);
 				/* Another environment's tags win over a record. */
 				if (je && !env)
 					addr = strdup(je->address);

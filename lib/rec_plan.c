@@ -338,7 +338,10 @@ void rec__evaluate(rec_run_t *run, rec_item_t *item)
 	item->unknown = 0;
 	if (!item->res)
 		return;
-	st = judge(run, item);
+	if (rec__live_open(item))
+		st = REC_S_FAILED;
+	else
+		st = judge(run, item);
 	/* Mid-apply (creating, waiting, ...) the task owns the state; the
 	 * evaluation only finds what is left to do. */
 	if (item->state == REC_S_PENDING || rec_state_final(item->state))
@@ -346,6 +349,7 @@ void rec__evaluate(rec_run_t *run, rec_item_t *item)
 			       "live state matches the config" :
 			       st == REC_S_DRIFTED ? rec_action_name(item->action) :
 			       rec_item_err(item)->message);
+	rec__live_pack(run, item);
 }
 
 void rec__count(rec_result_t *r, int applied)

@@ -148,6 +148,15 @@ void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 	size_t j;
 	err_t e;
 
+	/* Attribute reads see the item's live state as a tree. */
+	for (j = 0; item->live && j < item->type->n_attrs; j++)
+		if (item->type->attrs[j].live_read.op)
+			break;
+	if (item->live && j < item->type->n_attrs &&
+	    rec__live_open(item)) {
+		item->read_failed = 1;
+		return;
+	}
 	if (item->live && item->res)
 		issue_secret_reads(run, item, b);
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
@@ -366,7 +375,7 @@ void rec__fix_live_item(rec_read_t *rd, cJSON *it)
 		cJSON_Delete(cJSON_DetachItemViaPointer(rd->items, it));
 	else {
 		rec__compact_item(rd, it);
-		rec__freeze_item(rd, it);   /* it is freed */
+		rec__pack_item(rd, it);   /* it is freed */
 	}
 }
 

@@ -131,8 +131,13 @@ static void deliver(uv_timer_t *t)
 {
 	rec_run_t *run = t->data;
 	rec_result_t *res = run->res;
+	size_t i;
 
 	rec__incr_trim(run);
+	/* What the caller reads is a tree, unless it asked for packed live
+	 * items (an item that was never judged may still be packed). */
+	for (i = 0; !run->o.pack_live && i < res->n_items; i++)
+		rec__live_open(&res->items[i]);
 	run->res = NULL;
 	rec__count(res, run->o.apply);
 	res->total_seconds = rec__now_s(run) - run->started;

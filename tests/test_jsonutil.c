@@ -98,54 +98,44 @@ START_TEST(wipe_zeroes_every_string_at_any_depth)
 }
 END_TEST
 
-/* A frozen tree reads, compares, prints and copies as the tree it was
- * made from, is freed whole by cJSON_Delete (in an array too: valgrind
- * finds no leak), and thawed becomes an ordinary tree that can change. */
-START_TEST(frozen_tree_reads_as_the_original_and_thaws_to_change)
+/* A packed value holds the compact text of the tree, is freed whole by
+ * cJSON_Delete (valgrind finds no leak), copies as a packed value, unpacks
+ * to a tree equal to the original (numbers to the last bit), and thaws
+ * to a tree that can change. */
+START_TEST(packed_value_unpacks_to_the_tree_it_was_made_from)
 {
 	static const char text[] =
-		"{\"GroupId\":\"sg-1\",\"Tags\":[{\"Key\":\"driftd:env\","
-		"\"Value\":\"dev\"},{\"Key\":\"k\",\"Value\":\"\"}],\"Port\":443,"
-		"\"Ratio\":0.5,\"On\":true,\"Off\":false,\"None\":null,"
-		"\"Empty\":{},\"List\":[],\"Deep\":{\"A\":{\"B\":[1,[2,\"x\"]]}}}";
-	cJSON *j = cJSON_Parse(text), *f = json_freeze(j), *copy, *arr;
-	char *printed;
+		"{\"GroupId\":\"sg-1\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"a\\\"b\\u00e9\"}],"
+		"\"Port\":443,\"Big\":12345678901234567,\"Ratio\":0.1,\"On\":true,"
+		"\"None\":null,\"Empty\":{},\"List\":[]}";
+	cJSON *j = cJSON_Parse(text), *p = json_pack(j), *copy, *open;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert(json_is_frozen(f));
-	ck_assert(!json_is_frozen(j));
-	ck_assert(json_equal(f, j));
-	ck_assert(cJSON_Compare(f, j, 1));
-	printed = cJSON_PrintUnformatted(f);
-	ck_assert_str_eq(printed, text);
-	free(printed);
-	ck_assert_str_eq(json_get_path(f, "Tags.1.Key")->valuestring, "k");
-	ck_assert_int_eq(json_get_path(f, "Deep.A.B.1.0")->valueint, 2);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(f, "Tags")), 2);
-	/* cJSON keeps the last child in the first one's prev. */
-	ck_assert_str_eq(cJSON_GetObjectItem(f, "GroupId")->prev->string, "Deep");
-	copy = cJSON_Duplicate(f, 1);
-	ck_assert(!json_is_frozen(copy));
-	ck_assert(json_equal(copy, j));
+	ck_assert_ptr_nonnull(p);
+	ck_assert(json_is_packed(p));
+	ck_assert(!json_is_packed(j));
+	ck_assert_ptr_null(json_get_path(p, "GroupId"));   /* not a tree */
+	open = json_unpack(p);
+	ck_assert(!json_is_packed(open));
+	ck_assert(cJSON_Compare(open, j, 1));
+	ck_assert(json_get_path(open, "Ratio")->valuedouble == 0.1);
+	ck_assert(json_get_path(open, "Big")->valuedouble == 12345678901234567.0);
+	cJSON_Delete(open);
+	copy = cJSON_Duplicate(p, 1);
+	ck_assert(json_is_packed(copy));
+	open = json_unpack(copy);
+	ck_assert(json_equal(open, j));
+	cJSON_Delete(open);
 	cJSON_Delete(copy);
-
-	ck_assert_int_eq(json_thaw(&f), 0);
-	ck_assert(!json_is_frozen(f));
-	ck_assert(json_equal(f, j));
-	ck_assert_int_eq(json_set_path(f, "Deep.A.C", cJSON_CreateString("y")), 0);
-	ck_assert_str_eq(json_get_path(f, "Deep.A.C")->valuestring, "y");
-	cJSON_Delete(f);
-
-	arr = cJSON_CreateArray();
-	cJSON_AddItemToArray(arr, json_freeze(j));
-	cJSON_AddItemToArray(arr, json_freeze(cJSON_GetObjectItem(j, "Tags")));
-	ck_assert(json_is_frozen(cJSON_GetArrayItem(arr, 1)));
-	ck_assert_str_eq(json_get_path(arr, "1.0.Value")->valuestring, "dev");
-	cJSON_Delete(cJSON_DetachItemFromArray(arr, 0));
-	cJSON_Delete(arr);
-
-	ck_assert_ptr_null(json_freeze(cJSON_GetObjectItem(j, "Port")));
-	ck_assert_int_eq(json_thaw(&j), 0);     /* not frozen: left */
+	ck_assert_int_eq(json_thaw(&p), 0);
+	ck_assert(!json_is_packed(p));
+	ck_assert(json_equal(p, j));
+	ck_assert_int_eq(json_set_path(p, "Empty.A", cJSON_CreateString("y")), 0);
+	ck_assert_str_eq(json_get_path(p, "Empty.A")->valuestring, "y");
+	cJSON_DeleteItemFromObject(p, "Empty");
+	cJSON_Delete(p);
+	ck_assert_ptr_null(json_pack(cJSON_GetObjectItem(j, "Port")));
+	ck_assert_ptr_null(json_unpack(j));
+	ck_assert_int_eq(json_thaw(&j), 0);     /* not packed: left */
 	cJSON_Delete(j);
 }
 END_TEST
@@ -157,4 +147,4 @@ TESTUTIL_MAIN("jsonutil",
 	array_order_matters_until_sorted,
 	scalar_text_of_each_type,
 	wipe_zeroes_every_string_at_any_depth,
-	frozen_tree_reads_as_the_original_and_thaws_to_change)
+	packed_value_unpacks_to_the_tree_it_was_made_from)
