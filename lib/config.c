@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "intern.h"
 #include "jsonutil.h"
 #include "lease.h"
 #include "readfile.h"
@@ -721,7 +722,9 @@ static int node_become(cJSON *node, const cJSON *value)
 	if (node->valuestring)
 		cJSON_free(node->valuestring);
 	cJSON_Delete(node->child);
-	node->type = dup->type & ~cJSON_StringIsConst;
+	/* the key stays node's, shared (jsonc.h) or not */
+	node->type = (dup->type & ~cJSON_StringIsConst) |
+		     (node->type & cJSON_StringIsConst);
 	node->valuestring = dup->valuestring;
 	node->valueint = dup->valueint;
 	node->valuedouble = dup->valuedouble;
@@ -778,6 +781,14 @@ out:
 	free(rel);
 }
 
+/* A reference's address and attribute are one allocation (attribute, when
+ * there is one, follows address's NUL). */
+static void free_ref(config_ref_t *ref)
+{
+	free(ref->address);
+	ref->address = ref->attribute = NULL;
+}
+
 static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		       const char *expr, size_t len, size_t addr_len, int whole,
 		       const config_pos_t *at)
@@ -785,10 +796,13 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 	config_ref_t ref = { .node = node, .in_key = in_key, .whole = whole,
 			     .pos = *at };
 
-	ref.address = strndup(expr, addr_len);
-	ref.attribute = strndup(expr + addr_len + 1, len - addr_len - 1);
-	if (!ref.address || !ref.attribute)
+	if (!(ref.address = malloc(len + 1)))
 		goto oom;
+	memcpy(ref.address, expr, addr_len);
+	ref.address[addr_len] = 0;
+	ref.attribute = ref.address + addr_len + 1;
+	memcpy(ref.attribute, expr + addr_len + 1, len - addr_len - 1);
+	ref.attribute[len - addr_len - 1] = 0;
 	if (ip->res) {
 		config_resource_t *r = ip->res;
 		config_ref_t *v = realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
@@ -804,8 +818,7 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		return;
 	}
 oom:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 	if (ip->L)
 		ip->L->oom = 1;
 }
@@ -1538,8 +1551,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 				L->oom = 1;
 				break;
 			}
-			free(s->alert_topic_ref->address);
-			free(s->alert_topic_ref->attribute);
+			free_ref(s->alert_topic_ref);
 			*s->alert_topic_ref = ref;
 			s->alert_topic_ref->node = NULL;
 			memset(&ref, 0, sizeof(ref));
@@ -1549,8 +1561,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		} else {
 			replace_str(L, slot, v->valuestring);
 			if (s->alert_topic_ref) {
-				free(s->alert_topic_ref->address);
-				free(s->alert_topic_ref->attribute);
+				free_ref(s->alert_topic_ref);
 				free(s->alert_topic_ref);
 				s->alert_topic_ref = NULL;
 			}
@@ -1558,8 +1569,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	}
 out:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 }
 
 static void collect_settings(loader_t *L, const loaded_file_t *f, cJSON *obj)
@@ -1766,16 +1776,15 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	if (!mode_set)
 		r->policy.mode = s->mode;
 	interp_tree(&ip, obj);
+	/* attribute names, repeated by every resource of a type */
+	intern_keys(obj);
 }
 
 static void free_resource(config_resource_t *r)
 {
 	size_t k;
 
-	free(r->address);
-	free(r->service);
-	free(r->type);
-	free(r->name);
+	free(r->address);            /* service, type and name too */
 	free(r->region);
 	for (k = 0; k < r->policy.nignore; k++)
 		free(r->policy.ignore[k]);
@@ -1783,10 +1792,8 @@ static void free_resource(config_resource_t *r)
 	for (k = 0; k < r->ndepends_on; k++)
 		free(r->depends_on[k]);
 	free(r->depends_on);
-	for (k = 0; k < r->nrefs; k++) {
-		free(r->refs[k].address);
-		free(r->refs[k].attribute);
-	}
+	for (k = 0; k < r->nrefs; k++)
+		free_ref(&r->refs[k]);
 	free(r->refs);
 }
 
@@ -1847,6 +1854,30 @@ static void seen_add(loader_t *L, size_t index)
 	L->seen[i] = index + 1;
 }
 
+/* r's address, service, type and name from address (checked valid), in
+ * one allocation: "ec2.vpc.main\0ec2\0vpc\0", name a suffix of address.
+ * 0 or -ENOMEM. */
+static int split_address(config_resource_t *r, const char *address)
+{
+	size_t len = strlen(address);
+	const char *d1 = strchr(address, '.'), *d2 = strchr(d1 + 1, '.');
+	size_t ns = (size_t)(d1 - address), nt = (size_t)(d2 - d1 - 1);
+	char *p = malloc(len + 1 + ns + 1 + nt + 1);
+
+	if (!p)
+		return -ENOMEM;
+	r->address = p;
+	memcpy(p, address, len + 1);
+	r->name = p + (d2 + 1 - address);
+	r->service = p += len + 1;
+	memcpy(p, address, ns);
+	p[ns] = 0;
+	r->type = p += ns + 1;
+	memcpy(p, d1 + 1, nt);
+	p[nt] = 0;
+	return 0;
+}
+
 static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 {
 	config_t *cfg = L->cfg;
@@ -1862,7 +1893,6 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 	cJSON_ArrayForEach(v, obj) {
 		config_pos_t p = key_pos(f->doc, v);
 		config_resource_t *r;
-		const char *d1, *d2;
 
 		if (!address_valid(v->string, strlen(v->string))) {
 			add_error(L, &p, "malformed address \"%s\" (expected SERVICE.TYPE.NAME, "
@@ -1901,14 +1931,8 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 		r = &cfg->res[cfg->nres];
 		memset(r, 0, sizeof(*r));
 		r->pos = p;
-		d1 = strchr(v->string, '.');
-		d2 = strchr(d1 + 1, '.');
-		r->address = strdup(v->string);
-		r->service = strndup(v->string, (size_t)(d1 - v->string));
-		r->type = strndup(d1 + 1, (size_t)(d2 - d1 - 1));
-		r->name = strdup(d2 + 1);
 		cfg->nres++;
-		if (!r->address || !r->service || !r->type || !r->name) {
+		if (split_address(r, v->string)) {
 			L->oom = 1;
 			return;
 		}
@@ -2186,8 +2210,17 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 		cJSON_ArrayForEach(v, jsonc_root(L.cfg->files[i].doc))
 			if (!strcmp(v->string, "resources"))
 				collect_resources(&L, &L.cfg->files[i], v);
-	if (L.cfg->nres)
+	if (L.cfg->nres) {
+		/* no room kept for resources to come: none will */
+		config_resource_t *fit = realloc(L.cfg->res,
+						 L.cfg->nres * sizeof(*fit));
+
+		if (fit) {
+			L.cfg->res = fit;
+			L.cfg->capres = L.cfg->nres;
+		}
 		qsort(L.cfg->res, L.cfg->nres, sizeof(*L.cfg->res), cmp_resource);
+	}
 	check_graph(&L);
 	run_schema(&L, schema);
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
@@ -2212,12 +2245,6 @@ out:
 int config_load(const char *dir, config_t **out, config_errors_t **errs)
 {
 	return config_load_with_schema(dir, NULL, out, errs);
-}
-
-static void free_ref(config_ref_t *ref)
-{
-	free(ref->address);
-	free(ref->attribute);
 }
 
 void config_free(config_t *cfg)

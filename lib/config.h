@@ -72,7 +72,9 @@ typedef enum config_ensure {
 
 typedef struct config_ref {
 	char *address;               /* "rds.db_instance.main" */
-	char *attribute;             /* "Endpoint.Address" */
+	char *attribute;             /* "Endpoint.Address"; NULL for a
+				      * depends_on entry; in address's
+				      * allocation */
 	const cJSON *node;           /* string in the body that holds it, or
 				      * the member whose key holds it */
 	int in_key;                  /* in node's key, not its value */
@@ -90,7 +92,7 @@ typedef struct config_policy {
 } config_policy_t;
 
 typedef struct config_resource {
-	char *address, *service, *type, *name;
+	char *address, *service, *type, *name; /* one allocation, at address */
 	cJSON *body;                 /* AWS properties only, reserved keys
 				      * removed, variables and file() applied */
 	config_pos_t pos;            /* of the address key */

@@ -893,6 +893,43 @@ START_TEST(lower_camel_properties_stay_in_the_body)
 }
 END_TEST
 
+/* Memory (issue 17): every resource names the same attributes, so a body
+ * keeps one shared copy of each name, not a copy per resource; a copy of a
+ * body (config_resolve's, the engine's) may outlive the config and still
+ * reads its keys. The address's parts are one allocation. */
+START_TEST(bodies_share_attribute_names_that_outlive_the_config)
+{
+	config_t *cfg;
+	const config_resource_t *a, *b;
+	const cJSON *ka, *kb;
+	cJSON *copy;
+
+	put("env/m.json", "{\"resources\": {"
+	    "\"ec2.subnet.a\": {\"CidrBlock\": \"10.0.0.0/24\", \"Tags\": {\"team\": \"x\"}},"
+	    "\"ec2.subnet.b\": {\"CidrBlock\": \"10.0.1.0/24\", \"Tags\": {\"team\": \"y\"},"
+	    " \"region\": \"eu-west-1\"}}}");
+	cfg = load_ok("env");
+	a = config_resource_find(cfg, "ec2.subnet.a");
+	b = config_resource_find(cfg, "ec2.subnet.b");
+	ka = cJSON_GetObjectItemCaseSensitive(a->body, "CidrBlock");
+	kb = cJSON_GetObjectItemCaseSensitive(b->body, "CidrBlock");
+	ck_assert_ptr_eq(ka->string, kb->string);
+	ck_assert(ka->type & cJSON_StringIsConst);
+	ck_assert_ptr_eq(cJSON_GetObjectItemCaseSensitive(a->body, "Tags")->child->string,
+			 cJSON_GetObjectItemCaseSensitive(b->body, "Tags")->child->string);
+	ck_assert_str_eq(a->service, "ec2");
+	ck_assert_str_eq(a->type, "subnet");
+	ck_assert_str_eq(b->name, "b");
+	ck_assert_ptr_eq(b->name, b->address + strlen("ec2.subnet."));
+	copy = cJSON_Duplicate(b->body, 1);
+	config_free(cfg);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "CidrBlock")->valuestring,
+			 "10.0.1.0/24");
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "Tags")->child->string, "team");
+	cJSON_Delete(copy);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -924,6 +961,7 @@ int main(void)
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
+	tcase_add_test(tc, bodies_share_attribute_names_that_outlive_the_config);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

@@ -221,6 +221,31 @@ START_TEST(offsets_inside_strings_account_for_escapes)
 }
 END_TEST
 
+/* The file's text is not kept (issue 17, memory): positions inside a
+ * string written without escapes come from the decoded string, and past
+ * its end stop at the closing quote, as they did from the text. */
+START_TEST(offsets_inside_strings_without_escapes)
+{
+	jsonc_doc_t *doc = parse_ok("{\"a\": 1,\n \"k${x}\": [\"v ${y}\", \"\\u0024{z}\"]}");
+	cJSON *k = jsonc_root(doc)->child->next;
+	jsonc_pos_t p;
+
+	ck_assert_int_eq(column_at(doc, k, 1, 0), 3);
+	ck_assert_int_eq(column_at(doc, k, 1, 1), 4);
+	ck_assert_int_eq(column_at(doc, k, 1, 5), 8);
+	ck_assert_int_eq(column_at(doc, k, 1, 99), 8);
+	ck_assert_int_eq(column_at(doc, k->child, 0, 2), 15);
+	ck_assert_int_eq(column_at(doc, k->child, 0, 99), 19);
+	/* escaped: the written string is kept for it */
+	ck_assert_str_eq(k->child->next->valuestring, "${z}");
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 0), 23);
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 1), 29);
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 4), 32);
+	ck_assert_int_eq(jsonc_key_string_pos(doc, k->child, 0, &p), -ENOENT);
+	jsonc_free(doc);
+}
+END_TEST
+
 START_TEST(offsets_inside_keys_account_for_escapes)
 {
 	/* the key decodes to  a " é x  -> offsets a=0 "=1 é=2..3 x=4 */
@@ -257,4 +282,5 @@ TESTUTIL_MAIN("jsonc",
 	      load_file_uses_the_path_in_positions,
 	      duplicate_key_names_both_places,
 	      byte_order_mark_is_skipped,
-	      offsets_inside_strings_account_for_escapes)
+	      offsets_inside_strings_account_for_escapes,
+	      offsets_inside_strings_without_escapes)

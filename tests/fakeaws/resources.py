@@ -474,6 +474,9 @@ def _sg_render(ctx, out, rec):
     return out
 
 
+_sg_render.pure = True      # reads the rules only: the same until the state changes
+
+
 EC2_TYPES_BY_PREFIX = {}
 
 
@@ -601,6 +604,9 @@ def _flow_log_describe(ctx):
         recs = [FLOW_LOG.get(ctx, i) for i in ctx.params['FlowLogIds']]
     recs = ec2_filter(recs, ctx.params.get('Filter'), {'resource-id': 'ResourceId', 'flow-log-id': 'FlowLogId'})
     return paginate(ctx, [public(r) for r in recs], {}, 'FlowLogs', 'NextToken', 'NextToken', 'MaxResults')
+
+
+_flow_log_describe.pure_read = True
 
 
 def _flow_log_delete(ctx):

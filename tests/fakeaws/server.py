@@ -347,6 +347,7 @@ class Handler(BaseHTTPRequestHandler):
                     rec = table[doc['id']]
                     rec.update(doc.get('set', {}))
                     rec['_frozen'] = True     # out-of-band state is not overwritten by lifecycle
+            store.changed()
         store.save()
         return {'ok': True}
 
@@ -416,7 +417,13 @@ class Handler(BaseHTTPRequestHandler):
             ctx = Ctx(fake, model.service_name, op.name, params)
             ctx.region, ctx.akid = state['region'], cred.group(1) if cred else None
             with fake.store.lock:
-                result = handler(ctx) or {}
+                try:
+                    result = handler(ctx) or {}
+                finally:
+                    # A handler not known to only read may have changed
+                    # the state, even one that failed half-way.
+                    if not getattr(handler, 'pure_read', False):
+                        fake.store.changed()
                 if cred:
                     fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape), result,
                                       cred.group(1), self.client_address[0], self.headers.get('User-Agent', ''),
