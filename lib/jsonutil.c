@@ -322,13 +322,15 @@ int json_thaw(cJSON **v)
 
 cJSON *json_pack(const cJSON *v)
 {
-	char *text;
+	char stack[4096], *text = stack;
 	size_t n;
 	cJSON *node;
 
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
 		return NULL;
-	if (!(text = cJSON_PrintUnformatted(v)))
+	/* Printed on the stack when it fits (most items): no growing buffer. */
+	if (!cJSON_PrintPreallocated((cJSON *)v, stack, sizeof(stack), 0) &&
+	    !(text = cJSON_PrintUnformatted(v)))
 		return NULL;
 	n = strlen(text) + 1;
 	node = malloc(sizeof(*node) + n);
@@ -338,7 +340,8 @@ cJSON *json_pack(const cJSON *v)
 		node->valuestring = (char *)(node + 1);
 		memcpy(node->valuestring, text, n);
 	}
-	free(text);
+	if (text != stack)
+		free(text);
 	return node;
 }
 

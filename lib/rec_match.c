@@ -129,19 +129,25 @@ rec_read_t *rec__read_for(rec_run_t *run, const res_type_t *t,
 	return NULL;
 }
 
-void rec__update_id(rec_item_t *item)
+/* item->id from view, item->live as a tree (it may be packed). */
+static void update_id_from(rec_item_t *item, const cJSON *view)
 {
-	cJSON *tmp;
-	const cJSON *id = json_get_path(rec__live_view(item->live, &tmp),
-					item->type->id_path);
+	const cJSON *id = json_get_path(view, item->type->id_path);
 
 	free(item->id);
 	item->id = cJSON_IsString(id) ? strdup(id->valuestring) : NULL;
-	cJSON_Delete(tmp);
 	/* A singleton without an id of its own is its region's. */
 	if (!item->id && item->live && !item->type->id_path &&
 	    item->type->identity == RES_ID_SINGLETON)
 		item->id = strdup(item->region);
+}
+
+void rec__update_id(rec_item_t *item)
+{
+	cJSON *tmp;
+
+	update_id_from(item, rec__live_view(item->live, &tmp));
+	cJSON_Delete(tmp);
 }
 
 void rec__set_live(rec_item_t *item, cJSON *live)
@@ -245,19 +251,25 @@ void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 	}
 	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++) {
 		live_key_t *k = &rd->index[lo];
-		cJSON *live = k->taken ? k->taken->live : k->live;
+		cJSON *live = k->taken ? k->taken->live : k->live, *tmp;
+		const cJSON *view = rec__live_view(live, &tmp);
 
-		if (!live || !identity_matches(run, item, desired, live))
+		if (!view || !identity_matches(run, item, desired, view)) {
+			cJSON_Delete(tmp);
 			continue;
+		}
+		cJSON_Delete(item->live);
 		if (k->taken) {
 			/* Two resources of the config name one live item. */
-			rec__set_live(item, rec__live_copy(live));
+			item->live = rec__live_copy(live);
 		} else {
 			/* Moved, not copied: the read keeps only what no
 			 * configured resource is, the orphans. */
-			rec__set_live(item, cJSON_DetachItemViaPointer(rd->items, live));
+			item->live = cJSON_DetachItemViaPointer(rd->items, live);
 			k->taken = item;
 		}
+		update_id_from(item, item->live ? view : NULL);
+		cJSON_Delete(tmp);
 		break;
 	}
 	free(key);

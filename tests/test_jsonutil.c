@@ -1,5 +1,6 @@
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jsonutil.h"
 #include "testutil.h"
@@ -134,6 +135,22 @@ START_TEST(packed_value_unpacks_to_the_tree_it_was_made_from)
 	cJSON_DeleteItemFromObject(p, "Empty");
 	cJSON_Delete(p);
 	ck_assert_ptr_null(json_pack(cJSON_GetObjectItem(j, "Port")));
+	{       /* larger than json_pack's stack buffer */
+		char *big = malloc(6001);
+		cJSON *arr = cJSON_CreateArray(), *back;
+
+		memset(big, 'x', 6000);
+		big[6000] = 0;
+		cJSON_AddItemToArray(arr, cJSON_CreateString(big));
+		p = json_pack(arr);
+		ck_assert(json_is_packed(p));
+		back = json_unpack(p);
+		ck_assert(json_equal(back, arr));
+		cJSON_Delete(back);
+		cJSON_Delete(p);
+		cJSON_Delete(arr);
+		free(big);
+	}
 	ck_assert_ptr_null(json_unpack(j));
 	ck_assert_int_eq(json_thaw(&j), 0);     /* not packed: left */
 	cJSON_Delete(j);
