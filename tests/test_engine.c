@@ -388,6 +388,48 @@ static void expect_edited(strbuf_t *p, char **have, size_t n, const cJSON *want)
 		strbuf_printf(p, "  not found edited: %s\n", cJSON_GetStringValue(w));
 }
 
+/* Whether a configured resource of r references address. */
+static int referenced(const rec_result_t *r, const char *address)
+{
+	const config_resource_t *res;
+	size_t i, j;
+
+	for (i = 0; i < r->n_items; i++)
+		for (j = 0; (res = r->items[i].res) && j < res->nrefs; j++)
+			if (!strcmp(res->refs[j].address, address))
+				return 1;
+	return 0;
+}
+
+/* Live state at rest (rec_opts_t.pack_live): a plan run with pack_live
+ * hands back each judged in-sync item of a type without code of its own
+ * (plan functions, a driver) packed, unless a reference to it opened it
+ * again; any other run hands back trees. */
+static void expect_live_packed(strbuf_t *p, const char *run,
+			       const rec_result_t *r, int pack_live)
+{
+	const rec_item_t *it;
+	size_t i, j;
+	int code;
+
+	for (i = 0; i < r->n_items; i++) {
+		it = &r->items[i];
+		if (!it->live)
+			continue;
+		code = it->type->driver != NULL;
+		for (j = 0; j < it->type->n_attrs; j++)
+			code |= it->type->attrs[j].plan != NULL;
+		if (!pack_live && json_is_packed(it->live))
+			strbuf_printf(p, "  %s: %s: live state left packed\n",
+				      run, it->address);
+		else if (pack_live && !code && it->res &&
+			 it->state == REC_S_IN_SYNC && !json_is_packed(it->live) &&
+			 !referenced(r, it->address))
+			strbuf_printf(p, "  %s: %s: in sync, live state not "
+				      "packed again\n", run, it->address);
+	}
+}
+
 /* The result's items are exactly want's addresses, in order. */
 static void expect_result_items(strbuf_t *p, const rec_result_t *r,
 				const cJSON *want)
@@ -776,6 +818,7 @@ static char *run_case(const char *name)
 		expect_reads(p, s.calls, from, cJSON_GetObjectItemCaseSensitive(expect, "reads"));
 		expect_result_items(p, r, cJSON_GetObjectItemCaseSensitive(expect, "result_items"));
 		expect_never_shown(p, "plan", r, never);
+		expect_live_packed(p, "plan", r, 1);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "apply"))) {
 			rec_result_free(r);
 			o.apply = 1;
@@ -787,6 +830,7 @@ static char *run_case(const char *name)
 			expect_items(p, "apply", r, cJSON_GetObjectItemCaseSensitive(expect, "apply"));
 			expect_summary(p, r, cJSON_GetObjectItemCaseSensitive(expect, "summary"));
 			expect_never_shown(p, "apply", r, never);
+			expect_live_packed(p, "apply", r, o.pack_live);
 		}
 		expect_never_in(p, "the events", events.data, never);
 		expect_unsent(p, s.calls, cJSON_GetObjectItemCaseSensitive(expect, "unsent"));
