@@ -211,10 +211,12 @@ typedef struct rec_opts {
 	const rec_result_t *cached;
 	const char *const *only;
 	size_t          n_only;
-	/* A plan-only run whose caller reads no item's live state after it
-	 * (driftd plan): each item's live state is packed again once it is
-	 * judged (rec_compact.c), and item->live is then not a tree to read.
-	 * 10,000 security groups take 6 MiB packed, 22 MiB as trees. */
+	/* A plan-only run whose caller reads no item's live state after it,
+	 * nor an in-sync item's desired state (driftd plan): each item's
+	 * live state, and an in-sync one's desired state, are packed once
+	 * it is judged (rec_compact.c, json_pack), and are then not trees
+	 * to read. 10,000 security groups take 6 MiB packed, 22 MiB as
+	 * trees. */
 	int             pack_live;
 } rec_opts_t;
 
