@@ -120,6 +120,7 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	o.config = session_config(s);
 	o.environment = session_environment(s);
 	o.apply = apply;
+	o.pack_live = !apply;   /* the plan's text never shows live state */
 	o.event = apply ? on_event : NULL;
 	/* A plan reads the journal too, when it can: the record of what this
 	 * environment created is what identity changes and pruning go by. */
@@ -254,7 +255,7 @@ int cmd_apply(int argc, char **argv)
 		if (r->items[i].status == REC_STATUS_FAILED ||
 		    r->items[i].status == REC_STATUS_BLOCKED) {
 			fprintf(stderr, "Error: %s: %s\n", r->items[i].address,
-				r->items[i].err.message);
+				rec_item_err(&r->items[i])->message);
 			failed++;
 		}
 	/* What happened, from each resource's final state: an attempted

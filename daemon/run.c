@@ -547,6 +547,7 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 		[REC_S_ORPHAN]          = TRACKER_ORPHAN,
 		[REC_S_ABSENT]          = TRACKER_ABSENT,
 	};
+	const err_t *err = rec_item_err(it);
 
 	memset(o, 0, sizeof(*o));
 	o->address = it->address;
@@ -557,9 +558,9 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 	o->present = it->live != NULL;
 	o->id = it->id;
 	o->owner_env = it->owner_env;
-	o->err_code = it->err.aws_code;
-	o->err_message = it->err.code ? it->err.message : NULL;
-	o->err_request_id = it->err.request_id;
+	o->err_code = err->aws_code;
+	o->err_message = err->code ? err->message : NULL;
+	o->err_request_id = err->request_id;
 	o->changes = it->res ? drift_json(it) : NULL;
 	/* An orphan (no config resource) that settings.prune deleted. */
 	if (!it->res && o->state == TRACKER_CHANGED)
@@ -569,7 +570,7 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 		o->action = TRACKER_ACT_NONE;
 	}
 	if (o->state == TRACKER_REFUSED)
-		o->reason = it->err.code ? it->err.message :
+		o->reason = err->code ? err->message :
 			    it->action == REC_DELETE_REFUSED ?
 			    "not changed: policy prevent_destroy" :
 			    "not changed: needs a replacement and "
