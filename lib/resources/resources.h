@@ -51,6 +51,12 @@ extern const res_type_t res_elasticache_types[];
 extern const size_t res_elasticache_n_types;
 extern const res_type_t res_secretsmanager_types[];
 extern const size_t res_secretsmanager_n_types;
+extern const res_type_t res_sqs_types[];
+extern const size_t res_sqs_n_types;
+extern const res_type_t res_events_types[];
+extern const size_t res_events_n_types;
+extern const res_type_t res_cloudtrail_types[];
+extern const size_t res_cloudtrail_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).
