@@ -205,17 +205,19 @@ static int queue_fix_create(const res_type_t *t, const cJSON *desired,
 			    cJSON *params, err_t *err)
 {
 	cJSON *attrs = cJSON_GetObjectItemCaseSensitive(params, "Attributes");
-	cJSON *v;
+	cJSON *v, *next;
 	char *text;
 
 	(void)t;
 	(void)desired;
-	cJSON_ArrayForEach(v, attrs) {
+	for (v = attrs ? attrs->child : NULL; v; v = next) {
+		next = v->next;  /* v is freed when replaced */
 		if (cJSON_IsString(v))
 			continue;
 		if (!(text = sqs_value_text(v)))
 			return err_set(err, -ENOMEM, "out of memory");
-		if (!cJSON_ReplaceItemViaPointer(attrs, v, cJSON_CreateString(text))) {
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(attrs, v->string,
+							      cJSON_CreateString(text))) {
 			free(text);
 			return err_set(err, -ENOMEM, "out of memory");
 		}
