@@ -9,6 +9,7 @@
 #include <cJSON.h>
 
 #include "jsonutil.h"
+#include "reconcile.h"
 #include "services.h"
 
 #define EV_OWN_UA "driftd/"

@@ -33,7 +33,6 @@
 
 #include "cloudtrail.h"
 #include "err.h"
-#include "reconcile.h"
 
 #define EV_DETAIL_TYPE  "AWS API Call via CloudTrail"
 #define EV_IDS_MAX      64      /* identifiers kept from one event        */
@@ -78,6 +77,8 @@ int ev_parse(const char *body, size_t len, const char *own_ua,
 	     ev_event_t *ev, err_t *e);
 void ev_event_free(ev_event_t *ev);
 
+struct rec_result;
+
 /* One managed resource as matching sees it. */
 typedef struct ev_managed {
 	const char *address;
@@ -92,7 +93,7 @@ typedef struct ev_managed {
  * name attributes). Strings point into r, which must outlive the array.
  * Returns the array (free it; NULL with *n 0 when r has none, or out of
  * memory: -ENOMEM in *rc). */
-ev_managed_t *ev_managed_from(const rec_result_t *r, size_t *n, int *rc);
+ev_managed_t *ev_managed_from(const struct rec_result *r, size_t *n, int *rc);
 
 /* The indexes into m of the resources ev touches, at most max, each once,
  * in m's order. Returns how many. */
