@@ -53,6 +53,10 @@ def _json_default(value):
 class Store:
     def __init__(self, state_dir, region, clock, page_size):
         self.lock = threading.RLock()
+        # Long polls (SQS ReceiveMessage) wait on this, releasing the lock;
+        # whatever makes a message available, or stops the fake, notifies.
+        self.wakeup = threading.Condition(self.lock)
+        self.stopping = False
         self.state_dir, self.region, self.clock, self.page_size = state_dir, region, clock, page_size
         self.resources = {}          # type name -> {id: record}
         self.tokens = {}             # "op|ClientToken" -> id (idempotency)

@@ -14,6 +14,7 @@ import svc_lb_backup  # noqa: E402
 import svc_bedrock  # noqa: E402
 import svc_cloudtrail  # noqa: E402
 import svc_dynamodb  # noqa: E402
+import svc_sqs      # noqa: E402
 
 
 def _need(ctx, res, rid):
@@ -691,7 +692,7 @@ def build_handlers(fake):
             tuple(svc_more.handlers().items()) + tuple(svc_extra.handlers().items()) + \
             tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()) + \
             tuple(svc_cloudtrail.handlers().items()) + \
-            tuple(svc_dynamodb.handlers().items()):
+            tuple(svc_dynamodb.handlers().items()) + tuple(svc_sqs.handlers().items()):
         for op, fn in table.items():
             out[(service, op)] = fn
     return out

@@ -436,6 +436,7 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, out = wire.serialize_error(protocol, service, e, request_id)
             headers['x-amzn-RequestId'] = request_id
             headers['x-amz-request-id'] = request_id
+            headers.update(getattr(e, 'headers', {}))   # SQS's x-amzn-query-error
             self.log_call(state, status, e.code)
             self._send(status, headers, out)
 
@@ -674,8 +675,14 @@ def main():
     httpd.daemon_threads = True
     httpd.fake = fake
 
+    def shutdown():
+        with fake.store.lock:           # long polls answer (empty) at once
+            fake.store.stopping = True
+            fake.store.wakeup.notify_all()
+        httpd.shutdown()
+
     def stop(signum, frame):
-        threading.Thread(target=httpd.shutdown, daemon=True).start()
+        threading.Thread(target=shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print('listening on 127.0.0.1:%d' % httpd.server_address[1], flush=True)

@@ -74,6 +74,14 @@ NOT_RESOURCES = {'ClientToken', 'AccessKeyId', 'RoleSessionName', 'Name', 'Key',
                  'SourceSecurityGroupName', 'PrefixListId', 'SecurityGroupRuleId', 'DestinationPrefixListId',
                  'AvailabilityZoneId', 'OwnerId', 'UserId', 'ExpectedBucketOwner', 'VersionId'}
 RESOURCE_SUFFIXES = ('Id', 'Arn', 'Name', 'Identifier')
+# Data events: "By default, CloudTrail doesn't log data events. The
+# CloudTrail Event history doesn't record data events" (SQS Developer
+# Guide, "Logging Amazon SQS API calls using AWS CloudTrail": the message
+# operations).  The fake emulates no data event selectors, so these are
+# never recorded, never looked up and never reach EventBridge.
+DATA_EVENTS = {('sqs', op) for op in ('SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage',
+                                      'DeleteMessageBatch', 'ChangeMessageVisibility',
+                                      'ChangeMessageVisibilityBatch')}
 
 
 class Principals:
@@ -195,6 +203,10 @@ class Trail:
             open(self.path, 'w').close()
 
     def record(self, service, region, op, params, result, akid, source_ip, user_agent, request_id, when):
+        """Records the call's management event and returns its CloudTrail
+        record (the `detail` EventBridge delivers), or None for a data event."""
+        if (service, op) in DATA_EVENTS:
+            return None
         when = int(when)               # eventTime has whole seconds: "2014-03-06T21:22:54Z"
         ident, username = self.principals.identity(akid)
         read_only = op.startswith(READ_PREFIXES) or op in READ_ONLY_OPS
@@ -219,6 +231,7 @@ class Trail:
                 del events[:len(events) - cap]
             if not read_only:
                 self._append(ev)
+        return detail
 
     def take_token(self, region):
         """The per-region token bucket: two a second, two at most."""
