@@ -1,0 +1,226 @@
+"""End to end: event-driven mode (issue 16 item 3). The real daemon, at a
+60 s poll interval, long-polls an SQS queue of the fake; an "AWS API Call
+via CloudTrail" event there that touches a managed resource is reverted
+at once, with who made the change named from the event. The events are
+put on the queue here, shaped as the EventBridge User Guide's example
+(envelope) and the CloudTrail record contents (detail) give them, so that
+the daemon's side is tested apart from the fake's delivery."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+import boto3  # noqa: E402
+import botocore.session  # noqa: E402
+import driftdtest  # noqa: E402
+import test_daemon  # noqa: E402  (its Daemon runner; not its tests)
+
+wait_for = test_daemon.wait_for
+MALLORY = ("AKIAMALLORYEXAMPLE02", "mallory-secret-not-real")
+ACCOUNT = "123456789012"
+MALLORY_ARN = "arn:aws:iam::%s:user/mallory" % ACCOUNT
+INTERVAL = 60
+
+
+def envelope(event_name, request, who=MALLORY_ARN, agent="aws-cli/2.15.0",
+             read_only=False, region="us-east-1"):
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return json.dumps({
+        "version": "0", "id": str(uuid.uuid4()),
+        "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
+        "account": ACCOUNT, "time": now, "region": region, "resources": [],
+        "detail": {
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser", "principalId": "AIDAMALLORY",
+                             "arn": who, "accountId": ACCOUNT,
+                             "accessKeyId": MALLORY[0], "userName": "mallory"},
+            "eventTime": now, "eventSource": "ec2.amazonaws.com",
+            "eventName": event_name, "awsRegion": region,
+            "sourceIPAddress": "203.0.113.7", "userAgent": agent,
+            "requestParameters": request, "responseElements": {"_return": True},
+            "requestID": str(uuid.uuid4()), "eventID": str(uuid.uuid4()),
+            "readOnly": read_only, "eventType": "AwsApiCall",
+            "managementEvent": True, "recipientAccountId": ACCOUNT}})
+
+
+def create_tags_request(resource_id, value):
+    # CreateTags as CloudTrail records it (EC2's own request shape).
+    return {"resourcesSet": {"items": [{"resourceId": resource_id}]},
+            "tagSet": {"items": [{"key": "Name", "value": value}]}}
+
+
+class EventsDaemon(test_daemon.Daemon):
+    """test_daemon's runner with settings.event_queues and a 60 s poll."""
+
+    queues = ()
+
+    def write(self, **cfg):
+        super().write(**cfg)
+        path = os.path.join(self.cfg, "main.json")
+        with open(path) as f:
+            doc = json.load(f)
+        doc["settings"]["event_queues"] = list(self.queues)
+        with open(path + ".new", "w") as f:
+            json.dump(doc, f)
+        os.chmod(path + ".new", 0o600)
+        os.rename(path + ".new", path)
+
+    def start(self, interval=INTERVAL):
+        self.notify = test_daemon.NotifySocket(
+            os.path.join(self.tmp, "notify-%d" % time.monotonic_ns()))
+        self.log = open(os.path.join(self.tmp, "daemon.log"), "a")
+        self.proc = subprocess.Popen(
+            [driftdtest.DRIFTD, "run", "--config", self.cfg, "--state-dir",
+             self.state, "--interval", str(interval)],
+            env=self.fake.env(NOTIFY_SOCKET=self.notify.path),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def events(self):
+        st = self.ctl("status")
+        return st.get("events") if st else None
+
+    def reads(self, operation):
+        return [c for c in self.fake.control(
+            "GET", "calls?service=ec2&operation=" + operation +
+            "&access_key=" + driftdtest.ACCESS_KEY)["calls"]]
+
+
+class EventsTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = driftdtest.FakeAWS()
+        cls.fake.control("POST", "keys", {"user": "mallory", "access_key": MALLORY[0],
+                                          "secret_key": MALLORY[1]})
+        kw = dict(endpoint_url=cls.fake.url, region_name="us-east-1")
+        own = dict(kw, aws_access_key_id=driftdtest.ACCESS_KEY,
+                   aws_secret_access_key=driftdtest.SECRET_KEY)
+        cls.ec2 = boto3.client("ec2", **own)
+        # SQS speaks JSON in AWS's current models (the fake's), not in
+        # Debian's botocore 1.29 ones.
+        core = botocore.session.get_session()
+        core.set_config_variable("data_path", driftdtest.FAKE_MODELS)
+        cls.sqs = boto3.session.Session(botocore_session=core).client("sqs", **own)
+        cls.mallory = boto3.client("ec2", aws_access_key_id=MALLORY[0],
+                                   aws_secret_access_key=MALLORY[1], **kw)
+        cls.topic = driftdtest.aws_cli(
+            cls.fake, ["sns", "create-topic", "--name", "driftd-alerts"])["TopicArn"]
+
+    @classmethod
+    def tearDownClass(cls):
+        for c in (cls.ec2, cls.sqs, cls.mallory):
+            c.close()
+        cls.fake.stop()
+
+    def queue(self, name):
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def daemon(self, env, cidr, queues):
+        EventsDaemon.queues = queues
+        d = EventsDaemon(self, self.fake, env, self.topic, cidr)
+        return d
+
+    def test_a_change_with_another_key_is_reverted_before_the_next_poll(self):
+        url, arn = self.queue("e2e-events")
+        d = self.daemon("e2e-events", "10.61.0.0/16", [arn]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(lambda: (d.events() or {}).get("queues", [{}])[0]
+                                 .get("state") == "polling", 5), d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+
+        # Someone else's change, and the event AWS would deliver for it.
+        self.mallory.create_tags(Resources=[vpc_id],
+                                 Tags=[{"Key": "Name", "Value": "by-mallory"}])
+        changed = time.monotonic()
+        self.sqs.send_message(QueueUrl=url, MessageBody=envelope(
+            "CreateTags", create_tags_request(vpc_id, "by-mallory")))
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-events", 5,
+                                 step=0.05), d.logtext())
+        took = time.monotonic() - changed
+        self.assertLess(took, 5, d.logtext())
+
+        # Who changed it, from the event: no LookupEvents needed.
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 5), d.logtext())
+        alert = d.alerts("drift")[0]
+        self.assertIn("Changed by " + MALLORY_ARN + " (CreateTags at ", alert["Message"])
+        details = json.loads(alert["Message"].split("\nDetails:\n", 1)[1])
+        self.assertEqual(details["attribution"]["attribution"], "found")
+        self.assertEqual(details["attribution"]["changed_by"]["source_ip"], "203.0.113.7")
+        self.assertEqual(self.fake.control("GET", "calls?service=cloudtrail")["calls"], [])
+        hist = driftdtest.driftd(["drift", "--history", "--state-dir", d.state,
+                                  "--json"], self.fake.env())
+        recs = json.loads(hist.stdout)
+        self.assertEqual(len(recs), 1, recs)
+        self.assertEqual(recs[0]["changed_by"]["principal"], MALLORY_ARN)
+        self.assertIn("changed_by=" + MALLORY_ARN, d.logtext())
+        self.assertIn("cloudtrail_event=CreateTags", d.logtext())
+
+        ev = d.events()
+        self.assertEqual((ev["received"], ev["matched"], ev["ignored"]), (1, 1, 0), ev)
+        self.assertEqual(ev["queues"][0]["queue"], arn)
+        # The message was deleted once handled: nothing comes back.
+        attrs = self.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
+                                          "ApproximateNumberOfMessagesNotVisible"])
+        self.assertEqual(attrs["Attributes"]["ApproximateNumberOfMessages"], "0")
+        self.assertEqual(attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"], "0")
+        # driftd's status says event mode; the human form too
+        text = driftdtest.driftd(["status", "--state-dir", d.state], self.fake.env()).stdout
+        self.assertIn("Event-driven mode: 1 events received, 1 matched", text)
+        self.assertIn("queue " + arn + ": polling", text)
+
+        # An event that touches nothing managed, driftd's own write and a
+        # read cause no read at all.
+        self.fake.control("DELETE", "calls")
+        for body in (envelope("CreateTags", create_tags_request("vpc-0notmanaged", "x")),
+                     envelope("CreateTags", create_tags_request(vpc_id, "e2e-events"),
+                              agent="driftd/0.1 (own write)"),
+                     envelope("DescribeVpcs", {"vpcSet": {"items": [{"vpcId": vpc_id}]}},
+                              read_only=True)):
+            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+        self.assertTrue(wait_for(lambda: d.events()["ignored"] == 3, 5), d.events())
+        time.sleep(0.5)     # a run would have started within 200 ms
+        self.assertEqual(d.reads("DescribeVpcs"), [])
+        self.assertEqual(d.events()["matched"], 1)
+
+        # SIGTERM while a 20 s long poll is out: out at once, status 0.
+        time.sleep(1)
+        rc, took = d.stop()
+        self.assertEqual(rc, 0, d.logtext())
+        self.assertLess(took, 2, d.logtext())
+
+    def test_a_queue_that_does_not_exist_is_reported_and_polling_goes_on(self):
+        missing = "arn:aws:sqs:us-east-1:%s:e2e-no-such-queue" % ACCOUNT
+        d = self.daemon("e2e-noqueue", "10.62.0.0/16", [missing])
+        d.start(interval=1)
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(lambda: "The event queue " + missing +
+                                 " cannot be read" in d.logtext(), 5), d.logtext())
+        self.assertIn("QueueDoesNotExist", d.logtext())
+        q = d.events()["queues"][0]
+        self.assertEqual(q["queue"], missing)
+        self.assertIn(q["state"], ("backing off", "getting its URL"))
+        self.assertIn("GetQueueUrl failed", q["error"])
+        # the poll goes on, and drift is still reverted by it
+        cycles = d.ctl("status")["cycles"]
+        self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 2, 6))
+        self.mallory.create_tags(Resources=[d.vpc()["VpcId"]],
+                                 Tags=[{"Key": "Name", "Value": "x"}])
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-noqueue", 5), d.logtext())
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
