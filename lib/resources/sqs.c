@@ -69,9 +69,9 @@ static cJSON *sqs_text(const cJSON *value, err_t *err)
 	return out ? out : res_nomem(NULL, err);
 }
 
-/* A number of seconds in [lo, hi], given as a number or as its text. */
-static int check_seconds(const cJSON *value, double lo, double hi, const char *what,
-			 err_t *err)
+/* A number of seconds in [lo, hi], given as a number or as its text (the
+ * caller names the attribute in the error). */
+static int check_seconds(const cJSON *value, double lo, double hi, err_t *err)
 {
 	double d;
 	char *end;
@@ -81,30 +81,30 @@ static int check_seconds(const cJSON *value, double lo, double hi, const char *w
 	else if (cJSON_IsString(value) && value->valuestring[0]) {
 		d = strtod(value->valuestring, &end);
 		if (*end)
-			return err_set(err, -EINVAL, "%s must be a whole number of "
-				       "seconds, not \"%s\"", what, value->valuestring);
+			return err_set(err, -EINVAL, "expected a whole number of "
+				       "seconds, not \"%s\"", value->valuestring);
 	} else
-		return err_set(err, -EINVAL, "%s must be a number of seconds", what);
+		return err_set(err, -EINVAL, "expected a number of seconds");
 	if (d != (double)(long long)d || d < lo || d > hi)
-		return err_set(err, -EINVAL, "%s must be a whole number of seconds "
-			       "from %g to %g", what, lo, hi);
+		return err_set(err, -EINVAL, "expected a whole number of seconds "
+			       "from %g to %g (SetQueueAttributes)", lo, hi);
 	return 0;
 }
 
 /* The ranges of the SQS API Reference, SetQueueAttributes. */
 static int check_visibility(const cJSON *v, err_t *e)
 {
-	return check_seconds(v, 0, 43200, "VisibilityTimeout", e);
+	return check_seconds(v, 0, 43200, e);
 }
 
 static int check_retention(const cJSON *v, err_t *e)
 {
-	return check_seconds(v, 60, 1209600, "MessageRetentionPeriod", e);
+	return check_seconds(v, 60, 1209600, e);
 }
 
 static int check_wait(const cJSON *v, err_t *e)
 {
-	return check_seconds(v, 0, 20, "ReceiveMessageWaitTimeSeconds", e);
+	return check_seconds(v, 0, 20, e);
 }
 
 static int check_bool(const cJSON *v, err_t *e)
