@@ -46,7 +46,7 @@ class EventEstateTest(unittest.TestCase):
             "include": [base_file("events.json")],
             "settings": {"environment": ENV, "region": PRIMARY},
             "variables": {"env": ENV, "region": PRIMARY, "account_id": ACCOUNT,
-                          "backup_region": BACKUP},
+                          "backup_region": BACKUP, "trail_log_retention_days": 90},
         }
         with open(os.path.join(cls.cfg, "main.json"), "w") as f:
             json.dump(main, f)
