@@ -96,14 +96,17 @@ START_TEST(queue_settings_compare_as_sqs_keeps_them)
 }
 END_TEST
 
-START_TEST(queue_name_is_the_url_last_segment)
+START_TEST(queue_name_is_the_url_last_segment_and_its_arn_is_lifted)
 {
 	const res_type_t *t = type("sqs.queue");
-	cJSON *item = parse("{\"QueueUrl\":\"" QUEUE_URL "\"}");
+	cJSON *item = parse("{\"QueueUrl\":\"" QUEUE_URL "\",\"Attributes\":"
+			    "{\"QueueArn\":\"arn:aws:sqs:us-east-1:111111111111:drift_events\"}}");
 	err_t e;
 
 	ck_assert_int_eq(t->hooks->fix_live(t, item, &e), 0);
 	ck_assert_str_eq(str_at(item, "QueueName"), "drift_events");
+	/* References read the top level: ${sqs.queue.NAME.QueueArn}. */
+	ck_assert_str_eq(str_at(item, "QueueArn"), "arn:aws:sqs:us-east-1:111111111111:drift_events");
 	cJSON_Delete(item);
 }
 END_TEST
@@ -391,7 +394,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, queue_settings_compare_as_sqs_keeps_them, 0,
 			    (int)(sizeof(queue_cases) / sizeof(queue_cases[0])));
-	tcase_add_test(tc, queue_name_is_the_url_last_segment);
+	tcase_add_test(tc, queue_name_is_the_url_last_segment_and_its_arn_is_lifted);
 	tcase_add_test(tc, queue_setting_change_is_one_set_queue_attributes_of_text);
 	tcase_add_test(tc, queue_create_sends_every_setting_as_text);
 	tcase_add_loop_test(tc, queue_settings_out_of_sqs_ranges_are_refused, 0,

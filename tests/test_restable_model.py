@@ -39,8 +39,8 @@ SYNTHESIZED = {
     "elasticache.subnet_group": {"SubnetIds"},
     "elasticache.replication_group": {"NumNodeGroups", "ReplicasPerNodeGroup"},
     # The name is the URL's last segment; the URL (listed, the id) is not
-    # in GetQueueAttributes' answer.
-    "sqs.queue": {"QueueName", "QueueUrl"},
+    # in GetQueueAttributes' answer; the ARN is lifted from its Attributes.
+    "sqs.queue": {"QueueName", "QueueUrl", "QueueArn"},
 }
 
 

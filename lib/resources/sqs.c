@@ -5,8 +5,8 @@
  * GetQueueAttributes (AttributeNames All) and ListQueueTags (read_each,
  * through the engine's per-service read window). A queue's name is unique
  * in its account and region and is its identity; fix_live takes it from the
- * URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME). The URL is the id
- * every call takes.
+ * URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME) and the ARN from
+ * the attributes. The URL is the id every call takes.
  *
  * SQS keeps a queue's settings in one map of strings (Amazon SQS API
  * Reference, SetQueueAttributes: "Attributes ... String to string map").
@@ -180,17 +180,25 @@ static const res_attr_t queue_attrs[] = {
 	  .normalize = norm_json_document, QUEUE_SETTING("RedrivePolicy") },
 	{ .name = "Tags", .kind = RES_TAGS, .mutability = RES_IN_PLACE },
 	{ .name = "QueueUrl", .mutability = RES_READ_ONLY },
-	{ .name = "QueueArn", .live_path = "Attributes.QueueArn",
-	  .mutability = RES_READ_ONLY },
+	/* From Attributes.QueueArn (queue_fix_live): references
+	 * (${sqs.queue.NAME.QueueArn}) read the live item's top level. */
+	{ .name = "QueueArn", .mutability = RES_READ_ONLY },
 };
 
-/* The queue's name is the URL's last path segment. */
+/* The queue's name is the URL's last path segment; its ARN, which
+ * GetQueueAttributes answers among the settings, is lifted to QueueArn. */
 static int queue_fix_live(const res_type_t *t, cJSON *item, err_t *err)
 {
 	const cJSON *url = cJSON_GetObjectItemCaseSensitive(item, "QueueUrl");
+	const cJSON *arn = json_get_path(item, "Attributes.QueueArn");
 	const char *name;
 
 	(void)t;
+	if (cJSON_IsString(arn)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "QueueArn");
+		if (!cJSON_AddStringToObject(item, "QueueArn", arn->valuestring))
+			return err_set(err, -ENOMEM, "out of memory");
+	}
 	if (!cJSON_IsString(url))
 		return 0;
 	name = strrchr(url->valuestring, '/');
@@ -258,7 +266,7 @@ const res_type_t res_sqs_types[] = {
 	  .service = "sqs",
 	  .summary = "an SQS queue: where EventBridge delivers events driftd long-polls",
 	  .identity = RES_ID_NAME, .name_attrs = queue_names,
-	  .id_path = "QueueUrl", .arn_path = "Attributes.QueueArn",
+	  .id_path = "QueueUrl", .arn_path = "QueueArn",
 	  /* Without MaxResults ListQueues answers 1000 URLs and no token. */
 	  .read = { "ListQueues", "{\"MaxResults\":1000}", "QueueUrls" },
 	  .read_each = {
