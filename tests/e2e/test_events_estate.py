@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import FAKE_MODELS, FakeAWS, boto_client, driftd  # noqa: E402
+from driftdtest import FakeAWS, boto_client, driftd  # noqa: E402
 from driftdtest import base_file, estate_root  # noqa: E402
 
 ACCOUNT = "123456789012"
@@ -50,9 +50,6 @@ class EventEstateTest(unittest.TestCase):
         }
         with open(os.path.join(cls.cfg, "main.json"), "w") as f:
             json.dump(main, f)
-        # The fake's models: SQS speaks JSON in AWS's current model, XML
-        # in Debian's botocore.
-        os.environ["AWS_DATA_PATH"] = FAKE_MODELS
         cls.sqs = {r: boto_client(cls.fake, "sqs", r) for r in (PRIMARY, BACKUP)}
         cls.events = {r: boto_client(cls.fake, "events", r) for r in (PRIMARY, BACKUP)}
         cls.trail = boto_client(cls.fake, "cloudtrail")
