@@ -189,6 +189,28 @@ class EventEstateTest(unittest.TestCase):
         self.assertEqual(len(lists), 2, lists)
         self.assertEqual(len(self.fake.calls("sqs", "GetQueueAttributes")), 3)
 
+    def test_6_api_calls_reach_the_queue_of_their_region(self):
+        """By the fake's rules (the queue policy's aws:SourceArn, SSE-SQS),
+        as AWS delivers: each region's calls to its own queue."""
+        for region in (PRIMARY, BACKUP):
+            self.sqs[region].create_queue(QueueName="probe-" + region)
+        for region in (PRIMARY, BACKUP):
+            with self.subTest(region=region):
+                url, _ = self.queue_attrs(region)
+                names = set()
+                for _ in range(20):
+                    got = self.sqs[region].receive_message(
+                        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+                    for m in got.get("Messages", []):
+                        ev = json.loads(m["Body"])
+                        self.assertEqual(ev["detail-type"], "AWS API Call via CloudTrail")
+                        self.assertEqual(ev["region"], region)
+                        params = ev["detail"].get("requestParameters") or {}
+                        names.add(params.get("queueName", params.get("QueueName")))
+                    if "probe-" + region in names:
+                        break
+                self.assertIn("probe-" + region, names)
+
 
 if __name__ == "__main__":
     unittest.main()
