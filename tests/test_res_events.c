@@ -360,7 +360,22 @@ static const struct {
 	  "{\"Name\":\"t\",\"S3BucketName\":\"b\",\"IsMultiRegionTrail\":false}", 1 },
 	{ "AWS's defaults", "{" TRAIL ",\"IncludeGlobalServiceEvents\":true,"
 	  "\"EnableLogFileValidation\":false}", "{" TRAIL "}", 0 },
+	{ "a key id, answered as the key's ARN", "{" TRAIL ",\"KmsKeyId\":\"1234abcd-12ab\"}",
+	  "{" TRAIL ",\"KmsKeyId\":\"arn:aws:kms:us-east-1:1:key/1234abcd-12ab\"}", 0 },
+	{ "another key", "{" TRAIL ",\"KmsKeyId\":\"1234abcd-12ab\"}",
+	  "{" TRAIL ",\"KmsKeyId\":\"arn:aws:kms:us-east-1:1:key/ffff\"}", 1 },
 };
+
+START_TEST(trail_key_is_a_key_not_an_alias)
+{
+	ck_assert_int_eq(attr_check("cloudtrail.trail", "KmsKeyId",
+				    "\"arn:aws:kms:us-east-1:1:key/1234abcd-12ab\""), 0);
+	ck_assert_int_eq(attr_check("cloudtrail.trail", "KmsKeyId", "\"1234abcd-12ab\""), 0);
+	ck_assert_int_ne(attr_check("cloudtrail.trail", "KmsKeyId", "\"alias/trail\""), 0);
+	ck_assert_int_ne(attr_check("cloudtrail.trail", "KmsKeyId",
+				    "\"arn:aws:kms:us-east-1:1:alias/trail\""), 0);
+}
+END_TEST
 
 START_TEST(trail_compares_as_cloudtrail_answers)
 {
@@ -410,6 +425,7 @@ int main(void)
 	tcase_add_loop_test(tc, trail_compares_as_cloudtrail_answers, 0,
 			    (int)(sizeof(trail_cases) / sizeof(trail_cases[0])));
 	tcase_add_test(tc, trail_logging_is_started_and_stopped);
+	tcase_add_test(tc, trail_key_is_a_key_not_an_alias);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

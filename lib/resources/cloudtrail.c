@@ -59,6 +59,19 @@ static int check_bool(const cJSON *v, err_t *e)
 	return cJSON_IsBool(v) ? 0 : err_set(e, -EINVAL, "expected true or false");
 }
 
+/* CloudTrail takes an alias too (UpdateTrail, KmsKeyId), but answers the
+ * key's ARN: an alias would be drift on every read. */
+static int check_trail_key(const cJSON *v, err_t *e)
+{
+	if (!cJSON_IsString(v))
+		return err_set(e, -EINVAL, "expected a KMS key id or key ARN");
+	if (!strncmp(v->valuestring, "alias/", 6) || strstr(v->valuestring, ":alias/"))
+		return err_set(e, -EINVAL, "CloudTrail answers the key's ARN, not "
+			       "the alias \"%s\": give the key's id or ARN (a "
+			       "reference such as ${kms.key.NAME.Arn})", v->valuestring);
+	return 0;
+}
+
 static const res_attr_t trail_attrs[] = {
 	{ .name = "Name", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .flags = RES_REQUIRED },
@@ -75,8 +88,10 @@ static const res_attr_t trail_attrs[] = {
 	{ .name = "EnableLogFileValidation", .live_path = "LogFileValidationEnabled",
 	  .kind = RES_SCALAR, .mutability = RES_IN_PLACE, .default_json = "false",
 	  .check = check_bool, UPDATE_TRAIL("EnableLogFileValidation") },
-	/* SSE-KMS of the log files: a key ARN (the read answers the ARN). */
+	/* SSE-KMS of the log files: a key id or ARN (the read answers the
+	 * ARN, compared as the id). */
 	{ .name = "KmsKeyId", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
+	  .normalize = res_kms_key_id, .check = check_trail_key,
 	  UPDATE_TRAIL("KmsKeyId") },
 	{ .name = "IsLogging", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
 	  .flags = RES_NOT_IN_CREATE, .check = check_bool,
