@@ -15,6 +15,7 @@ import svc_bedrock  # noqa: E402
 import svc_cloudtrail  # noqa: E402
 import svc_dynamodb  # noqa: E402
 import svc_sqs      # noqa: E402
+import svc_events   # noqa: E402
 
 
 def _need(ctx, res, rid):
@@ -692,7 +693,8 @@ def build_handlers(fake):
             tuple(svc_more.handlers().items()) + tuple(svc_extra.handlers().items()) + \
             tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()) + \
             tuple(svc_cloudtrail.handlers().items()) + \
-            tuple(svc_dynamodb.handlers().items()) + tuple(svc_sqs.handlers().items()):
+            tuple(svc_dynamodb.handlers().items()) + tuple(svc_sqs.handlers().items()) + \
+            tuple(svc_events.handlers().items()):
         for op, fn in table.items():
             out[(service, op)] = fn
     return out

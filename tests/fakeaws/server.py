@@ -37,6 +37,7 @@ from wire import ApiError                                 # noqa: E402
 from engine import Clock, Store, Ctx                      # noqa: E402
 import resources                                          # noqa: E402
 import svc_cloudtrail                                     # noqa: E402
+import svc_events                                         # noqa: E402
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
 DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
@@ -125,6 +126,7 @@ class FakeAWS:
         self.keys.update(self.store.resources.get('_sts_keys', {}))
         self.handlers = resources.build_handlers(self)
         self.trail = svc_cloudtrail.Trail(self)
+        self.deliveries = svc_events.Deliveries()
         self.faults = []
         self.calls = []
         self.lock = threading.Lock()
@@ -314,6 +316,11 @@ class Handler(BaseHTTPRequestHandler):
             elif path == '/_fake/cloudtrail':
                 self._json(200, {'delay': fake.trail.delay, 'recorded': fake.trail.total,
                                  'events': fake.trail.visible(q.get('region') or fake.store.region)})
+            elif path == '/_fake/events' and m == 'DELETE':
+                fake.deliveries.log.clear()
+                self._json(200, {'deliveries': []})
+            elif path == '/_fake/events':
+                self._json(200, {'deliveries': list(fake.deliveries.log)})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
             elif path == '/_fake/clock' and m == 'POST':
@@ -339,6 +346,7 @@ class Handler(BaseHTTPRequestHandler):
             if doc.get('reset'):
                 store.reset()
                 self.server.fake.trail.reset()
+                self.server.fake.deliveries.log.clear()
             else:
                 table = store.table(doc['type'])
                 if doc.get('delete'):
@@ -418,9 +426,10 @@ class Handler(BaseHTTPRequestHandler):
             with fake.store.lock:
                 result = handler(ctx) or {}
                 if cred:
-                    fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape), result,
-                                      cred.group(1), self.client_address[0], self.headers.get('User-Agent', ''),
-                                      request_id, fake.wall())
+                    detail = fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape),
+                                               result, cred.group(1), self.client_address[0],
+                                               self.headers.get('User-Agent', ''), request_id, fake.wall())
+                    svc_events.deliver(fake, detail)    # to SQS, through EventBridge rules, at once
             if not op.name.startswith(MUTATING_PREFIXES) or op.name == 'GetCallerIdentity':
                 fake.store.save()
             # Recorded before it is sent: a client that exits on the
