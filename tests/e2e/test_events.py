@@ -274,6 +274,34 @@ class EventsTest(unittest.TestCase):
         rc, _ = d.stop()
         self.assertEqual(rc, 0)
 
+    def test_a_full_cycle_due_during_an_events_run_waits_and_events_go_on(self):
+        url, arn = self.queue("e2e-behind")
+        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+        # The event's read is slow: a full cycle asked for meanwhile
+        # (driftd reconcile) waits behind it.
+        self.fake.control("POST", "faults", {"service": "ec2", "operation": "DescribeVpcs",
+                                             "kind": "latency", "ms": 1500})
+        self.addCleanup(self.fake.control, "DELETE", "faults")
+        cycles = d.ctl("status")["cycles"]
+        for value in ("first", "second"):
+            self.mallory.create_tags(Resources=[vpc_id],
+                                     Tags=[{"Key": "Name", "Value": value}])
+            self.sqs.send_message(QueueUrl=url, MessageBody=envelope(
+                "CreateTags", create_tags_request(vpc_id, value)))
+            if value == "first":
+                self.assertTrue(wait_for(lambda: d.ctl("status")["cycle_running"], 3))
+                self.assertTrue(d.ctl("reconcile")["ok"])
+            self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-behind", 10),
+                            d.logtext())
+        # the event's run, the full cycle behind it, the second event's run
+        self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 3, 10))
+        self.assertEqual(d.events()["matched"], 2)
+        self.assertEqual(d.events()["runs"], 2)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+
     def test_a_queue_that_does_not_exist_is_reported_and_polling_goes_on(self):
         missing = "arn:aws:sqs:us-east-1:%s:e2e-no-such-queue" % ACCOUNT
         d = self.daemon("e2e-noqueue", "10.62.0.0/16", [missing])
