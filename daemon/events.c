@@ -447,7 +447,7 @@ static int handle_message(events_t *ev, evq_t *q, const cJSON *m)
 }
 
 /* The gathered addresses in one run, unless a run is going: then when it
- * ends (daemon_events_run_done). */
+ * ends (daemon_events_kick). */
 static void start_event_run(events_t *ev)
 {
 	const char *only[EVQ_PENDING_MAX];
@@ -481,15 +481,16 @@ static void clear_current(events_t *ev)
 	ev->ncurrent = 0;
 }
 
-void daemon_events_run_done(daemon_t *d, int event_run)
+void daemon_events_run_ended(daemon_t *d, int event_run)
 {
-	events_t *ev = d->events;
+	if (d->events && event_run)
+		clear_current(d->events);
+}
 
-	if (!ev)
-		return;
-	if (event_run)
-		clear_current(ev);
-	start_event_run(ev);
+void daemon_events_kick(daemon_t *d)
+{
+	if (d->events)
+		start_event_run(d->events);
 }
 
 const ct_change_t *daemon_events_change(const daemon_t *d, const char *address)

@@ -720,6 +720,7 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		process_result(d, r, now);
 	}
 	d->incremental = 0;
+	daemon_events_run_ended(d, event_run);
 	/* Between cycles the heap in use is flat (about 2 MB for the dev
 	 * estate, massif over 150 cycles) while RSS crept up 132 KiB over
 	 * 900 cycles: freed memory glibc kept, not objects driftd holds.
@@ -751,7 +752,7 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 	}
 	/* Events that came during a run are reconciled now; an event's run
 	 * leaves the full cycle's timer as it was. */
-	daemon_events_run_done(d, event_run);
+	daemon_events_kick(d);
 	if (!d->running && !(event_run &&
 			     uv_is_active((uv_handle_t *)&d->cycle_timer)))
 		schedule_next(d);

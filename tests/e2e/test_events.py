@@ -120,6 +120,16 @@ class EventsTest(unittest.TestCase):
             c.close()
         cls.fake.stop()
 
+    def client(self, service):
+        core = botocore.session.get_session()
+        core.set_config_variable("data_path", driftdtest.FAKE_MODELS)
+        c = boto3.session.Session(botocore_session=core).client(
+            service, endpoint_url=self.fake.url, region_name="us-east-1",
+            aws_access_key_id=driftdtest.ACCESS_KEY,
+            aws_secret_access_key=driftdtest.SECRET_KEY)
+        self.addCleanup(c.close)
+        return c
+
     def queue(self, name):
         url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(
@@ -199,6 +209,98 @@ class EventsTest(unittest.TestCase):
         rc, took = d.stop()
         self.assertEqual(rc, 0, d.logtext())
         self.assertLess(took, 2, d.logtext())
+
+    def test_events_the_fakes_eventbridge_rule_delivers_are_reverted_at_once(self):
+        # AWS's chain, as the fake emulates it: a logging trail, a rule
+        # for EC2's API calls, a queue whose policy lets the rule send.
+        rule = "e2e-drift-events"
+        rule_arn = "arn:aws:events:us-east-1:%s:rule/%s" % (ACCOUNT, rule)
+        trail_arn = "arn:aws:cloudtrail:us-east-1:%s:trail/e2e-main" % ACCOUNT
+        bucket = "e2e-events-trail-logs"
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::" + bucket},
+                {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:PutObject",
+                 "Resource": "arn:aws:s3:::%s/AWSLogs/%s/*" % (bucket, ACCOUNT),
+                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                                "aws:SourceArn": trail_arn}}}]}))
+        ct = self.client("cloudtrail")
+        ct.create_trail(Name="e2e-main", S3BucketName=bucket, IsMultiRegionTrail=True)
+        ct.start_logging(Name="e2e-main")
+        url, arn = self.queue("e2e-delivered")
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]})})
+        ev = self.client("events")
+        ev.put_rule(Name=rule, State="ENABLED", EventPattern=json.dumps({
+            "source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"]}))
+        ev.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": arn}])
+
+        d = self.daemon("e2e-delivered", "10.63.0.0/16", [arn]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(lambda: (d.events() or {}).get("queues", [{}])[0]
+                                 .get("state") == "polling", 5), d.logtext())
+        # Its own creates of the first cycle came as events too (ignored).
+        self.assertTrue(wait_for(lambda: d.events()["received"] == len(
+            self.fake.control("GET", "events")["deliveries"]), 5))
+        before = d.events()
+        self.assertEqual(before["matched"], 0)
+        self.fake.control("DELETE", "events")
+        self.mallory.create_tags(Resources=[d.vpc()["VpcId"]],
+                                 Tags=[{"Key": "Name", "Value": "by-mallory"}])
+        changed = time.monotonic()
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-delivered", 5,
+                                 step=0.05), d.logtext())
+        self.assertLess(time.monotonic() - changed, 5)
+        self.assertTrue(wait_for(lambda: d.alerts("drift"), 5), d.logtext())
+        self.assertIn("Changed by " + MALLORY_ARN + " (CreateTags at ",
+                      d.alerts("drift")[0]["Message"])
+        # driftd's own revert was delivered too, and ignored as its own.
+        outcomes = [(e["eventName"], e["outcome"])
+                    for e in self.fake.control("GET", "events")["deliveries"]]
+        self.assertEqual(outcomes.count(("CreateTags", "delivered")), 2, outcomes)
+        delivered = [e for e in self.fake.control("GET", "events")["deliveries"]
+                     if e["outcome"] == "delivered"]
+        self.assertTrue(wait_for(lambda: d.events()["received"] - before["received"] ==
+                                 len(delivered), 5), (d.events(), delivered))
+        self.assertEqual((d.events()["matched"], d.events()["ignored"] - before["ignored"]),
+                         (1, len(delivered) - 1), delivered)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+
+    def test_a_full_cycle_due_during_an_events_run_waits_and_events_go_on(self):
+        url, arn = self.queue("e2e-behind")
+        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+        # The event's read is slow: a full cycle asked for meanwhile
+        # (driftd reconcile) waits behind it.
+        self.fake.control("POST", "faults", {"service": "ec2", "operation": "DescribeVpcs",
+                                             "kind": "latency", "ms": 1500})
+        self.addCleanup(self.fake.control, "DELETE", "faults")
+        cycles = d.ctl("status")["cycles"]
+        for value in ("first", "second"):
+            self.mallory.create_tags(Resources=[vpc_id],
+                                     Tags=[{"Key": "Name", "Value": value}])
+            self.sqs.send_message(QueueUrl=url, MessageBody=envelope(
+                "CreateTags", create_tags_request(vpc_id, value)))
+            if value == "first":
+                self.assertTrue(wait_for(lambda: d.ctl("status")["cycle_running"], 3))
+                self.assertTrue(d.ctl("reconcile")["ok"])
+            self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-behind", 10),
+                            d.logtext())
+        # the event's run, the full cycle behind it, the second event's run
+        self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 3, 10))
+        self.assertEqual(d.events()["matched"], 2)
+        self.assertEqual(d.events()["runs"], 2)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
 
     def test_a_queue_that_does_not_exist_is_reported_and_polling_goes_on(self):
         missing = "arn:aws:sqs:us-east-1:%s:e2e-no-such-queue" % ACCOUNT

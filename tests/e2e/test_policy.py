@@ -199,6 +199,20 @@ class PolicyCommandTest(unittest.TestCase):
             with self.subTest(action=action):
                 self.assertEqual(doc.statement_of(action)["Resource"], "*")
 
+    def test_event_queues_are_read_and_deleted_from_only_when_configured(self):
+        vpc = {"ec2.vpc.main": {"CidrBlock": "10.0.0.0/16"}}
+        self.assertFalse({a for a in self.policy(vpc).allows() if a.startswith("sqs:")})
+        queues = ["arn:aws:sqs:us-east-1:%s:drift-events" % ACCOUNT,
+                  "arn:aws:sqs:eu-west-1:%s:drift-events-eu" % ACCOUNT]
+        doc = self.policy(vpc, {"event_queues": queues})
+        # DeleteMessage also authorizes DeleteMessageBatch (SQS Developer
+        # Guide, "Amazon SQS batch actions"): no action of its own.
+        (st,) = [s for s in doc.doc["Statement"] if "sqs:ReceiveMessage" in as_list(s["Action"])]
+        self.assertEqual(sorted(as_list(st["Action"])),
+                         ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"])
+        self.assertEqual(as_list(st["Resource"]), queues)
+        self.assertEqual(doc.statement_of("sqs:DeleteMessage"), st)
+
     def test_pass_role_only_on_configured_roles_to_their_trusted_services(self):
         trust = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
