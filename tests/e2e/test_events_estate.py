@@ -8,13 +8,19 @@ policy emptied (EventBridge then drops every event without a word)."""
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from driftdtest import FakeAWS, boto_client, driftd  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+import boto3  # noqa: E402
+from driftdtest import DRIFTD, FakeAWS, boto_client, driftd  # noqa: E402
 from driftdtest import base_file, estate_root  # noqa: E402
+from test_daemon import NotifySocket, wait_for  # noqa: E402
 
 ACCOUNT = "123456789012"
 ENV = "e2e"
@@ -33,23 +39,29 @@ def queue_arn(region):
     return "arn:aws:sqs:%s:%s:%s" % (region, ACCOUNT, QUEUE)
 
 
+def write_estate(parent, **settings):
+    """PARENT/cfg: an environment of config/base/events.json alone."""
+    cfg = os.path.join(parent, "cfg")
+    os.mkdir(cfg, 0o700)
+    estate_root(parent)
+    main = {
+        "include": [base_file("events.json")],
+        "settings": dict({"environment": ENV, "region": PRIMARY}, **settings),
+        "variables": {"env": ENV, "region": PRIMARY, "account_id": ACCOUNT,
+                      "backup_region": BACKUP, "trail_log_retention_days": 90},
+    }
+    with open(os.path.join(cfg, "main.json"), "w") as f:
+        json.dump(main, f)
+    return cfg
+
+
 class EventEstateTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = FakeAWS(account=ACCOUNT)
         cls.dir = tempfile.mkdtemp(prefix="driftd-events-")
-        cls.cfg = os.path.join(cls.dir, "cfg")
-        os.mkdir(cls.cfg, 0o700)
-        estate_root(cls.dir)
+        cls.cfg = write_estate(cls.dir)
         cls.state = os.path.join(cls.dir, "state")
-        main = {
-            "include": [base_file("events.json")],
-            "settings": {"environment": ENV, "region": PRIMARY},
-            "variables": {"env": ENV, "region": PRIMARY, "account_id": ACCOUNT,
-                          "backup_region": BACKUP, "trail_log_retention_days": 90},
-        }
-        with open(os.path.join(cls.cfg, "main.json"), "w") as f:
-            json.dump(main, f)
         cls.sqs = {r: boto_client(cls.fake, "sqs", r) for r in (PRIMARY, BACKUP)}
         cls.events = {r: boto_client(cls.fake, "events", r) for r in (PRIMARY, BACKUP)}
         cls.trail = boto_client(cls.fake, "cloudtrail")
@@ -210,6 +222,86 @@ class EventEstateTest(unittest.TestCase):
                     if "probe-" + region in names:
                         break
                 self.assertIn("probe-" + region, names)
+
+
+MALLORY = ("AKIAMALLORYEXAMPLE07", "mallory-secret-not-real")
+
+
+class EventEstateDaemonTest(unittest.TestCase):
+    """The daemon at a 60 s poll, in event-driven mode on the estate's own
+    queues: what the estate's rule delivers is reverted in seconds, by the
+    fake's delivery (trail logging, the rule's pattern, the queue policy)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeAWS(account=ACCOUNT)
+        cls.fake.control("POST", "keys", {"user": "mallory", "access_key": MALLORY[0],
+                                          "secret_key": MALLORY[1]})
+        cls.dir = tempfile.mkdtemp(prefix="driftd-events-run-")
+        cls.cfg = write_estate(cls.dir, event_queues=[
+            "${sqs.queue.drift_events.QueueArn}", "${sqs.queue.drift_events_backup.QueueArn}"])
+        cls.state = os.path.join(cls.dir, "state")
+        cls.notify = NotifySocket(os.path.join(cls.dir, "notify"))
+        cls.log = open(os.path.join(cls.dir, "daemon.log"), "w")
+        cls.proc = subprocess.Popen(
+            [DRIFTD, "run", "--config", cls.cfg, "--state-dir", cls.state,
+             "--interval", "60"],
+            env=cls.fake.env(NOTIFY_SOCKET=cls.notify.path),
+            stdout=cls.log, stderr=subprocess.STDOUT)
+        kw = dict(endpoint_url=cls.fake.url, region_name=PRIMARY,
+                  aws_access_key_id=MALLORY[0], aws_secret_access_key=MALLORY[1])
+        cls.mallory_trail = boto3.client("cloudtrail", **kw)
+        cls.mallory_events = boto3.client("events", **kw)
+        cls.trail = boto_client(cls.fake, "cloudtrail")
+        cls.events = boto_client(cls.fake, "events")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.terminate()
+            cls.proc.wait(10)
+        cls.notify.close()
+        cls.log.close()
+        cls.fake.stop()
+        shutil.rmtree(cls.dir)
+
+    def logtext(self):
+        with open(os.path.join(self.dir, "daemon.log")) as f:
+            return f.read()[-6000:]
+
+    def polling(self):
+        p = driftd(["status", "--state-dir", self.state, "--json"], self.fake.env())
+        queues = (json.loads(p.stdout).get("events") or {}).get("queues", []) \
+            if p.returncode == 0 else []
+        return len(queues) == 2 and all(q.get("state") == "polling" for q in queues)
+
+    def setUp(self):
+        self.assertTrue(wait_for(lambda: self.notify.seen("READY=1"), 60), self.logtext())
+        self.assertTrue(wait_for(self.polling, 30), self.logtext())
+
+    def trail_settings(self):
+        (t,) = self.trail.describe_trails(trailNameList=[TRAIL])["trailList"]
+        return t["IsMultiRegionTrail"], t["LogFileValidationEnabled"]
+
+    def test_a_narrowed_trail_and_a_changed_rule_are_put_back_in_seconds(self):
+        # (The fake delivers no event for StopLogging of the only logging
+        # trail; the poll puts that back: EventEstateTest.test_2.)
+        self.assertEqual(self.trail_settings(), (True, True))
+        self.mallory_trail.update_trail(Name=TRAIL, IsMultiRegionTrail=False,
+                                        EnableLogFileValidation=False)
+        changed = time.monotonic()
+        self.assertTrue(wait_for(lambda: self.trail_settings() == (True, True), 10, step=0.05),
+                        self.logtext())
+        self.assertLess(time.monotonic() - changed, 5)
+
+        # A pattern that still lets the rule's own calls (aws.events) through.
+        self.mallory_events.put_rule(Name=RULE, EventPattern=json.dumps(
+            {"source": ["aws.events"], "detail-type": ["AWS API Call via CloudTrail"]}))
+        changed = time.monotonic()
+        self.assertTrue(wait_for(lambda: "aws.ec2" in json.loads(
+            self.events.describe_rule(Name=RULE)["EventPattern"])["source"], 10, step=0.05),
+            self.logtext())
+        self.assertLess(time.monotonic() - changed, 5)
 
 
 if __name__ == "__main__":
