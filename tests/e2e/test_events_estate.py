@@ -223,6 +223,31 @@ class EventEstateTest(unittest.TestCase):
                         break
                 self.assertIn("probe-" + region, names)
 
+    def test_7_a_rule_is_deleted_after_its_targets(self):
+        """DeleteRule refuses a rule with targets (EventBridge API
+        Reference, DeleteRule): they are removed first."""
+        cfg = os.path.join(self.dir, "cfg-absent")
+        os.makedirs(cfg, 0o700, exist_ok=True)
+        rule = {"Name": "probe-rule", "EventPattern": {"source": ["aws.ec2"]},
+                "Targets": [{"Id": "a", "Arn": queue_arn(PRIMARY)}]}
+
+        def apply(**extra):
+            with open(os.path.join(cfg, "main.json"), "w") as f:
+                json.dump({"settings": {"environment": "e2e-absent", "region": PRIMARY},
+                           "resources": {"events.rule.probe": dict(rule, **extra)}}, f)
+            p = driftd(["apply", "--auto-approve", "--config", cfg, "--state-dir",
+                        os.path.join(self.dir, "state-absent")], self.fake.env())
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        ev = self.events[PRIMARY]
+        apply()
+        self.assertEqual(len(ev.list_targets_by_rule(Rule="probe-rule")["Targets"]), 1)
+        self.fake.clear_calls()
+        apply(ensure="absent")
+        writes = [c["operation"] for c in self.fake.calls("events")
+                  if c["operation"] in ("RemoveTargets", "DeleteRule")]
+        self.assertEqual(writes, ["RemoveTargets", "DeleteRule"])
+        self.assertNotIn("probe-rule", [r["Name"] for r in ev.list_rules()["Rules"]])
+
 
 MALLORY = ("AKIAMALLORYEXAMPLE07", "mallory-secret-not-real")
 
