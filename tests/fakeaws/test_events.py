@@ -364,6 +364,18 @@ class DropTest(Estate):
         self.make_rule(arn)
         self.assertDropped(url, 'alias/aws/sqs')
 
+    def test_disabled_customer_key(self):
+        kms = self.fake.client('kms')
+        key_policy = {'Version': '2012-10-17', 'Statement': [
+            {'Effect': 'Allow', 'Principal': {'Service': 'events.amazonaws.com'},
+             'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': '*'}]}
+        kid = kms.create_key(Policy=json.dumps(key_policy))['KeyMetadata']['KeyId']
+        kms.disable_key(KeyId=kid)
+        self.make_trail()
+        url, arn = self.make_queue(KmsMasterKeyId=kid)
+        self.make_rule(arn)
+        self.assertDropped(url, 'is Disabled')
+
     def test_customer_key_without_eventbridge_in_its_policy(self):
         kid = self.fake.client('kms').create_key()['KeyMetadata']['KeyId']
         self.make_trail()
