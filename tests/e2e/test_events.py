@@ -62,11 +62,10 @@ class EventsDaemon(test_daemon.Daemon):
     queues = ()
 
     def write(self, **cfg):
-        super().write(**cfg)
-        path = os.path.join(self.cfg, "main.json")
-        with open(path) as f:
-            doc = json.load(f)
+        # One rename: a config change is one reload.
+        doc = json.loads(test_daemon.config_text(self.env, self.topic, self.cidr, **cfg))
         doc["settings"]["event_queues"] = list(self.queues)
+        path = os.path.join(self.cfg, "main.json")
         with open(path + ".new", "w") as f:
             json.dump(doc, f)
         os.chmod(path + ".new", 0o600)
@@ -138,8 +137,7 @@ class EventsTest(unittest.TestCase):
 
     def daemon(self, env, cidr, queues):
         EventsDaemon.queues = queues
-        d = EventsDaemon(self, self.fake, env, self.topic, cidr)
-        return d
+        return EventsDaemon(self, self.fake, env, self.topic, cidr)
 
     def test_a_change_with_another_key_is_reverted_before_the_next_poll(self):
         url, arn = self.queue("e2e-events")
@@ -299,6 +297,38 @@ class EventsTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 3, 10))
         self.assertEqual(d.events()["matched"], 2)
         self.assertEqual(d.events()["runs"], 2)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+
+    def test_a_config_edit_moves_the_poll_to_the_new_queue(self):
+        url_a, arn_a = self.queue("e2e-move-a")
+        url_b, arn_b = self.queue("e2e-move-b")
+        d = self.daemon("e2e-move", "10.65.0.0/16", [arn_a]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(lambda: d.events()["queues"][0]["state"] == "polling", 5))
+        d.queues = [arn_b]
+        d.write()
+        self.assertTrue(wait_for(lambda: [q["queue"] for q in d.events()["queues"]] == [arn_b]
+                                 and d.events()["queues"][0]["state"] == "polling", 5),
+                        (d.events(), d.logtext()))
+        self.assertIn("Event queue %s: polling -> retired: settings.event_queues changed"
+                      % arn_a, d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+        self.mallory.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "x"}])
+        self.sqs.send_message(QueueUrl=url_b, MessageBody=envelope(
+            "CreateTags", create_tags_request(vpc_id, "x")))
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-move", 5), d.logtext())
+        # Nothing polls the old queue any more (the poll that was out on
+        # it when the config changed may still be answered: the old
+        # session is held until then), while B's polls go on.
+        since = time.time()
+        for n in (1, 2):
+            self.sqs.send_message(QueueUrl=url_b, MessageBody="{}")
+            self.assertTrue(wait_for(lambda: d.events()["malformed"] == n, 3))
+        polls = [c for c in self.fake.control("GET", "calls?service=sqs&operation=ReceiveMessage")
+                 ["calls"] if c["started"] >= since]
+        self.assertTrue(polls)
+        self.assertEqual({c["parameters"]["QueueUrl"] for c in polls}, {url_b}, polls)
         rc, _ = d.stop()
         self.assertEqual(rc, 0)
 
