@@ -317,10 +317,13 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(200, {'delay': fake.trail.delay, 'recorded': fake.trail.total,
                                  'events': fake.trail.visible(q.get('region') or fake.store.region)})
             elif path == '/_fake/events' and m == 'DELETE':
-                fake.deliveries.log.clear()
+                with fake.store.lock:
+                    fake.deliveries.log.clear()
                 self._json(200, {'deliveries': []})
             elif path == '/_fake/events':
-                self._json(200, {'deliveries': list(fake.deliveries.log)})
+                with fake.store.lock:           # deliveries are added under it
+                    deliveries = list(fake.deliveries.log)
+                self._json(200, {'deliveries': deliveries})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
             elif path == '/_fake/clock' and m == 'POST':

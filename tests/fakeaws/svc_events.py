@@ -25,7 +25,8 @@ What AWS documents and the fake keeps:
   events for the Region (svc_cloudtrail.covering_trail); a rule in state
   ENABLED does not get read-only events named Describe*, Get* or List*,
   ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS does.  An SQS target gets
-  the event as the message body, or the target's Input / InputPath, only
+  the event as the message body (or the target's Input, InputPath or
+  InputTransformer), only
   when the queue policy lets events.amazonaws.com sqs:SendMessage
   (usually on condition aws:SourceArn = the rule) and, for an SSE-KMS
   queue, the key is a customer managed key whose policy lets
@@ -34,7 +35,8 @@ What AWS documents and the fake keeps:
   SQS" and "Troubleshooting: my rule runs but the SQS queue gets no
   message").  Anything else is dropped, as AWS drops it (a
   FailedInvocations metric); the fake records each delivery and drop,
-  with the reason, at GET /_fake/events.
+  with the reason, at GET /_fake/events.  Targets other than SQS are
+  not emulated (dropped).
 """
 import collections
 import functools
@@ -311,6 +313,9 @@ def put_targets(ctx):
         if sum(1 for x in ('Input', 'InputPath', 'InputTransformer') if t.get(x) is not None) > 1:
             raise ApiError('ValidationException', 'Only one of Input, InputPath, or InputTransformer must be '
                            'provided.')
+        paths = (t.get('InputTransformer') or {}).get('InputPathsMap') or {}
+        if any(not v.startswith('$') for v in paths.values()):
+            raise ApiError('ValidationException', 'InputPathsMap values must be JSON paths starting with $.')
         if t.get('Input') is not None:
             try:
                 json.loads(t['Input'])
@@ -398,6 +403,40 @@ def _input_path(event, path):
     return node
 
 
+def _transform(spec, event, rule):
+    """InputTransformer (User Guide, "Amazon EventBridge input
+    transformation"): <name> in InputTemplate becomes the value at
+    InputPathsMap[name] (or a reserved aws.events.* variable); inside a
+    JSON string as text, elsewhere as JSON (null where the path is not)."""
+    values = {k: _input_path(event, v) for k, v in (spec.get('InputPathsMap') or {}).items()}
+    values.update({'aws.events.rule-arn': rule['Arn'], 'aws.events.rule-name': rule['Name'],
+                   'aws.events.event': {k: v for k, v in event.items() if k != 'detail'},
+                   'aws.events.event.json': event,
+                   'aws.events.event.ingestion-time': event['time']})
+    tmpl, out, quoted, i = spec['InputTemplate'], [], False, 0
+    while i < len(tmpl):
+        c = tmpl[i]
+        end = tmpl.find('>', i) if c == '<' else -1
+        if end > 0 and tmpl[i + 1:end] in values:
+            v = values[tmpl[i + 1:end]]
+            if quoted:
+                text = v if isinstance(v, str) else json.dumps(v, default=str) if v is not None else ''
+                out.append(json.dumps(text)[1:-1])
+            else:
+                out.append(json.dumps(v, default=str))
+            i = end + 1
+            continue
+        if c == '\\' and quoted:
+            out.append(tmpl[i:i + 2])
+            i += 2
+            continue
+        if c == '"':
+            quoted = not quoted
+        out.append(c)
+        i += 1
+    return ''.join(out)
+
+
 def _kms_ok(store, key_ref, region):
     if key_ref in ('alias/aws/sqs', 'arn:aws:kms:%s:%s:alias/aws/sqs' % (region, ACCOUNT)):
         return False, 'the queue is encrypted with the AWS managed key alias/aws/sqs, whose policy EventBridge ' \
@@ -467,8 +506,7 @@ def deliver(fake, detail):
             elif target.get('InputPath'):
                 body = json.dumps(_input_path(event, target['InputPath']), default=str)
             elif target.get('InputTransformer'):
-                fake.deliveries.add(detail, rule['Arn'], target['Arn'], 'dropped', 'InputTransformer is not emulated')
-                continue
+                body = _transform(target['InputTransformer'], event, rule)
             else:
                 body = json.dumps(event, separators=(',', ':'), default=str)
             mid, why = _to_queue(fake.store, rule, target, body)

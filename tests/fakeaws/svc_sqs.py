@@ -123,7 +123,7 @@ def _now(ctx):
     return ctx.store.clock.now()
 
 
-def _check_attributes(attrs, creating):
+def _check_attributes(attrs):
     for name, value in attrs.items():
         if name not in SETTABLE:
             raise error('InvalidAttributeName', 'Unknown Attribute %s.' % name)
@@ -171,7 +171,7 @@ def create_queue(ctx):
     if not NAME_RX.match(name):
         raise invalid('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length')
     attrs = p.get('Attributes') or {}
-    _check_attributes(attrs, True)
+    _check_attributes(attrs)
     arn = queue_arn(region, name)
     table = ctx.store.table(TABLE)
     old = table.get(arn)
@@ -238,7 +238,7 @@ def get_queue_attributes(ctx):
 def set_queue_attributes(ctx):
     rec = _queue(ctx)
     attrs = ctx.params['Attributes']
-    _check_attributes(attrs, False)
+    _check_attributes(attrs)
     _apply(rec, attrs)
     rec['Modified'] = int(_now(ctx))
     return {}

@@ -203,6 +203,36 @@ class DeliveryTest(Estate):
         e = json.loads(self.messages(url)[0]['Body'])
         self.assertEqual((e['source'], e['region'], e['detail']['eventName']), ('aws.iam', 'us-east-1', 'CreateRole'))
 
+    def test_each_region_delivers_to_its_own_rules_and_queues(self):
+        # "an SQS target must be in the rule's Region": the backup Region
+        # has a rule and queue of its own, fed by a multi-Region trail
+        self.make_trail(IsMultiRegionTrail=True)
+        url, arn = self.make_queue()
+        self.make_rule(arn)
+        west_sqs = self.fake.client('sqs', region_name='us-west-2')
+        west_url = west_sqs.create_queue(QueueName='drift')['QueueUrl']
+        west_arn = 'arn:aws:sqs:us-west-2:%s:drift' % ACCOUNT
+        west_rule = RULE_ARN.replace('us-east-1', 'us-west-2')
+        west_sqs.set_queue_attributes(QueueUrl=west_url, Attributes={'Policy': queue_policy(west_arn, west_rule)})
+        west_ev = self.fake.client('events', region_name='us-west-2')
+        west_ev.put_rule(Name=RULE, EventPattern=json.dumps(PATTERN))
+        west_ev.put_targets(Rule=RULE, Targets=[{'Id': 'queue', 'Arn': west_arn}])
+        self.messages(url)
+        west_ec2 = self.fake.client('ec2', key=OTHER_KEY, secret=OTHER_SECRET, region_name='us-west-2')
+        west_ec2.create_vpc(CidrBlock='10.9.0.0/16')
+        got = west_sqs.receive_message(QueueUrl=west_url)['Messages']
+        self.assertEqual([(json.loads(m['Body'])['region'], json.loads(m['Body'])['detail']['eventName'])
+                          for m in got], [('us-west-2', 'CreateVpc')])
+        self.assertEqual(self.messages(url), [])
+        # a target in another Region than its rule gets nothing
+        west_ev.put_targets(Rule=RULE, Targets=[{'Id': 'queue', 'Arn': arn}])
+        self.change()
+        west_ec2.create_vpc(CidrBlock='10.8.0.0/16')
+        reasons = [d['reason'] for d in self.fake.control('GET', '/_fake/events')['deliveries']
+                   if d['rule'] == west_rule]
+        self.assertEqual(len(reasons), 1, reasons)
+        self.assertIn('the queue is in us-east-1, the rule in us-west-2', reasons[0])
+
     def test_input_and_input_path(self):
         self.make_trail()
         url, arn = self.make_queue()
@@ -214,6 +244,30 @@ class DeliveryTest(Estate):
         self.ev.put_targets(Rule=RULE, Targets=[{'Id': 'queue', 'Arn': arn, 'Input': '{"fixed": 1}'}])
         self.change()
         self.assertEqual([m['Body'] for m in self.messages(url)], ['{"fixed": 1}'])
+
+    def test_input_transformer(self):
+        self.make_trail()
+        url, arn = self.make_queue()
+        only = {'source': ['aws.ec2'], 'detail': {'eventName': ['AuthorizeSecurityGroupIngress']}}
+        paths = {'who': '$.detail.userIdentity.userName', 'name': '$.detail.eventName', 'none': '$.detail.nope'}
+        self.make_rule(arn, pattern=only, InputTransformer={
+            'InputPathsMap': paths,
+            'InputTemplate': '{"who": <who>, "what": "<name> by <who>", "rule": <aws.events.rule-name>, "n": <none>, '
+                             '"e": <aws.events.event>}'})
+        self.change()
+        bodies = [json.loads(m['Body']) for m in self.messages(url)]
+        self.assertEqual(len(bodies), 1)
+        e = bodies[0].pop('e')                    # the event without its detail
+        self.assertEqual((e['source'], 'detail' in e), ('aws.ec2', False))
+        self.assertEqual(bodies, [{'who': 'alice', 'what': 'AuthorizeSecurityGroupIngress by alice', 'rule': RULE,
+                                   'n': None}])
+        self.ev.put_targets(Rule=RULE, Targets=[{'Id': 'queue', 'Arn': arn, 'InputTransformer': {
+            'InputPathsMap': paths, 'InputTemplate': '"<name> happened"'}}])
+        self.change()
+        self.assertEqual([m['Body'] for m in self.messages(url)], ['"AuthorizeSecurityGroupIngress happened"'])
+        self.assertAwsError('ValidationException', self.ev.put_targets, Rule=RULE, Targets=[
+            {'Id': 'queue', 'Arn': arn, 'InputTransformer': {'InputPathsMap': {'x': 'detail'},
+                                                             'InputTemplate': '<x>'}}])
 
     def test_sse_sqs_and_a_customer_key_that_allows_eventbridge_deliver(self):
         kms = self.fake.client('kms')
@@ -310,18 +364,24 @@ class DropTest(Estate):
         self.make_rule(arn)
         self.assertDropped(url, 'alias/aws/sqs')
 
+    def test_disabled_customer_key(self):
+        kms = self.fake.client('kms')
+        key_policy = {'Version': '2012-10-17', 'Statement': [
+            {'Effect': 'Allow', 'Principal': {'Service': 'events.amazonaws.com'},
+             'Action': ['kms:Decrypt', 'kms:GenerateDataKey'], 'Resource': '*'}]}
+        kid = kms.create_key(Policy=json.dumps(key_policy))['KeyMetadata']['KeyId']
+        kms.disable_key(KeyId=kid)
+        self.make_trail()
+        url, arn = self.make_queue(KmsMasterKeyId=kid)
+        self.make_rule(arn)
+        self.assertDropped(url, 'is Disabled')
+
     def test_customer_key_without_eventbridge_in_its_policy(self):
         kid = self.fake.client('kms').create_key()['KeyMetadata']['KeyId']
         self.make_trail()
         url, arn = self.make_queue(KmsMasterKeyId=kid)
         self.make_rule(arn)
         self.assertDropped(url, 'key policy')
-
-    def test_input_transformer_is_not_emulated(self):
-        self.make_trail()
-        url, arn = self.make_queue()
-        self.make_rule(arn, InputTransformer={'InputTemplate': '"x"'})
-        self.assertDropped(url, 'InputTransformer')
 
 
 class RuleApiTest(FakeTestCase):

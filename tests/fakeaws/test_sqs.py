@@ -218,6 +218,28 @@ class SqsShutdownTest(unittest.TestCase):
             fake.cleanup()
 
 
+class SqsRestartTest(unittest.TestCase):
+    def test_queues_and_messages_survive_a_restart(self):
+        import tempfile
+        import shutil
+        from harness import FakeServer
+        d = tempfile.mkdtemp(prefix='fakeaws-sqs-')
+        try:
+            fake = FakeServer(state_dir=d).start()
+            sqs = fake.client('sqs')
+            url = sqs.create_queue(QueueName='kept', tags={'k': 'v'})['QueueUrl']
+            sent = sqs.send_message(QueueUrl=url, MessageBody='survives')['MessageId']
+            fake.cleanup()
+            fake = FakeServer(state_dir=d).start()
+            sqs = fake.client('sqs')
+            self.assertEqual(sqs.list_queue_tags(QueueUrl=url)['Tags'], {'k': 'v'})
+            got = sqs.receive_message(QueueUrl=url)['Messages']
+            self.assertEqual([(m['MessageId'], m['Body']) for m in got], [(sent, 'survives')])
+            fake.cleanup()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class SqsAwsCliTest(FakeTestCase):
     def aws(self, *args):
         env = dict(os.environ, AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION='us-east-1',
