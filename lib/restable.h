@@ -101,7 +101,8 @@
  * Read each. When read_each is set, every listed item (a string becomes
  * {id_path: string}) gets those calls, in parallel, and their answers
  * merged in before fix_live and matching. An item whose call fails with a
- * code that names it missing (…NotFound…, NoSuch…) was deleted between
+ * code that names it missing (…NotFound…, NoSuch…, SQS's
+ * QueueDoesNotExist) was deleted between
  * the list and the call and is dropped; a code in absent leaves that
  * value out; any other error fails the type's read.
  *

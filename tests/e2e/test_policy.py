@@ -165,6 +165,40 @@ class PolicyCommandTest(unittest.TestCase):
         self.assertEqual(as_list(doc.statement_of("s3:CreateBucket")["Resource"]),
                          ["arn:aws:s3:::t-data"])
 
+    def test_the_event_estate_writes_only_its_queue_rule_and_trail(self):
+        doc = self.policy({
+            "sqs.queue.events": {"QueueName": "t-events", "SqsManagedSseEnabled": True},
+            "events.rule.calls": {
+                "Name": "t-calls", "EventPattern": {"source": ["aws.ec2"]},
+                "Targets": [{"Id": "q", "Arn": "${sqs.queue.events.QueueArn}"}]},
+            "cloudtrail.trail.main": {"Name": "t", "S3BucketName": "t-trail",
+                                      "IsLogging": True},
+        })
+        scoped = {
+            "arn:aws:sqs:us-east-1:%s:t-events" % ACCOUNT: {
+                "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes",
+                "sqs:TagQueue", "sqs:UntagQueue"},
+            "arn:aws:events:us-east-1:%s:rule/t-calls" % ACCOUNT: {
+                "events:PutRule", "events:DeleteRule", "events:PutTargets",
+                "events:RemoveTargets", "events:TagResource", "events:UntagResource"},
+            # Stopping is a write like starting: driftd stops a trail
+            # that config says not to log.
+            "arn:aws:cloudtrail:us-east-1:%s:trail/t" % ACCOUNT: {
+                "cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:AddTags",
+                "cloudtrail:RemoveTags"},
+        }
+        for arn, actions in scoped.items():
+            for action in actions:
+                with self.subTest(action=action):
+                    self.assertEqual(as_list(doc.statement_of(action)["Resource"]), [arn])
+        for action in ("sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags",
+                       "events:ListRules", "events:ListTargetsByRule",
+                       "events:ListTagsForResource", "cloudtrail:DescribeTrails",
+                       "cloudtrail:GetTrailStatus", "cloudtrail:ListTags"):
+            with self.subTest(action=action):
+                self.assertEqual(doc.statement_of(action)["Resource"], "*")
+
     def test_event_queues_are_read_and_deleted_from_only_when_configured(self):
         vpc = {"ec2.vpc.main": {"CidrBlock": "10.0.0.0/16"}}
         self.assertFalse({a for a in self.policy(vpc).allows() if a.startswith("sqs:")})
