@@ -488,7 +488,8 @@ static int handle_message(events_t *ev, evq_t *q, const cJSON *m)
 		 e_.change.principal);
 	if (e_.kind == EV_MALFORMED) {
 		ev->malformed++;
-		fields[0] = NULL;
+		fields[0] = f_queue;    /* it names no event nor principal */
+		fields[1] = NULL;
 		log_warning(&c, "A message on %s was dropped: %s.", q->arn,
 			    err_format(&e, line, sizeof(line)));
 		return 0;
