@@ -22,6 +22,10 @@
  *   BACKING_OFF  a failed call waits 1, 2, 4 ... 60 s; a queue that does
  *                not exist (or cannot be read) is reported in the journal
  *                and `driftd status`, and tried again: never fatal.
+ *   STANDBY      with settings.lease, only the daemon that holds it
+ *                polls (a message goes to one receiver: a standby, which
+ *                never writes, would take it from the writer); checked
+ *                every 2 s.
  *   RETIRED      the setting changed; freed once its calls are back.
  * Stopping closes the session's client, which cancels the poll in
  * flight: SIGTERM does not wait for a 20 s poll.
@@ -61,6 +65,7 @@
 #define EVQ_COALESCE_MS     200
 #define EVQ_BACKOFF_MIN_MS  1000
 #define EVQ_BACKOFF_MAX_MS  60000
+#define EVQ_STANDBY_MS      2000  /* a standby asks the lease this often */
 #define EVQ_PENDING_MAX     256   /* addresses waiting for one run */
 #define EVQ_SESSIONS_MAX    8     /* sessions with calls out         */
 
@@ -70,6 +75,7 @@
 	XX(LOOKING_UP,  "getting its URL")                                   \
 	XX(POLLING,     "polling")                                           \
 	XX(BACKING_OFF, "backing off")                                       \
+	XX(STANDBY,     "standby")        /* another daemon holds the lease */ \
 	XX(RETIRED,     "retired")
 
 typedef enum evq_state {
@@ -433,9 +439,17 @@ out:
 
 static void start_poll(evq_t *q)
 {
-	cJSON *p = cJSON_CreateObject();
+	cJSON *p;
 	err_t e;
 
+	if (!daemon_lease_may_write(q->ev->d)) {
+		if (q->state != EVQ_STANDBY)
+			set_state(q, EVQ_STANDBY, "another daemon holds the "
+				  "lease and polls");
+		uv_timer_start(&q->timer, on_backoff, EVQ_STANDBY_MS, 0);
+		return;
+	}
+	p = cJSON_CreateObject();
 	err_clear(&e);
 	if (q->state != EVQ_POLLING)
 		set_state(q, EVQ_POLLING, "its URL is known");

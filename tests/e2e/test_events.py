@@ -332,6 +332,56 @@ class EventsTest(unittest.TestCase):
         rc, _ = d.stop()
         self.assertEqual(rc, 0)
 
+    def test_with_a_lease_only_the_holder_polls_and_the_standby_takes_over(self):
+        import test_lease
+
+        url, arn = self.queue("e2e-pair")
+
+        class Pair(test_lease.PairDaemon):
+            def write(self, **cfg):
+                super().write(**cfg)
+                path = os.path.join(self.cfg, "main.json")
+                with open(path) as f:
+                    doc = json.load(f)
+                doc["settings"]["event_queues"] = [arn]
+                with open(path + ".new", "w") as f:
+                    json.dump(doc, f)
+                os.chmod(path + ".new", 0o600)
+                os.rename(path + ".new", path)
+
+        sts = self.client("sts")
+        other = sts.assume_role(RoleArn="arn:aws:iam::%s:role/driftd-standby" % ACCOUNT,
+                                RoleSessionName="standby")["Credentials"]
+        a = Pair(self, self.fake, "e2e-pair", self.topic, "10.66.0.0/16",
+                 driftdtest.ACCESS_KEY, driftdtest.SECRET_KEY)
+        b = Pair(self, self.fake, "e2e-pair", self.topic, "10.66.0.0/16",
+                 other["AccessKeyId"], other["SecretAccessKey"], other["SessionToken"])
+        a.start()
+        self.assertTrue(wait_for(a.holds, 20), a.logtext())
+        self.assertTrue(a.ready(), a.logtext())
+        b.start()
+        self.assertTrue(b.ready(), b.logtext())
+        state = lambda d: (d.ctl("status") or {}).get("events", {}).get(
+            "queues", [{}])[0].get("state")
+        self.assertTrue(wait_for(lambda: state(a) == "polling", 5), a.logtext())
+        self.assertTrue(wait_for(lambda: state(b) == "standby", 5), b.logtext())
+        # Only the writer takes messages: the standby never asks.
+        self.sqs.send_message(QueueUrl=url, MessageBody="{}")
+        self.assertTrue(wait_for(lambda: a.ctl("status")["events"]["malformed"] == 1, 5))
+        self.assertEqual(b.ctl("status")["events"]["received"], 0)
+        self.assertEqual([c for c in self.fake.calls(service="sqs", operation="ReceiveMessage")
+                          if c.get("access_key") == other["AccessKeyId"]], [])
+        # The holder stops (and releases the lease): the standby polls.
+        self.assertEqual(a.stop()[0], 0)
+        self.assertTrue(wait_for(lambda: state(b) == "polling", test_lease.TAKEOVER + 3),
+                        b.logtext())
+        # (The stopped holder's poll was cancelled, not answered: one
+        # SQS hands a message to may hide it for the 10 s visibility
+        # timeout driftd asks.)
+        self.sqs.send_message(QueueUrl=url, MessageBody="{}")
+        self.assertTrue(wait_for(lambda: b.ctl("status")["events"]["malformed"] == 1, 15))
+        self.assertEqual(b.stop()[0], 0)
+
     def test_a_queue_that_does_not_exist_is_reported_and_polling_goes_on(self):
         missing = "arn:aws:sqs:us-east-1:%s:e2e-no-such-queue" % ACCOUNT
         d = self.daemon("e2e-noqueue", "10.62.0.0/16", [missing])
