@@ -7,7 +7,8 @@
  *
  * Each queue is a small state machine (EVQ_STATE_MAP), changed only by
  * set_state, which logs every transition with its reason:
- *   WAITING_ARN  its setting is a reference whose resource was not read
+ *   WAITING_ARN  the first full cycle has not read the estate yet, or
+ *                its setting is a reference whose resource was not read
  *                yet; every full cycle tries again. The ARN found is kept
  *                while the setting stays the same (as alert_topic's).
  *   LOOKING_UP   GetQueueUrl (QueueName, QueueOwnerAWSAccountId).
@@ -732,6 +733,10 @@ void daemon_events_configure(daemon_t *d)
 		ev->managed = ev_managed_from(d->last, &ev->nmanaged, &rc);
 		ev->managed_of = d->last;
 	}
+	/* Polling starts once the first full cycle has read the estate: an
+	 * event taken before could be matched against nothing and lost. */
+	if (!ev->managed_of)
+		return;
 	for (i = 0; i < ev->nq && i < st->nevent_queues; i++)
 		try_resolve(ev, ev->q[i], &st->event_queues[i]);
 }
