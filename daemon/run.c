@@ -612,16 +612,20 @@ static void add_metrics(daemon_t *d, const rec_result_t *r,
 	aws_client_t *aws = session_aws(d->session, NULL);
 	size_t j;
 
-	metrics_add(d->metrics, "ManagedResources", "Count",
-		    (double)rep->managed, NULL, now);
+	/* An edit's or an event's run sees a few resources: the estate's
+	 * gauges are the full cycles'. */
+	if (!d->incremental) {
+		metrics_add(d->metrics, "ManagedResources", "Count",
+			    (double)rep->managed, NULL, now);
+		metrics_add(d->metrics, "UnreadableResources", "Count",
+			    (double)rep->unreadable, NULL, now);
+	}
 	metrics_add(d->metrics, "DriftedResources", "Count",
 		    (double)rep->drifted, NULL, now);
 	for (j = 0; j < rep->n_types; j++)
 		metrics_add(d->metrics, "DriftedResources", "Count",
 			    (double)rep->types[j].drifted, rep->types[j].type,
 			    now);
-	metrics_add(d->metrics, "UnreadableResources", "Count",
-		    (double)rep->unreadable, NULL, now);
 	metrics_add(d->metrics, "ActionsSucceeded", "Count",
 		    (double)rep->succeeded, NULL, now);
 	metrics_add(d->metrics, "ActionsFailed", "Count", (double)rep->failed,

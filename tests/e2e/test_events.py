@@ -135,9 +135,9 @@ class EventsTest(unittest.TestCase):
             QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return url, arn
 
-    def daemon(self, env, cidr, queues):
+    def daemon(self, env, cidr, queues, **cfg):
         EventsDaemon.queues = queues
-        return EventsDaemon(self, self.fake, env, self.topic, cidr)
+        return EventsDaemon(self, self.fake, env, self.topic, cidr, **cfg)
 
     def test_a_change_with_another_key_is_reverted_before_the_next_poll(self):
         url, arn = self.queue("e2e-events")
@@ -274,7 +274,7 @@ class EventsTest(unittest.TestCase):
 
     def test_a_full_cycle_due_during_an_events_run_waits_and_events_go_on(self):
         url, arn = self.queue("e2e-behind")
-        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn]).start()
+        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn], other="10.67.0.0/16").start()
         self.assertTrue(d.ready(), d.logtext())
         vpc_id = d.vpc()["VpcId"]
         # The event's read is slow: a full cycle asked for meanwhile
@@ -297,6 +297,10 @@ class EventsTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 3, 10))
         self.assertEqual(d.events()["matched"], 2)
         self.assertEqual(d.events()["runs"], 2)
+        # The estate's gauges come from full cycles only: an event's run
+        # of one of the two VPCs does not make it an estate of one.
+        self.assertTrue(wait_for(lambda: len(d.metric("ActionsSucceeded")) >= 4, 5))
+        self.assertEqual(set(d.metric("ManagedResources")), {2}, d.metric("ManagedResources"))
         rc, _ = d.stop()
         self.assertEqual(rc, 0)
 
