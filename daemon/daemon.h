@@ -82,26 +82,31 @@ void daemon_lease_json(const daemon_t *d, cJSON *doc);
 
 /* An incremental run of the n addresses at only (and their dependants)
  * against the last full cycle's result, for event-driven mode; the full
- * cycle's timer keeps running. 0, or -EBUSY while a run is going or
- * before the first full cycle (the caller tries again when the run is
- * done: daemon_events_kick). */
+ * cycle's timer keeps running. 0; -EBUSY while a run is going (the caller
+ * tries again when it is done: daemon_events_kick); -ENOENT when there is
+ * no full result to run against (before the first full cycle, after a
+ * reload). */
 int daemon_reconcile_only(daemon_t *d, const char *const *only, size_t n);
 
 /* events.c: event-driven mode (settings.event_queues). configure: after
  * start, every full cycle and every reload (queues from the settings,
  * their ARNs and the managed resources from d->last). run_ended: a run's
- * result was processed (event_run: it was an event's). kick: the daemon
+ * result was processed (the events it was started for are done). kick: the daemon
  * is idle; events waiting start their run. change: who changed address,
  * as the event of the running event run said; NULL when it is not one.
  * close: stopping (the polls are cancelled with the session's client);
  * free: after the loop. */
 void daemon_events_configure(daemon_t *d);
-void daemon_events_run_ended(daemon_t *d, int event_run);
+void daemon_events_run_ended(daemon_t *d);
 void daemon_events_kick(daemon_t *d);
 const ct_change_t *daemon_events_change(const daemon_t *d,
 					const char *address);
 void daemon_events_json(const daemon_t *d, cJSON *doc);
 void daemon_events_add_metrics(daemon_t *d, double now);
+/* A reload's old session: 1 when event-driven mode holds it (a poll is
+ * out on its client) and closes it after its last call; 0: the caller
+ * closes it. */
+int daemon_events_hold_session(daemon_t *d, session_t *old);
 void daemon_events_close(daemon_t *d);
 void daemon_events_free(daemon_t *d);
 

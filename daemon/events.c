@@ -7,17 +7,26 @@
  *
  * Each queue is a small state machine (EVQ_STATE_MAP), changed only by
  * set_state, which logs every transition with its reason:
- *   WAITING_ARN  its setting is a reference whose resource was not read
+ *   WAITING_ARN  the first full cycle has not read the estate yet, or
+ *                its setting is a reference whose resource was not read
  *                yet; every full cycle tries again. The ARN found is kept
  *                while the setting stays the same (as alert_topic's).
  *   LOOKING_UP   GetQueueUrl (QueueName, QueueOwnerAWSAccountId).
  *   POLLING      one ReceiveMessage out at a time, WaitTimeSeconds 20
  *                (the longest long poll), MaxNumberOfMessages 10 (the
- *                most), on the existing async AWS client: the loop stays
- *                free for signals, the control socket and the watchdog.
+ *                most), VisibilityTimeout 10 s, on the existing async AWS
+ *                client: the loop stays free for signals, the control
+ *                socket and the watchdog. A reload swaps the session
+ *                and its client: the old one is held until the poll out
+ *                on it is answered (daemon_events_hold_session), so that
+ *                no message is handed to a cancelled poll.
  *   BACKING_OFF  a failed call waits 1, 2, 4 ... 60 s; a queue that does
  *                not exist (or cannot be read) is reported in the journal
  *                and `driftd status`, and tried again: never fatal.
+ *   STANDBY      with settings.lease, only the daemon that holds it
+ *                polls (a message goes to one receiver: a standby, which
+ *                never writes, would take it from the writer); checked
+ *                every 2 s.
  *   RETIRED      the setting changed; freed once its calls are back.
  * Stopping closes the session's client, which cancels the poll in
  * flight: SIGTERM does not wait for a 20 s poll.
@@ -49,10 +58,17 @@
 
 #define EVQ_WAIT_S          20
 #define EVQ_MAX_MESSAGES    10
+/* How long a received message stays hidden from other receives: longer
+ * than handling it takes (it is deleted at once), short so that one
+ * handed to a poll that stopping cancelled comes back soon to the next
+ * start. */
+#define EVQ_VISIBILITY_S    10
 #define EVQ_COALESCE_MS     200
 #define EVQ_BACKOFF_MIN_MS  1000
 #define EVQ_BACKOFF_MAX_MS  60000
+#define EVQ_STANDBY_MS      2000  /* a standby asks the lease this often */
 #define EVQ_PENDING_MAX     256   /* addresses waiting for one run */
+#define EVQ_SESSIONS_MAX    8     /* sessions with calls out         */
 
 /* XX(name, text) */
 #define EVQ_STATE_MAP(XX)                                                     \
@@ -60,6 +76,7 @@
 	XX(LOOKING_UP,  "getting its URL")                                   \
 	XX(POLLING,     "polling")                                           \
 	XX(BACKING_OFF, "backing off")                                       \
+	XX(STANDBY,     "standby")        /* another daemon holds the lease */ \
 	XX(RETIRED,     "retired")
 
 typedef enum evq_state {
@@ -90,6 +107,22 @@ typedef struct evq {
 	time_t      last_message;
 } evq_t;
 
+/* One call out, and the session whose client it went through. */
+typedef struct evcall {
+	evq_t     *q;
+	session_t *s;
+} evcall_t;
+
+/* A session with calls out. A reload's old session is held (not closed)
+ * until its last call is back, so that a long poll out is answered
+ * rather than cancelled: a message AWS handed to a cancelled poll stays
+ * hidden for the visibility timeout. */
+typedef struct evsession {
+	session_t *s;
+	unsigned   calls;
+	int        held;
+} evsession_t;
+
 /* An address waiting for (or in) an event run, with who changed it. */
 typedef struct evpend {
 	char       *address;
@@ -106,11 +139,12 @@ struct events {
 	size_t        npending;
 	evpend_t      current[EVQ_PENDING_MAX]; /* the running event run's */
 	size_t        ncurrent;
-	ev_managed_t *managed;     /* from d->last; points into it        */
+	ev_managed_t *managed;     /* from the last full result (a copy)  */
 	size_t        nmanaged;
 	const rec_result_t *managed_of;
 	uint64_t      received, matched, ignored, malformed, runs;
 	uint64_t      received_reported, matched_reported; /* metrics */
+	evsession_t   sessions[EVQ_SESSIONS_MAX];
 	time_t        last_message;
 	int           closing;
 };
@@ -166,18 +200,61 @@ static void retire(evq_t *q, const char *why)
 		uv_close((uv_handle_t *)&q->timer, on_queue_closed);
 }
 
-/* A call came back: a retired queue whose timer is closed is freed.
- * Returns 1 when q is gone or must do nothing more. */
-static int call_back(evq_t *q)
+static evsession_t *session_of(events_t *ev, const session_t *s)
 {
+	size_t i;
+
+	for (i = 0; i < EVQ_SESSIONS_MAX; i++)
+		if (ev->sessions[i].s == s && ev->sessions[i].calls)
+			return &ev->sessions[i];
+	return NULL;
+}
+
+static void session_used(events_t *ev, session_t *s)
+{
+	evsession_t *x = session_of(ev, s);
+	size_t i;
+
+	for (i = 0; !x && i < EVQ_SESSIONS_MAX; i++)
+		if (!ev->sessions[i].calls) {
+			x = &ev->sessions[i];
+			x->s = s;
+			x->held = 0;
+		}
+	if (x)        /* else untracked: its calls are cancelled on reload */
+		x->calls++;
+}
+
+static void session_done(events_t *ev, const session_t *s)
+{
+	evsession_t *x = session_of(ev, s);
+
+	if (!x || --x->calls)
+		return;
+	if (x->held)
+		session_close_async(x->s, NULL, NULL);
+	x->s = NULL;
+	x->held = 0;
+}
+
+/* A call came back (data: its evcall_t): a retired queue whose timer is
+ * closed is freed. Returns the queue, or NULL when it is gone or must do
+ * nothing more. */
+static evq_t *call_back(void *data)
+{
+	evcall_t *c = data;
+	evq_t *q = c->q;
+
+	session_done(q->ev, c->s);
+	free(c);
 	q->in_flight--;
 	if (q->state != EVQ_RETIRED && !q->ev->closing)
-		return 0;
+		return q;
 	if (q->closed && !q->in_flight) {
 		free(q->setting);
 		free(q);
 	}
-	return 1;
+	return NULL;
 }
 
 static void on_backoff(uv_timer_t *t)
@@ -224,28 +301,36 @@ static void failed(evq_t *q, const char *what, const err_t *e)
 static int sqs_call(evq_t *q, const char *op, const cJSON *params,
 		    aws_done_cb cb, err_t *e)
 {
-	aws_client_t *aws = q->ev->d->session ?
-			    session_aws(q->ev->d->session, e) : NULL;
+	session_t *s = q->ev->d->session;
+	aws_client_t *aws = s ? session_aws(s, e) : NULL;
+	evcall_t *c;
 
 	if (!aws) {
 		if (!e->code)
 			err_set(e, -EIO, "no AWS client");
 		return e->code;
 	}
-	if (aws_call(aws, "sqs", q->region, op, params, 0, cb, q, e))
+	if (!(c = malloc(sizeof(*c))))
+		return err_set(e, -ENOMEM, "out of memory");
+	c->q = q;
+	c->s = s;
+	if (aws_call(aws, "sqs", q->region, op, params, 0, cb, c, e)) {
+		free(c);
 		return e->code;
+	}
+	session_used(q->ev, s);
 	q->in_flight++;
 	return 0;
 }
 
 static void on_url(void *data, cJSON *result, const err_t *e)
 {
-	evq_t *q = data;
+	evq_t *q = call_back(data);
 	const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(result,
 								    "QueueUrl"));
 	err_t bad;
 
-	if (call_back(q))
+	if (!q)
 		goto out;
 	if (e && e->code == -ECANCELED) {
 		start_lookup(q);      /* a reload swapped the client */
@@ -283,13 +368,14 @@ static void start_lookup(evq_t *q)
 
 static void on_deleted(void *data, cJSON *result, const err_t *e)
 {
-	evq_t *q = data;
+	evq_t *q = call_back(data);
 	char line[ERR_MSG_MAX + 256];
-	log_ctx_t c = ectx(q->ev->d, NULL, e, NULL);
+	log_ctx_t c;
 
 	cJSON_Delete(result);
-	if (call_back(q))
+	if (!q)
 		return;
+	c = ectx(q->ev->d, NULL, e, NULL);
 	if (e && e->code && e->code != -ECANCELED)
 		log_warning(&c, "A handled event could not be deleted from %s: "
 			    "%s; it comes back after its visibility timeout "
@@ -322,10 +408,10 @@ static int queue_gone(const err_t *e)
 
 static void on_messages(void *data, cJSON *result, const err_t *e)
 {
-	evq_t *q = data;
+	evq_t *q = call_back(data);
 	const cJSON *m;
 
-	if (call_back(q))
+	if (!q)
 		goto out;
 	if (e && e->code == -ECANCELED) {
 		start_poll(q);         /* a reload swapped the client */
@@ -354,15 +440,24 @@ out:
 
 static void start_poll(evq_t *q)
 {
-	cJSON *p = cJSON_CreateObject();
+	cJSON *p;
 	err_t e;
 
+	if (!daemon_lease_may_write(q->ev->d)) {
+		if (q->state != EVQ_STANDBY)
+			set_state(q, EVQ_STANDBY, "another daemon holds the "
+				  "lease and polls");
+		uv_timer_start(&q->timer, on_backoff, EVQ_STANDBY_MS, 0);
+		return;
+	}
+	p = cJSON_CreateObject();
 	err_clear(&e);
 	if (q->state != EVQ_POLLING)
 		set_state(q, EVQ_POLLING, "its URL is known");
 	cJSON_AddStringToObject(p, "QueueUrl", q->url);
 	cJSON_AddNumberToObject(p, "WaitTimeSeconds", EVQ_WAIT_S);
 	cJSON_AddNumberToObject(p, "MaxNumberOfMessages", EVQ_MAX_MESSAGES);
+	cJSON_AddNumberToObject(p, "VisibilityTimeout", EVQ_VISIBILITY_S);
 	if (sqs_call(q, "ReceiveMessage", p, on_messages, &e))
 		failed(q, "ReceiveMessage", &e);
 	cJSON_Delete(p);
@@ -408,7 +503,8 @@ static int handle_message(events_t *ev, evq_t *q, const cJSON *m)
 		 e_.change.principal);
 	if (e_.kind == EV_MALFORMED) {
 		ev->malformed++;
-		fields[0] = NULL;
+		fields[0] = f_queue;    /* it names no event nor principal */
+		fields[1] = NULL;
 		log_warning(&c, "A message on %s was dropped: %s.", q->arn,
 			    err_format(&e, line, sizeof(line)));
 		return 0;
@@ -452,13 +548,20 @@ static void start_event_run(events_t *ev)
 {
 	const char *only[EVQ_PENDING_MAX];
 	size_t i;
+	int rc;
 
 	if (!ev->npending || ev->closing || ev->ncurrent)
 		return;
 	for (i = 0; i < ev->npending; i++)
 		only[i] = ev->pending[i].address;
-	if (daemon_reconcile_only(ev->d, only, ev->npending))
+	rc = daemon_reconcile_only(ev->d, only, ev->npending);
+	if (rc == -ENOENT && !ev->d->running) {
+		/* No full result to run against (after a reload): the full
+		 * cycle reads everything, these included. */
+		daemon_request_cycle(ev->d, NULL);
+	} else if (rc) {
 		return;
+	}
 	ev->runs++;
 	memcpy(ev->current, ev->pending, ev->npending * sizeof(evpend_t));
 	ev->ncurrent = ev->npending;
@@ -481,9 +584,9 @@ static void clear_current(events_t *ev)
 	ev->ncurrent = 0;
 }
 
-void daemon_events_run_ended(daemon_t *d, int event_run)
+void daemon_events_run_ended(daemon_t *d)
 {
-	if (d->events && event_run)
+	if (d->events)
 		clear_current(d->events);
 }
 
@@ -623,11 +726,17 @@ void daemon_events_configure(daemon_t *d)
 	if (!same_settings(ev, st) && replace_queues(ev, st))
 		log_error(&c, "Event-driven mode could not be set up: out of "
 			  "memory; driftd polls on its interval only.");
-	if (ev->managed_of != d->last) {
+	/* A reload leaves no result until the next full cycle: the copy of
+	 * the last one still matches events meanwhile. */
+	if (d->last && ev->managed_of != d->last) {
 		free(ev->managed);
 		ev->managed = ev_managed_from(d->last, &ev->nmanaged, &rc);
 		ev->managed_of = d->last;
 	}
+	/* Polling starts once the first full cycle has read the estate: an
+	 * event taken before could be matched against nothing and lost. */
+	if (!ev->managed_of)
+		return;
 	for (i = 0; i < ev->nq && i < st->nevent_queues; i++)
 		try_resolve(ev, ev->q[i], &st->event_queues[i]);
 }
@@ -638,6 +747,16 @@ static void close_if_open(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
+int daemon_events_hold_session(daemon_t *d, session_t *old)
+{
+	evsession_t *x = d->events ? session_of(d->events, old) : NULL;
+
+	if (!x || d->events->closing)
+		return 0;
+	x->held = 1;
+	return 1;
+}
+
 void daemon_events_close(daemon_t *d)
 {
 	events_t *ev = d->events;
@@ -646,6 +765,12 @@ void daemon_events_close(daemon_t *d)
 	if (!ev || ev->closing)
 		return;
 	ev->closing = 1;
+	/* Held sessions close now: their calls are cancelled. */
+	for (i = 0; i < EVQ_SESSIONS_MAX; i++)
+		if (ev->sessions[i].calls && ev->sessions[i].held) {
+			ev->sessions[i].held = 0;
+			session_close_async(ev->sessions[i].s, NULL, NULL);
+		}
 	if (ev->coalesce_open)
 		close_if_open((uv_handle_t *)&ev->coalesce);
 	for (i = 0; i < ev->nq; i++)

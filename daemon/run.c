@@ -612,16 +612,20 @@ static void add_metrics(daemon_t *d, const rec_result_t *r,
 	aws_client_t *aws = session_aws(d->session, NULL);
 	size_t j;
 
-	metrics_add(d->metrics, "ManagedResources", "Count",
-		    (double)rep->managed, NULL, now);
+	/* An edit's or an event's run sees a few resources: the estate's
+	 * gauges are the full cycles'. */
+	if (!d->incremental) {
+		metrics_add(d->metrics, "ManagedResources", "Count",
+			    (double)rep->managed, NULL, now);
+		metrics_add(d->metrics, "UnreadableResources", "Count",
+			    (double)rep->unreadable, NULL, now);
+	}
 	metrics_add(d->metrics, "DriftedResources", "Count",
 		    (double)rep->drifted, NULL, now);
 	for (j = 0; j < rep->n_types; j++)
 		metrics_add(d->metrics, "DriftedResources", "Count",
 			    (double)rep->types[j].drifted, rep->types[j].type,
 			    now);
-	metrics_add(d->metrics, "UnreadableResources", "Count",
-		    (double)rep->unreadable, NULL, now);
 	metrics_add(d->metrics, "ActionsSucceeded", "Count",
 		    (double)rep->succeeded, NULL, now);
 	metrics_add(d->metrics, "ActionsFailed", "Count", (double)rep->failed,
@@ -720,7 +724,7 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		process_result(d, r, now);
 	}
 	d->incremental = 0;
-	daemon_events_run_ended(d, event_run);
+	daemon_events_run_ended(d);
 	/* Between cycles the heap in use is flat (about 2 MB for the dev
 	 * estate, massif over 150 cycles) while RSS crept up 132 KiB over
 	 * 900 cycles: freed memory glibc kept, not objects driftd holds.
@@ -849,8 +853,10 @@ static void on_cycle_timer(uv_timer_t *t)
 
 int daemon_reconcile_only(daemon_t *d, const char *const *only, size_t n)
 {
-	if (d->running || d->stopping || d->reload_pending || !d->last)
+	if (d->running || d->stopping || d->reload_pending)
 		return -EBUSY;
+	if (!d->last)
+		return -ENOENT;
 	d->event_run = 1;
 	start_run(d, d->last, only, n);
 	if (!d->running) {
@@ -1139,7 +1145,8 @@ static int reload(daemon_t *d, int quiet)
 		free(only[i]);
 	free(only);
 	rec_result_free(cached);
-	session_close_async(old, NULL, NULL);
+	if (!daemon_events_hold_session(d, old))
+		session_close_async(old, NULL, NULL);
 	return 0;
 }
 

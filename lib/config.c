@@ -1458,13 +1458,13 @@ static void set_lease(loader_t *L, const loaded_file_t *f, const cJSON *v,
 	s->lease = l;
 }
 
+static void free_ref(config_ref_t *ref);
+
 static void free_queue(config_event_queue_t *q)
 {
 	free(q->value);
-	if (q->ref) {
-		free(q->ref->address);
-		free(q->ref->attribute);
-	}
+	if (q->ref)
+		free_ref(q->ref);
 	free(q->ref);
 }
 
@@ -1522,8 +1522,7 @@ static int set_queue(loader_t *L, const loaded_file_t *f, cJSON *v,
 	}
 	rc = 0;
 out:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 	return rc;
 }
 

@@ -159,9 +159,39 @@ int ev_parse(const char *body, size_t len, const char *own_ua,
 
 /* ---- matching ---------------------------------------------------------- */
 
-ev_managed_t *ev_managed_from(const rec_result_t *r, size_t *n, int *rc)
+/* The strings of m[0..n) moved into one allocation with the array:
+ * the copy outlives the result they were read from. */
+static ev_managed_t *own_copy(const ev_managed_t *m, size_t n)
 {
-	ev_managed_t *m;
+	size_t bytes = n * sizeof(*m), i, k;
+	ev_managed_t *c;
+	char *p;
+
+	for (i = 0; i < n; i++) {
+		bytes += strlen(m[i].address) + strlen(m[i].region) +
+			 strlen(m[i].service_prefix) + 3;
+		for (k = 0; k < EV_NAMES_MAX && m[i].names[k]; k++)
+			bytes += strlen(m[i].names[k]) + 1;
+	}
+	if (!(c = malloc(bytes ? bytes : 1)))
+		return NULL;
+	p = (char *)(c + n);
+#define EV_COPY(dst, src) ((dst) = strcpy(p, (src)), p += strlen(p) + 1)
+	for (i = 0; i < n; i++) {
+		memset(&c[i], 0, sizeof(c[i]));
+		EV_COPY(c[i].address, m[i].address);
+		EV_COPY(c[i].region, m[i].region);
+		EV_COPY(c[i].service_prefix, m[i].service_prefix);
+		for (k = 0; k < EV_NAMES_MAX && m[i].names[k]; k++)
+			EV_COPY(c[i].names[k], m[i].names[k]);
+	}
+#undef EV_COPY
+	return c;
+}
+
+ev_managed_t *ev_managed_from(const struct rec_result *r, size_t *n, int *rc)
+{
+	ev_managed_t *m, *owned;
 	const char *const *na;
 	const service_def_t *svc;
 	size_t i, k;
@@ -203,7 +233,13 @@ ev_managed_t *ev_managed_from(const rec_result_t *r, size_t *n, int *rc)
 		if (k)
 			(*n)++;
 	}
-	return m;
+	owned = own_copy(m, *n);
+	free(m);
+	if (!owned) {
+		*n = 0;
+		*rc = -ENOMEM;
+	}
+	return owned;
 }
 
 /* The last path segment of s ("/hostedzone/Z1" -> "Z1"), NULL when s

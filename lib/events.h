@@ -90,9 +90,10 @@ typedef struct ev_managed {
 
 /* The managed resources of a finished run's result: configured items
  * that exist, with the names of their live item (id, its type's ARN, its
- * name attributes). Strings point into r, which must outlive the array.
- * Returns the array (free it; NULL with *n 0 when r has none, or out of
- * memory: -ENOMEM in *rc). */
+ * name attributes). One allocation holds the array and its strings: it
+ * outlives r (a config reload frees the result; events still match).
+ * Returns it (free it; NULL with *n 0 when r has none, or out of memory:
+ * -ENOMEM in *rc). */
 ev_managed_t *ev_managed_from(const struct rec_result *r, size_t *n, int *rc);
 
 /* The indexes into m of the resources ev touches, at most max, each once,

@@ -62,11 +62,10 @@ class EventsDaemon(test_daemon.Daemon):
     queues = ()
 
     def write(self, **cfg):
-        super().write(**cfg)
-        path = os.path.join(self.cfg, "main.json")
-        with open(path) as f:
-            doc = json.load(f)
+        # One rename: a config change is one reload.
+        doc = json.loads(test_daemon.config_text(self.env, self.topic, self.cidr, **cfg))
         doc["settings"]["event_queues"] = list(self.queues)
+        path = os.path.join(self.cfg, "main.json")
         with open(path + ".new", "w") as f:
             json.dump(doc, f)
         os.chmod(path + ".new", 0o600)
@@ -136,10 +135,9 @@ class EventsTest(unittest.TestCase):
             QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return url, arn
 
-    def daemon(self, env, cidr, queues):
+    def daemon(self, env, cidr, queues, **cfg):
         EventsDaemon.queues = queues
-        d = EventsDaemon(self, self.fake, env, self.topic, cidr)
-        return d
+        return EventsDaemon(self, self.fake, env, self.topic, cidr, **cfg)
 
     def test_a_change_with_another_key_is_reverted_before_the_next_poll(self):
         url, arn = self.queue("e2e-events")
@@ -276,7 +274,7 @@ class EventsTest(unittest.TestCase):
 
     def test_a_full_cycle_due_during_an_events_run_waits_and_events_go_on(self):
         url, arn = self.queue("e2e-behind")
-        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn]).start()
+        d = self.daemon("e2e-behind", "10.64.0.0/16", [arn], other="10.67.0.0/16").start()
         self.assertTrue(d.ready(), d.logtext())
         vpc_id = d.vpc()["VpcId"]
         # The event's read is slow: a full cycle asked for meanwhile
@@ -299,8 +297,94 @@ class EventsTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: d.ctl("status")["cycles"] >= cycles + 3, 10))
         self.assertEqual(d.events()["matched"], 2)
         self.assertEqual(d.events()["runs"], 2)
+        # The estate's gauges come from full cycles only: an event's run
+        # of one of the two VPCs does not make it an estate of one.
+        self.assertTrue(wait_for(lambda: len(d.metric("ActionsSucceeded")) >= 4, 5))
+        self.assertEqual(set(d.metric("ManagedResources")), {2}, d.metric("ManagedResources"))
         rc, _ = d.stop()
         self.assertEqual(rc, 0)
+
+    def test_a_config_edit_moves_the_poll_to_the_new_queue(self):
+        url_a, arn_a = self.queue("e2e-move-a")
+        url_b, arn_b = self.queue("e2e-move-b")
+        d = self.daemon("e2e-move", "10.65.0.0/16", [arn_a]).start()
+        self.assertTrue(d.ready(), d.logtext())
+        self.assertTrue(wait_for(lambda: d.events()["queues"][0]["state"] == "polling", 5))
+        d.queues = [arn_b]
+        d.write()
+        self.assertTrue(wait_for(lambda: [q["queue"] for q in d.events()["queues"]] == [arn_b]
+                                 and d.events()["queues"][0]["state"] == "polling", 5),
+                        (d.events(), d.logtext()))
+        self.assertIn("Event queue %s: polling -> retired: settings.event_queues changed"
+                      % arn_a, d.logtext())
+        vpc_id = d.vpc()["VpcId"]
+        self.mallory.create_tags(Resources=[vpc_id], Tags=[{"Key": "Name", "Value": "x"}])
+        self.sqs.send_message(QueueUrl=url_b, MessageBody=envelope(
+            "CreateTags", create_tags_request(vpc_id, "x")))
+        self.assertTrue(wait_for(lambda: d.name_tag() == "e2e-move", 5), d.logtext())
+        # Nothing polls the old queue any more (the poll that was out on
+        # it when the config changed may still be answered: the old
+        # session is held until then), while B's polls go on.
+        since = time.time()
+        for n in (1, 2):
+            self.sqs.send_message(QueueUrl=url_b, MessageBody="{}")
+            self.assertTrue(wait_for(lambda: d.events()["malformed"] == n, 3))
+        polls = [c for c in self.fake.control("GET", "calls?service=sqs&operation=ReceiveMessage")
+                 ["calls"] if c["started"] >= since]
+        self.assertTrue(polls)
+        self.assertEqual({c["parameters"]["QueueUrl"] for c in polls}, {url_b}, polls)
+        rc, _ = d.stop()
+        self.assertEqual(rc, 0)
+
+    def test_with_a_lease_only_the_holder_polls_and_the_standby_takes_over(self):
+        import test_lease
+
+        url, arn = self.queue("e2e-pair")
+
+        class Pair(test_lease.PairDaemon):
+            def write(self, **cfg):
+                super().write(**cfg)
+                path = os.path.join(self.cfg, "main.json")
+                with open(path) as f:
+                    doc = json.load(f)
+                doc["settings"]["event_queues"] = [arn]
+                with open(path + ".new", "w") as f:
+                    json.dump(doc, f)
+                os.chmod(path + ".new", 0o600)
+                os.rename(path + ".new", path)
+
+        sts = self.client("sts")
+        other = sts.assume_role(RoleArn="arn:aws:iam::%s:role/driftd-standby" % ACCOUNT,
+                                RoleSessionName="standby")["Credentials"]
+        a = Pair(self, self.fake, "e2e-pair", self.topic, "10.66.0.0/16",
+                 driftdtest.ACCESS_KEY, driftdtest.SECRET_KEY)
+        b = Pair(self, self.fake, "e2e-pair", self.topic, "10.66.0.0/16",
+                 other["AccessKeyId"], other["SecretAccessKey"], other["SessionToken"])
+        a.start()
+        self.assertTrue(wait_for(a.holds, 20), a.logtext())
+        self.assertTrue(a.ready(), a.logtext())
+        b.start()
+        self.assertTrue(b.ready(), b.logtext())
+        state = lambda d: (d.ctl("status") or {}).get("events", {}).get(
+            "queues", [{}])[0].get("state")
+        self.assertTrue(wait_for(lambda: state(a) == "polling", 5), a.logtext())
+        self.assertTrue(wait_for(lambda: state(b) == "standby", 5), b.logtext())
+        # Only the writer takes messages: the standby never asks.
+        self.sqs.send_message(QueueUrl=url, MessageBody="{}")
+        self.assertTrue(wait_for(lambda: a.ctl("status")["events"]["malformed"] == 1, 5))
+        self.assertEqual(b.ctl("status")["events"]["received"], 0)
+        self.assertEqual([c for c in self.fake.calls(service="sqs", operation="ReceiveMessage")
+                          if c.get("access_key") == other["AccessKeyId"]], [])
+        # The holder stops (and releases the lease): the standby polls.
+        self.assertEqual(a.stop()[0], 0)
+        self.assertTrue(wait_for(lambda: state(b) == "polling", test_lease.TAKEOVER + 3),
+                        b.logtext())
+        # (The stopped holder's poll was cancelled, not answered: one
+        # SQS hands a message to may hide it for the 10 s visibility
+        # timeout driftd asks.)
+        self.sqs.send_message(QueueUrl=url, MessageBody="{}")
+        self.assertTrue(wait_for(lambda: b.ctl("status")["events"]["malformed"] == 1, 15))
+        self.assertEqual(b.stop()[0], 0)
 
     def test_a_queue_that_does_not_exist_is_reported_and_polling_goes_on(self):
         missing = "arn:aws:sqs:us-east-1:%s:e2e-no-such-queue" % ACCOUNT

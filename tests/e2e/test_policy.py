@@ -212,6 +212,11 @@ class PolicyCommandTest(unittest.TestCase):
                          ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"])
         self.assertEqual(as_list(st["Resource"]), queues)
         self.assertEqual(doc.statement_of("sqs:DeleteMessage"), st)
+        # A queue of the config, by reference: its own ARN.
+        doc = self.policy(dict(vpc, **{"sqs.queue.events": {"QueueName": "t-events"}}),
+                          {"event_queues": "${sqs.queue.events.QueueArn}"})
+        self.assertEqual(as_list(doc.statement_of("sqs:ReceiveMessage")["Resource"]),
+                         ["arn:aws:sqs:us-east-1:%s:t-events" % ACCOUNT])
 
     def test_pass_role_only_on_configured_roles_to_their_trusted_services(self):
         trust = {"Version": "2012-10-17", "Statement": [
