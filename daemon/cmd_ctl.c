@@ -156,6 +156,21 @@ static int print_status(const cJSON *doc)
 		       "this daemon does not hold it and only reads",
 		       *str(r, "owner") ? str(r, "owner") : "nobody holds it",
 		       num(r, "fencing_counter"), str(r, "expires"));
+	if ((r = cJSON_GetObjectItem(doc, "events"))) {
+		const cJSON *q;
+
+		printf("Event-driven mode: %d events received, %d matched a "
+		       "managed resource, %d ignored, %d malformed; last message "
+		       "%s.\n", num(r, "received"), num(r, "matched"),
+		       num(r, "ignored"), num(r, "malformed"),
+		       str(r, "last_message"));
+		cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "queues"))
+			printf("  queue %s: %s, %d received%s%s\n",
+			       str(q, "queue"), str(q, "state"),
+			       num(q, "received"), *str(q, "error") ? "; " : "",
+			       str(q, "error"));
+		printf("\n");
+	}
 	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "intern.h"
 #include "jsonutil.h"
 #include "lease.h"
@@ -53,13 +54,15 @@ struct config {
 	char *root_by_name;          /* the same as dir names it */
 };
 
+#define SETTINGS_MAX 32              /* settings_table's rows, at most */
+
 typedef struct loader {
 	config_t *cfg;
 	config_errors_t *errs;
 	frame_t stack[INCLUDE_MAX_DEPTH + 1];
 	size_t nstack;
-	int setting_depth[16];       /* per settings_table entry, -1 unset */
-	config_pos_t setting_pos[16];
+	int setting_depth[SETTINGS_MAX]; /* per settings_table entry, -1 unset */
+	config_pos_t setting_pos[SETTINGS_MAX];
 	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
 	const cJSON *prune_node;
 	int unloaded;                /* files that did not parse: their
@@ -1136,6 +1139,7 @@ typedef enum setting_kind {
 	SET_BYTES,         /* bytes, or "64k" / "4M" */
 	SET_MODE,
 	SET_TOPIC,         /* ARN or a reference */
+	SET_QUEUES,        /* SQS queue ARNs or references: one or a list */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
 	SET_TYPES,         /* array of "service.type" */
@@ -1159,6 +1163,7 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("event_queues", SET_QUEUES, event_queues),
 	SETTING("history_max_bytes", SET_BYTES, history_max_bytes),
 	SETTING("lease", SET_LEASE, lease),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
@@ -1170,9 +1175,13 @@ static const setting_def_t settings_table[] = {
 	SETTING("state_dir", SET_ABS_PATH, state_dir),
 };
 
+_Static_assert(N_ELEMS(settings_table) <= SETTINGS_MAX,
+	       "loader_t.setting_depth holds one slot per setting");
+
 static const char *const setting_names[] = {
 	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment", "history_max_bytes",
+	"default_tags", "endpoints", "environment", "event_queues",
+	"history_max_bytes",
 	"lease", "metrics_namespace", "mode", "poll_interval", "prune",
 	"prune_max_per_cycle", "region", "state_dir",
 };
@@ -1464,6 +1473,114 @@ static void set_lease(loader_t *L, const loaded_file_t *f, const cJSON *v,
 	s->lease = l;
 }
 
+static void free_ref(config_ref_t *ref);
+
+static void free_queue(config_event_queue_t *q)
+{
+	free(q->value);
+	if (q->ref)
+		free_ref(q->ref);
+	free(q->ref);
+}
+
+static void free_queues(config_settings_t *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nevent_queues; i++)
+		free_queue(&s->event_queues[i]);
+	free(s->event_queues);
+	s->event_queues = NULL;
+	s->nevent_queues = 0;
+}
+
+/* One entry of settings.event_queues into *q: 0, or -EINVAL reported. */
+static int set_queue(loader_t *L, const loaded_file_t *f, cJSON *v,
+		     const char *where, config_event_queue_t *q)
+{
+	interp_t ip = { .L = L, .cfg = L->cfg, .doc = f->doc };
+	config_pos_t p = value_pos(f->doc, v);
+	config_ref_t ref = { 0 };
+	char region[64], account[16], name[96];
+	err_t e;
+	int rc = -EINVAL;
+
+	ip.setting_ref = &ref;
+	if (!cJSON_IsString(v)) {
+		add_error(L, &p, "%s must hold SQS queue ARNs or references",
+			  where);
+		return -EINVAL;
+	}
+	interp_tree(&ip, v);
+	if (ip.failed)
+		goto out;
+	if (ref.address && !ref.whole) {
+		add_error(L, &p, "%s: each entry must be exactly one reference",
+			  where);
+		goto out;
+	}
+	if (!ref.address && ev_queue_arn_parse(v->valuestring, region,
+			sizeof(region), account, sizeof(account), name,
+			sizeof(name), &e)) {
+		add_error(L, &p, "%s: %s", where, e.message);
+		goto out;
+	}
+	if (!(q->value = strdup(v->valuestring)) ||
+	    (ref.address && !(q->ref = malloc(sizeof(ref))))) {
+		L->oom = 1;
+		goto out;
+	}
+	if (ref.address) {
+		*q->ref = ref;
+		q->ref->node = NULL;
+		memset(&ref, 0, sizeof(ref));
+	}
+	rc = 0;
+out:
+	free_ref(&ref);
+	return rc;
+}
+
+/* settings.event_queues: a queue ARN or a whole reference (usually
+ * ${sqs.queue.NAME.QueueArn}), or a list of them. The daemon reads the
+ * region, account and name from the ARN (events.h). */
+static void set_queues(loader_t *L, const loaded_file_t *f, cJSON *v,
+		       const char *where)
+{
+	config_settings_t *s = &L->cfg->settings;
+	config_event_queue_t *q;
+	config_pos_t p = value_pos(f->doc, v);
+	size_t n = 0, max = cJSON_IsArray(v) ?
+			   (size_t)cJSON_GetArraySize(v) : 1, i;
+	cJSON *el;
+	int bad = 0;
+
+	if (!cJSON_IsString(v) && !cJSON_IsArray(v)) {
+		add_error(L, &p, "%s must be an SQS queue ARN or reference, or "
+			  "a list of them", where);
+		return;
+	}
+	if (!(q = calloc(max + 1, sizeof(*q)))) {
+		L->oom = 1;
+		return;
+	}
+	if (cJSON_IsString(v))
+		bad = set_queue(L, f, v, where, &q[n++]) != 0;
+	else
+		cJSON_ArrayForEach(el, v)
+			if (set_queue(L, f, el, where, &q[n++]))
+				bad = 1;
+	if (bad) {
+		for (i = 0; i < n; i++)
+			free_queue(&q[i]);
+		free(q);
+		return;
+	}
+	free_queues(s);
+	s->event_queues = q;
+	s->nevent_queues = n;
+}
+
 static void apply_setting(loader_t *L, const loaded_file_t *f,
 			  const setting_def_t *def, cJSON *v)
 {
@@ -1475,6 +1592,10 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 	config_ref_t ref = { 0 };
 
 	snprintf(where, sizeof(where), "settings.%s", def->key);
+	if (def->kind == SET_QUEUES) {
+		set_queues(L, f, v, where);
+		return;
+	}
 	ip.where = def->kind == SET_TOPIC ? NULL : where;
 	ip.setting_ref = &ref;
 	interp_tree(&ip, v);
@@ -1524,6 +1645,8 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	case SET_LEASE:
 		set_lease(L, f, v, where);
+		break;
+	case SET_QUEUES:   /* set_queues, above: each entry on its own */
 		break;
 	case SET_BOOL:
 		if (!cJSON_IsBool(v))
@@ -2029,6 +2152,10 @@ static void check_graph(loader_t *L)
 					 "reference to" : "depends_on names");
 	if (cfg->settings.alert_topic_ref)
 		check_ref_target(L, cfg->settings.alert_topic_ref, "reference to");
+	for (k = 0; k < cfg->settings.nevent_queues; k++)
+		if (cfg->settings.event_queues[k].ref)
+			check_ref_target(L, cfg->settings.event_queues[k].ref,
+					 "reference to");
 	if (!(g = config_graph(cfg)) || graph_find_cycles(g, report_cycle, &cc) < 0)
 		L->oom = 1;
 	graph_free(g);
@@ -2276,6 +2403,7 @@ void config_free(config_t *cfg)
 	if (s->alert_topic_ref)
 		free_ref(s->alert_topic_ref);
 	free(s->alert_topic_ref);
+	free_queues(s);
 	free(s->metrics_namespace);
 	cJSON_Delete(s->endpoints);
 	free(s->state_dir);

@@ -116,6 +116,13 @@ typedef struct config_lease {
 	int create_table;            /* default false */
 } config_lease_t;
 
+/* settings.event_queues: one SQS queue event-driven mode long-polls
+ * (issue 16 item 3). */
+typedef struct config_event_queue {
+	char *value;                 /* queue ARN, or the reference as written */
+	config_ref_t *ref;           /* non-NULL when value is one */
+} config_event_queue_t;
+
 typedef struct config_settings {
 	char *environment;
 	char *region;
@@ -126,6 +133,8 @@ typedef struct config_settings {
 	config_mode_t mode;          /* default enforce */
 	char *alert_topic;           /* ARN, or the reference as written */
 	config_ref_t *alert_topic_ref; /* non-NULL when alert_topic is one */
+	config_event_queue_t *event_queues; /* none: event-driven mode off */
+	size_t nevent_queues;
 	char *metrics_namespace;     /* default "Driftd" */
 	cJSON *endpoints;            /* object service -> URL, never NULL */
 	char *state_dir;             /* default "/var/lib/driftd" */

@@ -200,6 +200,8 @@ void rec__after_reads(rec_run_t *run);
 /* rec_match.c */
 const res_attr_t *rec__tags_attr(const res_type_t *t);
 char *rec__live_tag(const res_type_t *t, const cJSON *live, const char *key);
+/* rec_read.c: whether an AWS error code says the item does not exist. */
+int rec__code_names_missing(const char *code);
 const char *rec__attr_live_path(const res_type_t *t, const char *name);
 rec_read_t *rec__read_for(rec_run_t *run, const res_type_t *t,
 			    const char *region);

@@ -991,6 +991,34 @@ static void keep_sent_documents(rec_item_t *item, const cJSON *request)
 	}
 }
 
+/* The same for tags the create call carried (CreateQueue's tags,
+ * CreateTrail's TagsList) where neither its answer nor the refresh holds
+ * them (a queue URL; GetQueueAttributes, GetTrail): AWS tagged the item in
+ * the create, and the update pass after it must not tag it again. Tags
+ * read again at each refresh (a live_read) need nothing, nor EC2's
+ * TagSpecifications, whose create form is not the read's. */
+static void keep_sent_tags(rec_item_t *item, const cJSON *request)
+{
+	const res_type_t *t = item->type;
+	const res_attr_t *a = rec__tags_attr(t);
+	const cJSON *m, *sent;
+	cJSON *tmpl;
+	const char *path;
+
+	if (!a || a->live_read.op || t->tag_style == RES_TAGS_SPEC || !item->live ||
+	    !t->create.params || !(tmpl = cJSON_Parse(t->create.params)))
+		return;
+	path = a->live_path ? a->live_path : a->name;
+	cJSON_ArrayForEach(m, tmpl) {
+		if (!cJSON_IsString(m) || strcmp(m->valuestring, "$tags"))
+			continue;
+		sent = cJSON_GetObjectItemCaseSensitive(request, m->string);
+		if (sent && !json_get_path(item->live, path))
+			json_set_path(item->live, path, cJSON_Duplicate(sent, 1));
+	}
+	cJSON_Delete(tmpl);
+}
+
 static void on_create(void *data, cJSON *result, const err_t *e)
 {
 	rec_task_t *task = data;
@@ -1036,6 +1064,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 			rec__update_id(item);
 	}
 	keep_sent_documents(item, task->create_request);
+	keep_sent_tags(item, task->create_request);
 	json_delete_wiped(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);

@@ -127,8 +127,7 @@ static void on_incr_read(void *data, cJSON *result, const err_t *e)
 	cJSON *live = NULL;
 	err_t err;
 
-	if (e && !(e->aws_code[0] && (strstr(e->aws_code, "NotFound") ||
-					!strncmp(e->aws_code, "NoSuch", 6)))) {
+	if (e && !(e->aws_code[0] && rec__code_names_missing(e->aws_code))) {
 		rec__item_set_err(item, e);
 		item->read_failed = 1;
 	} else if (!e && rec__read_one_item(item, result, &live, &err)) {

@@ -379,9 +379,14 @@ void rec__fix_live_item(rec_read_t *rd, cJSON *it)
 	}
 }
 
-static int names_missing(const char *code)
+/* AWS's codes for "no such item": ...NotFound..., NoSuch..., and SQS's
+ * QueueDoesNotExist (AWS.SimpleQueueService.NonExistentQueue in its query
+ * form), which a queue deleted in the last 60 seconds, still listed,
+ * answers (SQS API Reference, DeleteQueue). */
+int rec__code_names_missing(const char *code)
 {
-	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6);
+	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6) ||
+	       strstr(code, "DoesNotExist") || strstr(code, "NonExistent");
 }
 
 /* The window of a service; NULL past REC_MAX_SERVICES (no window). */
@@ -506,7 +511,7 @@ static void on_read_each(void *data, cJSON *result, const err_t *e)
 		if (e->aws_code[0] && c->op->absent &&
 		    rec__status_in(e->aws_code, c->op->absent))
 			;
-		else if (e->aws_code[0] && names_missing(e->aws_code))
+		else if (e->aws_code[0] && rec__code_names_missing(e->aws_code))
 			ei->gone = 1;
 		else if (!ei->rd->err.code)
 			ei->rd->err = *e;

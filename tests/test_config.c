@@ -516,6 +516,58 @@ START_TEST(lease_defaults_and_its_missing_table_at_its_place)
 }
 END_TEST
 
+START_TEST(event_queues_take_arns_and_references_one_or_a_list)
+{
+	config_t *cfg;
+	const config_settings_t *s;
+
+	put("q1/e.json", "{\"settings\": {\"event_queues\": "
+	    "\"arn:aws:sqs:us-east-1:123456789012:drift-events\"}}");
+	cfg = load_ok("q1");
+	s = config_settings(cfg);
+	ck_assert_uint_eq(s->nevent_queues, 1);
+	ck_assert_str_eq(s->event_queues[0].value,
+			 "arn:aws:sqs:us-east-1:123456789012:drift-events");
+	ck_assert_ptr_null(s->event_queues[0].ref);
+	config_free(cfg);
+	put("q2/e.json", "{\"settings\": {\"event_queues\": ["
+	    "\"${sqs.queue.events.QueueArn}\", "
+	    "\"arn:aws:sqs:eu-west-1:123456789012:other\"]},"
+	    " \"resources\": {\"sqs.queue.events\": {}}}");
+	cfg = load_ok("q2");
+	s = config_settings(cfg);
+	ck_assert_uint_eq(s->nevent_queues, 2);
+	ck_assert_str_eq(s->event_queues[0].value, "${sqs.queue.events.QueueArn}");
+	ck_assert_str_eq(s->event_queues[0].ref->address, "sqs.queue.events");
+	ck_assert_str_eq(s->event_queues[0].ref->attribute, "QueueArn");
+	ck_assert_ptr_null(s->event_queues[1].ref);
+	config_free(cfg);
+	put("none/e.json", "{}");
+	cfg = load_ok("none");
+	ck_assert_uint_eq(config_settings(cfg)->nevent_queues, 0);
+	config_free(cfg);
+	put("bad/e.json", "{\"settings\": {\"event_queues\": [\"arn:aws:sns:"
+	    "us-east-1:123456789012:t\", 7, \"q-${sqs.queue.x.QueueArn}\"]}}");
+	ck_assert_str_eq(load_errors("bad", NULL),
+			 "bad/e.json:1:32: settings.event_queues: \"arn:aws:sns:"
+			 "us-east-1:123456789012:t\" is not an SQS queue ARN "
+			 "(arn:aws:sqs:REGION:ACCOUNT:NAME)\n"
+			 "bad/e.json:1:72: settings.event_queues must hold SQS "
+			 "queue ARNs or references\n"
+			 "bad/e.json:1:75: settings.event_queues: each entry must "
+			 "be exactly one reference\n");
+	put("dangling/e.json", "{\"settings\": {\"event_queues\": "
+	    "\"${sqs.queue.nope.QueueArn}\"}}");
+	ck_assert_str_eq(load_errors("dangling", NULL),
+			 "dangling/e.json:1:32: reference to unknown resource "
+			 "\"sqs.queue.nope\"\n");
+	put("obj/e.json", "{\"settings\": {\"event_queues\": {}}}");
+	ck_assert_str_eq(load_errors("obj", NULL),
+			 "obj/e.json:1:31: settings.event_queues must be an SQS "
+			 "queue ARN or reference, or a list of them\n");
+}
+END_TEST
+
 START_TEST(errors_from_every_file_are_collected_and_sorted)
 {
 	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1, \"allow_plain_http\": \"yes\"}}");
@@ -1003,6 +1055,7 @@ int main(void)
 	tcase_add_test(tc, settings_and_policy_are_parsed);
 	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
 	tcase_add_test(tc, lease_defaults_and_its_missing_table_at_its_place);
+	tcase_add_test(tc, event_queues_take_arns_and_references_one_or_a_list);
 	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);
 	tcase_add_test(tc, cycle_is_reported_at_the_edge_that_starts_it);
 	tcase_add_test(tc, include_cycle_names_every_file);
