@@ -16,6 +16,29 @@ typedef struct xml_ctx {
 	const char *fail;                 /* set when we stopped the parser */
 } xml_ctx_t;
 
+/* Member keys of the element objects are string literals: added with
+ * cJSON_AddItemToObjectCS they cost no copy (a 1000-item page has tens of
+ * thousands of elements). NULL item or object: 0. */
+static int add_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON *s = obj ? cJSON_CreateString(value) : NULL;
+
+	if (!s || !cJSON_AddItemToObjectCS(obj, key, s)) {
+		cJSON_Delete(s);
+		return 0;
+	}
+	return 1;
+}
+
+static cJSON *add_kind(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
 static const char *local_name(const char *name)
 {
 	const char *colon = strrchr(name, ':');
@@ -41,10 +64,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	if (c->depth >= XML_DEPTH_MAX)
 		return stop(c, "XML nesting is deeper than the limit");
 	el = cJSON_CreateObject();
-	if (!el || !cJSON_AddStringToObject(el, "name", local_name(name)))
+	if (!el || !add_str(el, "name", local_name(name)))
 		goto nomem;
 	if (attrs && attrs[0]) {
-		a = cJSON_AddObjectToObject(el, "attrs");
+		a = add_kind(el, "attrs", cJSON_CreateObject());
 		if (!a)
 			goto nomem;
 		for (i = 0; attrs[i] && attrs[i + 1]; i += 2)
@@ -60,7 +83,8 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	} else {
 		cJSON *kids = cJSON_GetObjectItemCaseSensitive(c->stack[c->depth - 1], "children");
 		if (!kids)
-			kids = cJSON_AddArrayToObject(c->stack[c->depth - 1], "children");
+			kids = add_kind(c->stack[c->depth - 1], "children",
+					cJSON_CreateArray());
 		if (!kids) {
 			cJSON_Delete(el);
 			goto nomem;
@@ -106,9 +130,9 @@ static void on_end(void *ud, const XML_Char *name)
 	}
 	if (t) {
 		t[len] = '\0';
-		if (!cJSON_AddStringToObject(el, "text", t + start))
+		if (!add_str(el, "text", t + start))
 			stop(c, "out of memory");
-	} else if (!cJSON_AddStringToObject(el, "text", "")) {
+	} else if (!add_str(el, "text", "")) {
 		stop(c, "out of memory");
 	}
 	free(t);
@@ -207,9 +231,9 @@ const char *xml_attr(const cJSON *el, const char *name)
 		cJSON_GetObjectItemCaseSensitive(el, "attrs"), name));
 }
 
-const cJSON *xml_child(const cJSON *el, const char *name)
+cJSON *xml_child(const cJSON *el, const char *name)
 {
-	const cJSON *kid;
+	cJSON *kid;
 
 	cJSON_ArrayForEach(kid, cJSON_GetObjectItemCaseSensitive(el, "children"))
 		if (!strcmp(xml_name(kid), name))
