@@ -1,4 +1,5 @@
 #include "xml.h"
+#include "intern.h"
 
 #include <errno.h>
 #include <expat.h>
@@ -18,25 +19,25 @@ typedef struct xml_ctx {
 
 /* Member keys of the element objects are string literals: added with
  * cJSON_AddItemToObjectCS they cost no copy (a 1000-item page has tens of
- * thousands of elements). NULL item or object: 0. */
-static int add_str(cJSON *obj, const char *key, const char *value)
-{
-	cJSON *s = obj ? cJSON_CreateString(value) : NULL;
-
-	if (!s || !cJSON_AddItemToObjectCS(obj, key, s)) {
-		cJSON_Delete(s);
-		return 0;
-	}
-	return 1;
-}
-
-static cJSON *add_kind(cJSON *obj, const char *key, cJSON *item)
+ * thousands of elements). item NULL: NULL. */
+static cJSON *attach(cJSON *obj, const char *key, cJSON *item)
 {
 	if (!item || !cJSON_AddItemToObjectCS(obj, key, item)) {
 		cJSON_Delete(item);
 		return NULL;
 	}
 	return item;
+}
+
+/* Values that recur (element names, empty text) refer to a shared copy:
+ * intern()'s, or their own when the table declines. Text is shared only
+ * when empty: values that never repeat would fill the table. 0: ENOMEM. */
+static int add_str(cJSON *obj, const char *key, const char *value, int recurs)
+{
+	const char *shared = !*value ? "" : recurs ? intern(value) : NULL;
+
+	return attach(obj, key, shared ? cJSON_CreateStringReference(shared) :
+		      cJSON_CreateString(value)) != NULL;
 }
 
 static const char *local_name(const char *name)
@@ -64,10 +65,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	if (c->depth >= XML_DEPTH_MAX)
 		return stop(c, "XML nesting is deeper than the limit");
 	el = cJSON_CreateObject();
-	if (!el || !add_str(el, "name", local_name(name)))
+	if (!el || !add_str(el, "name", local_name(name), 1))
 		goto nomem;
 	if (attrs && attrs[0]) {
-		a = add_kind(el, "attrs", cJSON_CreateObject());
+		a = attach(el, "attrs", cJSON_CreateObject());
 		if (!a)
 			goto nomem;
 		for (i = 0; attrs[i] && attrs[i + 1]; i += 2)
@@ -83,12 +84,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	} else {
 		cJSON *kids = cJSON_GetObjectItemCaseSensitive(c->stack[c->depth - 1], "children");
 		if (!kids)
-			kids = add_kind(c->stack[c->depth - 1], "children",
-					cJSON_CreateArray());
-		if (!kids) {
-			cJSON_Delete(el);
-			goto nomem;
-		}
+			kids = attach(c->stack[c->depth - 1], "children",
+				      cJSON_CreateArray());
+		if (!kids)
+			goto nomem;     /* which deletes el */
 		cJSON_AddItemToArray(kids, el);
 	}
 	c->stack[c->depth] = el;
@@ -130,9 +129,9 @@ static void on_end(void *ud, const XML_Char *name)
 	}
 	if (t) {
 		t[len] = '\0';
-		if (!add_str(el, "text", t + start))
+		if (!add_str(el, "text", t + start, 0))
 			stop(c, "out of memory");
-	} else if (!add_str(el, "text", "")) {
+	} else if (!add_str(el, "text", "", 0)) {
 		stop(c, "out of memory");
 	}
 	free(t);
