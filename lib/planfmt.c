@@ -129,7 +129,8 @@ static void put_failed(out_t *o, const rec_item_t *it)
 		break;
 	case REC_S_OWNED_ELSEWHERE:
 		strbuf_printf(&o->text, "  # %s is owned by environment \"%s\", "
-			      "not changed: %s\n\n", it->address, it->owner_env,
+			      "not changed: %s\n\n", it->address,
+			      it->owner_env ? it->owner_env : "?",
 			      rec_item_err(it)->message);
 		break;
 	case REC_S_REFUSED:
@@ -323,7 +324,7 @@ cJSON *planfmt_json(const rec_result_t *r)
 			cJSON_AddStringToObject(o, "id", it->id);
 		if (it->old_id)
 			cJSON_AddStringToObject(o, "old_id", it->old_id);
-		if (it->owner_env[0])
+		if (it->owner_env)
 			cJSON_AddStringToObject(o, "owner_env", it->owner_env);
 		cJSON_AddBoolToObject(o, "observe", it->observe);
 		err = rec_item_err(it);

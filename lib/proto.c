@@ -1057,24 +1057,31 @@ static cJSON *scalar_from_text(const char *s, const model_shape_t *sh)
 	}
 }
 
-static cJSON *from_xml(const cJSON *el, const model_shape_t *sh, int depth);
+static cJSON *from_xml(cJSON *el, const model_shape_t *sh, int depth);
 
-/* Children of el named `name`, for flattened lists/maps. */
-static cJSON *xml_list(const cJSON *els, const char *only, const model_shape_t *msh,
+/* Entries of a list: the children of els named `only` (flattened list), or
+ * all of them (wrapped list, only == NULL). A wrapped list's element holds
+ * nothing but its entries, so each entry's XML is freed as soon as it is
+ * converted: a 1000-item page never holds its whole XML tree and its whole
+ * conversion at once. */
+static cJSON *xml_list(cJSON *els, const char *only, const model_shape_t *msh,
 		       int depth)
 {
-	cJSON *out = cJSON_CreateArray(), *item;
-	const cJSON *kid;
+	cJSON *out = cJSON_CreateArray(), *item, *kid, *next;
 
-	cJSON_ArrayForEach(kid, els) {
+	for (kid = els ? els->child : NULL; kid; kid = next) {
+		next = kid->next;
 		if (only && strcmp(xml_name(kid), only))
 			continue;
 		item = from_xml(kid, msh, depth + 1);
 		if (!item || !out) {
+			cJSON_Delete(item);
 			cJSON_Delete(out);
 			return NULL;
 		}
 		cJSON_AddItemToArray(out, item);
+		if (!only)
+			cJSON_Delete(cJSON_DetachItemViaPointer(els, kid));
 	}
 	return out;
 }
@@ -1084,7 +1091,7 @@ static int xml_map_entry(cJSON *out, const cJSON *entry, const model_shape_t *sh
 {
 	const model_member_t *km = model_member(sh, 0), *vm = model_member(sh, 1);
 	const cJSON *k = xml_child(entry, km->wire_name ? km->wire_name : "key");
-	const cJSON *v = xml_child(entry, vm->wire_name ? vm->wire_name : "value");
+	cJSON *v = xml_child(entry, vm->wire_name ? vm->wire_name : "value");
 	cJSON *val;
 
 	if (!k || !v)
@@ -1096,12 +1103,12 @@ static int xml_map_entry(cJSON *out, const cJSON *entry, const model_shape_t *sh
 	return 0;
 }
 
-static cJSON *from_xml_struct(const cJSON *el, const model_shape_t *sh, int depth)
+static cJSON *from_xml_struct(cJSON *el, const model_shape_t *sh, int depth)
 {
 	cJSON *out = cJSON_CreateObject(), *val = NULL;
 	const model_member_t *m, *lm;
 	const model_shape_t *ms;
-	const cJSON *kid, *kids = cJSON_GetObjectItemCaseSensitive(el, "children");
+	cJSON *kid, *kids = cJSON_GetObjectItemCaseSensitive(el, "children");
 	const char *wire, *attr;
 	int i;
 
@@ -1148,9 +1155,9 @@ bad:
 	return NULL;
 }
 
-static cJSON *from_xml(const cJSON *el, const model_shape_t *sh, int depth)
+static cJSON *from_xml(cJSON *el, const model_shape_t *sh, int depth)
 {
-	const cJSON *kid, *kids = cJSON_GetObjectItemCaseSensitive(el, "children");
+	cJSON *kid, *kids = cJSON_GetObjectItemCaseSensitive(el, "children");
 	cJSON *out;
 
 	if (depth > PROTO_MAX_DEPTH)
@@ -1394,8 +1401,7 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 	const model_operation_t *op;
 	const model_shape_t *out_sh;
 	const model_member_t *pm = NULL;
-	const cJSON *el;
-	cJSON *root = NULL, *out = NULL, *item;
+	cJSON *el, *root = NULL, *out = NULL, *item;
 	int rc = 0;
 
 	*result = NULL;

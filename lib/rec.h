@@ -193,6 +193,8 @@ int rec__status_in(const char *status, const char *list);
 /* item->err, allocated (empty) the first time: for err_set and friends.
  * NULL when out of memory, which err_set takes and ignores. */
 err_t *rec__item_err(rec_item_t *item);
+/* item->region set to a copy of region (shared: intern()). 0 or -ENOMEM. */
+int rec__item_region(rec_item_t *item, const char *region);
 /* item->err becomes a copy of e (e may be item->err itself). */
 void rec__item_set_err(rec_item_t *item, const err_t *e);
 void rec__after_reads(rec_run_t *run);

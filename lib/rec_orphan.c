@@ -85,7 +85,8 @@ static int add_orphan(rec_run_t *run, const rec_read_t *rd, const cJSON *it,
 	memset(item, 0, sizeof(*item));
 	item->address = addr;
 	item->type = rd->type;
-	snprintf(item->region, sizeof(item->region), "%s", rd->region);
+	if (rec__item_region(item, rd->region))
+		return -ENOMEM;
 	rec__set_live(item, rec__live_copy(it));
 	if (rec__live_open(item))
 		return -ENOMEM;

@@ -204,7 +204,8 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	 * or changed. */
 	env = item->live ? rec__live_tag(item->type, item->live, REC_TAG_ENV) : NULL;
 	if (env && *env && strcmp(env, run->env)) {
-		snprintf(item->owner_env, sizeof(item->owner_env), "%s", env);
+		free(item->owner_env);
+		item->owner_env = strdup(env);
 		item->action = REC_READ_FAILED;
 		err_set(rec__item_err(item), -EPERM, "%s: the live %s \"%s\" belongs to "
 			"environment \"%s\" (tag %s); driftd does not adopt or "

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "intern.h"
 #include "jsonutil.h"
 #include "services.h"
 #include "template.h"
@@ -354,8 +355,8 @@ static int plan_items(rec_run_t *run, err_t *e)
 			return err_set(e, -EINVAL, "%s: unknown resource type",
 				       res->address);
 		item->observe = res->policy.mode == CONFIG_MODE_OBSERVE;
-		snprintf(item->region, sizeof(item->region), "%s",
-			 region_of(run, res, item->type));
+		if (rec__item_region(item, region_of(run, res, item->type)))
+			return err_set(e, -ENOMEM, "out of memory");
 		if (rec__read_for(run, item->type, item->region)) {
 			if (item->type->identity == RES_ID_SINGLETON)
 				return err_set(e, -EINVAL, "%s: %s is one per "
@@ -505,6 +506,20 @@ void rec__item_set_err(rec_item_t *item, const err_t *e)
 	*to = *e;
 }
 
+/* The item array is the run's largest fixed cost (100,000 items at
+ * 100,000 resources): a region is one of a few strings, shared. */
+int rec__item_region(rec_item_t *item, const char *region)
+{
+	char trunc[64];
+
+	snprintf(trunc, sizeof(trunc), "%s", region);
+	free(item->region_copy);
+	item->region_copy = NULL;
+	if (!(item->region = intern(trunc)))
+		item->region = item->region_copy = strdup(trunc);
+	return item->region ? 0 : -ENOMEM;
+}
+
 void rec_result_free(rec_result_t *r)
 {
 	size_t i;
@@ -515,6 +530,8 @@ void rec_result_free(rec_result_t *r)
 		free(r->items[i].address);
 		free(r->items[i].id);
 		free(r->items[i].old_id);
+		free(r->items[i].region_copy);
+		free(r->items[i].owner_env);
 		diff_free(r->items[i].diff);
 		json_delete_wiped(r->items[i].desired);
 		cJSON_Delete(r->items[i].live);

@@ -102,7 +102,10 @@ typedef struct rec_item {
 	char                    *address;
 	const res_type_t        *type;
 	const config_resource_t *res;      /* NULL for orphans              */
-	char                     region[64];
+	const char              *region;   /* interned (intern.c), or
+					      region_copy                   */
+	char                    *region_copy; /* owned: when intern()
+					      declined                      */
 	rec_action_t             action;
 	int                      observe;  /* policy mode observe           */
 	int                      unknown;  /* depends on values not known
@@ -117,8 +120,8 @@ typedef struct rec_item {
 	err_t                   *err;      /* NULL: no error; else owned */
 	double                   seconds;  /* time spent applying           */
 	rec_state_t              state;
-	char                     owner_env[64]; /* REC_OWNED_ELSEWHERE: the
-						   driftd:env it carries */
+	char                    *owner_env; /* REC_OWNED_ELSEWHERE: the
+					      driftd:env it carries; else NULL */
 	char                    *old_id;   /* an identity change: the item
 					      this address had before       */
 	cJSON                   *secret_values; /* {attribute: {"id",

@@ -1,4 +1,5 @@
 #include "xml.h"
+#include "intern.h"
 
 #include <errno.h>
 #include <expat.h>
@@ -15,6 +16,29 @@ typedef struct xml_ctx {
 	int        depth;
 	const char *fail;                 /* set when we stopped the parser */
 } xml_ctx_t;
+
+/* Member keys of the element objects are string literals: added with
+ * cJSON_AddItemToObjectCS they cost no copy (a 1000-item page has tens of
+ * thousands of elements). item NULL: NULL. */
+static cJSON *attach(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
+/* Values that recur (element names, empty text) refer to a shared copy:
+ * intern()'s, or their own when the table declines. Text is shared only
+ * when empty: values that never repeat would fill the table. 0: ENOMEM. */
+static int add_str(cJSON *obj, const char *key, const char *value, int recurs)
+{
+	const char *shared = !*value ? "" : recurs ? intern(value) : NULL;
+
+	return attach(obj, key, shared ? cJSON_CreateStringReference(shared) :
+		      cJSON_CreateString(value)) != NULL;
+}
 
 static const char *local_name(const char *name)
 {
@@ -41,10 +65,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	if (c->depth >= XML_DEPTH_MAX)
 		return stop(c, "XML nesting is deeper than the limit");
 	el = cJSON_CreateObject();
-	if (!el || !cJSON_AddStringToObject(el, "name", local_name(name)))
+	if (!el || !add_str(el, "name", local_name(name), 1))
 		goto nomem;
 	if (attrs && attrs[0]) {
-		a = cJSON_AddObjectToObject(el, "attrs");
+		a = attach(el, "attrs", cJSON_CreateObject());
 		if (!a)
 			goto nomem;
 		for (i = 0; attrs[i] && attrs[i + 1]; i += 2)
@@ -60,11 +84,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	} else {
 		cJSON *kids = cJSON_GetObjectItemCaseSensitive(c->stack[c->depth - 1], "children");
 		if (!kids)
-			kids = cJSON_AddArrayToObject(c->stack[c->depth - 1], "children");
-		if (!kids) {
-			cJSON_Delete(el);
-			goto nomem;
-		}
+			kids = attach(c->stack[c->depth - 1], "children",
+				      cJSON_CreateArray());
+		if (!kids)
+			goto nomem;     /* which deletes el */
 		cJSON_AddItemToArray(kids, el);
 	}
 	c->stack[c->depth] = el;
@@ -106,9 +129,9 @@ static void on_end(void *ud, const XML_Char *name)
 	}
 	if (t) {
 		t[len] = '\0';
-		if (!cJSON_AddStringToObject(el, "text", t + start))
+		if (!add_str(el, "text", t + start, 0))
 			stop(c, "out of memory");
-	} else if (!cJSON_AddStringToObject(el, "text", "")) {
+	} else if (!add_str(el, "text", "", 0)) {
 		stop(c, "out of memory");
 	}
 	free(t);
@@ -207,9 +230,9 @@ const char *xml_attr(const cJSON *el, const char *name)
 		cJSON_GetObjectItemCaseSensitive(el, "attrs"), name));
 }
 
-const cJSON *xml_child(const cJSON *el, const char *name)
+cJSON *xml_child(const cJSON *el, const char *name)
 {
-	const cJSON *kid;
+	cJSON *kid;
 
 	cJSON_ArrayForEach(kid, cJSON_GetObjectItemCaseSensitive(el, "children"))
 		if (!strcmp(xml_name(kid), name))

@@ -24,7 +24,7 @@ const char *xml_name(const cJSON *el);
 const char *xml_text(const cJSON *el);
 const char *xml_attr(const cJSON *el, const char *name);
 /* First child element with the given local name, or NULL. */
-const cJSON *xml_child(const cJSON *el, const char *name);
+cJSON *xml_child(const cJSON *el, const char *name);
 /* Text of the first descendant path "A/B/C" below el, or NULL. */
 const char *xml_path_text(const cJSON *el, const char *path);
 

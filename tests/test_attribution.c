@@ -161,7 +161,7 @@ static rec_item_t item(cJSON *desired, cJSON *live)
 	it.address = "ec2.security_group.web";
 	it.type = &sg_type;
 	it.res = (const config_resource_t *)&sg_type;   /* configured */
-	snprintf(it.region, sizeof(it.region), "us-east-1");
+	it.region = "us-east-1";
 	it.action = REC_UPDATE;
 	it.id = "sg-0a1b";
 	it.desired = desired;

@@ -137,6 +137,43 @@ START_TEST(truncated_input_is_rejected_at_every_length)
 }
 END_TEST
 
+/* cJSON allocations failing one after the other: every failure is an
+ * -ENOMEM without a tree, and nothing is freed twice (a child element
+ * whose parent's "children" array could not be made was). */
+static int allocs_left;
+
+static void *failing_malloc(size_t n)
+{
+	return allocs_left-- > 0 ? malloc(n) : NULL;
+}
+
+START_TEST(out_of_memory_at_every_allocation_leaves_no_tree)
+{
+	const char *doc = "<R><A k=\"v\">text</A><B><C/></B></R>";
+	cJSON_Hooks hooks = { failing_malloc, free };
+	int limit, rc, done = 0;
+	cJSON *root;
+	err_t e;
+
+	for (limit = 0; !done; limit++) {
+		ck_assert_int_lt(limit, 1000);
+		allocs_left = limit;
+		cJSON_InitHooks(&hooks);
+		root = NULL;
+		rc = xml_parse(doc, strlen(doc), &root, &e);
+		cJSON_InitHooks(NULL);
+		if (rc) {
+			ck_assert_int_eq(rc, -ENOMEM);
+			ck_assert_ptr_null(root);
+		} else {
+			ck_assert_str_eq(xml_path_text(root, "B/C"), "");
+			done = 1;
+		}
+		cJSON_Delete(root);
+	}
+}
+END_TEST
+
 START_TEST(escape_covers_markup_characters)
 {
 	char *s = xml_escape("a<b>&\"c'\r");
@@ -155,4 +192,5 @@ TESTUTIL_MAIN("xml",
 	      nesting_deeper_than_the_bound_is_rejected,
 	      malformed_documents_are_rejected_without_a_tree,
 	      truncated_input_is_rejected_at_every_length,
+	      out_of_memory_at_every_allocation_leaves_no_tree,
 	      escape_covers_markup_characters)
