@@ -9,6 +9,8 @@ typedef struct cli_command {
 	int (*run)(int argc, char **argv);   /* argv[0] is the command name */
 } cli_command_t;
 
+#include <stddef.h>
+
 #include "config.h"
 
 int cmd_apply(int argc, char **argv);
@@ -24,6 +26,43 @@ int cmd_reload(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+
+/* Command-line options. The ones several commands share (--state-dir
+ * DIR, --env NAME, --json) are one table in cli_common.c that fills a
+ * cli_common_t; a command picks them by CLI_* bit and lists its own in a
+ * cli_option_t table that fills its own struct. */
+#define CLI_STATE_DIR 0x1u   /* --state-dir DIR */
+#define CLI_ENV       0x2u   /* --env NAME */
+#define CLI_JSON      0x4u   /* --json */
+
+typedef struct cli_common {
+	const char *state_dir, *environment;
+	int json;
+} cli_common_t;
+
+typedef struct cli_option {
+	const char *name;        /* "--socket"; NULL ends a table */
+	int         takes_value; /* 1: the next argument is its value */
+	size_t      field;       /* offsetof() a const char * (value) or an
+				    int set to 1 (flag) in the command's struct */
+} cli_option_t;
+
+#define CLI_NO_POSITIONAL ((size_t)-1)
+
+typedef struct cli_spec {
+	unsigned            common;     /* CLI_* bits */
+	const cli_option_t *options;    /* the command's own; may be NULL */
+	size_t              positional; /* offsetof() the const char * that takes
+					   one argument not starting with '-',
+					   while still unset; CLI_NO_POSITIONAL */
+} cli_spec_t;
+
+/* Parses argv[1..argc): a value option given again takes the later
+ * value. Returns 0, or -1 with *bad the argument that is not an option of
+ * spec, lacks its value, or is a positional one too many. common may be
+ * NULL when spec->common is 0. */
+int cli_parse(int argc, char **argv, const cli_spec_t *spec, void *args,
+	      cli_common_t *common, const char **bad);
 
 /* The one config directory of "CMD DIR" or "CMD --config DIR"; NULL on
  * anything else (a usage error). */

@@ -1,7 +1,8 @@
 /* driftd aws SERVICE OPERATION [NAME=VALUE ...] [--json BODY]
  *
- * One signed call with driftd's own credentials, endpoints and retries; the
- * result is printed as JSON. Operators use it to see what driftd sees. */
+ * One call with driftd's own credentials, endpoints and retries; the
+ * result is printed as JSON. Operators use it to see what driftd sees. The
+ * call is signed unless the model marks the operation noAuth (aws.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * writes one request line and prints the one JSON answer, as text or
  * as is (--json). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,32 +17,29 @@
 #include "daemon.h"
 
 typedef struct ctl_args {
-	const char *socket_path, *state_dir, *environment, *address;
-	int json;
+	const char *socket_path, *address;
+	cli_common_t c;                /* --state-dir, --env, --json */
 } ctl_args_t;
+
+static const cli_option_t ctl_options[] = {
+	{ "--socket", 1, offsetof(ctl_args_t, socket_path) },
+	{ NULL, 0, 0 },
+};
 
 static int parse_ctl_args(int argc, char **argv, ctl_args_t *a, int takes_address)
 {
-	int i;
+	const cli_spec_t spec = {
+		CLI_STATE_DIR | CLI_ENV | CLI_JSON, ctl_options,
+		takes_address ? offsetof(ctl_args_t, address) : CLI_NO_POSITIONAL,
+	};
+	const char *bad;
 
 	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
-			a->socket_path = argv[++i];
-		else if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
-			a->state_dir = argv[++i];
-		else if (!strcmp(argv[i], "--env") && i + 1 < argc)
-			a->environment = argv[++i];
-		else if (!strcmp(argv[i], "--json"))
-			a->json = 1;
-		else if (takes_address && argv[i][0] != '-' && !a->address)
-			a->address = argv[i];
-		else {
-			fprintf(stderr, "usage: driftd %s [--socket PATH | "
-				"--state-dir DIR | --env NAME] [--json]%s\n",
-				argv[0], takes_address ? " [ADDRESS]" : "");
-			return -1;
-		}
+	if (cli_parse(argc, argv, &spec, a, &a->c, &bad)) {
+		fprintf(stderr, "usage: driftd %s [--socket PATH | "
+			"--state-dir DIR | --env NAME] [--json]%s\n",
+			argv[0], takes_address ? " [ADDRESS]" : "");
+		return -1;
 	}
 	return 0;
 }
@@ -52,13 +50,13 @@ static char *client_path(const ctl_args_t *a)
 
 	if (a->socket_path)
 		return strdup(a->socket_path);
-	if (a->state_dir && asprintf(&path, "%s/%s", a->state_dir,
+	if (a->c.state_dir && asprintf(&path, "%s/%s", a->c.state_dir,
 				     CTL_SOCKET_NAME) >= 0)
 		return path;
 	if ((path = ctl_default_path(NULL)))
 		return path;
-	if (a->environment && asprintf(&path, "/run/driftd/%s/%s",
-				       a->environment, CTL_SOCKET_NAME) >= 0)
+	if (a->c.environment && asprintf(&path, "/run/driftd/%s/%s",
+				       a->c.environment, CTL_SOCKET_NAME) >= 0)
 		return path;
 	return NULL;
 }
@@ -158,6 +156,21 @@ static int print_status(const cJSON *doc)
 		       "this daemon does not hold it and only reads",
 		       *str(r, "owner") ? str(r, "owner") : "nobody holds it",
 		       num(r, "fencing_counter"), str(r, "expires"));
+	if ((r = cJSON_GetObjectItem(doc, "events"))) {
+		const cJSON *q;
+
+		printf("Event-driven mode: %d events received, %d matched a "
+		       "managed resource, %d ignored, %d malformed; last message "
+		       "%s.\n", num(r, "received"), num(r, "matched"),
+		       num(r, "ignored"), num(r, "malformed"),
+		       str(r, "last_message"));
+		cJSON_ArrayForEach(q, cJSON_GetObjectItem(r, "queues"))
+			printf("  queue %s: %s, %d received%s%s\n",
+			       str(q, "queue"), str(q, "state"),
+			       num(q, "received"), *str(q, "error") ? "; " : "",
+			       str(q, "error"));
+		printf("\n");
+	}
 	printf("%-*s  %-18s  %-20s  %s\n", w, "ADDRESS", "STATE",
 	       "LAST CHANGE", "DRIFT");
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(doc, "resources"))
@@ -216,7 +229,7 @@ static int client(int argc, char **argv, const char *verb, int takes_address,
 		 a.address ? a.address : "");
 	if (!(doc = request(&a, line)))
 		return 1;
-	if (a.json) {
+	if (a.c.json) {
 		ok = cJSON_GetObjectItem(doc, "ok");
 		rc = ok && !cJSON_IsTrue(ok) ? 1 : 0;
 		if ((text = cJSON_Print(doc)))

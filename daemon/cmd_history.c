@@ -2,6 +2,7 @@
  * the state directory itself: it works whether or not the daemon runs.
  * Plain `driftd drift` asks the running daemon (ctl.c). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,38 +88,47 @@ static void print_text(const cJSON *all)
 	}
 }
 
+typedef struct history_args {
+	const char *since, *address;
+	int history;
+} history_args_t;
+
+static const cli_option_t history_options[] = {
+	{ "--history", 0, offsetof(history_args_t, history) },
+	{ "--since", 1, offsetof(history_args_t, since) },
+	{ "--address", 1, offsetof(history_args_t, address) },
+	{ NULL, 0, 0 },
+};
+
 int cmd_history(int argc, char **argv)
 {
-	const char *state_dir = NULL, *env = NULL, *address = NULL;
+	static const cli_spec_t spec = {
+		CLI_STATE_DIR | CLI_ENV | CLI_JSON, history_options,
+		CLI_NO_POSITIONAL,
+	};
+	history_args_t a = { NULL, NULL, 0 };
+	const char *state_dir, *env, *address, *bad;
 	char path[4096], *text;
 	long since_s = -1;
-	int i, json = 0, rc;
+	int json, rc;
 	size_t skipped = 0;
+	cli_common_t c;
 	cJSON *all = NULL;
 	err_t e;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--history"))
-			;
-		else if (!strcmp(argv[i], "--since") && i + 1 < argc) {
-			if ((since_s = parse_duration(argv[++i])) < 0) {
-				fprintf(stderr, "driftd drift: --since \"%s\" is "
-					"not a duration\n%s", argv[i], usage_text);
-				return 2;
-			}
-		} else if (!strcmp(argv[i], "--address") && i + 1 < argc)
-			address = argv[++i];
-		else if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
-			state_dir = argv[++i];
-		else if (!strcmp(argv[i], "--env") && i + 1 < argc)
-			env = argv[++i];
-		else if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else {
-			fputs(usage_text, stderr);
-			return 2;
-		}
+	if (cli_parse(argc, argv, &spec, &a, &c, &bad)) {
+		fputs(usage_text, stderr);
+		return 2;
 	}
+	if (a.since && (since_s = parse_duration(a.since)) < 0) {
+		fprintf(stderr, "driftd drift: --since \"%s\" is not a duration\n%s",
+			a.since, usage_text);
+		return 2;
+	}
+	state_dir = c.state_dir;
+	env = c.environment;
+	json = c.json;
+	address = a.address;
 	/* systemd's StateDirectory=driftd/%i (systemd/driftd@.service). */
 	if (!state_dir && !env)
 		state_dir = getenv("STATE_DIRECTORY");

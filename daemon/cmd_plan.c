@@ -1,6 +1,7 @@
 /* driftd plan | apply | graph — the one-shot commands on a config
  * directory. plan shows what converging would change; apply changes it;
  * graph prints the dependency graph as Graphviz DOT. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +18,31 @@
 #include "session.h"
 
 typedef struct plan_args {
-	const char *config_dir, *state_dir, *environment;
-	int json, detailed_exitcode, auto_approve, no_color;
+	const char *config_dir;
+	int detailed_exitcode, auto_approve, no_color;
+	cli_common_t c;                /* --state-dir, --env, --json */
 } plan_args_t;
+
+static const cli_option_t plan_options[] = {
+	{ "--config", 1, offsetof(plan_args_t, config_dir) },
+	{ "--detailed-exitcode", 0, offsetof(plan_args_t, detailed_exitcode) },
+	{ "--auto-approve", 0, offsetof(plan_args_t, auto_approve) },
+	{ "--no-color", 0, offsetof(plan_args_t, no_color) },
+	{ NULL, 0, 0 },
+};
 
 static int parse_args(int argc, char **argv, plan_args_t *a, const char *cmd)
 {
-	int i;
+	static const cli_spec_t spec = {
+		CLI_STATE_DIR | CLI_ENV | CLI_JSON, plan_options,
+		offsetof(plan_args_t, config_dir),
+	};
+	const char *bad;
 
 	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			a->config_dir = argv[++i];
-		else if (!strcmp(argv[i], "--state-dir") && i + 1 < argc)
-			a->state_dir = argv[++i];
-		else if (!strcmp(argv[i], "--env") && i + 1 < argc)
-			a->environment = argv[++i];
-		else if (!strcmp(argv[i], "--json"))
-			a->json = 1;
-		else if (!strcmp(argv[i], "--detailed-exitcode"))
-			a->detailed_exitcode = 1;
-		else if (!strcmp(argv[i], "--auto-approve"))
-			a->auto_approve = 1;
-		else if (!strcmp(argv[i], "--no-color"))
-			a->no_color = 1;
-		else if (argv[i][0] != '-' && !a->config_dir)
-			a->config_dir = argv[i];
-		else {
-			fprintf(stderr, "driftd %s: unknown argument \"%s\"\n",
-				cmd, argv[i]);
-			return -1;
-		}
+	if (cli_parse(argc, argv, &spec, a, &a->c, &bad)) {
+		fprintf(stderr, "driftd %s: unknown argument \"%s\"\n", cmd, bad);
+		return -1;
 	}
 	if (!a->config_dir) {
 		fprintf(stderr, "usage: driftd %s --config DIR [--state-dir DIR] "
@@ -67,7 +62,7 @@ static void warn_notice(void *ctx, const char *address, const char *text)
 
 static session_t *open_session(uv_loop_t *loop, const plan_args_t *a)
 {
-	session_opts_t so = { loop, a->config_dir, a->state_dir, a->environment };
+	session_opts_t so = { loop, a->config_dir, a->c.state_dir, a->c.environment };
 	config_errors_t *errs = NULL;
 	session_t *s = NULL;
 	char line[ERR_MSG_MAX + ERR_FILE_MAX + 64];
@@ -125,6 +120,7 @@ static int run_plan(session_t *s, uv_loop_t *loop, int apply,
 	o.config = session_config(s);
 	o.environment = session_environment(s);
 	o.apply = apply;
+	o.pack_live = !apply;   /* the plan's text never shows live state */
 	o.event = apply ? on_event : NULL;
 	/* A plan reads the journal too, when it can: the record of what this
 	 * environment created is what identity changes and pruning go by. */
@@ -150,7 +146,7 @@ static void print_result(const rec_result_t *r, const plan_args_t *a)
 	char *text;
 	cJSON *doc;
 
-	if (a->json) {
+	if (a->c.json) {
 		doc = planfmt_json(r);
 		text = cJSON_Print(doc);
 		cJSON_Delete(doc);
@@ -259,7 +255,7 @@ int cmd_apply(int argc, char **argv)
 		if (r->items[i].status == REC_STATUS_FAILED ||
 		    r->items[i].status == REC_STATUS_BLOCKED) {
 			fprintf(stderr, "Error: %s: %s\n", r->items[i].address,
-				r->items[i].err.message);
+				rec_item_err(&r->items[i])->message);
 			failed++;
 		}
 	/* What happened, from each resource's final state: an attempted

@@ -6,6 +6,7 @@
  * boundary, to create as the managed policy driftd-ENV-boundary. Exit 0,
  * 1 when the config does not load, 2 on usage. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,35 +58,43 @@ static void warn_roles_without_boundary(const config_t *cfg,
 	free(arn);
 }
 
+typedef struct policy_args {
+	const char *dir, *account, *partition;
+	int boundary;
+} policy_args_t;
+
+static const cli_option_t policy_options[] = {
+	{ "--config", 1, offsetof(policy_args_t, dir) },
+	{ "--account", 1, offsetof(policy_args_t, account) },
+	{ "--partition", 1, offsetof(policy_args_t, partition) },
+	{ "--boundary", 0, offsetof(policy_args_t, boundary) },
+	{ NULL, 0, 0 },
+};
+
 int cmd_policy(int argc, char **argv)
 {
+	static const cli_spec_t spec = {
+		CLI_ENV, policy_options, offsetof(policy_args_t, dir),
+	};
+	policy_args_t a = { NULL, NULL, NULL, 0 };
 	iampolicy_opts_t o = { 0 };
 	config_errors_t *errs = NULL;
 	config_t *cfg = NULL;
-	const char *dir = NULL;
+	const char *dir, *bad;
 	cJSON *doc = NULL;
 	char *text = NULL;
 	err_t e = { 0 };
-	int rc = 1, boundary = 0, a;
+	int rc = 1, boundary;
+	cli_common_t c;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--config") && a + 1 < argc && !dir)
-			dir = argv[++a];
-		else if (!strcmp(argv[a], "--account") && a + 1 < argc)
-			o.account = argv[++a];
-		else if (!strcmp(argv[a], "--partition") && a + 1 < argc)
-			o.partition = argv[++a];
-		else if (!strcmp(argv[a], "--env") && a + 1 < argc)
-			o.environment = argv[++a];
-		else if (!strcmp(argv[a], "--boundary"))
-			boundary = 1;
-		else if (argv[a][0] != '-' && !dir)
-			dir = argv[a];
-		else
-			goto usage;
-	}
-	if (!dir || (o.account && !account_ok(o.account)))
+	if (cli_parse(argc, argv, &spec, &a, &c, &bad) || !a.dir ||
+	    (a.account && !account_ok(a.account)))
 		goto usage;
+	dir = a.dir;
+	boundary = a.boundary;
+	o.account = a.account;
+	o.partition = a.partition;
+	o.environment = c.environment;
 	if (config_load_with_schema(dir, schema_config(), &cfg, &errs)) {
 		if (errs && errs->count)
 			cli_print_config_errors(dir, errs);

@@ -99,6 +99,7 @@ static cJSON *status_json(daemon_t *d)
 	cJSON_AddNumberToObject(doc, "managed", (double)d->n_managed);
 	cJSON_AddNumberToObject(doc, "drifted", (double)d->n_drifted);
 	daemon_lease_json(d, doc);
+	daemon_events_json(d, doc);
 	list = cJSON_AddArrayToObject(doc, "resources");
 	for (i = 0; (t = tracker_entry(d->tracker, i)); i++) {
 		if (t->seen != cycle)

@@ -19,6 +19,7 @@
 
 typedef struct run_args run_args_t;
 typedef struct ctl_server ctl_server_t;
+struct events;
 
 typedef struct daemon {
 	const run_args_t *args;
@@ -49,6 +50,8 @@ typedef struct daemon {
 	char          *topic_setting; /* the alert_topic it was read for */
 	char           alert_block[1024]; /* why the last send could not
 					    happen; "" after a success  */
+	struct events *events;        /* settings.event_queues; NULL: off */
+	int            event_run;     /* the running run is an event's   */
 	int            incremental;   /* the running cycle is an edit's
 					 incremental run (issue 17 item 3) */
 	int            quick;         /* the debounce timer is the quick
@@ -76,6 +79,36 @@ int  daemon_lease_check(daemon_t *d);
 void daemon_lease_release(daemon_t *d);   /* then daemon_maybe_exit */
 void daemon_lease_close(daemon_t *d);
 void daemon_lease_json(const daemon_t *d, cJSON *doc);
+
+/* An incremental run of the n addresses at only (and their dependants)
+ * against the last full cycle's result, for event-driven mode; the full
+ * cycle's timer keeps running. 0; -EBUSY while a run is going (the caller
+ * tries again when it is done: daemon_events_kick); -ENOENT when there is
+ * no full result to run against (before the first full cycle, after a
+ * reload). */
+int daemon_reconcile_only(daemon_t *d, const char *const *only, size_t n);
+
+/* events.c: event-driven mode (settings.event_queues). configure: after
+ * start, every full cycle and every reload (queues from the settings,
+ * their ARNs and the managed resources from d->last). run_ended: a run's
+ * result was processed (the events it was started for are done). kick: the daemon
+ * is idle; events waiting start their run. change: who changed address,
+ * as the event of the running event run said; NULL when it is not one.
+ * close: stopping (the polls are cancelled with the session's client);
+ * free: after the loop. */
+void daemon_events_configure(daemon_t *d);
+void daemon_events_run_ended(daemon_t *d);
+void daemon_events_kick(daemon_t *d);
+const ct_change_t *daemon_events_change(const daemon_t *d,
+					const char *address);
+void daemon_events_json(const daemon_t *d, cJSON *doc);
+void daemon_events_add_metrics(daemon_t *d, double now);
+/* A reload's old session: 1 when event-driven mode holds it (a poll is
+ * out on its client) and closes it after its last call; 0: the caller
+ * closes it. */
+int daemon_events_hold_session(daemon_t *d, session_t *old);
+void daemon_events_close(daemon_t *d);
+void daemon_events_free(daemon_t *d);
 
 /* The control socket (AF_UNIX, 0600): path NULL means
  * $RUNTIME_DIRECTORY/control.sock, else the state directory's. */

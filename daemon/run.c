@@ -405,10 +405,10 @@ static cJSON *drift_json(const rec_item_t *it)
 
 /* The last cycle's start, or (reads) when its reads ended: a drift was
  * made before that, and driftd's own revert after. */
-static time_t cycle_time(const daemon_t *d, int reads)
+static time_t cycle_time(const daemon_t *d, const rec_result_t *r, int reads)
 {
 	return (time_t)floor((double)d->last_cycle_wall - d->last_cycle_s +
-			     (reads && d->last ? d->last->read_seconds : 0));
+			     (reads && r ? r->read_seconds : 0));
 }
 
 /* CloudTrail is asked through the current session's client: a reload
@@ -484,26 +484,33 @@ static void on_attributed_late(void *data, const attrib_result_t *r)
 
 /* A drift (or refused drift) alert the tracker raised waits for who made
  * the change; 0 when it was taken, else the caller raises it as it is. */
-static int attribute_alert(daemon_t *d, const tracker_notice_t *n)
+static int attribute_alert(daemon_t *d, const rec_result_t *r,
+			   const tracker_notice_t *n)
 {
 	static const attrib_result_t unknown = { .text = "" };
 	const rec_item_t *it = NULL;
+	const ct_change_t *known = daemon_events_change(d, n->address);
+	const char *action;
 	drift_alert_t *da;
 	size_t i;
 
-	for (i = 0; d->attrib && d->last && !it && i < d->last->n_items; i++)
-		if (!strcmp(d->last->items[i].address, n->address))
-			it = &d->last->items[i];
+	for (i = 0; d->attrib && !it && i < r->n_items; i++)
+		if (!strcmp(r->items[i].address, n->address))
+			it = &r->items[i];
 	if (!it || (n->event != ALERT_DRIFT && n->event != ALERT_REFUSED) ||
 	    !(da = calloc(1, sizeof(*da))))
 		return -1;
 	*da = (drift_alert_t){ d, n->event, strdup(n->address),
 			       strdup(n->subject), strdup(n->text),
 			       cJSON_Duplicate(n->details, 1) };
+	action = cJSON_GetStringValue(cJSON_GetObjectItem(n->details, "action"));
+	/* In event-driven mode the event named who made it (events.c). */
 	if (!da->address || !da->subject || !da->text || !da->details ||
-	    attrib_drift(d->attrib, it, cJSON_GetStringValue(cJSON_GetObjectItem(
-				 n->details, "action")), cycle_time(d, 1),
-			 on_attributed, da, NULL))
+	    (known ? attrib_drift_known(d->attrib, it, action,
+					cycle_time(d, r, 1), known,
+					on_attributed, da, NULL) :
+	     attrib_drift(d->attrib, it, action, cycle_time(d, r, 1),
+			  on_attributed, da, NULL)))
 		on_attributed(da, &unknown);   /* alerts without */
 	return 0;
 }
@@ -547,6 +554,7 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 		[REC_S_ORPHAN]          = TRACKER_ORPHAN,
 		[REC_S_ABSENT]          = TRACKER_ABSENT,
 	};
+	const err_t *err = rec_item_err(it);
 
 	memset(o, 0, sizeof(*o));
 	o->address = it->address;
@@ -557,9 +565,9 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 	o->present = it->live != NULL;
 	o->id = it->id;
 	o->owner_env = it->owner_env;
-	o->err_code = it->err.aws_code;
-	o->err_message = it->err.code ? it->err.message : NULL;
-	o->err_request_id = it->err.request_id;
+	o->err_code = err->aws_code;
+	o->err_message = err->code ? err->message : NULL;
+	o->err_request_id = err->request_id;
 	o->changes = it->res ? drift_json(it) : NULL;
 	/* An orphan (no config resource) that settings.prune deleted. */
 	if (!it->res && o->state == TRACKER_CHANGED)
@@ -569,7 +577,7 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 		o->action = TRACKER_ACT_NONE;
 	}
 	if (o->state == TRACKER_REFUSED)
-		o->reason = it->err.code ? it->err.message :
+		o->reason = err->code ? err->message :
 			    it->action == REC_DELETE_REFUSED ?
 			    "not changed: policy prevent_destroy" :
 			    "not changed: needs a replacement and "
@@ -578,7 +586,8 @@ static void observe_item(const rec_item_t *it, tracker_obs_t *o)
 
 /* Carries out what the tracker decided: logs, then alerts (each alert is
  * logged too, so that none is ever lost silently). */
-static void carry_out(daemon_t *d, const tracker_report_t *rep)
+static void carry_out(daemon_t *d, const rec_result_t *r,
+		      const tracker_report_t *rep)
 {
 	size_t i;
 
@@ -589,7 +598,7 @@ static void carry_out(daemon_t *d, const tracker_report_t *rep)
 		if (n->kind == TRACKER_NOTICE_LOG) {
 			c = lctx(d, n->address, n->log_event, NULL);
 			log_msg(n->priority, &c, "%s", n->text);
-		} else if (attribute_alert(d, n)) {
+		} else if (attribute_alert(d, r, n)) {
 			raise_alert(d, n->event, NULL, n->address, n->subject,
 				    n->text, n->details);
 		}
@@ -604,16 +613,20 @@ static void add_metrics(daemon_t *d, const rec_result_t *r,
 	aws_client_t *aws = session_aws(d->session, NULL);
 	size_t j;
 
-	metrics_add(d->metrics, "ManagedResources", "Count",
-		    (double)rep->managed, NULL, now);
+	/* An edit's or an event's run sees a few resources: the estate's
+	 * gauges are the full cycles'. */
+	if (!d->incremental) {
+		metrics_add(d->metrics, "ManagedResources", "Count",
+			    (double)rep->managed, NULL, now);
+		metrics_add(d->metrics, "UnreadableResources", "Count",
+			    (double)rep->unreadable, NULL, now);
+	}
 	metrics_add(d->metrics, "DriftedResources", "Count",
 		    (double)rep->drifted, NULL, now);
 	for (j = 0; j < rep->n_types; j++)
 		metrics_add(d->metrics, "DriftedResources", "Count",
 			    (double)rep->types[j].drifted, rep->types[j].type,
 			    now);
-	metrics_add(d->metrics, "UnreadableResources", "Count",
-		    (double)rep->unreadable, NULL, now);
 	metrics_add(d->metrics, "ActionsSucceeded", "Count",
 		    (double)rep->succeeded, NULL, now);
 	metrics_add(d->metrics, "ActionsFailed", "Count", (double)rep->failed,
@@ -634,6 +647,7 @@ static void add_metrics(daemon_t *d, const rec_result_t *r,
 	 * that found it) is added when the attribution comes back. */
 	metrics_add(d->metrics, "ConfigValid", "Count", d->config_valid ? 1 : 0,
 		    NULL, now);
+	daemon_events_add_metrics(d, now);
 }
 
 /* One cycle's result through the tracker: notices carried out, counts
@@ -642,7 +656,7 @@ static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
 {
 	tracker_obs_t *obs = calloc(r->n_items ? r->n_items : 1, sizeof(*obs));
 	tracker_clock_t clk = { d->environment, cycle_interval(d), now,
-				mono_s(d) };
+				mono_s(d), d->incremental };
 	tracker_report_t rep;
 	log_ctx_t c = lctx(d, NULL, "cycle", NULL);
 	size_t i;
@@ -656,7 +670,7 @@ static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
 		observe_item(&r->items[i], &obs[i]);
 		if (d->attrib)
 			attrib_seen(d->attrib, &r->items[i], obs[i].state !=
-				    TRACKER_IN_SYNC, cycle_time(d, 0));
+				    TRACKER_IN_SYNC, cycle_time(d, r, 0));
 	}
 	if (tracker_cycle(d->tracker, obs, r->n_items, &clk, &rep))
 		log_error(&c, "The cycle's outcome was processed only in part: "
@@ -664,7 +678,7 @@ static void process_result(daemon_t *d, const rec_result_t *r, time_t now)
 	d->n_managed = rep.managed;
 	d->n_drifted = rep.drifted;
 	remember_topic(d);
-	carry_out(d, &rep);
+	carry_out(d, r, &rep);
 	if (d->attrib)
 		attrib_retry(d->attrib, now);
 	add_metrics(d, r, &rep);
@@ -684,8 +698,10 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 	time_t now = time(NULL);
 	char line[ERR_MSG_MAX + 256];
 	log_ctx_t c = lctx(d, NULL, "cycle", err);
+	int event_run = d->event_run;
 
 	d->running = 0;
+	d->event_run = 0;
 	d->cycles++;
 	d->last_cycle_wall = now;
 	d->last_cycle_s = r ? r->total_seconds : 0;
@@ -705,9 +721,11 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 	} else if (r) {
 		rec_result_free(d->last);
 		d->last = r;
+		daemon_events_configure(d);
 		process_result(d, r, now);
 	}
 	d->incremental = 0;
+	daemon_events_run_ended(d);
 	/* Between cycles the heap in use is flat (about 2 MB for the dev
 	 * estate, massif over 150 cycles) while RSS crept up 132 KiB over
 	 * 900 cycles: freed memory glibc kept, not objects driftd holds.
@@ -737,7 +755,12 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		start_cycle(d);
 		return;
 	}
-	schedule_next(d);
+	/* Events that came during a run are reconciled now; an event's run
+	 * leaves the full cycle's timer as it was. */
+	daemon_events_kick(d);
+	if (!d->running && !(event_run &&
+			     uv_is_active((uv_handle_t *)&d->cycle_timer)))
+		schedule_next(d);
 }
 
 static int skip_backing_off(void *ctx, const rec_item_t *item)
@@ -782,7 +805,8 @@ static void start_run(daemon_t *d, const rec_result_t *cached,
 
 	if (d->running || d->stopping)
 		return;
-	uv_timer_stop(&d->cycle_timer);
+	if (!d->event_run)
+		uv_timer_stop(&d->cycle_timer);
 	if (!daemon_lease_check(d))
 		return;
 	memset(&o, 0, sizeof(o));
@@ -804,7 +828,8 @@ static void start_run(daemon_t *d, const rec_result_t *cached,
 		log_error(&c, "A reconcile cycle could not start: %s. driftd "
 			  "tries again next interval.",
 			  err_format(&e, line, sizeof(line)));
-		schedule_next(d);
+		if (!d->event_run)
+			schedule_next(d);
 		return;
 	}
 	d->running = 1;
@@ -816,9 +841,30 @@ static void start_cycle(daemon_t *d)
 	start_run(d, NULL, NULL, 0);
 }
 
+/* A full cycle due while an event's run goes waits for it. */
 static void on_cycle_timer(uv_timer_t *t)
 {
-	start_cycle(t->data);
+	daemon_t *d = t->data;
+
+	if (d->running)
+		d->cycle_pending = 1;
+	else
+		start_cycle(d);
+}
+
+int daemon_reconcile_only(daemon_t *d, const char *const *only, size_t n)
+{
+	if (d->running || d->stopping || d->reload_pending)
+		return -EBUSY;
+	if (!d->last)
+		return -ENOENT;
+	d->event_run = 1;
+	start_run(d, d->last, only, n);
+	if (!d->running) {
+		d->event_run = 0;
+		return -EAGAIN;
+	}
+	return 0;
 }
 
 static void schedule_next(daemon_t *d)
@@ -1076,6 +1122,7 @@ static int reload(daemon_t *d, int quiet)
 		edited = rec_edited(session_config(old), session_config(s),
 				    &only, &n_only, &e);
 	d->session = s;
+	daemon_events_configure(d);
 	snprintf(d->environment, sizeof(d->environment), "%s",
 		 session_environment(s));
 	memset(&d->stats, 0, sizeof(d->stats));
@@ -1099,7 +1146,8 @@ static int reload(daemon_t *d, int quiet)
 		free(only[i]);
 	free(only);
 	rec_result_free(cached);
-	session_close_async(old, NULL, NULL);
+	if (!daemon_events_hold_session(d, old))
+		session_close_async(old, NULL, NULL);
 	return 0;
 }
 
@@ -1146,6 +1194,7 @@ void daemon_maybe_exit(daemon_t *d)
 	close_if((uv_handle_t *)&d->sig_int);
 	unwatch(d);
 	ctl_server_close(d);
+	daemon_events_close(d);
 	attrib_free(d->attrib);
 	d->attrib = NULL;
 	session_close_async(d->session, NULL, NULL);
@@ -1292,11 +1341,13 @@ int cmd_run(int argc, char **argv)
 		 "from %s; reconciling every %.1f s.", d.environment,
 		 config_resource_count(session_config(d.session)), a.config_dir,
 		 cycle_interval(&d));
+	daemon_events_configure(&d);
 	start_cycle(&d);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	rc = 0;
 	log_info(&c, "driftd stopped.");
 out:
+	daemon_events_close(&d);
 	attrib_free(d.attrib);
 	if (d.session)
 		session_close_async(d.session, NULL, NULL);
@@ -1305,6 +1356,7 @@ out:
 	uv_walk(&loop, on_walk_close, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
+	daemon_events_free(&d);
 	rec_result_free(d.last);
 	tracker_free(d.tracker);
 	free(d.topic_arn);

@@ -397,15 +397,15 @@ static void on_wait(uv_timer_t *t)
 	j->data = a->o.late_data;
 }
 
-int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
-		 time_t read_end, attrib_fn cb, void *data, err_t *e)
+/* A drift's job, its lookup names filled; NULL: out of memory. */
+static job_t *drift_job(attrib_t *a, const rec_item_t *it, const char *action,
+			time_t read_end, attrib_fn cb, void *data)
 {
 	job_t *j = calloc(1, sizeof(*j));
 	seen_t *s = seen_of(a, it->address, 0);
-	int rc;
 
 	if (!j)
-		return err_set(e, -ENOMEM, "out of memory");
+		return NULL;
 	j->a = a;
 	j->cb = cb;
 	j->data = data;
@@ -420,8 +420,19 @@ int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 	if (!j->address || !j->type || !j->region || !j->action ||
 	    !j->changes || (it->id && !j->resource_id) || lookup_names(j, it, s)) {
 		job_free(j);
-		return err_set(e, -ENOMEM, "out of memory");
+		return NULL;
 	}
+	return j;
+}
+
+int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
+		 time_t read_end, attrib_fn cb, void *data, err_t *e)
+{
+	job_t *j = drift_job(a, it, action, read_end, cb, data);
+	int rc;
+
+	if (!j)
+		return err_set(e, -ENOMEM, "out of memory");
 	if (!j->names[0] || !*j->region) {
 		/* A singleton without an id: nothing to ask CloudTrail by. */
 		record(j, HISTORY_OFF, NULL, NULL);
@@ -438,6 +449,20 @@ int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 	j->timing = 1;
 	uv_timer_start(&j->timer, on_wait, (uint64_t)((a->o.wait_s > 0 ?
 			a->o.wait_s : ATTRIB_WAIT_S) * 1000), 0);
+	return 0;
+}
+
+int attrib_drift_known(attrib_t *a, const rec_item_t *it, const char *action,
+		       time_t read_end, const ct_change_t *ch, attrib_fn cb,
+		       void *data, err_t *e)
+{
+	job_t *j = drift_job(a, it, action, read_end, cb, data);
+
+	if (!j)
+		return err_set(e, -ENOMEM, "out of memory");
+	record(j, HISTORY_FOUND, ch, NULL);
+	emit(j, HISTORY_FOUND, ch, NULL);
+	job_free(j);
 	return 0;
 }
 

@@ -95,6 +95,14 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 int attrib_drift(attrib_t *a, const rec_item_t *it, const char *action,
 		 time_t read_end, attrib_fn cb, void *data, err_t *e);
 
+/* A drift whose change is known already: event-driven mode's event
+ * (events.h) named who made it. Recorded found and handed to cb before
+ * the call returns; no CloudTrail lookup. Returns 0, or -ENOMEM with e
+ * set and no callback. */
+int attrib_drift_known(attrib_t *a, const rec_item_t *it, const char *action,
+		       time_t read_end, const ct_change_t *ch, attrib_fn cb,
+		       void *data, err_t *e);
+
 /* Once a cycle: asks again for the pending records (one round at a
  * time); the late callback runs once for each one settled. */
 void attrib_retry(attrib_t *a, time_t now);

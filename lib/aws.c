@@ -10,6 +10,7 @@
 #include "endpoints.h"
 #include "http.h"
 #include "jsonutil.h"
+#include "model.h"
 #include "proto.h"
 #include "retry.h"
 #include "secret.h"
@@ -527,6 +528,8 @@ static aws_req_t *req_new(aws_client_t *c, const char *service,
 				     r->ep.source, e) ||
 	    parse_endpoint(r, e) || build(r, e))
 		goto fail;
+	r->unsigned_call = model_operation_no_auth(model_operation_find(
+		r->svc->name, r->op));
 	uv_timer_init(c->loop, &r->timer);
 	r->timer.data = r;
 	r->next = c->reqs;

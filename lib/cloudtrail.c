@@ -349,16 +349,38 @@ static int is_write(const cJSON *ev, const cJSON *rec)
 	return cJSON_IsFalse(cJSON_GetObjectItem(rec, "readOnly"));
 }
 
-/* The record (CloudTrailEvent, a JSON string) gives who, from where and
- * with what: userIdentity.arn (an AWS service has invokedBy instead),
- * sourceIPAddress, userAgent. */
-static void fill_change(ct_change_t *ch, const cJSON *ev, const cJSON *rec,
-			double when)
+void ct_change_from_record(const cJSON *rec, ct_change_t *ch)
 {
 	const cJSON *who = cJSON_GetObjectItem(rec, "userIdentity");
 	const cJSON *arn = cJSON_GetObjectItem(who, "arn");
+	double when = 0;
 
 	memset(ch, 0, sizeof(*ch));
+	copy_str(ch->event_name, sizeof(ch->event_name),
+		 cJSON_GetObjectItem(rec, "eventName"));
+	copy_str(ch->event_source, sizeof(ch->event_source),
+		 cJSON_GetObjectItem(rec, "eventSource"));
+	copy_str(ch->event_id, sizeof(ch->event_id),
+		 cJSON_GetObjectItem(rec, "eventID"));
+	copy_str(ch->username, sizeof(ch->username),
+		 cJSON_GetObjectItem(who, "userName"));
+	copy_str(ch->principal, sizeof(ch->principal), cJSON_IsString(arn) ?
+		 arn : cJSON_GetObjectItem(who, "invokedBy"));
+	copy_str(ch->source_ip, sizeof(ch->source_ip),
+		 cJSON_GetObjectItem(rec, "sourceIPAddress"));
+	copy_str(ch->user_agent, sizeof(ch->user_agent),
+		 cJSON_GetObjectItem(rec, "userAgent"));
+	if (!event_time(cJSON_GetObjectItem(rec, "eventTime"), &when) &&
+	    when > 0)
+		ch->event_time = (time_t)when;
+}
+
+/* A LookupEvents event: the record (CloudTrailEvent, a JSON string) gives
+ * who, from where and with what; the event's own members name it. */
+static void fill_change(ct_change_t *ch, const cJSON *ev, const cJSON *rec,
+			double when)
+{
+	ct_change_from_record(rec, ch);
 	copy_str(ch->event_name, sizeof(ch->event_name),
 		 cJSON_GetObjectItem(ev, "EventName"));
 	copy_str(ch->event_source, sizeof(ch->event_source),
@@ -367,12 +389,6 @@ static void fill_change(ct_change_t *ch, const cJSON *ev, const cJSON *rec,
 		 cJSON_GetObjectItem(ev, "EventId"));
 	copy_str(ch->username, sizeof(ch->username),
 		 cJSON_GetObjectItem(ev, "Username"));
-	copy_str(ch->principal, sizeof(ch->principal), cJSON_IsString(arn) ?
-		 arn : cJSON_GetObjectItem(who, "invokedBy"));
-	copy_str(ch->source_ip, sizeof(ch->source_ip),
-		 cJSON_GetObjectItem(rec, "sourceIPAddress"));
-	copy_str(ch->user_agent, sizeof(ch->user_agent),
-		 cJSON_GetObjectItem(rec, "userAgent"));
 	ch->event_time = (time_t)when;
 }
 

@@ -116,6 +116,11 @@ cJSON *ct_params(const char *name, time_t since, time_t until,
  * when the page is not LookupEvents' answer. */
 int ct_page_change(const cJSON *page, time_t since, time_t until,
 		   const char *own_user_agent, ct_change_t *ch);
+/* A CloudTrail record (an event's CloudTrailEvent, or the detail of an
+ * EventBridge "AWS API Call via CloudTrail" event) as a change: who
+ * (userIdentity.arn; for an AWS service, its invokedBy), what and when.
+ * Missing members are "" (event_time 0). */
+void ct_change_from_record(const cJSON *rec, ct_change_t *ch);
 /* Seconds from the change to its detection (DetectSeconds); never
  * negative. */
 double ct_detect_seconds(const ct_change_t *ch, time_t detected);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "events.h"
+#include "intern.h"
 #include "jsonutil.h"
 #include "lease.h"
 #include "readfile.h"
@@ -52,13 +54,15 @@ struct config {
 	char *root_by_name;          /* the same as dir names it */
 };
 
+#define SETTINGS_MAX 32              /* settings_table's rows, at most */
+
 typedef struct loader {
 	config_t *cfg;
 	config_errors_t *errs;
 	frame_t stack[INCLUDE_MAX_DEPTH + 1];
 	size_t nstack;
-	int setting_depth[16];       /* per settings_table entry, -1 unset */
-	config_pos_t setting_pos[16];
+	int setting_depth[SETTINGS_MAX]; /* per settings_table entry, -1 unset */
+	config_pos_t setting_pos[SETTINGS_MAX];
 	const jsonc_doc_t *prune_doc; /* where settings.prune was written */
 	const cJSON *prune_node;
 	int unloaded;                /* files that did not parse: their
@@ -721,7 +725,9 @@ static int node_become(cJSON *node, const cJSON *value)
 	if (node->valuestring)
 		cJSON_free(node->valuestring);
 	cJSON_Delete(node->child);
-	node->type = dup->type & ~cJSON_StringIsConst;
+	/* the key stays node's, shared (jsonc.h) or not */
+	node->type = (dup->type & ~cJSON_StringIsConst) |
+		     (node->type & cJSON_StringIsConst);
 	node->valuestring = dup->valuestring;
 	node->valueint = dup->valueint;
 	node->valuedouble = dup->valuedouble;
@@ -778,6 +784,14 @@ out:
 	free(rel);
 }
 
+/* A reference's address and attribute are one allocation (attribute, when
+ * there is one, follows address's NUL). */
+static void free_ref(config_ref_t *ref)
+{
+	free(ref->address);
+	ref->address = ref->attribute = NULL;
+}
+
 static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		       const char *expr, size_t len, size_t addr_len, int whole,
 		       const config_pos_t *at)
@@ -785,10 +799,13 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 	config_ref_t ref = { .node = node, .in_key = in_key, .whole = whole,
 			     .pos = *at };
 
-	ref.address = strndup(expr, addr_len);
-	ref.attribute = strndup(expr + addr_len + 1, len - addr_len - 1);
-	if (!ref.address || !ref.attribute)
+	if (!(ref.address = malloc(len + 1)))
 		goto oom;
+	memcpy(ref.address, expr, addr_len);
+	ref.address[addr_len] = 0;
+	ref.attribute = ref.address + addr_len + 1;
+	memcpy(ref.attribute, expr + addr_len + 1, len - addr_len - 1);
+	ref.attribute[len - addr_len - 1] = 0;
 	if (ip->res) {
 		config_resource_t *r = ip->res;
 		config_ref_t *v = realloc(r->refs, (r->nrefs + 1) * sizeof(*v));
@@ -804,8 +821,7 @@ static void record_ref(interp_t *ip, const cJSON *node, int in_key,
 		return;
 	}
 oom:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 	if (ip->L)
 		ip->L->oom = 1;
 }
@@ -974,13 +990,14 @@ static int interp_text(interp_t *ip, cJSON *node, const cJSON *written,
 /* Interpolates one string node in place; written as for interp_text. */
 static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = value_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
 
 	if (!strstr(node->valuestring, "${"))
 		return;
+	pos = value_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->valuestring, 0, &out,
 			   &whole_value);
@@ -1009,7 +1026,7 @@ static void interp_string(interp_t *ip, cJSON *node, const cJSON *written)
  * then checks its siblings' keys). */
 static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 {
-	config_pos_t pos = key_pos(ip->doc, written);
+	config_pos_t pos;
 	strbuf_t out = STRBUF_INIT;
 	const cJSON *whole_value = NULL;
 	int refs, failed_before = ip->failed;
@@ -1017,6 +1034,7 @@ static int interp_key(interp_t *ip, cJSON *node, const cJSON *written)
 
 	if (!node->string || !strstr(node->string, "${"))
 		return 0;
+	pos = key_pos(ip->doc, written);
 	ip->failed = 0;
 	refs = interp_text(ip, node, written, node->string, 1, &out, &whole_value);
 	if (out.failed) {
@@ -1121,6 +1139,7 @@ typedef enum setting_kind {
 	SET_BYTES,         /* bytes, or "64k" / "4M" */
 	SET_MODE,
 	SET_TOPIC,         /* ARN or a reference */
+	SET_QUEUES,        /* SQS queue ARNs or references: one or a list */
 	SET_ENDPOINTS,     /* object service -> http(s) URL */
 	SET_ABS_PATH,
 	SET_TYPES,         /* array of "service.type" */
@@ -1144,6 +1163,7 @@ static const setting_def_t settings_table[] = {
 	SETTING("default_tags", SET_TAGS, default_tags),
 	SETTING("endpoints", SET_ENDPOINTS, endpoints),
 	SETTING("environment", SET_TEXT, environment),
+	SETTING("event_queues", SET_QUEUES, event_queues),
 	SETTING("history_max_bytes", SET_BYTES, history_max_bytes),
 	SETTING("lease", SET_LEASE, lease),
 	SETTING("metrics_namespace", SET_TEXT, metrics_namespace),
@@ -1155,9 +1175,13 @@ static const setting_def_t settings_table[] = {
 	SETTING("state_dir", SET_ABS_PATH, state_dir),
 };
 
+_Static_assert(N_ELEMS(settings_table) <= SETTINGS_MAX,
+	       "loader_t.setting_depth holds one slot per setting");
+
 static const char *const setting_names[] = {
 	"adopt", "alert_topic", "allow_plain_http", "credential_process_timeout",
-	"default_tags", "endpoints", "environment", "history_max_bytes",
+	"default_tags", "endpoints", "environment", "event_queues",
+	"history_max_bytes",
 	"lease", "metrics_namespace", "mode", "poll_interval", "prune",
 	"prune_max_per_cycle", "region", "state_dir",
 };
@@ -1449,6 +1473,114 @@ static void set_lease(loader_t *L, const loaded_file_t *f, const cJSON *v,
 	s->lease = l;
 }
 
+static void free_ref(config_ref_t *ref);
+
+static void free_queue(config_event_queue_t *q)
+{
+	free(q->value);
+	if (q->ref)
+		free_ref(q->ref);
+	free(q->ref);
+}
+
+static void free_queues(config_settings_t *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nevent_queues; i++)
+		free_queue(&s->event_queues[i]);
+	free(s->event_queues);
+	s->event_queues = NULL;
+	s->nevent_queues = 0;
+}
+
+/* One entry of settings.event_queues into *q: 0, or -EINVAL reported. */
+static int set_queue(loader_t *L, const loaded_file_t *f, cJSON *v,
+		     const char *where, config_event_queue_t *q)
+{
+	interp_t ip = { .L = L, .cfg = L->cfg, .doc = f->doc };
+	config_pos_t p = value_pos(f->doc, v);
+	config_ref_t ref = { 0 };
+	char region[64], account[16], name[96];
+	err_t e;
+	int rc = -EINVAL;
+
+	ip.setting_ref = &ref;
+	if (!cJSON_IsString(v)) {
+		add_error(L, &p, "%s must hold SQS queue ARNs or references",
+			  where);
+		return -EINVAL;
+	}
+	interp_tree(&ip, v);
+	if (ip.failed)
+		goto out;
+	if (ref.address && !ref.whole) {
+		add_error(L, &p, "%s: each entry must be exactly one reference",
+			  where);
+		goto out;
+	}
+	if (!ref.address && ev_queue_arn_parse(v->valuestring, region,
+			sizeof(region), account, sizeof(account), name,
+			sizeof(name), &e)) {
+		add_error(L, &p, "%s: %s", where, e.message);
+		goto out;
+	}
+	if (!(q->value = strdup(v->valuestring)) ||
+	    (ref.address && !(q->ref = malloc(sizeof(ref))))) {
+		L->oom = 1;
+		goto out;
+	}
+	if (ref.address) {
+		*q->ref = ref;
+		q->ref->node = NULL;
+		memset(&ref, 0, sizeof(ref));
+	}
+	rc = 0;
+out:
+	free_ref(&ref);
+	return rc;
+}
+
+/* settings.event_queues: a queue ARN or a whole reference (usually
+ * ${sqs.queue.NAME.QueueArn}), or a list of them. The daemon reads the
+ * region, account and name from the ARN (events.h). */
+static void set_queues(loader_t *L, const loaded_file_t *f, cJSON *v,
+		       const char *where)
+{
+	config_settings_t *s = &L->cfg->settings;
+	config_event_queue_t *q;
+	config_pos_t p = value_pos(f->doc, v);
+	size_t n = 0, max = cJSON_IsArray(v) ?
+			   (size_t)cJSON_GetArraySize(v) : 1, i;
+	cJSON *el;
+	int bad = 0;
+
+	if (!cJSON_IsString(v) && !cJSON_IsArray(v)) {
+		add_error(L, &p, "%s must be an SQS queue ARN or reference, or "
+			  "a list of them", where);
+		return;
+	}
+	if (!(q = calloc(max + 1, sizeof(*q)))) {
+		L->oom = 1;
+		return;
+	}
+	if (cJSON_IsString(v))
+		bad = set_queue(L, f, v, where, &q[n++]) != 0;
+	else
+		cJSON_ArrayForEach(el, v)
+			if (set_queue(L, f, el, where, &q[n++]))
+				bad = 1;
+	if (bad) {
+		for (i = 0; i < n; i++)
+			free_queue(&q[i]);
+		free(q);
+		return;
+	}
+	free_queues(s);
+	s->event_queues = q;
+	s->nevent_queues = n;
+}
+
 static void apply_setting(loader_t *L, const loaded_file_t *f,
 			  const setting_def_t *def, cJSON *v)
 {
@@ -1460,6 +1592,10 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 	config_ref_t ref = { 0 };
 
 	snprintf(where, sizeof(where), "settings.%s", def->key);
+	if (def->kind == SET_QUEUES) {
+		set_queues(L, f, v, where);
+		return;
+	}
 	ip.where = def->kind == SET_TOPIC ? NULL : where;
 	ip.setting_ref = &ref;
 	interp_tree(&ip, v);
@@ -1510,6 +1646,8 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 	case SET_LEASE:
 		set_lease(L, f, v, where);
 		break;
+	case SET_QUEUES:   /* set_queues, above: each entry on its own */
+		break;
 	case SET_BOOL:
 		if (!cJSON_IsBool(v))
 			add_error(L, &p, "%s must be true or false", where);
@@ -1538,8 +1676,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 				L->oom = 1;
 				break;
 			}
-			free(s->alert_topic_ref->address);
-			free(s->alert_topic_ref->attribute);
+			free_ref(s->alert_topic_ref);
 			*s->alert_topic_ref = ref;
 			s->alert_topic_ref->node = NULL;
 			memset(&ref, 0, sizeof(ref));
@@ -1549,8 +1686,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		} else {
 			replace_str(L, slot, v->valuestring);
 			if (s->alert_topic_ref) {
-				free(s->alert_topic_ref->address);
-				free(s->alert_topic_ref->attribute);
+				free_ref(s->alert_topic_ref);
 				free(s->alert_topic_ref);
 				s->alert_topic_ref = NULL;
 			}
@@ -1558,8 +1694,7 @@ static void apply_setting(loader_t *L, const loaded_file_t *f,
 		break;
 	}
 out:
-	free(ref.address);
-	free(ref.attribute);
+	free_ref(&ref);
 }
 
 static void collect_settings(loader_t *L, const loaded_file_t *f, cJSON *obj)
@@ -1722,7 +1857,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	r->doc = f->doc;
 	r->body = obj;
 	for (v = obj->child; v; v = next) {
-		config_pos_t p = value_pos(f->doc, v);
+		config_pos_t p;
 
 		next = v->next;
 		/* Every key but driftd's own is an AWS property, whatever its
@@ -1734,6 +1869,7 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 		    (isupper((unsigned char)v->string[0]) ||
 		     !config_suggest(v->string, reserved_keys, N_ELEMS(reserved_keys))))
 			continue;
+		p = value_pos(f->doc, v);
 		if (!strcmp(v->string, "policy")) {
 			parse_policy(L, f->doc, r, v, &mode_set);
 		} else if (!strcmp(v->string, "ensure")) {
@@ -1766,16 +1902,15 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	if (!mode_set)
 		r->policy.mode = s->mode;
 	interp_tree(&ip, obj);
+	/* attribute names, repeated by every resource of a type */
+	intern_keys(obj);
 }
 
 static void free_resource(config_resource_t *r)
 {
 	size_t k;
 
-	free(r->address);
-	free(r->service);
-	free(r->type);
-	free(r->name);
+	free(r->address);            /* service, type and name too */
 	free(r->region);
 	for (k = 0; k < r->policy.nignore; k++)
 		free(r->policy.ignore[k]);
@@ -1783,10 +1918,8 @@ static void free_resource(config_resource_t *r)
 	for (k = 0; k < r->ndepends_on; k++)
 		free(r->depends_on[k]);
 	free(r->depends_on);
-	for (k = 0; k < r->nrefs; k++) {
-		free(r->refs[k].address);
-		free(r->refs[k].attribute);
-	}
+	for (k = 0; k < r->nrefs; k++)
+		free_ref(&r->refs[k]);
 	free(r->refs);
 }
 
@@ -1847,6 +1980,30 @@ static void seen_add(loader_t *L, size_t index)
 	L->seen[i] = index + 1;
 }
 
+/* r's address, service, type and name from address (checked valid), in
+ * one allocation: "ec2.vpc.main\0ec2\0vpc\0", name a suffix of address.
+ * 0 or -ENOMEM. */
+static int split_address(config_resource_t *r, const char *address)
+{
+	size_t len = strlen(address);
+	const char *d1 = strchr(address, '.'), *d2 = strchr(d1 + 1, '.');
+	size_t ns = (size_t)(d1 - address), nt = (size_t)(d2 - d1 - 1);
+	char *p = malloc(len + 1 + ns + 1 + nt + 1);
+
+	if (!p)
+		return -ENOMEM;
+	r->address = p;
+	memcpy(p, address, len + 1);
+	r->name = p + (d2 + 1 - address);
+	r->service = p += len + 1;
+	memcpy(p, address, ns);
+	p[ns] = 0;
+	r->type = p += ns + 1;
+	memcpy(p, d1 + 1, nt);
+	p[nt] = 0;
+	return 0;
+}
+
 static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 {
 	config_t *cfg = L->cfg;
@@ -1862,7 +2019,6 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 	cJSON_ArrayForEach(v, obj) {
 		config_pos_t p = key_pos(f->doc, v);
 		config_resource_t *r;
-		const char *d1, *d2;
 
 		if (!address_valid(v->string, strlen(v->string))) {
 			add_error(L, &p, "malformed address \"%s\" (expected SERVICE.TYPE.NAME, "
@@ -1901,14 +2057,8 @@ static void collect_resources(loader_t *L, const loaded_file_t *f, cJSON *obj)
 		r = &cfg->res[cfg->nres];
 		memset(r, 0, sizeof(*r));
 		r->pos = p;
-		d1 = strchr(v->string, '.');
-		d2 = strchr(d1 + 1, '.');
-		r->address = strdup(v->string);
-		r->service = strndup(v->string, (size_t)(d1 - v->string));
-		r->type = strndup(d1 + 1, (size_t)(d2 - d1 - 1));
-		r->name = strdup(d2 + 1);
 		cfg->nres++;
-		if (!r->address || !r->service || !r->type || !r->name) {
+		if (split_address(r, v->string)) {
 			L->oom = 1;
 			return;
 		}
@@ -1970,8 +2120,8 @@ graph_t *config_graph(const config_t *cfg)
 	graph_t *g = graph_new();
 	size_t i, k;
 
-	if (!g)
-		return NULL;
+	if (!g || graph_reserve(g, cfg->nres))
+		goto fail;
 	for (i = 0; i < cfg->nres; i++) {
 		const config_resource_t *r = &cfg->res[i];
 
@@ -2002,6 +2152,10 @@ static void check_graph(loader_t *L)
 					 "reference to" : "depends_on names");
 	if (cfg->settings.alert_topic_ref)
 		check_ref_target(L, cfg->settings.alert_topic_ref, "reference to");
+	for (k = 0; k < cfg->settings.nevent_queues; k++)
+		if (cfg->settings.event_queues[k].ref)
+			check_ref_target(L, cfg->settings.event_queues[k].ref,
+					 "reference to");
 	if (!(g = config_graph(cfg)) || graph_find_cycles(g, report_cycle, &cc) < 0)
 		L->oom = 1;
 	graph_free(g);
@@ -2186,8 +2340,17 @@ int config_load_with_schema(const char *dir, const config_schema_t *schema,
 		cJSON_ArrayForEach(v, jsonc_root(L.cfg->files[i].doc))
 			if (!strcmp(v->string, "resources"))
 				collect_resources(&L, &L.cfg->files[i], v);
-	if (L.cfg->nres)
+	if (L.cfg->nres) {
+		/* no room kept for resources to come: none will */
+		config_resource_t *fit = realloc(L.cfg->res,
+						 L.cfg->nres * sizeof(*fit));
+
+		if (fit) {
+			L.cfg->res = fit;
+			L.cfg->capres = L.cfg->nres;
+		}
 		qsort(L.cfg->res, L.cfg->nres, sizeof(*L.cfg->res), cmp_resource);
+	}
 	check_graph(&L);
 	run_schema(&L, schema);
 	rc = L.oom ? -ENOMEM : L.errs->count ? -EINVAL : 0;
@@ -2212,12 +2375,6 @@ out:
 int config_load(const char *dir, config_t **out, config_errors_t **errs)
 {
 	return config_load_with_schema(dir, NULL, out, errs);
-}
-
-static void free_ref(config_ref_t *ref)
-{
-	free(ref->address);
-	free(ref->attribute);
 }
 
 void config_free(config_t *cfg)
@@ -2246,6 +2403,7 @@ void config_free(config_t *cfg)
 	if (s->alert_topic_ref)
 		free_ref(s->alert_topic_ref);
 	free(s->alert_topic_ref);
+	free_queues(s);
 	free(s->metrics_namespace);
 	cJSON_Delete(s->endpoints);
 	free(s->state_dir);
@@ -2360,6 +2518,98 @@ int config_resolve(const config_t *cfg, const config_resource_t *res,
 	}
 	*out = copy;
 	return 0;
+}
+
+/* ---- forgetting positions -------------------------------------------- */
+
+typedef struct kept {
+	const jsonc_doc_t *doc;
+	const cJSON *node;
+} kept_t;
+
+typedef struct kept_vec {
+	kept_t *v;
+	size_t n, cap;
+	int oom;
+} kept_vec_t;
+
+static void keep(kept_vec_t *k, const jsonc_doc_t *doc, const cJSON *node)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		kept_t *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v) {
+			k->oom = 1;
+			return;
+		}
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = (kept_t){ doc, node };
+}
+
+/* The nodes resolve_walk may report at: a string holding a reference (its
+ * value and the bytes in it), and an object with a reference in a key
+ * (itself, and each member's key for check_keys_unique). */
+static void keep_for_resolve(kept_vec_t *k, const config_resource_t *res,
+			     const cJSON *node)
+{
+	const cJSON *c;
+	int keys = 0;
+
+	if (cJSON_IsString(node) && is_ref_node(res, node, 0))
+		keep(k, res->doc, node);
+	for (c = node->child; c; c = c->next) {
+		keys |= is_ref_node(res, c, 1);
+		keep_for_resolve(k, res, c);
+	}
+	if (keys) {
+		keep(k, res->doc, node);
+		for (c = node->child; c; c = c->next)
+			keep(k, res->doc, c);
+	}
+}
+
+static int cmp_kept(const void *x, const void *y)
+{
+	const kept_t *a = x, *b = y;
+
+	if (a->doc != b->doc)
+		return (uintptr_t)a->doc < (uintptr_t)b->doc ? -1 : 1;
+	return ((uintptr_t)a->node > (uintptr_t)b->node) -
+	       ((uintptr_t)a->node < (uintptr_t)b->node);
+}
+
+void config_forget_positions(config_t *cfg)
+{
+	kept_vec_t k = { 0 };
+	const cJSON **nodes = NULL;
+	size_t i, j, from;
+
+	for (i = 0; i < cfg->nres; i++)
+		for (j = 0; j < cfg->res[i].nrefs; j++)
+			if (cfg->res[i].refs[j].attribute) {
+				keep_for_resolve(&k, &cfg->res[i], cfg->res[i].body);
+				break;
+			}
+	if (k.oom || (k.n && !(nodes = malloc(k.n * sizeof(*nodes))))) {
+		free(k.v);           /* forgetting nothing is correct too */
+		return;
+	}
+	if (k.n)
+		qsort(k.v, k.n, sizeof(*k.v), cmp_kept);
+	for (i = 0; i < cfg->nfiles; i++) {
+		const jsonc_doc_t *doc = cfg->files[i].doc;
+
+		for (from = 0; from < k.n && k.v[from].doc != doc; from++)
+			;
+		for (j = 0; from + j < k.n && k.v[from + j].doc == doc; j++)
+			nodes[j] = k.v[from + j].node;
+		jsonc_retain(cfg->files[i].doc, nodes, j);
+	}
+	free(nodes);
+	free(k.v);
 }
 
 /* ---- helpers for the daemon and schemas ------------------------------ */

@@ -72,7 +72,9 @@ typedef enum config_ensure {
 
 typedef struct config_ref {
 	char *address;               /* "rds.db_instance.main" */
-	char *attribute;             /* "Endpoint.Address" */
+	char *attribute;             /* "Endpoint.Address"; NULL for a
+				      * depends_on entry; in address's
+				      * allocation */
 	const cJSON *node;           /* string in the body that holds it, or
 				      * the member whose key holds it */
 	int in_key;                  /* in node's key, not its value */
@@ -90,7 +92,7 @@ typedef struct config_policy {
 } config_policy_t;
 
 typedef struct config_resource {
-	char *address, *service, *type, *name;
+	char *address, *service, *type, *name; /* one allocation, at address */
 	cJSON *body;                 /* AWS properties only, reserved keys
 				      * removed, variables and file() applied */
 	config_pos_t pos;            /* of the address key */
@@ -114,6 +116,13 @@ typedef struct config_lease {
 	int create_table;            /* default false */
 } config_lease_t;
 
+/* settings.event_queues: one SQS queue event-driven mode long-polls
+ * (issue 16 item 3). */
+typedef struct config_event_queue {
+	char *value;                 /* queue ARN, or the reference as written */
+	config_ref_t *ref;           /* non-NULL when value is one */
+} config_event_queue_t;
+
 typedef struct config_settings {
 	char *environment;
 	char *region;
@@ -124,6 +133,8 @@ typedef struct config_settings {
 	config_mode_t mode;          /* default enforce */
 	char *alert_topic;           /* ARN, or the reference as written */
 	config_ref_t *alert_topic_ref; /* non-NULL when alert_topic is one */
+	config_event_queue_t *event_queues; /* none: event-driven mode off */
+	size_t nevent_queues;
 	char *metrics_namespace;     /* default "Driftd" */
 	cJSON *endpoints;            /* object service -> URL, never NULL */
 	char *state_dir;             /* default "/var/lib/driftd" */
@@ -192,6 +203,14 @@ int config_load(const char *dir, config_t **out, config_errors_t **errs);
 int config_load_with_schema(const char *dir, const config_schema_t *schema,
 			    config_t **out, config_errors_t **errs);
 void config_free(config_t *cfg);
+
+/* Once loading and every check that reports at positions is done (the
+ * schema's, at load; estate_check): forgets the position of every value
+ * but those config_resolve may report at (its references, and the keys
+ * of an object a reference names a key of). A value's position was 24
+ * bytes; at 100,000 resources, 23 MB. The rest of res->body then maps to
+ * its file's start. */
+void config_forget_positions(config_t *cfg);
 void config_errors_free(config_errors_t *errs);
 /* For checks made after loading (estate.h): appends e (past
  * CONFIG_MAX_ERRORS only sets truncated), 0 or -ENOMEM; and sorts the

@@ -111,6 +111,19 @@ static int rehash(graph_t *g)
 	return 0;
 }
 
+int graph_reserve(graph_t *g, size_t n)
+{
+	node_t *nodes;
+
+	if (n <= g->cap)
+		return 0;
+	if (!(nodes = realloc(g->nodes, n * sizeof(*nodes))))
+		return -ENOMEM;
+	g->nodes = nodes;
+	g->cap = n;
+	return 0;
+}
+
 static long intern(graph_t *g, const char *name)
 {
 	long found = find(g, name);

@@ -23,6 +23,11 @@ typedef enum graph_state {
 graph_t *graph_new(void);
 void graph_free(graph_t *g);
 
+/* Makes room for n nodes in all, so that a graph of a known size is not
+ * grown by doubling (a third of its node array unused on average).
+ * 0 or -ENOMEM. */
+int graph_reserve(graph_t *g, size_t n);
+
 /* Adding an existing node or edge again is a no-op. add_edge adds missing
  * nodes. Return 0 or -ENOMEM. */
 int graph_add_node(graph_t *g, const char *name);

@@ -706,6 +706,48 @@ static int lease_statement(gen_t *g, cJSON *stmts)
 	       0 : -ENOMEM;
 }
 
+/* Event-driven mode (settings.event_queues, daemon/events.c): the queues'
+ * URLs, their messages, and deleting them once handled. DeleteMessage
+ * covers DeleteMessageBatch ("You cannot set permissions explicitly for
+ * ... DeleteMessageBatch", SQS Developer Guide, Amazon SQS batch
+ * actions). A queue ARN as written, or a referenced queue's own ARN
+ * patterns (its type's arn); unknown: the account's queues. */
+static int event_queue_statement(gen_t *g, cJSON *stmts)
+{
+	const config_settings_t *st = config_settings(g->cfg);
+	cJSON *arns, *acts;
+	size_t i, n;
+
+	if (!st->nevent_queues)
+		return 0;
+	if (!(arns = cJSON_CreateArray()))
+		return -ENOMEM;
+	for (i = 0; i < st->nevent_queues; i++) {
+		const config_event_queue_t *q = &st->event_queues[i];
+		const config_resource_t *to = q->ref ?
+			config_resource_find(g->cfg, q->ref->address) : NULL;
+
+		n = (size_t)cJSON_GetArraySize(arns);
+		if (!q->ref)
+			add_unique(arns, q->value);
+		else if (to)
+			add_patterns(g, arns, to, 0);
+		if (q->ref && (size_t)cJSON_GetArraySize(arns) == n)
+			fill_pattern(g, arns, NULL, "arn:{partition}:sqs:*:{account}:*",
+				     strlen("arn:{partition}:sqs:*:{account}:*"), 0);
+	}
+	if (!(acts = cJSON_CreateArray()) ||
+	    !cJSON_AddItemToArray(acts, cJSON_CreateString("sqs:DeleteMessage")) ||
+	    !cJSON_AddItemToArray(acts, cJSON_CreateString("sqs:GetQueueUrl")) ||
+	    !cJSON_AddItemToArray(acts, cJSON_CreateString("sqs:ReceiveMessage"))) {
+		cJSON_Delete(acts);
+		cJSON_Delete(arns);
+		return -ENOMEM;
+	}
+	return add_statement(stmts, "SqsEventQueues", "Allow", acts, arns) ?
+	       0 : -ENOMEM;
+}
+
 /* What the daemon calls besides the tables (lib/session.c, metrics,
  * alerts, the lease, lib/cloudtrail.c): who it is, who changed a
  * drifted resource (LookupEvents authorizes no resource type: "*",
@@ -723,7 +765,7 @@ static int reporting_statements(gen_t *g, cJSON *stmts)
 	    !add_statement(stmts, "CloudTrailLookup", "Allow",
 			   cJSON_CreateString("cloudtrail:LookupEvents"),
 			   cJSON_CreateString("*")) ||
-	    lease_statement(g, stmts))
+	    lease_statement(g, stmts) || event_queue_statement(g, stmts))
 		return -ENOMEM;
 	if (!st->alert_topic)
 		return 0;

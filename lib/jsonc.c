@@ -17,17 +17,27 @@ typedef struct scan_rec {
 
 typedef struct pos_entry {
 	const cJSON *node;
-	size_t offset, key_offset;       /* of the value, of its key in text */
 	int line, column, key_line, key_column;
 } pos_entry_t;
 
+/* A string (a value, or the key naming node) as written, from its opening
+ * quote: kept only where a written byte may not be a decoded byte (it
+ * holds an escape). In every other string the n-th decoded byte is the
+ * n-th written one, and the file's text is not kept. */
+typedef struct raw_string {
+	const cJSON *node;
+	int in_key;
+	size_t at, len;                  /* in the doc's raw arena */
+} raw_string_t;
+
 struct jsonc_doc {
 	char *file;
-	char *text;                      /* as read, for positions in strings */
-	size_t len;
 	cJSON *root;
 	pos_entry_t *index;              /* sorted by node address */
 	size_t count;
+	raw_string_t *raw;               /* sorted by node, then in_key */
+	size_t nraw;
+	char *arena;
 };
 
 typedef struct scanner {
@@ -391,8 +401,6 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 		advance(sc->s, koff, sc->recs[r].key_off, &kline, &kcol);
 		voff = sc->recs[r].value_off;
 		koff = sc->recs[r].key_off;
-		index[r].offset = voff;
-		index[r].key_offset = koff;
 		index[r].line = vline;
 		index[r].column = vcol;
 		index[r].key_line = kline;
@@ -400,11 +408,77 @@ static void fill_positions(const scanner_t *sc, pos_entry_t *index)
 	}
 }
 
+/* The written length of the string at s[quote], quotes included (the
+ * scanner has checked it is whole); *keep: it holds an escape. */
+static size_t raw_span(const char *s, size_t quote, int *keep)
+{
+	size_t i = quote + 1;
+
+	*keep = 0;
+	for (; s[i] != '"'; i++) {
+		if (s[i] == '\\') {
+			*keep = 1;
+			i++;
+		}
+	}
+	return i + 1 - quote;
+}
+
+static int cmp_raw(const void *x, const void *y)
+{
+	const raw_string_t *a = x, *b = y;
+	uintptr_t na = (uintptr_t)a->node, nb = (uintptr_t)b->node;
+
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return (a->in_key > b->in_key) - (a->in_key < b->in_key);
+}
+
+/* Copies the strings raw_string_t keeps (index still in document order,
+ * matching sc->recs) into doc->arena. 0 or -ENOMEM. */
+static int keep_raw_strings(const scanner_t *sc, jsonc_doc_t *doc)
+{
+	size_t r, k, bytes = 0, n = 0, len, off[2];
+	int keep, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (r = 0; r < sc->nrecs; r++) {
+			off[0] = sc->recs[r].value_off;
+			off[1] = sc->recs[r].key_off;
+			for (k = 0; k < 2; k++) {
+				if (sc->s[off[k]] != '"' || (k == 1 && off[1] == off[0]))
+					continue;
+				len = raw_span(sc->s, off[k], &keep);
+				if (!keep)
+					continue;
+				if (pass == 1) {
+					doc->raw[n] = (raw_string_t){ .node = doc->index[r].node,
+								     .in_key = (int)k,
+								     .at = bytes, .len = len };
+					memcpy(doc->arena + bytes, sc->s + off[k], len);
+				}
+				n++;
+				bytes += len;
+			}
+		}
+		if (pass == 1 || !n)
+			break;
+		if (!(doc->raw = malloc(n * sizeof(*doc->raw))) ||
+		    !(doc->arena = malloc(bytes)))
+			return -ENOMEM;
+		n = bytes = 0;
+	}
+	doc->nraw = n;
+	if (n)
+		qsort(doc->raw, n, sizeof(*doc->raw), cmp_raw);
+	return 0;
+}
+
 static const pos_entry_t *lookup(const jsonc_doc_t *doc, const cJSON *node);
 
 typedef struct keyed {
 	const cJSON *node;
-	const pos_entry_t *pos;
+	size_t index;                    /* among its siblings: written order */
 } keyed_t;
 
 static int cmp_keyed(const void *x, const void *y)
@@ -412,21 +486,30 @@ static int cmp_keyed(const void *x, const void *y)
 	const keyed_t *a = x, *b = y;
 	int c = strcmp(a->node->string, b->node->string);
 
-	if (c)
-		return c;
-	if (a->pos->key_line != b->pos->key_line)
-		return a->pos->key_line < b->pos->key_line ? -1 : 1;
-	return (a->pos->key_column > b->pos->key_column) -
-	       (a->pos->key_column < b->pos->key_column);
+	return c ? c : (a->index > b->index) - (a->index < b->index);
 }
 
+static int duplicate_key(const jsonc_doc_t *doc, const cJSON *first,
+			 const cJSON *again, err_t *err)
+{
+	const pos_entry_t *p = lookup(doc, again), *q = lookup(doc, first);
+
+	return err_set_at(err, -EINVAL, doc->file, p->key_line, p->key_column,
+			  "duplicate key \"%s\" (first at line %d, column %d)",
+			  again->string, q->key_line, q->key_column);
+}
+
+/* Objects this small compare every pair of keys: no allocation, no sort. */
+#define SMALL_OBJECT 8
+
 /* cJSON keeps both members of {"a": 1, "a": 2} and lookups see only the
- * first, so a repeated key would be silently ignored: refuse it. Sorting
- * keeps this O(n log n) per object. */
+ * first, so a repeated key would be silently ignored: refuse it, naming
+ * the first repeat in key order (then written order). Sorting keeps this
+ * O(n log n) per object. */
 static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
 				err_t *err)
 {
-	const cJSON *child;
+	const cJSON *child, *other, *first = NULL, *again = NULL;
 	keyed_t *keys;
 	size_t n = 0, i;
 	int rc = 0;
@@ -438,20 +521,26 @@ static int check_duplicate_keys(const jsonc_doc_t *doc, const cJSON *node,
 		return 0;
 	for (child = node->child; child; child = child->next)
 		n++;
+	if (n <= SMALL_OBJECT) {
+		for (child = node->child->next; child; child = child->next)
+			for (other = node->child; other != child; other = other->next)
+				if (!strcmp(child->string, other->string)) {
+					if (!again || strcmp(child->string, again->string) < 0) {
+						first = other;
+						again = child;
+					}
+					break;
+				}
+		return again ? duplicate_key(doc, first, again, err) : 0;
+	}
 	if (!(keys = malloc(n * sizeof(*keys))))
 		return err_set(err, -ENOMEM, "out of memory");
-	for (i = 0, child = node->child; child; child = child->next, i++) {
-		keys[i].node = child;
-		keys[i].pos = lookup(doc, child);
-	}
+	for (i = 0, child = node->child; child; child = child->next, i++)
+		keys[i] = (keyed_t){ .node = child, .index = i };
 	qsort(keys, n, sizeof(*keys), cmp_keyed);
 	for (i = 1; i < n && !rc; i++)
 		if (!strcmp(keys[i].node->string, keys[i - 1].node->string))
-			rc = err_set_at(err, -EINVAL, doc->file, keys[i].pos->key_line,
-					keys[i].pos->key_column,
-					"duplicate key \"%s\" (first at line %d, column %d)",
-					keys[i].node->string, keys[i - 1].pos->key_line,
-					keys[i - 1].pos->key_column);
+			rc = duplicate_key(doc, keys[i - 1].node, keys[i].node, err);
 	free(keys);
 	return rc;
 }
@@ -472,16 +561,12 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 				  "file is larger than %u bytes", JSONC_MAX_SIZE);
 	sc.s = malloc(len + 1);
 	doc = calloc(1, sizeof(*doc));
-	if (!sc.s || !doc || !(doc->file = strdup(file)) ||
-	    !(doc->text = malloc(len + 1))) {
+	if (!sc.s || !doc || !(doc->file = strdup(file))) {
 		rc = err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(sc.s, text, len);
 	sc.s[len] = 0;
-	memcpy(doc->text, text, len);
-	doc->text[len] = 0;
-	doc->len = len;
 	/* a UTF-8 byte order mark from some editors; blanked, so columns
 	 * still count from the file's first byte */
 	if (len >= 3 && !memcmp(sc.s, "\xef\xbb\xbf", 3))
@@ -518,6 +603,10 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 	}
 	fill_positions(&sc, doc->index);
 	doc->count = sc.nrecs;
+	if (keep_raw_strings(&sc, doc)) {
+		rc = err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	qsort(doc->index, doc->count, sizeof(*doc->index), cmp_entry);
 	if ((rc = check_duplicate_keys(doc, doc->root, err)))
 		goto out;
@@ -555,9 +644,40 @@ void jsonc_free(jsonc_doc_t *doc)
 		return;
 	cJSON_Delete(doc->root);
 	free(doc->index);
-	free(doc->text);
+	free(doc->raw);
+	free(doc->arena);
 	free(doc->file);
 	free(doc);
+}
+
+void jsonc_retain(jsonc_doc_t *doc, const cJSON *const *keep, size_t n)
+{
+	size_t i, k = 0, out = 0;
+
+	for (i = 0; i < doc->count; i++) {
+		while (k < n && (uintptr_t)keep[k] < (uintptr_t)doc->index[i].node)
+			k++;
+		if (k < n && keep[k] == doc->index[i].node)
+			doc->index[out++] = doc->index[i];
+	}
+	doc->count = out;
+	for (i = k = out = 0; i < doc->nraw; i++) {
+		while (k < n && (uintptr_t)keep[k] < (uintptr_t)doc->raw[i].node)
+			k++;
+		if (k < n && keep[k] == doc->raw[i].node)
+			doc->raw[out++] = doc->raw[i];
+	}
+	doc->nraw = out;
+	/* shrinking: a failure keeps the larger block, which is as good */
+	if (!doc->count) {
+		free(doc->index);
+		doc->index = NULL;
+	} else {
+		pos_entry_t *fit = realloc(doc->index, doc->count * sizeof(*fit));
+
+		if (fit)
+			doc->index = fit;
+	}
 }
 
 cJSON *jsonc_root(const jsonc_doc_t *doc)
@@ -601,29 +721,41 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos)
 	return node_pos(doc, node, 1, pos);
 }
 
-/* Walks the string starting at text[quote] as written, counting the bytes
- * each escape decodes to (as cJSON decodes them: \uXXXX to 1-3 UTF-8
- * bytes, a surrogate pair to 4), until the decoded offset is reached, and
- * moves pos (the quote's position) there. The scanner has validated the
- * escapes, and a string never spans lines. */
-static void pos_in_string(const jsonc_doc_t *doc, size_t quote, size_t offset,
-			  jsonc_pos_t *pos)
+/* Moves pos (the opening quote's position) to the byte at offset of the
+ * decoded string s (node's value, or its key when in_key), counting the
+ * bytes each escape of the string as written decodes to (as cJSON decodes
+ * them: \uXXXX to 1-3 UTF-8 bytes, a surrogate pair to 4). The scanner
+ * has validated the escapes, and a string never spans lines. */
+static void pos_in_string(const jsonc_doc_t *doc, const cJSON *node, int in_key,
+			  const char *s, size_t offset, jsonc_pos_t *pos)
 {
-	size_t raw = quote + 1, decoded = 0;
+	raw_string_t key = { .node = node, .in_key = in_key };
+	const raw_string_t *r = doc->nraw ? bsearch(&key, doc->raw, doc->nraw,
+						    sizeof(key), cmp_raw) : NULL;
+	const char *text;
+	size_t raw = 1, decoded = 0, len;
 
-	while (decoded < offset && raw < doc->len && doc->text[raw] != '"') {
-		if (doc->text[raw] != '\\') {
+	if (!r) {
+		/* written as decoded: no escape */
+		len = strlen(s);
+		pos->column += 1 + (int)(offset < len ? offset : len);
+		return;
+	}
+	text = doc->arena + r->at;
+	len = r->len;
+	while (decoded < offset && raw < len && text[raw] != '"') {
+		if (text[raw] != '\\') {
 			raw++;
 			decoded++;
-		} else if (doc->text[raw + 1] != 'u') {
+		} else if (text[raw + 1] != 'u') {
 			raw += 2;
 			decoded++;
 		} else {
-			int cp = hex4(doc->text + raw + 2);
+			int cp = hex4(text + raw + 2);
 
 			raw += 6;
-			if (cp >= 0xd800 && cp < 0xdc00 && doc->text[raw] == '\\' &&
-			    doc->text[raw + 1] == 'u') {
+			if (cp >= 0xd800 && cp < 0xdc00 && text[raw] == '\\' &&
+			    text[raw + 1] == 'u') {
 				raw += 6;
 				decoded += 4;
 			} else {
@@ -631,30 +763,24 @@ static void pos_in_string(const jsonc_doc_t *doc, size_t quote, size_t offset,
 			}
 		}
 	}
-	pos->column += (int)(raw - quote);
+	pos->column += (int)raw;
 }
 
 int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
 		     jsonc_pos_t *pos)
 {
-	const pos_entry_t *p = lookup(doc, node);
-
-	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node) ||
-	    doc->text[p->offset] != '"')
+	if (jsonc_value_pos(doc, node, pos) || !cJSON_IsString(node))
 		return -ENOENT;
-	pos_in_string(doc, p->offset, offset, pos);
+	pos_in_string(doc, node, 0, node->valuestring, offset, pos);
 	return 0;
 }
 
 int jsonc_key_string_pos(const jsonc_doc_t *doc, const cJSON *node,
 			 size_t offset, jsonc_pos_t *pos)
 {
-	const pos_entry_t *p = lookup(doc, node);
-
-	/* a keyless node's key offset is its value's */
-	if (jsonc_key_pos(doc, node, pos) || !node->string ||
-	    p->key_offset == p->offset || doc->text[p->key_offset] != '"')
+	/* a keyless node's key position is its value's */
+	if (jsonc_key_pos(doc, node, pos) || !node->string)
 		return -ENOENT;
-	pos_in_string(doc, p->key_offset, offset, pos);
+	pos_in_string(doc, node, 1, node->string, offset, pos);
 	return 0;
 }

@@ -6,7 +6,10 @@
  * comments, strict syntax errors that say what was expected (cJSON accepts
  * or rejects without saying why), a trailing-comma error, limits on size and
  * nesting, and positions. Lines and columns are 1-based; columns count
- * bytes. */
+ * bytes.
+ *
+ * Memory: the file's text is not kept, only its strings that hold an
+ * escape (in any other, a decoded byte is a written byte). */
 #ifndef DRIFTD_JSONC_H
 #define DRIFTD_JSONC_H
 
@@ -36,6 +39,12 @@ int jsonc_load_file(const char *path, jsonc_doc_t **out, err_t *err);
 
 void jsonc_free(jsonc_doc_t *doc);
 
+/* Forgets the positions of every node but the n in keep (sorted by
+ * address; repeats allowed): for a doc read and checked, whose later
+ * errors can only be at a few nodes. A forgotten node's positions are
+ * then the file's start, with -ENOENT. */
+void jsonc_retain(jsonc_doc_t *doc, const cJSON *const *keep, size_t n);
+
 /* The tree stays owned by the doc. */
 cJSON *jsonc_root(const jsonc_doc_t *doc);
 const char *jsonc_file(const jsonc_doc_t *doc);
@@ -50,7 +59,8 @@ int jsonc_key_pos(const jsonc_doc_t *doc, const cJSON *node, jsonc_pos_t *pos);
 /* Position of byte offset (in the decoded valuestring) inside a string
  * value as written, escapes accounted for: where a "${" inside the string
  * sits in the file. -ENOENT for a foreign or non-string node (pos is then
- * the value's or the file's start). */
+ * the value's or the file's start). The string must still be the one
+ * parsed: a caller that rewrites one asks before it does. */
 int jsonc_string_pos(const jsonc_doc_t *doc, const cJSON *node, size_t offset,
 		     jsonc_pos_t *pos);
 

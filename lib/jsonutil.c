@@ -304,3 +304,53 @@ void json_delete_wiped(cJSON *v)
 	json_wipe(v);
 	cJSON_Delete(v);
 }
+
+int json_thaw(cJSON **v)
+{
+	cJSON *tree;
+
+	if (!json_is_packed(*v))
+		return 0;
+	if (!(tree = json_unpack(*v)))
+		return -ENOMEM;
+	cJSON_Delete(*v);
+	*v = tree;
+	return 0;
+}
+
+/* ---- packed values --------------------------------------------------- */
+
+cJSON *json_pack(const cJSON *v)
+{
+	char stack[4096], *text = stack;
+	size_t n;
+	cJSON *node;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return NULL;
+	/* Printed on the stack when it fits (most items): no growing buffer. */
+	if (!cJSON_PrintPreallocated((cJSON *)v, stack, sizeof(stack), 0) &&
+	    !(text = cJSON_PrintUnformatted(v)))
+		return NULL;
+	n = strlen(text) + 1;
+	node = malloc(sizeof(*node) + n);
+	if (node) {
+		memset(node, 0, sizeof(*node));
+		node->type = cJSON_Raw | cJSON_IsReference;
+		node->valuestring = (char *)(node + 1);
+		memcpy(node->valuestring, text, n);
+	}
+	if (text != stack)
+		free(text);
+	return node;
+}
+
+int json_is_packed(const cJSON *v)
+{
+	return cJSON_IsRaw(v) && v->valuestring;
+}
+
+cJSON *json_unpack(const cJSON *v)
+{
+	return json_is_packed(v) ? cJSON_Parse(v->valuestring) : NULL;
+}

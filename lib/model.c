@@ -37,6 +37,11 @@ const model_operation_t *model_operation_find(const char *service,
 		       sizeof(model_operations[0]), op_cmp);
 }
 
+int model_operation_no_auth(const model_operation_t *op)
+{
+	return op && (op->flags & MODEL_OP_NO_AUTH);
+}
+
 const model_operation_t *model_operation_at(int index)
 {
 	if (index < 0 || index >= model_n_operations)

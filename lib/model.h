@@ -86,10 +86,18 @@ typedef struct model_operation {
 
 /* S3 rejects some PUTs without a body checksum (httpChecksumRequired). */
 #define MODEL_OP_CHECKSUM_REQUIRED 0x01
+/* Sent unsigned: the model's auth list names smithy.api#noAuth first, or
+ * (older models) its authtype is "none"; STS AssumeRoleWithWebIdentity
+ * and AssumeRoleWithSAML. The SDKs send these without Authorization,
+ * X-Amz-Date or X-Amz-Security-Token (botocore: resolve_auth_type in
+ * auth.py, disable_signing for auth type "none"). */
+#define MODEL_OP_NO_AUTH           0x02
 
 /* NULL when the operation is not in the generated tables. */
 const model_operation_t *model_operation_find(const char *service,
 					      const char *name);
+/* 1 when op is sent unsigned (MODEL_OP_NO_AUTH); 0 for NULL. */
+int model_operation_no_auth(const model_operation_t *op);
 /* NULL-terminated walk over every operation. */
 const model_operation_t *model_operation_at(int index);
 /* NULL for an out-of-range index (including -1). */

@@ -117,7 +117,7 @@ static void put_failed(out_t *o, const rec_item_t *it)
 {
 	char line[ERR_MSG_MAX + 512];
 
-	err_format(&it->err, line, sizeof(line));
+	err_format(rec_item_err(it), line, sizeof(line));
 	switch (it->state) {
 	case REC_S_UNREADABLE:
 		strbuf_printf(&o->text, "  # %s is unreadable, not planned: "
@@ -130,11 +130,11 @@ static void put_failed(out_t *o, const rec_item_t *it)
 	case REC_S_OWNED_ELSEWHERE:
 		strbuf_printf(&o->text, "  # %s is owned by environment \"%s\", "
 			      "not changed: %s\n\n", it->address, it->owner_env,
-			      it->err.message);
+			      rec_item_err(it)->message);
 		break;
 	case REC_S_REFUSED:
 		strbuf_printf(&o->text, "  # %s is refused: %s\n\n",
-			      it->address, it->err.message);
+			      it->address, rec_item_err(it)->message);
 		break;
 	default:
 		strbuf_printf(&o->text, "  # %s could not be planned: %s\n\n",
@@ -193,8 +193,8 @@ static void put_item(out_t *o, const rec_item_t *it)
 				"; refused: policy.prevent_destroy" :
 				"; refused: set policy.allow_replace to allow it",
 			      obs);
-		if (it->action == REC_REPLACE_REFUSED && it->err.code)
-			strbuf_printf(&o->text, "  # %s\n", it->err.message);
+		if (it->action == REC_REPLACE_REFUSED && rec_item_err(it)->code)
+			strbuf_printf(&o->text, "  # %s\n", rec_item_err(it)->message);
 		else if (it->old_id)
 			put_identity_change(o, it);
 		strbuf_printf(&o->text, "%s-/+%s %s {\n", col(o, RED),
@@ -227,8 +227,8 @@ static void put_item(out_t *o, const rec_item_t *it)
 			      "  # %s [id=%s] is tagged for this environment "
 			      "but is no longer in the config: an orphan, left "
 			      "alone\n", it->address, id);
-		if (it->err.code)
-			strbuf_printf(&o->text, "  # %s\n", it->err.message);
+		if (rec_item_err(it)->code)
+			strbuf_printf(&o->text, "  # %s\n", rec_item_err(it)->message);
 		strbuf_add(&o->text, "\n");
 		break;
 	case REC_READ_FAILED:
@@ -297,6 +297,7 @@ cJSON *planfmt_json(const rec_result_t *r)
 	cJSON *doc = cJSON_CreateObject(), *arr, *o, *ch, *c, *after, *p;
 	const diff_change_t *dc;
 	const rec_item_t *it;
+	const err_t *err;
 	size_t i, j;
 
 	cJSON_AddNumberToObject(doc, "format_version", 1);
@@ -325,12 +326,13 @@ cJSON *planfmt_json(const rec_result_t *r)
 		if (it->owner_env[0])
 			cJSON_AddStringToObject(o, "owner_env", it->owner_env);
 		cJSON_AddBoolToObject(o, "observe", it->observe);
-		if (it->err.code)
-			cJSON_AddStringToObject(o, "error", it->err.message);
-		if (it->err.aws_code[0])
-			cJSON_AddStringToObject(o, "aws_code", it->err.aws_code);
-		if (it->err.request_id[0])
-			cJSON_AddStringToObject(o, "request_id", it->err.request_id);
+		err = rec_item_err(it);
+		if (err->code)
+			cJSON_AddStringToObject(o, "error", err->message);
+		if (err->aws_code[0])
+			cJSON_AddStringToObject(o, "aws_code", err->aws_code);
+		if (err->request_id[0])
+			cJSON_AddStringToObject(o, "request_id", err->request_id);
 		if (it->action == REC_CREATE) {
 			const cJSON *body = it->desired ? it->desired
 							: it->res->body;

@@ -403,7 +403,7 @@ static void form_pair(buf_t *b, const char *key, const char *value)
 }
 
 static void form_value(buf_t *b, const char *prefix, const cJSON *v,
-		       const model_shape_t *sh, int ts_fmt, int ec2);
+		       const model_shape_t *sh, const model_member_t *ref, int ec2);
 
 static const char *form_member_name(const model_member_t *m, int ec2, char *tmp,
 				    size_t len)
@@ -420,15 +420,24 @@ static const char *form_member_name(const model_member_t *m, int ec2, char *tmp,
 	return model_member_wire_name(m);
 }
 
+/* v of shape sh, reached through member ref (NULL for the input itself).
+ * A list or map is flattened when the member says so as well as when its
+ * shape does: botocore merges a member's traits over its shape's
+ * (ShapeResolver.resolve_shape_ref) and its query serializer asks the
+ * merged set (_is_shape_flattened); gen-model merges them the same way
+ * into the member's flags. EC2's serializer never flattens a list, the
+ * member's name already says how (Amazon EC2 API reference, "Query
+ * requests"); its maps follow the query rule. */
 static void form_value(buf_t *b, const char *prefix, const cJSON *v,
-		       const model_shape_t *sh, int ts_fmt, int ec2)
+		       const model_shape_t *sh, const model_member_t *ref, int ec2)
 {
 	const model_member_t *m;
 	const cJSON *kid;
 	buf_t val = { 0 };
 	char key[1024], tmp[1100], name[256];
 	const char *dot;
-	int i;
+	int i, ts_fmt = ref ? ref->ts_format : MODEL_TS_DEFAULT;
+	int flat = ((ref ? ref->flags : sh->flags) & MODEL_F_FLATTENED) != 0;
 
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
@@ -437,7 +446,7 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 				continue;
 			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "",
 				 form_member_name(m, ec2, name, sizeof(name)));
-			form_value(b, key, kid, model_shape(m->shape), m->ts_format, ec2);
+			form_value(b, key, kid, model_shape(m->shape), m, ec2);
 		}
 		break;
 	case MODEL_LIST:
@@ -449,7 +458,7 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 		}
 		if (ec2) {
 			snprintf(key, sizeof(key), "%s", prefix);
-		} else if (sh->flags & MODEL_F_FLATTENED) {
+		} else if (flat) {
 			dot = strrchr(prefix, '.');
 			if (m->wire_name)
 				snprintf(key, sizeof(key), "%.*s%s", dot ? (int)(dot - prefix + 1) : 0,
@@ -462,7 +471,7 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 		i = 1;
 		cJSON_ArrayForEach(kid, v) {
 			snprintf(tmp, sizeof(tmp), "%s.%d", key, i++);
-			form_value(b, tmp, kid, model_shape(m->shape), m->ts_format, ec2);
+			form_value(b, tmp, kid, model_shape(m->shape), m, ec2);
 		}
 		break;
 	case MODEL_MAP: {
@@ -470,11 +479,11 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 		i = 1;
 		cJSON_ArrayForEach(kid, v) {
 			snprintf(key, sizeof(key), "%s%s.%d.", prefix,
-				 (sh->flags & MODEL_F_FLATTENED) ? "" : ".entry", i++);
+				 flat ? "" : ".entry", i++);
 			snprintf(tmp, sizeof(tmp), "%s%s", key, km->wire_name ? km->wire_name : "key");
 			form_pair(b, tmp, kid->string);
 			snprintf(tmp, sizeof(tmp), "%s%s", key, vm->wire_name ? vm->wire_name : "value");
-			form_value(b, tmp, kid, model_shape(vm->shape), vm->ts_format, ec2);
+			form_value(b, tmp, kid, model_shape(vm->shape), vm, ec2);
 		}
 		break;
 	}
@@ -940,7 +949,7 @@ int proto_build_request(const service_def_t *svc, const char *opname,
 		buf_str(&body, "&Version=");
 		buf_pct(&body, svc->api_version, NULL);
 		if (in)
-			form_value(&body, "", p, in, 0, svc->protocol == PROTO_EC2);
+			form_value(&body, "", p, in, NULL, svc->protocol == PROTO_EC2);
 		rc = req_header(r, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
 		r->path = strdup("/");
 		r->query = strdup("");

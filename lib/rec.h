@@ -190,11 +190,18 @@ void rec__finish_run(rec_run_t *run);
 void rec__set_state(rec_run_t *run, rec_item_t *item, rec_state_t state,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int rec__status_in(const char *status, const char *list);
+/* item->err, allocated (empty) the first time: for err_set and friends.
+ * NULL when out of memory, which err_set takes and ignores. */
+err_t *rec__item_err(rec_item_t *item);
+/* item->err becomes a copy of e (e may be item->err itself). */
+void rec__item_set_err(rec_item_t *item, const err_t *e);
 void rec__after_reads(rec_run_t *run);
 
 /* rec_match.c */
 const res_attr_t *rec__tags_attr(const res_type_t *t);
 char *rec__live_tag(const res_type_t *t, const cJSON *live, const char *key);
+/* rec_read.c: whether an AWS error code says the item does not exist. */
+int rec__code_names_missing(const char *code);
 const char *rec__attr_live_path(const res_type_t *t, const char *name);
 rec_read_t *rec__read_for(rec_run_t *run, const res_type_t *t,
 			    const char *region);
@@ -219,6 +226,13 @@ void rec__read_step(rec_read_t *rd);
 int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
 			 err_t *e);
 void rec__compact_item(rec_read_t *rd, cJSON *it);
+void rec__pack_item(rec_read_t *rd, cJSON *it);
+cJSON *rec__items_open(rec_read_t *rd, cJSON *it);
+const cJSON *rec__live_view(const cJSON *live, cJSON **tmp);
+cJSON *rec__live_copy(const cJSON *live);
+int rec__live_open(rec_item_t *item);
+void rec__live_pack(rec_run_t *run, rec_item_t *item);
+int rec__live_thaw(rec_item_t *item);
 void rec__keep_free(rec_read_t *rd);
 
 /* rec_plan.c */

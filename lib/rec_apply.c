@@ -227,9 +227,9 @@ void rec__task_end(rec_task_t *task, rec_status_t status)
 		    item->state != REC_S_OWNED_ELSEWHERE &&
 		    item->state != REC_S_REFUSED)
 			rec__set_state(run, item, REC_S_FAILED, "%s",
-				       item->err.message);
+				       rec_item_err(item)->message);
 		graph_mark_failed(run->graph, item->address);
-		rec__emit(run, REC_EVENT_FAILED, item, "%s", item->err.message);
+		rec__emit(run, REC_EVENT_FAILED, item, "%s", rec_item_err(item)->message);
 	} else if (status == REC_STATUS_DEFERRED) {
 		rec__set_state(run, item, REC_S_DEFERRED, "held back by the "
 			       "daemon's backoff");
@@ -254,7 +254,7 @@ void rec__task_end(rec_task_t *task, rec_status_t status)
 
 void rec__task_fail(rec_task_t *task, const err_t *e)
 {
-	task->item->err = *e;
+	rec__item_set_err(task->item, e);
 	rec__task_end(task, REC_STATUS_FAILED);
 }
 
@@ -620,7 +620,8 @@ void rec__merge_live(rec_item_t *item, cJSON *fresh)
 {
 	cJSON *m;
 
-	if (!item->live) {
+	if (!item->live || rec__live_thaw(item)) {
+		/* Out of memory: the fresh read alone, rather than nothing. */
 		rec__set_live(item, fresh);
 		return;
 	}
@@ -724,7 +725,7 @@ static void check_status(void *ctx)
 
 	if (item->read_failed) {
 		item->read_failed = 0;
-		rec__task_fail(task, &item->err);
+		rec__task_fail(task, rec_item_err(item));
 		return;
 	}
 	if (rec__held(item, &err)) {
@@ -977,6 +978,8 @@ static void keep_sent_documents(rec_item_t *item, const cJSON *request)
 	const cJSON *sent;
 	size_t i;
 
+	if (rec__live_thaw(item))
+		return;
 	for (i = 0; item->live && i < item->type->n_attrs; i++) {
 		a = &item->type->attrs[i];
 		path = a->live_path ? a->live_path : a->name;
@@ -986,6 +989,34 @@ static void keep_sent_documents(rec_item_t *item, const cJSON *request)
 			continue;
 		json_set_path(item->live, path, cJSON_Duplicate(sent, 1));
 	}
+}
+
+/* The same for tags the create call carried (CreateQueue's tags,
+ * CreateTrail's TagsList) where neither its answer nor the refresh holds
+ * them (a queue URL; GetQueueAttributes, GetTrail): AWS tagged the item in
+ * the create, and the update pass after it must not tag it again. Tags
+ * read again at each refresh (a live_read) need nothing, nor EC2's
+ * TagSpecifications, whose create form is not the read's. */
+static void keep_sent_tags(rec_item_t *item, const cJSON *request)
+{
+	const res_type_t *t = item->type;
+	const res_attr_t *a = rec__tags_attr(t);
+	const cJSON *m, *sent;
+	cJSON *tmpl;
+	const char *path;
+
+	if (!a || a->live_read.op || t->tag_style == RES_TAGS_SPEC || !item->live ||
+	    !t->create.params || !(tmpl = cJSON_Parse(t->create.params)))
+		return;
+	path = a->live_path ? a->live_path : a->name;
+	cJSON_ArrayForEach(m, tmpl) {
+		if (!cJSON_IsString(m) || strcmp(m->valuestring, "$tags"))
+			continue;
+		sent = cJSON_GetObjectItemCaseSensitive(request, m->string);
+		if (sent && !json_get_path(item->live, path))
+			json_set_path(item->live, path, cJSON_Duplicate(sent, 1));
+	}
+	cJSON_Delete(tmpl);
 }
 
 static void on_create(void *data, cJSON *result, const err_t *e)
@@ -1033,6 +1064,7 @@ static void on_create(void *data, cJSON *result, const err_t *e)
 			rec__update_id(item);
 	}
 	keep_sent_documents(item, task->create_request);
+	keep_sent_tags(item, task->create_request);
 	json_delete_wiped(task->create_request);
 	task->create_request = NULL;
 	cJSON_Delete(result);
@@ -1217,8 +1249,8 @@ static void start_create(rec_task_t *task)
 	if (item->unknown || !item->desired) {
 		rec__evaluate(run, item);
 		if (!item->desired) {
-			if (!item->err.code)
-				err_set(&item->err, -EAGAIN, "%s: references "
+			if (!rec_item_err(item)->code)
+				err_set(rec__item_err(item), -EAGAIN, "%s: references "
 					"could not be resolved", item->address);
 			rec__task_end(task, REC_STATUS_FAILED);
 			return;
@@ -1285,8 +1317,9 @@ void rec__start_task(rec_run_t *run, rec_item_t *item)
 	}
 	task = calloc(1, sizeof(*task));
 
-	if (!task) {
-		err_set(&item->err, -ENOMEM, "out of memory");
+	if (!task || rec__live_open(item)) {
+		free(task);
+		err_set(rec__item_err(item), -ENOMEM, "out of memory");
 		item->status = REC_STATUS_FAILED;
 		graph_mark_failed(run->graph, item->address);
 		return;
@@ -1404,11 +1437,11 @@ void rec__pump(rec_run_t *run)
 			item->status = REC_STATUS_BLOCKED;
 			/* Blocked by an unreadable one: its AWS error stays. */
 			if (item->state != REC_S_BLOCKED)
-				err_set(&item->err, -EAGAIN, "%s was not applied: "
+				err_set(rec__item_err(item), -EAGAIN, "%s was not applied: "
 					"a resource it depends on failed",
 					item->address);
 			rec__set_state(run, item, REC_S_BLOCKED, "%s",
-				       item->err.message);
+				       rec_item_err(item)->message);
 		}
 	}
 	rec__finish_run(run);

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
+
 /* Adds the dotted path (its first len bytes) to the keep set. */
 static void keep_add(rec_read_t *rd, const char *path, size_t len)
 {
@@ -217,6 +219,107 @@ void rec__compact_item(rec_read_t *rd, cJSON *it)
 		return;
 	path[0] = 0;
 	compact(rd, it, path, 0, sizeof(path));
+}
+
+/* Live items at rest are packed (json_pack: their compact JSON text, one
+ * allocation), from the page that brought them until the item is judged,
+ * and opened while the engine works on it. What reads a live item that
+ * may be packed:
+ *   - matching (identity keys, ids, tags) reads a passing view of it;
+ *   - rec__evaluate, and a read_one or a reference to the item, open it
+ *     (json_unpack: an ordinary tree), and it stays open;
+ *   - a plan-only run whose caller asks for it (rec_opts_t.pack_live)
+ *     packs an item again once it is judged.
+ * Types with code of their own (plan functions, drivers) keep ordinary
+ * trees: that code may change them. */
+
+/* A compacted item of rd->items is replaced there by its packed copy.
+ * Out of memory leaves the item as it is. */
+void rec__pack_item(rec_read_t *rd, cJSON *it)
+{
+	cJSON *packed;
+
+	if (rd->keep_all || !(packed = json_pack(it)))
+		return;
+	cJSON_ReplaceItemViaPointer(rd->items, it, packed);
+}
+
+/* Opens a packed item of rd->items in place; returns what is there now
+ * (it, when it was not packed or memory ran out). */
+cJSON *rec__items_open(rec_read_t *rd, cJSON *it)
+{
+	cJSON *open;
+
+	if (!json_is_packed(it) || !(open = json_unpack(it)))
+		return it;
+	cJSON_ReplaceItemViaPointer(rd->items, it, open);
+	return open;
+}
+
+/* A live item to read: live itself, or, when it is packed, its tree in
+ * *tmp (the caller deletes *tmp; NULL when live is not packed). NULL when
+ * a packed item cannot be opened. */
+const cJSON *rec__live_view(const cJSON *live, cJSON **tmp)
+{
+	*tmp = NULL;
+	if (!json_is_packed(live))
+		return live;
+	*tmp = json_unpack(live);
+	return *tmp;
+}
+
+/* A copy of a live item, packed when it is. */
+cJSON *rec__live_copy(const cJSON *live)
+{
+	return cJSON_Duplicate(live, 1);
+}
+
+/* item->live readable as a tree. 0, or -ENOMEM with the item's err set. */
+int rec__live_open(rec_item_t *item)
+{
+	cJSON *open;
+
+	if (!json_is_packed(item->live))
+		return 0;
+	if (!(open = json_unpack(item->live)))
+		return err_set(rec__item_err(item), -ENOMEM, "%s: out of memory",
+			       item->address);
+	cJSON_Delete(item->live);
+	item->live = open;
+	return 0;
+}
+
+/* After a plan-only run has judged item, when the caller asked for it
+ * (pack_live): its live item packed again, when its read packs items;
+ * and, when it is in sync, its desired state too (a plan shows the
+ * desired state of creates only). At 100,000 resources the desired trees
+ * were 60 MiB, twice that with malloc's overhead. Never one that holds a
+ * secret's value: a printed copy of it would outlive the wiped tree. */
+void rec__live_pack(rec_run_t *run, rec_item_t *item)
+{
+	const rec_read_t *rd = rec__read_for(run, item->type, item->region);
+	cJSON *packed;
+
+	if (run->o.apply || !run->o.pack_live)
+		return;
+	if (item->state == REC_S_IN_SYNC && !item->secret_values &&
+	    (cJSON_IsObject(item->desired) || cJSON_IsArray(item->desired)) &&
+	    (packed = json_pack(item->desired))) {
+		json_delete_wiped(item->desired);
+		item->desired = packed;
+	}
+	if (!rd || !rd->keep_built || rd->keep_all ||
+	    json_is_packed(item->live) || !(packed = json_pack(item->live)))
+		return;
+	cJSON_Delete(item->live);
+	item->live = packed;
+}
+
+/* Before item->live is changed: a packed item is replaced by its tree.
+ * 0 or -ENOMEM. */
+int rec__live_thaw(rec_item_t *item)
+{
+	return json_thaw(&item->live);
 }
 
 void rec__keep_free(rec_read_t *rd)

@@ -89,7 +89,7 @@ int rec__incr_select(rec_run_t *run, err_t *e)
 		item = &r->items[i];
 		was = cached_item(run, item->address);
 		if (was && was->live && (!run->selected[i] || reads_one(item, was))) {
-			rec__set_live(item, cJSON_Duplicate(was->live, 1));
+			rec__set_live(item, rec__live_copy(was->live));
 			if (!item->live)
 				return err_set(e, -ENOMEM, "out of memory");
 			if (!item->id && was->id && !(item->id = strdup(was->id)))
@@ -127,12 +127,11 @@ static void on_incr_read(void *data, cJSON *result, const err_t *e)
 	cJSON *live = NULL;
 	err_t err;
 
-	if (e && !(e->aws_code[0] && (strstr(e->aws_code, "NotFound") ||
-					!strncmp(e->aws_code, "NoSuch", 6)))) {
-		item->err = *e;
+	if (e && !(e->aws_code[0] && rec__code_names_missing(e->aws_code))) {
+		rec__item_set_err(item, e);
 		item->read_failed = 1;
 	} else if (!e && rec__read_one_item(item, result, &live, &err)) {
-		item->err = err;
+		rec__item_set_err(item, &err);
 		item->read_failed = 1;
 	} else {
 		if (e)
@@ -168,7 +167,8 @@ void rec__incr_start_reads(rec_run_t *run)
 	for (i = 0; run->selected && i < run->res->n_items; i++) {
 		item = &run->res->items[i];
 		was = cached_item(run, item->address);
-		if (!run->selected[i] || !reads_one(item, was))
+		if (!run->selected[i] || !reads_one(item, was) ||
+		    rec__live_open(item))
 			continue;
 		memset(&v, 0, sizeof(v));
 		v.id = item->id;
@@ -185,7 +185,7 @@ void rec__incr_start_reads(rec_run_t *run)
 			      c, &e)) {
 			if (!c)
 				err_set(&e, -ENOMEM, "out of memory");
-			item->err = e;
+			rec__item_set_err(item, &e);
 			item->read_failed = 1;
 			free(c);
 		} else {

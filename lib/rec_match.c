@@ -29,10 +29,10 @@ const res_attr_t *rec__tags_attr(const res_type_t *t)
 char *rec__live_tag(const res_type_t *t, const cJSON *live, const char *key)
 {
 	const res_attr_t *a = rec__tags_attr(t);
-	cJSON *map, *v;
+	cJSON *map, *v, *tmp;
 	char *out = NULL;
 
-	if (!a || !live)
+	if (!a || !(live = rec__live_view(live, &tmp)))
 		return NULL;
 	map = diff_tags_to_map(json_get_path(live, a->live_path ? a->live_path
 								  : a->name));
@@ -40,6 +40,7 @@ char *rec__live_tag(const res_type_t *t, const cJSON *live, const char *key)
 	if (cJSON_IsString(v))
 		out = strdup(v->valuestring);
 	cJSON_Delete(map);
+	cJSON_Delete(tmp);
 	return out;
 }
 
@@ -81,21 +82,25 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 	const res_type_t *t = item->type;
 	const res_attr_t *attr;
 	const cJSON *want, *have;
+	cJSON *tmp = NULL;
 	char *a, *b;
 	size_t i;
-	int eq, present = 0;
+	int eq = 1, present = 0;
 
 	if (t->identity == RES_ID_SINGLETON)
 		return 1;
+	if (!(live = rec__live_view(live, &tmp)))
+		return 0;
 	if (t->identity == RES_ID_TAGS) {
 		a = rec__live_tag(t, live, REC_TAG_ADDRESS);
 		b = rec__live_tag(t, live, REC_TAG_ENV);
 		eq = a && b && !strcmp(a, item->address) && !strcmp(b, run->env);
 		free(a);
 		free(b);
+		cJSON_Delete(tmp);
 		return eq;
 	}
-	for (i = 0; t->name_attrs && t->name_attrs[i]; i++) {
+	for (i = 0; eq && t->name_attrs && t->name_attrs[i]; i++) {
 		attr = res_type_attr(t, t->name_attrs[i]);
 		want = json_get_path(desired, t->name_attrs[i]);
 		have = json_get_path(live, rec__attr_live_path(t, t->name_attrs[i]));
@@ -106,11 +111,10 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 		eq = a && b && !strcmp(a, b);
 		free(a);
 		free(b);
-		if (!eq)
-			return 0;
 		present = 1;
 	}
-	return present;
+	cJSON_Delete(tmp);
+	return eq && present;
 }
 
 rec_read_t *rec__read_for(rec_run_t *run, const res_type_t *t,
@@ -125,9 +129,10 @@ rec_read_t *rec__read_for(rec_run_t *run, const res_type_t *t,
 	return NULL;
 }
 
-void rec__update_id(rec_item_t *item)
+/* item->id from view, item->live as a tree (it may be packed). */
+static void update_id_from(rec_item_t *item, const cJSON *view)
 {
-	const cJSON *id = json_get_path(item->live, item->type->id_path);
+	const cJSON *id = json_get_path(view, item->type->id_path);
 
 	free(item->id);
 	item->id = cJSON_IsString(id) ? strdup(id->valuestring) : NULL;
@@ -135,6 +140,14 @@ void rec__update_id(rec_item_t *item)
 	if (!item->id && item->live && !item->type->id_path &&
 	    item->type->identity == RES_ID_SINGLETON)
 		item->id = strdup(item->region);
+}
+
+void rec__update_id(rec_item_t *item)
+{
+	cJSON *tmp;
+
+	update_id_from(item, rec__live_view(item->live, &tmp));
+	cJSON_Delete(tmp);
 }
 
 void rec__set_live(rec_item_t *item, cJSON *live)
@@ -145,13 +158,19 @@ void rec__set_live(rec_item_t *item, cJSON *live)
 }
 static char *identity_key(const res_type_t *t, const cJSON *live)
 {
+	cJSON *tmp;
+	char *key;
+
 	if (t->identity == RES_ID_TAGS)
 		return rec__live_tag(t, live, REC_TAG_ADDRESS);
 	if (!t->name_attrs || !t->name_attrs[0])
 		return NULL;
 	/* Compared as identity_matches compares: normalized, case folded. */
-	return identity_text(res_type_attr(t, t->name_attrs[0]),
-			     json_get_path(live, rec__attr_live_path(t, t->name_attrs[0])));
+	live = rec__live_view(live, &tmp);
+	key = identity_text(res_type_attr(t, t->name_attrs[0]),
+			    json_get_path(live, rec__attr_live_path(t, t->name_attrs[0])));
+	cJSON_Delete(tmp);
+	return key;
 }
 
 static int cmp_live_key(const void *a, const void *b)
@@ -232,19 +251,25 @@ void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 	}
 	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++) {
 		live_key_t *k = &rd->index[lo];
-		cJSON *live = k->taken ? k->taken->live : k->live;
+		cJSON *live = k->taken ? k->taken->live : k->live, *tmp;
+		const cJSON *view = rec__live_view(live, &tmp);
 
-		if (!live || !identity_matches(run, item, desired, live))
+		if (!view || !identity_matches(run, item, desired, view)) {
+			cJSON_Delete(tmp);
 			continue;
+		}
+		cJSON_Delete(item->live);
 		if (k->taken) {
 			/* Two resources of the config name one live item. */
-			rec__set_live(item, cJSON_Duplicate(live, 1));
+			item->live = rec__live_copy(live);
 		} else {
 			/* Moved, not copied: the read keeps only what no
 			 * configured resource is, the orphans. */
-			rec__set_live(item, cJSON_DetachItemViaPointer(rd->items, live));
+			item->live = cJSON_DetachItemViaPointer(rd->items, live);
 			k->taken = item;
 		}
+		update_id_from(item, item->live ? view : NULL);
+		cJSON_Delete(tmp);
 		break;
 	}
 	free(key);
@@ -281,7 +306,8 @@ const cJSON *rec__lookup_ref(const char *address, const char *attribute,
 {
 	rec_item_t *item = rec__item_find(ctx, address);
 
-	if (!item || !item->live || item->action == REC_REPLACE)
+	if (!item || !item->live || item->action == REC_REPLACE ||
+	    rec__live_open(item))
 		return NULL;
 	return json_get_path(item->live, attribute);
 }
@@ -296,7 +322,8 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 	rec_read_t *rd = rec__read_for(run, item->type, item->region);
 	const res_attr_t *tags = rec__tags_attr(item->type);
 	const journal_entry_t *je;
-	const cJSON *it, *id;
+	const cJSON *id;
+	cJSON *it, *tmp;
 	char *addr, *env;
 	size_t i;
 	int mine;
@@ -310,9 +337,12 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 		    strcmp(je->type, item->type->name))
 			continue;
 		cJSON_ArrayForEach(it, rd->items) {
-			id = json_get_path(it, item->type->id_path);
-			if (cJSON_IsString(id) && !strcmp(id->valuestring, je->id))
-				return it;
+			id = json_get_path(rec__live_view(it, &tmp),
+					   item->type->id_path);
+			mine = cJSON_IsString(id) && !strcmp(id->valuestring, je->id);
+			cJSON_Delete(tmp);
+			if (mine)
+				return rec__items_open(rd, it);
 		}
 	}
 	/* Ownership tags, where the list answer carries them (a DB
@@ -321,9 +351,10 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 	if (!tags || tags->live_read.op)
 		return NULL;
 	cJSON_ArrayForEach(it, rd->items) {
-		id = json_get_path(it, item->type->id_path);
+		id = json_get_path(rec__live_view(it, &tmp), item->type->id_path);
 		je = cJSON_IsString(id) ? journal_made_find(run->o.journal,
 				item->type->name, id->valuestring) : NULL;
+		cJSON_Delete(tmp);
 		if (je)     /* recorded for another address: that one's */
 			continue;
 		addr = rec__live_tag(item->type, it, REC_TAG_ADDRESS);
@@ -333,7 +364,7 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 		free(addr);
 		free(env);
 		if (mine)
-			return it;
+			return rec__items_open(rd, it);
 	}
 	return NULL;
 }
@@ -369,7 +400,7 @@ void rec__match_resolved(rec_run_t *run, rec_item_t *item)
 	if (item->live || item->res->ensure == CONFIG_ENSURE_ABSENT ||
 	    !(old = rec__previous_identity(run, item)))
 		return;
-	rec__set_live(item, cJSON_Duplicate(old, 1));
+	rec__set_live(item, rec__live_copy(old));
 	free(item->old_id);
 	item->old_id = item->id ? strdup(item->id) : NULL;
 }

@@ -41,17 +41,17 @@ static void judge_orphan(rec_run_t *run, rec_item_t *item, size_t *n_pruned)
 		return;
 	}
 	if (!je || strcmp(je->address, item->address)) {
-		err_set(&item->err, -EPERM, "%s: not pruned: this environment's "
+		err_set(rec__item_err(item), -EPERM, "%s: not pruned: this environment's "
 			"journal has no record of creating %s (ownership tags "
 			"are no proof)", item->address, item->id ? item->id : "it");
-		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", rec_item_err(item)->message);
 		return;
 	}
 	if (*n_pruned >= (size_t)s->prune_max_per_cycle) {
-		err_set(&item->err, -EAGAIN, "%s: not pruned in this run: "
+		err_set(rec__item_err(item), -EAGAIN, "%s: not pruned in this run: "
 			"settings.prune_max_per_cycle (%d) is reached",
 			item->address, s->prune_max_per_cycle);
-		rec__set_state(run, item, REC_S_ORPHAN, "%s", item->err.message);
+		rec__set_state(run, item, REC_S_ORPHAN, "%s", rec_item_err(item)->message);
 		return;
 	}
 	(*n_pruned)++;
@@ -86,7 +86,9 @@ static int add_orphan(rec_run_t *run, const rec_read_t *rd, const cJSON *it,
 	item->address = addr;
 	item->type = rd->type;
 	snprintf(item->region, sizeof(item->region), "%s", rd->region);
-	rec__set_live(item, cJSON_Duplicate(it, 1));
+	rec__set_live(item, rec__live_copy(it));
+	if (rec__live_open(item))
+		return -ENOMEM;
 	judge_orphan(run, item, n_pruned);
 	return 0;
 }
@@ -100,6 +102,7 @@ void rec__add_orphans(rec_run_t *run)
 	const cJSON *it, *id;
 	size_t i, n_pruned = 0;
 	char *addr, *env;
+	cJSON *tmp;
 
 	for (i = 0; i < run->n_reads; i++) {
 		if (!run->reads[i].items)
@@ -110,10 +113,12 @@ void rec__add_orphans(rec_run_t *run)
 			if (!addr || !env || strcmp(env, run->env)) {
 				free(addr);
 				addr = NULL;
-				id = json_get_path(it, run->reads[i].type->id_path);
+				id = json_get_path(rec__live_view(it, &tmp),
+						   run->reads[i].type->id_path);
 				je = cJSON_IsString(id) ? journal_made_find(
 					run->o.journal, run->reads[i].type->name,
 					id->valuestring) : NULL;
+				cJSON_Delete(tmp);
 				/* Another environment's tags win over a record. */
 				if (je && !env)
 					addr = strdup(je->address);

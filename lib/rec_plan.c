@@ -130,7 +130,7 @@ static rec_state_t identity_change(rec_item_t *item,
 	}
 	if (p->prevent_destroy) {
 		*action = REC_REPLACE_REFUSED;
-		err_set(&item->err, -EPERM, "%s: its identity changed from \"%s\" "
+		err_set(rec__item_err(item), -EPERM, "%s: its identity changed from \"%s\" "
 			"to \"%s\", which needs a replacement, and policy."
 			"prevent_destroy forbids deleting \"%s\"", item->address,
 			was, now, was);
@@ -138,7 +138,7 @@ static rec_state_t identity_change(rec_item_t *item,
 	}
 	if (!p->allow_replace) {
 		*action = REC_REPLACE_REFUSED;
-		err_set(&item->err, -EPERM, "%s: its identity changed from \"%s\" "
+		err_set(rec__item_err(item), -EPERM, "%s: its identity changed from \"%s\" "
 			"to \"%s\": driftd would delete \"%s\" and create \"%s\". "
 			"Set policy.allow_replace to do that, or put \"%s\" back "
 			"in the config", item->address, was, now, was, now, was);
@@ -168,15 +168,18 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	}
 	if (rec__read_for(run, item->type, item->region)->err.code) {
 		item->action = REC_READ_FAILED;
-		item->err = rec__read_for(run, item->type, item->region)->err;
+		rec__item_set_err(item,
+				  &rec__read_for(run, item->type, item->region)->err);
 		return REC_S_UNREADABLE;
 	}
 	if ((dep = unread_dependency(run, item))) {
 		item->action = REC_READ_FAILED;
-		item->err = dep->err;
-		snprintf(item->err.message, sizeof(item->err.message),
+		e = *rec_item_err(dep);
+		snprintf(e.message, sizeof(e.message),
 			 "%s: blocked: %s, which it depends on, could not be read: "
-			 "%.300s", item->address, dep->address, dep->err.message);
+			 "%.300s", item->address, dep->address,
+			 rec_item_err(dep)->message);
+		rec__item_set_err(item, &e);
 		return REC_S_BLOCKED;
 	}
 	rc = config_resolve(run->o.config, res, rec__lookup_ref, run,
@@ -185,14 +188,14 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 		item->unknown = 1;
 	else if (rc) {
 		item->action = REC_READ_FAILED;
-		item->err = e;
+		rec__item_set_err(item, &e);
 		return REC_S_FAILED;
 	}
 	rec__use_secret_values(item);
 	if (item->desired && item->type->driver && item->type->driver->expand &&
 	    item->type->driver->expand(item->type, item->desired, &e)) {
 		item->action = REC_READ_FAILED;
-		item->err = e;
+		rec__item_set_err(item, &e);
 		return REC_S_FAILED;
 	}
 	if (!item->live)
@@ -203,7 +206,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	if (env && *env && strcmp(env, run->env)) {
 		snprintf(item->owner_env, sizeof(item->owner_env), "%s", env);
 		item->action = REC_READ_FAILED;
-		err_set(&item->err, -EPERM, "%s: the live %s \"%s\" belongs to "
+		err_set(rec__item_err(item), -EPERM, "%s: the live %s \"%s\" belongs to "
 			"environment \"%s\" (tag %s); driftd does not adopt or "
 			"change it. Give this environment's resource another name, "
 			"or remove it from this config", item->address,
@@ -219,7 +222,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	    item->type->identity == RES_ID_NAME && rec__tags_attr(item->type) &&
 	    !journal_made_find(run->o.journal, item->type->name, item->id)) {
 		item->action = REC_READ_FAILED;
-		err_set(&item->err, -EPERM, "%s: the live %s \"%s\" carries no "
+		err_set(rec__item_err(item), -EPERM, "%s: the live %s \"%s\" carries no "
 			"driftd tags, and settings.adopt is false: driftd does not "
 			"take it over. Tag it %s=%s and %s=%s, or set "
 			"settings.adopt to true", item->address, item->type->name,
@@ -242,7 +245,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 			       res->policy.prevent_destroy ? REC_DELETE_REFUSED :
 							      REC_DELETE;
 		if (item->action == REC_DELETE_REFUSED)
-			err_set(&item->err, -EPERM, "%s: \"ensure\": \"absent\", "
+			err_set(rec__item_err(item), -EPERM, "%s: \"ensure\": \"absent\", "
 				"and policy.prevent_destroy forbids deleting it",
 				item->address);
 		return item->action == REC_ABSENT ? REC_S_ABSENT :
@@ -257,7 +260,7 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	}
 	if (!item->live && !item->type->create.op && !item->type->driver) {
 		item->action = REC_READ_FAILED;
-		err_set(&item->err, -ENOENT, "%s does not exist, and driftd only "
+		err_set(rec__item_err(item), -ENOENT, "%s does not exist, and driftd only "
 			"checks %s", item->address, item->type->name);
 		return REC_S_FAILED;
 	}
@@ -289,14 +292,15 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	cJSON_Delete(extra);
 	if (rc) {
 		item->action = REC_READ_FAILED;
-		err_set(&item->err, rc, "%s: %s", item->address, e.message);
+		err_set(rec__item_err(item), rc, "%s: %s", item->address, e.message);
 		return REC_S_FAILED;
 	}
 	if (!item->diff->n_changes) {
 		item->action = REC_NOOP;
 		return REC_S_IN_SYNC;
 	}
-	if (rec__held(item, &item->err)) {
+	if (rec__held(item, &e)) {
+		rec__item_set_err(item, &e);
 		item->action = REC_READ_FAILED;
 		return REC_S_FAILED;
 	}
@@ -308,13 +312,13 @@ static rec_state_t judge(rec_run_t *run, rec_item_t *item)
 	 * a replacement deletes. */
 	if (res->policy.prevent_destroy) {
 		item->action = REC_REPLACE_REFUSED;
-		err_set(&item->err, -EPERM, "%s needs a replacement, and policy."
+		err_set(rec__item_err(item), -EPERM, "%s needs a replacement, and policy."
 			"prevent_destroy forbids deleting it", item->address);
 		return REC_S_REFUSED;
 	}
 	if (!res->policy.allow_replace) {
 		item->action = REC_REPLACE_REFUSED;
-		err_set(&item->err, -EPERM, "%s needs a replacement; set policy."
+		err_set(rec__item_err(item), -EPERM, "%s needs a replacement; set policy."
 			"allow_replace to let driftd delete and create it",
 			item->address);
 		return REC_S_REFUSED;
@@ -334,14 +338,18 @@ void rec__evaluate(rec_run_t *run, rec_item_t *item)
 	item->unknown = 0;
 	if (!item->res)
 		return;
-	st = judge(run, item);
+	if (rec__live_open(item))
+		st = REC_S_FAILED;
+	else
+		st = judge(run, item);
 	/* Mid-apply (creating, waiting, ...) the task owns the state; the
 	 * evaluation only finds what is left to do. */
 	if (item->state == REC_S_PENDING || rec_state_final(item->state))
 		rec__set_state(run, item, st, "%s", st == REC_S_IN_SYNC ?
 			       "live state matches the config" :
 			       st == REC_S_DRIFTED ? rec_action_name(item->action) :
-			       item->err.message);
+			       rec_item_err(item)->message);
+	rec__live_pack(run, item);
 }
 
 void rec__count(rec_result_t *r, int applied)

@@ -40,7 +40,10 @@ static void on_live_read(void *data, cJSON *result, const err_t *e)
 	    rec__status_in(e->aws_code, c->attr->live_read.absent)) {
 		/* AWS's way of saying the attribute is not set. */
 	} else if (e) {
-		c->item->err = *e;
+		rec__item_set_err(c->item, e);
+		c->item->read_failed = 1;
+	} else if (c->item->live && rec__live_thaw(c->item)) {
+		err_set(rec__item_err(c->item), -ENOMEM, "out of memory");
 		c->item->read_failed = 1;
 	} else if (c->item->live) {
 		v = json_get_path(result, c->attr->live_read.result);
@@ -71,12 +74,12 @@ static void on_secret_value(void *data, cJSON *result, const err_t *e)
 	err_t err;
 
 	if (e) {
-		err_set_aws(&c->item->err, e->code, e->http_status, e->aws_code,
+		err_set_aws(rec__item_err(c->item), e->code, e->http_status, e->aws_code,
 			    e->request_id, "%s: cannot read the secret of %s: %s",
 			    c->item->address, c->attr->name, e->message);
 		c->item->read_failed = 1;
 	} else if (rec__keep_secret_value(c->item, c->attr, c->id, result, &err)) {
-		c->item->err = err;
+		rec__item_set_err(c->item, &err);
 		c->item->read_failed = 1;
 	}
 	json_delete_wiped(result);
@@ -117,7 +120,7 @@ static void issue_secret_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		c = calloc(1, sizeof(*c));
 		if (!c || !(c->id = strdup(id))) {
 			free(c);
-			err_set(&item->err, -ENOMEM, "out of memory");
+			err_set(rec__item_err(item), -ENOMEM, "out of memory");
 			item->read_failed = 1;
 			break;
 		}
@@ -125,7 +128,7 @@ static void issue_secret_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		c->attr = a;
 		c->batch = b;
 		if (rec__read_secret(run, id, item->region, on_secret_value, c, &e)) {
-			item->err = e;
+			rec__item_set_err(item, &e);
 			item->read_failed = 1;
 			free(c->id);
 			free(c);
@@ -145,6 +148,15 @@ void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 	size_t j;
 	err_t e;
 
+	/* Attribute reads see the item's live state as a tree. */
+	for (j = 0; item->live && j < item->type->n_attrs; j++)
+		if (item->type->attrs[j].live_read.op)
+			break;
+	if (item->live && j < item->type->n_attrs &&
+	    rec__live_open(item)) {
+		item->read_failed = 1;
+		return;
+	}
 	if (item->live && item->res)
 		issue_secret_reads(run, item, b);
 	for (j = 0; item->live && j < item->type->n_attrs; j++) {
@@ -174,7 +186,7 @@ void rec__issue_live_reads(rec_run_t *run, rec_item_t *item, lr_batch_t *b)
 		if (rec__call(run, item->type->service, item->region,
 			     a->live_read.op, params, AWS_ALL_PAGES,
 			     on_live_read, c, &e)) {
-			item->err = e;
+			rec__item_set_err(item, &e);
 			item->read_failed = 1;
 			free(c);
 		} else {
@@ -361,13 +373,20 @@ void rec__fix_live_item(rec_read_t *rd, cJSON *it)
 	st = t->gone ? json_get_path(it, t->status_path) : NULL;
 	if (cJSON_IsString(st) && rec__status_in(st->valuestring, t->gone))
 		cJSON_Delete(cJSON_DetachItemViaPointer(rd->items, it));
-	else
+	else {
 		rec__compact_item(rd, it);
+		rec__pack_item(rd, it);   /* it is freed */
+	}
 }
 
-static int names_missing(const char *code)
+/* AWS's codes for "no such item": ...NotFound..., NoSuch..., and SQS's
+ * QueueDoesNotExist (AWS.SimpleQueueService.NonExistentQueue in its query
+ * form), which a queue deleted in the last 60 seconds, still listed,
+ * answers (SQS API Reference, DeleteQueue). */
+int rec__code_names_missing(const char *code)
 {
-	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6);
+	return strstr(code, "NotFound") || !strncmp(code, "NoSuch", 6) ||
+	       strstr(code, "DoesNotExist") || strstr(code, "NonExistent");
 }
 
 /* The window of a service; NULL past REC_MAX_SERVICES (no window). */
@@ -492,7 +511,7 @@ static void on_read_each(void *data, cJSON *result, const err_t *e)
 		if (e->aws_code[0] && c->op->absent &&
 		    rec__status_in(e->aws_code, c->op->absent))
 			;
-		else if (e->aws_code[0] && names_missing(e->aws_code))
+		else if (e->aws_code[0] && rec__code_names_missing(e->aws_code))
 			ei->gone = 1;
 		else if (!ei->rd->err.code)
 			ei->rd->err = *e;

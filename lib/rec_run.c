@@ -131,8 +131,13 @@ static void deliver(uv_timer_t *t)
 {
 	rec_run_t *run = t->data;
 	rec_result_t *res = run->res;
+	size_t i;
 
 	rec__incr_trim(run);
+	/* What the caller reads is a tree, unless it asked for packed live
+	 * items (an item that was never judged may still be packed). */
+	for (i = 0; !run->o.pack_live && i < res->n_items; i++)
+		rec__live_open(&res->items[i]);
 	run->res = NULL;
 	rec__count(res, run->o.apply);
 	res->total_seconds = rec__now_s(run) - run->started;
@@ -477,6 +482,29 @@ int rec_run_sync(const rec_opts_t *opts, rec_result_t **result, err_t *err)
 	return 0;
 }
 
+const err_t *rec_item_err(const rec_item_t *item)
+{
+	static const err_t none;
+
+	return item->err ? item->err : &none;
+}
+
+err_t *rec__item_err(rec_item_t *item)
+{
+	if (!item->err)
+		item->err = calloc(1, sizeof(*item->err));
+	return item->err;
+}
+
+void rec__item_set_err(rec_item_t *item, const err_t *e)
+{
+	err_t *to;
+
+	if (e == item->err || !(to = rec__item_err(item)))
+		return;
+	*to = *e;
+}
+
 void rec_result_free(rec_result_t *r)
 {
 	size_t i;
@@ -491,6 +519,7 @@ void rec_result_free(rec_result_t *r)
 		json_delete_wiped(r->items[i].desired);
 		cJSON_Delete(r->items[i].live);
 		json_delete_wiped(r->items[i].secret_values);
+		free(r->items[i].err);
 	}
 	free(r->items);
 	free(r);

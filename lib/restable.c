@@ -30,6 +30,9 @@ static const struct {
 	{ res_route53_types, &res_route53_n_types },
 	{ res_acm_types, &res_acm_n_types },
 	{ res_sesv2_types, &res_sesv2_n_types },
+	{ res_sqs_types, &res_sqs_n_types },
+	{ res_events_types, &res_events_n_types },
+	{ res_cloudtrail_types, &res_cloudtrail_n_types },
 };
 
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))

@@ -65,7 +65,9 @@
  * attributes set in config against the refreshed item and applies those
  * changes like updates. A RES_SET therefore also loses what AWS added by
  * itself (the default egress rule of a security group) exactly when the
- * config sets the attribute.
+ * config sets the attribute. Documents and tags the create sent that
+ * neither its answer nor the refresh carries are taken as the item's (AWS
+ * holds what it accepted), so they are not sent again.
  *
  * Update, per changed attribute, in table order:
  *   - plan hook set: the calls it returns, in order (see res_plan_fn);
@@ -101,7 +103,8 @@
  * Read each. When read_each is set, every listed item (a string becomes
  * {id_path: string}) gets those calls, in parallel, and their answers
  * merged in before fix_live and matching. An item whose call fails with a
- * code that names it missing (…NotFound…, NoSuch…) was deleted between
+ * code that names it missing (…NotFound…, NoSuch…, SQS's
+ * QueueDoesNotExist) was deleted between
  * the list and the call and is dropped; a code in absent leaves that
  * value out; any other error fails the type's read.
  *

@@ -84,6 +84,9 @@ int session_open(const session_opts_t *o, session_t **out,
 		session_close(s);
 		return rc;
 	}
+	/* everything that reports at positions has run (validate, which
+	 * also runs estate_check, loads for itself) */
+	config_forget_positions(s->config);
 	st = config_settings(s->config);
 	s->environment = o->environment ? strdup(o->environment) :
 			 st->environment ? strdup(st->environment) :

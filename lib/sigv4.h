@@ -102,7 +102,9 @@ sigv4_signer_t *sigv4_signer_new(void);
 void sigv4_signer_free(sigv4_signer_t *s);
 
 /* Signs req. Returns 0, -EINVAL (bad input, described in e) or -ENOMEM.
- * Never writes the secret key or session token into e. */
+ * Never writes the secret key or session token into e. Presigning, the
+ * date is the X-Amz-Date query parameter the signer adds: an X-Amz-Date
+ * header of req is not signed, and an X-Amz-Date parameter is -EINVAL. */
 int sigv4_sign(sigv4_signer_t *s, const sigv4_request_t *req,
 	       const sigv4_params_t *p, sigv4_result_t *out, err_t *e);
 

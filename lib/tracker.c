@@ -685,7 +685,8 @@ int tracker_cycle(tracker_t *t, const tracker_obs_t *obs, size_t n,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	t->cycles++;
+	if (!clk->partial || !t->cycles)
+		t->cycles++;
 	for (i = 0; i < n && !r.rc; i++) {
 		if (!(e = find_or_add(t, &obs[i])))
 			return -ENOMEM;

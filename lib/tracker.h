@@ -135,6 +135,10 @@ typedef struct tracker_clock {
 	double      interval_s;
 	time_t      wall;
 	double      mono;
+	/* An incremental run's observations (an edit's or an event's,
+	 * reconcile.h): a few resources seen again within the last full
+	 * cycle, which still counts as the cycle that saw them. */
+	int         partial;
 } tracker_clock_t;
 
 /* What `driftd status` shows of one address. */

@@ -168,12 +168,21 @@ def driftd_at(config, state, args, env, timeout=120):
 
 
 def boto_client(fake, service, region="us-east-1"):
-    """A boto3 client for the fake: reads in process, faster than awscli."""
+    """A boto3 client for the fake: reads in process, faster than awscli.
+    SQS's client reads AWS's current model (the fake's): SQS speaks JSON
+    there and the query protocol in Debian's botocore 1.29, which the fake
+    does not serve."""
     import boto3
-    return boto3.client(service, endpoint_url=fake.url,
-                        region_name=region,
-                        aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY)
+    session = boto3
+    if service == "sqs":
+        import botocore.session
+        core = botocore.session.get_session()
+        core.set_config_variable("data_path", FAKE_MODELS)
+        session = boto3.session.Session(botocore_session=core)
+    return session.client(service, endpoint_url=fake.url,
+                          region_name=region,
+                          aws_access_key_id=ACCESS_KEY,
+                          aws_secret_access_key=SECRET_KEY)
 
 
 def write_config(parent, doc):

@@ -34,6 +34,17 @@ static inline cJSON *parse(const char *text)
 	return v;
 }
 
+/* The attribute's check hook on a JSON value: 0 or -EINVAL. */
+static inline int attr_check(const char *type_name, const char *name, const char *json)
+{
+	cJSON *v = parse(json);
+	err_t e;
+	int rc = attr(type_name, name)->check(v, &e);
+
+	cJSON_Delete(v);
+	return rc;
+}
+
 /* The number of changes diff finds between config and a live item. */
 static inline size_t changes(const char *type_name, const char *desired_json,
 		      const char *live_json)

@@ -209,6 +209,36 @@ START_TEST(a_drift_is_attributed_recorded_and_handed_over)
 }
 END_TEST
 
+START_TEST(a_known_change_is_recorded_found_without_asking_cloudtrail)
+{
+	attrib_t *a = setup();
+	cJSON *desired = cJSON_Parse("{\"GroupName\":\"web\"}");
+	cJSON *live = cJSON_Parse("{\"GroupName\":\"web\"}");
+	rec_item_t it = item(desired, live);
+	ct_change_t ch;
+	got_t g = { 0 };
+
+	memset(&ch, 0, sizeof(ch));
+	snprintf(ch.event_name, sizeof(ch.event_name), "AuthorizeSecurityGroupIngress");
+	snprintf(ch.principal, sizeof(ch.principal), "arn:aws:iam::123456789012:user/bob");
+	snprintf(ch.source_ip, sizeof(ch.source_ip), "198.51.100.2");
+	snprintf(ch.user_agent, sizeof(ch.user_agent), "aws-cli/2");
+	ch.event_time = T0 - 2;
+	ck_assert_int_eq(attrib_drift_known(a, &it, "reverted in place", T0,
+					    &ch, on_result, &g, NULL), 0);
+	/* Handed over at once: no lookup, no waiting on the loop. */
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_int_eq(ncalls, 0);
+	ck_assert_int_eq(g.at[0], HISTORY_FOUND);
+	ck_assert_str_eq(g.field0[0], "DRIFTD_CHANGED_BY=arn:aws:iam::123456789012:user/bob");
+	ck_assert_double_eq(g.detect[0], 2);
+	assert_one_record("found");
+	cJSON_Delete(desired);
+	cJSON_Delete(live);
+	teardown(a);
+}
+END_TEST
+
 START_TEST(a_late_change_updates_the_record_once)
 {
 	attrib_t *a = setup();
@@ -381,6 +411,7 @@ START_TEST(a_slow_lookup_hands_the_drift_over_pending_then_settles_it_late)
 END_TEST
 
 TESTUTIL_MAIN("attribution",
+	      a_known_change_is_recorded_found_without_asking_cloudtrail,
 	      a_slow_lookup_hands_the_drift_over_pending_then_settles_it_late,
 	      a_failed_lookup_says_why_with_the_aws_code_and_request_id,
 	      a_drift_still_being_looked_up_at_exit_is_recorded_pending,

@@ -516,6 +516,58 @@ START_TEST(lease_defaults_and_its_missing_table_at_its_place)
 }
 END_TEST
 
+START_TEST(event_queues_take_arns_and_references_one_or_a_list)
+{
+	config_t *cfg;
+	const config_settings_t *s;
+
+	put("q1/e.json", "{\"settings\": {\"event_queues\": "
+	    "\"arn:aws:sqs:us-east-1:123456789012:drift-events\"}}");
+	cfg = load_ok("q1");
+	s = config_settings(cfg);
+	ck_assert_uint_eq(s->nevent_queues, 1);
+	ck_assert_str_eq(s->event_queues[0].value,
+			 "arn:aws:sqs:us-east-1:123456789012:drift-events");
+	ck_assert_ptr_null(s->event_queues[0].ref);
+	config_free(cfg);
+	put("q2/e.json", "{\"settings\": {\"event_queues\": ["
+	    "\"${sqs.queue.events.QueueArn}\", "
+	    "\"arn:aws:sqs:eu-west-1:123456789012:other\"]},"
+	    " \"resources\": {\"sqs.queue.events\": {}}}");
+	cfg = load_ok("q2");
+	s = config_settings(cfg);
+	ck_assert_uint_eq(s->nevent_queues, 2);
+	ck_assert_str_eq(s->event_queues[0].value, "${sqs.queue.events.QueueArn}");
+	ck_assert_str_eq(s->event_queues[0].ref->address, "sqs.queue.events");
+	ck_assert_str_eq(s->event_queues[0].ref->attribute, "QueueArn");
+	ck_assert_ptr_null(s->event_queues[1].ref);
+	config_free(cfg);
+	put("none/e.json", "{}");
+	cfg = load_ok("none");
+	ck_assert_uint_eq(config_settings(cfg)->nevent_queues, 0);
+	config_free(cfg);
+	put("bad/e.json", "{\"settings\": {\"event_queues\": [\"arn:aws:sns:"
+	    "us-east-1:123456789012:t\", 7, \"q-${sqs.queue.x.QueueArn}\"]}}");
+	ck_assert_str_eq(load_errors("bad", NULL),
+			 "bad/e.json:1:32: settings.event_queues: \"arn:aws:sns:"
+			 "us-east-1:123456789012:t\" is not an SQS queue ARN "
+			 "(arn:aws:sqs:REGION:ACCOUNT:NAME)\n"
+			 "bad/e.json:1:72: settings.event_queues must hold SQS "
+			 "queue ARNs or references\n"
+			 "bad/e.json:1:75: settings.event_queues: each entry must "
+			 "be exactly one reference\n");
+	put("dangling/e.json", "{\"settings\": {\"event_queues\": "
+	    "\"${sqs.queue.nope.QueueArn}\"}}");
+	ck_assert_str_eq(load_errors("dangling", NULL),
+			 "dangling/e.json:1:32: reference to unknown resource "
+			 "\"sqs.queue.nope\"\n");
+	put("obj/e.json", "{\"settings\": {\"event_queues\": {}}}");
+	ck_assert_str_eq(load_errors("obj", NULL),
+			 "obj/e.json:1:31: settings.event_queues must be an SQS "
+			 "queue ARN or reference, or a list of them\n");
+}
+END_TEST
+
 START_TEST(errors_from_every_file_are_collected_and_sorted)
 {
 	put("env/b.json", "{\"resources\": {\"sns.topic.a\": {}}, \"settings\": {\"mode\": 1, \"allow_plain_http\": \"yes\"}}");
@@ -893,6 +945,98 @@ START_TEST(lower_camel_properties_stay_in_the_body)
 }
 END_TEST
 
+/* Memory (issue 17): every resource names the same attributes, so a body
+ * keeps one shared copy of each name, not a copy per resource; a copy of a
+ * body (config_resolve's, the engine's) may outlive the config and still
+ * reads its keys. The address's parts are one allocation. */
+START_TEST(bodies_share_attribute_names_that_outlive_the_config)
+{
+	config_t *cfg;
+	const config_resource_t *a, *b;
+	const cJSON *ka, *kb;
+	cJSON *copy;
+
+	put("env/m.json", "{\"resources\": {"
+	    "\"ec2.subnet.a\": {\"CidrBlock\": \"10.0.0.0/24\", \"Tags\": {\"team\": \"x\"}},"
+	    "\"ec2.subnet.b\": {\"CidrBlock\": \"10.0.1.0/24\", \"Tags\": {\"team\": \"y\"},"
+	    " \"region\": \"eu-west-1\"}}}");
+	cfg = load_ok("env");
+	a = config_resource_find(cfg, "ec2.subnet.a");
+	b = config_resource_find(cfg, "ec2.subnet.b");
+	ka = cJSON_GetObjectItemCaseSensitive(a->body, "CidrBlock");
+	kb = cJSON_GetObjectItemCaseSensitive(b->body, "CidrBlock");
+	ck_assert_ptr_eq(ka->string, kb->string);
+	ck_assert(ka->type & cJSON_StringIsConst);
+	ck_assert_ptr_eq(cJSON_GetObjectItemCaseSensitive(a->body, "Tags")->child->string,
+			 cJSON_GetObjectItemCaseSensitive(b->body, "Tags")->child->string);
+	ck_assert_str_eq(a->service, "ec2");
+	ck_assert_str_eq(a->type, "subnet");
+	ck_assert_str_eq(b->name, "b");
+	ck_assert_ptr_eq(b->name, b->address + strlen("ec2.subnet."));
+	copy = cJSON_Duplicate(b->body, 1);
+	config_free(cfg);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "CidrBlock")->valuestring,
+			 "10.0.1.0/24");
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(copy, "Tags")->child->string, "team");
+	cJSON_Delete(copy);
+}
+END_TEST
+
+/* Resolves r against known: its error, as "LINE:COLUMN: message", or "ok". */
+static const char *resolve_error(const config_t *cfg, const config_resource_t *r,
+				 cJSON *known)
+{
+	static char text[ERR_MSG_MAX + 64];
+	cJSON *out = NULL;
+	err_t e;
+
+	if (!config_resolve(cfg, r, lookup, known, &out, &e)) {
+		cJSON_Delete(out);
+		return "ok";
+	}
+	snprintf(text, sizeof(text), "%d:%d: %s", e.line, e.column, e.message);
+	return text;
+}
+
+/* Memory (issue 17): the positions of values kept after loading are only
+ * those config_resolve can report at; its errors stay where they were. */
+START_TEST(forgotten_positions_keep_apply_time_errors_in_place)
+{
+	const char *cases[][2] = {
+		{ "{}", "2:28: value of sns.topic.b.Id is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\"}", "4:5: value of sns.topic.b.Host is not known yet" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"x\"}",
+		  "4:4: duplicate key \"x:sub\" after interpolation (first at line 3, column 9)" },
+		{ "{\"sns.topic.b.Id\": \"i\", \"sns.topic.b.Host\": \"y\"}", "ok" },
+	};
+	config_t *cfg;
+	const config_resource_t *r;
+	jsonc_pos_t p;
+	size_t i;
+	int pass;
+
+	put("env/p.json", "{\"resources\": {\n"
+	    "\"sns.topic.a\": {\"Name\": \"a-${sns.topic.b.Id}\", \"Other\": \"plain\",\n"
+	    "  \"M\": {\"x:sub\": 1,\n"
+	    "   \"${sns.topic.b.Host}:sub\": 2}},\n"
+	    "\"sns.topic.b\": {}}}");
+	cfg = load_ok("env");
+	r = config_resource_find(cfg, "sns.topic.a");
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cJSON *known = cJSON_Parse(cases[i][0]);
+
+			ck_assert_str_eq(resolve_error(cfg, r, known), cases[i][1]);
+			cJSON_Delete(known);
+		}
+		ck_assert_int_eq(jsonc_value_pos(r->doc, cJSON_GetObjectItem(r->body, "Other"), &p),
+				 pass ? -ENOENT : 0);
+		config_forget_positions(cfg);
+	}
+	config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -911,6 +1055,7 @@ int main(void)
 	tcase_add_test(tc, settings_and_policy_are_parsed);
 	tcase_add_test(tc, defaults_apply_when_settings_are_absent);
 	tcase_add_test(tc, lease_defaults_and_its_missing_table_at_its_place);
+	tcase_add_test(tc, event_queues_take_arns_and_references_one_or_a_list);
 	tcase_add_test(tc, errors_from_every_file_are_collected_and_sorted);
 	tcase_add_test(tc, cycle_is_reported_at_the_edge_that_starts_it);
 	tcase_add_test(tc, include_cycle_names_every_file);
@@ -924,6 +1069,8 @@ int main(void)
 	tcase_add_test(tc, suggestions_only_for_near_misses);
 	tcase_add_test(tc, missing_directory_is_one_error_without_position);
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
+	tcase_add_test(tc, bodies_share_attribute_names_that_outlive_the_config);
+	tcase_add_test(tc, forgotten_positions_keep_apply_time_errors_in_place);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

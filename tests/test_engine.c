@@ -331,13 +331,13 @@ static void expect_items(strbuf_t *p, const char *what, const rec_result_t *r,
 				   rec_state_name(it->state), 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "error")))
 			expect_str(p, what, it->address, "error", v->valuestring,
-				   it->err.message, 1);
+				   rec_item_err(it)->message, 1);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "aws_code")))
 			expect_str(p, what, it->address, "aws_code", v->valuestring,
-				   it->err.aws_code, 0);
+				   rec_item_err(it)->aws_code, 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "request_id")))
 			expect_str(p, what, it->address, "request_id",
-				   v->valuestring, it->err.request_id, 0);
+				   v->valuestring, rec_item_err(it)->request_id, 0);
 		if ((v = cJSON_GetObjectItemCaseSensitive(w, "owner_env")))
 			expect_str(p, what, it->address, "owner_env",
 				   v->valuestring, it->owner_env, 0);
@@ -386,6 +386,57 @@ static void expect_edited(strbuf_t *p, char **have, size_t n, const cJSON *want)
 				       w ? cJSON_GetStringValue(w) : "none");
 	for (; w; w = w->next)
 		strbuf_printf(p, "  not found edited: %s\n", cJSON_GetStringValue(w));
+}
+
+/* Whether a configured resource of r references address. */
+static int referenced(const rec_result_t *r, const char *address)
+{
+	const config_resource_t *res;
+	size_t i, j;
+
+	for (i = 0; i < r->n_items; i++)
+		for (j = 0; (res = r->items[i].res) && j < res->nrefs; j++)
+			if (!strcmp(res->refs[j].address, address))
+				return 1;
+	return 0;
+}
+
+/* Live state at rest (rec_opts_t.pack_live): a plan run with pack_live
+ * hands back each judged in-sync item of a type without code of its own
+ * (plan functions, a driver) packed, unless a reference to it opened it
+ * again, and every in-sync item's desired state packed unless it holds a
+ * secret's value; any other run hands back trees. */
+static void expect_live_packed(strbuf_t *p, const char *run,
+			       const rec_result_t *r, int pack_live)
+{
+	const rec_item_t *it;
+	size_t i, j;
+	int code;
+
+	for (i = 0; i < r->n_items; i++) {
+		it = &r->items[i];
+		if (!pack_live && json_is_packed(it->desired))
+			strbuf_printf(p, "  %s: %s: desired state left packed\n",
+				      run, it->address);
+		else if (pack_live && it->state == REC_S_IN_SYNC &&
+			 !it->secret_values && cJSON_IsObject(it->desired) &&
+			 !json_is_packed(it->desired))
+			strbuf_printf(p, "  %s: %s: in sync, desired state not "
+				      "packed\n", run, it->address);
+		if (!it->live)
+			continue;
+		code = it->type->driver != NULL;
+		for (j = 0; j < it->type->n_attrs; j++)
+			code |= it->type->attrs[j].plan != NULL;
+		if (!pack_live && json_is_packed(it->live))
+			strbuf_printf(p, "  %s: %s: live state left packed\n",
+				      run, it->address);
+		else if (pack_live && !code && it->res &&
+			 it->state == REC_S_IN_SYNC && !json_is_packed(it->live) &&
+			 !referenced(r, it->address))
+			strbuf_printf(p, "  %s: %s: in sync, live state not "
+				      "packed again\n", run, it->address);
+	}
 }
 
 /* The result's items are exactly want's addresses, in order. */
@@ -765,6 +816,9 @@ static char *run_case(const char *name)
 		o.cached = cached;
 		from = cJSON_GetArraySize(s.calls);
 	}
+	/* The plan runs as driftd plan runs it: live items packed again once
+	 * judged (rec_opts_t.pack_live); what it shows must not change. */
+	o.pack_live = 1;
 	if (rec_run_sync(&o, &r, &e)) {
 		strbuf_printf(p, "  plan did not run: %s\n", e.message);
 	} else {
@@ -773,9 +827,11 @@ static char *run_case(const char *name)
 		expect_reads(p, s.calls, from, cJSON_GetObjectItemCaseSensitive(expect, "reads"));
 		expect_result_items(p, r, cJSON_GetObjectItemCaseSensitive(expect, "result_items"));
 		expect_never_shown(p, "plan", r, never);
+		expect_live_packed(p, "plan", r, 1);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "apply"))) {
 			rec_result_free(r);
 			o.apply = 1;
+			o.pack_live = 0;
 			if (rec_run_sync(&o, &r, &e))
 				strbuf_printf(p, "  apply did not run: %s\n", e.message);
 		}
@@ -783,6 +839,7 @@ static char *run_case(const char *name)
 			expect_items(p, "apply", r, cJSON_GetObjectItemCaseSensitive(expect, "apply"));
 			expect_summary(p, r, cJSON_GetObjectItemCaseSensitive(expect, "summary"));
 			expect_never_shown(p, "apply", r, never);
+			expect_live_packed(p, "apply", r, o.pack_live);
 		}
 		expect_never_in(p, "the events", events.data, never);
 		expect_unsent(p, s.calls, cJSON_GetObjectItemCaseSensitive(expect, "unsent"));

@@ -177,6 +177,41 @@ class GenModel(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(p.stdout == text, "regenerating from %s gives other tables" % base)
 
+    def test_synthetic_tables_are_fresh_and_carry_member_traits(self):
+        # tests/proto-synthetic holds its models, so it always regenerates.
+        synth = os.path.join(ROOT, "tests", "proto-synthetic")
+        with open(os.path.join(synth, "model_data.c")) as f:
+            text = f.read()
+        p = run(["--ops", os.path.join(synth, "model-ops.txt")], MODEL_PATH=synth)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout == text, "tests/proto-synthetic/model_data.c is stale: "
+                        "regenerate it as tests/proto-synthetic/model-ops.txt says")
+        # "flattened" on the member, not its shape, reaches the member's flags.
+        self.assertRegex(text, r'\{ "MemberFlatList", [^\n]*MODEL_F_FLATTENED')
+        self.assertRegex(text, r'\{ "PlainList", [^\n]*, MODEL_LOC_BODY, 0, ')
+
+    def test_operations_without_auth_are_marked(self):
+        # botocore's rule (resolve_auth_type): the first of the auth list,
+        # else the older authtype.
+        with tempfile.TemporaryDirectory() as base:
+            d = os.path.join(base, "toy", "2020-01-01")
+            os.makedirs(d)
+            ops = {"Anon": {"auth": ["smithy.api#noAuth"]},
+                   "Either": {"auth": ["aws.auth#sigv4", "smithy.api#noAuth"]},
+                   "Legacy": {"authtype": "none"},
+                   "Overridden": {"auth": ["aws.auth#sigv4"], "authtype": "none"},
+                   "Signed": {}}
+            with open(os.path.join(d, "service-2.json"), "w") as f:
+                json.dump({"metadata": {"protocol": "json", "apiVersion": "2020-01-01"},
+                           "operations": {n: dict(o, name=n) for n, o in ops.items()},
+                           "shapes": {}}, f)
+            p = gen("toy " + " ".join(ops) + "\n", MODEL_PATH=base)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name, unsigned in (("Anon", True), ("Either", False), ("Legacy", True),
+                               ("Overridden", False), ("Signed", False)):
+            row = re.search(r'\{ "toy", "%s", [^\n]*' % name, p.stdout).group(0)
+            self.assertEqual("MODEL_OP_NO_AUTH" in row, unsigned, row)
+
 
 if __name__ == "__main__":
     unittest.main()

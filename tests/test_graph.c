@@ -193,6 +193,31 @@ START_TEST(many_nodes_in_a_chain_need_no_deep_recursion)
 }
 END_TEST
 
+/* Room reserved up front (config_graph: one node per resource), then
+ * nodes past it: the graph grows on as before. */
+START_TEST(reserved_room_then_more_nodes)
+{
+	graph_t *g = graph_new();
+	const char **order;
+	char name[32];
+	err_t e;
+	int i;
+
+	ck_assert_int_eq(graph_reserve(g, 3), 0);
+	ck_assert_int_eq(graph_reserve(g, 1), 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "sns.topic.t%02d", i);
+		ck_assert_int_eq(graph_add_edge(g, name, "ec2.vpc.main"), 0);
+	}
+	ck_assert_uint_eq(graph_node_count(g), 41);
+	ck_assert_int_eq(graph_topo_order(g, &order, &e), 0);
+	ck_assert_str_eq(order[0], "ec2.vpc.main");
+	ck_assert_str_eq(order[40], "sns.topic.t39");
+	free(order);
+	graph_free(g);
+}
+END_TEST
+
 START_TEST(free_null_is_a_no_op)
 {
 	graph_free(NULL);
@@ -214,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, failure_blocks_dependants_but_not_independent_branches);
 	tcase_add_test(tc, many_nodes_in_a_chain_need_no_deep_recursion);
 	tcase_add_test(tc, free_null_is_a_no_op);
+	tcase_add_test(tc, reserved_room_then_more_nodes);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

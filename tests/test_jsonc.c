@@ -181,6 +181,28 @@ START_TEST(duplicate_key_names_both_places)
 }
 END_TEST
 
+/* Several keys repeated, in a small object (every pair compared) and a
+ * large one (sorted): the same repeat is named, the first in key order,
+ * at its second place. One member a line, from line 2. */
+START_TEST(the_first_repeat_in_key_order_is_named)
+{
+	const char *keys[] = { "m", "b", "m", "b", "b" };
+	char text[512], msg[128];
+	size_t pad, len, i;
+
+	for (pad = 0; pad <= 10; pad += 10) {
+		len = (size_t)snprintf(text, sizeof(text), "{\n");
+		for (i = 0; i < pad; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\"p%zu\": 0,\n", i);
+		for (i = 0; i < 5; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\"%s\": 0%s\n",
+						keys[i], i < 4 ? "," : "}");
+		snprintf(msg, sizeof(msg), "duplicate key \"b\" (first at line %zu, column 1)", pad + 3);
+		parse_fails(text, (int)pad + 5, 1, msg);
+	}
+}
+END_TEST
+
 START_TEST(byte_order_mark_is_skipped)
 {
 	jsonc_doc_t *doc = parse_ok("\xef\xbb\xbf{\"a\": 1}");
@@ -221,6 +243,31 @@ START_TEST(offsets_inside_strings_account_for_escapes)
 }
 END_TEST
 
+/* The file's text is not kept (issue 17, memory): positions inside a
+ * string written without escapes come from the decoded string, and past
+ * its end stop at the closing quote, as they did from the text. */
+START_TEST(offsets_inside_strings_without_escapes)
+{
+	jsonc_doc_t *doc = parse_ok("{\"a\": 1,\n \"k${x}\": [\"v ${y}\", \"\\u0024{z}\"]}");
+	cJSON *k = jsonc_root(doc)->child->next;
+	jsonc_pos_t p;
+
+	ck_assert_int_eq(column_at(doc, k, 1, 0), 3);
+	ck_assert_int_eq(column_at(doc, k, 1, 1), 4);
+	ck_assert_int_eq(column_at(doc, k, 1, 5), 8);
+	ck_assert_int_eq(column_at(doc, k, 1, 99), 8);
+	ck_assert_int_eq(column_at(doc, k->child, 0, 2), 15);
+	ck_assert_int_eq(column_at(doc, k->child, 0, 99), 19);
+	/* escaped: the written string is kept for it */
+	ck_assert_str_eq(k->child->next->valuestring, "${z}");
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 0), 23);
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 1), 29);
+	ck_assert_int_eq(column_at(doc, k->child->next, 0, 4), 32);
+	ck_assert_int_eq(jsonc_key_string_pos(doc, k->child, 0, &p), -ENOENT);
+	jsonc_free(doc);
+}
+END_TEST
+
 START_TEST(offsets_inside_keys_account_for_escapes)
 {
 	/* the key decodes to  a " é x  -> offsets a=0 "=1 é=2..3 x=4 */
@@ -256,5 +303,7 @@ TESTUTIL_MAIN("jsonc",
 	      oversized_input_is_refused,
 	      load_file_uses_the_path_in_positions,
 	      duplicate_key_names_both_places,
+	      the_first_repeat_in_key_order_is_named,
 	      byte_order_mark_is_skipped,
-	      offsets_inside_strings_account_for_escapes)
+	      offsets_inside_strings_account_for_escapes,
+	      offsets_inside_strings_without_escapes)

@@ -10,6 +10,7 @@ import base64, datetime, hashlib, json, os, subprocess, sys, unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+import botocore.model
 import botocore.session
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
@@ -463,6 +464,61 @@ ERROR_CASES = [
 <Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z1</Message></Error>
 <RequestId>r53-1</RequestId></ErrorResponse>"""),
 ]
+
+
+# Traits no operation driftd calls has, in small models of their own
+# (tests/proto-synthetic), serialized by proto-dump-synthetic (lib/proto.c
+# over tables gen-model made from those models) and by botocore from the
+# same files.
+SYNTHETIC = os.path.join(ROOT, "tests", "proto-synthetic")
+DUMP_SYNTHETIC = os.path.join(BUILD, "tests", "tools", "proto-dump-synthetic")
+FLAT_PARAMS = {"MemberFlatList": ["a b", "c+d"], "MemberFlatNamedList": ["x"],
+               "PlainList": ["p"], "PlainNamedList": ["q"], "ShapeFlatList": ["s"],
+               "MemberFlatMap": {"k1": "v1", "k2": "v2"}, "PlainMap": {"k": "v"},
+               "ListOfFlatLists": [["a", "b"], ["c"]],
+               "Nested": {"Inner": ["i1", "i2"], "InnerMap": {"n": "m"}}}
+
+
+def synthetic_op(service, op):
+    d = os.path.join(SYNTHETIC, service)
+    (version,) = os.listdir(d)
+    with open(os.path.join(d, version, "service-2.json")) as f:
+        return botocore.model.ServiceModel(json.load(f), service).operation_model(op)
+
+
+class SyntheticBuildOracle(unittest.TestCase):
+    def compare(self, service, params):
+        model = synthetic_op(service, "FlattenedMembers")
+        want = create_serializer(model.metadata["protocol"], include_validation=False
+                                 ).serialize_to_request(json.loads(json.dumps(params)), model)
+        p = subprocess.run([DUMP_SYNTHETIC, "build", service, "FlattenedMembers",
+                            json.dumps(params)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = sorted(urllib.parse.parse_qsl(json.loads(p.stdout)["body"],
+                                            keep_blank_values=True))
+        self.assertEqual(got, sorted((k, str(v)) for k, v in want["body"].items()))
+        return dict(got)
+
+    def test_query_honours_flattened_on_the_member_as_on_the_shape(self):
+        got = self.compare("sts", FLAT_PARAMS)
+        # What botocore's rule gives, so that the case cannot pass vacuously.
+        for key in ("MemberFlatList.2", "Item.1", "PlainList.member.1",
+                    "PlainNamedList.Item.1", "ShapeFlatList.1", "MemberFlatMap.2.key",
+                    "PlainMap.entry.1.value", "ListOfFlatLists.member.1.2",
+                    "Nested.Item.2", "Nested.InnerMap.1.Name"):
+            self.assertIn(key, got)
+
+    def test_ec2_never_flattens_lists_but_flattens_maps_as_query_does(self):
+        got = self.compare("ec2", FLAT_PARAMS)
+        for key in ("MemberFlatList.2", "MemberFlatNamedList.1", "PlainQuery.1",
+                    "PlainNamedList.1", "ListOfFlatLists.1.2", "MemberFlatMap.2.key",
+                    "PlainMap.entry.1.value", "Nested.InnerWire.2", "Nested.InnerMap.1.Name"):
+            self.assertIn(key, got)
+
+    def test_empty_flattened_lists_go_as_query_sends_them(self):
+        self.compare("sts", {"MemberFlatList": [], "Nested": {"Inner": []}})
+        self.compare("ec2", {"MemberFlatList": [], "Nested": {"Inner": []}})
 
 
 class ErrorOracle(unittest.TestCase):

@@ -37,17 +37,6 @@ static size_t raw_changes(const char *type_name, const char *desired_json,
 	return n;
 }
 
-/* The attribute's check hook on a JSON value: 0 or -EINVAL. */
-static int attr_check(const char *type_name, const char *name, const char *json)
-{
-	cJSON *v = parse(json);
-	err_t e;
-	int rc = attr(type_name, name)->check(v, &e);
-
-	cJSON_Delete(v);
-	return rc;
-}
-
 static int type_check(const char *type_name, const char *json, err_t *e)
 {
 	const res_type_t *t = type(type_name);

@@ -38,6 +38,9 @@ SYNTHESIZED = {
     "rds.db_instance": {"DBParameterGroupName", "VpcSecurityGroupIds", "ManageMasterUserPassword"},
     "elasticache.subnet_group": {"SubnetIds"},
     "elasticache.replication_group": {"NumNodeGroups", "ReplicasPerNodeGroup"},
+    # The name is the URL's last segment; the URL (listed, the id) is not
+    # in GetQueueAttributes' answer; the ARN is lifted from its Attributes.
+    "sqs.queue": {"QueueName", "QueueUrl", "QueueArn"},
 }
 
 
@@ -123,7 +126,14 @@ def template_problems(shape, value, where, merged_fields=None):
     if isinstance(value, str) and value.startswith("$"):
         return []
     problems = []
-    if isinstance(value, dict):
+    if isinstance(value, dict) and shape.type_name == "map":
+        # A map with fixed keys (CreateQueue's Attributes): each key must
+        # be one the key shape allows.
+        for key, sub in value.items():
+            if shape.key.enum and key not in shape.key.enum:
+                problems.append(f"{where}.{key}: not a key of {shape.name}")
+            problems += template_problems(shape.value, sub, f"{where}.{key}", merged_fields)
+    elif isinstance(value, dict):
         if shape.type_name != "structure":
             return [f"{where}: an object where AWS takes {shape.type_name}"]
         for key, sub in value.items():
@@ -379,6 +389,13 @@ class TablesAgainstBotocore(unittest.TestCase):
             template_problems(shape, {"RouteTableID": "$id"}, "CreateRoute"), [])
         self.assertNotEqual(
             template_problems(shape, {"*": "$element"}, "CreateRoute", ["Origin"]), [])
+        shape = operation("sqs", "CreateQueue").input_shape
+        self.assertEqual(template_problems(
+            shape, {"Attributes": {"VisibilityTimeout": "$attr:VisibilityTimeout"}},
+            "CreateQueue"), [])
+        self.assertNotEqual(template_problems(
+            shape, {"Attributes": {"VisibilityTimout": "$attr:VisibilityTimeout"}},
+            "CreateQueue"), [])
 
 
 if __name__ == "__main__":

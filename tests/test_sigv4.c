@@ -357,6 +357,39 @@ START_TEST(presign_expiry_out_of_range_is_rejected)
 }
 END_TEST
 
+/* A presigned request's date is the X-Amz-Date query parameter the signer
+ * adds: a caller's X-Amz-Date header is not signed (AWS's SigV4 suite,
+ * get-header-value-multiline's query-signed-request.txt), and a caller's
+ * X-Amz-Date parameter is refused, as the AWS CRT signer refuses it. */
+START_TEST(presign_leaves_the_callers_date_header_unsigned)
+{
+	sigv4_params_t p = params("service", SIGV4_PRESIGN);
+	sigv4_header_t date[] = { H("X-Amz-Date", "19990101T000000Z"),
+				  H("My-Header1", "v") },
+		       other[] = { H("X-Amz-Dates", "1") };
+	err_t e;
+
+	p.expires = 60;
+	ck_assert_int_eq(sign_hdrs("GET", "/", "", date, 2, &p), 0);
+	ck_assert_ptr_null(strstr(res.canonical_request, "19990101"));
+	ck_assert_str_eq(cr_line(5), "");
+	ck_assert_str_eq(cr_line(6), "host;my-header1");
+	ck_assert_ptr_nonnull(strstr(res.query, "&X-Amz-Date=20150830T123600Z&"
+				     "X-Amz-SignedHeaders=host%3Bmy-header1&"));
+	/* Only that name: one that merely starts alike is signed. */
+	ck_assert_int_eq(sign_hdrs("GET", "/", "", other, 1, &p), 0);
+	ck_assert_str_eq(cr_line(5), "");
+	ck_assert_str_eq(cr_line(6), "host;x-amz-dates");
+	err_clear(&e);
+	ck_assert_int_eq(sigv4_sign(signer, &(sigv4_request_t){ .method = "GET",
+		.path = "/", .path_len = 1, .query = "a=1&X-Amz-Date=1",
+		.query_len = 16 }, &p, &res, &e), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.message, "X-Amz-Date"));
+	ck_assert_int_eq(sign_simple("/", "X-Amz-Date", &p), -EINVAL);
+	ck_assert_int_eq(sign_simple("/", "X-Amz-Dates=1&b=X-Amz-Date", &p), 0);
+}
+END_TEST
+
 START_TEST(key_cache_reuses_key_for_same_scope_and_secret)
 {
 	sigv4_params_t p = params("service", 0);
@@ -537,6 +570,7 @@ int main(void)
 	tcase_add_test(tc, presign_token_is_signed_or_appended_after_signature);
 	tcase_add_test(tc, presign_s3_uses_unsigned_payload);
 	tcase_add_test(tc, presign_expiry_out_of_range_is_rejected);
+	tcase_add_test(tc, presign_leaves_the_callers_date_header_unsigned);
 	tcase_add_test(tc, key_cache_reuses_key_for_same_scope_and_secret);
 	tcase_add_test(tc, key_cache_derives_new_key_per_date_region_service_secret);
 	tcase_add_test(tc, signature_equals_evp_mac_over_derived_key);

@@ -368,6 +368,38 @@ START_TEST(counts_for_the_metrics_follow_the_states)
 }
 END_TEST
 
+START_TEST(a_partial_run_counts_as_the_full_cycle_that_saw_the_rest)
+{
+	tracker_t *t = tracker_new(NULL);
+	tracker_obs_t o[] = {
+		{ .address = "a.b.1", .type = "ec2.vpc", .state = TRACKER_IN_SYNC },
+		{ .address = "a.b.2", .type = "ec2.vpc", .state = TRACKER_IN_SYNC },
+	};
+	tracker_clock_t clk = { "prod", 1.0, 0, 0, 0 };
+	tracker_report_t rep;
+
+	ck_assert_int_eq(tracker_cycle(t, o, 2, &clk, &rep), 0);
+	tracker_report_free(&rep);
+	/* An event's run sees a.b.2 again: both stay in the cycle's view
+	 * (`driftd status` lists the resources the cycle saw). */
+	clk.partial = 1;
+	o[1].state = TRACKER_CHANGED;
+	o[1].action = TRACKER_ACT_UPDATE;
+	ck_assert_int_eq(tracker_cycle(t, &o[1], 1, &clk, &rep), 0);
+	tracker_report_free(&rep);
+	ck_assert_uint_eq(tracker_cycles(t), 1);
+	ck_assert_uint_eq(tracker_entry(t, 0)->seen, 1);
+	ck_assert_uint_eq(tracker_entry(t, 1)->seen, 1);
+	ck_assert_str_eq(tracker_state_name(tracker_entry(t, 1)->state),
+			 "changed");
+	clk.partial = 0;
+	ck_assert_int_eq(tracker_cycle(t, o, 1, &clk, &rep), 0);
+	tracker_report_free(&rep);
+	ck_assert_uint_eq(tracker_cycles(t), 2);
+	tracker_free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tracker");
@@ -377,6 +409,7 @@ int main(void)
 			    0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, backoff_doubles_holds_changes_back_and_an_operator_clears_it);
 	tcase_add_test(tc, counts_for_the_metrics_follow_the_states);
+	tcase_add_test(tc, a_partial_run_counts_as_the_full_cycle_that_saw_the_rest);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

@@ -329,12 +329,13 @@ class WireOracle(unittest.TestCase):
         self.server.captured.clear()
         return got
 
-    def driftd_sends(self, svc, op, params):
+    def driftd_sends(self, svc, op, params, env=None):
         out = {}
 
         def send():
             out["p"] = subprocess.run([DRIFTD, "aws", svc, op, "--json", json.dumps(params)],
-                                      env=self.env, capture_output=True, text=True, timeout=60)
+                                      env=env or self.env, capture_output=True, text=True,
+                                      timeout=60)
         got = self.capture(send)
         self.assertEqual(len(got), 1, "driftd sent %d requests for %s %s: %s"
                          % (len(got), svc, op, out["p"].stderr.strip()))
@@ -368,13 +369,13 @@ class WireOracle(unittest.TestCase):
         dh, bh = dict(d["headers"]), dict(b["headers"])
         self.assertEqual(len(dh), len(d["headers"]), "driftd repeats a header: %s" % what)
         if model.operation_model(op).auth_type == "none" or (svc, op) in UNSIGNED_OPS:
-            # botocore sends these unsigned (STS AssumeRoleWithWebIdentity);
-            # driftd's credential chain does too, while `driftd aws`
-            # signs every call, which STS accepts as well ("does not
-            # require the use of AWS security credentials", STS API
-            # reference). The rest of the request must still agree.
+            # botocore sends these unsigned (STS AssumeRoleWithWebIdentity:
+            # auth ["smithy.api#noAuth"], authtype "none"), and so must
+            # driftd: no signature, date or session token. The header
+            # comparison below would let a missing pair through, so say it.
             for name in ("authorization", "x-amz-date", "x-amz-security-token"):
-                dh.pop(name, None)
+                self.assertNotIn(name, bh, "botocore signed " + what)
+                self.assertNotIn(name, dh, "driftd signed " + what)
         self.assertEqual(sorted(set(dh) - set(bh)), [], "headers botocore does not send: " + what)
         self.assertEqual(sorted(set(bh) - set(dh) - BOTOCORE_ONLY), [],
                          "headers driftd does not send: " + what)
@@ -385,6 +386,22 @@ class WireOracle(unittest.TestCase):
             self.assertEqual(dh["content-md5"], base64.b64encode(
                 hashlib.md5(d["body"]).digest()).decode(), what)
         self.assertEqual(body_view(protocol, d["body"]), body_view(protocol, b["body"]), what)
+
+    def test_unsigned_operations_go_without_signature_date_or_token(self):
+        # With a session token at hand, a signed call carries it and an
+        # operation the model marks noAuth carries nothing of signing.
+        env = dict(self.env, AWS_SESSION_TOKEN="wire-oracle-token")
+        signing = ("authorization", "x-amz-date", "x-amz-security-token")
+        unsigned = [(s, o) for s, o in model_ops()
+                    if self.client(s).meta.service_model.operation_model(o).auth_type == "none"]
+        self.assertIn(("sts", "AssumeRoleWithWebIdentity"), unsigned)
+        for svc, op in unsigned + [("sts", "GetCallerIdentity")]:
+            model = self.client(svc).meta.service_model.operation_model(op)
+            got = dict(self.driftd_sends(svc, op, operation_params(svc, model, "full"),
+                                         env)["headers"])
+            sent = [name for name in signing if name in got]
+            self.assertEqual(sent, [] if (svc, op) in unsigned else list(signing),
+                             "%s %s" % (svc, op))
 
     def test_cases_span_all_five_protocols_and_both_json_versions(self):
         metas = [self.session.get_service_model(svc).metadata for svc in {s for s, _ in model_ops()}]

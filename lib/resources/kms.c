@@ -43,7 +43,7 @@ static cJSON *kms_plan_toggle(const res_attr_t *a, const cJSON *desired,
 /* A key named by ARN (arn:aws:kms:REGION:ACCOUNT:key/ID) is the key ID:
  * ListAliases answers TargetKeyId as the bare ID whatever CreateAlias was
  * given. */
-static cJSON *kms_key_id(const cJSON *value, err_t *err)
+cJSON *res_kms_key_id(const cJSON *value, err_t *err)
 {
 	const char *slash;
 
@@ -112,7 +112,7 @@ static const res_attr_t alias_attrs[] = {
 	{ .name = "AliasName", .kind = RES_SCALAR, .mutability = RES_REPLACE,
 	  .flags = RES_REQUIRED, .check = kms_check_alias_name },
 	{ .name = "TargetKeyId", .kind = RES_SCALAR, .mutability = RES_IN_PLACE,
-	  .flags = RES_REQUIRED, .normalize = kms_key_id, .update_op = "UpdateAlias",
+	  .flags = RES_REQUIRED, .normalize = res_kms_key_id, .update_op = "UpdateAlias",
 	  .update_params = "{\"AliasName\":\"$id\",\"TargetKeyId\":\"$value\"}" },
 	{ .name = "AliasArn", .mutability = RES_READ_ONLY },
 };

@@ -45,12 +45,21 @@ extern const size_t res_sesv2_n_types;
 char *route53_name_canonical(const char *name);
 extern const res_type_t res_kms_types[];
 extern const size_t res_kms_n_types;
+/* kms.c: a normalizer comparing a key ARN as its key id
+ * (arn:aws:kms:REGION:ACCOUNT:key/ID is ID); other strings unchanged. */
+cJSON *res_kms_key_id(const cJSON *value, err_t *err);
 extern const res_type_t res_rds_types[];
 extern const size_t res_rds_n_types;
 extern const res_type_t res_elasticache_types[];
 extern const size_t res_elasticache_n_types;
 extern const res_type_t res_secretsmanager_types[];
 extern const size_t res_secretsmanager_n_types;
+extern const res_type_t res_sqs_types[];
+extern const size_t res_sqs_n_types;
+extern const res_type_t res_events_types[];
+extern const size_t res_events_n_types;
+extern const res_type_t res_cloudtrail_types[];
+extern const size_t res_cloudtrail_n_types;
 
 /* For plan hooks (res_plan_fn): appends {"op": op, "params": params} to
  * calls, taking params (which may be NULL after a failed allocation).

@@ -58,7 +58,7 @@ class DemoTest(unittest.TestCase):
                          runs, hist)
         # a clean exit on SIGTERM, and in sync as it left it
         self.seen("driftd run exited with status 0", out)
-        self.seen("No changes. 137 resources match the config.", out.rsplit("== ", 1)[1])
+        self.seen("No changes. 143 resources match the config.", out.rsplit("== ", 1)[1])
 
     def test_demo_runs_and_resumes(self):
         tmp = tempfile.mkdtemp(prefix="driftd-demo-")

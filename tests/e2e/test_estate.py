@@ -39,6 +39,8 @@ AREAS = {
     "identity and secrets (IAM, Secrets Manager, KMS)": ["iam.role", "secretsmanager.secret",
                                                          "kms.key"],
     "backup and cost (AWS Backup, Budgets)": ["backup.plan", "budgets.budget"],
+    "audit and event-driven detection (CloudTrail, EventBridge, SQS)":
+        ["cloudtrail.trail", "events.rule", "sqs.queue"],
 }
 
 # Types driftd reads and compares but never makes: before the first apply
@@ -344,6 +346,21 @@ class EstateTest(unittest.TestCase):
                 if subnet in private:
                     (nat,) = [r["NatGatewayId"] for r in rt["Routes"] if r.get("NatGatewayId")]
                     self.assertEqual(nats[nat], subnet["AvailabilityZone"])
+
+    def estate_17_api_calls_reach_driftds_queues_in_both_regions(self):
+        trail = self.client("cloudtrail")
+        (t,) = trail.describe_trails(trailNameList=[PREFIX])["trailList"]
+        self.assertTrue(t["IsMultiRegionTrail"] and t["IncludeGlobalServiceEvents"])
+        self.assertTrue(trail.get_trail_status(Name=PREFIX)["IsLogging"])
+        for region in ("us-east-1", "us-west-2"):
+            events, sqs = self.client("events", region), self.client("sqs", region)
+            rule = events.describe_rule(Name=PREFIX + "-api-calls")
+            url = sqs.get_queue_url(QueueName=PREFIX + "-drift-events")["QueueUrl"]
+            attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            self.assertEqual(target["Arn"], attrs["QueueArn"])
+            (st,) = json.loads(attrs["Policy"])["Statement"]
+            self.assertEqual(st["Condition"]["ArnEquals"]["aws:SourceArn"], rule["Arn"])
 
 
 if __name__ == "__main__":

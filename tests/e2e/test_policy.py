@@ -165,6 +165,59 @@ class PolicyCommandTest(unittest.TestCase):
         self.assertEqual(as_list(doc.statement_of("s3:CreateBucket")["Resource"]),
                          ["arn:aws:s3:::t-data"])
 
+    def test_the_event_estate_writes_only_its_queue_rule_and_trail(self):
+        doc = self.policy({
+            "sqs.queue.events": {"QueueName": "t-events", "SqsManagedSseEnabled": True},
+            "events.rule.calls": {
+                "Name": "t-calls", "EventPattern": {"source": ["aws.ec2"]},
+                "Targets": [{"Id": "q", "Arn": "${sqs.queue.events.QueueArn}"}]},
+            "cloudtrail.trail.main": {"Name": "t", "S3BucketName": "t-trail",
+                                      "IsLogging": True},
+        })
+        scoped = {
+            "arn:aws:sqs:us-east-1:%s:t-events" % ACCOUNT: {
+                "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes",
+                "sqs:TagQueue", "sqs:UntagQueue"},
+            "arn:aws:events:us-east-1:%s:rule/t-calls" % ACCOUNT: {
+                "events:PutRule", "events:DeleteRule", "events:PutTargets",
+                "events:RemoveTargets", "events:TagResource", "events:UntagResource"},
+            # Stopping is a write like starting: driftd stops a trail
+            # that config says not to log.
+            "arn:aws:cloudtrail:us-east-1:%s:trail/t" % ACCOUNT: {
+                "cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                "cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:AddTags",
+                "cloudtrail:RemoveTags"},
+        }
+        for arn, actions in scoped.items():
+            for action in actions:
+                with self.subTest(action=action):
+                    self.assertEqual(as_list(doc.statement_of(action)["Resource"]), [arn])
+        for action in ("sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags",
+                       "events:ListRules", "events:ListTargetsByRule",
+                       "events:ListTagsForResource", "cloudtrail:DescribeTrails",
+                       "cloudtrail:GetTrailStatus", "cloudtrail:ListTags"):
+            with self.subTest(action=action):
+                self.assertEqual(doc.statement_of(action)["Resource"], "*")
+
+    def test_event_queues_are_read_and_deleted_from_only_when_configured(self):
+        vpc = {"ec2.vpc.main": {"CidrBlock": "10.0.0.0/16"}}
+        self.assertFalse({a for a in self.policy(vpc).allows() if a.startswith("sqs:")})
+        queues = ["arn:aws:sqs:us-east-1:%s:drift-events" % ACCOUNT,
+                  "arn:aws:sqs:eu-west-1:%s:drift-events-eu" % ACCOUNT]
+        doc = self.policy(vpc, {"event_queues": queues})
+        # DeleteMessage also authorizes DeleteMessageBatch (SQS Developer
+        # Guide, "Amazon SQS batch actions"): no action of its own.
+        (st,) = [s for s in doc.doc["Statement"] if "sqs:ReceiveMessage" in as_list(s["Action"])]
+        self.assertEqual(sorted(as_list(st["Action"])),
+                         ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"])
+        self.assertEqual(as_list(st["Resource"]), queues)
+        self.assertEqual(doc.statement_of("sqs:DeleteMessage"), st)
+        # A queue of the config, by reference: its own ARN.
+        doc = self.policy(dict(vpc, **{"sqs.queue.events": {"QueueName": "t-events"}}),
+                          {"event_queues": "${sqs.queue.events.QueueArn}"})
+        self.assertEqual(as_list(doc.statement_of("sqs:ReceiveMessage")["Resource"]),
+                         ["arn:aws:sqs:us-east-1:%s:t-events" % ACCOUNT])
+
     def test_pass_role_only_on_configured_roles_to_their_trusted_services(self):
         trust = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},

@@ -14,13 +14,18 @@ import random
 import threading
 import time
 
-from wire import ApiError
+from wire import ApiError, Rendered
 
 # The account the fake is: FAKEAWS_ACCOUNT (twelve digits) when set, so that
 # a test can apply an environment whose config names its own account.
 ACCOUNT = os.environ.get('FAKEAWS_ACCOUNT', '123456789012')
 if not (len(ACCOUNT) == 12 and ACCOUNT.isdigit()):
     raise SystemExit('FAKEAWS_ACCOUNT must be twelve digits')
+
+
+# How many distinct cached reads (type, ids, filters) are kept between
+# changes of state.
+VIEWS_MAX = 64
 
 
 class Clock:
@@ -53,11 +58,16 @@ def _json_default(value):
 class Store:
     def __init__(self, state_dir, region, clock, page_size):
         self.lock = threading.RLock()
+        # Long polls (SQS ReceiveMessage) wait on this, releasing the lock;
+        # whatever makes a message available, or stops the fake, notifies.
+        self.wakeup = threading.Condition(self.lock)
+        self.stopping = False
         self.state_dir, self.region, self.clock, self.page_size = state_dir, region, clock, page_size
         self.resources = {}          # type name -> {id: record}
         self.tokens = {}             # "op|ClientToken" -> id (idempotency)
         self.published = {'sns': [], 'cloudwatch': []}
         self.rng = random.Random()
+        self.views = {}              # what cached reads computed since the last change
         self.load()
 
     # -- persistence
@@ -92,6 +102,25 @@ class Store:
         with self.lock:
             self.resources, self.tokens = {}, {}
             self.published = {'sns': [], 'cloudwatch': []}
+            self.changed()
+
+    # -- cached reads
+    def changed(self):
+        """The state may have changed: what reads computed from it is gone."""
+        with self.lock:
+            self.views = {}
+
+    def view(self, key, build):
+        """build(), or what it gave for key since the state last changed. A
+        paginated read answers each page from one listing made at its first
+        page, instead of listing, rendering and filtering the whole table
+        again for every page (quadratic at thousands of pages)."""
+        with self.lock:
+            if key not in self.views:
+                if len(self.views) >= VIEWS_MAX:
+                    self.views = {}
+                self.views[key] = build()
+            return self.views[key]
 
     # -- helpers
     def table(self, rtype):
@@ -226,6 +255,10 @@ class Res:
         self.lifecycle = kw.get('lifecycle')
         self.not_found = kw.get('not_found', 'ResourceNotFoundException')
         self.render = kw.get('render')
+        # A type whose records look the same until the state changes (no
+        # lifecycle on the clock; a render hook that reads only the state,
+        # marked pure) is listed once per change of state, not per page.
+        self.cacheable = not self.lifecycle and (self.render is None or getattr(self.render, 'pure', False))
         self.not_found_msg = kw.get('not_found_msg', "The %s ID '%%s' does not exist" % name)
 
     def get(self, ctx, rid):
@@ -278,15 +311,28 @@ class Res:
 
     def h_describe(self, ctx):
         op, list_key, ids_param, aliases = self.describe
-        recs = list(ctx.store.table(self.name).values())
         ids = ctx.params.get(ids_param) if ids_param else None
         if ids:
             for i in ids:
                 self.get(ctx, i)
-            recs = [r for r in recs if r[self.id_key] in ids]
-        recs = [self.show(ctx, r) for r in recs]
-        recs = ec2_filter(recs, ctx.params.get('Filters') or ctx.params.get('Filter'), aliases or {})
+        filters = ctx.params.get('Filters') or ctx.params.get('Filter')
+
+        def listing():
+            recs = list(ctx.store.table(self.name).values())
+            if ids:
+                wanted = set(ids)
+                recs = [r for r in recs if r[self.id_key] in wanted]
+            recs = [self.show(ctx, r) for r in recs]
+            return ec2_filter(recs, filters, aliases or {})
+        if self.cacheable:
+            key = (self.name, json.dumps([ids, filters], sort_keys=True, default=str))
+            recs = ctx.store.view(key, lambda: [Rendered(r) for r in listing()])
+        else:
+            recs = listing()
         return paginate(ctx, recs, {}, list_key)
+    # Reads the state and writes no more than its own type's lifecycle
+    # field, which no cacheable type's rendering depends on.
+    h_describe.pure_read = True
 
     def h_delete(self, ctx):
         op, id_param, hook = self.delete

@@ -64,11 +64,12 @@ class FakeServer:
         if self.owns_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
-    def client(self, service, key=AKID, secret=SECRET, retries=0, validate=True, **kw):
+    def client(self, service, key=AKID, secret=SECRET, retries=0, validate=True, region_name='us-east-1', **kw):
         """A boto3 client for the fake; closed by cleanup()."""
+        kw = dict({'connect_timeout': 5, 'read_timeout': 10}, **kw)
         cfg = Config(retries={'total_max_attempts': retries + 1, 'mode': 'standard'}, parameter_validation=validate,
-                     connect_timeout=5, read_timeout=10, **kw)
-        c = boto3.session.Session().client(service, endpoint_url=self.url, region_name='us-east-1',
+                     **kw)
+        c = boto3.session.Session().client(service, endpoint_url=self.url, region_name=region_name,
                                             aws_access_key_id=key, aws_secret_access_key=secret, config=cfg)
         self.clients.append(c)
         return c

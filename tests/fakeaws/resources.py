@@ -14,6 +14,8 @@ import svc_lb_backup  # noqa: E402
 import svc_bedrock  # noqa: E402
 import svc_cloudtrail  # noqa: E402
 import svc_dynamodb  # noqa: E402
+import svc_sqs      # noqa: E402
+import svc_events   # noqa: E402
 
 
 def _need(ctx, res, rid):
@@ -474,6 +476,9 @@ def _sg_render(ctx, out, rec):
     return out
 
 
+_sg_render.pure = True      # reads the rules only: the same until the state changes
+
+
 EC2_TYPES_BY_PREFIX = {}
 
 
@@ -603,6 +608,9 @@ def _flow_log_describe(ctx):
     return paginate(ctx, [public(r) for r in recs], {}, 'FlowLogs', 'NextToken', 'NextToken', 'MaxResults')
 
 
+_flow_log_describe.pure_read = True
+
+
 def _flow_log_delete(ctx):
     table, failed = ctx.store.table('flowlog'), []
     for i in ctx.params['FlowLogIds']:
@@ -691,7 +699,8 @@ def build_handlers(fake):
             tuple(svc_more.handlers().items()) + tuple(svc_extra.handlers().items()) + \
             tuple(svc_lb_backup.handlers().items()) + tuple(svc_bedrock.handlers().items()) + \
             tuple(svc_cloudtrail.handlers().items()) + \
-            tuple(svc_dynamodb.handlers().items()):
+            tuple(svc_dynamodb.handlers().items()) + tuple(svc_sqs.handlers().items()) + \
+            tuple(svc_events.handlers().items()):
         for op, fn in table.items():
             out[(service, op)] = fn
     return out

@@ -37,6 +37,7 @@ from wire import ApiError                                 # noqa: E402
 from engine import Clock, Store, Ctx                      # noqa: E402
 import resources                                          # noqa: E402
 import svc_cloudtrail                                     # noqa: E402
+import svc_events                                         # noqa: E402
 
 MODELS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'models')
 DEFAULT_ACCESS_KEY = 'AKIDFAKEDRIFTD'
@@ -125,6 +126,7 @@ class FakeAWS:
         self.keys.update(self.store.resources.get('_sts_keys', {}))
         self.handlers = resources.build_handlers(self)
         self.trail = svc_cloudtrail.Trail(self)
+        self.deliveries = svc_events.Deliveries()
         self.faults = []
         self.calls = []
         self.lock = threading.Lock()
@@ -314,6 +316,14 @@ class Handler(BaseHTTPRequestHandler):
             elif path == '/_fake/cloudtrail':
                 self._json(200, {'delay': fake.trail.delay, 'recorded': fake.trail.total,
                                  'events': fake.trail.visible(q.get('region') or fake.store.region)})
+            elif path == '/_fake/events' and m == 'DELETE':
+                with fake.store.lock:
+                    fake.deliveries.log.clear()
+                self._json(200, {'deliveries': []})
+            elif path == '/_fake/events':
+                with fake.store.lock:           # deliveries are added under it
+                    deliveries = list(fake.deliveries.log)
+                self._json(200, {'deliveries': deliveries})
             elif path == '/_fake/published':
                 self._json(200, fake.store.published)
             elif path == '/_fake/clock' and m == 'POST':
@@ -339,6 +349,7 @@ class Handler(BaseHTTPRequestHandler):
             if doc.get('reset'):
                 store.reset()
                 self.server.fake.trail.reset()
+                self.server.fake.deliveries.log.clear()
             else:
                 table = store.table(doc['type'])
                 if doc.get('delete'):
@@ -347,6 +358,7 @@ class Handler(BaseHTTPRequestHandler):
                     rec = table[doc['id']]
                     rec.update(doc.get('set', {}))
                     rec['_frozen'] = True     # out-of-band state is not overwritten by lifecycle
+            store.changed()
         store.save()
         return {'ok': True}
 
@@ -416,11 +428,18 @@ class Handler(BaseHTTPRequestHandler):
             ctx = Ctx(fake, model.service_name, op.name, params)
             ctx.region, ctx.akid = state['region'], cred.group(1) if cred else None
             with fake.store.lock:
-                result = handler(ctx) or {}
+                try:
+                    result = handler(ctx) or {}
+                finally:
+                    # A handler not known to only read may have changed
+                    # the state, even one that failed half-way.
+                    if not getattr(handler, 'pure_read', False):
+                        fake.store.changed()
                 if cred:
-                    fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape), result,
-                                      cred.group(1), self.client_address[0], self.headers.get('User-Agent', ''),
-                                      request_id, fake.wall())
+                    detail = fake.trail.record(service, state['region'], op.name, _mask(params, op.input_shape),
+                                               result, cred.group(1), self.client_address[0],
+                                               self.headers.get('User-Agent', ''), request_id, fake.wall())
+                    svc_events.deliver(fake, detail)    # to SQS, through EventBridge rules, at once
             if not op.name.startswith(MUTATING_PREFIXES) or op.name == 'GetCallerIdentity':
                 fake.store.save()
             # Recorded before it is sent: a client that exits on the
@@ -436,6 +455,7 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, out = wire.serialize_error(protocol, service, e, request_id)
             headers['x-amzn-RequestId'] = request_id
             headers['x-amz-request-id'] = request_id
+            headers.update(getattr(e, 'headers', {}))   # SQS's x-amzn-query-error
             self.log_call(state, status, e.code)
             self._send(status, headers, out)
 
@@ -674,8 +694,14 @@ def main():
     httpd.daemon_threads = True
     httpd.fake = fake
 
+    def shutdown():
+        with fake.store.lock:           # long polls answer (empty) at once
+            fake.store.stopping = True
+            fake.store.wakeup.notify_all()
+        httpd.shutdown()
+
     def stop(signum, frame):
-        threading.Thread(target=httpd.shutdown, daemon=True).start()
+        threading.Thread(target=shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print('listening on 127.0.0.1:%d' % httpd.server_address[1], flush=True)

@@ -25,6 +25,17 @@ class ApiError(Exception):
 
 # ---------------------------------------------------------------- parsing
 
+class Rendered(dict):
+    """A record as a read shows it, unchanged until the state changes (the
+    engine makes a new one then): its wire forms are kept with it, made at
+    the first answer that carries it and reused by every later one."""
+    __slots__ = ('wire',)
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.wire = {}
+
+
 def _scalar(shape, text):
     t = shape.type_name
     if t in ('integer', 'long'):
@@ -564,9 +575,15 @@ def _xml_elem(shape, name, v, ec2, out):
     if v is None:
         return
     if t == 'structure':
-        out.append('<%s>' % name)
-        _xml_members(shape, v, ec2, out)
-        out.append('</%s>' % name)
+        if type(v) is Rendered:
+            key = ('xml', shape.name, name, ec2)
+            if key not in v.wire:
+                part = []
+                _xml_elem_struct(shape, name, v, ec2, part)
+                v.wire[key] = ''.join(part)
+            out.append(v.wire[key])
+            return
+        _xml_elem_struct(shape, name, v, ec2, out)
     elif t == 'list':
         mname = shape.member.serialization.get('name', 'item' if ec2 else 'member')
         if shape.serialization.get('flattened') and not ec2:
@@ -592,6 +609,12 @@ def _xml_elem(shape, name, v, ec2, out):
             out.append('</%s>' % name)
     else:
         out.append('<%s>%s</%s>' % (name, _xml_text(shape, v), name))
+
+
+def _xml_elem_struct(shape, name, v, ec2, out):
+    out.append('<%s>' % name)
+    _xml_members(shape, v, ec2, out)
+    out.append('</%s>' % name)
 
 
 def _xml_members(shape, value, ec2, out):
@@ -628,8 +651,12 @@ def _json_out(shape, v):
     if v is None:
         return None
     if t == 'structure':
-        return {k: _json_out(shape.members[k], x) for k, x in v.items()
-                if k in shape.members and x is not None}
+        if type(v) is Rendered:
+            key = ('json', shape.name)
+            if key not in v.wire:
+                v.wire[key] = _json_struct(shape, v)
+            return v.wire[key]
+        return _json_struct(shape, v)
     if t == 'list':
         return [_json_out(shape.member, x) for x in v]
     if t == 'map':
@@ -639,6 +666,11 @@ def _json_out(shape, v):
     if t == 'blob' and isinstance(v, bytes):
         return base64.b64encode(v).decode()
     return v
+
+
+def _json_struct(shape, v):
+    return {k: _json_out(shape.members[k], x) for k, x in v.items()
+            if k in shape.members and x is not None}
 
 
 def serialize_json(shape, result):
