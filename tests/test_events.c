@@ -303,7 +303,7 @@ START_TEST(managed_resources_are_known_by_id_arn_and_names_in_a_copy)
 	items[0].address = "iam.role.app";
 	items[0].type = role;
 	items[0].res = &res;
-	snprintf(items[0].region, sizeof(items[0].region), "us-east-1");
+	items[0].region = "us-east-1";
 	items[0].id = "app";
 	items[0].live = cJSON_Parse("{\"RoleName\":\"app\",\"Arn\":"
 				    "\"arn:aws:iam::123456789012:role/app\"}");
