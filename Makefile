@@ -18,9 +18,9 @@ CFLAGS_ALL  = -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
 # The daemon's relocations packed (DT_RELR, binutils 2.38, glibc 2.36):
-# its pointer tables (the AWS model) need 337 KB of RELA entries, which
-# stay resident after startup; packed, 9 KB. Left out where the linker
-# cannot.
+# its pointer tables (the resource tables; the AWS model holds offsets,
+# no pointers) need RELA entries that stay resident after startup; packed,
+# 2.4 KB. Left out where the linker cannot.
 RELR       := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null \
                 -Wl,-z,pack-relative-relocs -Wl,--fatal-warnings 2>/dev/null && \
                 echo -Wl,-z,pack-relative-relocs)

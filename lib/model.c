@@ -3,16 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined in the generated lib/model_data.c. */
-extern const model_shape_t model_shapes[];
-extern const int model_n_shapes;
-extern const model_member_t model_members[];
-extern const int model_n_members;
-extern const model_paginator_t model_paginators[];
-extern const int model_n_paginators;
-extern const model_operation_t model_operations[];
-extern const int model_n_operations;
-
 typedef struct op_key {
 	const char *service, *name;
 } op_key_t;
@@ -21,9 +11,9 @@ static int op_cmp(const void *k, const void *e)
 {
 	const op_key_t *key = k;
 	const model_operation_t *op = e;
-	int c = strcmp(key->service, op->service);
+	int c = strcmp(key->service, model_str(op->service));
 
-	return c ? c : strcmp(key->name, op->name);
+	return c ? c : strcmp(key->name, model_str(op->name));
 }
 
 const model_operation_t *model_operation_find(const char *service,
@@ -72,7 +62,7 @@ const model_member_t *model_member_find(const model_shape_t *shape,
 	if (!shape || shape->type != MODEL_STRUCTURE || !name)
 		return NULL;
 	for (i = 0; (m = model_member(shape, i)); i++)
-		if (!strcmp(m->name, name))
+		if (!strcmp(model_str(m->name), name))
 			return m;
 	return NULL;
 }
@@ -86,5 +76,5 @@ const model_paginator_t *model_paginator(const model_operation_t *op)
 
 const char *model_member_wire_name(const model_member_t *m)
 {
-	return m->wire_name ? m->wire_name : m->name;
+	return model_str(m->wire_name ? m->wire_name : m->name);
 }

@@ -9,10 +9,21 @@
  * format and the required / idempotency-token traits. A string shape
  * carries its enum values as the model had them when the tables were
  * generated: AWS adds values faster than any model is refreshed, so they
- * are advice (a config warning), never a reason to refuse a call. Everything here is
- * static const data; nothing is allocated. */
+ * are advice (a config warning), never a reason to refuse a call.
+ *
+ * Everything here is static const data; nothing is allocated. The tables
+ * hold no pointers: a name is a model_str_t, an offset into one string
+ * pool (model_str() turns it into a C string, NULL for 0), and a shape,
+ * member or paginator is an index into its table. A pointer in a PIE is
+ * relocated at startup, which writes every page holding one: 0.5 MiB of
+ * private memory in every daemon, read or not. Without them the tables
+ * stay in .rodata, shared with the page cache, and only the pages a
+ * request reads are ever resident. */
 #ifndef DRIFTD_MODEL_H
 #define DRIFTD_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 typedef enum model_type {
 	MODEL_STRUCTURE, MODEL_LIST, MODEL_MAP, MODEL_STRING, MODEL_INTEGER,
@@ -36,53 +47,75 @@ typedef enum model_ts_format {
 #define MODEL_F_JSONVALUE    0x10 /* header holds base64 JSON           */
 #define MODEL_F_HOSTLABEL    0x20 /* bound into the endpoint host       */
 
+/* A string of the tables: an offset into model_strings, 0 = none. */
+typedef uint32_t model_str_t;
+
+/* The string pool, in lib/model_data.c with the tables below. */
+extern const char model_strings[];
+
+/* The string at off, NULL for 0 (none). */
+static inline const char *model_str(model_str_t off)
+{
+	return off ? model_strings + off : NULL;
+}
+
 typedef struct model_member {
-	const char    *name;        /* AWS member name ("member", "key")   */
-	const char    *wire_name;   /* locationName, NULL = name           */
-	const char    *query_name;  /* EC2 queryName, NULL = none          */
-	const char    *xml_ns;      /* xmlNamespace uri, NULL = none       */
-	const char    *xml_ns_prefix;
-	unsigned short shape;       /* index into the shape table          */
-	unsigned char  location;    /* model_location_t                    */
-	unsigned char  flags;       /* MODEL_F_*                           */
-	unsigned char  ts_format;   /* model_ts_format_t                   */
+	model_str_t name;           /* AWS member name ("member", "key")   */
+	model_str_t wire_name;      /* locationName, 0 = name              */
+	model_str_t query_name;     /* EC2 queryName, 0 = none             */
+	model_str_t xml_ns;         /* xmlNamespace uri, 0 = none          */
+	model_str_t xml_ns_prefix;
+	uint16_t    shape;          /* index into the shape table          */
+	uint8_t     location;       /* model_location_t                    */
+	uint8_t     flags;          /* MODEL_F_*                           */
+	uint8_t     ts_format;      /* model_ts_format_t                   */
 } model_member_t;
 
 typedef struct model_shape {
-	const char    *name;
-	unsigned char  type;        /* model_type_t                        */
-	unsigned char  flags;       /* MODEL_F_FLATTENED                   */
-	unsigned short n_members;
-	unsigned int   first_member;
-	const char    *payload;     /* structure: payload member, NULL     */
-	const char    *wire_name;   /* shape locationName (XML root)       */
-	const char    *xml_ns;      /* shape xmlNamespace uri              */
-	const char    *enum_values; /* string: AWS's values "a|b|c", or NULL */
+	model_str_t name;
+	uint8_t     type;           /* model_type_t                        */
+	uint8_t     flags;          /* MODEL_F_FLATTENED                   */
+	uint16_t    n_members;
+	uint32_t    first_member;
+	model_str_t payload;        /* structure: payload member, 0 = none */
+	model_str_t wire_name;      /* shape locationName (XML root)       */
+	model_str_t xml_ns;         /* shape xmlNamespace uri              */
+	model_str_t enum_values;    /* string: AWS's values "a|b|c", 0 = none */
 } model_shape_t;
 
 #define MODEL_TOKENS_MAX 3
 
 typedef struct model_paginator {
-	const char *input_token[MODEL_TOKENS_MAX];  /* NULL-padded          */
-	const char *output_token[MODEL_TOKENS_MAX]; /* dotted member paths  */
-	const char *more_results;                   /* e.g. "IsTruncated"   */
-	const char *limit_key;
-	const char *result_key;                     /* first result key     */
+	model_str_t input_token[MODEL_TOKENS_MAX];  /* 0-padded             */
+	model_str_t output_token[MODEL_TOKENS_MAX]; /* dotted member paths  */
+	model_str_t more_results;                   /* e.g. "IsTruncated"   */
+	model_str_t limit_key;
+	model_str_t result_key;                     /* first result key     */
 } model_paginator_t;
 
 typedef struct model_operation {
-	const char *service;        /* driftd service name                 */
-	const char *name;           /* "DescribeVpcs"                      */
-	const char *http_method;
-	const char *request_uri;    /* URI template                        */
+	model_str_t service;        /* driftd service name                 */
+	model_str_t name;           /* "DescribeVpcs"                      */
+	model_str_t http_method;
+	model_str_t request_uri;    /* URI template                        */
 	int         input;          /* shape index, -1 = none              */
 	int         output;         /* shape index, -1 = none              */
-	const char *result_wrapper; /* query: "DescribeDBInstancesResult"  */
-	const char *input_wire_name;/* rest-xml: input ref locationName    */
-	const char *input_xml_ns;   /* rest-xml: input ref xmlNamespace    */
+	model_str_t result_wrapper; /* query: "DescribeDBInstancesResult"  */
+	model_str_t input_wire_name;/* rest-xml: input ref locationName    */
+	model_str_t input_xml_ns;   /* rest-xml: input ref xmlNamespace    */
 	int         paginator;      /* index, -1 = not paginated           */
 	int         flags;          /* MODEL_OP_*                          */
 } model_operation_t;
+
+/* The generated tables, in lib/model_data.c, and their lengths. */
+extern const model_shape_t model_shapes[];
+extern const int model_n_shapes;
+extern const model_member_t model_members[];
+extern const int model_n_members;
+extern const model_paginator_t model_paginators[];
+extern const int model_n_paginators;
+extern const model_operation_t model_operations[];
+extern const int model_n_operations;
 
 /* S3 rejects some PUTs without a body checksum (httpChecksumRequired). */
 #define MODEL_OP_CHECKSUM_REQUIRED 0x01

@@ -246,23 +246,23 @@ static int check_struct(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 
 	if (!cJSON_IsObject(v))
 		return err_set(c->e, -EINVAL, "%s: %s must be an object",
-			       c->op->name, *path ? path : "params");
+			       model_str(c->op->name), *path ? path : "params");
 	cJSON_ArrayForEach(kid, v) {
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", kid->string);
 		m = model_member_find(sh, kid->string);
 		if (!m)
-			return err_set(c->e, -EINVAL, "%s: unknown member %s", c->op->name, sub);
+			return err_set(c->e, -EINVAL, "%s: unknown member %s", model_str(c->op->name), sub);
 		if (cJSON_IsNull(kid))
 			continue;
 		if ((rc = check_value(c, kid, model_shape(m->shape), sub, depth + 1)))
 			return rc;
 	}
 	for (i = 0; (m = model_member(sh, i)); i++) {
-		kid = cJSON_GetObjectItemCaseSensitive(v, m->name);
+		kid = cJSON_GetObjectItemCaseSensitive(v, model_str(m->name));
 		if ((m->flags & MODEL_F_REQUIRED) && (!kid || cJSON_IsNull(kid)) &&
 		    !(m->flags & MODEL_F_IDEMPOTENCY))
 			return err_set(c->e, -EINVAL, "%s: missing required member %s%s%s",
-				       c->op->name, path, *path ? "." : "", m->name);
+				       model_str(c->op->name), path, *path ? "." : "", model_str(m->name));
 	}
 	return 0;
 }
@@ -276,13 +276,13 @@ static int check_value(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 	int i = 0, rc;
 
 	if (depth > PROTO_MAX_DEPTH)
-		return err_set(c->e, -EINVAL, "%s: %s nests too deeply", c->op->name, path);
+		return err_set(c->e, -EINVAL, "%s: %s nests too deeply", model_str(c->op->name), path);
 	switch (sh->type) {
 	case MODEL_STRUCTURE:
 		return check_struct(c, v, sh, path, depth);
 	case MODEL_LIST:
 		if (!cJSON_IsArray(v))
-			return err_set(c->e, -EINVAL, "%s: %s must be a list", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be a list", model_str(c->op->name), path);
 		cJSON_ArrayForEach(kid, v) {
 			snprintf(sub, sizeof(sub), "%s[%d]", path, i++);
 			if ((rc = check_value(c, kid, model_shape(model_member(sh, 0)->shape),
@@ -292,7 +292,7 @@ static int check_value(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 		return 0;
 	case MODEL_MAP:
 		if (!cJSON_IsObject(v))
-			return err_set(c->e, -EINVAL, "%s: %s must be a map", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be a map", model_str(c->op->name), path);
 		cJSON_ArrayForEach(kid, v) {
 			snprintf(sub, sizeof(sub), "%s.%s", path, kid->string);
 			if ((rc = check_value(c, kid, model_shape(model_member(sh, 1)->shape),
@@ -303,25 +303,25 @@ static int check_value(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 	case MODEL_STRING:
 	case MODEL_BLOB:
 		if (!cJSON_IsString(v))
-			return err_set(c->e, -EINVAL, "%s: %s must be a string", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be a string", model_str(c->op->name), path);
 		return 0;
 	case MODEL_BOOLEAN:
 		if (!cJSON_IsBool(v))
-			return err_set(c->e, -EINVAL, "%s: %s must be a boolean", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be a boolean", model_str(c->op->name), path);
 		return 0;
 	case MODEL_TIMESTAMP:
 		if ((cJSON_IsNumber(v) && proto_time_in_range(v->valuedouble)) ||
 		    (cJSON_IsString(v) && !proto_time_parse(v->valuestring, &t)))
 			return 0;
-		return err_set(c->e, -EINVAL, "%s: %s must be a timestamp", c->op->name, path);
+		return err_set(c->e, -EINVAL, "%s: %s must be a timestamp", model_str(c->op->name), path);
 	case MODEL_INTEGER:
 	case MODEL_LONG:
 		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
-			return err_set(c->e, -EINVAL, "%s: %s must be an integer", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be an integer", model_str(c->op->name), path);
 		return 0;
 	default:
 		if (!cJSON_IsNumber(v))
-			return err_set(c->e, -EINVAL, "%s: %s must be a number", c->op->name, path);
+			return err_set(c->e, -EINVAL, "%s: %s must be a number", model_str(c->op->name), path);
 		return 0;
 	}
 }
@@ -411,9 +411,9 @@ static const char *form_member_name(const model_member_t *m, int ec2, char *tmp,
 	/* EC2 query: queryName, else locationName with its first letter
 	 * upper-cased (Amazon EC2 API reference, "Query requests"). */
 	if (ec2 && m->query_name)
-		return m->query_name;
+		return model_str(m->query_name);
 	if (ec2 && m->wire_name) {
-		snprintf(tmp, len, "%s", m->wire_name);
+		snprintf(tmp, len, "%s", model_str(m->wire_name));
 		tmp[0] = (char)toupper((unsigned char)tmp[0]);
 		return tmp;
 	}
@@ -462,11 +462,11 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 			dot = strrchr(prefix, '.');
 			if (m->wire_name)
 				snprintf(key, sizeof(key), "%.*s%s", dot ? (int)(dot - prefix + 1) : 0,
-					 prefix, m->wire_name);
+					 prefix, model_str(m->wire_name));
 			else
 				snprintf(key, sizeof(key), "%s", prefix);
 		} else {
-			snprintf(key, sizeof(key), "%s.%s", prefix, m->wire_name ? m->wire_name : "member");
+			snprintf(key, sizeof(key), "%s.%s", prefix, model_member_wire_name(m));
 		}
 		i = 1;
 		cJSON_ArrayForEach(kid, v) {
@@ -480,9 +480,9 @@ static void form_value(buf_t *b, const char *prefix, const cJSON *v,
 		cJSON_ArrayForEach(kid, v) {
 			snprintf(key, sizeof(key), "%s%s.%d.", prefix,
 				 flat ? "" : ".entry", i++);
-			snprintf(tmp, sizeof(tmp), "%s%s", key, km->wire_name ? km->wire_name : "key");
+			snprintf(tmp, sizeof(tmp), "%s%s", key, model_member_wire_name(km));
 			form_pair(b, tmp, kid->string);
-			snprintf(tmp, sizeof(tmp), "%s%s", key, vm->wire_name ? vm->wire_name : "value");
+			snprintf(tmp, sizeof(tmp), "%s%s", key, model_member_wire_name(vm));
 			form_value(b, tmp, kid, model_shape(vm->shape), vm, ec2);
 		}
 		break;
@@ -565,7 +565,7 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 		buf_printf(b, "<%s", name);
 		if (ns || sh->xml_ns) {
 			buf_str(b, " xmlns=\"");
-			buf_xml(b, ns ? ns : sh->xml_ns);
+			buf_xml(b, ns ? ns : model_str(sh->xml_ns));
 			buf_str(b, "\"");
 		}
 		cJSON_ArrayForEach(kid, v) {
@@ -583,8 +583,8 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 			    m->location != MODEL_LOC_BODY)
 				continue;
 			xml_value(b, model_member_wire_name(m), kid, model_shape(m->shape),
-				  m->ts_format, m->xml_ns && model_shape(m->shape)->type ==
-				  MODEL_STRUCTURE ? m->xml_ns : NULL,
+				  m->ts_format, model_shape(m->shape)->type == MODEL_STRUCTURE ?
+				  model_str(m->xml_ns) : NULL,
 				  m->flags & MODEL_F_FLATTENED);
 		}
 		buf_printf(b, "</%s>", name);
@@ -595,7 +595,7 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 		if (!flat)
 			buf_printf(b, "<%s>", name);
 		cJSON_ArrayForEach(kid, v)
-			xml_value(b, flat ? name : (m->wire_name ? m->wire_name : "member"),
+			xml_value(b, flat ? name : model_member_wire_name(m),
 				  kid, model_shape(m->shape), m->ts_format, NULL, 0);
 		if (!flat)
 			buf_printf(b, "</%s>", name);
@@ -604,11 +604,11 @@ static void xml_value(buf_t *b, const char *name, const cJSON *v,
 		buf_printf(b, "<%s>", name);
 		cJSON_ArrayForEach(kid, v) {
 			const model_member_t *km = model_member(sh, 0), *vm = model_member(sh, 1);
-			const char *kn = km->wire_name ? km->wire_name : "key";
+			const char *kn = model_member_wire_name(km);
 			buf_printf(b, "<entry><%s>", kn);
 			buf_xml(b, kid->string);
 			buf_printf(b, "</%s>", kn);
-			xml_value(b, vm->wire_name ? vm->wire_name : "value", kid,
+			xml_value(b, model_member_wire_name(vm), kid,
 				  model_shape(vm->shape), vm->ts_format, NULL, 0);
 			buf_str(b, "</entry>");
 		}
@@ -693,7 +693,7 @@ static int fill_idempotency(cJSON *params, const model_shape_t *in)
 
 	for (i = 0; (m = model_member(in, i)); i++) {
 		if (!(m->flags & MODEL_F_IDEMPOTENCY) ||
-		    cJSON_GetObjectItemCaseSensitive(params, m->name))
+		    cJSON_GetObjectItemCaseSensitive(params, model_str(m->name)))
 			continue;
 		if (RAND_bytes(u, sizeof(u)) != 1)
 			return -EIO;
@@ -703,7 +703,7 @@ static int fill_idempotency(cJSON *params, const model_shape_t *in)
 			 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
 			 u[10], u[11], u[12], u[13], u[14], u[15]);
-		if (!cJSON_AddStringToObject(params, m->name, uuid))
+		if (!cJSON_AddStringToObject(params, model_str(m->name), uuid))
 			return -ENOMEM;
 	}
 	return 0;
@@ -715,7 +715,7 @@ static int fill_idempotency(cJSON *params, const model_shape_t *in)
 static int expand_uri(ctx_t *c, const model_shape_t *in, const cJSON *params,
 		      buf_t *path, buf_t *query)
 {
-	const char *t = c->op->request_uri, *close, *q = strchr(t, '?');
+	const char *t = model_str(c->op->request_uri), *close, *q = strchr(t, '?');
 	const model_member_t *m, *lm;
 	const cJSON *v;
 	buf_t val = { 0 };
@@ -731,7 +731,7 @@ static int expand_uri(ctx_t *c, const model_shape_t *in, const cJSON *params,
 		close = strchr(t, '}');
 		if (!close || (size_t)(close - t) >= sizeof(label)) {
 			free(val.data);
-			return err_set(c->e, -EINVAL, "%s: bad URI template", c->op->name);
+			return err_set(c->e, -EINVAL, "%s: bad URI template", model_str(c->op->name));
 		}
 		n = (size_t)(close - t - 1);
 		memcpy(label, t + 1, n);
@@ -743,13 +743,13 @@ static int expand_uri(ctx_t *c, const model_shape_t *in, const cJSON *params,
 		lm = NULL;
 		for (i = 0; (m = model_member(in, i)); i++)
 			if (m->location == MODEL_LOC_URI && !strcmp(model_member_wire_name(m), label)) {
-				v = cJSON_GetObjectItemCaseSensitive(params, m->name);
+				v = cJSON_GetObjectItemCaseSensitive(params, model_str(m->name));
 				lm = m;
 			}
 		if (!v || cJSON_IsNull(v)) {
 			free(val.data);
-			return err_set(c->e, -EINVAL, "%s: missing URI member %s", c->op->name,
-				       lm ? lm->name : label);
+			return err_set(c->e, -EINVAL, "%s: missing URI member %s", model_str(c->op->name),
+				       lm ? model_str(lm->name) : label);
 		}
 		val.len = 0;
 		render_scalar(v, model_shape(lm->shape), lm->ts_format, MODEL_TS_ISO8601, &val);
@@ -783,7 +783,7 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 	if ((rc = expand_uri(c, in, params, &path, &query)))
 		goto out;
 	for (i = 0; (m = model_member(in, i)); i++) {
-		v = cJSON_GetObjectItemCaseSensitive(params, m->name);
+		v = cJSON_GetObjectItemCaseSensitive(params, model_str(m->name));
 		ms = model_shape(m->shape);
 		if (m->location == MODEL_LOC_BODY)
 			has_body = 1;
@@ -840,9 +840,9 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 		}
 	}
 	if (in->payload)
-		pm = model_member_find(in, in->payload);
+		pm = model_member_find(in, model_str(in->payload));
 	if (pm) {
-		v = cJSON_GetObjectItemCaseSensitive(params, pm->name);
+		v = cJSON_GetObjectItemCaseSensitive(params, model_str(pm->name));
 		ms = model_shape(pm->shape);
 		if (ms->type == MODEL_STRING || ms->type == MODEL_BLOB) {
 			if (cJSON_IsString(v))
@@ -859,7 +859,7 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 				buf_str(body, s);
 				free(s);
 			} else {
-				xml_value(body, model_member_wire_name(pm), v, ms, 0, pm->xml_ns,
+				xml_value(body, model_member_wire_name(pm), v, ms, 0, model_str(pm->xml_ns),
 					  pm->flags & MODEL_F_FLATTENED);
 			}
 		} else if (json) {
@@ -869,7 +869,7 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 		int any = 0;
 		for (i = 0; (m = model_member(in, i)); i++)
 			if (m->location == MODEL_LOC_BODY &&
-			    (v = cJSON_GetObjectItemCaseSensitive(params, m->name)) && !cJSON_IsNull(v))
+			    (v = cJSON_GetObjectItemCaseSensitive(params, model_str(m->name))) && !cJSON_IsNull(v))
 				any = 1;
 		if (json) {
 			cJSON *j = json_value(params, in, 0);
@@ -883,8 +883,9 @@ static int build_rest(ctx_t *c, const model_shape_t *in, const cJSON *params,
 			buf_str(body, s);
 			free(s);
 		} else if (any) {
-			xml_value(body, c->op->input_wire_name ? c->op->input_wire_name : in->name,
-				  params, in, 0, c->op->input_xml_ns, 0);
+			xml_value(body, model_str(c->op->input_wire_name ? c->op->input_wire_name :
+						  in->name),
+				  params, in, 0, model_str(c->op->input_xml_ns), 0);
 		}
 	}
 	if (json && body->len && !proto_request_header(r, "Content-Type"))
@@ -939,7 +940,7 @@ int proto_build_request(const service_def_t *svc, const char *opname,
 		if ((rc = check_value(&c, p, in, "", 0)))
 			goto out;
 	}
-	r->method = c.op->http_method;
+	r->method = model_str(c.op->http_method);
 	switch (svc->protocol) {
 	case PROTO_QUERY:
 	case PROTO_EC2:
@@ -980,7 +981,7 @@ int proto_build_request(const service_def_t *svc, const char *opname,
 		if (in) {
 			rc = build_rest(&c, in, p, r, &body);
 		} else {
-			r->path = strdup(c.op->request_uri);
+			r->path = strdup(model_str(c.op->request_uri));
 			r->query = strdup("");
 		}
 		break;
@@ -1090,8 +1091,8 @@ static int xml_map_entry(cJSON *out, const cJSON *entry, const model_shape_t *sh
 			 int depth)
 {
 	const model_member_t *km = model_member(sh, 0), *vm = model_member(sh, 1);
-	const cJSON *k = xml_child(entry, km->wire_name ? km->wire_name : "key");
-	cJSON *v = xml_child(entry, vm->wire_name ? vm->wire_name : "value");
+	const cJSON *k = xml_child(entry, model_member_wire_name(km));
+	cJSON *v = xml_child(entry, model_member_wire_name(vm));
 	cJSON *val;
 
 	if (!k || !v)
@@ -1126,7 +1127,7 @@ static cJSON *from_xml_struct(cJSON *el, const model_shape_t *sh, int depth)
 		} else if (ms->type == MODEL_LIST && (m->flags & MODEL_F_FLATTENED)) {
 			lm = model_member(ms, 0);
 			if (lm->wire_name)
-				wire = lm->wire_name;
+				wire = model_str(lm->wire_name);
 			if (!xml_child(el, wire))
 				continue;
 			val = xml_list(kids, wire, model_shape(lm->shape), depth);
@@ -1147,7 +1148,7 @@ static cJSON *from_xml_struct(cJSON *el, const model_shape_t *sh, int depth)
 		}
 		if (!val)
 			goto bad;
-		cJSON_AddItemToObject(out, m->name, val);
+		cJSON_AddItemToObject(out, model_str(m->name), val);
 	}
 	return out;
 bad:
@@ -1209,7 +1210,7 @@ static cJSON *from_json(const cJSON *v, const model_shape_t *sh, int depth)
 				continue;
 			if (!(item = from_json(kid, model_shape(m->shape), depth + 1)))
 				goto bad;
-			cJSON_AddItemToObject(out, m->name, item);
+			cJSON_AddItemToObject(out, model_str(m->name), item);
 		}
 		return out;
 	case MODEL_LIST:
@@ -1279,8 +1280,8 @@ static int add_bound_outputs(cJSON *out, const model_shape_t *sh, int status,
 			item = map;
 		}
 		if (item) {
-			cJSON_DeleteItemFromObjectCaseSensitive(out, m->name);
-			cJSON_AddItemToObject(out, m->name, item);
+			cJSON_DeleteItemFromObjectCaseSensitive(out, model_str(m->name));
+			cJSON_AddItemToObject(out, model_str(m->name), item);
 		}
 	}
 	return 0;
@@ -1418,7 +1419,7 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 		return *result ? 0 : err_set(e, -ENOMEM, "out of memory");
 	}
 	if (out_sh->payload)
-		pm = model_member_find(out_sh, out_sh->payload);
+		pm = model_member_find(out_sh, model_str(out_sh->payload));
 	switch (svc->protocol) {
 	case PROTO_QUERY:
 	case PROTO_EC2:
@@ -1431,14 +1432,14 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 			   model_shape(pm->shape)->type == MODEL_BLOB)) {
 			out = cJSON_CreateObject();
 			if (out)
-				cJSON_AddItemToObject(out, pm->name,
+				cJSON_AddItemToObject(out, model_str(pm->name),
 						      cJSON_CreateString(body_len ? body : ""));
 			break;
 		}
 		if ((rc = xml_parse(body, body_len, &root, e)))
 			goto out;
 		el = root;
-		if (op->result_wrapper && !(el = xml_child(root, op->result_wrapper))) {
+		if (op->result_wrapper && !(el = xml_child(root, model_str(op->result_wrapper)))) {
 			out = cJSON_CreateObject();   /* empty result */
 			break;
 		}
@@ -1455,7 +1456,7 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 				cJSON_Delete(out);
 				out = NULL;
 			} else if (out) {
-				cJSON_AddItemToObject(out, pm->name, item);
+				cJSON_AddItemToObject(out, model_str(pm->name), item);
 			}
 		} else {
 			out = from_xml(el, out_sh, 0);
@@ -1485,7 +1486,7 @@ int proto_parse_response(const service_def_t *svc, const char *opname, int statu
 			out = cJSON_CreateObject();
 			item = from_json(root, model_shape(pm->shape), 0);
 			if (out && item)
-				cJSON_AddItemToObject(out, pm->name, item);
+				cJSON_AddItemToObject(out, model_str(pm->name), item);
 		} else {
 			out = from_json(root, out_sh, 0);
 		}
@@ -1538,7 +1539,8 @@ static const cJSON *path_get(const cJSON *o, const char *path)
 /* Some operations page in AWS but have no paginator in the botocore
  * models we generate from (IAM ListPolicyTags in botocore 1.29). They
  * follow one of AWS's two conventions: NextToken in and out, or Marker in
- * and out with IsTruncated. */
+ * and out with IsTruncated. The paginator made names the members found
+ * (the tables' strings, as a generated paginator's do). */
 static const model_paginator_t *conventional_paginator(
 	const model_operation_t *op, model_paginator_t *pg)
 {
@@ -1547,19 +1549,20 @@ static const model_paginator_t *conventional_paginator(
 	};
 	const model_shape_t *in = model_shape(op->input);
 	const model_shape_t *out = model_shape(op->output);
+	const model_member_t *tok_in, *tok_out, *more = NULL;
 	size_t i;
 
 	if (!in || !out)
 		return NULL;
 	for (i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
-		if (!model_member_find(in, styles[i].token) ||
-		    !model_member_find(out, styles[i].token) ||
-		    (styles[i].more && !model_member_find(out, styles[i].more)))
+		if (!(tok_in = model_member_find(in, styles[i].token)) ||
+		    !(tok_out = model_member_find(out, styles[i].token)) ||
+		    (styles[i].more && !(more = model_member_find(out, styles[i].more))))
 			continue;
 		memset(pg, 0, sizeof(*pg));
-		pg->input_token[0] = styles[i].token;
-		pg->output_token[0] = styles[i].token;
-		pg->more_results = styles[i].more;
+		pg->input_token[0] = tok_in->name;
+		pg->output_token[0] = tok_out->name;
+		pg->more_results = styles[i].more ? more->name : 0;
 		return pg;
 	}
 	return NULL;
@@ -1572,6 +1575,7 @@ int proto_page_next(const service_def_t *svc, const char *opname,
 	const model_paginator_t *pg;
 	model_paginator_t conv;
 	const cJSON *tok, *more;
+	const char *in_tok;
 	cJSON *copy;
 	int i, any = 0, changed = 0;
 
@@ -1582,33 +1586,33 @@ int proto_page_next(const service_def_t *svc, const char *opname,
 	if (!(pg = model_paginator(op)) && !(pg = conventional_paginator(op, &conv)))
 		return 0;
 	if (pg->more_results) {
-		more = path_get(result, pg->more_results);
+		more = path_get(result, model_str(pg->more_results));
 		if (!cJSON_IsTrue(more))
 			return 0;
 	}
 	for (i = 0; i < MODEL_TOKENS_MAX && pg->output_token[i]; i++) {
-		tok = path_get(result, pg->output_token[i]);
+		tok = path_get(result, model_str(pg->output_token[i]));
 		if (tok && !cJSON_IsNull(tok))
 			any = 1;
 	}
 	if (!any)
 		return 0;
 	for (i = 0; i < MODEL_TOKENS_MAX && pg->output_token[i] && pg->input_token[i]; i++) {
-		tok = path_get(result, pg->output_token[i]);
+		tok = path_get(result, model_str(pg->output_token[i]));
+		in_tok = model_str(pg->input_token[i]);
 		if (!tok || cJSON_IsNull(tok)) {
-			if (cJSON_GetObjectItemCaseSensitive(params, pg->input_token[i]))
+			if (cJSON_GetObjectItemCaseSensitive(params, in_tok))
 				changed = 1;
-			cJSON_DeleteItemFromObjectCaseSensitive(params, pg->input_token[i]);
+			cJSON_DeleteItemFromObjectCaseSensitive(params, in_tok);
 			continue;
 		}
-		if (!cJSON_Compare(tok, cJSON_GetObjectItemCaseSensitive(params,
-					   pg->input_token[i]), 1))
+		if (!cJSON_Compare(tok, cJSON_GetObjectItemCaseSensitive(params, in_tok), 1))
 			changed = 1;
 		copy = cJSON_Duplicate(tok, 1);
 		if (!copy)
 			return err_set(e, -ENOMEM, "out of memory paginating %s", opname);
-		cJSON_DeleteItemFromObjectCaseSensitive(params, pg->input_token[i]);
-		cJSON_AddItemToObject(params, pg->input_token[i], copy);
+		cJSON_DeleteItemFromObjectCaseSensitive(params, in_tok);
+		cJSON_AddItemToObject(params, in_tok, copy);
 	}
 	/* A service that hands back the token it was given would loop forever. */
 	return changed ? 1 : 0;

@@ -152,7 +152,7 @@ static const char *model_enum(const res_type_t *t, const res_attr_t *a)
 		return NULL;
 	if (sh->type == MODEL_LIST && (m = model_member(sh, 0)))
 		sh = model_shape(m->shape);
-	return sh ? sh->enum_values : NULL;
+	return sh ? model_str(sh->enum_values) : NULL;
 }
 
 /* The alternative of "a|b|c" nearest to text when close enough to be a

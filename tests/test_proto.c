@@ -651,7 +651,7 @@ START_TEST(every_service_has_a_definition_and_operations)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ck_assert_msg(service_find(names[i]) != NULL, "%s", names[i]);
 		for (found = 0, j = 0; (op = model_operation_at(j)); j++)
-			found |= !strcmp(op->service, names[i]);
+			found |= !strcmp(model_str(op->service), names[i]);
 		ck_assert_msg(found, "no operations for %s", names[i]);
 	}
 	ck_assert_str_eq(service_find("elbv2")->env_suffix, "ELASTIC_LOAD_BALANCING_V2");
@@ -670,7 +670,7 @@ START_TEST(model_lookup_finds_operations_and_members)
 	ck_assert_ptr_nonnull(op);
 	m = model_member_find(model_shape(op->input), "Filters");
 	ck_assert_ptr_nonnull(m);
-	ck_assert_str_eq(m->wire_name, "Filter");
+	ck_assert_str_eq(model_str(m->wire_name), "Filter");
 	ck_assert_int_eq(model_shape(m->shape)->type, MODEL_LIST);
 	ck_assert_ptr_nonnull(model_paginator(op));
 	ck_assert_ptr_null(model_operation_find("ec2", "describeVpcs"));

@@ -2,88 +2,124 @@
  * tests/proto-synthetic/model-ops.txt. Do not edit; that file says how to regenerate.
  *
  * sha256 of each input and of everything after this comment:
- * input contrib/gen-model a4c5edd04ab4d9d546cd02e757828309c72a8c75f72a813e108ac93b8c74e97a
+ * input contrib/gen-model d3f2e3146c837c05102e39f3c73f8fe3087f0bd0fa8d53fc86f6dd5504004a4c
  * input tests/proto-synthetic/model-ops.txt 65d1ca68d1ae054891fc4027fd2b19be6e049b572e066a7afeeaf5a827326a60
  * model ec2/2016-11-15/service-2.json c73dacc675b1bda54763b5659ce6b2610121acfe98abf648206728608cc5335b
  * model sts/2011-06-15/service-2.json 6831d4abbeca22678164523fe69c9ede011178d06a2013f5819f794e6304838e
- * body 763fb878cd45c740b50c2bbd2671b23a81801814bc69181238da15d8d57d022e
+ * body db0d609da7f83a1f62623d083c1e1d0191d763d8c18cc00dcef8a4decfea5d6d
  */
 #include "model.h"
 
-#include <stddef.h>
+/* Every string below, once; a row holds its offset (0: none). */
+const char model_strings[] =
+	/*       0 */ "\0"
+	/*       1 */ "ec2\0"
+	/*       5 */ "FlattenedMembers\0"
+	/*      22 */ "POST\0"
+	/*      27 */ "/\0"
+	/*      29 */ "sts\0"
+	/*      33 */ "member\0"
+	/*      40 */ "key\0"
+	/*      44 */ "value\0"
+	/*      50 */ "Item\0"
+	/*      55 */ "Name\0"
+	/*      60 */ "Val\0"
+	/*      64 */ "Inner\0"
+	/*      70 */ "InnerWire\0"
+	/*      80 */ "InnerMap\0"
+	/*      89 */ "ListOfFlatLists\0"
+	/*     105 */ "MemberFlatList\0"
+	/*     120 */ "memberFlatList\0"
+	/*     135 */ "MemberFlatMap\0"
+	/*     149 */ "MemberFlatNamedList\0"
+	/*     169 */ "Nested\0"
+	/*     176 */ "PlainList\0"
+	/*     186 */ "PlainQuery\0"
+	/*     197 */ "PlainMap\0"
+	/*     206 */ "PlainNamedList\0"
+	/*     221 */ "ShapeFlatList\0"
+	/*     235 */ "FlattenedMembersRequest\0"
+	/*     259 */ "ListOfLists\0"
+	/*     271 */ "StringList\0"
+	/*     282 */ "String\0"
+	/*     289 */ "StringMap\0"
+	/*     299 */ "NamedStringList\0"
+	/*     315 */ "NamedStringMap\0"
+	/*     330 */ "FlatStringList\0"
+	;
 
 const model_shape_t model_shapes[] = {
-	{ "FlattenedMembersRequest", MODEL_STRUCTURE, 0, 9, 10, NULL, NULL, NULL, NULL },
-	{ "ListOfLists", MODEL_LIST, 0, 1, 1, NULL, NULL, NULL, NULL },
-	{ "StringList", MODEL_LIST, 0, 1, 0, NULL, NULL, NULL, NULL },
-	{ "String", MODEL_STRING, 0, 0, 0, NULL, NULL, NULL, NULL },
-	{ "StringMap", MODEL_MAP, 0, 2, 2, NULL, NULL, NULL, NULL },
-	{ "NamedStringList", MODEL_LIST, 0, 1, 4, NULL, NULL, NULL, NULL },
-	{ "Nested", MODEL_STRUCTURE, 0, 2, 7, NULL, NULL, NULL, NULL },
-	{ "NamedStringMap", MODEL_MAP, 0, 2, 5, NULL, NULL, NULL, NULL },
-	{ "FlatStringList", MODEL_LIST, MODEL_F_FLATTENED, 1, 9, NULL, NULL, NULL, NULL },
-	{ "FlattenedMembersRequest", MODEL_STRUCTURE, 0, 9, 29, NULL, NULL, NULL, NULL },
-	{ "ListOfLists", MODEL_LIST, 0, 1, 20, NULL, NULL, NULL, NULL },
-	{ "StringList", MODEL_LIST, 0, 1, 19, NULL, NULL, NULL, NULL },
-	{ "String", MODEL_STRING, 0, 0, 19, NULL, NULL, NULL, NULL },
-	{ "StringMap", MODEL_MAP, 0, 2, 21, NULL, NULL, NULL, NULL },
-	{ "NamedStringList", MODEL_LIST, 0, 1, 23, NULL, NULL, NULL, NULL },
-	{ "Nested", MODEL_STRUCTURE, 0, 2, 26, NULL, NULL, NULL, NULL },
-	{ "NamedStringMap", MODEL_MAP, 0, 2, 24, NULL, NULL, NULL, NULL },
-	{ "FlatStringList", MODEL_LIST, MODEL_F_FLATTENED, 1, 28, NULL, NULL, NULL, NULL },
+	{ 235, MODEL_STRUCTURE, 0, 9, 10, 0, 0, 0, 0 }, /* FlattenedMembersRequest */
+	{ 259, MODEL_LIST, 0, 1, 1, 0, 0, 0, 0 }, /* ListOfLists */
+	{ 271, MODEL_LIST, 0, 1, 0, 0, 0, 0, 0 }, /* StringList */
+	{ 282, MODEL_STRING, 0, 0, 0, 0, 0, 0, 0 }, /* String */
+	{ 289, MODEL_MAP, 0, 2, 2, 0, 0, 0, 0 }, /* StringMap */
+	{ 299, MODEL_LIST, 0, 1, 4, 0, 0, 0, 0 }, /* NamedStringList */
+	{ 169, MODEL_STRUCTURE, 0, 2, 7, 0, 0, 0, 0 }, /* Nested */
+	{ 315, MODEL_MAP, 0, 2, 5, 0, 0, 0, 0 }, /* NamedStringMap */
+	{ 330, MODEL_LIST, MODEL_F_FLATTENED, 1, 9, 0, 0, 0, 0 }, /* FlatStringList */
+	{ 235, MODEL_STRUCTURE, 0, 9, 29, 0, 0, 0, 0 }, /* FlattenedMembersRequest */
+	{ 259, MODEL_LIST, 0, 1, 20, 0, 0, 0, 0 }, /* ListOfLists */
+	{ 271, MODEL_LIST, 0, 1, 19, 0, 0, 0, 0 }, /* StringList */
+	{ 282, MODEL_STRING, 0, 0, 19, 0, 0, 0, 0 }, /* String */
+	{ 289, MODEL_MAP, 0, 2, 21, 0, 0, 0, 0 }, /* StringMap */
+	{ 299, MODEL_LIST, 0, 1, 23, 0, 0, 0, 0 }, /* NamedStringList */
+	{ 169, MODEL_STRUCTURE, 0, 2, 26, 0, 0, 0, 0 }, /* Nested */
+	{ 315, MODEL_MAP, 0, 2, 24, 0, 0, 0, 0 }, /* NamedStringMap */
+	{ 330, MODEL_LIST, MODEL_F_FLATTENED, 1, 28, 0, 0, 0, 0 }, /* FlatStringList */
 };
 const int model_n_shapes = 18;
 
 const model_member_t model_members[] = {
-	{ "member", NULL, NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "member", NULL, NULL, NULL, NULL, 2, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "key", NULL, NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "value", NULL, NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "member", "Item", NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "key", "Name", NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "value", "Val", NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "Inner", "InnerWire", NULL, NULL, NULL, 5, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "InnerMap", NULL, NULL, NULL, NULL, 7, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "member", NULL, NULL, NULL, NULL, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "ListOfFlatLists", NULL, NULL, NULL, NULL, 1, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "MemberFlatList", "memberFlatList", NULL, NULL, NULL, 2, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "MemberFlatMap", NULL, NULL, NULL, NULL, 4, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "MemberFlatNamedList", NULL, NULL, NULL, NULL, 5, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "Nested", NULL, NULL, NULL, NULL, 6, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainList", NULL, "PlainQuery", NULL, NULL, 2, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainMap", NULL, NULL, NULL, NULL, 4, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainNamedList", NULL, NULL, NULL, NULL, 5, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "ShapeFlatList", NULL, NULL, NULL, NULL, 8, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "member", NULL, NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "member", NULL, NULL, NULL, NULL, 11, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "key", NULL, NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "value", NULL, NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "member", "Item", NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "key", "Name", NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "value", "Val", NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "Inner", "InnerWire", NULL, NULL, NULL, 14, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "InnerMap", NULL, NULL, NULL, NULL, 16, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "member", NULL, NULL, NULL, NULL, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "ListOfFlatLists", NULL, NULL, NULL, NULL, 10, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "MemberFlatList", NULL, NULL, NULL, NULL, 11, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "MemberFlatMap", NULL, NULL, NULL, NULL, 13, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "MemberFlatNamedList", NULL, NULL, NULL, NULL, 14, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
-	{ "Nested", NULL, NULL, NULL, NULL, 15, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainList", NULL, NULL, NULL, NULL, 11, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainMap", NULL, NULL, NULL, NULL, 13, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "PlainNamedList", NULL, NULL, NULL, NULL, 14, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT },
-	{ "ShapeFlatList", NULL, NULL, NULL, NULL, 17, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT },
+	{ 33, 0, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 33, 0, 0, 0, 0, 2, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* member */
+	{ 40, 0, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* key */
+	{ 44, 0, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* value */
+	{ 33, 50, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 40, 55, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* key */
+	{ 44, 60, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* value */
+	{ 64, 70, 0, 0, 0, 5, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* Inner */
+	{ 80, 0, 0, 0, 0, 7, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* InnerMap */
+	{ 33, 0, 0, 0, 0, 3, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 89, 0, 0, 0, 0, 1, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* ListOfFlatLists */
+	{ 105, 120, 0, 0, 0, 2, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatList */
+	{ 135, 0, 0, 0, 0, 4, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatMap */
+	{ 149, 0, 0, 0, 0, 5, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatNamedList */
+	{ 169, 0, 0, 0, 0, 6, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* Nested */
+	{ 176, 0, 186, 0, 0, 2, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainList */
+	{ 197, 0, 0, 0, 0, 4, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainMap */
+	{ 206, 0, 0, 0, 0, 5, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainNamedList */
+	{ 221, 0, 0, 0, 0, 8, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* ShapeFlatList */
+	{ 33, 0, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 33, 0, 0, 0, 0, 11, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* member */
+	{ 40, 0, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* key */
+	{ 44, 0, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* value */
+	{ 33, 50, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 40, 55, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* key */
+	{ 44, 60, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* value */
+	{ 64, 70, 0, 0, 0, 14, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* Inner */
+	{ 80, 0, 0, 0, 0, 16, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* InnerMap */
+	{ 33, 0, 0, 0, 0, 12, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* member */
+	{ 89, 0, 0, 0, 0, 10, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* ListOfFlatLists */
+	{ 105, 0, 0, 0, 0, 11, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatList */
+	{ 135, 0, 0, 0, 0, 13, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatMap */
+	{ 149, 0, 0, 0, 0, 14, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* MemberFlatNamedList */
+	{ 169, 0, 0, 0, 0, 15, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* Nested */
+	{ 176, 0, 0, 0, 0, 11, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainList */
+	{ 197, 0, 0, 0, 0, 13, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainMap */
+	{ 206, 0, 0, 0, 0, 14, MODEL_LOC_BODY, 0, MODEL_TS_DEFAULT }, /* PlainNamedList */
+	{ 221, 0, 0, 0, 0, 17, MODEL_LOC_BODY, MODEL_F_FLATTENED, MODEL_TS_DEFAULT }, /* ShapeFlatList */
 };
 const int model_n_members = 38;
 
 const model_paginator_t model_paginators[] = {
-	{ { NULL, NULL, NULL }, { NULL, NULL, NULL }, NULL, NULL, NULL },
+	{ { 0, 0, 0 }, { 0, 0, 0 }, 0, 0, 0 },
 };
 const int model_n_paginators = 0;
 
 /* Sorted by service, then name, for bsearch. */
 const model_operation_t model_operations[] = {
-	{ "ec2", "FlattenedMembers", "POST", "/", 0, -1, NULL, NULL, NULL, -1, 0 },
-	{ "sts", "FlattenedMembers", "POST", "/", 9, -1, NULL, NULL, NULL, -1, 0 },
+	{ 1, 5, 22, 27, 0, -1, 0, 0, 0, -1, 0 }, /* ec2 FlattenedMembers */
+	{ 29, 5, 22, 27, 9, -1, 0, 0, 0, -1, 0 }, /* sts FlattenedMembers */
 };
 const int model_n_operations = 2;
