@@ -16,7 +16,7 @@ SAN        ?=
 CFLAGS_ALL  = -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) \
               -Ilib -MMD -MP -D_GNU_SOURCE $(CFLAGS) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
+LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(LDLIBS)
 # The daemon's relocations packed (DT_RELR, binutils 2.38, glibc 2.36):
 # its pointer tables (the AWS model) need 337 KB of RELA entries, which
 # stay resident after startup; packed, 9 KB. Left out where the linker

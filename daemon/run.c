@@ -7,7 +7,6 @@
  * wakes it. */
 #include <errno.h>
 #include <malloc.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "metrics.h"
+#include "num.h"
 #include "planfmt.h"
 #include "reconcile.h"
 #include "schema.h"
@@ -407,8 +407,8 @@ static cJSON *drift_json(const rec_item_t *it)
  * made before that, and driftd's own revert after. */
 static time_t cycle_time(const daemon_t *d, const rec_result_t *r, int reads)
 {
-	return (time_t)floor((double)d->last_cycle_wall - d->last_cycle_s +
-			     (reads && r ? r->read_seconds : 0));
+	return (time_t)num_floor((double)d->last_cycle_wall - d->last_cycle_s +
+				 (reads && r ? r->read_seconds : 0));
 }
 
 /* CloudTrail is asked through the current session's client: a reload
