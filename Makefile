@@ -8,7 +8,7 @@ DESTDIR    ?=
 BUILD      ?= build
 CC         ?= cc
 PYTHON     ?= /usr/bin/python3
-PKGS        = libcurl libcrypto libcjson libuv libsystemd expat libpq
+PKGS        = libcurl libcrypto libcjson libuv expat libpq
 TEST_PKGS   = check
 
 OPT        ?= -O2
