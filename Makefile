@@ -8,7 +8,7 @@ DESTDIR    ?=
 BUILD      ?= build
 CC         ?= cc
 PYTHON     ?= /usr/bin/python3
-PKGS        = libcurl libcrypto libcjson libuv libsystemd expat libpq
+PKGS        = libcurl libcrypto libcjson libuv expat libpq
 TEST_PKGS   = check
 
 OPT        ?= -O2
@@ -16,7 +16,7 @@ SAN        ?=
 CFLAGS_ALL  = -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) \
               -Ilib -MMD -MP -D_GNU_SOURCE $(CFLAGS) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
+LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(LDLIBS)
 # The daemon's relocations packed (DT_RELR, binutils 2.38, glibc 2.36):
 # its pointer tables (the resource tables; the AWS model holds offsets,
 # no pointers) need RELA entries that stay resident after startup; packed,

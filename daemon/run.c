@@ -1,13 +1,12 @@
 /* driftd run — the long-running daemon: one libuv loop that reconciles on
  * a jittered timer, reloads on SIGHUP / `driftd reload` / a change to the
  * config files, backs off resources whose action failed, reports to
- * systemd (sd_notify), CloudWatch (metrics.h) and SNS (alerts.h), and
- * answers the control socket (daemon/ctl.c). Between cycles nothing runs:
- * the loop sleeps in epoll until a timer, a signal, a file or a client
- * wakes it. */
+ * systemd (sd_notify(3), spoken by sdproto.h), CloudWatch (metrics.h)
+ * and SNS (alerts.h), and answers the control socket (daemon/ctl.c).
+ * Between cycles nothing runs: the loop sleeps in epoll until a timer, a
+ * signal, a file or a client wakes it. */
 #include <errno.h>
 #include <malloc.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include <unistd.h>
 
 #include <cJSON.h>
-#include <systemd/sd-daemon.h>
 #include <uv.h>
 
 #include "alerts.h"
@@ -26,9 +24,11 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "metrics.h"
+#include "num.h"
 #include "planfmt.h"
 #include "reconcile.h"
 #include "schema.h"
+#include "sdproto.h"
 #include "session.h"
 #include "tracker.h"
 
@@ -138,23 +138,23 @@ static void notify_status(daemon_t *d)
 		gmtime_r(&d->last_cycle_wall, &tm);
 		strftime(when, sizeof(when), "%H:%M:%S UTC", &tm);
 	}
-	sd_notifyf(0, "STATUS=%zu resources, %zu drifted, last cycle at %s "
-		   "took %.1f s%s", d->n_managed, d->n_drifted, when,
-		   d->last_cycle_s, d->config_valid ? "" :
-		   "; config rejected, running the last good one");
+	sdproto_notifyf("STATUS=%zu resources, %zu drifted, last cycle at %s "
+			"took %.1f s%s", d->n_managed, d->n_drifted, when,
+			d->last_cycle_s, d->config_valid ? "" :
+			"; config rejected, running the last good one");
 }
 
 static void on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	sd_notify(0, "WATCHDOG=1");
+	sdproto_notify("WATCHDOG=1");
 }
 
 static void start_watchdog(daemon_t *d)
 {
 	uint64_t usec = 0;
 
-	if (sd_watchdog_enabled(0, &usec) <= 0 || !usec)
+	if (sdproto_watchdog_usec(&usec) <= 0 || !usec)
 		return;
 	uv_timer_start(&d->watchdog_timer, on_watchdog, 0,
 		       usec / 2000 ? usec / 2000 : 1);
@@ -407,8 +407,8 @@ static cJSON *drift_json(const rec_item_t *it)
  * made before that, and driftd's own revert after. */
 static time_t cycle_time(const daemon_t *d, const rec_result_t *r, int reads)
 {
-	return (time_t)floor((double)d->last_cycle_wall - d->last_cycle_s +
-			     (reads && r ? r->read_seconds : 0));
+	return (time_t)num_floor((double)d->last_cycle_wall - d->last_cycle_s +
+				 (reads && r ? r->read_seconds : 0));
 }
 
 /* CloudTrail is asked through the current session's client: a reload
@@ -733,7 +733,7 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 	malloc_trim(0);
 	if (!d->ready) {
 		d->ready = 1;
-		sd_notify(0, "READY=1");
+		sdproto_notify("READY=1");
 		c.err = NULL;
 		log_info(&c, "driftd is ready: the first cycle read %zu "
 			 "resources in environment %s, %zu drifted.",
@@ -1096,7 +1096,7 @@ static int reload(daemon_t *d, int quiet)
 		config_errors_free(errs);
 		return 1;
 	}
-	sd_notify(0, "RELOADING=1");
+	sdproto_notify("RELOADING=1");
 	if (!s) {
 		d->config_valid = 0;
 		config_rejected(d, errs, &e);
@@ -1105,7 +1105,7 @@ static int reload(daemon_t *d, int quiet)
 			    (double)time(NULL));
 		daemon_flush_metrics(d);
 		flush_alerts(d);
-		sd_notify(0, "READY=1");
+		sdproto_notify("READY=1");
 		notify_status(d);
 		if (!d->running && !uv_is_active((uv_handle_t *)&d->cycle_timer))
 			schedule_next(d);
@@ -1137,7 +1137,7 @@ static int reload(daemon_t *d, int quiet)
 		log_info(&c, "The config in %s was reloaded (%zu resources); "
 			 "reconciling it now.", d->args->config_dir,
 			 config_resource_count(session_config(s)));
-	sd_notify(0, "READY=1");
+	sdproto_notify("READY=1");
 	if (edited == 0 && n_only)
 		start_run(d, cached, (const char *const *)only, n_only);
 	else
@@ -1209,7 +1209,7 @@ static void on_stop_timeout(uv_timer_t *t)
 	log_warning(&c, "The running cycle did not finish within %d s of the "
 		    "stop request; exiting now. The journal lets the next start "
 		    "find anything it was creating.", STOP_GRACE_MS / 1000);
-	sd_notify(0, "STATUS=Stopped during a cycle.");
+	sdproto_notify("STATUS=Stopped during a cycle.");
 	fflush(NULL);
 	_exit(0);
 }
@@ -1227,7 +1227,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	if (d->stopping)
 		return;
 	d->stopping = 1;
-	sd_notify(0, "STOPPING=1");
+	sdproto_notify("STOPPING=1");
 	log_info(&c, "%s received: driftd stops %s.", strsignal(signum),
 		 d->running ? "once the running cycle finishes" : "now");
 	uv_timer_stop(&d->cycle_timer);

@@ -1,11 +1,11 @@
 #include "jsonutil.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "strbuf.h"
 
 /* Path segments are short identifiers; a longer one is not a valid path. */
@@ -113,7 +113,7 @@ int json_delete_path(cJSON *root, const char *path)
 
 static void number_text(double d, char *buf, size_t n)
 {
-	if (isfinite(d) && d == floor(d) && fabs(d) < 1e15)
+	if (d == num_floor(d) && d > -1e15 && d < 1e15)  /* not NaN or inf */
 		snprintf(buf, n, "%.0f", d);
 	else
 		snprintf(buf, n, "%.17g", d);

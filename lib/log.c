@@ -1,14 +1,14 @@
 #include "log.h"
 
-#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
+
+#include "sdproto.h"
 
 static struct {
 	char         ident[64];
@@ -16,7 +16,9 @@ static struct {
 	int          max_priority;
 	log_sink_fn  sink;
 	void        *sink_data;
-} log_state = { "driftd", LOG_TARGET_STDERR, LOG_INFO, NULL, NULL };
+	char         journal[108];   /* an AF_UNIX path */
+} log_state = { "driftd", LOG_TARGET_STDERR, LOG_INFO, NULL, NULL,
+		SDPROTO_JOURNAL_SOCKET };
 
 static const char *const prio_names[] = {
 	"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
@@ -53,6 +55,12 @@ void log_set_sink(log_sink_fn sink, void *data)
 {
 	log_state.sink = sink;
 	log_state.sink_data = data;
+}
+
+void log_set_journal_socket(const char *path)
+{
+	snprintf(log_state.journal, sizeof(log_state.journal), "%s",
+		 path ? path : SDPROTO_JOURNAL_SOCKET);
 }
 
 #define LOG_FIELDS_MAX 8
@@ -118,7 +126,7 @@ static void emit_journal(const log_record_t *r)
 	for (i = 0; c && c->fields && c->fields[i] && i < LOG_FIELDS_MAX; i++)
 		ADD("%s", c->fields[i]);
 #undef ADD
-	if (sd_journal_sendv(iov, n) < 0)
+	if (sdproto_journal_sendv_to(log_state.journal, iov, n) < 0)
 		emit_stderr(r);
 	for (i = 0; i < n; i++)
 		free(parts[i]);

@@ -4,8 +4,9 @@
  * fields for the journal: DRIFTD_ENV, DRIFTD_ADDRESS, DRIFTD_EVENT and, for
  * AWS failures, AWS_ERROR_CODE and AWS_REQUEST_ID. Under systemd (stderr
  * connected to the journal, see JOURNAL_STREAM in systemd.exec(5)) they go
- * to the journal natively; otherwise to stderr as one line with the fields
- * appended as key=value. The library never logs; the daemon and CLI do. */
+ * to the journal natively (its native protocol, spoken by sdproto.h);
+ * otherwise to stderr as one line with the fields appended as key=value.
+ * The library never logs; the daemon and CLI do. */
 #ifndef DRIFTD_LOG_H
 #define DRIFTD_LOG_H
 
@@ -42,6 +43,9 @@ void log_open(const char *ident, log_target_t target, int max_priority);
 /* Replace the output with sink (NULL restores the target chosen by
  * log_open). For tests and for the control socket's live view. */
 void log_set_sink(log_sink_fn sink, void *data);
+/* Where LOG_TARGET_JOURNAL sends entries: journald's socket unless set
+ * (NULL restores it). For tests, which bind a socket of their own. */
+void log_set_journal_socket(const char *path);
 void log_msg(int priority, const log_ctx_t *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "model.h"
+#include "num.h"
 #include "xml.h"
 
 /* ---- growable buffer --------------------------------------------------- */
@@ -119,7 +119,7 @@ static int time_split(double t, time_t *secs, struct tm *tm)
 {
 	if (!proto_time_in_range(t))
 		return -ERANGE;
-	*secs = (time_t)floor(t);
+	*secs = (time_t)num_floor(t);
 	return gmtime_r(secs, tm) ? 0 : -ERANGE;
 }
 
@@ -134,10 +134,10 @@ int proto_time_format(double t, char *buf, size_t len)
 		buf[0] = 0;
 	if (time_split(t, &secs, &tm))
 		return -ERANGE;
-	ms = (int)lround((t - floor(t)) * 1000.0);
+	ms = (int)num_lround((t - num_floor(t)) * 1000.0);
 	if (ms >= 1000) {
 		ms = 0;
-		if (time_split(floor(t) + 1, &secs, &tm))
+		if (time_split(num_floor(t) + 1, &secs, &tm))
 			return -ERANGE;
 	}
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -210,10 +210,10 @@ static void time_render(double t, int fmt, buf_t *b)
 		break;
 	default:
 		/* Requests carry microseconds, as the SDKs send them. */
-		us = lround((t - floor(t)) * 1e6);
+		us = num_lround((t - num_floor(t)) * 1e6);
 		if (us >= 1000000) {
 			us = 0;
-			if (time_split(floor(t) + 1, &secs, &tm))
+			if (time_split(num_floor(t) + 1, &secs, &tm))
 				return;
 		}
 		strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -316,7 +316,7 @@ static int check_value(ctx_t *c, const cJSON *v, const model_shape_t *sh,
 		return err_set(c->e, -EINVAL, "%s: %s must be a timestamp", model_str(c->op->name), path);
 	case MODEL_INTEGER:
 	case MODEL_LONG:
-		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+		if (!cJSON_IsNumber(v) || v->valuedouble != num_floor(v->valuedouble))
 			return err_set(c->e, -EINVAL, "%s: %s must be an integer", model_str(c->op->name), path);
 		return 0;
 	default:
@@ -335,7 +335,7 @@ static void render_number(const cJSON *v, int integral, buf_t *b)
 
 	/* cJSON keeps no int/float distinction: whole numbers go out without
 	 * a fraction ("80"), others in the shortest form that reads back. */
-	if (integral || (d == floor(d) && fabs(d) < 1e15)) {
+	if (integral || (d == num_floor(d) && d > -1e15 && d < 1e15)) {
 		buf_printf(b, "%lld", (long long)d);
 		return;
 	}

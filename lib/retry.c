@@ -1,7 +1,6 @@
 #include "retry.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,7 +185,7 @@ static unsigned backoff_ms(int attempt, double rand01)
 		i = 0;
 	if (i > 60)
 		i = 60;
-	ms = rand01 * ldexp(RETRY_BASE_MS, i);
+	ms = rand01 * (RETRY_BASE_MS * (double)(1ULL << i));
 	return ms > RETRY_MAX_BACKOFF_MS ? RETRY_MAX_BACKOFF_MS : (unsigned)ms;
 }
 

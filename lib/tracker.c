@@ -1,7 +1,6 @@
 #include "tracker.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,8 +452,8 @@ static void on_unreadable(run_t *r, entry_t *e, const tracker_obs_t *o)
 static void on_failed(run_t *r, entry_t *e, const tracker_obs_t *o)
 {
 	double delay = r->clk->interval_s *
-		       pow(2, e->pub.failures < BACKOFF_EXP_MAX ?
-			   e->pub.failures : BACKOFF_EXP_MAX);
+		       (double)(1u << (e->pub.failures < BACKOFF_EXP_MAX ?
+				       e->pub.failures : BACKOFF_EXP_MAX));
 	char err[1024], text[2048], *sig;
 	cJSON *extra;
 	int fresh;

@@ -6,12 +6,12 @@
  * clusterName. Member names are EKS's own, in lowerCamelCase. */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
 #include "normalize.h"
+#include "num.h"
 #include "resources.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -202,7 +202,7 @@ static int size_of(const cJSON *sc, const char *name, double *out)
 	/* Range first (the model's sizes are Integer): (long) of a double beyond
 	 * LONG_MAX, which a config can hold, is undefined. */
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= INT_MAX) ||
-	    v->valuedouble != floor(v->valuedouble))
+	    v->valuedouble != num_floor(v->valuedouble))
 		return -1;
 	*out = v->valuedouble;
 	return 1;
