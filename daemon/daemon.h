@@ -29,7 +29,8 @@ typedef struct daemon {
 	metrics_t     *metrics;
 	alerts_t      *alerts;
 	attrib_t      *attrib;        /* who changed it; NULL: not recorded */
-	rec_result_t  *last;          /* the last cycle's, NULL after reload */
+	rec_result_t  *last;          /* the last full cycle's, trimmed by
+					 rec_result_keep; NULL after reload */
 	tracker_t     *tracker;       /* per address, across cycles */
 	aws_stats_t    stats;         /* at the end of the last cycle */
 	uv_timer_t     cycle_timer, watchdog_timer, debounce_timer, stop_timer,
@@ -61,6 +62,10 @@ typedef struct daemon {
 		       alert_in_flight, warned_no_topic;
 } daemon_t;
 
+/* The string at the dotted path of it's live state (which may be packed:
+ * d->last is kept with rec_result_keep), a copy the caller frees; NULL
+ * when it is absent, not a string, or memory ran out. */
+char *daemon_live_string(const rec_item_t *it, const char *path);
 /* Whether address was in a cycle's result since the daemon started. */
 int daemon_knows(const daemon_t *d, const char *address);
 void daemon_request_cycle(daemon_t *d, const char *address);

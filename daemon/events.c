@@ -609,35 +609,33 @@ const ct_change_t *daemon_events_change(const daemon_t *d, const char *address)
 }
 
 /* The queue ARN a setting names: itself, or the referenced resource's
- * attribute in the last full result (the item's id when the attribute
- * is its id's). NULL when not known yet. */
-static const char *resolve(const daemon_t *d, const config_event_queue_t *cq)
+ * attribute in the last full result; NULL when not known yet. The caller
+ * frees it. */
+static char *resolve(const daemon_t *d, const config_event_queue_t *cq)
 {
-	const cJSON *v;
 	size_t i;
 
 	if (!cq->ref)
-		return cq->value;
+		return cq->value ? strdup(cq->value) : NULL;
 	for (i = 0; d->last && i < d->last->n_items; i++) {
 		const rec_item_t *it = &d->last->items[i];
 
 		if (strcmp(it->address, cq->ref->address) || !it->live)
 			continue;
-		v = json_get_path(it->live, cq->ref->attribute);
-		return cJSON_IsString(v) ? v->valuestring : NULL;
+		return daemon_live_string(it, cq->ref->attribute);
 	}
 	return NULL;
 }
 
 static void try_resolve(events_t *ev, evq_t *q, const config_event_queue_t *cq)
 {
-	const char *arn = resolve(ev->d, cq);
+	char *arn = resolve(ev->d, cq);
 	char line[ERR_MSG_MAX + 256];
 	log_ctx_t c = ectx(ev->d, NULL, NULL, NULL);
 	err_t e;
 
 	if (q->state != EVQ_WAITING_ARN || !arn)
-		return;
+		goto out;
 	err_clear(&e);
 	if (strlen(arn) >= sizeof(q->arn) ||
 	    ev_queue_arn_parse(arn, q->region, sizeof(q->region), q->account,
@@ -650,11 +648,13 @@ static void try_resolve(events_t *ev, evq_t *q, const config_event_queue_t *cq)
 			log_warning(&c, "settings.event_queues names %s, which "
 				    "is not polled: %s.", q->setting, line);
 		snprintf(q->error, sizeof(q->error), "%s", line);
-		return;
+		goto out;
 	}
 	q->error[0] = '\0';
 	snprintf(q->arn, sizeof(q->arn), "%s", arn);
 	start_lookup(q);
+out:
+	free(arn);
 }
 
 static int same_settings(const events_t *ev, const config_settings_t *st)

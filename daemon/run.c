@@ -214,8 +214,7 @@ static void remember_topic(daemon_t *d)
 {
 	const config_settings_t *st = config_settings(session_config(d->session));
 	const config_ref_t *ref = st->alert_topic_ref;
-	const char *found = NULL;
-	const cJSON *v;
+	char *found = NULL;
 	size_t i;
 
 	if (d->topic_setting && (!st->alert_topic ||
@@ -229,18 +228,33 @@ static void remember_topic(daemon_t *d)
 
 		if (strcmp(it->address, ref->address))
 			continue;
-		v = it->live ? json_get_path(it->live, ref->attribute) : NULL;
-		if (cJSON_IsString(v))
-			found = v->valuestring;
-		else if (it->id && !strcmp(ref->attribute, "TopicArn"))
-			found = it->id;
+		if (!(found = daemon_live_string(it, ref->attribute)) &&
+		    it->id && !strcmp(ref->attribute, "TopicArn"))
+			found = strdup(it->id);
 	}
-	if (!found || (d->topic_arn && !strcmp(found, d->topic_arn)))
+	if (!found || (d->topic_arn && !strcmp(found, d->topic_arn))) {
+		free(found);
 		return;
+	}
 	free(d->topic_arn);
 	free(d->topic_setting);
-	d->topic_arn = strdup(found);
+	d->topic_arn = found;
 	d->topic_setting = strdup(st->alert_topic);
+}
+
+char *daemon_live_string(const rec_item_t *it, const char *path)
+{
+	cJSON *tmp = NULL;
+	const cJSON *live = it->live, *v;
+	char *s = NULL;
+
+	if (json_is_packed(live))
+		live = tmp = json_unpack(live);
+	v = live ? json_get_path(live, path) : NULL;
+	if (cJSON_IsString(v))
+		s = strdup(v->valuestring);
+	cJSON_Delete(tmp);
+	return s;
 }
 
 /* The topic to publish to, or NULL with why in *why. */
@@ -723,6 +737,10 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		d->last = r;
 		daemon_events_configure(d);
 		process_result(d, r, now);
+		/* Kept until the next full cycle for edits' and events' runs,
+		 * and read for the alert topic and event queues: only what
+		 * they read, the live items packed (rec_result_keep). */
+		rec_result_keep(d->last);
 	}
 	d->incremental = 0;
 	daemon_events_run_ended(d);

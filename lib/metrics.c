@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The ring's first size, in points: a dev cycle adds about 30. */
+#define METRICS_FIRST_SIZE 32
+
 typedef struct metric_point {
 	char   name[64];
 	char   unit[16];
@@ -15,8 +18,8 @@ typedef struct metric_point {
 struct metrics {
 	char           *namespace_;
 	char           *environment;
-	metric_point_t *ring;
-	size_t          cap, head, count;
+	metric_point_t *ring;        /* size slots, grown up to cap      */
+	size_t          cap, size, head, count;
 	size_t          in_flight;   /* oldest points being sent; 0: none */
 	int             sending;
 	uint64_t        dropped;
@@ -33,8 +36,7 @@ metrics_t *metrics_new(const char *namespace_, const char *environment,
 	m->namespace_ = strdup(namespace_ && *namespace_ ? namespace_ :
 			       METRICS_DEFAULT_NAMESPACE);
 	m->environment = strdup(environment ? environment : "");
-	m->ring = calloc(m->cap, sizeof(*m->ring));
-	if (!m->namespace_ || !m->environment || !m->ring) {
+	if (!m->namespace_ || !m->environment) {
 		metrics_free(m);
 		return NULL;
 	}
@@ -53,11 +55,33 @@ void metrics_free(metrics_t *m)
 
 static void drop_oldest(metrics_t *m)
 {
-	m->head = (m->head + 1) % m->cap;
+	m->head = (m->head + 1) % m->size;
 	m->count--;
 	m->dropped++;
 	if (m->in_flight)
 		m->in_flight--;
+}
+
+/* The ring grows as points come, doubling, up to cap: a cycle adds a few
+ * dozen and sends them, and a ring allocated for the worst case held
+ * 375 KiB of the daemon's heap for nothing. Grown, its points move in
+ * order to the start of the new one. */
+static int grow(metrics_t *m)
+{
+	size_t size = m->size ? m->size * 2 : METRICS_FIRST_SIZE, i;
+	metric_point_t *ring;
+
+	if (size > m->cap)
+		size = m->cap;
+	if (!(ring = malloc(size * sizeof(*ring))))
+		return -ENOMEM;
+	for (i = 0; i < m->count; i++)
+		ring[i] = m->ring[(m->head + i) % m->size];
+	free(m->ring);
+	m->ring = ring;
+	m->size = size;
+	m->head = 0;
+	return 0;
 }
 
 int metrics_add(metrics_t *m, const char *name, const char *unit,
@@ -67,7 +91,9 @@ int metrics_add(metrics_t *m, const char *name, const char *unit,
 
 	if (m->count == m->cap)
 		drop_oldest(m);
-	p = &m->ring[(m->head + m->count) % m->cap];
+	else if (m->count == m->size && grow(m))
+		return -ENOMEM;
+	p = &m->ring[(m->head + m->count) % m->size];
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->unit, sizeof(p->unit), "%s", unit ? unit : "None");
 	snprintf(p->resource_type, sizeof(p->resource_type), "%s",
@@ -128,7 +154,7 @@ cJSON *metrics_take(metrics_t *m)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (!cJSON_AddItemToArray(data, point_json(m,
-				&m->ring[(m->head + i) % m->cap])))
+				&m->ring[(m->head + i) % m->size])))
 			goto fail;
 	m->in_flight = n;
 	m->sending = 1;
@@ -143,19 +169,24 @@ void metrics_sent(metrics_t *m, int ok)
 	if (!m->sending)
 		return;
 	if (ok) {
-		m->head = (m->head + m->in_flight) % m->cap;
+		m->head = (m->head + m->in_flight) % m->size;
 		m->count -= m->in_flight;
 		/* Emptied, the ring starts over at its first point: else the
 		 * next point goes on where the last left off, and over a few
 		 * hundred cycles the writes walk (and keep resident) every
-		 * page of the 2,000-point ring, 375 KiB, though a cycle's
-		 * backlog needs a few (bench_daemon: RSS grew 144 KiB from
-		 * cycle 100 to 1,000). */
+		 * page of a ring grown for a backlog, though a cycle needs
+		 * a few (bench_daemon: RSS grew 144 KiB from cycle 100 to
+		 * 1,000 when the ring was 2,000 points from the start). */
 		if (!m->count)
 			m->head = 0;
 	}
 	m->in_flight = 0;
 	m->sending = 0;
+}
+
+size_t metrics_slots(const metrics_t *m)
+{
+	return m->size;
 }
 
 size_t metrics_pending(const metrics_t *m)

@@ -23,7 +23,8 @@
 typedef struct metrics metrics_t;
 
 /* namespace NULL or "": METRICS_DEFAULT_NAMESPACE. cap: points buffered
- * at most (0: 2000). NULL when out of memory. Free with metrics_free. */
+ * at most (0: 2000); the buffer grows to it as points wait, no further
+ * than they need. NULL when out of memory. Free with metrics_free. */
 metrics_t *metrics_new(const char *namespace_, const char *environment,
 		       size_t cap);
 void metrics_free(metrics_t *m);
@@ -43,6 +44,7 @@ cJSON *metrics_take(metrics_t *m);
 void metrics_sent(metrics_t *m, int ok);
 
 size_t metrics_pending(const metrics_t *m);     /* buffered, in flight too */
+size_t metrics_slots(const metrics_t *m);       /* allocated, at most cap  */
 uint64_t metrics_dropped(const metrics_t *m);   /* dropped for space, ever */
 const char *metrics_namespace(const metrics_t *m);
 

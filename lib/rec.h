@@ -227,6 +227,7 @@ void rec__merge_into(cJSON *item, const res_each_op_t *op, const cJSON *v);
 void rec__read_step(rec_read_t *rd);
 int rec__start_read_call(rec_read_t *rd, cJSON *params, cJSON *scope,
 			 err_t *e);
+int rec__type_has_code(const res_type_t *t);
 void rec__compact_item(rec_read_t *rd, cJSON *it);
 void rec__pack_item(rec_read_t *rd, cJSON *it);
 cJSON *rec__items_open(rec_read_t *rd, cJSON *it);

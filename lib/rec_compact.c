@@ -86,7 +86,7 @@ static void keep_ref(rec_read_t *rd, const char *address, const char *attr)
 
 /* fix_live runs before an item is compacted; plan functions and drivers
  * see the live item later and may read any member. */
-static int has_code(const res_type_t *t)
+int rec__type_has_code(const res_type_t *t)
 {
 	size_t i;
 
@@ -109,7 +109,7 @@ static void build_keep(rec_read_t *rd)
 	size_t i, j;
 
 	rd->keep_built = 1;
-	if (has_code(t)) {
+	if (rec__type_has_code(t)) {
 		rd->keep_all = 1;
 		return;
 	}

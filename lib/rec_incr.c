@@ -226,6 +226,35 @@ void rec__incr_trim(rec_run_t *run)
 	rec_result_free(drop);
 }
 
+/* ---- the cache a caller keeps ------------------------------------------ */
+
+void rec_result_keep(rec_result_t *r)
+{
+	rec_item_t *it;
+	cJSON *packed;
+	size_t i;
+
+	for (i = 0; r && i < r->n_items; i++) {
+		it = &r->items[i];
+		diff_free(it->diff);
+		json_delete_wiped(it->desired);
+		json_delete_wiped(it->secret_values);
+		free(it->err);
+		free(it->owner_env);
+		free(it->old_id);
+		it->diff = NULL;
+		it->desired = it->secret_values = NULL;
+		it->err = NULL;
+		it->owner_env = it->old_id = NULL;
+		if (!it->live || json_is_packed(it->live) || !it->type ||
+		    rec__type_has_code(it->type) ||
+		    !(packed = json_pack(it->live)))
+			continue;
+		cJSON_Delete(it->live);
+		it->live = packed;
+	}
+}
+
 /* ---- what an edit changed ---------------------------------------------- */
 
 static int same_str(const char *a, const char *b)

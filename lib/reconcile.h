@@ -240,6 +240,19 @@ void rec_result_free(rec_result_t *r);
  * 10,000 items an inline one was 11 MiB of a plan's peak. */
 const err_t *rec_item_err(const rec_item_t *item);
 
+/* Trims a finished result r to what a later incremental run takes from it
+ * as opts.cached, for a caller that keeps it between runs (the daemon):
+ * each item's address, type, config resource, region, id, state and
+ * action stay; its live state is packed (json_pack: one allocation
+ * instead of three per value), except for types with code of their own,
+ * whose trees that code may read; its desired state, diff, secret
+ * values (wiped), error, owner and old id are freed. Read its live items
+ * through json_unpack when json_is_packed. Out of memory leaves an item's
+ * live tree as it was. For the dev estate between cycles: 0.6 MB of
+ * trees in 5,000 allocations, 0.1 MB in 140 (README, "The daemon at
+ * rest"). */
+void rec_result_keep(rec_result_t *r);
+
 /* What a config edit changed, for an incremental run (opts.only): the
  * addresses of new_cfg that old_cfg lacks or configures otherwise (body,
  * region, ensure, policy). Returns 0 with *out a NULL-terminated array of

@@ -11,7 +11,10 @@
  *                what rec_edited finds the edit changed)}: a full plan of
  *                the config before the edit is made first, and the case's
  *                plan and apply are incremental runs against its result
- *                (opts.cached, opts.only),
+ *                (opts.cached, opts.only); "kept": true: that result is
+ *                first trimmed as the daemon keeps it between cycles
+ *                (rec_result_keep), and the case fails unless its items
+ *                keep no desired state and a live item is packed,
  *     "journal": [{"address","type","id"}]: creations this environment's
  *                journal records (rec_journal_created),
  *                [{"address","type","token","intent":true}]: an interrupted
@@ -484,6 +487,23 @@ static void expect_reads(strbuf_t *p, const cJSON *calls, int from,
 		strbuf_printf(p, "  missing read %s\n", cJSON_GetStringValue(w));
 }
 
+/* The cached result as the daemon keeps it (rec_result_keep): no desired
+ * state, diff or error left, and live items packed. */
+static void expect_kept(strbuf_t *p, rec_result_t *r)
+{
+	size_t i, packed = 0;
+
+	rec_result_keep(r);
+	for (i = 0; i < r->n_items; i++) {
+		if (r->items[i].desired || r->items[i].diff || r->items[i].err)
+			strbuf_printf(p, "  kept cache: %s keeps more than its "
+				      "live state and id\n", r->items[i].address);
+		packed += json_is_packed(r->items[i].live);
+	}
+	if (!packed)
+		strbuf_printf(p, "  kept cache: no live item is packed\n");
+}
+
 /* The plan an incremental case's runs start from: of the config in the
  * case's "cached" directory (the case's own when not given). */
 static int cached_plan(strbuf_t *p, const char *dir, const cJSON *incr,
@@ -512,6 +532,8 @@ static int cached_plan(strbuf_t *p, const char *dir, const cJSON *incr,
 		rc = -1;
 	}
 	o->config = config;
+	if (!rc && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(incr, "kept")))
+		expect_kept(p, *r);
 	return rc;
 }
 

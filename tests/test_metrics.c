@@ -142,9 +142,46 @@ START_TEST(a_batch_never_exceeds_the_putmetricdata_limit)
 }
 END_TEST
 
+/* The buffer is as large as the points waiting need, not its cap (the
+ * daemon's 2,000-point ring was 375 KiB of its heap at rest), and a
+ * wrapped ring that grows keeps its points in order. */
+START_TEST(the_buffer_grows_as_points_wait_and_keeps_their_order)
+{
+	metrics_t *m = metrics_new(NULL, "dev", 0);
+	cJSON *p;
+	int i;
+
+	ck_assert_uint_eq(metrics_slots(m), 0);
+	for (i = 0; i < 10; i++)
+		metrics_add(m, "ApiCalls", "Count", i, NULL, i);
+	ck_assert_uint_le(metrics_slots(m), 64);
+	p = metrics_take(m);
+	cJSON_Delete(p);
+	/* While 10 are in flight, more fill the ring; once they are sent
+	 * the rest wrap around its end before it must grow. */
+	for (i = 10; i < 40; i++)
+		metrics_add(m, "ApiCalls", "Count", i, NULL, i);
+	metrics_sent(m, 1);
+	for (i = 40; i < 80; i++)
+		metrics_add(m, "ApiCalls", "Count", i, NULL, i);
+	ck_assert_uint_eq(metrics_pending(m), 70);
+	ck_assert_uint_le(metrics_slots(m), 128);
+	p = metrics_take(m);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(p, "MetricData")), 70);
+	for (i = 0; i < 70; i++)
+		ck_assert_double_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(
+			datum(p, i), "Value")), 10 + i);
+	cJSON_Delete(p);
+	metrics_sent(m, 1);
+	ck_assert_uint_eq(metrics_dropped(m), 0);
+	metrics_free(m);
+}
+END_TEST
+
 TESTUTIL_MAIN("metrics",
 	      one_batch_carries_every_point_with_its_dimensions,
 	      a_failed_send_keeps_the_points_for_the_next_take,
 	      a_full_buffer_drops_the_oldest_and_counts_it,
 	      points_dropped_while_in_flight_are_not_removed_twice,
-	      a_batch_never_exceeds_the_putmetricdata_limit)
+	      a_batch_never_exceeds_the_putmetricdata_limit,
+	      the_buffer_grows_as_points_wait_and_keeps_their_order)
