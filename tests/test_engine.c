@@ -407,8 +407,9 @@ static int referenced(const rec_result_t *r, const char *address)
 /* Live state at rest (rec_opts_t.pack_live): a plan run with pack_live
  * hands back each judged in-sync item of a type without code of its own
  * (plan functions, a driver) packed, unless a reference to it opened it
- * again, and every in-sync item's desired state packed unless it holds a
- * secret's value; any other run hands back trees. */
+ * again, and no in-sync item's desired state (none is shown, and a
+ * secret's value in one is wiped when it is dropped); any other run hands
+ * back trees. */
 static void expect_live_packed(strbuf_t *p, const char *run,
 			       const rec_result_t *r, int pack_live)
 {
@@ -422,10 +423,9 @@ static void expect_live_packed(strbuf_t *p, const char *run,
 			strbuf_printf(p, "  %s: %s: desired state left packed\n",
 				      run, it->address);
 		else if (pack_live && it->state == REC_S_IN_SYNC &&
-			 !it->secret_values && cJSON_IsObject(it->desired) &&
-			 !json_is_packed(it->desired))
-			strbuf_printf(p, "  %s: %s: in sync, desired state not "
-				      "packed\n", run, it->address);
+			 it->desired)
+			strbuf_printf(p, "  %s: %s: in sync, desired state "
+				      "kept\n", run, it->address);
 		if (!it->live)
 			continue;
 		code = it->type->driver != NULL;
