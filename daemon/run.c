@@ -244,12 +244,10 @@ static void remember_topic(daemon_t *d)
 
 char *daemon_live_string(const rec_item_t *it, const char *path)
 {
-	cJSON *tmp = NULL;
-	const cJSON *live = it->live, *v;
+	cJSON *tmp;
+	const cJSON *live = json_view(it->live, &tmp), *v;
 	char *s = NULL;
 
-	if (json_is_packed(live))
-		live = tmp = json_unpack(live);
 	v = live ? json_get_path(live, path) : NULL;
 	if (cJSON_IsString(v))
 		s = strdup(v->valuestring);

@@ -354,3 +354,12 @@ cJSON *json_unpack(const cJSON *v)
 {
 	return json_is_packed(v) ? cJSON_Parse(v->valuestring) : NULL;
 }
+
+const cJSON *json_view(const cJSON *v, cJSON **tmp)
+{
+	*tmp = NULL;
+	if (!json_is_packed(v))
+		return v;
+	*tmp = json_unpack(v);
+	return *tmp;
+}

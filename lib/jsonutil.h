@@ -60,5 +60,9 @@ int json_is_packed(const cJSON *v);
  * each time: a sixth of a plan's CPU); NULL on ENOMEM, or when v is not
  * packed. Caller deletes. */
 cJSON *json_unpack(const cJSON *v);
+/* v readable as a tree: v itself, or, when it is packed, its tree in
+ * *tmp (the caller deletes *tmp; NULL when v is not packed). NULL when a
+ * packed value cannot be opened. */
+const cJSON *json_view(const cJSON *v, cJSON **tmp);
 
 #endif

@@ -231,7 +231,6 @@ int rec__type_has_code(const res_type_t *t);
 void rec__compact_item(rec_read_t *rd, cJSON *it);
 void rec__pack_item(rec_read_t *rd, cJSON *it);
 cJSON *rec__items_open(rec_read_t *rd, cJSON *it);
-const cJSON *rec__live_view(const cJSON *live, cJSON **tmp);
 cJSON *rec__live_copy(const cJSON *live);
 int rec__live_open(rec_item_t *item);
 void rec__live_pack(rec_run_t *run, rec_item_t *item);

@@ -256,18 +256,6 @@ cJSON *rec__items_open(rec_read_t *rd, cJSON *it)
 	return open;
 }
 
-/* A live item to read: live itself, or, when it is packed, its tree in
- * *tmp (the caller deletes *tmp; NULL when live is not packed). NULL when
- * a packed item cannot be opened. */
-const cJSON *rec__live_view(const cJSON *live, cJSON **tmp)
-{
-	*tmp = NULL;
-	if (!json_is_packed(live))
-		return live;
-	*tmp = json_unpack(live);
-	return *tmp;
-}
-
 /* A copy of a live item, packed when it is. */
 cJSON *rec__live_copy(const cJSON *live)
 {

@@ -32,7 +32,7 @@ char *rec__live_tag(const res_type_t *t, const cJSON *live, const char *key)
 	cJSON *map, *v, *tmp;
 	char *out = NULL;
 
-	if (!a || !(live = rec__live_view(live, &tmp)))
+	if (!a || !(live = json_view(live, &tmp)))
 		return NULL;
 	map = diff_tags_to_map(json_get_path(live, a->live_path ? a->live_path
 								  : a->name));
@@ -89,7 +89,7 @@ static int identity_matches(rec_run_t *run, const rec_item_t *item,
 
 	if (t->identity == RES_ID_SINGLETON)
 		return 1;
-	if (!(live = rec__live_view(live, &tmp)))
+	if (!(live = json_view(live, &tmp)))
 		return 0;
 	if (t->identity == RES_ID_TAGS) {
 		a = rec__live_tag(t, live, REC_TAG_ADDRESS);
@@ -146,7 +146,7 @@ void rec__update_id(rec_item_t *item)
 {
 	cJSON *tmp;
 
-	update_id_from(item, rec__live_view(item->live, &tmp));
+	update_id_from(item, json_view(item->live, &tmp));
 	cJSON_Delete(tmp);
 }
 
@@ -166,7 +166,7 @@ static char *identity_key(const res_type_t *t, const cJSON *live)
 	if (!t->name_attrs || !t->name_attrs[0])
 		return NULL;
 	/* Compared as identity_matches compares: normalized, case folded. */
-	live = rec__live_view(live, &tmp);
+	live = json_view(live, &tmp);
 	key = identity_text(res_type_attr(t, t->name_attrs[0]),
 			    json_get_path(live, rec__attr_live_path(t, t->name_attrs[0])));
 	cJSON_Delete(tmp);
@@ -252,7 +252,7 @@ void rec__match_live(rec_run_t *run, rec_item_t *item, const cJSON *desired)
 	for (; lo < rd->n_index && !strcmp(rd->index[lo].key, key); lo++) {
 		live_key_t *k = &rd->index[lo];
 		cJSON *live = k->taken ? k->taken->live : k->live, *tmp;
-		const cJSON *view = rec__live_view(live, &tmp);
+		const cJSON *view = json_view(live, &tmp);
 
 		if (!view || !identity_matches(run, item, desired, view)) {
 			cJSON_Delete(tmp);
@@ -337,7 +337,7 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 		    strcmp(je->type, item->type->name))
 			continue;
 		cJSON_ArrayForEach(it, rd->items) {
-			id = json_get_path(rec__live_view(it, &tmp),
+			id = json_get_path(json_view(it, &tmp),
 					   item->type->id_path);
 			mine = cJSON_IsString(id) && !strcmp(id->valuestring, je->id);
 			cJSON_Delete(tmp);
@@ -351,7 +351,7 @@ const cJSON *rec__previous_identity(rec_run_t *run, const rec_item_t *item)
 	if (!tags || tags->live_read.op)
 		return NULL;
 	cJSON_ArrayForEach(it, rd->items) {
-		id = json_get_path(rec__live_view(it, &tmp), item->type->id_path);
+		id = json_get_path(json_view(it, &tmp), item->type->id_path);
 		je = cJSON_IsString(id) ? journal_made_find(run->o.journal,
 				item->type->name, id->valuestring) : NULL;
 		cJSON_Delete(tmp);

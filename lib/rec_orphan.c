@@ -114,7 +114,7 @@ void rec__add_orphans(rec_run_t *run)
 			if (!addr || !env || strcmp(env, run->env)) {
 				free(addr);
 				addr = NULL;
-				id = json_get_path(rec__live_view(it, &tmp),
+				id = json_get_path(json_view(it, &tmp),
 						   run->reads[i].type->id_path);
 				je = cJSON_IsString(id) ? journal_made_find(
 					run->o.journal, run->reads[i].type->name,
