@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgmem.h"
 #include "events.h"
 #include "intern.h"
 #include "jsonutil.h"
@@ -1904,6 +1905,9 @@ static void parse_resource(loader_t *L, const loaded_file_t *f, cJSON *obj,
 	interp_tree(&ip, obj);
 	/* attribute names, repeated by every resource of a type */
 	intern_keys(obj);
+	/* a large file's body is in the arena: its strings join it */
+	if (cfgmem_owns(obj))
+		cfgmem_strings(obj);
 }
 
 static void free_resource(config_resource_t *r)

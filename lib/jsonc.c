@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgmem.h"
 #include "readfile.h"
 
 /* One scanned value in document order: where it starts and where its key
@@ -582,7 +583,12 @@ int jsonc_parse(const char *file, const char *text, size_t len,
 			     "unexpected content after the top-level value");
 		goto out;
 	}
+	/* a large file's nodes go to the arena (cfgmem.h) */
+	if (len >= JSONC_ARENA_MIN)
+		cfgmem_begin();
 	doc->root = cJSON_ParseWithLengthOpts(sc.s, sc.n, NULL, 0);
+	if (len >= JSONC_ARENA_MIN)
+		cfgmem_end();
 	if (!doc->root) {
 		/* The scanner accepts only what cJSON accepts; this is the
 		 * allocation failure path, or a disagreement worth a message. */

@@ -20,6 +20,8 @@
 
 #define JSONC_MAX_SIZE  (4u << 20)  /* bytes per file */
 #define JSONC_MAX_DEPTH 64          /* nested arrays/objects */
+#define JSONC_ARENA_MIN (256u << 10) /* bytes from which a file's tree
+				     * lives in cfgmem's arena */
 
 typedef struct jsonc_doc jsonc_doc_t;
 

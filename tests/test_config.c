@@ -9,8 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgmem.h"
 #include "config.h"
+#include "jsonc.h"
 #include "schema.h"
+#include "strbuf.h"
 #include "testutil.h"
 
 static char root[64];
@@ -1037,6 +1040,70 @@ START_TEST(forgotten_positions_keep_apply_time_errors_in_place)
 }
 END_TEST
 
+/* Memory (issue 17): a file of JSONC_ARENA_MIN bytes or more keeps its
+ * tree in cfgmem's arena, its bodies' strings too; loading (variables,
+ * references, keys made by interpolation, reserved keys taken out)
+ * reads the same, a copy of a body outlives the config, and freeing the
+ * config frees every allocation of the arena and gives its blocks back. */
+START_TEST(a_large_file_lives_in_the_arena_and_leaves_nothing_when_freed)
+{
+	strbuf_t b = { 0 };
+	config_t *cfg;
+	const config_resource_t *r, *vpc;
+	cJSON *known, *out = NULL, *copy;
+	char *text;
+	err_t e;
+	int i;
+
+	strbuf_add(&b, "{\"variables\": {\"az\": \"us-east-1a\"}, \"resources\": {\n"
+		   "\"ec2.vpc.main\": {\"CidrBlock\": \"10.0.0.0/16\", \"region\": \"eu-west-1\"}");
+	for (i = 0; i < 3000; i++)
+		strbuf_printf(&b, ",\n\"ec2.subnet.s%05d\": {\"VpcId\": \"${ec2.vpc.main.VpcId}\", "
+			    "\"CidrBlock\": \"10.%d.%d.0/24\", \"AvailabilityZone\": \"${var.az}\", "
+			    "\"Tags\": {\"k-${var.az}\": \"v%d\"}, \"depends_on\": [\"ec2.vpc.main\"]}",
+			    i, i / 256, i % 256, i);
+	strbuf_add(&b, "}}\n");
+	ck_assert(!b.failed);
+	ck_assert_uint_ge(b.len, JSONC_ARENA_MIN);
+	put("env/big.json", b.data);
+	strbuf_free(&b);
+	cfg = load_ok("env");
+	ck_assert_uint_eq(config_resource_count(cfg), 3001);
+	vpc = config_resource_find(cfg, "ec2.vpc.main");
+	ck_assert_str_eq(vpc->region, "eu-west-1");
+	ck_assert_ptr_null(cJSON_GetObjectItem(vpc->body, "region"));
+	r = config_resource_find(cfg, "ec2.subnet.s02999");
+	ck_assert(cfgmem_owns(r->body));
+	ck_assert(cfgmem_owns(r->body->string));
+	ck_assert(cfgmem_owns(cJSON_GetObjectItem(r->body, "CidrBlock")->valuestring));
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "CidrBlock")->valuestring, "10.11.183.0/24");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "AvailabilityZone")->valuestring,
+			 "us-east-1a");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "Tags")->child->string, "k-us-east-1a");
+	ck_assert_str_eq(cJSON_GetObjectItem(r->body, "Tags")->child->valuestring, "v2999");
+	ck_assert_uint_eq(r->nrefs, 2);
+	ck_assert_str_eq(r->refs[1].attribute, "VpcId");
+	ck_assert_int_eq(r->refs[1].pos.line, 3002);
+	config_forget_positions(cfg);
+	known = cJSON_Parse("{\"ec2.vpc.main.VpcId\": \"vpc-1\"}");
+	ck_assert_int_eq(config_resolve(cfg, r, lookup, known, &out, &e), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(out, "VpcId")->valuestring, "vpc-1");
+	ck_assert(!cfgmem_owns(out));
+	cJSON_Delete(out);
+	cJSON_Delete(known);
+	copy = cJSON_Duplicate(r->body, 1);
+	ck_assert_uint_gt(cfgmem_live(), 3000 * 8);
+	config_free(cfg);
+	ck_assert_uint_eq(cfgmem_live(), 0);
+	ck_assert_uint_eq(cfgmem_blocks(), 0);
+	text = cJSON_PrintUnformatted(copy);
+	ck_assert_str_eq(text, "{\"VpcId\":\"${ec2.vpc.main.VpcId}\",\"CidrBlock\":\"10.11.183.0/24\","
+			 "\"AvailabilityZone\":\"us-east-1a\",\"Tags\":{\"k-us-east-1a\":\"v2999\"}}");
+	cJSON_free(text);
+	cJSON_Delete(copy);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config");
@@ -1071,6 +1138,7 @@ int main(void)
 	tcase_add_test(tc, lower_camel_properties_stay_in_the_body);
 	tcase_add_test(tc, bodies_share_attribute_names_that_outlive_the_config);
 	tcase_add_test(tc, forgotten_positions_keep_apply_time_errors_in_place);
+	tcase_add_test(tc, a_large_file_lives_in_the_arena_and_leaves_nothing_when_freed);
 	suite_add_tcase(s, tc);
 	return testutil_run(s);
 }

@@ -36,7 +36,7 @@ ENV = "bench"
 LATENCY_MS = 20
 SIZES = tuple(int(x) for x in os.environ.get("BENCH_PLAN_SIZES", "10000,100000").split(",") if x)
 TOPICS = int(os.environ.get("BENCH_PLAN_TOPICS", "20000"))
-RUNS = 3
+RUNS = int(os.environ.get("BENCH_PLAN_RUNS", "3"))
 TARGETS = {10000: (1, 48), 100000: (10, 256)}
 ACCOUNT = "123456789012"
 
