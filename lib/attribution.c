@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "pool.h"
 #include "proto.h"
 
 typedef struct seen {
-	char   *address;
+	char   *address;      /* in a->pool                                 */
 	char   *id;           /* its AWS id when last read: a resource deleted
-				 out of band is looked up by it           */
+				 out of band is looked up by it; in a->pool,
+				 id_room bytes, written over by a new id
+				 that fits                                  */
+	size_t  id_room;
 	time_t  in_sync;      /* the start of the last cycle it was in sync */
 	cJSON  *latest;       /* the newest result's JSON                    */
 } seen_t;
@@ -24,6 +28,7 @@ struct attrib {
 	history_t    *hist;
 	seen_t       *seen;
 	size_t        nseen;
+	pool_t        pool;          /* the seen addresses and ids (pool.h) */
 	size_t        outstanding;   /* lookups started, not come back    */
 	int           closing, in_free;
 };
@@ -89,7 +94,7 @@ static seen_t *seen_of(attrib_t *a, const char *address, int create)
 		return NULL;
 	a->seen = grown;
 	memset(&a->seen[a->nseen], 0, sizeof(seen_t));
-	if (!(a->seen[a->nseen].address = strdup(address)))
+	if (!(a->seen[a->nseen].address = pool_strdup(&a->pool, address)))
 		return NULL;
 	return &a->seen[a->nseen++];
 }
@@ -123,12 +128,10 @@ static void destroy(attrib_t *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->nseen; i++) {
-		free(a->seen[i].address);
-		free(a->seen[i].id);
+	for (i = 0; i < a->nseen; i++)
 		cJSON_Delete(a->seen[i].latest);
-	}
 	free(a->seen);
+	pool_free(&a->pool);
 	history_free(a->hist);
 	free(a->environment);
 	free(a);
@@ -152,6 +155,7 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 {
 	seen_t *s;
 	char *id;
+	size_t n;
 
 	if (!it->res || !it->live || !(s = seen_of(a, it->address, 1)))
 		return;
@@ -159,10 +163,16 @@ void attrib_seen(attrib_t *a, const rec_item_t *it, int drifted,
 		s->in_sync = read_start;
 	/* A drift's id is the one it had before (a recreate has a new one):
 	 * kept, unless none was known (driftd just created it). */
-	if (it->id && (!s->id || (!drifted && strcmp(s->id, it->id))) &&
-	    (id = strdup(it->id))) {
-		free(s->id);
-		s->id = id;
+	if (!it->id || (s->id && (drifted || !strcmp(s->id, it->id))))
+		return;
+	n = strlen(it->id) + 1;
+	if (s->id && n <= s->id_room) {
+		memcpy(s->id, it->id, n);
+	} else if ((id = pool_alloc(&a->pool, n))) {
+		/* An id that outgrows its room takes more: bounded by the
+		 * longest id, as a room never shrinks. */
+		s->id = memcpy(id, it->id, n);
+		s->id_room = n;
 	}
 }
 

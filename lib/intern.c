@@ -5,11 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS (2 * INTERN_MAX)          /* open addressing, under half full */
+#define SLOTS_MIN 512                   /* open addressing, under half full */
 #define CHUNK 16384                     /* bytes of strings per allocation */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static const char *slots[SLOTS];
+/* Grown as strings come, up to 2 * INTERN_MAX slots: a static table of
+ * that size was 128 KiB, every page of it written by a few hundred keys
+ * spread by their hash, resident in the daemon for good (README, "The
+ * daemon at rest"). */
+static const char **slots;
+static size_t nslots;
 static unsigned count;
 static char *chunk;                     /* where the next copy goes */
 static size_t chunk_left;
@@ -43,20 +48,48 @@ static const char *store(const char *s, size_t len)
 	return p;
 }
 
+/* The table twice as large (or first made), its strings placed again.
+ * 0, or -1 when out of memory (the table stays as it was). */
+static int grow(void)
+{
+	size_t n = nslots ? 2 * nslots : SLOTS_MIN, i, j;
+	const char **t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (i = 0; i < nslots; i++) {
+		if (!slots[i])
+			continue;
+		for (j = hash(slots[i]) % n; t[j]; j = (j + 1) % n)
+			;
+		t[j] = slots[i];
+	}
+	free(slots);
+	slots = t;
+	nslots = n;
+	return 0;
+}
+
 const char *intern(const char *s)
 {
 	size_t len = strlen(s), i;
 	const char *out = NULL;
+	int full = 0;
 
 	if (len >= INTERN_MAX_LEN)
 		return NULL;
 	pthread_mutex_lock(&lock);
-	for (i = hash(s) % SLOTS; slots[i]; i = (i + 1) % SLOTS)
+	/* Kept under half full; when it cannot grow, only looked up. */
+	if (2 * (size_t)count >= nslots && (count >= INTERN_MAX || grow()))
+		full = 1;
+	if (!nslots)
+		goto done;
+	for (i = hash(s) % nslots; slots[i]; i = (i + 1) % nslots)
 		if (!strcmp(slots[i], s)) {
 			out = slots[i];
 			goto done;
 		}
-	if (count < INTERN_MAX && (out = store(s, len))) {
+	if (!full && count < INTERN_MAX && (out = store(s, len))) {
 		slots[i] = out;
 		count++;
 	}

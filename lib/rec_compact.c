@@ -231,7 +231,9 @@ void rec__compact_item(rec_read_t *rd, cJSON *it)
  *   - a plan-only run whose caller asks for it (rec_opts_t.pack_live)
  *     packs an item again once it is judged.
  * Types with code of their own (plan functions, drivers) keep ordinary
- * trees: that code may change them. */
+ * trees while a run reads them: that code may change them. Between runs
+ * the daemon's kept result packs them too (rec_result_keep): a cached
+ * item is opened before that code sees it (rec__evaluate, read_one). */
 
 /* A compacted item of rd->items is replaced there by its packed copy.
  * Out of memory leaves the item as it is. */

@@ -228,6 +228,90 @@ void rec__incr_trim(rec_run_t *run)
 
 /* ---- the cache a caller keeps ------------------------------------------ */
 
+/* A live item packed as json_pack makes it, at *at in the block. */
+static cJSON *place_packed(char **at, const char *text)
+{
+	cJSON *node = (cJSON *)*at;
+	size_t n = strlen(text) + 1;
+
+	memset(node, 0, sizeof(*node));
+	node->type = cJSON_Raw | cJSON_IsReference;
+	node->valuestring = (char *)(node + 1);
+	memcpy(node->valuestring, text, n);
+	*at += (sizeof(*node) + n + 15) & ~(size_t)15;
+	return node;
+}
+
+static char *place_string(char **at, const char *s)
+{
+	char *to = *at;
+	size_t n = strlen(s) + 1;
+
+	memcpy(to, s, n);
+	*at += n;
+	return to;
+}
+
+static size_t packed_size(const char *text)
+{
+	return (sizeof(cJSON) + strlen(text) + 1 + 15) & ~(size_t)15;
+}
+
+/* The items, their address, id and region strings and their packed live
+ * items moved into one block (r->kept), made once all the cycle's other
+ * memory is freed: made one by one as the cycle goes, each lands in its
+ * own hole among the cycle's freed memory and pins its page after
+ * malloc_trim (README, "The daemon at rest"). Out of memory leaves them
+ * where they are. */
+static void keep_in_block(rec_result_t *r)
+{
+	size_t i, size = (r->n_items * sizeof(rec_item_t) + 15) & ~(size_t)15;
+	rec_item_t *items, *it;
+	char *block, *at;
+
+	for (i = 0; i < r->n_items; i++) {
+		it = &r->items[i];
+		if (it->live && !json_is_packed(it->live))
+			return;
+		size += it->live ? packed_size(it->live->valuestring) : 0;
+		size += strlen(it->address) + 1;
+		size += it->id ? strlen(it->id) + 1 : 0;
+		size += it->region_copy ? strlen(it->region_copy) + 1 : 0;
+	}
+	if (!(block = malloc(size)))
+		return;
+	items = (rec_item_t *)block;
+	memcpy(items, r->items, r->n_items * sizeof(rec_item_t));
+	at = block + ((r->n_items * sizeof(rec_item_t) + 15) & ~(size_t)15);
+	for (i = 0; i < r->n_items; i++) {
+		it = &items[i];
+		if (it->live)
+			it->live = place_packed(&at, it->live->valuestring);
+	}
+	for (i = 0; i < r->n_items; i++) {
+		it = &items[i];
+		it->address = place_string(&at, it->address);
+		if (it->id)
+			it->id = place_string(&at, it->id);
+		if (it->region_copy) {
+			if (it->region == it->region_copy)
+				it->region = place_string(&at, it->region_copy);
+			it->region_copy = place_string(&at, it->region_copy);
+		}
+	}
+	for (i = 0; i < r->n_items; i++) {
+		it = &r->items[i];
+		cJSON_Delete(it->live);
+		free(it->address);
+		free(it->id);
+		free(it->region_copy);
+	}
+	free(r->items);
+	r->items = items;
+	r->kept = block;
+	r->kept_size = size;
+}
+
 void rec_result_keep(rec_result_t *r)
 {
 	rec_item_t *it;
@@ -246,13 +330,14 @@ void rec_result_keep(rec_result_t *r)
 		it->desired = it->secret_values = NULL;
 		it->err = NULL;
 		it->owner_env = it->old_id = NULL;
-		if (!it->live || json_is_packed(it->live) || !it->type ||
-		    rec__type_has_code(it->type) ||
+		if (!it->live || json_is_packed(it->live) ||
 		    !(packed = json_pack(it->live)))
 			continue;
 		cJSON_Delete(it->live);
 		it->live = packed;
 	}
+	if (r && !r->kept && r->n_items)
+		keep_in_block(r);
 }
 
 /* ---- what an edit changed ---------------------------------------------- */

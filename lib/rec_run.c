@@ -99,7 +99,11 @@ void rec__set_state(rec_run_t *run, rec_item_t *item, rec_state_t state,
 
 /* ---- finishing -------------------------------------------------------- */
 
-static void run_free(rec_run_t *run)
+/* What the run read and planned with, freed before the result is
+ * delivered: the run itself waits for its timers to close, two turns of
+ * the loop later, and a daemon that trims its heap when the result comes
+ * would otherwise keep these pages resident until its next cycle. */
+static void run_release(rec_run_t *run)
 {
 	size_t i;
 
@@ -110,9 +114,18 @@ static void run_free(rec_run_t *run)
 		cJSON_Delete(run->reads[i].items);
 	}
 	free(run->reads);
+	run->reads = NULL;
+	run->n_reads = 0;
 	graph_free(run->graph);
-	rec_result_free(run->res);
+	run->graph = NULL;
 	free(run->selected);
+	run->selected = NULL;
+}
+
+static void run_free(rec_run_t *run)
+{
+	run_release(run);
+	rec_result_free(run->res);
 	free(run);
 }
 
@@ -142,6 +155,7 @@ static void deliver(uv_timer_t *t)
 	run->res = NULL;
 	rec__count(res, run->o.apply);
 	res->total_seconds = rec__now_s(run) - run->started;
+	run_release(run);
 	run->done(run->ctx, res, NULL);
 	uv_close((uv_handle_t *)&run->batch_timer, on_batch_timer_closed);
 }
@@ -520,6 +534,19 @@ int rec__item_region(rec_item_t *item, const char *region)
 	return item->region ? 0 : -ENOMEM;
 }
 
+/* p is a part of the block rec_result_keep made, freed with it. */
+static int in_kept(const rec_result_t *r, const void *p)
+{
+	return r->kept && (const char *)p >= r->kept &&
+	       (const char *)p < r->kept + r->kept_size;
+}
+
+static void free_own(const rec_result_t *r, void *p)
+{
+	if (!in_kept(r, p))
+		free(p);
+}
+
 void rec_result_free(rec_result_t *r)
 {
 	size_t i;
@@ -527,18 +554,20 @@ void rec_result_free(rec_result_t *r)
 	if (!r)
 		return;
 	for (i = 0; i < r->n_items; i++) {
-		free(r->items[i].address);
-		free(r->items[i].id);
+		free_own(r, r->items[i].address);
+		free_own(r, r->items[i].id);
 		free(r->items[i].old_id);
-		free(r->items[i].region_copy);
+		free_own(r, r->items[i].region_copy);
 		free(r->items[i].owner_env);
 		diff_free(r->items[i].diff);
 		json_delete_wiped(r->items[i].desired);
-		cJSON_Delete(r->items[i].live);
+		if (!in_kept(r, r->items[i].live))
+			cJSON_Delete(r->items[i].live);
 		json_delete_wiped(r->items[i].secret_values);
 		free(r->items[i].err);
 	}
-	free(r->items);
+	free_own(r, r->items);
+	free(r->kept);
 	free(r);
 }
 

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "jsonutil.h"
+#include "pool.h"
+
 #define BACKOFF_CAP_S    1800.0
 #define BACKOFF_EXP_MAX  16
 
@@ -39,6 +42,7 @@ struct tracker {
 	unsigned       unreadable_cycles;
 	entry_t      **entries;
 	size_t         n;
+	pool_t         pool;             /* the entries, never freed alone */
 	unsigned long  cycles;
 };
 
@@ -89,11 +93,8 @@ static void entry_free(entry_t *e)
 {
 	if (!e)
 		return;
-	free(e->address);
-	free(e->type);
 	free(e->open_sig);
 	cJSON_Delete(e->changes);
-	free(e);
 }
 
 void tracker_free(tracker_t *t)
@@ -105,6 +106,7 @@ void tracker_free(tracker_t *t)
 	for (i = 0; i < t->n; i++)
 		entry_free(t->entries[i]);
 	free(t->entries);
+	pool_free(&t->pool);
 	free(t);
 }
 
@@ -121,19 +123,21 @@ static entry_t *find(const tracker_t *t, const char *address)
 static entry_t *find_or_add(tracker_t *t, const tracker_obs_t *o)
 {
 	entry_t *e = find(t, o->address), **grown;
+	const char *type = o->type ? o->type : "";
+	size_t na = strlen(o->address) + 1, nt = strlen(type) + 1;
 
 	if (e)
 		return e;
-	if (!(e = calloc(1, sizeof(*e))) ||
-	    !(e->address = strdup(o->address)) ||
-	    !(e->type = strdup(o->type ? o->type : "")) ||
-	    !(grown = realloc(t->entries, (t->n + 1) * sizeof(*grown)))) {
-		entry_free(e);
+	/* An entry lives as long as the tracker: from its pool (pool.h). */
+	if (!(grown = realloc(t->entries, (t->n + 1) * sizeof(*grown))))
 		return NULL;
-	}
+	t->entries = grown;
+	if (!(e = pool_alloc(&t->pool, sizeof(*e) + na + nt)))
+		return NULL;
+	e->address = memcpy((char *)(e + 1), o->address, na);
+	e->type = memcpy(e->address + na, type, nt);
 	e->pub.address = e->address;
 	e->pub.state = TRACKER_STATE_COUNT_;   /* never seen */
-	t->entries = grown;
 	t->entries[t->n++] = e;
 	return e;
 }
@@ -618,14 +622,19 @@ static void count(run_t *r, const entry_t *e, const tracker_obs_t *o)
 
 static void observe(run_t *r, entry_t *e, const tracker_obs_t *o)
 {
-	cJSON *changes = o->changes ? cJSON_Duplicate(o->changes, 1) : NULL;
+	int any = cJSON_GetArraySize(o->changes) > 0;
 
 	e->pub.seen = r->t->cycles;
 	e->pub.drift = o->changes ? (size_t)cJSON_GetArraySize(o->changes) : 0;
 	e->pub.action = o->action;
-	cJSON_Delete(e->changes);
-	e->changes = changes;
-	e->pub.changes = changes;
+	/* Kept only when there are changes, and not made again while they
+	 * stay the same: what the daemon keeps between cycles is not made
+	 * again each cycle (README, "The daemon at rest"). */
+	if (!any || !json_equal(e->changes, o->changes)) {
+		cJSON_Delete(e->changes);
+		e->changes = any ? cJSON_Duplicate(o->changes, 1) : NULL;
+		e->pub.changes = e->changes;
+	}
 	if (e->pub.state != o->state) {
 		e->pub.state = o->state;
 		e->pub.last_change = r->clk->wall;

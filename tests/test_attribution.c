@@ -326,6 +326,36 @@ START_TEST(a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had)
 }
 END_TEST
 
+/* The id kept for an address follows the in-sync reads: one of the same
+ * length is written over the old in its room, a longer one takes more
+ * (the ids live in a pool, pool.h); the lookup asks by the latest. */
+START_TEST(the_id_looked_up_is_the_latest_in_sync_one)
+{
+	attrib_t *a = setup();
+	cJSON *live = cJSON_Parse("{\"GroupId\":\"sg-0a1b\"}");
+	rec_item_t seen = item(NULL, live), gone = item(NULL, NULL);
+	got_t g = { 0 };
+
+	pages[0] = FOUND_PAGE;
+	npages = 1;
+	attrib_seen(a, &seen, 0, T0 - 180);
+	seen.id = "sg-0c2d";
+	attrib_seen(a, &seen, 0, T0 - 120);
+	seen.id = "sg-0123456789abcdef0";
+	attrib_seen(a, &seen, 0, T0 - 60);
+	gone.id = "sg-0new";
+	gone.live = live;
+	gone.action = REC_CREATE;
+	attrib_seen(a, &gone, 1, T0);
+	ck_assert_int_eq(attrib_drift(a, &gone, "recreated", T0, on_result, &g, NULL), 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_str_eq(asked[0], "sg-0123456789abcdef0");
+	cJSON_Delete(live);
+	teardown(a);
+}
+END_TEST
+
 static void count_null(void *data, const attrib_result_t *r)
 {
 	if (!r)
@@ -416,6 +446,7 @@ TESTUTIL_MAIN("attribution",
 	      a_failed_lookup_says_why_with_the_aws_code_and_request_id,
 	      a_drift_still_being_looked_up_at_exit_is_recorded_pending,
 	      a_resource_deleted_out_of_band_is_looked_up_by_the_id_it_had,
+	      the_id_looked_up_is_the_latest_in_sync_one,
 	      a_drift_is_attributed_recorded_and_handed_over,
 	      a_late_change_updates_the_record_once,
 	      a_change_never_shown_is_given_up_once)

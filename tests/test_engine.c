@@ -488,7 +488,8 @@ static void expect_reads(strbuf_t *p, const cJSON *calls, int from,
 }
 
 /* The cached result as the daemon keeps it (rec_result_keep): no desired
- * state, diff or error left, and live items packed. */
+ * state, diff or error left, and every live item packed, those of types
+ * with code of their own too. */
 static void expect_kept(strbuf_t *p, rec_result_t *r)
 {
 	size_t i, packed = 0;
@@ -498,6 +499,9 @@ static void expect_kept(strbuf_t *p, rec_result_t *r)
 		if (r->items[i].desired || r->items[i].diff || r->items[i].err)
 			strbuf_printf(p, "  kept cache: %s keeps more than its "
 				      "live state and id\n", r->items[i].address);
+		if (r->items[i].live && !json_is_packed(r->items[i].live))
+			strbuf_printf(p, "  kept cache: %s keeps a live tree, "
+				      "not packed\n", r->items[i].address);
 		packed += json_is_packed(r->items[i].live);
 	}
 	if (!packed)
