@@ -30,7 +30,11 @@ typedef struct daemon {
 	alerts_t      *alerts;
 	attrib_t      *attrib;        /* who changed it; NULL: not recorded */
 	rec_result_t  *last;          /* the last full cycle's, trimmed by
-					 rec_result_keep; NULL after reload */
+					 rec_result_keep, or that carried
+					 over an edit's run (rec_result_carry);
+					 NULL after a reload until then */
+	rec_result_t  *carry;         /* during an edit's run: the cache it
+					 was made from, on the new config */
 	tracker_t     *tracker;       /* per address, across cycles */
 	aws_stats_t    stats;         /* at the end of the last cycle */
 	uv_timer_t     cycle_timer, watchdog_timer, debounce_timer, stop_timer,

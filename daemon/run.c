@@ -729,7 +729,16 @@ static void on_cycle_done(void *ctx, rec_result_t *r, const err_t *err)
 		process_result(d, r, now);
 		d->n_managed = managed;
 		d->n_drifted = drifted;
-		rec_result_free(r);
+		/* The next edit's cache: the one this run was made from,
+		 * with what it read in place (rec_result_carry). */
+		if (d->carry && !d->last) {
+			d->last = rec_result_carry(d->carry,
+						   session_config(d->session), r);
+			d->carry = NULL;
+			daemon_events_configure(d);
+		} else {
+			rec_result_free(r);
+		}
 	} else if (r) {
 		rec_result_free(d->last);
 		d->last = r;
@@ -977,12 +986,15 @@ static void on_debounce(uv_timer_t *t)
 	if (d->quick) {
 		d->quick = 0;
 		/* Quick try: a config that does not load yet is an editor
-		 * mid-write until the debounce says otherwise. */
-		if (!d->running && !d->stopping && reload(d, 1))
+		 * mid-write until the debounce says otherwise. Whether a run
+		 * goes is asked first: asked after the try, which starts
+		 * one, every edit that loaded was loaded again when its run
+		 * ended, found unchanged, and a full cycle ran at once. */
+		if (d->running)
+			d->reload_pending = 1;
+		else if (!d->stopping && reload(d, 1))
 			uv_timer_start(&d->debounce_timer, on_debounce,
 				       DEBOUNCE_MS - QUICK_MS, 0);
-		else if (d->running)
-			d->reload_pending = 1;
 		return;
 	}
 	d->reload_pending = 1;
@@ -1161,7 +1173,14 @@ static int reload(daemon_t *d, int quiet)
 	for (i = 0; i < n_only; i++)
 		free(only[i]);
 	free(only);
-	rec_result_free(cached);
+	/* An edit's run keeps only what it touched: the cache goes on, on
+	 * the new config, for the edit after (its end carries it over). */
+	rec_result_free(d->carry);
+	d->carry = NULL;
+	if (d->running && d->incremental && cached)
+		d->carry = rec_result_carry(cached, session_config(s), NULL);
+	else
+		rec_result_free(cached);
 	if (!daemon_events_hold_session(d, old))
 		session_close_async(old, NULL, NULL);
 	return 0;
@@ -1374,6 +1393,7 @@ out:
 	uv_loop_close(&loop);
 	daemon_events_free(&d);
 	rec_result_free(d.last);
+	rec_result_free(d.carry);
 	tracker_free(d.tracker);
 	free(d.topic_arn);
 	free(d.topic_setting);

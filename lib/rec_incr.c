@@ -340,6 +340,111 @@ void rec_result_keep(rec_result_t *r)
 		keep_in_block(r);
 }
 
+/* edit's item of address, or NULL. */
+static rec_item_t *edit_item(rec_result_t *edit, const char *address)
+{
+	size_t i;
+
+	for (i = 0; edit && i < edit->n_items; i++)
+		if (edit->items[i].address &&
+		    !strcmp(edit->items[i].address, address))
+			return &edit->items[i];
+	return NULL;
+}
+
+/* A copy of c into to, on cfg: what a kept item holds. */
+static int carry_copy(rec_item_t *to, const rec_item_t *c, const config_t *cfg)
+{
+	memset(to, 0, sizeof(*to));
+	to->type = c->type;
+	to->res = c->res ? config_resource_find(cfg, c->address) : NULL;
+	to->action = c->action;
+	to->observe = c->observe;
+	to->state = c->state;
+	to->status = c->status;
+	if (!(to->address = strdup(c->address)) ||
+	    (c->id && !(to->id = strdup(c->id))) ||
+	    (c->live && !(to->live = rec__live_copy(c->live))))
+		return -1;
+	if (c->region_copy) {
+		if (!(to->region_copy = strdup(c->region_copy)))
+			return -1;
+		to->region = c->region == c->region_copy ? to->region_copy :
+			     c->region;
+	} else {
+		to->region = c->region;
+	}
+	return 0;
+}
+
+/* e's kept fields moved into to; e keeps the rest, freed with it. */
+static void carry_move(rec_item_t *to, rec_item_t *e)
+{
+	memset(to, 0, sizeof(*to));
+	to->address = e->address;
+	to->type = e->type;
+	to->res = e->res;
+	to->region = e->region;
+	to->region_copy = e->region_copy;
+	to->action = e->action;
+	to->observe = e->observe;
+	to->state = e->state;
+	to->status = e->status;
+	to->id = e->id;
+	to->live = e->live;
+	e->address = e->id = e->region_copy = NULL;
+	e->live = NULL;
+}
+
+rec_result_t *rec_result_carry(rec_result_t *cache, const config_t *cfg,
+			       rec_result_t *edit)
+{
+	size_t n = (cache ? cache->n_items : 0) + (edit ? edit->n_items : 0);
+	rec_result_t *r = calloc(1, sizeof(*r));
+	rec_item_t *items = calloc(n ? n : 1, sizeof(rec_item_t)), *e;
+	size_t i, k = 0;
+
+	if (!r || !items)
+		goto fail;
+	if (cache)
+		*r = *cache;            /* the last full cycle's counts */
+	r->items = items;
+	r->n_items = 0;
+	r->kept = NULL;
+	r->kept_size = 0;
+	for (i = 0; cache && i < cache->n_items; i++) {
+		e = edit_item(edit, cache->items[i].address);
+		if (e && e->res)
+			carry_move(&items[k], e);
+		else if (carry_copy(&items[k], &cache->items[i], cfg)) {
+			r->n_items = k + 1;     /* what it holds is freed */
+			goto fail_items;
+		}
+		r->n_items = ++k;
+	}
+	/* what the edit added */
+	for (i = 0; edit && i < edit->n_items; i++) {
+		if (!edit->items[i].address || !edit->items[i].res)
+			continue;
+		carry_move(&items[k], &edit->items[i]);
+		r->n_items = ++k;
+	}
+	rec_result_free(cache);
+	rec_result_free(edit);
+	rec_result_keep(r);
+	return r;
+fail_items:
+	rec_result_free(r);
+	r = NULL;
+	items = NULL;
+fail:
+	free(items);
+	free(r);
+	rec_result_free(cache);
+	rec_result_free(edit);
+	return NULL;
+}
+
 /* ---- what an edit changed ---------------------------------------------- */
 
 static int same_str(const char *a, const char *b)

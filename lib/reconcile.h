@@ -259,6 +259,18 @@ const err_t *rec_item_err(const rec_item_t *item);
  * (README, "The daemon at rest"). */
 void rec_result_keep(rec_result_t *r);
 
+/* The cache an edit's run leaves for the next edit: a new kept result
+ * (rec_result_keep) on cfg, holding cache's items, each pointed at cfg's
+ * resource of its address (an address cfg lacks is kept as an orphan
+ * is: res NULL, never a cache hit), with edit's items (an incremental
+ * run's result on cfg, or NULL) in place of those of the same address
+ * or added. The counts are cache's: the last full cycle's. cache and
+ * edit are freed; NULL (both freed) when out of memory. Without it an
+ * edit's run, which keeps only what it touched, left the next edit no
+ * cache, and that edit read everything. */
+rec_result_t *rec_result_carry(rec_result_t *cache, const config_t *cfg,
+			       rec_result_t *edit);
+
 /* What a config edit changed, for an incremental run (opts.only): the
  * addresses of new_cfg that old_cfg lacks or configures otherwise (body,
  * region, ensure, policy). Returns 0 with *out a NULL-terminated array of

@@ -132,7 +132,7 @@ class Daemon:
         os.chmod(tmp, 0o600)
         os.rename(tmp, path)
 
-    def start(self, watchdog=True, **env):
+    def start(self, watchdog=True, interval=None, **env):
         if self.notify:
             self.notify.close()
         npath = os.path.join(self.tmp, "notify-%d" % time.monotonic_ns())
@@ -147,7 +147,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             ["/bin/sh", "-c", 'WATCHDOG_PID=$$ exec "$@"', "sh",
              driftdtest.DRIFTD, "run", "--config", self.cfg, "--state-dir",
-             self.state, "--interval", str(INTERVAL)],
+             self.state, "--interval", str(interval or INTERVAL)],
             env=self.fake.env(**extra), stdout=self.log,
             stderr=subprocess.STDOUT)
         return self
@@ -384,6 +384,32 @@ class DaemonTest(unittest.TestCase):
         self.assertTrue(wait_for(lambda: 0 in d.metric("ConfigValid"), 5),
                         d.metric("ConfigValid"))
         self.assertFalse(d.ctl("status")["config_valid"])
+        self.assertEqual(d.stop()[0], 0)
+
+    def test_each_edit_is_reconciled_once_and_alone(self):
+        # issue 17 item 3: with no full cycle due, edit after edit is an
+        # incremental run of what it changed, each loaded once: the quick
+        # try once marked a second reload as its own run started (a full
+        # cycle at once after every edit), and an edit's run left the
+        # next edit no cache (that edit re-read everything)
+        d = self.daemon("e2e-edits", "10.47.0.0/16").start(interval=3600)
+        self.assertTrue(d.ready(), d.logtext())
+
+        def vpcs(name):
+            return self.ec2.describe_vpcs(Filters=[
+                {"Name": "tag:Name", "Values": [name]}])["Vpcs"]
+        d.write(subnet="10.47.1.0/24")
+        self.assertTrue(wait_for(lambda: self.ec2.describe_subnets(Filters=[
+            {"Name": "tag:Name", "Values": ["e2e-edits-a"]}])["Subnets"], 8), d.logtext())
+        d.write(subnet="10.47.1.0/24", other="10.48.0.0/16")
+        self.assertTrue(wait_for(lambda: vpcs("e2e-edits-other"), 8), d.logtext())
+        d.write(subnet="10.47.1.0/24", other="10.48.0.0/16", observe=True)
+        self.assertTrue(wait_for(
+            lambda: d.logtext().count("reconciling the 1 it changes now") == 3, 8),
+            d.logtext())
+        self.assertFalse(wait_for(lambda: "reconciling it now" in d.logtext(), 2),
+                         d.logtext())
+        self.assertEqual(d.logtext().count("was reloaded"), 3, d.logtext())
         self.assertEqual(d.stop()[0], 0)
 
     def test_faults_do_not_stop_it_and_it_converges_when_they_end(self):
