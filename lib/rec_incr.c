@@ -396,6 +396,16 @@ static void carry_move(rec_item_t *to, rec_item_t *e)
 	e->live = NULL;
 }
 
+static int carry_has(const rec_result_t *r, const char *address)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++)
+		if (!strcmp(r->items[i].address, address))
+			return 1;
+	return 0;
+}
+
 rec_result_t *rec_result_carry(rec_result_t *cache, const config_t *cfg,
 			       rec_result_t *edit)
 {
@@ -413,8 +423,10 @@ rec_result_t *rec_result_carry(rec_result_t *cache, const config_t *cfg,
 	r->kept = NULL;
 	r->kept_size = 0;
 	for (i = 0; cache && i < cache->n_items; i++) {
+		/* what the edit's run read, or, where its read failed, the
+		 * last known: unknown is never missing */
 		e = edit_item(edit, cache->items[i].address);
-		if (e && e->res)
+		if (e && e->res && !e->read_failed)
 			carry_move(&items[k], e);
 		else if (carry_copy(&items[k], &cache->items[i], cfg)) {
 			r->n_items = k + 1;     /* what it holds is freed */
@@ -422,9 +434,12 @@ rec_result_t *rec_result_carry(rec_result_t *cache, const config_t *cfg,
 		}
 		r->n_items = ++k;
 	}
-	/* what the edit added */
+	/* what the edit added (the rest of its items are placed or were
+	 * read in vain) */
 	for (i = 0; edit && i < edit->n_items; i++) {
-		if (!edit->items[i].address || !edit->items[i].res)
+		if (!edit->items[i].address || !edit->items[i].res ||
+		    (edit->items[i].read_failed &&
+		     carry_has(r, edit->items[i].address)))
 			continue;
 		carry_move(&items[k], &edit->items[i]);
 		r->n_items = ++k;
