@@ -352,16 +352,25 @@ static rec_item_t *edit_item(rec_result_t *edit, const char *address)
 	return NULL;
 }
 
+/* What a kept item holds besides its owned strings and live state: the
+ * one list carry_copy and carry_move share. */
+static void carry_fields(rec_item_t *to, const rec_item_t *from)
+{
+	memset(to, 0, sizeof(*to));
+	to->type = from->type;
+	to->res = from->res;
+	to->region = from->region;
+	to->action = from->action;
+	to->observe = from->observe;
+	to->state = from->state;
+	to->status = from->status;
+}
+
 /* A copy of c into to, on cfg: what a kept item holds. */
 static int carry_copy(rec_item_t *to, const rec_item_t *c, const config_t *cfg)
 {
-	memset(to, 0, sizeof(*to));
-	to->type = c->type;
+	carry_fields(to, c);
 	to->res = c->res ? config_resource_find(cfg, c->address) : NULL;
-	to->action = c->action;
-	to->observe = c->observe;
-	to->state = c->state;
-	to->status = c->status;
 	if (!(to->address = strdup(c->address)) ||
 	    (c->id && !(to->id = strdup(c->id))) ||
 	    (c->live && !(to->live = rec__live_copy(c->live))))
@@ -369,10 +378,8 @@ static int carry_copy(rec_item_t *to, const rec_item_t *c, const config_t *cfg)
 	if (c->region_copy) {
 		if (!(to->region_copy = strdup(c->region_copy)))
 			return -1;
-		to->region = c->region == c->region_copy ? to->region_copy :
-			     c->region;
-	} else {
-		to->region = c->region;
+		if (c->region == c->region_copy)
+			to->region = to->region_copy;
 	}
 	return 0;
 }
@@ -380,16 +387,9 @@ static int carry_copy(rec_item_t *to, const rec_item_t *c, const config_t *cfg)
 /* e's kept fields moved into to; e keeps the rest, freed with it. */
 static void carry_move(rec_item_t *to, rec_item_t *e)
 {
-	memset(to, 0, sizeof(*to));
+	carry_fields(to, e);
 	to->address = e->address;
-	to->type = e->type;
-	to->res = e->res;
-	to->region = e->region;
 	to->region_copy = e->region_copy;
-	to->action = e->action;
-	to->observe = e->observe;
-	to->state = e->state;
-	to->status = e->status;
 	to->id = e->id;
 	to->live = e->live;
 	e->address = e->id = e->region_copy = NULL;
